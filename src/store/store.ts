@@ -1,0 +1,134 @@
+/**
+ * The Store port: everything the log needs from a database. Adapters (sqlite/, later
+ * postgres/) implement it and pass one conformance suite (test/store/). Backend differences
+ * live inside the adapters, never in callers.
+ */
+
+/** A complete subtree hash: `level` is its height, leaves [index·2^level, (index+1)·2^level). */
+export interface StoredNode {
+  level: number;
+  index: number;
+  hash: Uint8Array;
+}
+
+/** One leaf of the log as stored: `record` is the canonical (RFC 8785) text that was hashed. */
+export interface StoredEntry {
+  seq: number;
+  id: string;
+  source: string;
+  leafHash: Uint8Array;
+  record: string;
+}
+
+/** A new leaf plus the columns the search filters use (all derived from `record`). */
+export interface NewEntry extends StoredEntry {
+  actorId: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  outcome: string;
+  timeMs: number;
+  receivedAtMs: number;
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  rootHash: Uint8Array;
+  /** The signed note, byte for byte as it was handed out. */
+  note: string;
+  createdAtMs: number;
+}
+
+/** The committed state the next batch extends. */
+export interface LogHead {
+  size: number;
+  rootHash: Uint8Array;
+  checkpoint: StoredCheckpoint;
+  /** received_at of the newest leaf, so server time never runs backwards along the log. */
+  lastReceivedAtMs: number;
+}
+
+export interface AppendBatch {
+  entries: NewEntry[];
+  nodes: StoredNode[];
+  checkpoint: StoredCheckpoint;
+}
+
+/**
+ * A writer's view inside the append lock. Everything read here is committed state, and no
+ * other writer (thread or process) can append until the transaction ends.
+ */
+export interface AppendTransaction {
+  head(): Promise<LogHead | undefined>;
+  entriesByIds(ids: readonly string[]): Promise<Map<string, StoredEntry>>;
+  nodes(ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>>;
+  insert(batch: AppendBatch): Promise<void>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+}
+
+export interface EntryFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  targetType?: string;
+  outcome?: string;
+  source?: string;
+  /** Only seqs in [fromSeq, toSeq). */
+  fromSeq?: number;
+  toSeq?: number;
+  limit: number;
+}
+
+export interface IngestKeyRow {
+  id: string;
+  source: string;
+  secretHash: Uint8Array;
+  label: string | null;
+  createdAtMs: number;
+  revokedAtMs: number | null;
+}
+
+export interface Store {
+  /** Run `fn` as the only appender of the log; commits (durably) when it resolves. */
+  append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T>;
+
+  head(): Promise<LogHead | undefined>;
+  entryById(id: string): Promise<StoredEntry | undefined>;
+  entryBySeq(seq: number): Promise<StoredEntry | undefined>;
+  /** Entries with start ≤ seq < end, in seq order. */
+  entries(start: number, end: number): Promise<StoredEntry[]>;
+  /** Newest first. */
+  search(filter: EntryFilter): Promise<StoredEntry[]>;
+  /** The smallest seq whose received_at ≥ ms (the log size if none): received_at never decreases along seq. */
+  firstSeqReceivedAtOrAfter(ms: number): Promise<number>;
+  /** Complete-subtree hashes keyed `${level}/${index}`; level 0 is the leaf hash. */
+  nodes(ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>>;
+  checkpoint(size: number): Promise<StoredCheckpoint | undefined>;
+
+  /**
+   * Streams for offline verification: every row as stored (with its indexed columns, which
+   * the verifier checks against the record), in order, in bounded pages.
+   */
+  scanEntries(fromSeq: number, pageSize: number): AsyncIterable<NewEntry[]>;
+  scanCheckpoints(pageSize: number): AsyncIterable<StoredCheckpoint[]>;
+  /** Stored nodes of one level with index ≥ fromIndex, in index order, at most `limit`. */
+  nodesAtLevel(level: number, fromIndex: number, limit: number): Promise<StoredNode[]>;
+  /** Row counts, so a verifier notices rows it would never reach by seq (e.g. past the head). */
+  counts(): Promise<{ entries: number; nodes: number; checkpoints: number; maxSeq: number }>;
+
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  insertIngestKey(key: IngestKeyRow): Promise<void>;
+  ingestKey(id: string): Promise<IngestKeyRow | undefined>;
+  ingestKeys(): Promise<IngestKeyRow[]>;
+  /** Returns false when no such key exists; revoking twice keeps the first time. */
+  revokeIngestKey(id: string, atMs: number): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+
+export function nodeKey(level: number, index: number): string {
+  return `${level}/${index}`;
+}
