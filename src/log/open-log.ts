@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+import type { NoteSigner } from '../core/note.js';
+import { dataPaths } from '../data-folder.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { type IdGenerator, ulidGenerator } from '../util/ids.js';
+import { initLog, META_ORIGIN } from './init-log.js';
+import { loadOrCreateLogKey } from './log-key.js';
+import { Sequencer } from './sequencer.js';
+
+export interface OpenLogOptions {
+  dataDir: string;
+  /** Only used when the log is new; an existing log keeps the origin it was made with. */
+  origin?: string;
+  clock?: Clock;
+  newId?: IdGenerator;
+}
+
+export interface OpenLog {
+  store: Store;
+  signer: NoteSigner;
+  origin: string;
+  sequencer: Sequencer;
+  clock: Clock;
+  /** True when this call created the log (first start). */
+  created: boolean;
+  close(): Promise<void>;
+}
+
+export function defaultOrigin(): string {
+  return `evident.local/${hostname()}`;
+}
+
+/** Opens (creating on first use) the log in a data folder: store, signing key, sequencer. */
+export async function openLog(options: OpenLogOptions): Promise<OpenLog> {
+  const paths = dataPaths(options.dataDir);
+  const clock = options.clock ?? systemClock;
+  const store = SqliteStore.open(paths.database);
+  try {
+    const stored = await store.getMeta(META_ORIGIN);
+    if (stored !== undefined && options.origin !== undefined && options.origin !== stored) {
+      throw new Error(`this log's origin is "${stored}"; it cannot be changed to "${options.origin}"`);
+    }
+    const origin = stored ?? options.origin ?? defaultOrigin();
+    const { signer, created } = loadOrCreateLogKey(paths.logKey, origin);
+    await initLog(store, signer, clock);
+    const sequencer = new Sequencer(store, signer, origin, clock, options.newId ?? ulidGenerator());
+    return {
+      store,
+      signer,
+      origin,
+      sequencer,
+      clock,
+      created,
+      close: async () => {
+        await sequencer.drain();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
