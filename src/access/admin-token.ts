@@ -30,5 +30,8 @@ export function loadAdminToken(file: string, fromEnv: string | undefined): Admin
     generated = token;
   }
   const hash = hashSecret(token);
-  return { matches: (candidate) => secretMatches(candidate, hash), ...(generated ? { generated } : {}) };
+  return {
+    matches: (candidate) => secretMatches(candidate, hash),
+    ...(generated ? { generated } : {}),
+  };
 }

@@ -23,9 +23,12 @@ export async function createIngestKey(
   label: string | null = null,
 ): Promise<CreatedIngestKey> {
   if (!SOURCE_PATTERN.test(source)) {
-    throw new Error(`source "${source}" must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    throw new Error(
+      `source "${source}" must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
   }
-  if (source === SELF_SOURCE) throw new Error(`source "${SELF_SOURCE}" is reserved for the log's own events`);
+  if (source === SELF_SOURCE)
+    throw new Error(`source "${SELF_SOURCE}" is reserved for the log's own events`);
   const id = randomBytes(ID_LENGTH / 2).toString('hex');
   const secret = newSecret();
   const row: IngestKeyRow = {
@@ -41,7 +44,10 @@ export async function createIngestKey(
 }
 
 /** The key's row if `token` is a live ingest key, else undefined (never says which part failed). */
-export async function checkIngestKey(store: Store, token: string): Promise<IngestKeyRow | undefined> {
+export async function checkIngestKey(
+  store: Store,
+  token: string,
+): Promise<IngestKeyRow | undefined> {
   if (!token.startsWith(PREFIX) || token[PREFIX.length + ID_LENGTH] !== '_') return undefined;
   const id = token.slice(PREFIX.length, PREFIX.length + ID_LENGTH);
   const row = await store.ingestKey(id);

@@ -4,9 +4,4 @@ export type Principal =
   | { kind: 'ingest'; id: string; source: string };
 
 /** Every action a route can ask permission for. */
-export type Action =
-  | 'events.append'
-  | 'events.read'
-  | 'log.read'
-  | 'proofs.read'
-  | 'keys.manage';
+export type Action = 'events.append' | 'events.read' | 'log.read' | 'proofs.read' | 'keys.manage';

@@ -28,7 +28,10 @@ export async function initLog(store: Store, signer: NoteSigner, clock: Clock): P
     if (await tx.head()) return;
     await tx.setMeta(META_ORIGIN, signer.name);
     await tx.setMeta(META_VERIFIER_KEY, verifierKey);
-    const note = signCheckpoint({ origin: signer.name, size: 0, rootHash: EMPTY_ROOT, extensions: [] }, signer);
+    const note = signCheckpoint(
+      { origin: signer.name, size: 0, rootHash: EMPTY_ROOT, extensions: [] },
+      signer,
+    );
     await tx.insert({
       entries: [],
       nodes: [],

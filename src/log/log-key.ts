@@ -7,7 +7,10 @@ import { writeSecretFile } from '../util/secret-file.js';
  * (`PRIVATE+KEY+<name>+<id>+<base64>`) in a 0600 file, so standard tools can use it too.
  * Made on first start; the key name is the log's origin.
  */
-export function loadOrCreateLogKey(file: string, origin: string): { signer: NoteSigner; created: boolean } {
+export function loadOrCreateLogKey(
+  file: string,
+  origin: string,
+): { signer: NoteSigner; created: boolean } {
   if (existsSync(file)) {
     const signer = parseSignerKey(readFileSync(file, 'utf8').trim());
     if (signer.name !== origin) {

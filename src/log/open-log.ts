@@ -40,7 +40,9 @@ export async function openLog(options: OpenLogOptions): Promise<OpenLog> {
   try {
     const stored = await store.getMeta(META_ORIGIN);
     if (stored !== undefined && options.origin !== undefined && options.origin !== stored) {
-      throw new Error(`this log's origin is "${stored}"; it cannot be changed to "${options.origin}"`);
+      throw new Error(
+        `this log's origin is "${stored}"; it cannot be changed to "${options.origin}"`,
+      );
     }
     const origin = stored ?? options.origin ?? defaultOrigin();
     const { signer, created } = loadOrCreateLogKey(paths.logKey, origin);

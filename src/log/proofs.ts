@@ -1,13 +1,27 @@
-import { consistencyProofRanges, inclusionProofRanges, type LeafRange, buildProof, proofNodeIds } from '../core/proof.js';
+import {
+  buildProof,
+  consistencyProofRanges,
+  inclusionProofRanges,
+  type LeafRange,
+  proofNodeIds,
+} from '../core/proof.js';
 import { AppError } from '../errors.js';
 import { nodeKey, type Store } from '../store/store.js';
 
 /** RFC 9162 proofs served from stored complete subtrees: one batched read of O(log n) nodes. */
-export async function inclusionProof(store: Store, seq: number, treeSize: number): Promise<Uint8Array[]> {
+export async function inclusionProof(
+  store: Store,
+  seq: number,
+  treeSize: number,
+): Promise<Uint8Array[]> {
   return proofFromStore(store, inclusionProofRanges(seq, treeSize));
 }
 
-export async function consistencyProof(store: Store, from: number, to: number): Promise<Uint8Array[]> {
+export async function consistencyProof(
+  store: Store,
+  from: number,
+  to: number,
+): Promise<Uint8Array[]> {
   return proofFromStore(store, consistencyProofRanges(from, to));
 }
 
@@ -16,7 +30,10 @@ async function proofFromStore(store: Store, ranges: LeafRange[]): Promise<Uint8A
   return buildProof(ranges, ({ level, index }) => {
     const hash = found.get(nodeKey(level, index));
     if (!hash) {
-      throw new AppError('unavailable', `tree node level ${level} index ${index} is missing; run \`evident verify\``);
+      throw new AppError(
+        'unavailable',
+        `tree node level ${level} index ${index} is missing; run \`evident verify\``,
+      );
     }
     return hash;
   });

@@ -1,5 +1,5 @@
-import type { Principal } from '../access/principal.js';
 import { SELF_SOURCE } from '../access/ingest-keys.js';
+import type { Principal } from '../access/principal.js';
 import { validateSubmittedRecord } from '../core/record/validate.js';
 import type { Clock } from '../util/clock.js';
 import type { Sequencer } from './sequencer.js';
@@ -34,7 +34,10 @@ export class SelfAudit {
   ) {}
 
   async record(event: SelfAuditEvent): Promise<void> {
-    const actor: Record<string, string> = { id: event.principal.id, type: actorType(event.principal) };
+    const actor: Record<string, string> = {
+      id: event.principal.id,
+      type: actorType(event.principal),
+    };
     if (event.ip !== undefined) actor.ip = event.ip;
     const record = validateSubmittedRecord(
       {

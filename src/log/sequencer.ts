@@ -1,11 +1,10 @@
 import { signCheckpoint } from '../core/checkpoint.js';
-import { leafHash, MerkleFrontier } from '../core/merkle.js';
+import { leafHash, type MerkleFrontier } from '../core/merkle.js';
 import type { NoteSigner } from '../core/note.js';
 import { buildRecord, canonicalRecord } from '../core/record/canonical.js';
 import type { EventRecord, SubmittedRecord } from '../core/record/types.js';
 import { AppError } from '../errors.js';
-import type { AppendTransaction, LogHead, NewEntry, StoredNode } from '../store/store.js';
-import type { Store } from '../store/store.js';
+import type { AppendTransaction, LogHead, NewEntry, Store, StoredNode } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { loadFrontier } from './frontier.js';
@@ -78,7 +77,8 @@ export class Sequencer {
   }
 
   append(records: readonly SubmittedRecord[], source: string): Promise<AppendResult> {
-    if (records.length === 0) return Promise.reject(new AppError('bad_request', 'no events to append'));
+    if (records.length === 0)
+      return Promise.reject(new AppError('bad_request', 'no events to append'));
     return new Promise((resolve, reject) => {
       this.queue.push({ records, source, resolve, reject });
       this.schedule();
@@ -112,9 +112,13 @@ export class Sequencer {
       const failure =
         error instanceof AppError
           ? error
-          : new AppError('unavailable', 'the log could not commit this batch; retry with the same event ids', {
-              cause: error,
-            });
+          : new AppError(
+              'unavailable',
+              'the log could not commit this batch; retry with the same event ids',
+              {
+                cause: error,
+              },
+            );
       for (const p of batch) p.reject(failure);
     } finally {
       this.running = false;
@@ -169,8 +173,15 @@ export class Sequencer {
       let checkpoint = head.checkpoint.note;
       if (entries.length > 0) {
         const rootHash = next.root();
-        checkpoint = signCheckpoint({ origin: this.origin, size: next.size, rootHash, extensions: [] }, this.signer);
-        await tx.insert({ entries, nodes, checkpoint: { size: next.size, rootHash, note: checkpoint, createdAtMs: nowMs } });
+        checkpoint = signCheckpoint(
+          { origin: this.origin, size: next.size, rootHash, extensions: [] },
+          this.signer,
+        );
+        await tx.insert({
+          entries,
+          nodes,
+          checkpoint: { size: next.size, rootHash, note: checkpoint, createdAtMs: nowMs },
+        });
       }
       return { next, staged, refused, checkpoint };
     });
@@ -205,7 +216,13 @@ export class Sequencer {
     const stored = await tx.entriesByIds(ids);
     for (const [id, e] of stored) {
       const record = JSON.parse(e.record) as EventRecord;
-      known.set(id, { source: e.source, receivedAt: record.received_at, record: e.record, seq: e.seq, leafHash: e.leafHash });
+      known.set(id, {
+        source: e.source,
+        receivedAt: record.received_at,
+        record: e.record,
+        seq: e.seq,
+        leafHash: e.leafHash,
+      });
     }
     return known;
   }
@@ -218,7 +235,11 @@ export class Sequencer {
     try {
       for (const submitted of pending.records) {
         const id = submitted.id ?? this.newId(receivedAtMs);
-        const record = buildRecord(submitted, { id, received_at: receivedAt, source: pending.source });
+        const record = buildRecord(submitted, {
+          id,
+          received_at: receivedAt,
+          source: pending.source,
+        });
         const text = canonicalRecord(record);
         const previous = known.get(id);
         if (previous) {
@@ -226,7 +247,8 @@ export class Sequencer {
             previous.source === pending.source &&
             (previous.receivedAt === receivedAt
               ? previous.record === text
-              : previous.record === canonicalRecord({ ...record, received_at: previous.receivedAt }));
+              : previous.record ===
+                canonicalRecord({ ...record, received_at: previous.receivedAt }));
           if (!same) {
             throw new AppError(
               'conflict',
@@ -236,7 +258,13 @@ export class Sequencer {
           staged.results.push({ id, ref: previous, duplicate: true });
           continue;
         }
-        const ref: KnownId = { source: pending.source, receivedAt, record: text, seq: -1, leafHash: leafHash(text) };
+        const ref: KnownId = {
+          source: pending.source,
+          receivedAt,
+          record: text,
+          seq: -1,
+          leafHash: leafHash(text),
+        };
         known.set(id, ref);
         added.push(id);
         staged.results.push({ id, ref, duplicate: false });

@@ -51,7 +51,10 @@ export class SqliteStore implements Store {
   static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
     const cacheKiB = (options.cacheMiB ?? 64) * 1024;
     if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
-    const writer = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    const writer = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
     configure(writer, cacheKiB, options.readonly ?? false);
     if (!options.readonly) migrate(writer);
     const reader = new Database(file, { readonly: true });
@@ -235,7 +238,11 @@ export class SqliteStore implements Store {
 
   async nodesAtLevel(level: number, fromIndex: number, limit: number): Promise<StoredNode[]> {
     const rows = this.st.r.nodesAtLevel.all(level, fromIndex, limit) as Row[];
-    return rows.map((r) => ({ level: Number(r.level), index: Number(r.idx), hash: r.hash as Uint8Array }));
+    return rows.map((r) => ({
+      level: Number(r.level),
+      index: Number(r.idx),
+      hash: r.hash as Uint8Array,
+    }));
   }
 
   async counts(): Promise<{ entries: number; nodes: number; checkpoints: number; maxSeq: number }> {
@@ -258,7 +265,14 @@ export class SqliteStore implements Store {
   }
 
   async insertIngestKey(key: IngestKeyRow): Promise<void> {
-    this.st.insertKey.run(key.id, key.source, key.secretHash, key.label, key.createdAtMs, key.revokedAtMs);
+    this.st.insertKey.run(
+      key.id,
+      key.source,
+      key.secretHash,
+      key.label,
+      key.createdAtMs,
+      key.revokedAtMs,
+    );
   }
 
   async ingestKey(id: string): Promise<IngestKeyRow | undefined> {
@@ -298,7 +312,9 @@ function migrate(db: Database.Database): void {
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)',
   );
   const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
+    (db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) =>
+      Number(r.version),
+    ),
   );
   const known = Math.max(...SQLITE_MIGRATIONS.map((m) => m.version));
   const newest = Math.max(0, ...applied);
@@ -311,11 +327,9 @@ function migrate(db: Database.Database): void {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        Date.now(),
-      );
+      db.prepare(
+        'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)',
+      ).run(m.version, m.name, Date.now());
     }).immediate();
   }
 }
@@ -330,18 +344,26 @@ function prepareReads(db: Database.Database) {
     lastReceivedAt: db.prepare('SELECT received_at_ms FROM entries ORDER BY seq DESC LIMIT 1'),
     entryById: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = ?`),
     entryBySeq: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq = ?`),
-    entryRange: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq`),
+    entryRange: db.prepare(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq`,
+    ),
     firstSeqAtOrAfter: db.prepare(
       'SELECT seq FROM entries WHERE received_at_ms >= ? ORDER BY received_at_ms, seq LIMIT 1',
     ),
     leafHash: db.prepare('SELECT leaf_hash AS hash FROM entries WHERE seq = ?'),
     node: db.prepare('SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?'),
-    checkpointBySize: db.prepare('SELECT size, root_hash, note, created_at_ms FROM checkpoints WHERE size = ?'),
-    scanEntries: db.prepare(`SELECT ${FULL_ENTRY_COLUMNS} FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?`),
+    checkpointBySize: db.prepare(
+      'SELECT size, root_hash, note, created_at_ms FROM checkpoints WHERE size = ?',
+    ),
+    scanEntries: db.prepare(
+      `SELECT ${FULL_ENTRY_COLUMNS} FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?`,
+    ),
     scanCheckpoints: db.prepare(
       'SELECT size, root_hash, note, created_at_ms FROM checkpoints WHERE size >= ? ORDER BY size LIMIT ?',
     ),
-    nodesAtLevel: db.prepare('SELECT level, idx, hash FROM tree_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?'),
+    nodesAtLevel: db.prepare(
+      'SELECT level, idx, hash FROM tree_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?',
+    ),
     counts: db.prepare(
       `SELECT (SELECT count(*) FROM entries) AS entries, (SELECT max(seq) FROM entries) AS max_seq,
               (SELECT count(*) FROM tree_nodes) AS nodes, (SELECT count(*) FROM checkpoints) AS checkpoints`,
@@ -360,7 +382,9 @@ function prepareStatements(writer: Database.Database, reader: Database.Database)
     begin: writer.prepare('BEGIN IMMEDIATE'),
     commit: writer.prepare('COMMIT'),
     rollback: writer.prepare('ROLLBACK'),
-    ...(writable ? prepareWrites(writer) : (undefined as unknown as ReturnType<typeof prepareWrites>)),
+    ...(writable
+      ? prepareWrites(writer)
+      : (undefined as unknown as ReturnType<typeof prepareWrites>)),
   };
 }
 

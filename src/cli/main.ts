@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { checkpointCommand } from './checkpoint.js';
+import { ingestCommand } from './ingest.js';
+import { initCommand } from './init.js';
+import { keysCommand } from './keys.js';
+import { proofCommand } from './proof.js';
+import { searchCommand } from './search.js';
+import { serveCommand } from './serve.js';
+import { verifyCommand } from './verify.js';
+
+const program = new Command()
+  .name('evident')
+  .description('Evident: a tamper-evident audit log. Who accessed what, and when — provably.')
+  .showHelpAfterError();
+
+serveCommand(program);
+initCommand(program);
+keysCommand(program);
+ingestCommand(program);
+searchCommand(program);
+checkpointCommand(program);
+proofCommand(program);
+verifyCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`evident: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
+});

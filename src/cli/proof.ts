@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ApiClient } from '../client/api-client.js';
+import { bytesEqual, fromBase64 } from '../core/bytes.js';
+import { canonicalize } from '../core/canonical-json.js';
+import { openCheckpoint } from '../core/checkpoint.js';
+import { leafHash } from '../core/merkle.js';
+import { parseVerifierKey } from '../core/note.js';
+import { verifyConsistency, verifyInclusion } from '../core/proof.js';
+import { adminTokenOption, apiUrl, parseNonNegativeInt } from './options.js';
+
+interface ProofOptions {
+  seq?: number;
+  id?: string;
+  from?: number;
+  since?: string;
+  to?: number;
+  url?: string;
+  token?: string;
+  data?: string;
+  key?: string;
+}
+
+export function proofCommand(program: Command): void {
+  program
+    .command('proof')
+    .description(
+      'fetch an inclusion proof (--seq or --id) or a consistency proof (--from [--to]) and verify it against the signed checkpoint',
+    )
+    .option('--seq <n>', 'leaf index of the event', parseNonNegativeInt)
+    .option('--id <id>', 'event id (looked up to its seq)')
+    .option(
+      '--since <file>',
+      'a signed checkpoint you kept: prove the log still extends it (consistency)',
+    )
+    .option(
+      '--from <size>',
+      'older tree size: fetch a consistency proof to the latest checkpoint',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--to <size>',
+      'tree size for an inclusion proof (default: the latest checkpoint)',
+      parseNonNegativeInt,
+    )
+    .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
+    .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
+    .option('-d, --data <dir>', 'data folder whose admin.token to use')
+    .option(
+      '-k, --key <verifier-key>',
+      'pin the log verifier key; default: the one the server states',
+    )
+    .action(async (opts: ProofOptions) => {
+      const modes = [
+        opts.seq !== undefined,
+        opts.id !== undefined,
+        opts.from !== undefined,
+        opts.since !== undefined,
+      ].filter(Boolean).length;
+      if (modes !== 1) throw new Error('give one of --seq N, --id ID, --since FILE or --from SIZE');
+      const client = new ApiClient({
+        baseUrl: apiUrl(opts.url),
+        token: adminTokenOption(opts.token, opts.data),
+      });
+      const info = await client.getJson<{ verifier_key: string; checkpoint: string }>(
+        '/api/v1/log',
+      );
+      const verifier = parseVerifierKey(opts.key ?? info.verifier_key);
+      const checkpoint = openCheckpoint(info.checkpoint, [verifier]);
+
+      if (opts.from !== undefined || opts.since !== undefined) {
+        // With --since, the older side is a checkpoint the user kept: verify against both signatures.
+        const older =
+          opts.since === undefined
+            ? undefined
+            : openCheckpoint(readFileSync(opts.since, 'utf8'), [verifier]);
+        const from = older?.size ?? opts.from!;
+        const proof = await client.getJson<{ from: number; to: number; hashes: string[] }>(
+          '/api/v1/log/proof/consistency',
+          { from, to: checkpoint.size },
+        );
+        console.log(JSON.stringify({ ...proof, checkpoint: info.checkpoint }, null, 2));
+        if (!older) {
+          console.error(
+            '(not verified: pass --since FILE with the older signed checkpoint to verify this proof)',
+          );
+          return;
+        }
+        verifyConsistency(
+          older.size,
+          checkpoint.size,
+          decodeHashes(proof.hashes),
+          older.rootHash,
+          checkpoint.rootHash,
+        );
+        console.error(
+          `Verified: the log of size ${checkpoint.size} extends your checkpoint of size ${older.size}; nothing before it changed.`,
+        );
+        return;
+      }
+
+      let seq = opts.seq;
+      let expectedLeaf: Uint8Array | undefined;
+      if (opts.id !== undefined) {
+        const entry = await client.getJson<{ seq: number; leaf_hash: string; record: unknown }>(
+          `/api/v1/events/${encodeURIComponent(opts.id)}`,
+        );
+        seq = entry.seq;
+        expectedLeaf = leafHash(canonicalize(entry.record));
+        const stated = fromBase64(entry.leaf_hash);
+        if (!stated || !bytesEqual(stated, expectedLeaf))
+          throw new Error(`event ${opts.id}: the record does not hash to the stated leaf hash`);
+      }
+      const treeSize = opts.to ?? checkpoint.size;
+      const proof = await client.getJson<{
+        seq: number;
+        tree_size: number;
+        leaf_hash: string;
+        hashes: string[];
+      }>('/api/v1/log/proof/inclusion', { seq, tree_size: treeSize });
+      console.log(JSON.stringify({ ...proof, checkpoint: info.checkpoint }, null, 2));
+      if (treeSize !== checkpoint.size) {
+        console.error(
+          `(not verified: the latest checkpoint has size ${checkpoint.size}, the proof is for ${treeSize})`,
+        );
+        return;
+      }
+      const leaf = fromBase64(proof.leaf_hash);
+      if (!leaf || (expectedLeaf && !bytesEqual(leaf, expectedLeaf)))
+        throw new Error('the proof is for a different leaf hash');
+      verifyInclusion(
+        proof.seq,
+        proof.tree_size,
+        leaf,
+        decodeHashes(proof.hashes),
+        checkpoint.rootHash,
+      );
+      console.error(
+        `Verified: entry ${proof.seq} is in the tree of size ${proof.tree_size} signed by ${verifier.name}.`,
+      );
+    });
+}
+
+function decodeHashes(hashes: string[]): Uint8Array[] {
+  return hashes.map((h) => {
+    const bytes = fromBase64(h);
+    if (!bytes) throw new Error('the proof contains a hash that is not base64');
+    return bytes;
+  });
+}

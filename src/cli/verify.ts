@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ApiClient } from '../client/api-client.js';
+import { dataPaths } from '../data-folder.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { VerifyReport } from '../verify/report.js';
+import { verifyRemote } from '../verify/verify-remote.js';
+import { verifyStore } from '../verify/verify-store.js';
+import { adminTokenOption, apiUrl } from './options.js';
+import { startProgress } from './progress.js';
+
+export function verifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      'verify the whole log: offline from a data folder (--data), or through the API (--url)',
+    )
+    .option('-d, --data <dir>', 'verify a data folder offline (opened read-only)')
+    .option('-u, --url <url>', 'verify a running server through its public API (env EVIDENT_URL)')
+    .option('-t, --token <token>', 'API token for --url (env EVIDENT_TOKEN)')
+    .option(
+      '-k, --key <verifier-key>',
+      'pin the log verifier key (<name>+<id>+<base64>); default: the one the log states',
+    )
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (opts: {
+        data?: string;
+        url?: string;
+        token?: string;
+        key?: string;
+        json?: boolean;
+      }) => {
+        if ((opts.data === undefined) === (opts.url === undefined)) {
+          throw new Error('give exactly one of --data DIR or --url URL');
+        }
+        let report: VerifyReport;
+        let pinned = opts.key !== undefined;
+        if (opts.data !== undefined) {
+          const file = dataPaths(opts.data).database;
+          if (!existsSync(file)) throw new Error(`no Evident database at ${file}`);
+          const store = SqliteStore.open(file, { readonly: true });
+          const progress = startProgress('verify', undefined);
+          try {
+            report = await verifyStore(store, {
+              ...(opts.key ? { verifierKey: opts.key } : {}),
+              onProgress: (done, total) => progress.update(done, total),
+            });
+          } finally {
+            progress.stop();
+            await store.close();
+          }
+        } else {
+          const client = new ApiClient({
+            baseUrl: apiUrl(opts.url),
+            token: adminTokenOption(opts.token, undefined),
+          });
+          const progress = startProgress('verify', undefined);
+          try {
+            const remote = await verifyRemote(client, {
+              ...(opts.key ? { verifierKey: opts.key } : {}),
+              onProgress: (done, total) => progress.update(done, total),
+            });
+            pinned = remote.pinned;
+            report = remote;
+          } finally {
+            progress.stop();
+          }
+        }
+        if (opts.json) {
+          console.log(JSON.stringify(report, null, 2));
+        } else if (report.ok) {
+          console.log(
+            `OK: ${report.entriesChecked} entries, ${report.checkpointsChecked} signed checkpoint(s)` +
+              (report.nodesChecked > 0 ? `, ${report.nodesChecked} tree nodes` : '') +
+              ` verified; tree size ${report.treeSize}, root ${report.rootHash}`,
+          );
+          if (!pinned) {
+            console.log(
+              'Note: verified with the key the log states. Pin the published key with --key for independent assurance.',
+            );
+          }
+        } else {
+          const first = report.problems[0]!;
+          console.error(
+            `FAILED${first.seq === undefined ? '' : ` at seq ${first.seq}`}: ${first.message} [${first.kind}]`,
+          );
+        }
+        if (!report.ok) process.exitCode = 2;
+      },
+    );
+}

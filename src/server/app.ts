@@ -1,0 +1,35 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type ServerDeps, serverContext } from './context.js';
+import { installErrorHandling } from './error-handler.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { logRoutes } from './routes/log.js';
+import { openApiRoutes } from './routes/openapi.js';
+
+export interface AppOptions {
+  logLevel?: string;
+}
+
+/** The HTTP API (`/api/v1`, see docs/api.md and /api/v1/openapi.json). */
+export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: options.logLevel === undefined ? false : { level: options.logLevel },
+    bodyLimit: 1024 * 1024,
+    // Our own parsers below see the raw text: duplicate keys and depth are checked before
+    // anything is trusted, and NDJSON shares the path.
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ['application/json', 'application/x-ndjson'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  );
+  installErrorHandling(app);
+  const ctx = serverContext(deps);
+  healthRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  logRoutes(app, ctx);
+  openApiRoutes(app);
+  return app;
+}

@@ -1,0 +1,101 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CoreError, type CoreErrorCode } from '../core/errors.js';
+import { AppError, type AppErrorCode } from '../errors.js';
+
+const APP_STATUS: Record<AppErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unavailable: 503,
+  internal: 500,
+};
+
+const CORE_STATUS: Record<CoreErrorCode, number> = {
+  MALFORMED_JSON: 400,
+  INVALID_RECORD: 400,
+  RECORD_TOO_LARGE: 413,
+  INVALID_ARGUMENT: 400,
+  INVALID_PROOF: 400,
+  ROOT_MISMATCH: 400,
+  MALFORMED_NOTE: 400,
+  MALFORMED_KEY: 400,
+  UNKNOWN_KEY: 400,
+  INVALID_SIGNATURE: 400,
+};
+
+/** Fastify's own 4xx errors, renamed to our stable codes. */
+const FASTIFY_CODES: Record<number, AppErrorCode> = {
+  400: 'bad_request',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; path?: string };
+}
+
+/** Turns any error into `{"error":{"code","message","path"?}}`: the only place that does. */
+export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    return {
+      status: APP_STATUS[error.code],
+      body: errorBody(error.code, error.message, error.path),
+    };
+  }
+  if (error instanceof CoreError) {
+    return {
+      status: CORE_STATUS[error.code],
+      body: errorBody(error.code.toLowerCase(), error.message, error.path),
+    };
+  }
+  const fastify = error as Partial<FastifyError>;
+  const status = fastify.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = FASTIFY_CODES[status] ?? 'bad_request';
+    return { status, body: errorBody(code, describeFastifyError(fastify)) };
+  }
+  return {
+    status: 500,
+    body: errorBody('internal', 'internal error; the server log has the details'),
+  };
+}
+
+function describeFastifyError(error: Partial<FastifyError>): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'request body is larger than this endpoint accepts; send fewer events per request';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported Content-Type; send application/json or application/x-ndjson';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'request body is empty';
+    default:
+      return error.message ?? 'bad request';
+  }
+}
+
+function errorBody(code: string, message: string, path?: string): ErrorBody {
+  return { error: path === undefined ? { code, message } : { code, message, path } };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toHttpError(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(status).type('application/json; charset=utf-8').send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send(
+        errorBody(
+          'not_found',
+          `no route ${request.method} ${request.url.split('?')[0]}; see /api/v1/openapi.json`,
+        ),
+      );
+  });
+}

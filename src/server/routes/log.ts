@@ -1,0 +1,138 @@
+import type { FastifyInstance } from 'fastify';
+import { toBase64 } from '../../core/bytes.js';
+import { AppError } from '../../errors.js';
+import { consistencyProof, inclusionProof } from '../../log/proofs.js';
+import type { LogHead } from '../../store/store.js';
+import type { ServerContext } from '../context.js';
+import { entryListJson } from '../presenters/entry.js';
+import { QueryReader } from '../query.js';
+
+export const ENTRIES_PAGE_MAX = 1000;
+
+export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const currentHead = async (): Promise<LogHead> => {
+    const head = await ctx.store.head();
+    if (!head) throw new AppError('unavailable', 'the log is not initialised');
+    return head;
+  };
+
+  app.get('/api/v1/log', async (request) => {
+    await ctx.access(request, 'log.read');
+    new QueryReader(request.query, []);
+    const head = await currentHead();
+    return {
+      origin: ctx.origin,
+      verifier_key: ctx.verifierKey,
+      tree_size: head.size,
+      root_hash: toBase64(head.rootHash),
+      checkpoint: head.checkpoint.note,
+    };
+  });
+
+  app.get('/api/v1/log/checkpoint', async (request, reply) => {
+    await ctx.access(request, 'log.read');
+    new QueryReader(request.query, []);
+    const head = await currentHead();
+    return reply.type('text/plain; charset=utf-8').send(head.checkpoint.note);
+  });
+
+  app.get('/api/v1/log/entries', async (request, reply) => {
+    const principal = await ctx.access(request, 'events.read');
+    const q = new QueryReader(request.query, ['start', 'end']);
+    const start = q.integer('start');
+    if (start === undefined)
+      throw new AppError('bad_request', 'query parameter "start" is required', { path: 'start' });
+    const head = await currentHead();
+    const requestedEnd = q.integer('end', { min: 1 });
+    if (requestedEnd !== undefined && requestedEnd <= start) {
+      throw new AppError('bad_request', 'query parameter "end" must be greater than "start"', {
+        path: 'end',
+      });
+    }
+    if (start > head.size) {
+      throw new AppError(
+        'bad_request',
+        `query parameter "start" is past the tree size ${head.size}`,
+        { path: 'start' },
+      );
+    }
+    // Pages are bounded; next_start says where the following page begins.
+    const end = Math.min(requestedEnd ?? head.size, head.size, start + ENTRIES_PAGE_MAX);
+    const entries = end > start ? await ctx.store.entries(start, end) : [];
+    const limit = Math.min(requestedEnd ?? head.size, head.size);
+    await ctx.audit.record({
+      principal,
+      ip: request.ip,
+      action: 'audit_log.export',
+      details: { start, end, returned: entries.length },
+    });
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(entryListJson(entries, { next_start: end < limit ? end : null }));
+  });
+
+  app.get('/api/v1/log/proof/inclusion', async (request) => {
+    const principal = await ctx.access(request, 'proofs.read');
+    const q = new QueryReader(request.query, ['seq', 'tree_size']);
+    const seq = q.integer('seq');
+    if (seq === undefined)
+      throw new AppError('bad_request', 'query parameter "seq" is required', { path: 'seq' });
+    const head = await currentHead();
+    const treeSize = q.integer('tree_size', { min: 1 }) ?? head.size;
+    if (treeSize > head.size) {
+      throw new AppError(
+        'bad_request',
+        `tree_size ${treeSize} is past the log's size ${head.size}`,
+        { path: 'tree_size' },
+      );
+    }
+    if (seq >= treeSize) {
+      throw new AppError('bad_request', `seq ${seq} is not in a tree of size ${treeSize}`, {
+        path: 'seq',
+      });
+    }
+    const [entry, hashes] = await Promise.all([
+      ctx.store.entryBySeq(seq),
+      inclusionProof(ctx.store, seq, treeSize),
+    ]);
+    if (!entry)
+      throw new AppError('unavailable', `entry ${seq} is missing; run \`evident verify\``);
+    await ctx.audit.record({
+      principal,
+      ip: request.ip,
+      action: 'audit_log.proof',
+      details: { kind: 'inclusion', seq, tree_size: treeSize },
+    });
+    return {
+      seq,
+      tree_size: treeSize,
+      leaf_hash: toBase64(entry.leafHash),
+      hashes: hashes.map(toBase64),
+    };
+  });
+
+  app.get('/api/v1/log/proof/consistency', async (request) => {
+    const principal = await ctx.access(request, 'proofs.read');
+    const q = new QueryReader(request.query, ['from', 'to']);
+    const from = q.integer('from');
+    if (from === undefined)
+      throw new AppError('bad_request', 'query parameter "from" is required', { path: 'from' });
+    const head = await currentHead();
+    const to = q.integer('to') ?? head.size;
+    if (to > head.size) {
+      throw new AppError('bad_request', `"to" ${to} is past the log's size ${head.size}`, {
+        path: 'to',
+      });
+    }
+    if (from > to)
+      throw new AppError('bad_request', '"from" must not be greater than "to"', { path: 'from' });
+    const hashes = await consistencyProof(ctx.store, from, to);
+    await ctx.audit.record({
+      principal,
+      ip: request.ip,
+      action: 'audit_log.proof',
+      details: { kind: 'consistency', from, to },
+    });
+    return { from, to, hashes: hashes.map(toBase64) };
+  });
+}

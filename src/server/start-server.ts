@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { loadAdminToken } from '../access/admin-token.js';
+import { formatVerifierKey } from '../core/note.js';
+import { dataPaths } from '../data-folder.js';
+import { type OpenLog, openLog } from '../log/open-log.js';
+import { SelfAudit } from '../log/self-audit.js';
+import type { Clock } from '../util/clock.js';
+import { buildApp } from './app.js';
+
+export interface StartOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  origin?: string;
+  adminTokenFromEnv?: string;
+  logLevel?: string;
+  clock?: Clock;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  log: OpenLog;
+  url: string;
+  /** The admin token, only when this start generated it (print it once). */
+  generatedAdminToken?: string;
+  close(): Promise<void>;
+}
+
+/** Opens the log in a data folder and serves the API on host:port. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const log = await openLog({
+    dataDir: options.dataDir,
+    origin: options.origin,
+    clock: options.clock,
+  });
+  try {
+    const adminToken = loadAdminToken(
+      dataPaths(options.dataDir).adminToken,
+      options.adminTokenFromEnv,
+    );
+    const app = buildApp(
+      {
+        store: log.store,
+        sequencer: log.sequencer,
+        origin: log.origin,
+        verifierKey: formatVerifierKey(log.signer.name, log.signer.publicKey),
+        adminToken,
+        clock: log.clock,
+        audit: new SelfAudit(log.sequencer, log.origin, log.clock),
+      },
+      { logLevel: options.logLevel },
+    );
+    const address = await app.listen({ host: options.host, port: options.port });
+    return {
+      app,
+      log,
+      url: address,
+      ...(adminToken.generated ? { generatedAdminToken: adminToken.generated } : {}),
+      close: async () => {
+        await app.close();
+        await log.close();
+      },
+    };
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
+}

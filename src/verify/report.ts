@@ -1,0 +1,39 @@
+/** What a verification found. The first problem is what the CLI names; the rest is context. */
+export type ProblemKind =
+  | 'bad_verifier_key'
+  | 'checkpoint_invalid' // signature, key or format
+  | 'checkpoint_mismatch' // a checkpoint's root differs from the tree rebuilt from the entries
+  | 'entry_missing' // a seq gap: a deleted row
+  | 'entry_extra' // rows beyond the latest checkpoint, or duplicated
+  | 'leaf_mismatch' // the record's bytes do not hash to the stored leaf hash
+  | 'record_invalid' // the record is not canonical JSON or contradicts its row
+  | 'node_mismatch' // a stored tree node differs from the recomputed one
+  | 'node_missing'
+  | 'node_extra';
+
+export interface Problem {
+  kind: ProblemKind;
+  message: string;
+  seq?: number;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  treeSize: number;
+  rootHash?: string;
+  entriesChecked: number;
+  checkpointsChecked: number;
+  nodesChecked: number;
+  problems: Problem[];
+}
+
+/** Raised inside a verifier to stop at the first problem; callers get it in the report. */
+export class ProblemFound extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+  }
+}
+
+export function fail(kind: ProblemKind, message: string, seq?: number): never {
+  throw new ProblemFound(seq === undefined ? { kind, message } : { kind, message, seq });
+}
