@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { openCheckpoint } from '../../src/core/checkpoint.js';
+import { createNoteVerifier } from '../../src/core/note.js';
+import type { SubmittedRecord } from '../../src/core/record/types.js';
+import type { AppError } from '../../src/errors.js';
+import { openLog } from '../../src/log/open-log.js';
+import { Sequencer } from '../../src/log/sequencer.js';
+import type { Store } from '../../src/store/store.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { ulidGenerator } from '../../src/util/ids.js';
+import { verifyStore } from '../../src/verify/verify-store.js';
+import { START_MS, TEST_ORIGIN, tempDir } from '../support/test-server.js';
+
+const record = (n: number, extra: Partial<SubmittedRecord> = {}): SubmittedRecord => ({
+  time: '2026-11-22T09:00:00.000Z',
+  actor: { id: `u-${n}` },
+  action: 'doc.read',
+  outcome: 'success',
+  ...extra,
+});
+
+describe('Sequencer', () => {
+  const dirs: string[] = [];
+  const fresh = async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const clock = new ManualClock(START_MS);
+    return { dir, clock, log: await openLog({ dataDir: dir, origin: TEST_ORIGIN, clock }) };
+  };
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('group-commits concurrent requests: dense seqs, fewer checkpoints than requests, each covering its entries', async () => {
+    const { log } = await fresh();
+    const verifier = createNoteVerifier(log.signer.name, log.signer.publicKey);
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        log.sequencer.append([record(i), record(i + 1000)], 'app'),
+      ),
+    );
+    const seqs = results.flatMap((r) => r.entries.map((e) => e.seq)).sort((a, b) => a - b);
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 120 }, (_, i) => i),
+    );
+    const checkpoints = new Set(results.map((r) => r.checkpoint));
+    assert.ok(checkpoints.size < 60, `expected batching, got ${checkpoints.size} checkpoints`);
+    for (const r of results) {
+      const cp = openCheckpoint(r.checkpoint, [verifier]);
+      for (const e of r.entries) assert.ok(e.seq < cp.size);
+    }
+    assert.equal((await verifyStore(log.store)).ok, true);
+    await log.close();
+  });
+
+  it('never lets received_at run backwards, even when the clock does', async () => {
+    const { log, clock } = await fresh();
+    await log.sequencer.append([record(1)], 'app');
+    clock.advance(-60_000);
+    await log.sequencer.append([record(2)], 'app');
+    const [a, b] = await log.store.entries(0, 2);
+    const ra = JSON.parse(a!.record).received_at;
+    const rb = JSON.parse(b!.record).received_at;
+    assert.equal(ra, new Date(START_MS).toISOString());
+    assert.equal(rb, ra, 'clamped to the previous received_at');
+    await log.close();
+  });
+
+  it('refuses one conflicting request without touching the others in its batch', async () => {
+    const { log } = await fresh();
+    const id = '01JD8X7Q6R3T9V2W4Y5Z6A7B8C';
+    await log.sequencer.append([record(1, { id })], 'app');
+    const [good, bad] = await Promise.allSettled([
+      log.sequencer.append([record(2)], 'app'),
+      log.sequencer.append([record(3), record(4, { id })], 'app'),
+    ]);
+    assert.equal(good.status, 'fulfilled');
+    assert.equal(bad.status, 'rejected');
+    assert.equal(((bad as PromiseRejectedResult).reason as AppError).code, 'conflict');
+    assert.equal((await log.store.head())!.size, 2);
+    // The same id from another source is a conflict too: ids are global.
+    await assert.rejects(
+      log.sequencer.append([record(1, { id })], 'other'),
+      (e: AppError) => e.code === 'conflict',
+    );
+    await log.close();
+  });
+
+  it('extends the tree correctly when another writer appended in between (two processes)', async () => {
+    const { dir, clock, log } = await fresh();
+    const other = await openLog({ dataDir: dir, clock });
+    for (let i = 0; i < 10; i++) {
+      await (i % 3 === 0 ? other : log).sequencer.append(
+        [record(i), record(i + 100)],
+        i % 3 === 0 ? 'b' : 'a',
+      );
+    }
+    assert.equal((await log.store.head())!.size, 20);
+    const report = await verifyStore(log.store);
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    await other.close();
+    await log.close();
+  });
+
+  it('fails a whole batch with 503-style errors when the store cannot commit, then recovers', async () => {
+    const { log, clock } = await fresh();
+    let failNext = true;
+    const flaky: Store = Object.create(log.store, {
+      append: {
+        value: async <T>(fn: Parameters<Store['append']>[0]) =>
+          log.store.append(async (tx) => {
+            const result = await fn({
+              ...tx,
+              insert: async (batch) => {
+                if (failNext) {
+                  failNext = false;
+                  throw new Error('EIO');
+                }
+                return tx.insert(batch);
+              },
+            });
+            return result as T;
+          }),
+      },
+    });
+    const sequencer = new Sequencer(flaky, log.signer, log.origin, clock, ulidGenerator());
+    const failed = await Promise.allSettled([
+      sequencer.append([record(1)], 'a'),
+      sequencer.append([record(2)], 'a'),
+    ]);
+    for (const f of failed) {
+      assert.equal(f.status, 'rejected');
+      assert.equal(((f as PromiseRejectedResult).reason as AppError).code, 'unavailable');
+    }
+    assert.equal((await log.store.head())!.size, 0);
+    const ok = await sequencer.append([record(3)], 'a');
+    assert.equal(ok.entries[0]!.seq, 0);
+    assert.equal((await verifyStore(log.store)).ok, true);
+    await log.close();
+  });
+});

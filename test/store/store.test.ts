@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { NewEntry, Store, StoredCheckpoint } from '../../src/store/store.js';
+import { nodeKey } from '../../src/store/store.js';
+import { STORES } from '../support/stores.js';
+
+/** The Store conformance suite: every adapter must pass it unchanged. */
+const hash = (n: number) => new Uint8Array(32).fill(n % 256);
+
+function entry(seq: number, overrides: Partial<NewEntry> = {}): NewEntry {
+  return {
+    seq,
+    id: `id-${String(seq).padStart(6, '0')}`,
+    source: seq % 2 === 0 ? 'billing' : 'hr',
+    leafHash: hash(seq),
+    record: `{"n":${seq}}`,
+    actorId: `u-${seq % 3}`,
+    action: seq % 2 === 0 ? 'customer.read' : 'customer.update',
+    targetType: seq % 4 === 0 ? null : 'customer',
+    targetId: seq % 4 === 0 ? null : `c-${seq % 5}`,
+    outcome: seq % 7 === 0 ? 'denied' : 'success',
+    timeMs: 1_000 + seq,
+    receivedAtMs: 10_000 + Math.floor(seq / 2) * 10,
+    ...overrides,
+  };
+}
+
+function checkpoint(size: number): StoredCheckpoint {
+  return { size, rootHash: hash(200 + size), note: `note ${size}\n`, createdAtMs: 5 };
+}
+
+async function appendEntries(store: Store, from: number, to: number): Promise<void> {
+  await store.append(async (tx) => {
+    const entries = [];
+    for (let s = from; s < to; s++) entries.push(entry(s));
+    await tx.insert({ entries, nodes: [], checkpoint: checkpoint(to) });
+  });
+}
+
+for (const factory of STORES) {
+  describe(`Store conformance: ${factory.name}`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+
+    before(async () => {
+      ({ store, dispose } = await factory.create());
+    });
+    after(async () => dispose());
+
+    it('starts empty', async () => {
+      assert.equal(await store.head(), undefined);
+      assert.deepEqual(await store.counts(), { entries: 0, nodes: 0, checkpoints: 0, maxSeq: -1 });
+    });
+
+    it('appends entries, nodes and a checkpoint in one transaction', async () => {
+      await store.append(async (tx) => {
+        assert.equal(await tx.head(), undefined);
+        await tx.insert({ entries: [], nodes: [], checkpoint: checkpoint(0) });
+      });
+      await store.append(async (tx) => {
+        assert.equal((await tx.head())!.size, 0);
+        const entries = [0, 1, 2, 3].map((s) => entry(s));
+        const nodes = [
+          { level: 1, index: 0, hash: hash(100) },
+          { level: 1, index: 1, hash: hash(101) },
+          { level: 2, index: 0, hash: hash(102) },
+        ];
+        await tx.insert({ entries, nodes, checkpoint: checkpoint(4) });
+      });
+      const head = (await store.head())!;
+      assert.equal(head.size, 4);
+      assert.deepEqual(new Uint8Array(head.rootHash), hash(204));
+      assert.equal(head.checkpoint.note, 'note 4\n');
+      assert.equal(head.lastReceivedAtMs, entry(3).receivedAtMs);
+    });
+
+    it('rolls back everything when the writer throws', async () => {
+      await assert.rejects(
+        store.append(async (tx) => {
+          await tx.insert({ entries: [entry(4)], nodes: [], checkpoint: checkpoint(5) });
+          throw new Error('disk on fire');
+        }),
+        /disk on fire/,
+      );
+      assert.equal((await store.head())!.size, 4);
+      assert.equal(await store.entryBySeq(4), undefined);
+    });
+
+    it('refuses a second entry with the same id or seq', async () => {
+      await assert.rejects(
+        store.append(async (tx) =>
+          tx.insert({
+            entries: [entry(4, { id: 'id-000000' })],
+            nodes: [],
+            checkpoint: checkpoint(5),
+          }),
+        ),
+      );
+      await assert.rejects(
+        store.append(async (tx) =>
+          tx.insert({ entries: [entry(3, { id: 'fresh' })], nodes: [], checkpoint: checkpoint(5) }),
+        ),
+      );
+      assert.equal((await store.head())!.size, 4);
+    });
+
+    it('serialises concurrent appenders: each sees the head the previous one committed', async () => {
+      const sizes: number[] = [];
+      await Promise.all(
+        [0, 1, 2].map(() =>
+          store.append(async (tx) => {
+            const head = (await tx.head())!;
+            sizes.push(head.size);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            await tx.insert({
+              entries: [entry(head.size)],
+              nodes: [],
+              checkpoint: checkpoint(head.size + 1),
+            });
+          }),
+        ),
+      );
+      assert.deepEqual(sizes, [4, 5, 6]);
+      assert.equal((await store.head())!.size, 7);
+    });
+
+    it('reads entries by id, by seq and by range', async () => {
+      await appendEntries(store, 7, 40);
+      const e = (await store.entryById('id-000005'))!;
+      assert.equal(e.seq, 5);
+      assert.equal(e.source, 'hr');
+      assert.equal(e.record, '{"n":5}');
+      assert.deepEqual(new Uint8Array(e.leafHash), hash(5));
+      assert.equal((await store.entryBySeq(6))!.id, 'id-000006');
+      assert.equal(await store.entryById('nope'), undefined);
+      assert.deepEqual(
+        (await store.entries(10, 13)).map((x) => x.seq),
+        [10, 11, 12],
+      );
+      assert.deepEqual(await store.entries(40, 50), []);
+    });
+
+    it('searches newest first by every filter, within seq bounds', async () => {
+      const seqs = async (filter: Parameters<Store['search']>[0]) =>
+        (await store.search(filter)).map((x) => x.seq);
+      assert.deepEqual(await seqs({ limit: 3 }), [39, 38, 37]);
+      assert.deepEqual(await seqs({ actor: 'u-1', limit: 3 }), [37, 34, 31]);
+      assert.deepEqual(await seqs({ action: 'customer.update', limit: 2 }), [39, 37]);
+      assert.deepEqual(await seqs({ target: 'c-2', limit: 2 }), [37, 27]);
+      assert.deepEqual(await seqs({ targetType: 'customer', target: 'c-2', limit: 1 }), [37]);
+      assert.deepEqual(await seqs({ outcome: 'denied', limit: 10 }), [35, 28, 21, 14, 7, 0]);
+      assert.deepEqual(await seqs({ source: 'hr', actor: 'u-0', limit: 2 }), [39, 33]);
+      assert.deepEqual(await seqs({ fromSeq: 10, toSeq: 13, limit: 10 }), [12, 11, 10]);
+      assert.deepEqual(await seqs({ actor: 'nobody', limit: 10 }), []);
+    });
+
+    it('maps a received_at instant to the first seq at or after it', async () => {
+      assert.equal(await store.firstSeqReceivedAtOrAfter(0), 0);
+      assert.equal(await store.firstSeqReceivedAtOrAfter(10_010), 2);
+      assert.equal(await store.firstSeqReceivedAtOrAfter(10_011), 4);
+      assert.equal(await store.firstSeqReceivedAtOrAfter(99_999_999), 40);
+    });
+
+    it('returns stored node hashes and leaf hashes as level 0', async () => {
+      const found = await store.nodes([
+        { level: 0, index: 3 },
+        { level: 1, index: 1 },
+        { level: 2, index: 0 },
+        { level: 5, index: 9 },
+      ]);
+      assert.deepEqual(new Uint8Array(found.get(nodeKey(0, 3))!), hash(3));
+      assert.deepEqual(new Uint8Array(found.get(nodeKey(1, 1))!), hash(101));
+      assert.deepEqual(new Uint8Array(found.get(nodeKey(2, 0))!), hash(102));
+      assert.equal(found.has(nodeKey(5, 9)), false);
+      assert.deepEqual(
+        (await store.nodesAtLevel(1, 1, 10)).map((n) => n.index),
+        [1],
+      );
+      assert.deepEqual(await store.nodesAtLevel(3, 0, 10), []);
+    });
+
+    it('scans every entry and checkpoint in order, in pages', async () => {
+      const seen: number[] = [];
+      for await (const page of store.scanEntries(0, 7)) {
+        assert.ok(page.length <= 7);
+        for (const e of page) seen.push(e.seq);
+      }
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 40 }, (_, i) => i),
+      );
+      const [first] = (await store.scanEntries(9, 1)[Symbol.asyncIterator]().next())
+        .value as NewEntry[];
+      assert.deepEqual({ ...first, leafHash: new Uint8Array(first!.leafHash) }, { ...entry(9) });
+      const sizes: number[] = [];
+      for await (const page of store.scanCheckpoints(2)) for (const c of page) sizes.push(c.size);
+      assert.deepEqual(sizes, [0, 4, 5, 6, 7, 40]);
+      assert.equal((await store.checkpoint(5))!.note, 'note 5\n');
+      assert.equal(await store.checkpoint(3), undefined);
+      assert.deepEqual(await store.counts(), { entries: 40, nodes: 3, checkpoints: 6, maxSeq: 39 });
+    });
+
+    it('keeps settings', async () => {
+      assert.equal(await store.getMeta('origin'), undefined);
+      await store.setMeta('origin', 'a');
+      await store.setMeta('origin', 'b');
+      assert.equal(await store.getMeta('origin'), 'b');
+      await store.append(async (tx) => {
+        assert.equal(await tx.getMeta('origin'), 'b');
+        await tx.setMeta('origin', 'c');
+      });
+      assert.equal(await store.getMeta('origin'), 'c');
+    });
+
+    it('stores ingest keys and revokes them once', async () => {
+      const row = {
+        id: 'k1',
+        source: 'billing',
+        secretHash: hash(9),
+        label: null,
+        createdAtMs: 1,
+        revokedAtMs: null,
+      };
+      await store.insertIngestKey(row);
+      await store.insertIngestKey({ ...row, id: 'k2', label: 'backup' });
+      assert.deepEqual({ ...(await store.ingestKey('k1'))!, secretHash: hash(9) }, row);
+      assert.deepEqual(
+        (await store.ingestKeys()).map((k) => k.id),
+        ['k1', 'k2'],
+      );
+      assert.equal(await store.revokeIngestKey('k1', 50), true);
+      assert.equal(await store.revokeIngestKey('k1', 60), true);
+      assert.equal(
+        (await store.ingestKey('k1'))!.revokedAtMs,
+        50,
+        'the first revocation time stays',
+      );
+      assert.equal(await store.revokeIngestKey('nope', 60), false);
+    });
+  });
+}
