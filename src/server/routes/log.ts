@@ -114,11 +114,12 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/v1/log/proof/consistency', async (request) => {
     const principal = await ctx.access(request, 'proofs.read');
     const q = new QueryReader(request.query, ['from', 'to']);
-    const from = q.integer('from');
+    // RFC 9162 defines consistency from a non-empty tree: every tree extends the empty one.
+    const from = q.integer('from', { min: 1 });
     if (from === undefined)
       throw new AppError('bad_request', 'query parameter "from" is required', { path: 'from' });
     const head = await currentHead();
-    const to = q.integer('to') ?? head.size;
+    const to = q.integer('to', { min: 1 }) ?? head.size;
     if (to > head.size) {
       throw new AppError('bad_request', `"to" ${to} is past the log's size ${head.size}`, {
         path: 'to',
