@@ -16,6 +16,7 @@ import {
   type StoredNode,
 } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 type Row = Record<string, unknown>;
 
@@ -41,10 +42,16 @@ export class SqliteStore implements Store {
   private readonly appendMutex = new Mutex();
   private readonly searchStatements = new Map<string, Database.Statement>();
   private readonly st: ReturnType<typeof prepareStatements>;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
-  private constructor(writer: Database.Database, reader: Database.Database) {
+  private constructor(
+    writer: Database.Database,
+    reader: Database.Database,
+    checkpointer?: WalCheckpointer,
+  ) {
     this.writer = writer;
     this.reader = reader;
+    this.checkpointer = checkpointer;
     this.st = prepareStatements(writer, reader);
   }
 
@@ -59,7 +66,11 @@ export class SqliteStore implements Store {
     if (!options.readonly) migrate(writer);
     const reader = new Database(file, { readonly: true });
     configure(reader, cacheKiB, true);
-    return new SqliteStore(writer, reader);
+    return new SqliteStore(
+      writer,
+      reader,
+      options.readonly ? undefined : new WalCheckpointer(file),
+    );
   }
 
   async append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T> {
@@ -294,6 +305,7 @@ export class SqliteStore implements Store {
       this.reader.close();
       this.writer.close();
     });
+    await this.checkpointer?.close();
   }
 }
 
@@ -305,6 +317,10 @@ function configure(db: Database.Database, cacheKiB: number, readonly: boolean): 
   db.pragma('journal_mode = WAL');
   // FULL: the WAL is fsynced at every COMMIT, which is what "durable before acknowledged" needs.
   db.pragma('synchronous = FULL');
+  // Checkpoints run on a worker (wal-checkpointer.ts); the writer's own autocheckpoint only
+  // fires if that worker falls far behind (~80 MB of WAL).
+  db.pragma('wal_autocheckpoint = 20000');
+  db.pragma('journal_size_limit = 67108864');
 }
 
 function migrate(db: Database.Database): void {

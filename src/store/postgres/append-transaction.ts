@@ -1,0 +1,55 @@
+import type { PoolClient } from 'pg';
+import type { AppendBatch, AppendTransaction, LogHead, StoredEntry } from '../store.js';
+import {
+  insertBatch,
+  readEntriesByIds,
+  readHead,
+  readMeta,
+  readNodes,
+  writeMeta,
+} from './queries.js';
+import type { Statements } from './statements.js';
+
+/** The appender's view: every read goes through the client that holds the lock. */
+export class PgAppendTransaction implements AppendTransaction {
+  private open = true;
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly st: Statements,
+  ) {}
+
+  /** After commit or rollback the client goes back to the pool: a kept `tx` must not use it. */
+  end(): void {
+    this.open = false;
+  }
+
+  private db(): PoolClient {
+    if (!this.open) throw new Error('this append transaction has ended');
+    return this.client;
+  }
+
+  async head(): Promise<LogHead | undefined> {
+    return readHead(this.db(), this.st);
+  }
+
+  async entriesByIds(ids: readonly string[]): Promise<Map<string, StoredEntry>> {
+    return readEntriesByIds(this.db(), this.st, ids);
+  }
+
+  async nodes(ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>> {
+    return readNodes(this.db(), this.st, ids);
+  }
+
+  async insert(batch: AppendBatch): Promise<void> {
+    await insertBatch(this.db(), this.st, batch);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return readMeta(this.db(), this.st, key);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await writeMeta(this.db(), this.st, key, value);
+  }
+}

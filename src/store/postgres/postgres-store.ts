@@ -1,0 +1,210 @@
+import { Pool } from 'pg';
+import { Mutex } from '../../util/mutex.js';
+import type {
+  AppendTransaction,
+  EntryFilter,
+  IngestKeyRow,
+  LogHead,
+  NewEntry,
+  Store,
+  StoredCheckpoint,
+  StoredEntry,
+  StoredNode,
+} from '../store.js';
+import { PgAppendTransaction } from './append-transaction.js';
+import { parseTarget } from './connection.js';
+import { migrate } from './migrate.js';
+import { readHead, readMeta, readNodes, writeMeta } from './queries.js';
+import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey } from './rows.js';
+import { type Statements, statementsFor } from './statements.js';
+
+export interface PostgresStoreOptions {
+  /** The schema holding this log; overrides `?schema=` in the URL. Created if missing. */
+  schema?: string;
+  /** Connections in the pool (default 10): one for the appender, the rest serve reads. */
+  poolSize?: number;
+}
+
+/**
+ * The production store: one log per schema in a PostgreSQL database that several server
+ * processes may share. Appends hold a transaction-scoped advisory lock, so writers in every
+ * process are serialised in the database and never fork the tree; COMMIT with
+ * synchronous_commit on returns only once the batch is durable (invariant 2). Reads use the
+ * pool and so only ever see committed batches.
+ */
+export class PostgresStore implements Store {
+  /** In-process queue in front of the database lock: one pooled client waits, not many. */
+  private readonly appendMutex = new Mutex();
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly st: Statements,
+    /** The schema this log lives in. */
+    readonly schema: string,
+  ) {}
+
+  /** Opens the log at `url` (`postgres://user@host/db?schema=name`), migrating on the way. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const target = parseTarget(url);
+    const pool = new Pool({
+      connectionString: target.connectionString,
+      max: options.poolSize ?? 10,
+      application_name: 'evident',
+    });
+    // An idle client that loses its connection is dropped by the pool; without a listener the
+    // 'error' event would crash the process. The next query reports the outage instead.
+    pool.on('error', () => undefined);
+    try {
+      const schema = await migrate(pool, options.schema ?? target.schema);
+      return new PostgresStore(pool, statementsFor(schema), schema);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+  }
+
+  async append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T> {
+    return this.appendMutex.run(async () => {
+      const client = await this.pool.connect();
+      const tx = new PgAppendTransaction(client, this.st);
+      let broken: Error | undefined;
+      try {
+        await client.query(this.st.begin);
+        const result = await fn(tx);
+        tx.end();
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        tx.end();
+        // After a failed COMMIT there is no transaction left; ROLLBACK then only warns.
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e;
+        });
+        throw error;
+      } finally {
+        // A client whose ROLLBACK failed is in an unknown state: the pool discards it.
+        client.release(broken);
+      }
+    });
+  }
+
+  async head(): Promise<LogHead | undefined> {
+    return readHead(this.pool, this.st);
+  }
+
+  async entryById(id: string): Promise<StoredEntry | undefined> {
+    const { rows } = await this.pool.query<Row>(this.st.entryById, [id]);
+    return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  async entryBySeq(seq: number): Promise<StoredEntry | undefined> {
+    const { rows } = await this.pool.query<Row>(this.st.entryBySeq, [seq]);
+    return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  async entries(start: number, end: number): Promise<StoredEntry[]> {
+    const { rows } = await this.pool.query<Row>(this.st.entryRange, [start, end]);
+    return rows.map(toEntry);
+  }
+
+  async search(filter: EntryFilter): Promise<StoredEntry[]> {
+    const { text, values } = this.st.search(filter);
+    const { rows } = await this.pool.query<Row>(text, values);
+    return rows.map(toEntry);
+  }
+
+  async firstSeqReceivedAtOrAfter(ms: number): Promise<number> {
+    const { rows } = await this.pool.query<Row>(this.st.firstSeqAtOrAfter, [ms]);
+    if (rows[0]) return int(rows[0].seq);
+    return (await this.head())?.size ?? 0;
+  }
+
+  async nodes(ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>> {
+    return readNodes(this.pool, this.st, ids);
+  }
+
+  async checkpoint(size: number): Promise<StoredCheckpoint | undefined> {
+    const { rows } = await this.pool.query<Row>(this.st.checkpointBySize, [size]);
+    return rows[0] ? toCheckpoint(rows[0]) : undefined;
+  }
+
+  async *scanEntries(fromSeq: number, pageSize: number): AsyncIterable<NewEntry[]> {
+    let next = fromSeq;
+    for (;;) {
+      const { rows } = await this.pool.query<Row>(this.st.scanEntries, [next, pageSize]);
+      if (rows.length === 0) return;
+      const page = rows.map(toFullEntry);
+      yield page;
+      next = page[page.length - 1]!.seq + 1;
+    }
+  }
+
+  async *scanCheckpoints(pageSize: number): AsyncIterable<StoredCheckpoint[]> {
+    let next = 0;
+    for (;;) {
+      const { rows } = await this.pool.query<Row>(this.st.scanCheckpoints, [next, pageSize]);
+      if (rows.length === 0) return;
+      const page = rows.map(toCheckpoint);
+      yield page;
+      next = page[page.length - 1]!.size + 1;
+    }
+  }
+
+  async nodesAtLevel(level: number, fromIndex: number, limit: number): Promise<StoredNode[]> {
+    const { rows } = await this.pool.query<Row>(this.st.nodesAtLevel, [level, fromIndex, limit]);
+    return rows.map((r) => ({
+      level: int(r.level),
+      index: int(r.idx),
+      hash: r.hash as Uint8Array,
+    }));
+  }
+
+  async counts(): Promise<{ entries: number; nodes: number; checkpoints: number; maxSeq: number }> {
+    const { rows } = await this.pool.query<Row>(this.st.counts);
+    const row = rows[0]!;
+    return {
+      entries: int(row.entries),
+      nodes: int(row.nodes),
+      checkpoints: int(row.checkpoints),
+      maxSeq: row.max_seq === null ? -1 : int(row.max_seq),
+    };
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return readMeta(this.pool, this.st, key);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await writeMeta(this.pool, this.st, key, value);
+  }
+
+  async insertIngestKey(key: IngestKeyRow): Promise<void> {
+    await this.pool.query(this.st.insertKey, [
+      key.id,
+      key.source,
+      key.secretHash,
+      key.label,
+      key.createdAtMs,
+      key.revokedAtMs,
+    ]);
+  }
+
+  async ingestKey(id: string): Promise<IngestKeyRow | undefined> {
+    const { rows } = await this.pool.query<Row>(this.st.keyById, [id]);
+    return rows[0] ? toKey(rows[0]) : undefined;
+  }
+
+  async ingestKeys(): Promise<IngestKeyRow[]> {
+    const { rows } = await this.pool.query<Row>(this.st.keys);
+    return rows.map(toKey);
+  }
+
+  async revokeIngestKey(id: string, atMs: number): Promise<boolean> {
+    const { rows } = await this.pool.query<Row>(this.st.revokeKey, [id, atMs]);
+    return rows[0]?.found === true;
+  }
+
+  async close(): Promise<void> {
+    await this.appendMutex.run(async () => this.pool.end());
+  }
+}

@@ -1,0 +1,67 @@
+import type { IngestKeyRow, NewEntry, StoredCheckpoint, StoredEntry } from '../store.js';
+
+export type Row = Record<string, unknown>;
+
+/**
+ * pg returns BIGINT (and count(*)) as strings, since they may exceed 2^53. Every number the
+ * log stores is below that (seqs, milliseconds); one that is not is corruption, and must not
+ * be silently rounded.
+ */
+export function int(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) {
+    throw new Error(`PostgreSQL returned ${String(value)} where a safe integer was expected`);
+  }
+  return n;
+}
+
+function intOrNull(value: unknown): number | null {
+  return value === null ? null : int(value);
+}
+
+function textOrNull(value: unknown): string | null {
+  return value === null ? null : String(value);
+}
+
+export function toEntry(row: Row): StoredEntry {
+  return {
+    seq: int(row.seq),
+    id: String(row.id),
+    source: String(row.source),
+    leafHash: row.leaf_hash as Uint8Array,
+    record: String(row.record),
+  };
+}
+
+export function toFullEntry(row: Row): NewEntry {
+  return {
+    ...toEntry(row),
+    actorId: String(row.actor_id),
+    action: String(row.action),
+    targetType: textOrNull(row.target_type),
+    targetId: textOrNull(row.target_id),
+    outcome: String(row.outcome),
+    timeMs: int(row.time_ms),
+    receivedAtMs: int(row.received_at_ms),
+  };
+}
+
+export function toCheckpoint(row: Row): StoredCheckpoint {
+  return {
+    size: int(row.size),
+    rootHash: row.root_hash as Uint8Array,
+    note: String(row.note),
+    createdAtMs: int(row.created_at_ms),
+  };
+}
+
+export function toKey(row: Row): IngestKeyRow {
+  return {
+    id: String(row.id),
+    source: String(row.source),
+    secretHash: row.secret_hash as Uint8Array,
+    label: textOrNull(row.label),
+    createdAtMs: int(row.created_at_ms),
+    revokedAtMs: intOrNull(row.revoked_at_ms),
+  };
+}

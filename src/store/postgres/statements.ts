@@ -1,0 +1,97 @@
+import type { EntryFilter } from '../store.js';
+import { appendLockSql, quoteIdent } from './connection.js';
+
+export const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record';
+const FULL_ENTRY_COLUMNS =
+  'seq, id, source, leaf_hash, record, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms';
+const CHECKPOINT_COLUMNS = 'size, root_hash, note, created_at_ms';
+const KEY_COLUMNS = 'id, source, secret_hash, label, created_at_ms, revoked_at_ms';
+
+export type Statements = ReturnType<typeof statementsFor>;
+
+/** Every query of the store, with table names qualified by the log's schema. */
+export function statementsFor(schema: string) {
+  const s = quoteIdent(schema);
+  const entries = `${s}.entries`;
+  const nodes = `${s}.tree_nodes`;
+  const checkpoints = `${s}.checkpoints`;
+  const meta = `${s}.meta`;
+  const keys = `${s}.ingest_keys`;
+  return {
+    // One round trip (simple protocol, no parameters). READ COMMITTED is required: each
+    // statement after the lock then sees what the previous lock holder committed. A server
+    // whose default is synchronous_commit=off still gets durable appends (invariant 2).
+    begin: [
+      'BEGIN ISOLATION LEVEL READ COMMITTED',
+      "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'",
+      appendLockSql(schema),
+    ].join('; '),
+
+    head: `SELECT ${CHECKPOINT_COLUMNS},
+             (SELECT received_at_ms FROM ${entries} ORDER BY seq DESC LIMIT 1) AS last_received_at_ms
+           FROM ${checkpoints} ORDER BY size DESC LIMIT 1`,
+    entryById: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE id = $1`,
+    entriesByIds: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE id = ANY($1::text[])`,
+    entryBySeq: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE seq = $1`,
+    entryRange: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE seq >= $1 AND seq < $2 ORDER BY seq`,
+    firstSeqAtOrAfter: `SELECT seq FROM ${entries} WHERE received_at_ms >= $1 ORDER BY received_at_ms, seq LIMIT 1`,
+    // All requested ids in one query; level 0 comes from the leaves themselves.
+    nodes: `WITH q (level, idx) AS (SELECT * FROM unnest($1::int[], $2::bigint[]))
+            SELECT q.level, q.idx, e.leaf_hash AS hash FROM q JOIN ${entries} e ON e.seq = q.idx WHERE q.level = 0
+            UNION ALL
+            SELECT q.level, q.idx, n.hash FROM q JOIN ${nodes} n ON n.level = q.level AND n.idx = q.idx WHERE q.level > 0`,
+    nodesAtLevel: `SELECT level, idx, hash FROM ${nodes} WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3`,
+    checkpointBySize: `SELECT ${CHECKPOINT_COLUMNS} FROM ${checkpoints} WHERE size = $1`,
+    scanEntries: `SELECT ${FULL_ENTRY_COLUMNS} FROM ${entries} WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+    scanCheckpoints: `SELECT ${CHECKPOINT_COLUMNS} FROM ${checkpoints} WHERE size >= $1 ORDER BY size LIMIT $2`,
+    counts: `SELECT (SELECT count(*) FROM ${entries}) AS entries, (SELECT max(seq) FROM ${entries}) AS max_seq,
+                    (SELECT count(*) FROM ${nodes}) AS nodes, (SELECT count(*) FROM ${checkpoints}) AS checkpoints`,
+
+    // A whole batch in one statement: column arrays unnested into rows, one round trip
+    // however many entries and nodes it carries.
+    insertBatch: `WITH e AS (
+                    INSERT INTO ${entries} (seq, id, source, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms, record, leaf_hash)
+                    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::text[], $12::bytea[])
+                  ), n AS (
+                    INSERT INTO ${nodes} (level, idx, hash) SELECT * FROM unnest($13::int[], $14::bigint[], $15::bytea[])
+                  )
+                  INSERT INTO ${checkpoints} (${CHECKPOINT_COLUMNS}) VALUES ($16, $17, $18, $19)`,
+
+    getMeta: `SELECT value FROM ${meta} WHERE key = $1`,
+    setMeta: `INSERT INTO ${meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+
+    insertKey: `INSERT INTO ${keys} (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`,
+    keyById: `SELECT ${KEY_COLUMNS} FROM ${keys} WHERE id = $1`,
+    keys: `SELECT ${KEY_COLUMNS} FROM ${keys} ORDER BY created_at_ms, id`,
+    // The CTE's snapshot predates the UPDATE, which is fine: it only asks whether the key exists.
+    revokeKey: `WITH u AS (UPDATE ${keys} SET revoked_at_ms = $2 WHERE id = $1 AND revoked_at_ms IS NULL)
+                SELECT EXISTS (SELECT 1 FROM ${keys} WHERE id = $1) AS found`,
+
+    search: (filter: EntryFilter) => searchQuery(entries, filter),
+  };
+}
+
+/** Same semantics as the SQLite adapter: equality filters, [fromSeq, toSeq), newest first. */
+function searchQuery(entries: string, filter: EntryFilter): { text: string; values: unknown[] } {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: (p: string) => string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    values.push(value);
+    conditions.push(sql(`$${values.length}`));
+  };
+  add((p) => `actor_id = ${p}`, filter.actor);
+  add((p) => `action = ${p}`, filter.action);
+  add((p) => `target_id = ${p}`, filter.target);
+  add((p) => `target_type = ${p}`, filter.targetType);
+  add((p) => `outcome = ${p}`, filter.outcome);
+  add((p) => `source = ${p}`, filter.source);
+  add((p) => `seq >= ${p}`, filter.fromSeq);
+  add((p) => `seq < ${p}`, filter.toSeq);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  values.push(filter.limit);
+  return {
+    text: `SELECT ${ENTRY_COLUMNS} FROM ${entries} ${where} ORDER BY seq DESC LIMIT $${values.length}`,
+    values,
+  };
+}
