@@ -1,5 +1,5 @@
 import { CoreError } from './errors.js';
-import { sha256 } from './hash.js';
+import { sha256, sha256PrefixedPair, sha256PrefixedText } from './hash.js';
 
 // RFC 9162 §2.1.1: domain separation between leaves and interior nodes.
 export const RFC9162_LEAF_HASH_PREFIX = 0x00;
@@ -9,19 +9,21 @@ export const RFC9162_NODE_HASH_PREFIX = 0x01;
 export const HASH_SIZE = 32;
 
 const LEAF_PREFIX = new Uint8Array([RFC9162_LEAF_HASH_PREFIX]);
-const NODE_PREFIX = new Uint8Array([RFC9162_NODE_HASH_PREFIX]);
 
 /** MTH({}) — RFC 9162 §2.1.1: the hash of the empty string. */
 export const EMPTY_ROOT: Uint8Array = sha256();
 
 /** MTH({d}) = SHA-256(0x00 ‖ d); a string is hashed as its UTF-8 bytes. */
 export function leafHash(data: Uint8Array | string): Uint8Array {
-  return sha256(LEAF_PREFIX, data);
+  // A prefix below 0x80 is one UTF-8 byte, so text can be hashed without encoding it first.
+  return typeof data === 'string'
+    ? sha256PrefixedText(RFC9162_LEAF_HASH_PREFIX, data)
+    : sha256(LEAF_PREFIX, data);
 }
 
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE_PREFIX, left, right);
+  return sha256PrefixedPair(RFC9162_NODE_HASH_PREFIX, left, right);
 }
 
 /**
