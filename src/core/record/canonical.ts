@@ -81,29 +81,25 @@ export function recordFromCanonical(text: string): EventRecord {
 
 // ---- fast JCS for the fixed schema ---------------------------------------------------------
 //
-// The key set is fixed, so the members are emitted in JCS order (UTF-16 code-unit order,
-// RFC 8785 §3.2.3) directly. Strings go through JSON.stringify, which for well-formed strings
-// is exactly JCS string serialisation (§3.2.2.2); every other value (details, status, any
-// value of an unexpected type) goes through the generic canonicalize. If an object holds a
-// key this code does not know, it returns undefined and the caller uses the generic path,
-// so the output always equals canonicalize(record).
+// The key set is fixed, so members are emitted in JCS order (UTF-16 code-unit order,
+// RFC 8785 §3.2.3) directly: action, actor, category, details, id, outcome, reason,
+// received_at, request, severity, source, target, tenant, time, trace_id; actor: id, ip,
+// name, session, type; target: id, name, sensitivity, type; request: id, method, path,
+// status. Strings are serialised as JSON.stringify does (JCS §3.2.2.2), finite numbers as
+// String() does (§3.2.2.3); everything else (details, anything of an unexpected type) goes
+// through the generic canonicalize.
+// Whenever the record is not the expected shape (a required string missing, an unknown or
+// inherited key), these return undefined and the caller uses the generic path, so the
+// output always equals canonicalize(record).
 
 function fastCanonical(r: EventRecord): string | undefined {
-  if (!isPlainObject(r)) return undefined;
-  let s = '';
-  let n = 0;
-  if (r.action !== undefined) {
-    s += `,"action":${value(r.action)}`;
-    n++;
-  }
-  if (r.actor !== undefined) {
-    const actor = fastActor(r.actor);
-    if (actor === undefined) return undefined;
-    s += `,"actor":${actor}`;
-    n++;
-  }
+  if (!isPlainObject(r) || typeof r.action !== 'string') return undefined;
+  const actor = fastActor(r.actor);
+  if (actor === undefined) return undefined;
+  let s = `{"action":${quote(r.action)},"actor":${actor}`;
+  let n = 2;
   if (r.category !== undefined) {
-    s += `,"category":${value(r.category)}`;
+    s += `,"category":${json(r.category)}`;
     n++;
   }
   if (r.details !== undefined) {
@@ -111,19 +107,19 @@ function fastCanonical(r: EventRecord): string | undefined {
     n++;
   }
   if (r.id !== undefined) {
-    s += `,"id":${value(r.id)}`;
+    s += `,"id":${json(r.id)}`;
     n++;
   }
   if (r.outcome !== undefined) {
-    s += `,"outcome":${value(r.outcome)}`;
+    s += `,"outcome":${json(r.outcome)}`;
     n++;
   }
   if (r.reason !== undefined) {
-    s += `,"reason":${value(r.reason)}`;
+    s += `,"reason":${json(r.reason)}`;
     n++;
   }
   if (r.received_at !== undefined) {
-    s += `,"received_at":${value(r.received_at)}`;
+    s += `,"received_at":${json(r.received_at)}`;
     n++;
   }
   if (r.request !== undefined) {
@@ -133,11 +129,11 @@ function fastCanonical(r: EventRecord): string | undefined {
     n++;
   }
   if (r.severity !== undefined) {
-    s += `,"severity":${value(r.severity)}`;
+    s += `,"severity":${json(r.severity)}`;
     n++;
   }
   if (r.source !== undefined) {
-    s += `,"source":${value(r.source)}`;
+    s += `,"source":${json(r.source)}`;
     n++;
   }
   if (r.target !== undefined) {
@@ -147,99 +143,107 @@ function fastCanonical(r: EventRecord): string | undefined {
     n++;
   }
   if (r.tenant !== undefined) {
-    s += `,"tenant":${value(r.tenant)}`;
+    s += `,"tenant":${json(r.tenant)}`;
     n++;
   }
   if (r.time !== undefined) {
-    s += `,"time":${value(r.time)}`;
+    s += `,"time":${json(r.time)}`;
     n++;
   }
   if (r.trace_id !== undefined) {
-    s += `,"trace_id":${value(r.trace_id)}`;
+    s += `,"trace_id":${json(r.trace_id)}`;
     n++;
   }
-  if (n !== keyCount(r)) return undefined;
-  return n === 0 ? '{}' : `{${s.slice(1)}}`;
+  return n === keyCount(r) ? `${s}}` : undefined;
 }
 
-function fastActor(a: EventRecord['actor']): string | undefined {
-  if (!isPlainObject(a)) return undefined;
-  let s = '';
-  let n = 0;
-  if (a.id !== undefined) {
-    s += `,"id":${value(a.id)}`;
-    n++;
-  }
+function fastActor(a: unknown): string | undefined {
+  if (!isPlainObject(a) || typeof a.id !== 'string') return undefined;
+  let s = `{"id":${quote(a.id)}`;
+  let n = 1;
   if (a.ip !== undefined) {
-    s += `,"ip":${value(a.ip)}`;
+    s += `,"ip":${json(a.ip)}`;
     n++;
   }
   if (a.name !== undefined) {
-    s += `,"name":${value(a.name)}`;
+    s += `,"name":${json(a.name)}`;
     n++;
   }
   if (a.session !== undefined) {
-    s += `,"session":${value(a.session)}`;
+    s += `,"session":${json(a.session)}`;
     n++;
   }
   if (a.type !== undefined) {
-    s += `,"type":${value(a.type)}`;
+    s += `,"type":${json(a.type)}`;
     n++;
   }
-  if (n !== keyCount(a)) return undefined;
-  return n === 0 ? '{}' : `{${s.slice(1)}}`;
+  return n === keyCount(a) ? `${s}}` : undefined;
 }
 
-function fastTarget(t: NonNullable<EventRecord['target']>): string | undefined {
-  if (!isPlainObject(t)) return undefined;
-  let s = '';
-  let n = 0;
-  if (t.id !== undefined) {
-    s += `,"id":${value(t.id)}`;
-    n++;
-  }
+function fastTarget(t: unknown): string | undefined {
+  if (!isPlainObject(t) || typeof t.id !== 'string') return undefined;
+  let s = `{"id":${quote(t.id)}`;
+  let n = 1;
   if (t.name !== undefined) {
-    s += `,"name":${value(t.name)}`;
+    s += `,"name":${json(t.name)}`;
     n++;
   }
   if (t.sensitivity !== undefined) {
-    s += `,"sensitivity":${value(t.sensitivity)}`;
+    s += `,"sensitivity":${json(t.sensitivity)}`;
     n++;
   }
   if (t.type !== undefined) {
-    s += `,"type":${value(t.type)}`;
+    s += `,"type":${json(t.type)}`;
     n++;
   }
-  if (n !== keyCount(t)) return undefined;
-  return n === 0 ? '{}' : `{${s.slice(1)}}`;
+  return n === keyCount(t) ? `${s}}` : undefined;
 }
 
-function fastRequest(q: NonNullable<EventRecord['request']>): string | undefined {
+function fastRequest(q: unknown): string | undefined {
   if (!isPlainObject(q)) return undefined;
+  // Every member is optional here: prefix each with ',' and drop the first one.
   let s = '';
   let n = 0;
   if (q.id !== undefined) {
-    s += `,"id":${value(q.id)}`;
+    s += `,"id":${json(q.id)}`;
     n++;
   }
   if (q.method !== undefined) {
-    s += `,"method":${value(q.method)}`;
+    s += `,"method":${json(q.method)}`;
     n++;
   }
   if (q.path !== undefined) {
-    s += `,"path":${value(q.path)}`;
+    s += `,"path":${json(q.path)}`;
     n++;
   }
   if (q.status !== undefined) {
-    s += `,"status":${value(q.status)}`;
+    s += `,"status":${json(q.status)}`;
     n++;
   }
   if (n !== keyCount(q)) return undefined;
   return n === 0 ? '{}' : `{${s.slice(1)}}`;
 }
 
-function value(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : canonicalize(v);
+function json(v: unknown): string {
+  if (typeof v === 'string') return quote(v);
+  // JCS numbers are ECMAScript Number::toString (RFC 8785 §3.2.2.3), as String() gives.
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return canonicalize(v);
+}
+
+/**
+ * JSON.stringify(text), skipping the call for the common short string that needs no escape:
+ * no '"', '\\', control character or surrogate (JSON.stringify escapes lone surrogates).
+ */
+function quote(text: string): string {
+  if (text.length > 64) return JSON.stringify(text);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      return JSON.stringify(text);
+    }
+  }
+  return `"${text}"`;
 }
 
 /** Enumerable keys, own or inherited: any key beyond the schema sends us to the slow path. */

@@ -56,7 +56,7 @@ function parseJson(body: string): { records: unknown[]; single: boolean } {
     throw syntaxError(error, body, 'the body is not valid JSON', '$', 0);
   }
   if (isPlainObject(value)) {
-    checkStructure(body, MAX_DEPTH, -1, 0);
+    checkStructure(body, value, MAX_DEPTH, -1, 0);
     return { records: [value], single: true };
   }
   if (!Array.isArray(value) || value.length === 0) {
@@ -67,7 +67,7 @@ function parseJson(body: string): { records: unknown[]; single: boolean } {
     );
   }
   if (value.length > MAX_RECORDS_PER_REQUEST) throw tooMany(`${value.length} events`);
-  checkStructure(body, MAX_DEPTH + 1, -1, 0); // + 1: the array around the events
+  checkStructure(body, value, MAX_DEPTH + 1, -1, 0); // + 1: the array around the events
   for (let k = 0; k < value.length; k++) {
     if (!isPlainObject(value[k])) {
       throw new CoreError(
@@ -111,7 +111,7 @@ function parseNdjson(body: string): unknown[] {
           { path: `$[${k}]` },
         );
       }
-      checkStructure(text, MAX_DEPTH, k, line);
+      checkStructure(text, value, MAX_DEPTH, k, line);
       records.push(value);
     }
     start = next;
@@ -128,33 +128,114 @@ function parseNdjson(body: string): unknown[] {
   return records;
 }
 
-// ---- one pass over JSON.parse-valid text: duplicate keys and depth -------------------------
+// ---- JCS hygiene on JSON.parse-valid text: duplicate keys and depth ------------------------
+//
+// JSON.parse keeps the last of duplicate keys silently, so duplicates must be found in the
+// text. Fast path: count the key tokens in the text (one quote-skipping pass that also
+// bounds the depth) and compare with the keys JSON.parse kept; each duplicate makes the
+// parsed count one smaller. Only on a mismatch (or too much depth) does the exact scan run,
+// to name the path. Neither recurses, so 100,000 nested brackets cost a loop, not a stack.
+
+/**
+ * Throws MALFORMED_JSON for a duplicate key and INVALID_RECORD for nesting deeper than
+ * `maxDepth`. `value` is JSON.parse(text). `rootIndex` is -1 for the body root "$", else
+ * the NDJSON event index k ("$[k]"); `line` > 0 names the NDJSON line in messages.
+ */
+function checkStructure(
+  text: string,
+  value: unknown,
+  maxDepth: number,
+  rootIndex: number,
+  line: number,
+): void {
+  const tokens = countKeyTokens(text, maxDepth);
+  if (tokens >= 0 && tokens === countParsedKeys(value)) return;
+  findDuplicateOrDepth(text, maxDepth, rootIndex, line);
+  // Unreachable: a count mismatch means a duplicate the exact scan names. Fail closed.
+  const path = rootIndex < 0 ? '$' : `$[${rootIndex}]`;
+  throw new CoreError('MALFORMED_JSON', `${path}: duplicate key`, { path });
+}
+
+/** Key tokens in valid JSON text (strings followed by ':'), or -1 if nested deeper than maxDepth. */
+function countKeyTokens(text: string, maxDepth: number): number {
+  let keys = 0;
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && text.charCodeAt(end - 1) === 0x5c && isEscaped(text, end)) {
+        end = text.indexOf('"', end + 1);
+      }
+      if (end < 0) return -1; // unreachable for valid JSON
+      let j = end + 1;
+      let next = text.charCodeAt(j);
+      while (next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09)
+        next = text.charCodeAt(++j);
+      if (next === 0x3a) {
+        keys++;
+        i = j;
+      } else {
+        i = end;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return -1;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return keys;
+}
+
+/** Own keys of every object in a JSON.parse result (iterative; depth already bounded). */
+function countParsedKeys(value: unknown): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x === 'object' && x !== null) stack.push(x);
+      }
+    } else if (typeof v === 'object' && v !== null) {
+      const keys = Object.keys(v);
+      count += keys.length;
+      for (let i = 0; i < keys.length; i++) {
+        const x = (v as Record<string, unknown>)[keys[i]];
+        if (typeof x === 'object' && x !== null) stack.push(x);
+      }
+    }
+  }
+  return count;
+}
 
 interface Frame {
   array: boolean;
-  /** Current element (arrays) or the last key read (objects), for error paths. */
+  /** Current element (arrays) or last key read (objects), for the error path. */
   index: number;
   key: string;
-  /** Keys seen so far; a Set takes over for large objects. */
-  keys: string[];
-  set: Set<string> | undefined;
+  keys: Set<string>;
 }
 
-const SET_THRESHOLD = 16;
-
 /**
- * A char-code loop with no recursion, so 100,000 nested brackets cost a loop, not a stack.
- * `text` must already be valid JSON (JSON.parse succeeded): then every '"' outside a string
- * opens one, and a string directly after '{' or ',' in an object is a key. Keys are decoded
- * with JSON.parse only when they contain an escape ("a" and "\u0061" are the same key).
- * `rootIndex` is -1 for the body root "$", else the NDJSON event index k ("$[k]").
+ * The exact scan, run only when the fast path found something: a char-code loop over valid
+ * JSON text (every unescaped '"' opens or closes a string; a string right after '{' or ','
+ * in an object is a key) with a stack of open containers and each object's key Set. A key
+ * with an escape is decoded with JSON.parse ("a" and "\u0061" are the same key). Throws at
+ * the first duplicate or the first container deeper than `maxDepth`, naming its path.
  */
-function checkStructure(text: string, maxDepth: number, rootIndex: number, line: number): void {
+function findDuplicateOrDepth(
+  text: string,
+  maxDepth: number,
+  rootIndex: number,
+  line: number,
+): void {
   const frames: Frame[] = [];
-  let depth = 0;
+  const where = line > 0 ? `line ${line}: ` : '';
   let expectKey = false;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
       let end = text.indexOf('"', i + 1);
@@ -162,63 +243,41 @@ function checkStructure(text: string, maxDepth: number, rootIndex: number, line:
       if (end < 0) return; // unreachable for valid JSON
       if (expectKey) {
         expectKey = false;
-        let key = text.slice(i + 1, end);
-        if (key.indexOf('\\') !== -1) key = JSON.parse(text.slice(i, end + 1)) as string;
-        const frame = frames[depth - 1];
-        if (!addKey(frame, key)) {
-          const path = memberPath(pathOf(frames, depth - 1, rootIndex), key);
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        const frame = frames[frames.length - 1];
+        if (frame.keys.has(key)) {
+          const path = memberPath(pathOf(frames, frames.length - 1, rootIndex), key);
           throw new CoreError(
             'MALFORMED_JSON',
-            `${path}: ${line > 0 ? `line ${line}: ` : ''}duplicate key ${JSON.stringify(key)}; an object must not repeat a key (RFC 8785, I-JSON)`,
+            `${path}: ${where}duplicate key ${JSON.stringify(key)}; an object must not repeat a key (RFC 8785, I-JSON)`,
             { path },
           );
         }
+        frame.keys.add(key);
         frame.key = key;
       }
       i = end;
     } else if (c === 0x7b || c === 0x5b) {
-      if (depth === maxDepth) {
-        const path = pathOf(frames, depth, rootIndex);
+      if (frames.length === maxDepth) {
+        const path = pathOf(frames, frames.length, rootIndex);
         throw new CoreError(
           'INVALID_RECORD',
-          `${path}: ${line > 0 ? `line ${line}: ` : ''}nested too deeply: a record may nest at most ${MAX_DEPTH} levels of objects and arrays; flatten "details"`,
+          `${path}: ${where}nested too deeply: a record may nest at most ${MAX_DEPTH} levels of objects and arrays; flatten "details"`,
           { path },
         );
       }
-      let frame = frames[depth];
-      if (frame === undefined) {
-        frame = { array: false, index: 0, key: '', keys: [], set: undefined };
-        frames[depth] = frame;
-      }
-      frame.array = c === 0x5b;
-      frame.index = 0;
-      frame.key = '';
-      frame.keys.length = 0;
-      frame.set = undefined;
-      depth++;
-      expectKey = !frame.array;
+      frames.push({ array: c === 0x5b, index: 0, key: '', keys: new Set() });
+      expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {
-      depth--;
+      frames.pop();
       expectKey = false;
     } else if (c === 0x2c) {
-      const frame = frames[depth - 1];
+      const frame = frames[frames.length - 1];
       if (frame.array) frame.index++;
       else expectKey = true;
     }
   }
-}
-
-/** Records `key` in the frame; false if it was already there. */
-function addKey(frame: Frame, key: string): boolean {
-  if (frame.set !== undefined) {
-    if (frame.set.has(key)) return false;
-    frame.set.add(key);
-    return true;
-  }
-  if (frame.keys.includes(key)) return false;
-  frame.keys.push(key);
-  if (frame.keys.length > SET_THRESHOLD) frame.set = new Set(frame.keys);
-  return true;
 }
 
 /** JSON path of the value held by frames[count - 1]'s current child (the root if count = 0). */

@@ -367,7 +367,7 @@ function copyValue(v: unknown, parentPath: string, key: string | number, depth: 
       if (Number.isSafeInteger(v)) return v === 0 ? 0 : v;
       return invalid(
         memberPath(parentPath, key),
-        `numbers must be integers within ±${Number.MAX_SAFE_INTEGER} (no fractions, no exponents beyond that range); got ${v}; send it as a string`,
+        `only integers within ±${Number.MAX_SAFE_INTEGER} are exact in JSON (RFC 8785, I-JSON); got ${Number.isFinite(v) ? v : 'a number that overflows to Infinity'}; send it as a string`,
       );
     case 'boolean':
       return v;
@@ -494,11 +494,13 @@ export function normaliseId(text: string): string | undefined {
   if (text.length === 26) {
     const first = text.charCodeAt(0);
     if (first < 0x30 || first > 0x37) return undefined;
+    let lower = false;
     for (let i = 1; i < 26; i++) {
       const c = text.charCodeAt(i);
       if (c >= 128 || CROCKFORD[c] === 0) return undefined;
+      if (c >= 0x61) lower = true;
     }
-    return text.toUpperCase();
+    return lower ? text.toUpperCase() : text;
   }
   if (text.length === 36) {
     for (let i = 0; i < 36; i++) {
