@@ -1,0 +1,228 @@
+import Database from 'better-sqlite3';
+import type {
+  AppendBatch,
+  IngestKeyRow,
+  LogHead,
+  NewEntry,
+  StoredCheckpoint,
+  StoredEntry,
+} from '../store.js';
+import { nodeKey } from '../store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+/**
+ * What the main-thread store and the writer thread share: connection settings, the schema
+ * migrations, prepared statements and row mapping.
+ */
+
+export type Row = Record<string, unknown>;
+
+const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record';
+const FULL_ENTRY_COLUMNS =
+  'seq, id, source, leaf_hash, record, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms';
+
+export function configure(db: Database.Database, cacheKiB: number, readonly: boolean): void {
+  db.pragma('busy_timeout = 10000');
+  db.pragma(`cache_size = -${cacheKiB}`);
+  db.pragma('temp_store = memory');
+  if (readonly) return;
+  db.pragma('journal_mode = WAL');
+  // FULL: the WAL is fsynced at every COMMIT, which is what "durable before acknowledged" needs.
+  db.pragma('synchronous = FULL');
+  // Checkpoints run on a worker (wal-checkpointer.ts); the writer's own autocheckpoint only
+  // fires if that worker falls far behind (~80 MB of WAL).
+  db.pragma('wal_autocheckpoint = 20000');
+  db.pragma('journal_size_limit = 67108864');
+}
+
+export function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) =>
+      Number(r.version),
+    ),
+  );
+  const known = Math.max(...SQLITE_MIGRATIONS.map((m) => m.version));
+  const newest = Math.max(0, ...applied);
+  if (newest > known) {
+    throw new Error(
+      `this data folder was written by a newer Evident (schema ${newest}, this build knows ${known}); upgrade Evident`,
+    );
+  }
+  for (const m of SQLITE_MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare(
+        'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)',
+      ).run(m.version, m.name, Date.now());
+    }).immediate();
+  }
+}
+
+export type ReadStatements = ReturnType<typeof prepareReads>;
+
+export function prepareReads(db: Database.Database) {
+  return {
+    latestCheckpoint: db.prepare(
+      'SELECT size, root_hash, note, created_at_ms FROM checkpoints ORDER BY size DESC LIMIT 1',
+    ),
+    lastReceivedAt: db.prepare('SELECT received_at_ms FROM entries ORDER BY seq DESC LIMIT 1'),
+    entryById: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = ?`),
+    entryBySeq: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq = ?`),
+    entryRange: db.prepare(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq`,
+    ),
+    firstSeqAtOrAfter: db.prepare(
+      'SELECT seq FROM entries WHERE received_at_ms >= ? ORDER BY received_at_ms, seq LIMIT 1',
+    ),
+    leafHash: db.prepare('SELECT leaf_hash AS hash FROM entries WHERE seq = ?'),
+    node: db.prepare('SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?'),
+    checkpointBySize: db.prepare(
+      'SELECT size, root_hash, note, created_at_ms FROM checkpoints WHERE size = ?',
+    ),
+    scanEntries: db.prepare(
+      `SELECT ${FULL_ENTRY_COLUMNS} FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?`,
+    ),
+    scanCheckpoints: db.prepare(
+      'SELECT size, root_hash, note, created_at_ms FROM checkpoints WHERE size >= ? ORDER BY size LIMIT ?',
+    ),
+    nodesAtLevel: db.prepare(
+      'SELECT level, idx, hash FROM tree_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?',
+    ),
+    counts: db.prepare(
+      `SELECT (SELECT count(*) FROM entries) AS entries, (SELECT max(seq) FROM entries) AS max_seq,
+              (SELECT count(*) FROM tree_nodes) AS nodes, (SELECT count(*) FROM checkpoints) AS checkpoints`,
+    ),
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    keyById: db.prepare('SELECT * FROM ingest_keys WHERE id = ?'),
+    keys: db.prepare('SELECT * FROM ingest_keys ORDER BY created_at_ms, id'),
+  };
+}
+
+export function prepareWrites(writer: Database.Database) {
+  return {
+    insertEntry: writer.prepare(
+      `INSERT INTO entries (seq, id, source, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms, record, leaf_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertNode: writer.prepare('INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+    insertCheckpoint: writer.prepare(
+      'INSERT INTO checkpoints (size, root_hash, note, created_at_ms) VALUES (?, ?, ?, ?)',
+    ),
+    setMeta: writer.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    insertKey: writer.prepare(
+      'INSERT INTO ingest_keys (id, source, secret_hash, label, created_at_ms, revoked_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    revokeKey: writer.prepare(
+      'UPDATE ingest_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL',
+    ),
+  };
+}
+
+export function toEntry(row: Row): StoredEntry {
+  return {
+    seq: Number(row.seq),
+    id: String(row.id),
+    source: String(row.source),
+    leafHash: row.leaf_hash as Uint8Array,
+    record: String(row.record),
+  };
+}
+
+export function toFullEntry(row: Row): NewEntry {
+  return {
+    ...toEntry(row),
+    actorId: String(row.actor_id),
+    action: String(row.action),
+    targetType: row.target_type === null ? null : String(row.target_type),
+    targetId: row.target_id === null ? null : String(row.target_id),
+    outcome: String(row.outcome),
+    timeMs: Number(row.time_ms),
+    receivedAtMs: Number(row.received_at_ms),
+  };
+}
+
+export function toCheckpoint(row: Row): StoredCheckpoint {
+  return {
+    size: Number(row.size),
+    rootHash: row.root_hash as Uint8Array,
+    note: String(row.note),
+    createdAtMs: Number(row.created_at_ms),
+  };
+}
+
+export function toKey(row: Row): IngestKeyRow {
+  return {
+    id: String(row.id),
+    source: String(row.source),
+    secretHash: row.secret_hash as Uint8Array,
+    label: row.label === null ? null : String(row.label),
+    createdAtMs: Number(row.created_at_ms),
+    revokedAtMs: row.revoked_at_ms === null ? null : Number(row.revoked_at_ms),
+  };
+}
+
+export type WriteStatements = ReturnType<typeof prepareWrites>;
+
+export function readHead(s: ReadStatements): LogHead | undefined {
+  const row = s.latestCheckpoint.get() as Row | undefined;
+  if (!row) return undefined;
+  const checkpoint = toCheckpoint(row);
+  const last = s.lastReceivedAt.get() as Row | undefined;
+  return {
+    size: checkpoint.size,
+    rootHash: checkpoint.rootHash,
+    checkpoint,
+    lastReceivedAtMs: last ? Number(last.received_at_ms) : 0,
+  };
+}
+
+export function readNodes(
+  s: ReadStatements,
+  ids: readonly { level: number; index: number }[],
+): Map<string, Uint8Array> {
+  const found = new Map<string, Uint8Array>();
+  for (const { level, index } of ids) {
+    const row =
+      level === 0
+        ? (s.leafHash.get(index) as Row | undefined)
+        : (s.node.get(level, index) as Row | undefined);
+    if (row) found.set(nodeKey(level, index), row.hash as Uint8Array);
+  }
+  return found;
+}
+
+export function insertBatch(w: WriteStatements, batch: AppendBatch): void {
+  for (const e of batch.entries) {
+    w.insertEntry.run(
+      e.seq,
+      e.id,
+      e.source,
+      e.actorId,
+      e.action,
+      e.targetType,
+      e.targetId,
+      e.outcome,
+      e.timeMs,
+      e.receivedAtMs,
+      e.record,
+      e.leafHash,
+    );
+  }
+  for (const n of batch.nodes) w.insertNode.run(n.level, n.index, n.hash);
+  const c = batch.checkpoint;
+  w.insertCheckpoint.run(c.size, c.rootHash, c.note, c.createdAtMs);
+}
+
+export function openDatabase(file: string, readonly: boolean, cacheKiB: number): Database.Database {
+  const db = new Database(file, { readonly, fileMustExist: readonly });
+  configure(db, cacheKiB, readonly);
+  return db;
+}
+
+export type { IngestKeyRow, NewEntry, StoredCheckpoint, StoredEntry };

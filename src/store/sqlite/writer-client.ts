@@ -1,0 +1,100 @@
+import { Worker } from 'node:worker_threads';
+
+interface Waiting {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** A database error raised on the writer thread, with SQLite's code (e.g. SQLITE_CONSTRAINT_UNIQUE). */
+export class WriterError extends Error {
+  override readonly name = 'WriterError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The main thread's handle on writer-thread.ts: request/response over postMessage. If the
+ * thread dies, every waiting call fails (its transaction is rolled back by SQLite when the
+ * connection goes away) and the next call starts a fresh thread.
+ */
+export class WriterClient {
+  private worker: Worker | undefined;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  /** While closing, the thread stays referenced until it has exited. */
+  private closing = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly cacheKiB: number,
+  ) {}
+
+  call<T>(op: string, ...args: unknown[]): Promise<T> {
+    const worker = this.worker ?? this.spawn();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      if (this.waiting.size === 1) worker.ref();
+      worker.postMessage({ id, op, args });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.worker) return;
+    const worker = this.worker;
+    this.closing = true;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await this.call('close');
+    await exited;
+  }
+
+  private spawn(): Worker {
+    const worker = startWorker(new URL('./writer-thread.js', import.meta.url), {
+      file: this.file,
+      cacheKiB: this.cacheKiB,
+    });
+    worker.unref();
+    worker.on(
+      'message',
+      (message: {
+        id: number;
+        ok: boolean;
+        value?: unknown;
+        error?: { message: string; code?: string };
+      }) => {
+        const waiting = this.waiting.get(message.id);
+        if (!waiting) return;
+        this.waiting.delete(message.id);
+        if (this.waiting.size === 0 && !this.closing) worker.unref();
+        if (message.ok) waiting.resolve(message.value);
+        else waiting.reject(new WriterError(message.error!.message, message.error!.code));
+      },
+    );
+    const fail = (reason: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const w of this.waiting.values())
+        w.reject(new WriterError(`the SQLite writer thread stopped: ${reason}`, undefined));
+      this.waiting.clear();
+    };
+    worker.on('error', (error) => fail(error.message));
+    worker.on('exit', (code) => fail(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/**
+ * Starts a worker from a module next to this one. Built, that is plain JavaScript. Under tsx
+ * (tests, benchmarks) the sources are TypeScript and worker threads do not inherit tsx's
+ * loader, so a two-line bootstrap registers it in the worker first.
+ */
+export function startWorker(jsUrl: URL, workerData: unknown): Worker {
+  if (import.meta.url.endsWith('.js')) return new Worker(jsUrl, { workerData });
+  const tsUrl = jsUrl.href.replace(/\.js$/, '.ts');
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(tsUrl)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}

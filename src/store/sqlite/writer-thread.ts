@@ -1,0 +1,77 @@
+/**
+ * The SQLite writer, on its own thread. better-sqlite3 is synchronous: on the event loop,
+ * every insert and every fsync of a batch would stop HTTP parsing, validation and hashing
+ * of the next one. Here they run in parallel with it, on the second core.
+ * Protocol: { id, op, args } in, { id, ok, value | error } out, one message at a time.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AppendBatch, IngestKeyRow } from '../store.js';
+import {
+  insertBatch,
+  openDatabase,
+  prepareReads,
+  prepareWrites,
+  type Row,
+  readHead,
+  readNodes,
+  toEntry,
+} from './connection.js';
+
+const { file, cacheKiB } = workerData as { file: string; cacheKiB: number };
+const db = openDatabase(file, false, cacheKiB);
+const r = prepareReads(db);
+const w = prepareWrites(db);
+const begin = db.prepare('BEGIN IMMEDIATE');
+const commit = db.prepare('COMMIT');
+const rollback = db.prepare('ROLLBACK');
+
+const ops: Record<string, (...args: never[]) => unknown> = {
+  begin: () => {
+    begin.run();
+    return readHead(r);
+  },
+  commit: () => commit.run() && undefined,
+  rollback: () => {
+    if (db.inTransaction) rollback.run();
+  },
+  entriesByIds: (ids: string[]) => {
+    const rows: ReturnType<typeof toEntry>[] = [];
+    for (const id of ids) {
+      const row = r.entryById.get(id) as Row | undefined;
+      if (row) rows.push(toEntry(row));
+    }
+    return rows;
+  },
+  nodes: (ids: { level: number; index: number }[]) => [...readNodes(r, ids)],
+  insert: (batch: AppendBatch) => insertBatch(w, batch),
+  getMeta: (key: string) => {
+    const row = r.getMeta.get(key) as Row | undefined;
+    return row ? String(row.value) : undefined;
+  },
+  setMeta: (key: string, value: string) => w.setMeta.run(key, value) && undefined,
+  insertKey: (k: IngestKeyRow) =>
+    w.insertKey.run(k.id, k.source, k.secretHash, k.label, k.createdAtMs, k.revokedAtMs) &&
+    undefined,
+  revokeKey: (atMs: number, id: string) => w.revokeKey.run(atMs, id) && undefined,
+};
+
+parentPort!.on('message', (message: { id: number; op: string; args: never[] }) => {
+  if (message.op === 'close') {
+    if (db.inTransaction) rollback.run();
+    db.close();
+    parentPort!.postMessage({ id: message.id, ok: true });
+    process.exit(0);
+  }
+  try {
+    const op = ops[message.op];
+    if (!op) throw new Error(`unknown writer operation ${message.op}`);
+    parentPort!.postMessage({ id: message.id, ok: true, value: op(...message.args) });
+  } catch (error) {
+    const e = error as { message?: string; code?: string };
+    parentPort!.postMessage({
+      id: message.id,
+      ok: false,
+      error: { message: e.message ?? String(error), code: e.code },
+    });
+  }
+});
