@@ -72,7 +72,12 @@ export class PostgresStore implements Store {
         await client.query(this.st.begin);
         const result = await fn(tx);
         tx.end();
-        await client.query('COMMIT');
+        const done = await client.query('COMMIT');
+        // A statement that failed inside fn (and was caught there) aborted the transaction;
+        // PostgreSQL then answers COMMIT with ROLLBACK. Nothing was written: say so.
+        if (done.command !== 'COMMIT') {
+          throw new Error('the append was rolled back: a statement inside it failed');
+        }
         return result;
       } catch (error) {
         tx.end();
@@ -205,6 +210,9 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.appendMutex.run(async () => this.pool.end());
+    await this.appendMutex.run(async () => {
+      // pg refuses a second end(); closing twice is harmless, as with the SQLite adapter.
+      if (!this.pool.ended) await this.pool.end();
+    });
   }
 }

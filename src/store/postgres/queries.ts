@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { toHex } from '../../core/bytes.js';
 import { type AppendBatch, type LogHead, nodeKey, type StoredEntry } from '../store.js';
 import { int, type Row, toCheckpoint, toEntry } from './rows.js';
 import type { Statements } from './statements.js';
@@ -67,29 +68,31 @@ export async function writeMeta(
   await db.query(st.setMeta, [key, value]);
 }
 
-/** Entries, nodes and the checkpoint of one batch, as column arrays: one statement. */
+/** Entries, nodes and the checkpoint of one batch: one statement (see statements.ts). */
 export async function insertBatch(
   db: Queryable,
   st: Statements,
   batch: AppendBatch,
 ): Promise<void> {
   const { entries, nodes, checkpoint: c } = batch;
+  const entryRows = entries.map((e) => ({
+    seq: e.seq,
+    id: e.id,
+    source: e.source,
+    actor_id: e.actorId,
+    action: e.action,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    outcome: e.outcome,
+    time_ms: e.timeMs,
+    received_at_ms: e.receivedAtMs,
+    record: e.record,
+    leaf_hash: toHex(e.leafHash),
+  }));
+  const nodeRows = nodes.map((n) => ({ level: n.level, idx: n.index, hash: toHex(n.hash) }));
   await db.query(st.insertBatch, [
-    entries.map((e) => e.seq),
-    entries.map((e) => e.id),
-    entries.map((e) => e.source),
-    entries.map((e) => e.actorId),
-    entries.map((e) => e.action),
-    entries.map((e) => e.targetType),
-    entries.map((e) => e.targetId),
-    entries.map((e) => e.outcome),
-    entries.map((e) => e.timeMs),
-    entries.map((e) => e.receivedAtMs),
-    entries.map((e) => e.record),
-    entries.map((e) => e.leafHash),
-    nodes.map((n) => n.level),
-    nodes.map((n) => n.index),
-    nodes.map((n) => n.hash),
+    JSON.stringify(entryRows),
+    JSON.stringify(nodeRows),
     c.size,
     c.rootHash,
     c.note,

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { quoteIdent } from '../../src/store/postgres/connection.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { AppendTransaction, StoredCheckpoint } from '../../src/store/store.js';
+import { freshPgSchema, PG_ENABLED } from '../support/stores.js';
+
+/** What only the PostgreSQL adapter has to get right; the shared behaviour is in store.test.ts. */
+describe('PostgresStore', { skip: !PG_ENABLED }, () => {
+  let target: Awaited<ReturnType<typeof freshPgSchema>>;
+  let store: PostgresStore;
+  let sql: Client;
+  let s: string;
+
+  const hash = (n: number) => new Uint8Array(32).fill(n);
+  const checkpoint = (size: number): StoredCheckpoint => ({
+    size,
+    rootHash: hash(size),
+    note: `note ${size}\n`,
+    createdAtMs: 1,
+  });
+
+  before(async () => {
+    target = await freshPgSchema();
+    s = quoteIdent(target.schema);
+    const url = new URL(target.url);
+    url.searchParams.set('schema', target.schema);
+    store = await PostgresStore.open(url.toString());
+    sql = new Client({ connectionString: target.url });
+    await sql.connect();
+    await store.append(async (tx) =>
+      tx.insert({
+        entries: [
+          {
+            seq: 0,
+            id: 'e0',
+            source: 'app',
+            leafHash: hash(7),
+            record: '{"n":0}',
+            actorId: 'u',
+            action: 'a.b',
+            targetType: null,
+            targetId: null,
+            outcome: 'success',
+            timeMs: 1,
+            receivedAtMs: 2,
+          },
+        ],
+        nodes: [],
+        checkpoint: checkpoint(1),
+      }),
+    );
+  });
+  after(async () => {
+    await sql?.end();
+    await store?.close();
+    await target?.drop();
+  });
+
+  it('takes its schema from ?schema= in the URL, creating it', async () => {
+    assert.equal(store.schema, target.schema);
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM ${s}.entries`);
+    assert.equal(rows[0].n, 1);
+  });
+
+  it('refuses to update, delete or truncate history, even with raw SQL', async () => {
+    for (const statement of [
+      `UPDATE ${s}.entries SET record = '{}'`,
+      `DELETE FROM ${s}.entries`,
+      `TRUNCATE ${s}.entries`,
+      `DELETE FROM ${s}.checkpoints`,
+      `UPDATE ${s}.checkpoints SET note = 'forged'`,
+      `TRUNCATE ${s}.tree_nodes`,
+    ]) {
+      await assert.rejects(sql.query(statement), /append-only/, statement);
+    }
+    assert.equal((await store.entryBySeq(0))!.record, '{"n":0}');
+  });
+
+  it('reports a number beyond 2^53 instead of rounding it', async () => {
+    await sql.query(
+      `INSERT INTO ${s}.entries (seq, id, source, actor_id, action, outcome, time_ms, received_at_ms, record, leaf_hash)
+       VALUES (9007199254740993, 'huge', 'app', 'u', 'a.b', 'success', 1, 2, '{}', '\\x00')`,
+    );
+    await assert.rejects(store.entryById('huge'), /safe integer/);
+  });
+
+  it('does not let a kept transaction run queries after its append ended', async () => {
+    let kept: AppendTransaction | undefined;
+    await store.append(async (tx) => {
+      kept = tx;
+    });
+    await assert.rejects(kept!.head(), /ended/);
+  });
+
+  it('fails the append when a statement inside it failed, even if the writer caught the error', async () => {
+    await assert.rejects(
+      store.append(async (tx) => {
+        await tx
+          .insert({ entries: [], nodes: [], checkpoint: checkpoint(1) })
+          .catch(() => undefined);
+      }),
+      /rolled back/,
+    );
+    assert.equal((await store.head())!.size, 1);
+  });
+
+  it('refuses a schema written by a newer Evident', async () => {
+    await sql.query(
+      `INSERT INTO ${s}.schema_migrations (version, name, applied_at_ms) VALUES (999, 'future', 0)`,
+    );
+    await assert.rejects(
+      PostgresStore.open(target.url, { schema: target.schema }),
+      /newer Evident \(schema 999/,
+    );
+  });
+});
