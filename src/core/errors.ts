@@ -6,6 +6,7 @@ export type CoreErrorCode =
   | 'MALFORMED_JSON' // body is not JSON / NDJSON, or breaks JCS hygiene (duplicate keys…)
   | 'INVALID_RECORD' // a record field is missing, of the wrong type or out of range
   | 'RECORD_TOO_LARGE' // canonical record over the cap
+  | 'TOO_MANY_RECORDS' // more events in one request than accepted
   | 'INVALID_ARGUMENT' // a tree size, index or range that cannot be right
   | 'INVALID_PROOF' // a proof that does not verify
   | 'ROOT_MISMATCH' // recomputed root differs from the expected one

@@ -240,8 +240,8 @@ describe('parseEventsBody: record count', () => {
     assert.equal(parseEventsBody(`[${events.join(',')}]`, 'json').length, MAX_RECORDS_PER_REQUEST);
     assert.equal(parseEventsBody(events.join('\n'), 'ndjson').length, MAX_RECORDS_PER_REQUEST);
     events.push('{}');
-    throwsCore(() => parseEventsBody(`[${events.join(',')}]`, 'json'), 'INVALID_ARGUMENT', '$');
-    throwsCore(() => parseEventsBody(events.join('\n'), 'ndjson'), 'INVALID_ARGUMENT', '$');
+    throwsCore(() => parseEventsBody(`[${events.join(',')}]`, 'json'), 'TOO_MANY_RECORDS', '$');
+    throwsCore(() => parseEventsBody(events.join('\n'), 'ndjson'), 'TOO_MANY_RECORDS', '$');
   });
 
   it('does not count blank NDJSON lines', () => {

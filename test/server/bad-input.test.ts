@@ -179,8 +179,15 @@ describe('HTTP API: bad input', () => {
     {
       name: 'too many records',
       body: JSON.stringify(Array.from({ length: 10_001 }, () => event())),
+      status: 413,
+      code: 'too_many_records',
+    },
+    {
+      name: 'a byte order mark, then an unknown field',
+      body: `\ufeff${JSON.stringify(event({ actr: 1 }))}`,
       status: 400,
-      code: 'invalid_argument',
+      code: 'invalid_record',
+      path: '$.actr',
     },
     {
       name: 'bad NDJSON line',

@@ -358,7 +358,7 @@ function positionIn(message: string): number {
 
 function tooMany(count: string): CoreError {
   return new CoreError(
-    'INVALID_ARGUMENT',
+    'TOO_MANY_RECORDS',
     `$: the body holds ${count}; at most ${MAX_RECORDS_PER_REQUEST} events are accepted per request; split the batch`,
     { path: '$' },
   );

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { toBase64 } from '../../core/bytes.js';
-import { parseEventsBody } from '../../core/record/parse-body.js';
+import { parseSubmittedRecords } from '../../core/record/parse-body.js';
 import { OUTCOMES } from '../../core/record/types.js';
-import { normaliseId, validateSubmittedRecord } from '../../core/record/validate.js';
+import { normaliseId } from '../../core/record/validate.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -38,11 +38,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       );
     }
     const ndjson = (request.headers['content-type'] ?? '').startsWith('application/x-ndjson');
-    const values = parseEventsBody(body, ndjson ? 'ndjson' : 'json');
-    const single = !ndjson && values.length === 1 && body.trimStart().startsWith('{');
-    const records = values.map((value, i) =>
-      validateSubmittedRecord(value, single ? '$' : `$[${i}]`, { boundSource: principal.source }),
-    );
+    const records = parseSubmittedRecords(body, ndjson ? 'ndjson' : 'json', {
+      boundSource: principal.source,
+    });
     const result = await ctx.sequencer.append(records, principal.source);
     const entries = result.entries.map((e) => ({
       id: e.id,
