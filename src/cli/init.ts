@@ -3,35 +3,44 @@ import { loadAdminToken } from '../access/admin-token.js';
 import { formatVerifierKey } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
 import { openLog } from '../log/open-log.js';
-import { dataDirOption } from './options.js';
+import { describeLocation } from '../store/open-store.js';
+import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';
 
 export function initCommand(program: Command): void {
   program
     .command('init')
     .description(
-      'create a data folder: log signing key, admin token, empty signed log (serve does this on first start)',
+      'create a log: signing key, admin token, empty signed tree (serve does this on first start)',
     )
     .option('-d, --data <dir>', 'data folder (env EVIDENT_DATA)')
+    .option(DB_FLAG, DB_HELP)
     .option(
       '--origin <origin>',
       'log origin (env EVIDENT_ORIGIN); default evident.local/<hostname>',
     )
-    .action(async (opts: { data?: string; origin?: string }) => {
+    .action(async (opts: { data?: string; db?: string; origin?: string }) => {
       const dataDir = dataDirOption(opts.data);
-      const log = await openLog({ dataDir, origin: opts.origin ?? process.env.EVIDENT_ORIGIN });
+      const databaseUrl = databaseUrlOption(opts.db);
+      const where = describeLocation({ dataDir, databaseUrl });
+      const log = await openLog({
+        dataDir,
+        databaseUrl,
+        origin: opts.origin ?? process.env.EVIDENT_ORIGIN,
+      });
       try {
         const token = loadAdminToken(
           dataPaths(dataDir).adminToken,
           process.env.EVIDENT_ADMIN_TOKEN,
         );
         console.log(
-          log.created ? `Created a new log in ${dataDir}` : `The log in ${dataDir} already exists`,
+          log.created ? `Created a new log in ${where}` : `The log in ${where} already exists`,
         );
         console.log(`  origin:       ${log.origin}`);
         console.log(`  verifier key: ${formatVerifierKey(log.signer.name, log.signer.publicKey)}`);
         console.log(
-          '  (publish the verifier key: anyone can check checkpoints and proofs with it)',
+          `  signing key:  ${dataPaths(dataDir).logKey} (mode 0600; every server of this log needs it)`,
         );
+        console.log('  Publish the verifier key: anyone can check checkpoints and proofs with it.');
         if (token.generated) {
           console.log(
             `  admin token (shown once; saved to ${dataPaths(dataDir).adminToken}, mode 0600):`,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createIngestKey } from '../access/ingest-keys.js';
 import { withLocalLog } from './operator.js';
-import { dataDirOption } from './options.js';
+import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';
 
 export function keysCommand(program: Command): void {
   const keys = program.command('keys').description('manage ingest keys (each bound to one source)');
@@ -14,8 +14,9 @@ export function keysCommand(program: Command): void {
     .requiredOption('-s, --source <name>', 'the source this key appends as, e.g. billing-api')
     .option('-l, --label <text>', 'a note for whoever lists keys later')
     .option('-d, --data <dir>', 'data folder (env EVIDENT_DATA)')
-    .action(async (opts: { source: string; label?: string; data?: string }) => {
-      await withLocalLog(dataDirOption(opts.data), async (log, audit) => {
+    .option(DB_FLAG, DB_HELP)
+    .action(async (opts: { source: string; label?: string; data?: string; db?: string }) => {
+      await withLocalLog(location(opts), async (log, audit) => {
         const created = await createIngestKey(
           log.store,
           log.clock,
@@ -37,9 +38,10 @@ export function keysCommand(program: Command): void {
     .command('list')
     .description('list ingest keys (never their secrets)')
     .option('-d, --data <dir>', 'data folder (env EVIDENT_DATA)')
+    .option(DB_FLAG, DB_HELP)
     .option('--json', 'print JSON')
-    .action(async (opts: { data?: string; json?: boolean }) => {
-      await withLocalLog(dataDirOption(opts.data), async (log, audit) => {
+    .action(async (opts: { data?: string; db?: string; json?: boolean }) => {
+      await withLocalLog(location(opts), async (log, audit) => {
         const rows = await log.store.ingestKeys();
         await audit({
           action: 'ingest_key.list',
@@ -72,8 +74,9 @@ export function keysCommand(program: Command): void {
     .description('revoke an ingest key; it stops working at once')
     .argument('<id>', 'the key id shown by `keys list`')
     .option('-d, --data <dir>', 'data folder (env EVIDENT_DATA)')
-    .action(async (id: string, opts: { data?: string }) => {
-      await withLocalLog(dataDirOption(opts.data), async (log, audit) => {
+    .option(DB_FLAG, DB_HELP)
+    .action(async (id: string, opts: { data?: string; db?: string }) => {
+      await withLocalLog(location(opts), async (log, audit) => {
         const existing = await log.store.ingestKey(id);
         if (!existing) throw new Error(`no ingest key with id ${id}; see \`evident keys list\``);
         if (existing.revokedAtMs !== null) {
@@ -91,4 +94,8 @@ export function keysCommand(program: Command): void {
         console.log(`Revoked ingest key ${id} (source "${existing.source}").`);
       });
     });
+}
+
+function location(opts: { data?: string; db?: string }) {
+  return { dataDir: dataDirOption(opts.data), databaseUrl: databaseUrlOption(opts.db) };
 }

@@ -15,13 +15,13 @@ export function operatorPrincipal(): { kind: 'operator'; id: string } {
 
 /** Runs a local admin command against a data folder, recording it in the log it changes. */
 export async function withLocalLog<T>(
-  dataDir: string,
+  location: { dataDir: string; databaseUrl?: string },
   fn: (
     log: OpenLog,
     audit: (event: Omit<SelfAuditEvent, 'principal'>) => Promise<void>,
   ) => Promise<T>,
 ): Promise<T> {
-  const log = await openLog({ dataDir });
+  const log = await openLog(location);
   try {
     const selfAudit = new SelfAudit(log.sequencer, log.origin, log.clock);
     return await fn(log, (event) => selfAudit.record({ ...event, principal: operatorPrincipal() }));

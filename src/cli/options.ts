@@ -8,6 +8,15 @@ export function dataDirOption(value: string | undefined): string {
   return value ?? process.env.EVIDENT_DATA ?? DEFAULT_DATA_DIR;
 }
 
+/** The PostgreSQL URL: --db, else EVIDENT_DATABASE_URL, else none (the embedded SQLite store). */
+export function databaseUrlOption(value: string | undefined): string | undefined {
+  return value ?? (process.env.EVIDENT_DATABASE_URL || undefined);
+}
+
+export const DB_FLAG = '--db <url>';
+export const DB_HELP =
+  'PostgreSQL URL (env EVIDENT_DATABASE_URL); default: SQLite in the data folder';
+
 export function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port < 0 || port > 65535)

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
-import { dataPaths } from '../data-folder.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import type { VerifyReport } from '../verify/report.js';
 import { verifyRemote } from '../verify/verify-remote.js';
 import { verifyStore } from '../verify/verify-store.js';
@@ -13,9 +11,10 @@ export function verifyCommand(program: Command): void {
   program
     .command('verify')
     .description(
-      'verify the whole log: offline from a data folder (--data), or through the API (--url)',
+      'verify the whole log: offline from a data folder (--data) or database (--db), or through the API (--url)',
     )
     .option('-d, --data <dir>', 'verify a data folder offline (opened read-only)')
+    .option('--db <url>', 'verify a PostgreSQL store directly')
     .option('-u, --url <url>', 'verify a running server through its public API (env EVIDENT_URL)')
     .option('-t, --token <token>', 'API token for --url (env EVIDENT_TOKEN)')
     .option(
@@ -26,20 +25,21 @@ export function verifyCommand(program: Command): void {
     .action(
       async (opts: {
         data?: string;
+        db?: string;
         url?: string;
         token?: string;
         key?: string;
         json?: boolean;
       }) => {
-        if ((opts.data === undefined) === (opts.url === undefined)) {
-          throw new Error('give exactly one of --data DIR or --url URL');
-        }
+        const targets = [opts.data, opts.db, opts.url].filter((t) => t !== undefined).length;
+        if (targets !== 1) throw new Error('give exactly one of --data DIR, --db URL or --url URL');
         let report: VerifyReport;
         let pinned = opts.key !== undefined;
-        if (opts.data !== undefined) {
-          const file = dataPaths(opts.data).database;
-          if (!existsSync(file)) throw new Error(`no Evident database at ${file}`);
-          const store = SqliteStore.open(file, { readonly: true });
+        if (opts.url === undefined) {
+          const store = await openStore(
+            { dataDir: opts.data ?? '', ...(opts.db ? { databaseUrl: opts.db } : {}) },
+            { readonly: true },
+          );
           const progress = startProgress('verify', undefined);
           try {
             report = await verifyStore(store, {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { NoteSigner } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../util/ids.js';
@@ -10,7 +10,10 @@ import { loadOrCreateLogKey } from './log-key.js';
 import { Sequencer } from './sequencer.js';
 
 export interface OpenLogOptions {
+  /** Holds the log key (and, without databaseUrl, the SQLite database). */
   dataDir: string;
+  /** postgres://… to keep the log in PostgreSQL instead of the data folder. */
+  databaseUrl?: string;
   /** Only used when the log is new; an existing log keeps the origin it was made with. */
   origin?: string;
   clock?: Clock;
@@ -36,7 +39,7 @@ export function defaultOrigin(): string {
 export async function openLog(options: OpenLogOptions): Promise<OpenLog> {
   const paths = dataPaths(options.dataDir);
   const clock = options.clock ?? systemClock;
-  const store = SqliteStore.open(paths.database);
+  const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   try {
     const stored = await store.getMeta(META_ORIGIN);
     if (stored !== undefined && options.origin !== undefined && options.origin !== stored) {

@@ -9,6 +9,7 @@ import { buildApp } from './app.js';
 
 export interface StartOptions {
   dataDir: string;
+  databaseUrl?: string;
   host: string;
   port: number;
   origin?: string;
@@ -30,6 +31,7 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const log = await openLog({
     dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
     origin: options.origin,
     clock: options.clock,
   });
