@@ -4,6 +4,7 @@ import { checkpointCommand } from './checkpoint.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
 import { proofCommand } from './proof.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -22,6 +23,7 @@ searchCommand(program);
 checkpointCommand(program);
 proofCommand(program);
 verifyCommand(program);
+migrateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`evident: ${error instanceof Error ? error.message : String(error)}`);
