@@ -1,5 +1,4 @@
-import { createReadStream, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { ApiClient, ApiError } from '../client/api-client.js';
@@ -20,10 +19,10 @@ interface AppendResponse {
   checkpoint: string;
 }
 
-/** One event on its way: its text and where it came from, for error messages. */
+/** One event on its way: its text and where it came from ("line 3", "item 2"), for errors. */
 interface Pending {
   text: string;
-  line: number;
+  where: string;
 }
 
 const RETRIES = 5;
@@ -53,6 +52,7 @@ export function ingestCommand(program: Command): void {
         throw new Error('--format must be auto, json or ndjson');
       if (opts.batchSize > 10_000) throw new Error('--batch-size must be at most 10000');
       const client = new ApiClient({ baseUrl: apiUrl(opts.url), token: key });
+      if (file !== '-' && !existsSync(file)) throw new Error(`no such file: ${file}`);
       const input: Readable = file === '-' ? process.stdin : createReadStream(file);
       await ingest(client, input, opts);
     });
@@ -69,38 +69,45 @@ async function ingest(client: ApiClient, input: Readable, opts: IngestOptions) {
   let treeSize = 0;
   const seqs = new Set<number>();
 
-  const flush = async (batch: Pending[]) => {
-    if (batch.length === 0) return;
-    const response = await sendWithRetry(client, batch);
-    for (const e of response.entries) {
-      if (seqs.has(e.seq)) duplicates++;
-      seqs.add(e.seq);
-    }
-    sent += batch.length;
-    lastCheckpoint = response.checkpoint;
-    treeSize = Number(response.checkpoint.split('\n')[1]);
-    progress.update(sent);
-  };
-
   try {
-    const batches =
-      opts.format === 'json' || (opts.format === 'auto' && (await startsWithBracket(input)))
-        ? jsonArrayBatches(input, opts.batchSize, newId)
-        : ndjsonBatches(input, opts.batchSize, newId);
-    for await (const batch of batches) await flush(batch);
+    let batch: Pending[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const response = await sendWithRetry(client, batch, sent);
+      for (const e of response.entries) {
+        if (seqs.has(e.seq)) duplicates++;
+        seqs.add(e.seq);
+      }
+      sent += batch.length;
+      lastCheckpoint = response.checkpoint;
+      treeSize = Number(response.checkpoint.split('\n')[1]);
+      progress.update(sent);
+      batch = [];
+    };
+    for await (const item of readEvents(input, opts.format)) {
+      batch.push({ text: withId(item.text, item.where, newId), where: item.where });
+      if (batch.length >= opts.batchSize) await flush();
+    }
+    await flush();
   } finally {
     progress.stop();
   }
   if (opts.checkpointOut && lastCheckpoint) writeFileSync(opts.checkpointOut, lastCheckpoint);
   const seconds = (Date.now() - started) / 1000;
   console.log(
-    `Ingested ${sent} event(s) in ${seconds.toFixed(1)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s)` +
-      `${duplicates > 0 ? `, ${duplicates} already stored` : ''}; tree size ${treeSize}.`,
+    sent === 0
+      ? 'Ingested 0 events: the input holds none.'
+      : `Ingested ${sent} event(s) in ${seconds.toFixed(1)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s)` +
+          `${duplicates > 0 ? `, ${duplicates} repeated within this input` : ''}; tree size ${treeSize}.`,
   );
 }
 
 /** Sends one batch; retries transport failures and 503s, which is safe because every event has an id. */
-async function sendWithRetry(client: ApiClient, batch: Pending[]): Promise<AppendResponse> {
+async function sendWithRetry(
+  client: ApiClient,
+  batch: Pending[],
+  storedBefore: number,
+): Promise<AppendResponse> {
   const body = batch.map((p) => p.text).join('\n');
   for (let attempt = 1; ; attempt++) {
     try {
@@ -114,61 +121,88 @@ async function sendWithRetry(client: ApiClient, batch: Pending[]): Promise<Appen
         await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
         continue;
       }
-      if (error instanceof ApiError && error.path) {
-        const index = /^\$\[(\d+)\]/.exec(error.path);
-        const where = index ? batch[Number(index[1])] : undefined;
-        if (where) {
-          throw new Error(
-            `line ${where.line}: ${error.message}${error.path ? ` (${error.path.replace(/^\$\[\d+\]/, '$')})` : ''}; nothing from this batch was stored`,
-          );
-        }
+      if (error instanceof ApiError) {
+        // The server names the event by its place in the batch ("$[3].actor.id"); say where it is in the input.
+        const index = error.path ? /^\$\[(\d+)\]/.exec(error.path) : null;
+        const where = index ? batch[Number(index[1])]?.where : undefined;
+        const message = error.message.replace(/^\$\[\d+\]/, '$');
+        throw new Error(
+          `${where ? `${where}: ` : ''}${message}; nothing from this batch was stored (${storedBefore} event(s) stored before it)`,
+        );
       }
       throw error;
     }
   }
 }
 
-/** NDJSON, streamed: every non-blank line is one event. */
-async function* ndjsonBatches(
+/**
+ * The events of the input, in order. Auto format: a JSON array (first character "["), one
+ * JSON object (possibly pretty-printed over many lines), or NDJSON (one object per line).
+ * A UTF-8 byte order mark is ignored.
+ */
+async function* readEvents(
   input: Readable,
-  size: number,
-  newId: () => string,
-): AsyncGenerator<Pending[]> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let batch: Pending[] = [];
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === '') continue;
-    batch.push({ text: withId(text, line, newId), line });
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
+  format: IngestOptions['format'],
+): AsyncGenerator<{ text: string; where: string }> {
+  input.setEncoding('utf8');
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<string>;
+  let head = '';
+  // Read until the first line is complete (or the input ends), to tell the formats apart.
+  for (;;) {
+    if (head.includes('\n')) break;
+    const next = await chunks.next();
+    if (next.done) break;
+    head += next.value;
   }
-  if (batch.length > 0) yield batch;
+  if (head.charCodeAt(0) === 0xfeff) head = head.slice(1);
+  const start = head.trimStart();
+  if (start === '' && format !== 'json') return;
+  const firstLine = start.slice(0, start.indexOf('\n') === -1 ? undefined : start.indexOf('\n'));
+  const whole =
+    format === 'json' ||
+    (format === 'auto' && (start.startsWith('[') || (start.startsWith('{') && !isJson(firstLine))));
+  if (whole) {
+    let text = head;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) text += next.value;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`the input is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(parsed)) {
+      yield { text: JSON.stringify(parsed), where: 'the event' };
+      return;
+    }
+    for (let i = 0; i < parsed.length; i++)
+      yield { text: JSON.stringify(parsed[i]), where: `item ${i + 1}` };
+    return;
+  }
+  let buffer = head;
+  let line = 0;
+  for (;;) {
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1) {
+      line++;
+      const text = buffer.slice(0, newline).replace(/\r$/, '');
+      buffer = buffer.slice(newline + 1);
+      if (text.trim() !== '') yield { text, where: `line ${line}` };
+      newline = buffer.indexOf('\n');
+    }
+    const next = await chunks.next();
+    if (next.done) break;
+    buffer += next.value;
+  }
+  line++;
+  if (buffer.trim() !== '') yield { text: buffer.replace(/\r$/, ''), where: `line ${line}` };
 }
 
-/** A JSON object or array, read whole. */
-async function* jsonArrayBatches(
-  input: Readable,
-  size: number,
-  newId: () => string,
-): AsyncGenerator<Pending[]> {
-  let text = '';
-  for await (const chunk of input) text += chunk;
-  let parsed: unknown;
+function isJson(text: string): boolean {
   try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`input is not valid JSON: ${(error as Error).message}`);
-  }
-  const items = Array.isArray(parsed) ? parsed : [parsed];
-  for (let i = 0; i < items.length; i += size) {
-    yield items.slice(i, i + size).map((item, k) => ({
-      text: withId(JSON.stringify(item), i + k + 1, newId),
-      line: i + k + 1,
-    }));
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -177,35 +211,17 @@ async function* jsonArrayBatches(
  * spliced into the original text so nothing else about the line changes (the server still
  * sees, and rejects, anything wrong with it).
  */
-function withId(text: string, line: number, newId: () => string): string {
+function withId(text: string, where: string, newId: () => string): string {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`line ${line}: not valid JSON (${(error as Error).message})`);
+    throw new Error(`${where}: not valid JSON (${(error as Error).message})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`line ${line}: each event must be a JSON object`);
+    throw new Error(`${where}: each event must be a JSON object`);
   }
   if (Object.hasOwn(value, 'id')) return text;
   const body = text.trim().slice(1).trimStart();
   return `{"id":"${newId()}"${body.startsWith('}') ? '' : ','}${body}`;
-}
-
-/** Peeks at the first non-blank character without consuming the stream. */
-async function startsWithBracket(input: Readable): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const onReadable = () => {
-      const chunk = input.read() as Buffer | string | null;
-      if (chunk === null) return;
-      input.off('readable', onReadable);
-      input.off('end', onEnd);
-      input.unshift(chunk);
-      resolve(String(chunk).trimStart().startsWith('['));
-    };
-    const onEnd = () => resolve(false);
-    input.on('readable', onReadable);
-    input.once('end', onEnd);
-    input.once('error', reject);
-  });
 }

@@ -21,7 +21,7 @@ export async function withLocalLog<T>(
     audit: (event: Omit<SelfAuditEvent, 'principal'>) => Promise<void>,
   ) => Promise<T>,
 ): Promise<T> {
-  const log = await openLog(location);
+  const log = await openLog({ ...location, mustExist: true });
   try {
     const selfAudit = new SelfAudit(log.sequencer, log.origin, log.clock);
     return await fn(log, (event) => selfAudit.record({ ...event, principal: operatorPrincipal() }));

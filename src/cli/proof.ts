@@ -75,26 +75,49 @@ export function proofCommand(program: Command): void {
             ? undefined
             : openCheckpoint(readFileSync(opts.since, 'utf8'), [verifier]);
         const from = older?.size ?? opts.from!;
+        if (older && older.size > checkpoint.size) {
+          process.exitCode = 2;
+          throw new Error(
+            `the log now has ${checkpoint.size} entries, fewer than the ${older.size} your checkpoint commits to: it was rolled back or replaced`,
+          );
+        }
+        if (older && older.size === checkpoint.size) {
+          if (!bytesEqual(older.rootHash, checkpoint.rootHash)) {
+            process.exitCode = 2;
+            throw new Error(
+              `the log's tree of size ${older.size} differs from your checkpoint's: its history was rewritten`,
+            );
+          }
+          console.error(
+            `Verified: the log is still exactly your checkpoint of size ${older.size}.`,
+          );
+          return;
+        }
         const proof = await client.getJson<{ from: number; to: number; hashes: string[] }>(
           '/api/v1/log/proof/consistency',
           { from, to: checkpoint.size },
         );
-        console.log(JSON.stringify({ ...proof, checkpoint: info.checkpoint }, null, 2));
-        if (!older) {
-          console.error(
-            '(not verified: pass --since FILE with the older signed checkpoint to verify this proof)',
-          );
-          return;
+        if (older) {
+          try {
+            verifyConsistency(
+              older.size,
+              checkpoint.size,
+              decodeHashes(proof.hashes),
+              older.rootHash,
+              checkpoint.rootHash,
+            );
+          } catch {
+            process.exitCode = 2;
+            throw new Error(
+              `the log of size ${checkpoint.size} does NOT extend your checkpoint of size ${older.size}: entries before ${older.size} were changed (a fork or rewrite)`,
+            );
+          }
         }
-        verifyConsistency(
-          older.size,
-          checkpoint.size,
-          decodeHashes(proof.hashes),
-          older.rootHash,
-          checkpoint.rootHash,
-        );
+        console.log(JSON.stringify({ ...proof, checkpoint: info.checkpoint }, null, 2));
         console.error(
-          `Verified: the log of size ${checkpoint.size} extends your checkpoint of size ${older.size}; nothing before it changed.`,
+          older
+            ? `Verified: the log of size ${checkpoint.size} extends your checkpoint of size ${older.size}; nothing before it changed.`
+            : '(not verified: pass --since FILE with the older signed checkpoint to verify this proof)',
         );
         return;
       }

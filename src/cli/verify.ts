@@ -36,19 +36,28 @@ export function verifyCommand(program: Command): void {
         let report: VerifyReport;
         let pinned = opts.key !== undefined;
         if (opts.url === undefined) {
-          const store = await openStore(
-            { dataDir: opts.data ?? '', ...(opts.db ? { databaseUrl: opts.db } : {}) },
-            { readonly: true },
-          );
+          const location = {
+            dataDir: opts.data ?? '',
+            ...(opts.db ? { databaseUrl: opts.db } : {}),
+          };
           const progress = startProgress('verify', undefined);
           try {
-            report = await verifyStore(store, {
-              ...(opts.key ? { verifierKey: opts.key } : {}),
-              onProgress: (done, total) => progress.update(done, total),
-            });
+            const store = await openStore(location, { readonly: true });
+            try {
+              report = await verifyStore(store, {
+                ...(opts.key ? { verifierKey: opts.key } : {}),
+                onProgress: (done, total) => progress.update(done, total),
+              });
+            } finally {
+              await store.close();
+            }
+          } catch (error) {
+            // A database file that SQLite cannot read is a verification failure, not a usage error.
+            if (!/^SQLITE_(CORRUPT|NOTADB)/.test(String((error as { code?: unknown }).code)))
+              throw error;
+            report = unreadable((error as Error).message);
           } finally {
             progress.stop();
-            await store.close();
           }
         } else {
           const client = new ApiClient({
@@ -89,4 +98,15 @@ export function verifyCommand(program: Command): void {
         if (!report.ok) process.exitCode = 2;
       },
     );
+}
+
+function unreadable(reason: string): VerifyReport {
+  return {
+    ok: false,
+    treeSize: 0,
+    entriesChecked: 0,
+    checkpointsChecked: 0,
+    nodesChecked: 0,
+    problems: [{ kind: 'store_unreadable', message: `the database cannot be read: ${reason}` }],
+  };
 }

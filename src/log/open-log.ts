@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { NoteSigner } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
@@ -18,6 +19,8 @@ export interface OpenLogOptions {
   origin?: string;
   clock?: Clock;
   newId?: IdGenerator;
+  /** Refuse to create a log (admin commands: a mistyped --data must not make a new log). */
+  mustExist?: boolean;
 }
 
 export interface OpenLog {
@@ -39,8 +42,18 @@ export function defaultOrigin(): string {
 export async function openLog(options: OpenLogOptions): Promise<OpenLog> {
   const paths = dataPaths(options.dataDir);
   const clock = options.clock ?? systemClock;
+  if (options.mustExist && options.databaseUrl === undefined && !existsSync(paths.database)) {
+    throw new Error(
+      `no Evident log in ${options.dataDir}; create one with \`evident init\` or \`evident serve\``,
+    );
+  }
   const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   try {
+    if (options.mustExist && !(await store.head())) {
+      throw new Error(
+        'no Evident log in that database; create one with `evident init` or `evident serve`',
+      );
+    }
     const stored = await store.getMeta(META_ORIGIN);
     if (stored !== undefined && options.origin !== undefined && options.origin !== stored) {
       throw new Error(

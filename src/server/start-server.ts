@@ -59,7 +59,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       url: address,
       ...(adminToken.generated ? { generatedAdminToken: adminToken.generated } : {}),
       close: async () => {
-        await app.close();
+        // Stop accepting, let queued batches commit and answer, then close keep-alive
+        // sockets: Fastify closes only those idle at the moment close() starts, and the rest
+        // would hold shutdown for the 72 s keep-alive timeout.
+        const closing = app.close();
+        await log.sequencer.drain();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        app.server.closeAllConnections();
+        await closing;
         await log.close();
       },
     };

@@ -1,6 +1,7 @@
 /** What a verification found. The first problem is what the CLI names; the rest is context. */
 export type ProblemKind =
   | 'bad_verifier_key'
+  | 'store_unreadable' // the database file itself is corrupt
   | 'checkpoint_invalid' // signature, key or format
   | 'checkpoint_mismatch' // a checkpoint's root differs from the tree rebuilt from the entries
   | 'entry_missing' // a seq gap: a deleted row
