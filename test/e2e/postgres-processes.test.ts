@@ -74,7 +74,7 @@ describe('PostgreSQL: several server processes on one log', {
 
   async function checkLog(acked: Map<string, number>, via: ServerProcess) {
     const entries = await allEntries(via.url);
-    entries.forEach((e, i) => assert.equal(e.seq, i, 'seqs are dense'));
+    for (const [i, e] of entries.entries()) assert.equal(e.seq, i, 'seqs are dense');
     const seen = new Map<string, number>();
     for (const e of entries) {
       assert.equal(seen.has(e.record.id), false, `id ${e.record.id} appears twice`);
