@@ -346,7 +346,7 @@ describe('evident verify detects tampering with a stopped data folder', () => {
          VALUES (@seq, @id, @source, @actor_id, @action, @target_type, @target_id, @outcome, @time_ms, @received_at_ms, @record, @leaf_hash)`,
       ).run({ ...last, seq: treeSize, id: record.id, record: text, leaf_hash: leafHash(text) });
     });
-    await expectFailure(copy, 'entry_extra');
+    await expectFailure(copy, 'entry_extra', treeSize);
   });
 
   it('(f) a checkpoint re-signed by another key with the same origin: names its tree size', async () => {
