@@ -3,17 +3,23 @@ import type { Store } from '../store/store.js';
 import type { AdminToken } from './admin-token.js';
 import { checkIngestKey, isIngestKeyFormat } from './ingest-keys.js';
 import type { Principal } from './principal.js';
+import type { VerifiedKeys } from './verified-keys.js';
 
 /** Resolves `Authorization: Bearer <token>` to a principal; every failure is the same 401. */
 export async function authenticate(
   header: string | undefined,
   admin: AdminToken,
   store: Store,
+  verified?: VerifiedKeys,
 ): Promise<Principal> {
   const token = bearerToken(header);
   if (token !== undefined) {
     if (isIngestKeyFormat(token)) {
-      const key = await checkIngestKey(store, token);
+      let key = verified?.get(token);
+      if (!key) {
+        key = await checkIngestKey(store, token);
+        if (key) verified?.set(token, key);
+      }
       if (key) return { kind: 'ingest', id: key.id, source: key.source };
     } else if (admin.matches(token)) {
       return { kind: 'admin', id: 'admin' };

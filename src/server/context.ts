@@ -3,6 +3,7 @@ import type { AdminToken } from '../access/admin-token.js';
 import { authenticate } from '../access/authenticate.js';
 import { authorize } from '../access/authorize.js';
 import type { Action, Principal } from '../access/principal.js';
+import { VerifiedKeys } from '../access/verified-keys.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import type { Store } from '../store/store.js';
@@ -25,6 +26,7 @@ export interface ServerContext extends ServerDeps {
 }
 
 export function serverContext(deps: ServerDeps): ServerContext {
+  const verified = new VerifiedKeys();
   return {
     ...deps,
     access: async (request, action) => {
@@ -32,6 +34,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
         request.headers.authorization,
         deps.adminToken,
         deps.store,
+        verified,
       );
       authorize(principal, action);
       return principal;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Mutex } from '../../util/mutex.js';
 import type {
+  AppendBatch,
   AppendTransaction,
   EntryFilter,
   IngestKeyRow,
@@ -85,18 +86,43 @@ export class SqliteStore implements Store {
     const w = this.w;
     return this.appendMutex.run(async () => {
       const head = await w.call<LogHead | undefined>('begin');
+      // The last insert of an append travels with its COMMIT (one thread round trip, not two).
+      let pending: AppendBatch | undefined;
+      const flush = async () => {
+        if (pending === undefined) return;
+        const batch = pending;
+        pending = undefined;
+        await w.call('insert', batch);
+      };
       try {
         const result = await fn({
           // The head cannot move while we hold the write lock.
           head: async () => head,
-          entriesByIds: async (ids) =>
-            new Map((await w.call<StoredEntry[]>('entriesByIds', ids)).map((e) => [e.id, e])),
-          nodes: async (ids) => new Map(await w.call<[string, Uint8Array][]>('nodes', ids)),
-          insert: async (batch) => w.call('insert', batch),
-          getMeta: async (key) => w.call<string | undefined>('getMeta', key),
-          setMeta: async (key, value) => w.call('setMeta', key, value),
+          entriesByIds: async (ids) => {
+            await flush();
+            return new Map(
+              (await w.call<StoredEntry[]>('entriesByIds', ids)).map((e) => [e.id, e]),
+            );
+          },
+          nodes: async (ids) => {
+            await flush();
+            return new Map(await w.call<[string, Uint8Array][]>('nodes', ids));
+          },
+          insert: async (batch) => {
+            await flush();
+            pending = batch;
+          },
+          getMeta: async (key) => {
+            await flush();
+            return w.call<string | undefined>('getMeta', key);
+          },
+          setMeta: async (key, value) => {
+            await flush();
+            await w.call('setMeta', key, value);
+          },
         });
-        await w.call('commit');
+        if (pending === undefined) await w.call('commit');
+        else await w.call('insertAndCommit', pending);
         return result;
       } catch (error) {
         await w.call('rollback').catch(() => undefined);
