@@ -71,7 +71,7 @@ export function keysCommand(program: Command): void {
 
   keys
     .command('revoke')
-    .description('revoke an ingest key; it stops working at once')
+    .description('revoke an ingest key; running servers refuse it within 500 ms')
     .argument('<id>', 'the key id shown by `keys list`')
     .option('-d, --data <dir>', 'data folder (env EVIDENT_DATA)')
     .option(DB_FLAG, DB_HELP)
