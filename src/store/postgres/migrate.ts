@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
+import type { Row } from '../rows.js';
 import { migrateLockSql, quoteIdent } from './connection.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
-import type { Row } from './rows.js';
 
 /**
  * Brings `schema` (created if missing; default: the connection's current schema) up to the

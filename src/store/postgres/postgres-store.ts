@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { Mutex } from '../../util/mutex.js';
+import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey } from '../rows.js';
 import type {
   AppendTransaction,
   EntryFilter,
@@ -15,7 +16,6 @@ import { PgAppendTransaction } from './append-transaction.js';
 import { parseTarget } from './connection.js';
 import { migrate } from './migrate.js';
 import { readHead, readMeta, readNodes, writeMeta } from './queries.js';
-import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey } from './rows.js';
 import { type Statements, statementsFor } from './statements.js';
 
 export interface PostgresStoreOptions {

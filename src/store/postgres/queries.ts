@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { toHex } from '../../core/bytes.js';
+import { int, type Row, toCheckpoint, toEntry } from '../rows.js';
 import { type AppendBatch, type LogHead, nodeKey, type StoredEntry } from '../store.js';
-import { int, type Row, toCheckpoint, toEntry } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** The pool (committed state) or the append transaction's client (committed state + this tx). */

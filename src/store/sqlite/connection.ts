@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { type Row, toCheckpoint } from '../rows.js';
 import type {
   AppendBatch,
   IngestKeyRow,
@@ -14,8 +15,6 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
  * What the main-thread store and the writer thread share: connection settings, the schema
  * migrations, prepared statements and row mapping.
  */
-
-export type Row = Record<string, unknown>;
 
 const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record';
 const FULL_ENTRY_COLUMNS =
@@ -121,49 +120,6 @@ export function prepareWrites(writer: Database.Database) {
     revokeKey: writer.prepare(
       'UPDATE ingest_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL',
     ),
-  };
-}
-
-export function toEntry(row: Row): StoredEntry {
-  return {
-    seq: Number(row.seq),
-    id: String(row.id),
-    source: String(row.source),
-    leafHash: row.leaf_hash as Uint8Array,
-    record: String(row.record),
-  };
-}
-
-export function toFullEntry(row: Row): NewEntry {
-  return {
-    ...toEntry(row),
-    actorId: String(row.actor_id),
-    action: String(row.action),
-    targetType: row.target_type === null ? null : String(row.target_type),
-    targetId: row.target_id === null ? null : String(row.target_id),
-    outcome: String(row.outcome),
-    timeMs: Number(row.time_ms),
-    receivedAtMs: Number(row.received_at_ms),
-  };
-}
-
-export function toCheckpoint(row: Row): StoredCheckpoint {
-  return {
-    size: Number(row.size),
-    rootHash: row.root_hash as Uint8Array,
-    note: String(row.note),
-    createdAtMs: Number(row.created_at_ms),
-  };
-}
-
-export function toKey(row: Row): IngestKeyRow {
-  return {
-    id: String(row.id),
-    source: String(row.source),
-    secretHash: row.secret_hash as Uint8Array,
-    label: row.label === null ? null : String(row.label),
-    createdAtMs: Number(row.created_at_ms),
-    revokedAtMs: row.revoked_at_ms === null ? null : Number(row.revoked_at_ms),
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Mutex } from '../../util/mutex.js';
+import { type Row, toCheckpoint, toEntry, toFullEntry, toKey } from '../rows.js';
 import type {
   AppendBatch,
   AppendTransaction,
@@ -19,13 +20,8 @@ import {
   openDatabase,
   prepareReads,
   type ReadStatements,
-  type Row,
   readHead,
   readNodes,
-  toCheckpoint,
-  toEntry,
-  toFullEntry,
-  toKey,
 } from './connection.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriterClient } from './writer-client.js';

@@ -5,16 +5,15 @@
  * Protocol: { id, op, args } in, { id, ok, value | error } out, one message at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { type Row, toEntry } from '../rows.js';
 import type { AppendBatch, IngestKeyRow } from '../store.js';
 import {
   insertBatch,
   openDatabase,
   prepareReads,
   prepareWrites,
-  type Row,
   readHead,
   readNodes,
-  toEntry,
 } from './connection.js';
 
 const { file, cacheKiB } = workerData as { file: string; cacheKiB: number };

@@ -1,16 +1,16 @@
-import type { IngestKeyRow, NewEntry, StoredCheckpoint, StoredEntry } from '../store.js';
+import type { IngestKeyRow, NewEntry, StoredCheckpoint, StoredEntry } from './store.js';
 
 export type Row = Record<string, unknown>;
 
 /**
- * pg returns BIGINT (and count(*)) as strings, since they may exceed 2^53. Every number the
+ * pg returns BIGINT (and count(*)) as strings (SQLite as numbers), since they may exceed 2^53. Every number the
  * log stores is below that (seqs, milliseconds); one that is not is corruption, and must not
  * be silently rounded.
  */
 export function int(value: unknown): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isSafeInteger(n)) {
-    throw new Error(`PostgreSQL returned ${String(value)} where a safe integer was expected`);
+    throw new Error(`the database returned ${String(value)} where a safe integer was expected`);
   }
   return n;
 }
