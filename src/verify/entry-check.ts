@@ -2,6 +2,8 @@ import { bytesEqual, toBase64 } from '../core/bytes.js';
 import { leafHash } from '../core/merkle.js';
 import { canonicalRecord } from '../core/record/canonical.js';
 import type { EventRecord } from '../core/record/types.js';
+import type { NewEntry } from '../store/store.js';
+import { parseRecordTime } from './record-time.js';
 import { fail } from './report.js';
 
 /**
@@ -36,4 +38,51 @@ export function checkRecordText(seq: number, text: string, expectedLeaf: Uint8Ar
       seq,
     );
   return record;
+}
+
+/** The record fields the indexed columns are derived from. */
+interface ColumnFields {
+  id: string;
+  source: string;
+  actor: { id: string };
+  action: string;
+  outcome: string;
+  time: string;
+  received_at: string;
+  target?: { type?: string; id: string };
+}
+
+/**
+ * Indexed columns drive search: a changed column would hide an entry from its own filter.
+ * Every value is read from the record before any is compared, and columns are compared in a
+ * fixed order, so the first difference named is always the same one.
+ */
+export function checkColumns(entry: NewEntry, record: ColumnFields): void {
+  const id = record.id;
+  const source = record.source;
+  const actorId = record.actor.id;
+  const action = record.action;
+  const outcome = record.outcome;
+  const targetType = record.target?.type ?? null;
+  const targetId = record.target?.id ?? null;
+  const timeMs = parseRecordTime(record.time);
+  const receivedAtMs = parseRecordTime(record.received_at);
+  column(entry, 'id', entry.id, id);
+  column(entry, 'source', entry.source, source);
+  column(entry, 'actor_id', entry.actorId, actorId);
+  column(entry, 'action', entry.action, action);
+  column(entry, 'outcome', entry.outcome, outcome);
+  column(entry, 'target_type', entry.targetType, targetType);
+  column(entry, 'target_id', entry.targetId, targetId);
+  column(entry, 'time', entry.timeMs, timeMs);
+  column(entry, 'received_at', entry.receivedAtMs, receivedAtMs);
+}
+
+function column(entry: NewEntry, name: string, stored: unknown, fromRecord: unknown): void {
+  if (stored === fromRecord) return;
+  fail(
+    'record_invalid',
+    `entry ${entry.seq}: column ${name} is ${JSON.stringify(stored)} but the record says ${JSON.stringify(fromRecord)}`,
+    entry.seq,
+  );
 }
