@@ -41,7 +41,7 @@ interface Pending {
 interface Staged {
   pending: Pending;
   results: { id: string; ref: KnownId; duplicate: boolean }[];
-  fresh: { entry: Omit<NewEntry, 'seq' | 'leafHash'>; ref: KnownId }[];
+  fresh: { entry: NewEntry; ref: KnownId }[];
 }
 
 interface KnownId {
@@ -177,7 +177,8 @@ export class Sequencer {
       for (const s of staged) {
         for (const f of s.fresh) {
           f.ref.seq = next.size;
-          entries.push({ ...f.entry, seq: f.ref.seq, leafHash: f.ref.leafHash });
+          f.entry.seq = f.ref.seq;
+          entries.push(f.entry);
           for (const n of next.append(f.ref.leafHash)) nodes.push(n);
         }
       }
@@ -277,7 +278,7 @@ export class Sequencer {
         known.set(id, ref);
         added.push(id);
         staged.results.push({ id, ref, duplicate: false });
-        staged.fresh.push({ entry: columnsOf(entry.record, entry.text), ref });
+        staged.fresh.push({ entry: columnsOf(entry.record, entry.text, entry.leafHash), ref });
       }
     } catch (error) {
       for (const id of added) known.delete(id);
@@ -297,8 +298,11 @@ function sameEvent(previous: KnownId, prepared: PreparedEntry, source: string): 
   );
 }
 
-function columnsOf(record: EventRecord, text: string): Omit<NewEntry, 'seq' | 'leafHash'> {
+/** The row for a new entry; its seq is set once the batch's order is fixed. */
+function columnsOf(record: EventRecord, text: string, leafHash: Uint8Array): NewEntry {
   return {
+    seq: -1,
+    leafHash,
     id: record.id,
     source: record.source,
     record: text,
