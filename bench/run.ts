@@ -1,0 +1,197 @@
+/**
+ * `npm run bench`: every scenario in one run, then BENCHMARKS.md.
+ *   BENCH_ENTRIES        log size for search, proofs and verify (default 1000000)
+ *   BENCH_SECONDS        seconds per HTTP scenario (default 10)
+ *   BENCH_BATCH_CLIENTS  concurrent clients sending arrays of 500 (default 8)
+ *   BENCH_SERVER         compiled (default: tsc output, what users run) | tsx
+ *   BENCH_PROFILE=1      CPU-profile the server in each HTTP phase (slower; adds hot spots)
+ *   BENCH_KEEP=1         keep the data folder (.bench-data/run-<pid>)
+ *   BENCH_OUTPUT         where to write the report (default BENCHMARKS.md)
+ * Quick run: BENCH_ENTRIES=100000 BENCH_SECONDS=3 npm run bench
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { coreCost } from './core-cost.js';
+import { type ProfileSummary, summariseProfile } from './cpu-profile.js';
+import { fill } from './fill.js';
+import { httpFloor } from './http-floor.js';
+import { batchIngest, singleIngest } from './http-ingest.js';
+import { type CpuShare, machineInfo, watchCpu } from './machine.js';
+import { proofsHttp, proofsStoreLevel } from './proofs.js';
+import { readFloorHttp } from './read-floor.js';
+import { renderReport } from './report.js';
+import type { RunResults } from './results.js';
+import { searchHttp, searchStoreLevel } from './search.js';
+import { ADMIN_TOKEN, buildServer, type ServerMode, startServerProcess } from './server.js';
+import { commitFloor, RawSqlite } from './sqlite-limit.js';
+import { log } from './stats.js';
+import { verifyLog } from './verify.js';
+
+function envInt(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+const ENTRIES = envInt('BENCH_ENTRIES', 1_000_000);
+const SECONDS = envInt('BENCH_SECONDS', 10);
+const BATCH_CLIENTS = envInt('BENCH_BATCH_CLIENTS', 8);
+const MODE: ServerMode = process.env.BENCH_SERVER === 'tsx' ? 'tsx' : 'compiled';
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const KEEP = process.env.BENCH_KEEP === '1';
+const OUTPUT = process.env.BENCH_OUTPUT || 'BENCHMARKS.md';
+
+const root = resolve('.bench-data');
+const runDir = join(root, `run-${process.pid}`);
+const logDir = join(runDir, 'log');
+const database = join(logDir, 'evident.db');
+
+function command(): string {
+  const knobs = [
+    'BENCH_ENTRIES',
+    'BENCH_SECONDS',
+    'BENCH_BATCH_CLIENTS',
+    'BENCH_SERVER',
+    'BENCH_PROFILE',
+  ]
+    .filter((k) => process.env[k])
+    .map((k) => `${k}=${process.env[k]}`);
+  return [...knobs, 'npm run bench'].join(' ');
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  mkdirSync(runDir, { recursive: true });
+  const machine = machineInfo();
+  log(
+    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, SQLite ${machine.sqlite}`,
+  );
+  log(`entries ${ENTRIES}, ${SECONDS} s per HTTP scenario, server ${MODE}, data ${runDir}`);
+  const background: Record<string, CpuShare> = {};
+  const phase = async <T>(
+    name: string,
+    run: () => Promise<T> | T,
+    pids: Record<string, number> = {},
+  ) => {
+    log(`— ${name}`);
+    const cpu = watchCpu({ bench: process.pid, ...pids });
+    const result = await run();
+    background[name] = cpu();
+    return result;
+  };
+
+  const entry = MODE === 'compiled' ? buildServer(join(runDir, 'dist')) : '';
+  const core = await phase('per-record CPU', () => coreCost());
+  const floorCommit = await phase('commit floor', () =>
+    commitFloor(join(runDir, 'floor/floor.db')),
+  );
+  const rawDb = new RawSqlite(join(runDir, 'raw/raw.db'));
+  const raw = await phase('raw SQLite limit', () => rawDb.fill(ENTRIES));
+  const filled = await phase('fill', () => fill(logDir, ENTRIES));
+  const { ingestAuthorization, ...fillResult } = filled;
+
+  const store = SqliteStore.open(database, { readonly: true });
+  const searchStore = await phase('search (store)', () =>
+    searchStoreLevel(store, filled.startMs, filled.endMs),
+  );
+  const proofsStore = await phase('proofs (store)', () => proofsStoreLevel(store));
+  await store.close();
+  const verify = await phase('verify', () => verifyLog(database));
+
+  const profiles: Record<string, ProfileSummary> = {};
+  const withServer = async <T>(name: string, run: (url: string, pid: number) => Promise<T>) => {
+    const profileDir = join(runDir, 'profiles', name.replace(/\W+/g, '-'));
+    const server = await startServerProcess({
+      mode: MODE,
+      main: entry,
+      dataDir: logDir,
+      ...(PROFILE ? { cpuProfileDir: profileDir } : {}),
+    });
+    try {
+      return await phase(name, () => run(server.url, server.pid), { server: server.pid });
+    } finally {
+      await server.stop();
+      if (PROFILE) {
+        // One file per thread: CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile, thread 0 = main.
+        for (const file of readdirSync(profileDir)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .sort()) {
+          const thread = file.split('.')[4];
+          const label = thread === '0' ? 'main thread' : `worker thread ${thread}`;
+          profiles[`${name}: ${label}`] = summariseProfile(join(profileDir, file), 25);
+        }
+      }
+    }
+  };
+  const admin = `Bearer ${ADMIN_TOKEN}`;
+  const reads = await withServer('HTTP search + proofs', async (url) => ({
+    floor: await readFloorHttp(url, admin, Math.max(2, SECONDS / 2)),
+    search: await searchHttp(url, admin, filled.startMs, filled.endMs, Math.max(2, SECONDS / 2)),
+    proofs: await proofsHttp(url, admin, ENTRIES, SECONDS),
+  }));
+  const context = (url: string, pid: number) => ({
+    url,
+    authorization: ingestAuthorization,
+    databaseFile: database,
+    serverPid: pid,
+    seconds: SECONDS,
+    batchClients: BATCH_CLIENTS,
+  });
+  const batch = await withServer('HTTP ingest, arrays', (url, pid) =>
+    batchIngest(context(url, pid)),
+  );
+  const single = await withServer('HTTP ingest, single events', (url, pid) =>
+    singleIngest(context(url, pid)),
+  );
+  const floor = await phase('HTTP floor', () => httpFloor(SECONDS, BATCH_CLIENTS));
+  const floorCommitLater = await phase('commit floor, again', () =>
+    commitFloor(join(runDir, 'floor/later.db')),
+  );
+  // The same group sizes Evident's group commit reached, straight into the raw table.
+  const rawGroups = await phase('raw SQLite at Evident group sizes', () => ({
+    batch: rawDb.atGroupSize(batch.commits.entriesPerCommit, Math.max(2, SECONDS / 2)),
+    single: rawDb.atGroupSize(single.single.commits.entriesPerCommit, Math.max(2, SECONDS / 2)),
+  }));
+  await rawDb.close();
+
+  const results: RunResults = {
+    startedAt,
+    command: command(),
+    entries: ENTRIES,
+    secondsPerHttpScenario: SECONDS,
+    batchClients: BATCH_CLIENTS,
+    serverMode: MODE,
+    machine,
+    durationSeconds: (performance.now() - started) / 1000,
+    background,
+    coreCost: core,
+    commitFloor: floorCommit,
+    commitFloorLater: floorCommitLater,
+    readFloorHttp: reads.floor,
+    sqliteLimit: raw,
+    rawAtGroupSize: rawGroups,
+    fill: fillResult,
+    verify,
+    searchStore,
+    proofsStore,
+    searchHttp: reads.search,
+    proofsHttp: reads.proofs,
+    batch,
+    single,
+    floor,
+    ...(PROFILE ? { profiles } : {}),
+  };
+  writeFileSync(join(root, 'last-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(OUTPUT, renderReport(results));
+  log(`${OUTPUT} written; whole run ${(results.durationSeconds / 60).toFixed(1)} min`);
+}
+
+try {
+  await main();
+} finally {
+  if (!KEEP) rmSync(runDir, { recursive: true, force: true });
+}

@@ -1,0 +1,118 @@
+/**
+ * The server under test runs in its own process (`evident serve`), so the load generator
+ * never shares its event loop. `compiled` (tsc output, what users run) is the default;
+ * `tsx` runs the TypeScript sources as `npm run dev`-style users would.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { log } from './stats.js';
+
+export type ServerMode = 'compiled' | 'tsx';
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export const ADMIN_TOKEN = 'eva_bench-admin-token-0123456789abcdef';
+
+/** Compiles src/ into `outDir` (not dist/, which other work in the checkout may own). */
+export function buildServer(outDir: string): string {
+  const tsc = resolve('node_modules/.bin/tsc');
+  try {
+    execFileSync(tsc, ['-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false'], {
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    // tsc still emits JavaScript on type errors; only a missing entry point is fatal.
+    const out = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
+    log(`tsc reported problems (emitted anyway):\n${out.slice(0, 2000)}`);
+  }
+  const main = join(outDir, 'src/cli/main.js');
+  if (!existsSync(main)) throw new Error(`build produced no ${main}`);
+  return main;
+}
+
+export interface StartServerOptions {
+  mode: ServerMode;
+  /** The compiled entry point (mode `compiled`). */
+  main: string;
+  dataDir: string;
+  /** Write a V8 CPU profile of the whole server run into this folder. */
+  cpuProfileDir?: string;
+}
+
+export async function startServerProcess(options: StartServerOptions): Promise<ServerProcess> {
+  const nodeArgs: string[] = [];
+  if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+  const entry =
+    options.mode === 'compiled' ? [options.main] : ['--import', 'tsx', 'src/cli/main.ts'];
+  return spawnServer(
+    [
+      ...nodeArgs,
+      ...entry,
+      'serve',
+      '--data',
+      options.dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+    ],
+    { EVIDENT_ADMIN_TOKEN: ADMIN_TOKEN, EVIDENT_LOG_LEVEL: 'warn' },
+  );
+}
+
+/** Starts `node <args>` and waits for it to print "listening on <url>". */
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await listeningUrl(child);
+  return { url, pid: child.pid!, stop: () => stop(child) };
+}
+
+function listeningUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${out}${err}`)),
+      60_000,
+    );
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolvePromise(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}${err}`));
+    });
+  });
+}
+
+/** SIGTERM: the server finishes in-flight batches, closes the store (and writes its profile). */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.kill('SIGTERM');
+  });
+}
