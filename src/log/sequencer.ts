@@ -1,12 +1,22 @@
+import { bytesEqual } from '../core/bytes.js';
 import { signCheckpoint } from '../core/checkpoint.js';
 import type { MerkleFrontier } from '../core/merkle.js';
 import type { NoteSigner } from '../core/note.js';
 import { canonicalRecord } from '../core/record/canonical.js';
 import type { EventRecord, SubmittedRecord } from '../core/record/types.js';
 import { AppError } from '../errors.js';
-import type { AppendTransaction, LogHead, NewEntry, Store, StoredNode } from '../store/store.js';
+import type {
+  AppendTransaction,
+  LogHead,
+  NewEntry,
+  Store,
+  StoredCheckpoint,
+  StoredEntry,
+  StoredNode,
+} from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
+import { Mutex } from '../util/mutex.js';
 import { loadFrontier } from './frontier.js';
 import { type PreparedEntry, prepareEntries, withReceivedAt } from './prepare-entries.js';
 
@@ -53,17 +63,53 @@ interface KnownId {
   leafHash: Uint8Array;
 }
 
+/** A batch worked out in full: rows, nodes, signed checkpoint, and each request's answer. */
+interface Plan {
+  /** The committed head this plan extends; it is applied only if that is still the head. */
+  base: { size: number; rootHash: Uint8Array };
+  next: MerkleFrontier;
+  lastReceivedAtMs: number;
+  entries: NewEntry[];
+  nodes: StoredNode[];
+  checkpoint: StoredCheckpoint | undefined;
+  note: string;
+  staged: Staged[];
+  refused: { pending: Pending; error: unknown }[];
+}
+
+/** The log as it will be once every planned batch has committed. */
+interface Tip {
+  frontier: MerkleFrontier;
+  lastReceivedAtMs: number;
+  note: string;
+}
+
+/** Batches in flight at once: one committing on the writer, the next planned behind it. */
+const MAX_IN_FLIGHT = 2;
+
 /**
  * The single appender of the log (DESIGN §1). Requests queue while a batch commits; the
- * next batch takes all of them, extends the Merkle tree from the committed head, writes
- * entries + nodes + ONE signed checkpoint in one durable transaction, and only then answers
- * every request with that checkpoint. A request is all-or-nothing.
+ * next batch takes all of them, extends the Merkle tree, and writes entries + nodes + ONE
+ * signed checkpoint in one durable transaction; only then is every request of the batch
+ * answered with that checkpoint. A request is all-or-nothing.
+ *
+ * Pipelined: while batch k commits, batch k+1 is planned on top of k's expected result
+ * (ids checked against the store and the batches in flight, tree extended, checkpoint
+ * signed) and queued behind it. Inside the append lock a plan is applied only if the head
+ * is exactly the one it was planned on; otherwise (k failed, another process appended) the
+ * batch is planned again from the committed state, as it would have been without pipelining.
  */
 export class Sequencer {
   private readonly queue: Pending[] = [];
   private scheduled = false;
-  private running = false;
+  private inFlight = 0;
+  private readonly planning = new Mutex();
+  /** The committed frontier, when this process knows it. */
   private frontier: MerkleFrontier | undefined;
+  /** Where planned-but-uncommitted batches will leave the log; undefined when unsure. */
+  private tip: Tip | undefined;
+  /** Fresh ids of planned batches not yet committed (the store cannot see them yet). */
+  private readonly pendingIds = new Map<string, KnownId>();
   private readonly maxBatchEvents: number;
 
   constructor(
@@ -99,28 +145,41 @@ export class Sequencer {
 
   /** Resolves once everything queued so far has been committed or refused. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.running || this.scheduled) {
+    while (this.queue.length > 0 || this.inFlight > 0 || this.scheduled) {
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
     this.scheduled = true;
     // setImmediate runs after the event loop's I/O phase: every request that arrived while
-    // the previous batch committed has been parsed and queued by then, so it joins this batch.
+    // the previous batch was being planned or committed is queued by then and joins this one.
     setImmediate(() => void this.runBatch());
   }
 
   private async runBatch(): Promise<void> {
     this.scheduled = false;
-    this.running = true;
     const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    this.inFlight++;
+    const nowMs = this.clock.now();
+    let planned: Plan | undefined;
+    let committing: Promise<{ plan: Plan; replanned: boolean }> | undefined;
     try {
-      await this.commit(batch);
+      // Plans are made, and handed to the store, strictly in queue order.
+      await this.planning.run(async () => {
+        planned = await this.planOnTip(batch, nowMs);
+        committing = this.store.append((tx) => this.commitInLock(tx, batch, planned, nowMs));
+        committing.catch(() => undefined); // handled below; never an unhandled rejection
+      });
+      this.schedule(); // the next batch may plan while this one commits
+      const { plan, replanned } = await committing!;
+      if (replanned) this.tip = undefined;
+      this.answer(plan);
     } catch (error) {
-      // The committed head is unknown now: reload it from the store next time.
       this.frontier = undefined;
+      this.tip = undefined;
       const failure =
         error instanceof AppError
           ? error
@@ -133,9 +192,129 @@ export class Sequencer {
             );
       for (const p of batch) p.reject(failure);
     } finally {
-      this.running = false;
-      if (this.queue.length > 0) this.schedule();
+      if (planned)
+        for (const s of planned.staged) for (const f of s.fresh) this.pendingIds.delete(f.entry.id);
+      this.inFlight--;
+      if (this.inFlight === 0 && this.frontier && !this.tip) {
+        // Settled: plan the next batch on what is now committed.
+        this.tip = this.settledTip;
+      }
+      this.schedule();
     }
+  }
+
+  /** The tip once nothing is in flight: the committed frontier, last time and checkpoint. */
+  private settledTip: Tip | undefined;
+
+  /** Plans the batch on the tip of the batches in flight, or returns undefined when unsure. */
+  private async planOnTip(batch: Pending[], nowMs: number): Promise<Plan | undefined> {
+    const tip = this.tip;
+    if (!tip) return undefined;
+    const known = await this.knownBeforeLock(batch);
+    if (this.tip !== tip) return undefined; // a batch failed or was replanned meanwhile
+    const plan = this.plan(batch, tip, known, nowMs);
+    for (const s of plan.staged) for (const f of s.fresh) this.pendingIds.set(f.entry.id, f.ref);
+    this.tip = { frontier: plan.next, lastReceivedAtMs: plan.lastReceivedAtMs, note: plan.note };
+    return plan;
+  }
+
+  /** Inside the append lock: apply the plan if the head is the one it was made on, else replan. */
+  private async commitInLock(
+    tx: AppendTransaction,
+    batch: Pending[],
+    planned: Plan | undefined,
+    nowMs: number,
+  ): Promise<{ plan: Plan; replanned: boolean }> {
+    const head = await tx.head();
+    if (!head) throw new AppError('unavailable', 'the log is not initialised');
+    let plan = planned;
+    const applies =
+      plan !== undefined &&
+      plan.base.size === head.size &&
+      bytesEqual(plan.base.rootHash, head.rootHash);
+    if (!applies) {
+      const frontier = await this.frontierFor(tx, head);
+      const known = await this.knownIds(tx, batch);
+      plan = this.plan(
+        batch,
+        { frontier, lastReceivedAtMs: head.lastReceivedAtMs, note: head.checkpoint.note },
+        known,
+        nowMs,
+      );
+    }
+    if (plan!.checkpoint) {
+      await tx.insert({ entries: plan!.entries, nodes: plan!.nodes, checkpoint: plan!.checkpoint });
+    }
+    // Set before the lock is released, so the next batch in line sees it.
+    this.frontier = plan!.next;
+    this.settledTip = {
+      frontier: plan!.next,
+      lastReceivedAtMs: plan!.lastReceivedAtMs,
+      note: plan!.note,
+    };
+    return { plan: plan!, replanned: !applies };
+  }
+
+  /** Stages every request of the batch on `base` and works out rows, nodes and checkpoint. */
+  private plan(batch: Pending[], base: Tip, known: Map<string, KnownId>, nowMs: number): Plan {
+    // Server time never runs backwards along the log (a clock step, another process).
+    const floor = { receivedAtMs: base.lastReceivedAtMs };
+    const staged: Staged[] = [];
+    const refused: { pending: Pending; error: unknown }[] = [];
+    for (const pending of batch) {
+      try {
+        staged.push(this.stage(pending, floor, known));
+      } catch (error) {
+        refused.push({ pending, error });
+      }
+    }
+    const next = base.frontier.clone();
+    const entries: NewEntry[] = [];
+    const nodes: StoredNode[] = [];
+    for (const s of staged) {
+      for (const f of s.fresh) {
+        f.ref.seq = next.size;
+        f.entry.seq = f.ref.seq;
+        entries.push(f.entry);
+        for (const n of next.append(f.ref.leafHash)) nodes.push(n);
+      }
+    }
+    let checkpoint: StoredCheckpoint | undefined;
+    let note = base.note;
+    if (entries.length > 0) {
+      const rootHash = next.root();
+      note = signCheckpoint(
+        { origin: this.origin, size: next.size, rootHash, extensions: [] },
+        this.signer,
+      );
+      checkpoint = { size: next.size, rootHash, note, createdAtMs: nowMs };
+    }
+    return {
+      base: { size: base.frontier.size, rootHash: base.frontier.root() },
+      next,
+      lastReceivedAtMs: floor.receivedAtMs,
+      entries,
+      nodes,
+      checkpoint,
+      note,
+      staged,
+      refused,
+    };
+  }
+
+  private answer(plan: Plan): void {
+    const treeSize = plan.next.size;
+    for (const s of plan.staged) {
+      // An id repeated within the batch points at its first occurrence.
+      const entries = s.results.map((r) => ({
+        id: r.id,
+        seq: r.ref.seq,
+        leafHash: r.ref.leafHash,
+        duplicate: r.duplicate,
+      }));
+      s.pending.resolve({ entries, checkpoint: plan.note, treeSize });
+    }
+    for (const r of plan.refused) r.pending.reject(r.error);
   }
 
   private takeBatch(): Pending[] {
@@ -151,69 +330,6 @@ export class Sequencer {
     return batch;
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
-    const nowMs = this.clock.now();
-    const outcome = await this.store.append(async (tx) => {
-      const head = await tx.head();
-      if (!head) throw new AppError('unavailable', 'the log is not initialised');
-      const frontier = await this.frontierFor(tx, head);
-      // Server time never runs backwards along the log (a clock step, another process).
-      const floor = { receivedAtMs: head.lastReceivedAtMs };
-
-      const known = await this.knownIds(tx, batch);
-      const staged: Staged[] = [];
-      const refused: { pending: Pending; error: unknown }[] = [];
-      for (const pending of batch) {
-        try {
-          staged.push(this.stage(pending, floor, known));
-        } catch (error) {
-          refused.push({ pending, error });
-        }
-      }
-
-      const next = frontier.clone();
-      const entries: NewEntry[] = [];
-      const nodes: StoredNode[] = [];
-      for (const s of staged) {
-        for (const f of s.fresh) {
-          f.ref.seq = next.size;
-          f.entry.seq = f.ref.seq;
-          entries.push(f.entry);
-          for (const n of next.append(f.ref.leafHash)) nodes.push(n);
-        }
-      }
-
-      let checkpoint = head.checkpoint.note;
-      if (entries.length > 0) {
-        const rootHash = next.root();
-        checkpoint = signCheckpoint(
-          { origin: this.origin, size: next.size, rootHash, extensions: [] },
-          this.signer,
-        );
-        await tx.insert({
-          entries,
-          nodes,
-          checkpoint: { size: next.size, rootHash, note: checkpoint, createdAtMs: nowMs },
-        });
-      }
-      return { next, staged, refused, checkpoint };
-    });
-
-    this.frontier = outcome.next;
-    const treeSize = outcome.next.size;
-    for (const s of outcome.staged) {
-      // Read seqs only now: an id repeated within the batch points at its first occurrence.
-      const entries = s.results.map((r) => ({
-        id: r.id,
-        seq: r.ref.seq,
-        leafHash: r.ref.leafHash,
-        duplicate: r.duplicate,
-      }));
-      s.pending.resolve({ entries, checkpoint: outcome.checkpoint, treeSize });
-    }
-    for (const r of outcome.refused) r.pending.reject(r.error);
-  }
-
   private async frontierFor(tx: AppendTransaction, head: LogHead): Promise<MerkleFrontier> {
     if (this.frontier && this.frontier.size === head.size) return this.frontier;
     // Another writer appended (or we just started): rebuild from the committed nodes.
@@ -221,22 +337,27 @@ export class Sequencer {
     return this.frontier;
   }
 
+  /** Client ids already in a planned batch (checked first) or committed in the store. */
+  private async knownBeforeLock(batch: Pending[]): Promise<Map<string, KnownId>> {
+    const known = new Map<string, KnownId>();
+    const lookup: string[] = [];
+    for (const p of batch) {
+      for (const r of p.records) {
+        if (!r.clientId) continue;
+        const pending = this.pendingIds.get(r.record.id);
+        if (pending) known.set(r.record.id, pending);
+        else lookup.push(r.record.id);
+      }
+    }
+    if (lookup.length > 0) addStored(known, await this.store.entriesByIds(lookup));
+    return known;
+  }
+
   private async knownIds(tx: AppendTransaction, batch: Pending[]): Promise<Map<string, KnownId>> {
     const ids: string[] = [];
     for (const p of batch) for (const r of p.records) if (r.clientId) ids.push(r.record.id);
     const known = new Map<string, KnownId>();
-    if (ids.length === 0) return known;
-    const stored = await tx.entriesByIds(ids);
-    for (const [id, e] of stored) {
-      const record = JSON.parse(e.record) as EventRecord;
-      known.set(id, {
-        source: e.source,
-        receivedAt: record.received_at,
-        record: e.record,
-        seq: e.seq,
-        leafHash: e.leafHash,
-      });
-    }
+    if (ids.length > 0) addStored(known, await tx.entriesByIds(ids));
     return known;
   }
 
@@ -286,6 +407,19 @@ export class Sequencer {
       throw error;
     }
     return staged;
+  }
+}
+
+function addStored(known: Map<string, KnownId>, stored: Map<string, StoredEntry>): void {
+  for (const [id, e] of stored) {
+    const record = JSON.parse(e.record) as EventRecord;
+    known.set(id, {
+      source: e.source,
+      receivedAt: record.received_at,
+      record: e.record,
+      seq: e.seq,
+      leafHash: e.leafHash,
+    });
   }
 }
 

@@ -95,6 +95,8 @@ export interface Store {
 
   head(): Promise<LogHead | undefined>;
   entryById(id: string): Promise<StoredEntry | undefined>;
+  /** Committed entries with these ids (outside any append; the sequencer's pre-check). */
+  entriesByIds(ids: readonly string[]): Promise<Map<string, StoredEntry>>;
   entryBySeq(seq: number): Promise<StoredEntry | undefined>;
   /** Entries with start ≤ seq < end, in seq order. */
   entries(start: number, end: number): Promise<StoredEntry[]>;

@@ -105,6 +105,43 @@ describe('Sequencer', () => {
     await log.close();
   });
 
+  it('pipelines batches: a plan made on top of a batch that then fails is never applied', async () => {
+    const { log, clock } = await fresh();
+    let inserts = 0;
+    const flaky: Store = Object.create(log.store, {
+      append: {
+        value: async <T>(fn: Parameters<Store['append']>[0]) =>
+          log.store.append(async (tx) => {
+            const result = await fn({
+              ...tx,
+              insert: async (batch) => {
+                inserts++;
+                if (inserts === 3) throw new Error('EIO'); // a later batch fails mid-pipeline
+                return tx.insert(batch);
+              },
+            });
+            return result as T;
+          }),
+      },
+    });
+    const sequencer = new Sequencer(flaky, log.signer, log.origin, clock, ulidGenerator());
+    // Rounds of requests issued while earlier batches are still committing, so later
+    // batches are planned on top of earlier ones that have not committed yet.
+    const pending: Promise<unknown>[] = [];
+    for (let round = 0; round < 8; round++) {
+      for (let i = 0; i < 5; i++) pending.push(sequencer.append([record(round * 10 + i)], 'a'));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const outcomes = await Promise.allSettled(pending);
+    const ok = outcomes.filter((o) => o.status === 'fulfilled').length;
+    assert.ok(ok > 0 && ok < outcomes.length, `${ok} of ${outcomes.length} succeeded`);
+    const head = (await log.store.head())!;
+    assert.equal(head.size, ok, 'exactly the acknowledged events are stored');
+    const report = await verifyStore(log.store);
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    await log.close();
+  });
+
   it('fails a whole batch with 503-style errors when the store cannot commit, then recovers', async () => {
     const { log, clock } = await fresh();
     let failNext = true;

@@ -15,7 +15,7 @@ import type {
 import { PgAppendTransaction } from './append-transaction.js';
 import { parseTarget } from './connection.js';
 import { migrate } from './migrate.js';
-import { readHead, readMeta, readNodes, writeMeta } from './queries.js';
+import { readEntriesByIds, readHead, readMeta, readNodes, writeMeta } from './queries.js';
 import { type Statements, statementsFor } from './statements.js';
 
 export interface PostgresStoreOptions {
@@ -100,6 +100,10 @@ export class PostgresStore implements Store {
   async entryById(id: string): Promise<StoredEntry | undefined> {
     const { rows } = await this.pool.query<Row>(this.st.entryById, [id]);
     return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  async entriesByIds(ids: readonly string[]): Promise<Map<string, StoredEntry>> {
+    return readEntriesByIds(this.pool, this.st, ids);
   }
 
   async entryBySeq(seq: number): Promise<StoredEntry | undefined> {

@@ -142,6 +142,15 @@ export class SqliteStore implements Store {
     return row ? toEntry(row) : undefined;
   }
 
+  async entriesByIds(ids: readonly string[]): Promise<Map<string, StoredEntry>> {
+    const found = new Map<string, StoredEntry>();
+    for (const id of ids) {
+      const row = this.r.entryById.get(id) as Row | undefined;
+      if (row) found.set(id, toEntry(row));
+    }
+    return found;
+  }
+
   async entryBySeq(seq: number): Promise<StoredEntry | undefined> {
     const row = this.r.entryBySeq.get(seq) as Row | undefined;
     return row ? toEntry(row) : undefined;
