@@ -18,6 +18,11 @@ import { fill } from './fill.js';
 import { httpFloor } from './http-floor.js';
 import { batchIngest, singleIngest } from './http-ingest.js';
 import { type CpuShare, machineInfo, watchCpu } from './machine.js';
+import {
+  postgresMarkdown,
+  postgresOptionsFromEnv,
+  runPostgresBenchmarks,
+} from './postgres/run-postgres.js';
 import { proofsHttp, proofsStoreLevel } from './proofs.js';
 import { readFloorHttp } from './read-floor.js';
 import { renderReport } from './report.js';
@@ -43,6 +48,8 @@ const MODE: ServerMode = process.env.BENCH_SERVER === 'tsx' ? 'tsx' : 'compiled'
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const KEEP = process.env.BENCH_KEEP === '1';
 const OUTPUT = process.env.BENCH_OUTPUT || 'BENCHMARKS.md';
+/** BENCH_POSTGRES=0 skips the PostgreSQL half (it needs a server; see bench/postgres/). */
+const POSTGRES = process.env.BENCH_POSTGRES !== '0';
 
 const root = resolve('.bench-data');
 const runDir = join(root, `run-${process.pid}`);
@@ -56,6 +63,8 @@ function command(): string {
     'BENCH_BATCH_CLIENTS',
     'BENCH_SERVER',
     'BENCH_PROFILE',
+    'BENCH_POSTGRES',
+    'BENCH_PG_ENTRIES',
   ]
     .filter((k) => process.env[k])
     .map((k) => `${k}=${process.env[k]}`);
@@ -186,8 +195,18 @@ async function main(): Promise<void> {
     ...(PROFILE ? { profiles } : {}),
   };
   writeFileSync(join(root, 'last-results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(OUTPUT, renderReport(results));
-  log(`${OUTPUT} written; whole run ${(results.durationSeconds / 60).toFixed(1)} min`);
+  let report = renderReport(results);
+  writeFileSync(OUTPUT, report);
+  if (POSTGRES) {
+    // The same log on PostgreSQL (issue #3), with its own limit measured in this run.
+    log('— PostgreSQL');
+    const pg = await runPostgresBenchmarks(postgresOptionsFromEnv());
+    writeFileSync(join(root, 'last-postgres-results.json'), `${JSON.stringify(pg, null, 2)}\n`);
+    report = `${report.trimEnd()}\n\n${postgresMarkdown(pg)}`;
+    writeFileSync(OUTPUT, report);
+  }
+  const minutes = (performance.now() - started) / 60_000;
+  log(`${OUTPUT} written; whole run ${minutes.toFixed(1)} min`);
 }
 
 try {
