@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AdminToken } from './admin-token.js';
+import { BOOTSTRAP_PRINCIPAL } from './bootstrap.js';
 import { checkIngestKey, isIngestKeyFormat } from './ingest-keys.js';
 import type { Principal } from './principal.js';
 import type { VerifiedKeys } from './verified-keys.js';
@@ -22,7 +23,7 @@ export async function authenticate(
       }
       if (key) return { kind: 'ingest', id: key.id, source: key.source };
     } else if (admin.matches(token)) {
-      return { kind: 'admin', id: 'admin' };
+      return BOOTSTRAP_PRINCIPAL;
     }
   }
   throw new AppError(

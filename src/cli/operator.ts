@@ -18,7 +18,7 @@ export async function withLocalLog<T>(
   location: { dataDir: string; databaseUrl?: string },
   fn: (
     log: OpenLog,
-    audit: (event: Omit<SelfAuditEvent, 'principal'>) => Promise<void>,
+    audit: (event: Omit<SelfAuditEvent, 'principal'>) => Promise<number>,
   ) => Promise<T>,
 ): Promise<T> {
   const log = await openLog({ ...location, mustExist: true });

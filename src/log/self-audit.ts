@@ -1,24 +1,34 @@
 import { SELF_SOURCE } from '../access/ingest-keys.js';
 import type { Principal } from '../access/principal.js';
+import type { Category, Outcome, Sensitivity } from '../core/record/types.js';
 import { validateSubmittedRecord } from '../core/record/validate.js';
 import type { Clock } from '../util/clock.js';
 import type { Sequencer } from './sequencer.js';
 
-export type SelfAuditAction =
-  | 'audit_log.search'
-  | 'audit_log.read'
-  | 'audit_log.export'
-  | 'audit_log.proof'
-  | 'ingest_key.create'
-  | 'ingest_key.revoke'
-  | 'ingest_key.list';
+/**
+ * Who acted, for the log's own events: a principal of the API, the operator at the
+ * machine (local CLI), Evident itself (the monitor), or someone not yet signed in (a
+ * failed sign-in names the account that was tried).
+ */
+export type AuditActor =
+  | Principal
+  | { kind: 'operator'; id: string }
+  | { kind: 'system'; id: string }
+  | { kind: 'anonymous'; id: string };
+
+type DetailValue = string | number | boolean | null | string[] | number[];
 
 export interface SelfAuditEvent {
-  principal: Principal | { kind: 'operator'; id: string };
+  principal: AuditActor;
   ip?: string;
-  action: SelfAuditAction;
-  target?: { type: string; id: string };
-  details?: Record<string, string | number | boolean | null>;
+  /** Dotted `<object>.<verb>`: `audit_log.search`, `session.sign_in`, `alert.resolve`… */
+  action: string;
+  target?: { type: string; id: string; name?: string; sensitivity?: Sensitivity };
+  /** Default success. Refused and failed attempts are evidence too. */
+  outcome?: Outcome;
+  reason?: string;
+  category?: Category;
+  details?: Record<string, DetailValue | Record<string, DetailValue>>;
 }
 
 /**
@@ -33,36 +43,51 @@ export class SelfAudit {
     private readonly clock: Clock,
   ) {}
 
-  async record(event: SelfAuditEvent): Promise<void> {
-    const actor: Record<string, string> = {
-      id: event.principal.id,
-      type: actorType(event.principal),
-    };
-    if (event.ip !== undefined) actor.ip = event.ip;
+  /** Appends the event; resolves with its seq once it is durable. */
+  async record(event: SelfAuditEvent): Promise<number> {
     const record = validateSubmittedRecord(
       {
         time: new Date(this.clock.now()).toISOString(),
-        actor,
+        actor: actorOf(event),
         action: event.action,
         target: event.target ?? { type: 'audit_log', id: this.origin },
-        outcome: 'success',
-        category: 'audit',
+        outcome: event.outcome ?? 'success',
+        ...(event.reason !== undefined ? { reason: event.reason } : {}),
+        category: event.category ?? 'audit',
         ...(event.details ? { details: event.details } : {}),
       },
       '$',
       { boundSource: SELF_SOURCE },
     );
-    await this.sequencer.append([record], SELF_SOURCE);
+    const result = await this.sequencer.append([record], SELF_SOURCE);
+    return result.entries[0]!.seq;
   }
 }
 
-function actorType(principal: SelfAuditEvent['principal']): string {
-  switch (principal.kind) {
-    case 'admin':
-      return 'admin_token';
+function actorOf(event: SelfAuditEvent): Record<string, string> {
+  const p = event.principal;
+  const actor: Record<string, string> = { id: p.id, type: actorType(p) };
+  if (p.kind === 'person' || p.kind === 'service') {
+    actor.name = p.name;
+    if (p.credential.method === 'session') actor.session = p.credential.sessionId;
+  }
+  if (event.ip !== undefined) actor.ip = event.ip;
+  return actor;
+}
+
+function actorType(actor: AuditActor): string {
+  switch (actor.kind) {
+    case 'person':
+      return 'person';
+    case 'service':
+      return actor.credential.method === 'bootstrap' ? 'admin_token' : 'service';
     case 'ingest':
       return 'ingest_key';
     case 'operator':
       return 'operator';
+    case 'system':
+      return 'system';
+    case 'anonymous':
+      return 'anonymous';
   }
 }

@@ -1,0 +1,56 @@
+/**
+ * The contracts between the parts of monitoring: the engine (rules over committed entries),
+ * alerts (lifecycle, src/monitor/alerts/), notifications (src/monitor/notify/) and source
+ * health (src/monitor/sources/). Each part depends on these, not on the others.
+ */
+
+export const ALERT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/** Required when resolving: the outcome an auditor asks for (ISO 27001 A.5.26). */
+export const DISPOSITIONS = ['true_positive', 'false_positive', 'benign', 'accepted_risk'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** A committed entry as the monitor sees it: parsed once, in seq order. */
+export interface ObservedEntry {
+  seq: number;
+  source: string;
+  /** The stored record (DESIGN §3), parsed from its canonical text. */
+  record: Record<string, unknown>;
+  timeMs: number;
+  receivedAtMs: number;
+}
+
+/** What a rule (or the silent-source check) raises. */
+export interface NewAlert {
+  /**
+   * Deterministic for one triggering (e.g. `${ruleId}:${lastSeq}`), so re-evaluating the
+   * same entries after a crash raises nothing twice: the sink ignores a key it has seen.
+   */
+  key: string;
+  ruleId: string;
+  title: string;
+  description?: string;
+  severity: AlertSeverity;
+  /** The entries that triggered it, ascending (empty for a silent source). */
+  seqs: number[];
+  /** Sources of those entries (scoped readers see an alert only when they see a source). */
+  sources: string[];
+  /** The group the rule counted in, e.g. { "actor.id": "u-1" }. */
+  group?: Record<string, string>;
+  /** When the condition held: the last triggering entry's received_at, or the check time. */
+  triggeredAtMs: number;
+}
+
+export interface AlertSink {
+  /** Stores the alert, appends `alert.raise` to the log, notifies; idempotent on `key`. */
+  raise(alert: NewAlert): Promise<{ id: string; created: boolean }>;
+}
+
+/** Sees every committed entry once, in order, before the engine's position moves past it. */
+export interface EntryObserver {
+  observe(entries: readonly ObservedEntry[]): Promise<void>;
+}
