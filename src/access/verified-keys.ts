@@ -1,19 +1,17 @@
-import type { IngestKeyRow } from '../store/store.js';
-
 /**
- * Remembers ingest keys that verified, for a short time. Without it every single-event
+ * Remembers credentials (ingest keys, API tokens) that verified, for a short time. Without it every single-event
  * request paid a database read plus a SHA-256 before doing any work. The TTL bounds how long
- * a key revoked by another process (the CLI) keeps working: at most `ttlMs`.
+ * a key or token revoked by another process (the CLI, another server) keeps working: at most `ttlMs`.
  */
-export class VerifiedKeys {
-  private readonly entries = new Map<string, { row: IngestKeyRow; until: number }>();
+export class VerifiedKeys<T> {
+  private readonly entries = new Map<string, { row: T; until: number }>();
 
   constructor(
     private readonly ttlMs = 500,
     private readonly maxEntries = 10_000,
   ) {}
 
-  get(token: string): IngestKeyRow | undefined {
+  get(token: string): T | undefined {
     const hit = this.entries.get(token);
     if (!hit) return undefined;
     if (hit.until < performance.now()) {
@@ -23,7 +21,7 @@ export class VerifiedKeys {
     return hit.row;
   }
 
-  set(token: string, row: IngestKeyRow): void {
+  set(token: string, row: T): void {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(token, { row, until: performance.now() + this.ttlMs });
   }

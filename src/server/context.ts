@@ -1,13 +1,18 @@
 import type { FastifyRequest } from 'fastify';
+import { AccountDirectory } from '../access/accounts.js';
 import type { AdminToken } from '../access/admin-token.js';
-import { authenticate } from '../access/authenticate.js';
-import { authorize } from '../access/authorize.js';
+import { ApiTokens } from '../access/api-tokens.js';
+import { Authenticator, type SessionResolver } from '../access/authenticate.js';
+import { authorize, type Resource } from '../access/authorize.js';
 import type { Action, Principal } from '../access/principal.js';
-import { VerifiedKeys } from '../access/verified-keys.js';
+import type { SourceScope } from '../access/source-scope.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
+
+/** The cookie that carries a person's session (sessions.ts sets it). */
+export const SESSION_COOKIE = 'evident_session';
 
 /** What routes need, handed in by whoever starts the server (CLI, tests, benchmarks). */
 export interface ServerDeps {
@@ -15,29 +20,52 @@ export interface ServerDeps {
   sequencer: Sequencer;
   origin: string;
   verifierKey: string;
-  adminToken: AdminToken;
+  /** Undefined when the bootstrap token is turned off. */
+  adminToken: AdminToken | undefined;
   clock: Clock;
   audit: SelfAudit;
+  sessions?: SessionResolver;
+}
+
+export interface Access {
+  principal: Principal;
+  /** The sources this principal may see for the action (searches filter by it). */
+  scope: SourceScope;
 }
 
 export interface ServerContext extends ServerDeps {
-  /** Authenticates the request and authorises `action`; throws 401/403. */
-  access(request: FastifyRequest, action: Action): Promise<Principal>;
+  /** Authenticates the request and authorises `action` (on `resource`); throws 401/403/404. */
+  access(request: FastifyRequest, action: Action, resource?: Resource): Promise<Principal>;
+  /** Like access, with the scope the decision allows. */
+  accessScoped(request: FastifyRequest, action: Action, resource?: Resource): Promise<Access>;
+  authenticator: Authenticator;
+  accounts: AccountDirectory;
+  tokens: ApiTokens;
 }
 
 export function serverContext(deps: ServerDeps): ServerContext {
-  const verified = new VerifiedKeys();
+  const accounts = new AccountDirectory(deps.store);
+  const tokens = new ApiTokens(deps.store);
+  const authenticator = new Authenticator({ ...deps, accounts, tokens });
+  const accessScoped = async (request: FastifyRequest, action: Action, resource?: Resource) => {
+    const csrf = request.headers['x-csrf-token'];
+    const principal = await authenticator.authenticate({
+      authorization: request.headers.authorization,
+      session: (request as { cookies?: Record<string, string | undefined> }).cookies?.[
+        SESSION_COOKIE
+      ],
+      csrfToken: typeof csrf === 'string' ? csrf : undefined,
+      method: request.method,
+    });
+    return { principal, scope: authorize(principal, action, resource) };
+  };
   return {
     ...deps,
-    access: async (request, action) => {
-      const principal = await authenticate(
-        request.headers.authorization,
-        deps.adminToken,
-        deps.store,
-        verified,
-      );
-      authorize(principal, action);
-      return principal;
-    },
+    accounts,
+    tokens,
+    authenticator,
+    accessScoped,
+    access: async (request, action, resource) =>
+      (await accessScoped(request, action, resource)).principal,
   };
 }
