@@ -84,52 +84,7 @@ export async function verifyStore(
       );
     }
     const tree = new TreeCheck(checkpoints);
-    const threads = threadCount(options, latest.size);
-    const pool = threads > 0 ? PagePool.start(options.location!, threads) : undefined;
-    try {
-      const check = pool
-        ? (from: number, to: number) => pool.check(from, to)
-        : (from: number, to: number) => checkEntryPage(store, from, to);
-      // Pages are checked ahead (in parallel with a pool) but folded strictly in seq order, so
-      // the problem reported is the one the sequential order of checks meets first.
-      const pageSize = options.pageSize ?? PAGE;
-      const ahead = pool ? threads * 2 : 1;
-      const pending: Promise<EntryPage>[] = [];
-      let requested = 0;
-      const request = () => {
-        if (requested >= latest.size) return;
-        const to = Math.min(requested + pageSize, latest.size);
-        const page = check(requested, to);
-        // Awaited in order below; one requested past the first problem may fail unobserved.
-        page.catch(() => undefined);
-        pending.push(page);
-        requested = to;
-      };
-      for (let i = 0; i < ahead; i++) request();
-      while (pending.length > 0) {
-        const page = await pending.shift()!;
-        try {
-          tree.fold(page);
-        } finally {
-          report.entriesChecked = tree.entriesChecked;
-        }
-        const stop = page.stop;
-        if (stop?.kind === 'problem') throw new ProblemFound(stop.problem);
-        if (stop?.kind === 'gap') {
-          const seq = page.from + page.passed;
-          fail(
-            'entry_missing',
-            `entry ${seq} is missing (the next stored entry is ${stop.nextSeq}): a row was deleted`,
-            seq,
-          );
-        }
-        options.onProgress?.(report.entriesChecked, latest.size);
-        if (stop?.kind === 'end') break;
-        request();
-      }
-    } finally {
-      await pool?.close().catch(() => undefined);
-    }
+    await checkEntries(store, latest.size, tree, report, options);
     options.onProgress?.(report.entriesChecked, latest.size);
     if (tree.frontier.size < latest.size) {
       fail(
@@ -183,6 +138,63 @@ async function loadCheckpoints(
     }
   }
   return all;
+}
+
+/**
+ * Checks entries [0, size) page by page and folds them into `tree`. Pages are checked ahead
+ * (in parallel, with worker threads) but folded strictly in seq order, and each page stops at
+ * its first failing entry, so the problem raised is the first one the sequential order of
+ * checks meets. Returns early if the entries end before `size`.
+ */
+async function checkEntries(
+  store: Store,
+  size: number,
+  tree: TreeCheck,
+  report: VerifyReport,
+  options: VerifyStoreOptions,
+): Promise<void> {
+  const threads = threadCount(options, size);
+  const pool = threads > 0 ? PagePool.start(options.location!, threads) : undefined;
+  const check = pool
+    ? (from: number, to: number) => pool.check(from, to)
+    : (from: number, to: number) => checkEntryPage(store, from, to);
+  const pageSize = options.pageSize ?? PAGE;
+  const pending: Promise<EntryPage>[] = [];
+  let requested = 0;
+  const request = () => {
+    if (requested >= size) return;
+    const to = Math.min(requested + pageSize, size);
+    const page = check(requested, to);
+    // Awaited in order below; a page requested past the first problem may fail unobserved.
+    page.catch(() => undefined);
+    pending.push(page);
+    requested = to;
+  };
+  try {
+    for (let i = 0; i < (pool ? threads * 2 : 1); i++) request();
+    for (let page = await pending.shift(); page; page = await pending.shift()) {
+      try {
+        tree.fold(page);
+      } finally {
+        report.entriesChecked = tree.entriesChecked;
+      }
+      const stop = page.stop;
+      if (stop?.kind === 'problem') throw new ProblemFound(stop.problem);
+      if (stop?.kind === 'gap') {
+        const seq = page.from + page.passed;
+        fail(
+          'entry_missing',
+          `entry ${seq} is missing (the next stored entry is ${stop.nextSeq}): a row was deleted`,
+          seq,
+        );
+      }
+      options.onProgress?.(report.entriesChecked, size);
+      if (stop?.kind === 'end') return;
+      request();
+    }
+  } finally {
+    await pool?.close().catch(() => undefined);
+  }
 }
 
 /** Number of complete subtrees of level ≥ 1 in a tree of `size` leaves. */

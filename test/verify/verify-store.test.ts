@@ -1,0 +1,201 @@
+/**
+ * verifyStore checks pages of entries ahead, on worker threads, and folds them into the tree
+ * in order. Whatever thread finishes first, the problem it reports must be the first one the
+ * sequential order of checks meets (entry present → record → columns → nodes it completes →
+ * checkpoint), exactly as checking on this thread reports it.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { canonicalize } from '../../src/core/canonical-json.js';
+import { leafHash } from '../../src/core/merkle.js';
+import { validateSubmittedRecord } from '../../src/core/record/validate.js';
+import { openLog } from '../../src/log/open-log.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { ManualClock } from '../../src/util/clock.js';
+import type { VerifyReport } from '../../src/verify/report.js';
+import { verifyStore } from '../../src/verify/verify-store.js';
+import { sampleEvent } from '../support/http.js';
+import { checkpointWal, copyDataDir } from '../support/processes.js';
+import { START_MS, TEST_ORIGIN, tempDir } from '../support/test-server.js';
+
+const ENTRIES = 600;
+/** Batches of 37: checkpoints fall inside pages as well as on their edges. */
+const BATCH = 37;
+const PAGE = 50;
+const TRIGGERS = [
+  'entries_no_update',
+  'entries_no_delete',
+  'tree_nodes_no_update',
+  'tree_nodes_no_delete',
+];
+
+describe('verifyStore with worker threads', () => {
+  let dir: string;
+  const scratch: string[] = [];
+
+  before(async () => {
+    dir = tempDir();
+    const clock = new ManualClock(START_MS);
+    const log = await openLog({ dataDir: dir, origin: TEST_ORIGIN, clock });
+    try {
+      for (let n = 0; n < ENTRIES; n += BATCH) {
+        const events = Array.from({ length: Math.min(BATCH, ENTRIES - n) }, (_, i) =>
+          validateSubmittedRecord(sampleEvent(n + i), '$', { boundSource: 'billing-api' }),
+        );
+        await log.sequencer.append(events, 'billing-api');
+        clock.advance(1000);
+      }
+    } finally {
+      await log.close();
+    }
+    checkpointWal(dir);
+  });
+
+  after(() => {
+    for (const d of [dir, ...scratch]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A copy of the log with the append-only triggers dropped and `mutate` applied. */
+  const tampered = (mutate: (db: Database.Database) => void): string => {
+    const copy = copyDataDir(dir);
+    scratch.push(copy);
+    const db = new Database(join(copy, 'evident.db'));
+    try {
+      for (const t of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
+      db.transaction(() => mutate(db))();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      db.close();
+    }
+    return copy;
+  };
+
+  /** Verifies `folder` on two worker threads and on this thread: the reports must be equal. */
+  const verifyBothWays = async (folder: string): Promise<VerifyReport> => {
+    const store = SqliteStore.open(join(folder, 'evident.db'), { readonly: true });
+    try {
+      const inline = await verifyStore(store, { pageSize: PAGE, threads: 0 });
+      const parallel = await verifyStore(store, {
+        location: { dataDir: folder },
+        threads: 2,
+        pageSize: PAGE,
+      });
+      assert.deepEqual(parallel, inline);
+      return parallel;
+    } finally {
+      await store.close();
+    }
+  };
+
+  const firstProblem = (report: VerifyReport) => {
+    assert.equal(report.ok, false);
+    const { kind, seq } = report.problems[0]!;
+    return { kind, seq };
+  };
+
+  /** The record of `seq` with its actor renamed, canonical, with its leaf hash. */
+  const forged = (db: Database.Database, seq: number) => {
+    const text = db.prepare('SELECT record FROM entries WHERE seq = ?').pluck().get(seq) as string;
+    const record = JSON.parse(text) as { actor: { id: string } };
+    record.actor.id = 'mallory';
+    const changed = canonicalize(record);
+    return { record: changed, leaf: leafHash(changed) };
+  };
+  const setRecord = (db: Database.Database, seq: number) =>
+    db.prepare('UPDATE entries SET record = ? WHERE seq = ?').run(forged(db, seq).record, seq);
+  const setActorColumn = (db: Database.Database, seq: number) =>
+    db.prepare("UPDATE entries SET actor_id = 'someone-else' WHERE seq = ?").run(seq);
+  const setNode = (db: Database.Database, level: number, index: number) =>
+    db
+      .prepare('UPDATE tree_nodes SET hash = ? WHERE level = ? AND idx = ?')
+      .run(Buffer.alloc(32, 7), level, index);
+
+  it('the untouched log verifies, with the same counts as on one thread', async () => {
+    const report = await verifyBothWays(dir);
+    assert.equal(report.ok, true);
+    assert.equal(report.entriesChecked, ENTRIES);
+    assert.equal(report.nodesChecked, ENTRIES - 4); // 600 = 512 + 64 + 16 + 8: n − popcount(n)
+  });
+
+  it('problems in two pages: the earlier page is named, however the threads finish', async () => {
+    const copy = tampered((db) => {
+      setRecord(db, 430); // page 8: leaf_mismatch
+      setActorColumn(db, 130); // page 2: record_invalid
+    });
+    assert.deepEqual(firstProblem(await verifyBothWays(copy)), {
+      kind: 'record_invalid',
+      seq: 130,
+    });
+  });
+
+  it('a tree node in an early page is named before a record in a later one', async () => {
+    const copy = tampered((db) => {
+      setRecord(db, 301);
+      setNode(db, 2, 10); // leaves 40…43
+    });
+    assert.deepEqual(firstProblem(await verifyBothWays(copy)), {
+      kind: 'node_mismatch',
+      seq: 40,
+    });
+  });
+
+  it('within a page: a node completed before a failing record is named first', async () => {
+    const copy = tampered((db) => {
+      setNode(db, 2, 10); // leaves 40…43, page 0
+      setActorColumn(db, 45); // page 0 too
+    });
+    assert.deepEqual(firstProblem(await verifyBothWays(copy)), {
+      kind: 'node_mismatch',
+      seq: 40,
+    });
+  });
+
+  it('within a page: a record is checked before the node its leaf completes', async () => {
+    const copy = tampered((db) => {
+      setNode(db, 1, 70); // leaves 140, 141: completed by appending 141
+      setActorColumn(db, 141);
+    });
+    assert.deepEqual(firstProblem(await verifyBothWays(copy)), {
+      kind: 'record_invalid',
+      seq: 141,
+    });
+  });
+
+  it('a record whose leaf was forged too is caught by the node above it, before a later gap', async () => {
+    const copy = tampered((db) => {
+      const { record, leaf } = forged(db, 77);
+      db.prepare(
+        "UPDATE entries SET record = ?, leaf_hash = ?, actor_id = 'mallory' WHERE seq = ?",
+      ).run(record, leaf, 77);
+      db.prepare('DELETE FROM entries WHERE seq = ?').run(250);
+    });
+    assert.deepEqual(firstProblem(await verifyBothWays(copy)), {
+      kind: 'node_mismatch',
+      seq: 76,
+    });
+  });
+
+  it('a deleted row, and a truncated log, are named at their seq', async () => {
+    const gap = tampered((db) => db.prepare('DELETE FROM entries WHERE seq = ?').run(399));
+    assert.deepEqual(firstProblem(await verifyBothWays(gap)), { kind: 'entry_missing', seq: 399 });
+    const cut = tampered((db) => db.prepare('DELETE FROM entries WHERE seq >= ?').run(575));
+    const report = await verifyBothWays(cut);
+    assert.deepEqual(firstProblem(report), { kind: 'entry_missing', seq: 575 });
+    assert.match(report.problems[0]!.message, /truncated/);
+  });
+
+  it('a worker that cannot open the store fails the verification instead of hanging', async () => {
+    const store = SqliteStore.open(join(dir, 'evident.db'), { readonly: true });
+    try {
+      await assert.rejects(
+        verifyStore(store, { location: { dataDir: join(dir, 'nowhere') }, threads: 2 }),
+        /no Evident database/,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});
