@@ -161,3 +161,16 @@ export async function walBytes(client: Client): Promise<number> {
   );
   return Number(rows[0].bytes);
 }
+
+/** Checkpoints the server has started so far (timed + requested, e.g. by max_wal_size). */
+export async function checkpointCount(databaseUrl: string): Promise<number> {
+  const client = await connect(databaseUrl);
+  try {
+    const { rows } = await client.query(
+      'SELECT checkpoints_timed + checkpoints_req AS n FROM pg_stat_bgwriter',
+    );
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}

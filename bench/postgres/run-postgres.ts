@@ -38,6 +38,7 @@ import {
 } from './pg-limit.js';
 import {
   benchSchema,
+  checkpointCount,
   connect,
   DEFAULT_DATABASE_URL,
   dropSchema,
@@ -114,6 +115,9 @@ export interface PhaseCpu {
   /** Processes other than the bench, the servers and PostgreSQL, in cores. */
   othersCores: number;
   steal: number;
+  /** Checkpoints PostgreSQL started meanwhile (each one restarts full-page images in the WAL). */
+  checkpoints: number;
+  seconds: number;
 }
 
 export interface PgVerifyResult {
@@ -199,6 +203,8 @@ export async function runPostgresBenchmarks(
     pids: Record<string, number> = {},
   ) => {
     log(`— PostgreSQL: ${name}`);
+    const checkpoints = await checkpointCount(o.databaseUrl);
+    const start = performance.now();
     const cpu = watchCpu({ bench: process.pid, ...pids });
     const pgCpu = watchPostgres();
     const result = await run();
@@ -209,6 +215,8 @@ export async function runPostgresBenchmarks(
       postgres,
       othersCores: Math.max(0, share.othersCores - postgres / 100),
       steal: share.steal,
+      checkpoints: (await checkpointCount(o.databaseUrl)) - checkpoints,
+      seconds: (performance.now() - start) / 1000,
     };
     return result;
   };
@@ -465,7 +473,12 @@ function integrityLine(run: PgIngestRun): string {
 }
 
 /** What bounds an ingest run, said from its own numbers. */
-function ingestLimits(run: PgIngestRun, limit: PgInsertResult, group: PgInsertResult): string {
+function ingestLimits(
+  run: PgIngestRun,
+  limit: PgInsertResult,
+  group: PgInsertResult,
+  phase: PhaseCpu | undefined,
+): string {
   const c = run.cpu;
   const busy = c.machineBusy >= 85;
   const biggest = Object.entries({
@@ -476,7 +489,7 @@ function ingestLimits(run: PgIngestRun, limit: PgInsertResult, group: PgInsertRe
   const commitsPerSecond = run.commits.commits / run.seconds;
   const parts = [
     `${run.commits.entriesPerCommit.toFixed(run.eventsPerRequest === 1 ? 1 : 0)} events per group commit, ${int(commitsPerSecond)} commits/s (COPY in transactions of ${int(group.transactionRows)} rows: statement ${ms(group.statementMs)} ms + COMMIT ${ms(group.commitMs.mean)} ms, ${int(group.eventsPerSecond)} rows/s)`,
-    `WAL ${bytes(run.walBytesPerEvent)}/event (the limit: ${bytes(limit.walBytesPerRow)}/row; Evident adds ~1 tree node per leaf and a checkpoint per commit)`,
+    `WAL ${bytes(run.walBytesPerEvent)}/event (the limit: ${bytes(limit.walBytesPerRow)}/row; Evident adds ~1 tree node per leaf and a checkpoint row per commit)${phase ? `, ${phase.checkpoints} PostgreSQL checkpoints in the ${Math.round(phase.seconds)} s phase` : ''}`,
     busy
       ? `the 2 cores are saturated (${pct(c.machineBusy)} busy), most by ${biggest[0]}`
       : `the cores are not saturated (${pct(c.machineBusy)} busy): the serialised append transaction (advisory lock → head → ids → insert → COMMIT + fsync) is the bottleneck`,
@@ -484,6 +497,27 @@ function ingestLimits(run: PgIngestRun, limit: PgInsertResult, group: PgInsertRe
     cpuLine(run),
   ];
   return parts.join('; ');
+}
+
+/** How often PostgreSQL checkpointed while rows were written, and what that costs. */
+function checkpointNote(r: PostgresResults, limit: PgInsertResult): string {
+  const writing = Object.entries(r.phases).filter(
+    ([name]) =>
+      name.startsWith('ingest') ||
+      name.startsWith('limit: COPY') ||
+      name.startsWith('limit: INSERT'),
+  );
+  const count = writing.reduce((sum, [, p]) => sum + p.checkpoints, 0);
+  const seconds = writing.reduce((sum, [, p]) => sum + p.seconds, 0);
+  const s = r.postgres.settings;
+  const every =
+    count > 0 ? `one checkpoint every ${Math.round(seconds / count)} s` : 'no checkpoint';
+  return `What limits the limit and Evident alike on this server: with max_wal_size ${s.max_wal_size} the write phases above forced ${every} (${count} in ${Math.round(seconds)} s). After each checkpoint the first change to any page is logged as a full 8 KiB page image, and the random-key indexes (target, actor) touch a different leaf page for almost every row, so WAL per row is ${bytes(limit.walBytesPerRow)} for the limit at ${int(r.options.entries)} rows. shared_buffers ${s.shared_buffers} holds little of the ${gib(r.logBytes)} log, so backends also read and evict index pages through the OS cache (IO:DataFileRead/Write in the wait samples). Operational knobs, not code: max_wal_size of several GiB with a longer checkpoint_timeout, wal_compression = lz4, shared_buffers ≈ 25% of RAM.`;
+}
+
+function checkpointsIn(r: PostgresResults, phase: string): string {
+  const p = r.phases[phase];
+  return p ? `${p.checkpoints} PostgreSQL checkpoints in the ${Math.round(p.seconds)} s phase` : '';
 }
 
 export function postgresMarkdown(r: PostgresResults): string {
@@ -635,7 +669,7 @@ ${table(
       '',
       '',
       '1.00',
-      `B-tree inserts into entries + 7 indexes, WAL ${bytes(limit.walBytesPerRow)}/row, statement mean ${ms(limit.statementMs)} ms + COMMIT (WAL flush) mean ${ms(limit.commitMs.mean)} ms, p99 ${ms(limit.commitMs.p99)} ms per transaction; PostgreSQL ${pct(limit.postgresCpu)} of a core; last fifth ${int(limit.tailEventsPerSecond)} rows/s`,
+      `B-tree inserts into entries + 7 indexes, WAL ${bytes(limit.walBytesPerRow)}/row, statement mean ${ms(limit.statementMs)} ms + COMMIT (WAL flush) mean ${ms(limit.commitMs.mean)} ms, p99 ${ms(limit.commitMs.p99)} ms per transaction; PostgreSQL ${pct(limit.postgresCpu)} of a core; ${checkpointsIn(r, limit.method === 'copy' ? 'limit: COPY FROM STDIN' : 'limit: INSERT … json_to_recordset')}`,
     ],
     ...[r.limit.copy, r.limit.json]
       .filter((l) => l !== limit)
@@ -646,7 +680,7 @@ ${table(
         '',
         '',
         ofLimit(l.eventsPerSecond),
-        `statement mean ${ms(l.statementMs)} ms + COMMIT mean ${ms(l.commitMs.mean)} ms; WAL ${bytes(l.walBytesPerRow)}/row; PostgreSQL ${pct(l.postgresCpu)} of a core`,
+        `statement mean ${ms(l.statementMs)} ms + COMMIT mean ${ms(l.commitMs.mean)} ms; WAL ${bytes(l.walBytesPerRow)}/row; PostgreSQL ${pct(l.postgresCpu)} of a core; ${checkpointsIn(r, l.method === 'copy' ? 'limit: COPY FROM STDIN' : 'limit: INSERT … json_to_recordset')}`,
       ]),
     ...(
       [
@@ -669,26 +703,40 @@ ${table(
       '',
       '',
       ofLimit(r.fill.eventsPerSecond),
-      `${r.fill.seconds.toFixed(0)} s for ${n} (generating the events in the same process: ${r.fill.generateSeconds.toFixed(0)} s; bench process CPU ${r.fill.cpuSeconds.toFixed(0)} s); append mean ${ms(r.fill.batchMs.mean)} ms, max ${ms(r.fill.batchMs.max)} ms; last fifth ${Number.isFinite(r.fill.tailEventsPerSecond) ? int(r.fill.tailEventsPerSecond) : 'n/a'}/s; WAL ${bytes(r.fill.walBytesPerEvent)}/event; PostgreSQL ${pct(r.phases.fill?.postgres ?? 0)} of a core; log ${gib(r.logBytes)} on disk`,
+      `${r.fill.seconds.toFixed(0)} s for ${n} (generating the events in the same process: ${r.fill.generateSeconds.toFixed(0)} s; bench process CPU ${r.fill.cpuSeconds.toFixed(0)} s); append mean ${ms(r.fill.batchMs.mean)} ms, max ${ms(r.fill.batchMs.max)} ms; last fifth ${Number.isFinite(r.fill.tailEventsPerSecond) ? int(r.fill.tailEventsPerSecond) : 'n/a'}/s; WAL ${bytes(r.fill.walBytesPerEvent)}/event; PostgreSQL ${pct(r.phases.fill?.postgres ?? 0)} of a core; ${checkpointsIn(r, 'fill')}; log ${gib(r.logBytes)} on disk`,
     ],
     ...(
       [
-        [`**Evident HTTP, arrays of ${BATCH_EVENTS}**, 1 process`, one.batch],
-        [`**Evident HTTP, arrays of ${BATCH_EVENTS}**, ${P} processes`, many.batch],
-        [`**Evident HTTP, single events**, ${SINGLE_CLIENTS} clients, 1 process`, one.single],
-        [`**Evident HTTP, single events**, ${SINGLE_CLIENTS} clients, ${P} processes`, many.single],
+        [`**Evident HTTP, arrays of ${BATCH_EVENTS}**, 1 process`, one.batch, 'arrays, 1 process'],
+        [
+          `**Evident HTTP, arrays of ${BATCH_EVENTS}**, ${P} processes`,
+          many.batch,
+          `arrays, ${P} processes`,
+        ],
+        [
+          `**Evident HTTP, single events**, ${SINGLE_CLIENTS} clients, 1 process`,
+          one.single,
+          'single events, 1 process',
+        ],
+        [
+          `**Evident HTTP, single events**, ${SINGLE_CLIENTS} clients, ${P} processes`,
+          many.single,
+          `single events, ${P} processes`,
+        ],
       ] as const
-    ).map(([label, run]) => [
+    ).map(([label, run, phaseName]) => [
       `${label} (${run.clients} clients${run.processes > 1 ? `, ${run.perProcess.map((p) => p.connections).join('/')} per process` : ''})`,
       int(run.eventsPerSecond),
       int(run.requestsPerSecond),
       `${ms(run.latency.p50)} ms`,
       `${ms(run.latency.p99)} ms`,
       ofLimit(run.eventsPerSecond),
-      `${ingestLimits(run, limit, run.eventsPerRequest === 1 ? r.limit.atGroupSize.single : r.limit.atGroupSize.batch)}${run.failed > 0 ? `; ${int(run.failed)} failed requests (${JSON.stringify(run.statuses)})` : ''}`,
+      `${ingestLimits(run, limit, run.eventsPerRequest === 1 ? r.limit.atGroupSize.single : r.limit.atGroupSize.batch, r.phases[`ingest, ${phaseName}`])}${run.failed > 0 ? `; ${int(run.failed)} failed requests (${JSON.stringify(run.statuses)})` : ''}`,
     ]),
   ],
 )}
+
+${checkpointNote(r, limit)}
 
 ### ${P} processes on one database: nothing lost, nothing duplicated
 
@@ -789,9 +837,19 @@ PostgreSQL's share is all its processes (backends, WAL writer, checkpointer), in
 core; "other processes" excludes the bench, the servers and PostgreSQL.
 
 ${table(
-  ['Phase', 'PostgreSQL', 'Other processes (cores)', 'Machine busy', 'Steal'],
+  [
+    'Phase',
+    'Seconds',
+    'PostgreSQL checkpoints',
+    'PostgreSQL',
+    'Other processes (cores)',
+    'Machine busy',
+    'Steal',
+  ],
   Object.entries(r.phases).map(([name, c]) => [
     name,
+    c.seconds.toFixed(0),
+    String(c.checkpoints),
     pct(c.postgres),
     c.othersCores.toFixed(2),
     pct(c.machineBusy),
