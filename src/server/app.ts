@@ -3,6 +3,7 @@ import { type ServerDeps, serverContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { logRoutes } from './routes/log.js';
 import { openApiRoutes } from './routes/openapi.js';
 
@@ -30,6 +31,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   healthRoutes(app, ctx);
   eventRoutes(app, ctx);
   logRoutes(app, ctx);
+  ingestKeyRoutes(app, ctx);
   openApiRoutes(app);
   return app;
 }

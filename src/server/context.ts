@@ -8,7 +8,7 @@ import type { Action, Principal } from '../access/principal.js';
 import type { SourceScope } from '../access/source-scope.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
-import type { Store } from '../store/store.js';
+import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 
 /** The cookie that carries a person's session (sessions.ts sets it). */
@@ -25,6 +25,8 @@ export interface ServerDeps {
   clock: Clock;
   audit: SelfAudit;
   sessions?: SessionResolver;
+  /** Told of every new ingest key (the source registry declares its source). */
+  onIngestKeyCreated?: (key: IngestKeyRow) => Promise<void>;
 }
 
 export interface Access {

@@ -1,0 +1,60 @@
+import { closest } from '../core/did-you-mean.js';
+import { AppError } from '../errors.js';
+
+/**
+ * The JSON object body of an administrative request (principals, tokens, alerts, settings):
+ * parsed from the raw text the app's content-type parser keeps, with unknown fields refused
+ * (a typo must not silently drop a setting) and a did-you-mean hint.
+ */
+export function jsonObjectBody(
+  body: unknown,
+  allowed: readonly string[],
+  options: { optional?: boolean } = {},
+): Record<string, unknown> {
+  if (body === undefined || body === null || body === '') {
+    if (options.optional) return {};
+    throw new AppError('bad_request', `send a JSON object body with ${allowed.join(', ')}`);
+  }
+  let value: unknown;
+  try {
+    value = typeof body === 'string' ? JSON.parse(body) : body;
+  } catch (error) {
+    throw new AppError('bad_request', `the body is not valid JSON: ${(error as Error).message}`, {
+      path: '$',
+    });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AppError('bad_request', 'the body must be a JSON object', { path: '$' });
+  }
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      const hint = closest(key, allowed);
+      throw new AppError(
+        'bad_request',
+        `unknown field "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; allowed: ${allowed.join(', ')}`,
+        { path: key },
+      );
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A string field: required unless `optional`, trimmed of nothing, bounded. */
+export function stringField(
+  body: Record<string, unknown>,
+  name: string,
+  options: { optional?: boolean; max?: number } = {},
+): string | undefined {
+  const v = body[name];
+  if (v === undefined || v === null) {
+    if (options.optional) return undefined;
+    throw new AppError('bad_request', `"${name}" is required`, { path: name });
+  }
+  const max = options.max ?? 1024;
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) {
+    throw new AppError('bad_request', `"${name}" must be a string of 1–${max} characters`, {
+      path: name,
+    });
+  }
+  return v;
+}
