@@ -7,6 +7,17 @@ import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { logRoutes } from './routes/log.js';
 import { openApiRoutes } from './routes/openapi.js';
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route of an app built here (the permission-matrix test walks them all). */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return registered.get(app) ?? [];
+}
+
 export interface AppOptions {
   logLevel?: string;
 }
@@ -20,6 +31,11 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     // anything is trusted, and NDJSON shares the path.
     return503OnClosing: true,
   });
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  registered.set(app, routes);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'application/x-ndjson'],
