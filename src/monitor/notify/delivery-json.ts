@@ -1,0 +1,40 @@
+import type { Versioned } from '../../store/state-collection.js';
+import type { Delivery, DeliveryStatus } from './queue.js';
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** A delivery as the API shows it (allow-list; the frozen message is summarised). */
+export function deliveryJson(
+  doc: Versioned<Delivery>,
+  status: DeliveryStatus,
+): Record<string, unknown> {
+  const d = doc.value;
+  const a = d.message.alert;
+  const last = d.history[d.history.length - 1];
+  return {
+    id: d.id,
+    status: status === 'queued' && d.lease !== undefined ? 'sending' : status,
+    channel: d.channelId,
+    event: d.message.event,
+    alert: {
+      id: a.id,
+      rule_id: a.rule_id,
+      title: a.title,
+      severity: a.severity,
+      sources: a.sources,
+    },
+    attempts: d.attempts,
+    replays: d.replays,
+    created_at: iso(d.createdAtMs),
+    next_attempt_at: status === 'queued' ? iso(d.nextAttemptAtMs) : null,
+    finished_at: iso(d.finishedAtMs),
+    last_error: last?.ok === false ? (last.error ?? null) : null,
+    history: d.history.map((h) => ({
+      at: iso(h.atMs),
+      ok: h.ok,
+      ...(h.status !== undefined ? { status: h.status } : {}),
+      ...(h.error !== undefined ? { error: h.error } : {}),
+      duration_ms: h.durationMs,
+    })),
+  };
+}

@@ -1,0 +1,13 @@
+export type { AlertLinkBuilder, AlertLinks, AlertView } from './alert-view.js';
+export { apiLinks } from './alert-view.js';
+export type { Notifier, NotifierOptions } from './notifier.js';
+export { startNotifier } from './notifier.js';
+export { parseNotificationSettings } from './parse-settings.js';
+export {
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  SIGNATURE_HEADER,
+  signWebhook,
+  verifyWebhookSignature,
+  type WebhookVerification,
+} from './signature.js';

@@ -1,0 +1,23 @@
+import type { AttemptResult, Outgoing } from './attempt.js';
+import { sendEmail } from './send-email.js';
+import { sendWebhook } from './send-webhook.js';
+import type { Channel } from './settings.js';
+
+export interface SendOptions {
+  nowMs: number;
+  timeoutMs: number;
+  /** Aborted when the notifier stops: the attempt ends as a failure and is retried. */
+  signal?: AbortSignal;
+}
+
+export type Sender = (
+  channel: Channel,
+  outgoing: Outgoing,
+  options: SendOptions,
+) => Promise<AttemptResult>;
+
+/** One attempt on whichever kind of channel. */
+export const sendToChannel: Sender = (channel, outgoing, options) =>
+  channel.type === 'webhook'
+    ? sendWebhook(channel, outgoing, options)
+    : sendEmail(channel, outgoing, options);
