@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createIngestKey } from '../access/ingest-keys.js';
+import { registerKeySource } from '../monitor/sources/source-registry.js';
 import { withLocalLog } from './operator.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';
 
@@ -23,6 +24,7 @@ export function keysCommand(program: Command): void {
           opts.source,
           opts.label ?? null,
         );
+        await registerKeySource(log.store, created.row);
         await audit({
           action: 'ingest_key.create',
           target: { type: 'ingest_key', id: created.row.id },

@@ -8,6 +8,7 @@ import { migrateCommand } from './migrate.js';
 import { proofCommand } from './proof.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
+import { sourcesCommand } from './sources.js';
 import { verifyCommand } from './verify.js';
 
 const program = new Command()
@@ -20,6 +21,7 @@ initCommand(program);
 keysCommand(program);
 ingestCommand(program);
 searchCommand(program);
+sourcesCommand(program);
 checkpointCommand(program);
 proofCommand(program);
 verifyCommand(program);

@@ -43,6 +43,11 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
+  async put<T>(path: string, body: string, contentType: string): Promise<T> {
+    const response = await this.request('PUT', path, {}, body, contentType);
+    return (await response.json()) as T;
+  }
+
   private async request(
     method: string,
     path: string,

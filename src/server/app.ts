@@ -6,6 +6,7 @@ import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { logRoutes } from './routes/log.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { sourceRoutes } from './routes/sources.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -48,6 +49,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   eventRoutes(app, ctx);
   logRoutes(app, ctx);
   ingestKeyRoutes(app, ctx);
+  sourceRoutes(app, ctx);
   openApiRoutes(app);
   return app;
 }

@@ -8,6 +8,8 @@ import type { Action, Principal } from '../access/principal.js';
 import type { SourceScope } from '../access/source-scope.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
+import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
+import type { SourceSettings } from '../monitor/sources/settings.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 
@@ -27,6 +29,10 @@ export interface ServerDeps {
   sessions?: SessionResolver;
   /** Told of every new ingest key (the source registry declares its source). */
   onIngestKeyCreated?: (key: IngestKeyRow) => Promise<void>;
+  /** Clock-skew limit and default silence for the sources routes and entry flags. */
+  sourceSettings?: SourceSettings;
+  /** Where /healthz learns whether the host clock is synchronised (default: ClockSyncProbe). */
+  clockSync?: ClockSyncSource;
 }
 
 export interface Access {

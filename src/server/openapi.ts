@@ -6,6 +6,7 @@ import {
   SENSITIVITIES,
   SEVERITIES,
 } from '../core/record/types.js';
+import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from './routes/events.js';
 import { ENTRIES_PAGE_MAX } from './routes/log.js';
 
@@ -259,11 +260,25 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...sourcePaths(),
       '/healthz': {
         get: {
-          summary: 'Liveness',
+          summary: 'Liveness, tree size and whether the host clock is synchronised',
           security: [],
-          responses: { '200': { description: 'OK' }, '503': { description: 'Store unavailable' } },
+          responses: {
+            '200': {
+              description: 'OK: {"status","tree_size","clock"}',
+              content: json({
+                type: 'object',
+                properties: {
+                  status: str('ok'),
+                  tree_size: int('Entries'),
+                  clock: ref('ClockSync'),
+                },
+              }),
+            },
+            '503': { description: 'Store unavailable' },
+          },
         },
       },
       '/api/v1/openapi.json': {
@@ -290,6 +305,7 @@ export function openApiDocument(): Record<string, unknown> {
       ),
       schemas: {
         SubmittedRecord: submitted,
+        ...sourceSchemas(),
         Record: {
           description:
             'What a leaf commits to: the submitted fields plus received_at (server time), source (from the key) and id.',
@@ -308,6 +324,7 @@ export function openApiDocument(): Record<string, unknown> {
             seq: int('Leaf index'),
             leaf_hash: str('base64 SHA-256(0x00 ‖ JCS(record))'),
             record: ref('Record'),
+            ...ENTRY_SKEW_PROPERTIES,
           },
         },
         AppendResponse: {

@@ -100,7 +100,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
     return reply
       .type('application/json; charset=utf-8')
-      .send(entryListJson(entries, { next_cursor: nextCursor }));
+      .send(
+        entryListJson(entries, { next_cursor: nextCursor }, ctx.sourceSettings?.maxClockSkewMs),
+      );
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/events/:id', async (request, reply) => {
@@ -125,7 +127,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       details: { found: entry !== undefined },
     });
     if (!entry) throw new AppError('not_found', `no event with id ${id}`);
-    return reply.type('application/json; charset=utf-8').send(entryJson(entry));
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(entryJson(entry, ctx.sourceSettings?.maxClockSkewMs));
   });
 }
 

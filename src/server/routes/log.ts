@@ -68,7 +68,13 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
     return reply
       .type('application/json; charset=utf-8')
-      .send(entryListJson(entries, { next_start: end < limit ? end : null }));
+      .send(
+        entryListJson(
+          entries,
+          { next_start: end < limit ? end : null },
+          ctx.sourceSettings?.maxClockSkewMs,
+        ),
+      );
   });
 
   app.get('/api/v1/log/proof/inclusion', async (request) => {
