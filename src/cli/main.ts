@@ -5,6 +5,7 @@ import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
+import { notificationsCommand } from './notifications.js';
 import { proofCommand } from './proof.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -26,6 +27,7 @@ checkpointCommand(program);
 proofCommand(program);
 verifyCommand(program);
 migrateCommand(program);
+notificationsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`evident: ${error instanceof Error ? error.message : String(error)}`);

@@ -5,6 +5,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { logRoutes } from './routes/log.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { sourceRoutes } from './routes/sources.js';
 
@@ -48,6 +49,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   healthRoutes(app, ctx);
   eventRoutes(app, ctx);
   logRoutes(app, ctx);
+  notificationRoutes(app, ctx);
   ingestKeyRoutes(app, ctx);
   sourceRoutes(app, ctx);
   openApiRoutes(app);

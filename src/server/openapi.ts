@@ -6,6 +6,7 @@ import {
   SENSITIVITIES,
   SEVERITIES,
 } from '../core/record/types.js';
+import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from './routes/events.js';
 import { ENTRIES_PAGE_MAX } from './routes/log.js';
@@ -261,6 +262,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...sourcePaths(),
+      ...notificationPaths(),
       '/healthz': {
         get: {
           summary: 'Liveness, tree size and whether the host clock is synchronised',
@@ -306,6 +308,7 @@ export function openApiDocument(): Record<string, unknown> {
       schemas: {
         SubmittedRecord: submitted,
         ...sourceSchemas(),
+        ...notificationSchemas(),
         Record: {
           description:
             'What a leaf commits to: the submitted fields plus received_at (server time), source (from the key) and id.',

@@ -98,5 +98,7 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  // e.g. "fetch failed: bad port" (the Fetch standard blocks ports such as 25 and 6667).
+  return cause?.message ? `${message}: ${cause.message}` : message;
 }

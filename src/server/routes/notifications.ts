@@ -1,0 +1,200 @@
+import type { FastifyInstance } from 'fastify';
+import { inScope, type SourceScope } from '../../access/source-scope.js';
+import { AppError } from '../../errors.js';
+import { deliveryJson } from '../../monitor/notify/delivery-json.js';
+import { parseNotificationSettings } from '../../monitor/notify/parse-settings.js';
+import {
+  DELIVERY_STATUSES,
+  type Delivery,
+  DeliveryQueue,
+  type DeliveryStatus,
+} from '../../monitor/notify/queue.js';
+import { settingsJson } from '../../monitor/notify/settings-json.js';
+import { NotificationSettingsStore } from '../../monitor/notify/settings-store.js';
+import { sendTestNotifications } from '../../monitor/notify/test-notification.js';
+import type { Versioned } from '../../store/state-collection.js';
+import { ulidGenerator } from '../../util/ids.js';
+import type { ServerContext } from '../context.js';
+import { jsonObjectBody, stringField } from '../json-body.js';
+import { QueryReader } from '../query.js';
+
+export const DELIVERIES_DEFAULT_LIMIT = 50;
+export const DELIVERIES_MAX_LIMIT = 500;
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** A scoped reader's page may skip others' deliveries; this bounds the reads for one page. */
+const MAX_SCANNED_PAGES = 10;
+
+function jsonBody(body: unknown): unknown {
+  if (typeof body !== 'string' || body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new AppError('bad_request', `the body is not valid JSON: ${(error as Error).message}`, {
+      path: '$',
+    });
+  }
+}
+
+/** A delivery is shown only to readers who see every source of its alert. */
+function visible(scope: SourceScope, delivery: Delivery): boolean {
+  if (scope.all) return true;
+  const sources = delivery.message.alert.sources;
+  return sources.length > 0 && sources.every((s) => inScope(scope, s));
+}
+
+/**
+ * Notification settings (webhooks, e-mail) and the delivery queue (docs/notifications.md).
+ * Changing settings and replaying dead letters is `settings.manage`, audited; reading
+ * deliveries is `alerts.read`, narrowed to the reader's sources.
+ */
+export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const settings = new NotificationSettingsStore(ctx.store);
+  const ids = ulidGenerator();
+  const queue = new DeliveryQueue(ctx.store, ids);
+
+  app.get('/api/v1/settings/notifications', async (request) => {
+    await ctx.access(request, 'settings.manage');
+    new QueryReader(request.query, []);
+    return settingsJson(await settings.read());
+  });
+
+  app.put('/api/v1/settings/notifications', async (request) => {
+    const principal = await ctx.access(request, 'settings.manage');
+    new QueryReader(request.query, []);
+    const body = jsonBody(request.body);
+    if (body === undefined) {
+      throw new AppError('bad_request', 'the body is empty; send the settings as JSON', {
+        path: '$',
+      });
+    }
+    const input = parseNotificationSettings(body);
+    const saved = await settings.replace(input, ctx.clock.now());
+    // The audit event names what changed, never a secret.
+    await ctx.audit.record({
+      principal,
+      ip: request.ip,
+      action: 'settings.update',
+      target: { type: 'settings', id: 'notifications' },
+      category: 'config',
+      details: {
+        setting: 'notifications',
+        version: saved.version,
+        channels: saved.settings.channels.map((c) => c.id),
+        secrets_changed: saved.secretsChanged,
+      },
+    });
+    return { ...settingsJson(saved), generated_secrets: saved.generated };
+  });
+
+  app.post('/api/v1/notifications/test', async (request) => {
+    const principal = await ctx.access(request, 'settings.manage');
+    new QueryReader(request.query, []);
+    const body = jsonObjectBody(request.body, ['channel'], { optional: true });
+    const wanted = stringField(body, 'channel', { optional: true, max: 64 });
+    const { settings: current } = await settings.read();
+    const channels = current.channels.filter((c) => wanted === undefined || c.id === wanted);
+    if (channels.length === 0) {
+      throw wanted === undefined
+        ? new AppError(
+            'bad_request',
+            'no notification channels are configured; PUT /api/v1/settings/notifications first',
+          )
+        : new AppError('not_found', `no notification channel "${wanted}"`);
+    }
+    const now = ctx.clock.now();
+    const results = await sendTestNotifications(current, channels, ids(now), now);
+    await ctx.audit.record({
+      principal,
+      ip: request.ip,
+      action: 'notification.test',
+      target: { type: 'settings', id: 'notifications' },
+      category: 'config',
+      details: {
+        channels: results.map((r) => r.channel.id),
+        failed: results.filter((r) => !r.result.ok).map((r) => r.channel.id),
+      },
+    });
+    return {
+      results: results.map(({ channel, result }) => ({
+        channel: channel.id,
+        type: channel.type,
+        ok: result.ok,
+        ...(result.status !== undefined ? { status: result.status } : {}),
+        ...(result.error !== undefined ? { error: result.error } : {}),
+        duration_ms: result.durationMs,
+      })),
+    };
+  });
+
+  const listDeliveries = async (
+    request: Parameters<ServerContext['access']>[0],
+    fixedStatus?: DeliveryStatus,
+  ) => {
+    const { scope } = await ctx.accessScoped(request, 'alerts.read');
+    const q = new QueryReader(
+      request.query,
+      fixedStatus ? ['limit', 'cursor'] : ['status', 'limit', 'cursor'],
+    );
+    const status = fixedStatus ?? q.oneOf('status', DELIVERY_STATUSES) ?? 'queued';
+    const limit =
+      q.integer('limit', { min: 1, max: DELIVERIES_MAX_LIMIT }) ?? DELIVERIES_DEFAULT_LIMIT;
+    let before = q.string('cursor', 64);
+    if (before !== undefined && !ULID.test(before)) {
+      throw new AppError('bad_request', 'query parameter "cursor" must be a next_cursor', {
+        path: 'cursor',
+      });
+    }
+    const shown: Versioned<Delivery>[] = [];
+    let exhausted = false;
+    scan: for (let page = 0; page < MAX_SCANNED_PAGES; page++) {
+      const docs = await queue.list(status, { limit, ...(before ? { before } : {}) });
+      for (let i = 0; i < docs.length; i++) {
+        before = docs[i]!.id;
+        if (visible(scope, docs[i]!.value)) shown.push(docs[i]!);
+        if (shown.length === limit) {
+          exhausted = i === docs.length - 1 && docs.length < limit;
+          break scan;
+        }
+      }
+      if (docs.length < limit) {
+        exhausted = true;
+        break;
+      }
+    }
+    return {
+      deliveries: shown.map((doc) => deliveryJson(doc, status)),
+      next_cursor: exhausted ? null : (before ?? null),
+    };
+  };
+
+  app.get('/api/v1/notifications/deliveries', (request) => listDeliveries(request));
+  app.get('/api/v1/notifications/dead-letters', (request) => listDeliveries(request, 'dead'));
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/notifications/dead-letters/:id/replay',
+    async (request, reply) => {
+      const principal = await ctx.access(request, 'settings.manage');
+      new QueryReader(request.query, []);
+      const id = request.params.id;
+      if (!ULID.test(id)) {
+        throw new AppError('bad_request', `"${id}" is not a delivery id (a ULID)`, { path: 'id' });
+      }
+      const replayed = await queue.replay(id, ctx.clock.now());
+      if (!replayed) throw new AppError('not_found', `no dead letter ${id}`);
+      await ctx.audit.record({
+        principal,
+        ip: request.ip,
+        action: 'notification.replay',
+        target: { type: 'notification_delivery', id },
+        category: 'config',
+        details: {
+          channel: replayed.channelId,
+          alert_id: replayed.message.alert.id,
+          replays: replayed.replays,
+        },
+      });
+      const doc = { id, value: replayed, version: 1, updatedAtMs: ctx.clock.now() };
+      return reply.status(202).send({ delivery: deliveryJson(doc, 'queued') });
+    },
+  );
+}

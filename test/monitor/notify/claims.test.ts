@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startNotifier } from '../../../src/monitor/notify/notifier.js';
+import { parseNotificationSettings } from '../../../src/monitor/notify/parse-settings.js';
+import { DeliveryQueue } from '../../../src/monitor/notify/queue.js';
+import { NotificationSettingsStore } from '../../../src/monitor/notify/settings-store.js';
+import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../../src/store/store.js';
+import { ManualClock } from '../../../src/util/clock.js';
+import { ulidGenerator } from '../../../src/util/ids.js';
+import { freshPgSchema, PG_ENABLED } from '../../support/stores.js';
+import { tempDir } from '../../support/test-server.js';
+import { alert, T0 } from './fixtures.js';
+import { WebhookReceiver } from './receivers.js';
+
+const SECRET = 'whsec_receiver-shared-secret-0123456789';
+const DELIVERIES = 40;
+
+/** Two independent connections to one database, as two server processes would hold. */
+interface SharedDatabase {
+  name: string;
+  open(): Promise<{ a: Store; b: Store; close(): Promise<void> }>;
+}
+
+const DATABASES: SharedDatabase[] = [
+  {
+    name: 'sqlite',
+    open: async () => {
+      const dir = tempDir('evident-claims-');
+      const file = join(dir, 'evident.db');
+      const a = SqliteStore.open(file);
+      const b = SqliteStore.open(file);
+      return {
+        a,
+        b,
+        close: async () => {
+          await a.close();
+          await b.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  ...(PG_ENABLED
+    ? [
+        {
+          name: 'postgresql',
+          open: async () => {
+            const target = await freshPgSchema();
+            const a = await PostgresStore.open(target.url, { schema: target.schema });
+            const b = await PostgresStore.open(target.url, { schema: target.schema });
+            return {
+              a,
+              b,
+              close: async () => {
+                await a.close();
+                await b.close();
+                await target.drop();
+              },
+            };
+          },
+        },
+      ]
+    : []),
+];
+
+for (const db of DATABASES) {
+  describe(`notifications: several processes share one queue (${db.name})`, () => {
+    let stores: Awaited<ReturnType<SharedDatabase['open']>>;
+    let receiver: WebhookReceiver;
+    const clock = new ManualClock(T0);
+
+    before(async () => {
+      stores = await db.open();
+      receiver = await WebhookReceiver.start(SECRET, () => clock.now());
+    });
+    after(async () => {
+      await receiver.close();
+      await stores.close();
+    });
+
+    it('sends each delivery once per attempt: claims are compare-and-set', async () => {
+      await new NotificationSettingsStore(stores.a).replace(
+        parseNotificationSettings({
+          channels: [{ type: 'webhook', id: 'ops', url: receiver.url, secret: SECRET }],
+        }),
+        clock.now(),
+      );
+      const options = { clock, autoStart: false, channelConcurrency: DELIVERIES };
+      const one = startNotifier({ store: stores.a, owner: 'process-a', ...options });
+      const two = startNotifier({ store: stores.b, owner: 'process-b', ...options });
+      const queued: string[] = [];
+      for (let i = 0; i < DELIVERIES; i++) {
+        queued.push(...(await (i % 2 ? one : two).onRaised(alert({ title: `alert ${i}` }))));
+      }
+
+      // Both processes look at the same queue at the same moment, twice over.
+      const passes = await Promise.all([
+        one.runOnce(),
+        two.runOnce(),
+        one.runOnce(),
+        two.runOnce(),
+      ]);
+      await Promise.all(passes.map((p) => p.settled));
+      const started = passes.flatMap((p) => p.started);
+      assert.equal(started.length, DELIVERIES, 'every delivery claimed exactly once');
+      assert.deepEqual([...new Set(started)].sort(), [...queued].sort());
+      const received = receiver.requests.map((r) => String(r.headers['evident-delivery']));
+      assert.equal(received.length, DELIVERIES);
+      assert.deepEqual([...new Set(received)].sort(), [...queued].sort());
+
+      const queue = new DeliveryQueue(stores.b, ulidGenerator());
+      for (const id of queued) assert.equal((await queue.get('delivered', id))?.value.attempts, 1);
+      assert.deepEqual(await queue.queuedPage(undefined, 10), []);
+      await one.stop();
+      await two.stop();
+    });
+  });
+}
