@@ -172,13 +172,12 @@ const CHANNEL_KEYS: Record<ChannelType, readonly string[]> = {
 };
 
 function parseChannel(value: unknown, path: string): ChannelInput {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(path, 'must be an object');
+  }
+  // The type decides which fields are allowed, so it is read first.
   const type = required(
-    oneOf(
-      objectAt(value, path, [...new Set(Object.values(CHANNEL_KEYS).flat())]),
-      'type',
-      path,
-      CHANNEL_TYPES,
-    ),
+    oneOf(value as Json, 'type', path, CHANNEL_TYPES),
     `${path}.type`,
     'webhook or email',
   );

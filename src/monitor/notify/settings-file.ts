@@ -28,8 +28,8 @@ export function readSettingsFile(text: string, file: string): Record<string, unk
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const syntax = doc.errors[0];
   if (syntax) {
-    const pos = syntax.linePos?.[0];
-    throw new Error(`${file}:${pos?.line ?? 0}:${pos?.col ?? 0}: ${syntax.message.split('\n')[0]}`);
+    const pos = lines.linePos(syntax.pos[0]);
+    throw new Error(`${file}:${pos.line}:${pos.col}: ${syntax.message.split('\n')[0]}`);
   }
   const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
   try {
