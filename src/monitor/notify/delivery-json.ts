@@ -7,13 +7,16 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 export function deliveryJson(
   doc: Versioned<Delivery>,
   status: DeliveryStatus,
+  nowMs: number,
 ): Record<string, unknown> {
   const d = doc.value;
   const a = d.message.alert;
   const last = d.history[d.history.length - 1];
   return {
     id: d.id,
-    status: status === 'queued' && d.lease !== undefined ? 'sending' : status,
+    // A lease that ran out belongs to a process that died mid-attempt: it waits for a retry.
+    status:
+      status === 'queued' && d.lease !== undefined && d.lease.untilMs > nowMs ? 'sending' : status,
     channel: d.channelId,
     event: d.message.event,
     alert: {

@@ -64,6 +64,13 @@ export class DeliveryWorker {
     const { queue, clock } = this.options;
     const settings = await this.options.settings();
     const channels = new Map(settings.channels.map((c) => [c.id, c]));
+    // A delivery for a channel this pass does not know may come from settings saved since
+    // the pass began: look again once before calling the channel gone.
+    let fresh: Set<string> | undefined;
+    const gone = async (channelId: string) => {
+      fresh ??= new Set((await this.options.settings()).channels.map((c) => c.id));
+      return !fresh.has(channelId);
+    };
     const started: string[] = [];
     const attempts: Promise<void>[] = [];
     let nextDueAtMs: number | undefined;
@@ -80,7 +87,9 @@ export class DeliveryWorker {
         if (d.lease !== undefined && d.lease.untilMs > now) continue;
         const channel = channels.get(d.channelId);
         if (!channel) {
-          await queue.abandon(doc, `channel "${d.channelId}" no longer exists`, now);
+          if (await gone(d.channelId)) {
+            await queue.abandon(doc, `channel "${d.channelId}" no longer exists`, now);
+          }
           continue;
         }
         if (!channel.enabled) continue; // paused: waits until the channel is enabled again

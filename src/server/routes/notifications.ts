@@ -92,12 +92,15 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const body = jsonObjectBody(request.body, ['channel'], { optional: true });
     const wanted = stringField(body, 'channel', { optional: true, max: 64 });
     const { settings: current } = await settings.read();
-    const channels = current.channels.filter((c) => wanted === undefined || c.id === wanted);
+    // All enabled channels, or the one named (even when paused: test before enabling it).
+    const channels = current.channels.filter((c) =>
+      wanted === undefined ? c.enabled : c.id === wanted,
+    );
     if (channels.length === 0) {
       throw wanted === undefined
         ? new AppError(
             'bad_request',
-            'no notification channels are configured; PUT /api/v1/settings/notifications first',
+            'no enabled notification channels; PUT /api/v1/settings/notifications first',
           )
         : new AppError('not_found', `no notification channel "${wanted}"`);
     }
@@ -162,7 +165,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
       }
     }
     return {
-      deliveries: shown.map((doc) => deliveryJson(doc, status)),
+      deliveries: shown.map((doc) => deliveryJson(doc, status, ctx.clock.now())),
       next_cursor: exhausted ? null : (before ?? null),
     };
   };
@@ -194,7 +197,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
         },
       });
       const doc = { id, value: replayed, version: 1, updatedAtMs: ctx.clock.now() };
-      return reply.status(202).send({ delivery: deliveryJson(doc, 'queued') });
+      return reply.status(202).send({ delivery: deliveryJson(doc, 'queued', ctx.clock.now()) });
     },
   );
 }

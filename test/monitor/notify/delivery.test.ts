@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { alertJson, apiLinks } from '../../../src/monitor/notify/alert-view.js';
 import { startNotifier } from '../../../src/monitor/notify/notifier.js';
 import { parseNotificationSettings } from '../../../src/monitor/notify/parse-settings.js';
 import { DeliveryQueue } from '../../../src/monitor/notify/queue.js';
+import { EMPTY_SETTINGS } from '../../../src/monitor/notify/settings.js';
 import { NotificationSettingsStore } from '../../../src/monitor/notify/settings-store.js';
+import { DeliveryWorker } from '../../../src/monitor/notify/worker.js';
 import type { Store } from '../../../src/store/store.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { ulidGenerator } from '../../../src/util/ids.js';
@@ -290,6 +293,31 @@ for (const factory of STORES) {
       assert.equal(dead.attempts, 0);
       assert.equal(dead.history[0]!.error, 'channel "gone" no longer exists');
       assert.equal(r.requests.length, 0);
+    });
+
+    it('does not dead-letter a delivery whose channel was added after a pass read its settings', async () => {
+      const r = await receiver();
+      await configure([{ id: 'new', url: r.url }]);
+      const settings = new NotificationSettingsStore(store);
+      let reads = 0;
+      const worker = new DeliveryWorker({
+        queue,
+        clock,
+        // The pass began before the channel was saved: its first read has no channels.
+        settings: async () => (reads++ === 0 ? EMPTY_SETTINGS : (await settings.read()).settings),
+      });
+      const message = {
+        event: 'alert.raised' as const,
+        alert: alertJson(alert()),
+        links: apiLinks('')(alert()),
+      };
+      const id = await queue.enqueue('new', message, clock.now());
+      assert.deepEqual((await worker.runOnce()).started, []);
+      assert.ok(await queue.get('queued', id), 'still queued, not dead');
+      const pass = await worker.runOnce();
+      assert.deepEqual(pass.started, [id]);
+      await pass.settled;
+      assert.ok(await queue.get('delivered', id));
     });
 
     it('queues alerts without waiting for receivers, even while they hang', async () => {

@@ -220,7 +220,7 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
     const byChannel = Object.fromEntries(
       all.json().results.map((r: { channel: string; ok: boolean }) => [r.channel, r.ok]),
     );
-    assert.deepEqual(byChannel, { ops: true, broken: false, made: false, soc: false });
+    assert.deepEqual(byChannel, { ops: true, broken: false, made: false }, 'soc is paused');
     assert.equal(
       (await call('POST', '/api/v1/notifications/test', as.admin, { channel: 'nope' })).statusCode,
       404,
@@ -232,8 +232,8 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
     );
     const tests = await auditEvents('notification.test');
     assert.deepEqual(tests.at(-1)!.details, {
-      channels: ['ops', 'broken', 'made', 'soc'],
-      failed: ['broken', 'made', 'soc'],
+      channels: ['ops', 'broken', 'made'],
+      failed: ['broken', 'made'],
     });
   });
 
