@@ -1,0 +1,39 @@
+/**
+ * Bounds on the window state one rule keeps, so memory and the persisted state document
+ * stay bounded whatever the traffic (docs/rules.md "Limits"). When a bound is hit the least
+ * recently active groups are forgotten first: that can delay or miss an alert for them,
+ * never invent one (a forgotten new_value group starts learning again).
+ */
+export interface StateLimits {
+  /** Groups (e.g. actors) tracked per rule. */
+  maxGroupsPerRule: number;
+  /** Remembered entries or values per rule, over all its groups. */
+  maxItemsPerRule: number;
+}
+
+export const DEFAULT_LIMITS: StateLimits = {
+  maxGroupsPerRule: 10_000,
+  maxItemsPerRule: 100_000,
+};
+
+/** One remembered entry: received_at, seq, source, and the distinct value when counted. */
+export type Item = [t: number, seq: number, source: string, value?: string];
+
+/** What a rule's state reports when its condition holds for an entry. */
+export interface Firing {
+  seqs: number[];
+  sources: string[];
+  /** The group's field values, in the rule's group_by order. */
+  values: string[];
+  summary: string;
+}
+
+export function uniqueSorted(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort();
+}
+
+/** Moves `key` to the newest end of an insertion-ordered map (LRU order). */
+export function touch<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+}

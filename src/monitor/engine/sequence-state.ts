@@ -1,0 +1,145 @@
+import { formatDuration } from '../rules/duration.js';
+import type { CompiledRule } from '../rules/rule-set.js';
+import type { ObservedEntry } from '../types.js';
+import { type Firing, type Item, type StateLimits, touch, uniqueSorted } from './limits.js';
+
+/** A partial match: where it started and the entries it took so far. */
+type Chain = { start: number; items: Item[] };
+
+interface Progress {
+  values: string[];
+  /** Recent matches of the first step, oldest first, at most its `count`. */
+  first: Item[];
+  /** chains[k]: the latest chain that reached step k (k ≥ 1; the last step fires instead). */
+  chains: (Chain | null)[];
+  last: number;
+}
+
+export type SequenceSnapshot = [
+  key: string,
+  values: string[],
+  first: Item[],
+  chains: (Chain | null)[],
+][];
+
+/**
+ * "A (n times) then B (then C…) in the same group within a window". Every entry of one
+ * chain lies in (start, start + window), start being its first entry's received_at. Steps
+ * are tried from the last to the first, so one entry never serves two steps of a chain.
+ * Each step names its own fields for the group (a grant's target.id, then the grantee's
+ * actor.id), so a chain can follow a person across actions. A completed chain resets the
+ * group.
+ */
+export class SequenceState {
+  private readonly groups = new Map<string, Progress>();
+  private items = 0;
+
+  constructor(
+    private readonly rule: CompiledRule,
+    private readonly limits: StateLimits,
+    snapshot?: SequenceSnapshot,
+  ) {
+    for (const [key, values, first, chains] of snapshot ?? []) {
+      const last = Math.max(
+        first[first.length - 1]?.[0] ?? 0,
+        ...chains.map((c) => c?.items[c.items.length - 1]?.[0] ?? 0),
+      );
+      this.groups.set(key, { values, first, chains, last });
+      this.items += countItems(first, chains);
+    }
+  }
+
+  evaluate(e: ObservedEntry): Firing | undefined {
+    const spec = this.rule.sequence!;
+    const now = e.receivedAtMs;
+    const window = spec.windowMs;
+    this.expire(now, window);
+    const lastStep = spec.steps.length - 1;
+    for (let k = lastStep; k >= 0; k--) {
+      const step = spec.steps[k]!;
+      if (!step.match(e)) continue;
+      const group = step.group.of(e.record);
+      if (!group) continue;
+      const item: Item = [now, e.seq, e.source];
+      if (k === 0) {
+        const progress = this.groups.get(group.key) ?? {
+          values: group.values,
+          first: [],
+          chains: Array(lastStep).fill(null),
+          last: now,
+        };
+        const before = countItems(progress.first, progress.chains);
+        progress.first = progress.first.filter((i) => now - i[0] < window);
+        progress.first.push(item);
+        if (progress.first.length > step.count) progress.first.shift();
+        progress.last = now;
+        touch(this.groups, group.key, progress);
+        this.items += countItems(progress.first, progress.chains) - before;
+        continue;
+      }
+      const progress = this.groups.get(group.key);
+      if (!progress) continue;
+      const previous = k === 1 ? this.firstStepDone(progress, now) : progress.chains[k - 1];
+      if (!previous || now - previous.start >= window) continue;
+      const items = [...previous.items, item];
+      if (k === lastStep) {
+        this.drop(group.key);
+        return {
+          seqs: items.map((i) => i[1]),
+          sources: uniqueSorted(items.map((i) => i[2])),
+          values: progress.values,
+          summary: `${spec.steps.length} steps in order within ${formatDuration(window)}`,
+        };
+      }
+      const before = countItems(progress.first, progress.chains);
+      progress.chains[k] = { start: previous.start, items };
+      progress.last = now;
+      touch(this.groups, group.key, progress);
+      this.items += countItems(progress.first, progress.chains) - before;
+    }
+    this.enforceLimits();
+    return undefined;
+  }
+
+  private firstStepDone(progress: Progress, now: number): Chain | undefined {
+    const need = this.rule.sequence!.steps[0]!.count;
+    const inWindow = progress.first.filter((i) => now - i[0] < this.rule.sequence!.windowMs);
+    if (inWindow.length < need) return undefined;
+    return { start: inWindow[0]![0], items: inWindow };
+  }
+
+  snapshot(): SequenceSnapshot {
+    return [...this.groups].map(([key, p]) => [key, p.values, p.first, p.chains]);
+  }
+
+  private expire(now: number, window: number): void {
+    for (const [key, progress] of this.groups) {
+      if (now - progress.last < window) return;
+      this.drop(key);
+    }
+  }
+
+  private enforceLimits(): void {
+    while (
+      this.groups.size > this.limits.maxGroupsPerRule ||
+      this.items > this.limits.maxItemsPerRule
+    ) {
+      const oldest = this.groups.keys().next();
+      if (oldest.done) return;
+      this.drop(oldest.value);
+    }
+  }
+
+  private drop(key: string): void {
+    const progress = this.groups.get(key);
+    if (!progress) return;
+    this.items -= countItems(progress.first, progress.chains);
+    this.groups.delete(key);
+  }
+}
+
+function countItems(first: Item[], chains: (Chain | null)[]): number {
+  let n = first.length;
+  for (const c of chains) n += c?.items.length ?? 0;
+  return n;
+}
