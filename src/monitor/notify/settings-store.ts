@@ -17,6 +17,8 @@ export interface StoredSettings {
 }
 
 export interface ReplacedSettings extends StoredSettings {
+  /** False when the settings already were exactly these (only with `skipUnchanged`). */
+  changed: boolean;
   /** Webhook secrets made by this change, by channel id: shown once, to the caller only. */
   generated: Record<string, string>;
   /** Channels whose secret or password this change set (ids only, for the audit event). */
@@ -49,7 +51,11 @@ export class NotificationSettingsStore {
    * Replaces the settings. Secrets left out are kept from the channel of the same id (or
    * generated for a new webhook), so a client can PUT back what GET showed it.
    */
-  async replace(input: NotificationSettingsInput, atMs: number): Promise<ReplacedSettings> {
+  async replace(
+    input: NotificationSettingsInput,
+    atMs: number,
+    options: { skipUnchanged?: boolean } = {},
+  ): Promise<ReplacedSettings> {
     // One secret per new channel, however often a conflict makes us re-resolve.
     const made = new Map<string, string>();
     const make = (id: string) => {
@@ -70,12 +76,20 @@ export class NotificationSettingsStore {
         );
       }
       const resolved = resolveSecrets(input, current.settings, make);
+      if (
+        options.skipUnchanged &&
+        current.version > 0 &&
+        JSON.stringify(resolved.settings) === JSON.stringify(current.settings)
+      ) {
+        return { ...current, changed: false, generated: {}, secretsChanged: [] };
+      }
       const written =
         current.version === 0
           ? await this.docs.create(SETTINGS_ID, resolved.settings, atMs)
           : await this.docs.replace(SETTINGS_ID, resolved.settings, current.version, atMs);
       if (written) {
         return {
+          changed: true,
           settings: resolved.settings,
           version: current.version + 1,
           updatedAtMs: atMs,

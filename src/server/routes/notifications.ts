@@ -9,6 +9,7 @@ import {
   DeliveryQueue,
   type DeliveryStatus,
 } from '../../monitor/notify/queue.js';
+import { settingsUpdateEvent } from '../../monitor/notify/settings-audit.js';
 import { settingsJson } from '../../monitor/notify/settings-json.js';
 import { NotificationSettingsStore } from '../../monitor/notify/settings-store.js';
 import { sendTestNotifications } from '../../monitor/notify/test-notification.js';
@@ -69,20 +70,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     }
     const input = parseNotificationSettings(body);
     const saved = await settings.replace(input, ctx.clock.now());
-    // The audit event names what changed, never a secret.
-    await ctx.audit.record({
-      principal,
-      ip: request.ip,
-      action: 'settings.update',
-      target: { type: 'settings', id: 'notifications' },
-      category: 'config',
-      details: {
-        setting: 'notifications',
-        version: saved.version,
-        channels: saved.settings.channels.map((c) => c.id),
-        secrets_changed: saved.secretsChanged,
-      },
-    });
+    await ctx.audit.record({ ...settingsUpdateEvent(saved), principal, ip: request.ip });
     return { ...settingsJson(saved), generated_secrets: saved.generated };
   });
 

@@ -323,8 +323,9 @@ for (const factory of STORES) {
     it('queues alerts without waiting for receivers, even while they hang', async () => {
       const r = await receiver(() => 'hang');
       await configure([{ id: 'slow', url: r.url }], { timeout_ms: 60_000 });
-      // The real sending loop, as the server runs it.
-      const n = notifier({ autoStart: true });
+      // The real sending loop, as the server runs it; one attempt in flight per channel, so
+      // the first (hanging) request holds the only slot.
+      const n = notifier({ autoStart: true, channelConcurrency: 1 });
       const [first] = await n.onRaised(alert());
       await r.next();
       assert.equal(r.hangingCount, 1);

@@ -1,0 +1,17 @@
+import type { SelfAuditEvent } from '../../log/self-audit.js';
+import type { ReplacedSettings } from './settings-store.js';
+
+/** The log's record of a settings change: what changed, never a secret (invariant 4). */
+export function settingsUpdateEvent(saved: ReplacedSettings): Omit<SelfAuditEvent, 'principal'> {
+  return {
+    action: 'settings.update',
+    target: { type: 'settings', id: 'notifications' },
+    category: 'config',
+    details: {
+      setting: 'notifications',
+      version: saved.version,
+      channels: saved.settings.channels.map((c) => c.id),
+      secrets_changed: saved.secretsChanged,
+    },
+  };
+}
