@@ -19,6 +19,11 @@ export type AuditActor =
 type DetailValue = string | number | boolean | null | string[] | number[];
 
 export interface SelfAuditEvent {
+  /**
+   * The event id, when the caller must append exactly once across retries (alert handling
+   * records its events after the state change; the sequencer stores one id once).
+   */
+  id?: string;
   principal: AuditActor;
   ip?: string;
   /** Dotted `<object>.<verb>`: `audit_log.search`, `session.sign_in`, `alert.resolve`… */
@@ -47,6 +52,7 @@ export class SelfAudit {
   async record(event: SelfAuditEvent): Promise<number> {
     const record = validateSubmittedRecord(
       {
+        ...(event.id !== undefined ? { id: event.id } : {}),
         time: new Date(this.clock.now()).toISOString(),
         actor: actorOf(event),
         action: event.action,
