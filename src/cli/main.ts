@@ -7,6 +7,7 @@ import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { notificationsCommand } from './notifications.js';
 import { proofCommand } from './proof.js';
+import { rulesCommand } from './rules.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { sourcesCommand } from './sources.js';
@@ -27,6 +28,7 @@ checkpointCommand(program);
 proofCommand(program);
 verifyCommand(program);
 migrateCommand(program);
+rulesCommand(program);
 notificationsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -7,6 +7,7 @@ import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { logRoutes } from './routes/log.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
 
 export interface RegisteredRoute {
@@ -52,6 +53,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   notificationRoutes(app, ctx);
   ingestKeyRoutes(app, ctx);
   sourceRoutes(app, ctx);
+  ruleRoutes(app, ctx);
   openApiRoutes(app);
   return app;
 }

@@ -7,6 +7,7 @@ import {
   SEVERITIES,
 } from '../core/record/types.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
+import { rulePaths, ruleSchemas } from './openapi-rules.js';
 import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from './routes/events.js';
 import { ENTRIES_PAGE_MAX } from './routes/log.js';
@@ -263,6 +264,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...sourcePaths(),
       ...notificationPaths(),
+      ...rulePaths(),
       '/healthz': {
         get: {
           summary: 'Liveness, tree size and whether the host clock is synchronised',
@@ -309,6 +311,7 @@ export function openApiDocument(): Record<string, unknown> {
         SubmittedRecord: submitted,
         ...sourceSchemas(),
         ...notificationSchemas(),
+        ...ruleSchemas(),
         Record: {
           description:
             'What a leaf commits to: the submitted fields plus received_at (server time), source (from the key) and id.',

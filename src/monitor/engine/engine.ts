@@ -1,0 +1,273 @@
+import { SELF_SOURCE } from '../../access/ingest-keys.js';
+import type { Store } from '../../store/store.js';
+import type { Clock } from '../../util/clock.js';
+import { compileLayers, LAYERS, type LayerName, type LayerText } from '../rules/compile-layers.js';
+import { RuleFileError } from '../rules/problems.js';
+import type { RuleSet } from '../rules/rule-set.js';
+import type { AlertSink, EntryObserver, NewAlert, ObservedEntry } from '../types.js';
+import { Evaluator, type EvaluatorSnapshot } from './evaluator.js';
+import { Lease } from './lease.js';
+import { DEFAULT_LIMITS, type StateLimits } from './limits.js';
+import { observe } from './observed-entry.js';
+import { MONITOR_KIND, RULES_UPDATE_ACTION, RuleStore } from './rule-store.js';
+
+export interface EngineOptions {
+  store: Store;
+  sink: AlertSink;
+  observers?: readonly EntryObserver[];
+  clock: Clock;
+  /** Unique per process: the lease holder's name. */
+  holder: string;
+  /** Entries read and evaluated per step (default 500). */
+  pageSize?: number;
+  /** Lease lifetime (default 15 s); renewed after a third of it. */
+  leaseMs?: number;
+  /** Write position and windows at most this often while busy (default 1 s). */
+  persistEveryMs?: number;
+  limits?: StateLimits;
+  /**
+   * Where the very first start begins: the log's end (default: history is not re-judged
+   * when monitoring is switched on) or seq 0 (every entry, with the rules the log recorded
+   * as active at the time).
+   */
+  startAt?: 'head' | 'beginning';
+}
+
+/** What the engine persists: where it is, which rule texts apply there, and its windows. */
+export interface EngineDoc {
+  position: number;
+  layers: Partial<Record<LayerName, string>>;
+  evaluator: EvaluatorSnapshot;
+  saved_at_ms: number;
+}
+
+export const ENGINE_DOC_ID = 'engine';
+
+interface Loaded {
+  position: number;
+  layers: Partial<Record<LayerName, string>>;
+  texts: Map<LayerName, LayerText>;
+  ruleSet: RuleSet;
+  evaluator: Evaluator;
+  version: number;
+}
+
+/**
+ * Evaluates every committed entry once, in seq order: reads a page, parses each record
+ * once, runs the rules, raises alerts, hands the page to the observers, and only then moves
+ * its position. Position and window state are written together (one compare-and-set
+ * document), so after a crash the engine resumes from a consistent snapshot: entries after
+ * it are evaluated again with the same windows, raising the same alert keys, which the sink
+ * ignores. No entry is skipped; none is counted twice. Observers may see entries again after
+ * a crash (at-least-once), never out of order.
+ */
+export class MonitorEngine {
+  readonly lease: Lease;
+  private readonly rules: RuleStore;
+  private readonly pageSize: number;
+  private readonly persistEveryMs: number;
+  private readonly limits: StateLimits;
+  private loaded: Loaded | undefined;
+  private dirty = false;
+  private lastPersistMs = 0;
+  /** Problems the engine met but worked past (a broken stored rule text); for status. */
+  readonly warnings: string[] = [];
+
+  constructor(private readonly options: EngineOptions) {
+    this.lease = new Lease(options.store, options.holder, options.clock, options.leaseMs ?? 15_000);
+    this.rules = new RuleStore(options.store, options.clock);
+    this.pageSize = options.pageSize ?? 500;
+    this.persistEveryMs = options.persistEveryMs ?? 1000;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+  }
+
+  /** Next seq to evaluate, when this process holds the engine. */
+  get position(): number | undefined {
+    return this.loaded?.position;
+  }
+
+  get ruleSet(): RuleSet | undefined {
+    return this.loaded?.ruleSet;
+  }
+
+  /**
+   * One unit of work: keep the lease, evaluate up to a page of new entries. Returns how many
+   * entries it evaluated (0: caught up, or another process holds the engine).
+   */
+  async step(): Promise<number> {
+    if (!(await this.lease.keep())) {
+      this.loaded = undefined;
+      return 0;
+    }
+    try {
+      const state = this.loaded ?? (await this.load());
+      const size = (await this.options.store.head())?.size ?? 0;
+      if (state.position >= size) {
+        await this.persist(false);
+        return 0;
+      }
+      const end = Math.min(size, state.position + this.pageSize);
+      const stored = await this.options.store.entries(state.position, end);
+      if (stored.length !== end - state.position || stored[0]?.seq !== state.position) {
+        throw new Error(`store returned ${stored.length} entries for [${state.position}, ${end})`);
+      }
+      const page: ObservedEntry[] = [];
+      const alerts: NewAlert[] = [];
+      for (const entry of stored) {
+        const e = observe(entry);
+        page.push(e);
+        for (const alert of state.evaluator.evaluate(e)) alerts.push(alert);
+        if (isRulesUpdate(e)) await this.switchLayer(state, e);
+      }
+      for (const alert of alerts) await this.options.sink.raise(alert);
+      for (const observer of this.options.observers ?? []) await observer.observe(page);
+      state.position = end;
+      this.dirty = true;
+      await this.persist(alerts.length > 0);
+      return stored.length;
+    } catch (error) {
+      // Back to the last persisted snapshot: what was evaluated since is evaluated again.
+      this.loaded = undefined;
+      throw error;
+    }
+  }
+
+  /** Writes what is pending and lets another process take over. */
+  async stop(): Promise<void> {
+    try {
+      if (this.loaded && this.lease.isHeld()) await this.persist(true);
+    } finally {
+      this.loaded = undefined;
+      await this.lease.release();
+    }
+  }
+
+  private async load(): Promise<Loaded> {
+    const { store } = this.options;
+    const doc = await store.getState(MONITOR_KIND, ENGINE_DOC_ID);
+    if (doc) {
+      const saved = JSON.parse(doc.value) as EngineDoc;
+      const texts = new Map<LayerName, LayerText>();
+      for (const layer of LAYERS) {
+        const sha = saved.layers[layer];
+        if (sha === undefined) continue;
+        const stored = await this.rules.text(sha);
+        if (!stored) throw new Error(`rule text ${sha} (layer ${layer}) is missing from the store`);
+        texts.set(layer, { layer, file: stored.file, text: stored.text });
+      }
+      const ruleSet = this.compile(texts);
+      this.loaded = {
+        position: saved.position,
+        layers: saved.layers,
+        texts,
+        ruleSet,
+        evaluator: new Evaluator(ruleSet, saved.evaluator, this.limits),
+        version: doc.version,
+      };
+      this.dirty = false;
+      return this.loaded;
+    }
+    // First start: from the end with the current layers, or from seq 0 with none (the
+    // `rules.update` events along the log switch them in where they were recorded).
+    // The head is read before the layer pointers: a change recorded in between is then
+    // met again as its event (a no-op switch) rather than missed.
+    const fromStart = this.options.startAt === 'beginning';
+    const position = fromStart ? 0 : ((await store.head())?.size ?? 0);
+    const current = fromStart ? { texts: [], hashes: {} } : await this.rules.currentTexts();
+    const texts = new Map(current.texts.map((t) => [t.layer, t]));
+    const ruleSet = this.compile(texts);
+    const evaluator = new Evaluator(ruleSet, undefined, this.limits);
+    const first: EngineDoc = {
+      position,
+      layers: current.hashes,
+      evaluator: evaluator.snapshot(),
+      saved_at_ms: this.options.clock.now(),
+    };
+    const created = await store.putState(
+      MONITOR_KIND,
+      ENGINE_DOC_ID,
+      JSON.stringify(first),
+      0,
+      first.saved_at_ms,
+    );
+    if (!created) return this.load(); // another process started it a moment ago
+    this.loaded = { position, layers: current.hashes, texts, ruleSet, evaluator, version: 1 };
+    this.dirty = false;
+    return this.loaded;
+  }
+
+  private compile(texts: Map<LayerName, LayerText>): RuleSet {
+    const result = compileLayers([...texts.values()], false);
+    if (!result.ok) throw new RuleFileError(result.problems);
+    return result.ruleSet;
+  }
+
+  /** Applies a recorded layer change to the entries after its event. */
+  private async switchLayer(state: Loaded, e: ObservedEntry): Promise<void> {
+    const details = e.record.details as { layer?: unknown; sha256?: unknown } | undefined;
+    const layer = details?.layer as LayerName;
+    const sha = details?.sha256;
+    if (!LAYERS.includes(layer) || typeof sha !== 'string' || state.layers[layer] === sha) return;
+    const stored = await this.rules.text(sha);
+    if (!stored) {
+      this.warn(
+        `seq ${e.seq}: rules.update names rule text ${sha}, which is not stored; kept the previous ${layer} rules`,
+      );
+      return;
+    }
+    const texts = new Map(state.texts);
+    texts.set(layer, { layer, file: stored.file, text: stored.text });
+    const result = compileLayers([...texts.values()], false);
+    if (!result.ok) {
+      this.warn(
+        `seq ${e.seq}: ${new RuleFileError(result.problems).message}; kept the previous ${layer} rules`,
+      );
+      return;
+    }
+    state.texts = texts;
+    state.layers = { ...state.layers, [layer]: sha };
+    state.ruleSet = result.ruleSet;
+    state.evaluator.setRuleSet(result.ruleSet);
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    if (this.warnings.length > 20) this.warnings.shift();
+  }
+
+  private async persist(force: boolean): Promise<void> {
+    const state = this.loaded;
+    if (!state || !this.dirty) return;
+    const now = this.options.clock.now();
+    if (!force && now - this.lastPersistMs < this.persistEveryMs) return;
+    const doc: EngineDoc = {
+      position: state.position,
+      layers: state.layers,
+      evaluator: state.evaluator.snapshot(),
+      saved_at_ms: now,
+    };
+    const ok = await this.options.store.putState(
+      MONITOR_KIND,
+      ENGINE_DOC_ID,
+      JSON.stringify(doc),
+      state.version,
+      now,
+    );
+    if (!ok) {
+      // Someone else wrote: this process lost the engine. Start over from their state.
+      this.loaded = undefined;
+      throw new Error('the monitor state was written by another process; reloading');
+    }
+    state.version += 1;
+    this.dirty = false;
+    this.lastPersistMs = now;
+  }
+}
+
+function isRulesUpdate(e: ObservedEntry): boolean {
+  return (
+    e.source === SELF_SOURCE &&
+    e.record.action === RULES_UPDATE_ACTION &&
+    e.record.outcome === 'success'
+  );
+}

@@ -1,0 +1,83 @@
+import type { Store } from '../../store/store.js';
+import type { Clock } from '../../util/clock.js';
+import { MONITOR_KIND } from './rule-store.js';
+
+const LEASE_ID = 'lease';
+
+interface LeaseValue {
+  holder: string;
+  expiresAtMs: number;
+}
+
+/**
+ * Who runs the engine when several server processes share one database: a state document
+ * taken and renewed by compare-and-set, valid until `expiresAtMs`. A process takes it only
+ * when it is free, expired or already its own, so at most one engine works at a time as
+ * long as the servers' clocks agree to within the safety margin (they must be synchronised
+ * anyway: DESIGN invariant 5). The engine also writes its state by compare-and-set, so a
+ * paused process that wakes after losing the lease cannot overwrite its successor's work.
+ */
+export class Lease {
+  private heldUntil = 0;
+  private version = 0;
+
+  constructor(
+    private readonly store: Store,
+    readonly holder: string,
+    private readonly clock: Clock,
+    readonly ttlMs: number,
+  ) {}
+
+  /** Held with at least a third of its time left: safe to do a step of work. */
+  isHeld(): boolean {
+    return this.clock.now() < this.heldUntil - this.ttlMs / 3;
+  }
+
+  /** Takes or renews the lease; false when another live holder has it. */
+  async acquire(): Promise<boolean> {
+    const now = this.clock.now();
+    const doc = await this.store.getState(MONITOR_KIND, LEASE_ID);
+    if (doc) {
+      const current = JSON.parse(doc.value) as LeaseValue;
+      if (current.holder !== this.holder && current.expiresAtMs > now) {
+        this.heldUntil = 0;
+        return false;
+      }
+    }
+    const value: LeaseValue = { holder: this.holder, expiresAtMs: now + this.ttlMs };
+    const ok = await this.store.putState(
+      MONITOR_KIND,
+      LEASE_ID,
+      JSON.stringify(value),
+      doc?.version ?? 0,
+      now,
+    );
+    if (!ok) {
+      this.heldUntil = 0;
+      return false;
+    }
+    this.version = (doc?.version ?? 0) + 1;
+    this.heldUntil = value.expiresAtMs;
+    return true;
+  }
+
+  /** Renews when less than two thirds of the time is left; false when the lease is lost. */
+  async keep(): Promise<boolean> {
+    if (this.clock.now() < this.heldUntil - (2 * this.ttlMs) / 3) return true;
+    return this.acquire();
+  }
+
+  /** Lets another process take over at once (a clean shutdown). */
+  async release(): Promise<void> {
+    if (this.heldUntil === 0) return;
+    this.heldUntil = 0;
+    const value: LeaseValue = { holder: this.holder, expiresAtMs: 0 };
+    await this.store.putState(
+      MONITOR_KIND,
+      LEASE_ID,
+      JSON.stringify(value),
+      this.version,
+      this.clock.now(),
+    );
+  }
+}

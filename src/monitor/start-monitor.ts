@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { SelfAudit } from '../log/self-audit.js';
+import type { Store } from '../store/store.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { MonitorEngine } from './engine/engine.js';
+import type { StateLimits } from './engine/limits.js';
+import { RuleStore } from './engine/rule-store.js';
+import { loadPack } from './packs/packs.js';
+import { compileLayers, type LayerText, textHash } from './rules/compile-layers.js';
+import { RuleFileError } from './rules/problems.js';
+import type { AlertSink, EntryObserver, NewAlert } from './types.js';
+
+export interface MonitorOptions {
+  store: Store;
+  sink: AlertSink;
+  observers?: readonly EntryObserver[];
+  clock?: Clock;
+  /** Records changes of the pack and rules-file layers as `rules.update` events. */
+  audit: SelfAudit;
+  /** The rules file (`evident serve --rules FILE`, env EVIDENT_RULES): its path and text. */
+  rulesFile?: { name: string; text: string };
+  /** Poll for new entries this often when caught up (default 200 ms); `nudge()` wakes sooner. */
+  pollMs?: number;
+  pageSize?: number;
+  leaseMs?: number;
+  persistEveryMs?: number;
+  limits?: StateLimits;
+  startAt?: 'head' | 'beginning';
+  /** Errors the loop works past (a failing sink, a lost lease): logged by the caller. */
+  onError?: (error: unknown) => void;
+}
+
+export interface RunningMonitor {
+  engine: MonitorEngine;
+  /** New entries were committed: evaluate now rather than at the next poll. */
+  nudge(): void;
+  stop(): Promise<void>;
+}
+
+const MONITOR_ACTOR = { kind: 'system', id: 'monitor' } as const;
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * Starts monitoring: checks the pack and the rules file (a broken rules file stops the
+ * start with every problem listed), records them as rule layers when they changed since the
+ * last start, and runs the engine loop until `stop()`. With several processes on one
+ * database each runs the loop; the lease lets one of them work.
+ */
+export async function startMonitor(options: MonitorOptions): Promise<RunningMonitor> {
+  const clock = options.clock ?? systemClock;
+  const rules = new RuleStore(options.store, clock);
+  const pack = loadPack('iso27001');
+  const wanted: LayerText[] = [
+    { layer: 'pack', file: pack.file, text: pack.text },
+    {
+      layer: 'file',
+      file: options.rulesFile?.name ?? '(no rules file)',
+      text: options.rulesFile?.text ?? '',
+    },
+  ];
+  // The file is checked against the pack (its toggles and calendars may name the pack's).
+  const checked = compileLayers(wanted, true);
+  if (!checked.ok) throw new RuleFileError(checked.problems);
+  const current = await rules.currentTexts();
+  for (const layer of wanted) {
+    const hash = textHash(layer.text);
+    const known = current.hashes[layer.layer];
+    if (known === hash || (known === undefined && layer.text === '')) continue;
+    const alone = compileLayers([layer], false);
+    await rules.record({
+      layer: layer.layer,
+      file: layer.file,
+      text: layer.text,
+      ruleCount: alone.ok ? alone.ruleSet.rules.length : 0,
+      audit: options.audit,
+      principal: MONITOR_ACTOR,
+    });
+  }
+
+  const engine = new MonitorEngine({
+    store: options.store,
+    sink: options.sink,
+    ...(options.observers ? { observers: options.observers } : {}),
+    clock,
+    holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.persistEveryMs ? { persistEveryMs: options.persistEveryMs } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.startAt ? { startAt: options.startAt } : {}),
+  });
+  const pollMs = options.pollMs ?? 200;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, ms);
+    }).finally(() => {
+      clearTimeout(timer);
+      wake = undefined;
+    });
+
+  const loop = (async () => {
+    let backoff = pollMs;
+    while (!stopped) {
+      try {
+        const evaluated = await engine.step();
+        backoff = pollMs;
+        // A full page means more is waiting: go on, but let requests run in between.
+        if (evaluated > 0) await new Promise((resolve) => setImmediate(resolve));
+        else await sleep(pollMs);
+      } catch (error) {
+        options.onError?.(error);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  })();
+
+  return {
+    engine,
+    nudge: () => wake?.(),
+    stop: async () => {
+      stopped = true;
+      wake?.();
+      await loop;
+      await engine.stop();
+    },
+  };
+}
+
+/**
+ * Until the alerts module (src/monitor/alerts/) is wired in: records each alert once, as a
+ * state document keyed by the alert key plus an `alert.raise` event in the log.
+ */
+export class LogOnlyAlertSink implements AlertSink {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: SelfAudit,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async raise(alert: NewAlert): Promise<{ id: string; created: boolean }> {
+    const created = await this.store.putState(
+      'monitor-alert',
+      alert.key,
+      JSON.stringify(alert),
+      0,
+      this.clock.now(),
+    );
+    if (created) {
+      await this.audit.record({
+        principal: MONITOR_ACTOR,
+        action: 'alert.raise',
+        target: { type: 'alert', id: alert.key },
+        category: 'audit',
+        details: {
+          rule: alert.ruleId,
+          severity: alert.severity,
+          seqs: alert.seqs.slice(0, 100),
+          sources: alert.sources,
+        },
+      });
+    }
+    return { id: alert.key, created };
+  }
+}
