@@ -3,6 +3,7 @@ import type { Store } from '../../store/store.js';
 import { parseRecordTime } from '../../verify/record-time.js';
 import type { AlertSink, NewAlert } from '../types.js';
 import { formatDuration } from './duration.js';
+import { recordOnce } from './event-once.js';
 import { type Silence, silenceOf } from './silence.js';
 import { MONITOR_ACTOR, SILENT_RULE } from './source-observer.js';
 import type { SourceRecord, SourceRegistry } from './source-registry.js';
@@ -95,6 +96,19 @@ export class SilenceCheck {
     const { silence, lastSeq } = mark;
     const alert = silentAlert(name, silence.sinceMs, silence.maxSilenceMs!, lastSeq, nowMs);
     const { id, created } = await this.deps.sink.raise(alert);
+    // By id, so a crash before the mark below records it once, not twice.
+    await recordOnce(this.deps.audit, `source.silent:${name}:${silence.sinceMs}`, {
+      principal: MONITOR_ACTOR,
+      action: 'source.silent',
+      category: 'audit',
+      target: { type: 'source', id: name },
+      details: {
+        silent_since: new Date(silence.sinceMs).toISOString(),
+        max_silence_ms: silence.maxSilenceMs!,
+        last_seq: lastSeq,
+        alert_id: id,
+      },
+    });
     await this.deps.stats.change(
       name,
       async (current) =>
@@ -103,20 +117,6 @@ export class SilenceCheck {
           : undefined,
       nowMs,
     );
-    if (created) {
-      await this.deps.audit.record({
-        principal: MONITOR_ACTOR,
-        action: 'source.silent',
-        category: 'audit',
-        target: { type: 'source', id: name },
-        details: {
-          silent_since: new Date(silence.sinceMs).toISOString(),
-          max_silence_ms: silence.maxSilenceMs!,
-          last_seq: lastSeq,
-          alert_id: id,
-        },
-      });
-    }
     return created;
   }
 

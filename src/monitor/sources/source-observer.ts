@@ -2,6 +2,7 @@ import type { SelfAudit } from '../../log/self-audit.js';
 import type { Clock } from '../../util/clock.js';
 import type { AlertSink, EntryObserver, NewAlert, ObservedEntry } from '../types.js';
 import { formatDuration } from './duration.js';
+import { recordOnce } from './event-once.js';
 import { HOUR_MS } from './rate-buckets.js';
 import type { SourceRegistry } from './source-registry.js';
 import { type AppliedEntries, applyEntries } from './source-stats.js';
@@ -47,37 +48,39 @@ export class SourceObserver implements EntryObserver {
   private async observeSource(source: string, entries: ObservedEntry[]): Promise<void> {
     const { stats, clock, maxClockSkewMs } = this.deps;
     const now = clock.now();
-    const applied = await stats.change<AppliedEntries>(
+    await stats.change<AppliedEntries>(
       source,
       async (current, exists) => {
         if (!exists) await this.deps.registry.ensure(source, 'seen', MONITOR_ACTOR.id, now);
         const result = applyEntries(current, entries, maxClockSkewMs);
         if (result.fresh.length === 0) return undefined;
-        // Before the write: raising is idempotent by key, so a crash between the two re-raises
-        // nothing, while the other order could lose the alert.
+        // Before the write, and idempotent (alerts by key, events by id): a crash between
+        // the two repeats nothing on replay, while the other order could lose them.
         for (const { hour, entries: skewed } of result.skewAlerts) {
           await this.deps.sink.raise(skewAlert(source, hour, skewed, maxClockSkewMs));
         }
+        if (result.recovered) await this.recordRecovery(source, result);
         return { next: result.stats, result };
       },
       now,
     );
-    if (applied?.recovered) {
-      const silence = applied.recovered;
-      const first = applied.fresh.find((e) => e.receivedAtMs > silence.sinceMs)!;
-      await this.deps.audit.record({
-        principal: MONITOR_ACTOR,
-        action: 'source.recovered',
-        category: 'audit',
-        target: { type: 'source', id: source },
-        details: {
-          silent_since: new Date(silence.sinceMs).toISOString(),
-          silent_for_ms: first.receivedAtMs - silence.sinceMs,
-          first_seq: first.seq,
-          alert_id: silence.alertId,
-        },
-      });
-    }
+  }
+
+  private async recordRecovery(source: string, applied: AppliedEntries): Promise<void> {
+    const silence = applied.recovered!;
+    const first = applied.fresh.find((e) => e.receivedAtMs > silence.sinceMs)!;
+    await recordOnce(this.deps.audit, `source.recovered:${source}:${silence.sinceMs}`, {
+      principal: MONITOR_ACTOR,
+      action: 'source.recovered',
+      category: 'audit',
+      target: { type: 'source', id: source },
+      details: {
+        silent_since: new Date(silence.sinceMs).toISOString(),
+        silent_for_ms: first.receivedAtMs - silence.sinceMs,
+        first_seq: first.seq,
+        alert_id: silence.alertId,
+      },
+    });
   }
 }
 
