@@ -42,6 +42,8 @@ export interface Access {
 }
 
 export interface ServerContext extends ServerDeps {
+  /** Only authenticates (whoami: any principal, ingest keys too); throws 401. */
+  authenticate(request: FastifyRequest): Promise<Principal>;
   /** Authenticates the request and authorises `action` (on `resource`); throws 401/403/404. */
   access(request: FastifyRequest, action: Action, resource?: Resource): Promise<Principal>;
   /** Like access, with the scope the decision allows. */
@@ -55,9 +57,9 @@ export function serverContext(deps: ServerDeps): ServerContext {
   const accounts = new AccountDirectory(deps.store);
   const tokens = new ApiTokens(deps.store);
   const authenticator = new Authenticator({ ...deps, accounts, tokens });
-  const accessScoped = async (request: FastifyRequest, action: Action, resource?: Resource) => {
+  const authenticate = (request: FastifyRequest): Promise<Principal> => {
     const csrf = request.headers['x-csrf-token'];
-    const principal = await authenticator.authenticate({
+    return authenticator.authenticate({
       authorization: request.headers.authorization,
       session: (request as { cookies?: Record<string, string | undefined> }).cookies?.[
         SESSION_COOKIE
@@ -65,6 +67,9 @@ export function serverContext(deps: ServerDeps): ServerContext {
       csrfToken: typeof csrf === 'string' ? csrf : undefined,
       method: request.method,
     });
+  };
+  const accessScoped = async (request: FastifyRequest, action: Action, resource?: Resource) => {
+    const principal = await authenticate(request);
     return { principal, scope: authorize(principal, action, resource) };
   };
   return {
@@ -72,6 +77,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     accounts,
     tokens,
     authenticator,
+    authenticate,
     accessScoped,
     access: async (request, action, resource) =>
       (await accessScoped(request, action, resource)).principal,
