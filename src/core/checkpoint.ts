@@ -64,12 +64,16 @@ export function parseCheckpoint(text: string): Checkpoint {
   return { origin, size: Number(size), rootHash, extensions };
 }
 
-/** Signs a checkpoint with the log key, whose name must be the origin. */
-export function signCheckpoint(cp: Checkpoint, signer: NoteSigner): string {
-  if (signer.name !== cp.origin) {
+/**
+ * Signs a checkpoint with the log key, whose name must be the origin. A key rotation's
+ * handover checkpoint passes two keys, the incoming one first (key-history.ts).
+ */
+export function signCheckpoint(cp: Checkpoint, signer: NoteSigner | readonly NoteSigner[]): string {
+  const signers = Array.isArray(signer) ? signer : [signer as NoteSigner];
+  if (signers.some((s) => s.name !== cp.origin)) {
     throw new CoreError('INVALID_ARGUMENT', 'the log key name must equal the checkpoint origin');
   }
-  return signNote(formatCheckpoint(cp), [signer]);
+  return signNote(formatCheckpoint(cp), signers);
 }
 
 /**

@@ -222,6 +222,21 @@ export function signNote(text: string, signers: readonly NoteSigner[]): string {
   return `${text}\n${lines}`;
 }
 
+/**
+ * The key id of a signed note's first signature line, without verifying anything; undefined
+ * if the note has none. The log signs with its current key first, so a writer can tell
+ * cheaply whether the head was signed by the key it holds.
+ */
+export function firstSignatureKeyId(note: string): Uint8Array | undefined {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.startsWith(SIGNATURE_PREFIX, split + 2)) return undefined;
+  const line = note.slice(split + 2 + SIGNATURE_PREFIX.length);
+  const space = line.indexOf(' ');
+  // 8 base64 characters hold the first 6 bytes: the 4-byte key id and 2 signature bytes.
+  const head = space < 0 ? undefined : fromBase64(line.slice(space + 1, space + 9));
+  return head?.slice(0, KEY_ID_SIZE);
+}
+
 const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function malformed(why: string): CoreError {
