@@ -1,6 +1,6 @@
 import { pow2 } from '../core/merkle.js';
 import type { NewEntry, Store, StoredNode } from '../store/store.js';
-import { META_ORIGIN, META_VERIFIER_KEY } from './init-log.js';
+import { META_KEY_HISTORY, META_ORIGIN, META_VERIFIER_KEY } from './init-log.js';
 
 export interface CopyProgress {
   copied: number;
@@ -10,7 +10,8 @@ export interface CopyProgress {
 /**
  * Copies a whole log into an empty store, batch by batch along its own checkpoints: the
  * same seqs, records, leaf hashes, tree nodes and signed checkpoints, byte for byte, plus
- * the log's identity and its ingest keys. Refuses a target that already holds a log.
+ * the log's identity (with its key history: handover checkpoints are copied like any other)
+ * and its ingest keys. Refuses a target that already holds a log.
  */
 export async function copyLog(
   from: Store,
@@ -23,6 +24,7 @@ export async function copyLog(
   if (!head) throw new Error('the source holds no log');
   const origin = await from.getMeta(META_ORIGIN);
   const verifierKey = await from.getMeta(META_VERIFIER_KEY);
+  const keyHistory = await from.getMeta(META_KEY_HISTORY);
   if (origin === undefined || verifierKey === undefined)
     throw new Error('the source log has no recorded identity');
 
@@ -49,6 +51,7 @@ export async function copyLog(
         if (checkpoints === 0) {
           await tx.setMeta(META_ORIGIN, origin);
           await tx.setMeta(META_VERIFIER_KEY, verifierKey);
+          if (keyHistory !== undefined) await tx.setMeta(META_KEY_HISTORY, keyHistory);
         }
         await tx.insert({ entries: batch, nodes, checkpoint });
       });

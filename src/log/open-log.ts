@@ -6,9 +6,10 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../util/ids.js';
-import { initLog, META_ORIGIN } from './init-log.js';
-import { loadOrCreateLogKey } from './log-key.js';
+import { initLog, META_ORIGIN, META_VERIFIER_KEY } from './init-log.js';
+import { findLogKey, loadCurrentLogKey, loadOrCreateLogKey } from './log-key.js';
 import { Sequencer } from './sequencer.js';
+import { readKeyHistory } from './stored-key-history.js';
 
 export interface OpenLogOptions {
   /** Holds the log key (and, without databaseUrl, the SQLite database). */
@@ -61,9 +62,30 @@ export async function openLog(options: OpenLogOptions): Promise<OpenLog> {
       );
     }
     const origin = stored ?? options.origin ?? defaultOrigin();
-    const { signer, created } = loadOrCreateLogKey(paths.logKey, origin);
+    const currentKey = await store.getMeta(META_VERIFIER_KEY);
+    // An existing log's key is never made here: a missing key file must not fork its identity.
+    const { signer, created } =
+      currentKey === undefined
+        ? loadOrCreateLogKey(paths.logKey, origin)
+        : {
+            signer: loadCurrentLogKey(
+              options.dataDir,
+              origin,
+              currentKey,
+              await readKeyHistory(store).catch(() => undefined),
+            ),
+            created: false,
+          };
     await initLog(store, signer, clock);
-    const sequencer = new Sequencer(store, signer, origin, clock, options.newId ?? ulidGenerator());
+    const sequencer = new Sequencer(
+      store,
+      signer,
+      origin,
+      clock,
+      options.newId ?? ulidGenerator(),
+      // After a rotation by another process (docs/operations.md, "Rotating the log key").
+      { signerFor: (verifierKey) => findLogKey(options.dataDir, origin, verifierKey)?.signer },
+    );
     return {
       store,
       signer,

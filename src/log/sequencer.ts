@@ -1,7 +1,7 @@
 import { bytesEqual } from '../core/bytes.js';
 import { signCheckpoint } from '../core/checkpoint.js';
 import type { MerkleFrontier } from '../core/merkle.js';
-import type { NoteSigner } from '../core/note.js';
+import { firstSignatureKeyId, formatVerifierKey, type NoteSigner } from '../core/note.js';
 import { canonicalRecord } from '../core/record/canonical.js';
 import type { EventRecord, SubmittedRecord } from '../core/record/types.js';
 import { AppError } from '../errors.js';
@@ -18,6 +18,7 @@ import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { Mutex } from '../util/mutex.js';
 import { loadFrontier } from './frontier.js';
+import { META_VERIFIER_KEY } from './init-log.js';
 import { type PreparedEntry, prepareEntries, withReceivedAt } from './prepare-entries.js';
 
 export interface AppendedEntry {
@@ -38,6 +39,11 @@ export interface AppendResult {
 export interface SequencerOptions {
   /** Upper bound on events per group commit (a batch always takes at least one request). */
   maxBatchEvents?: number;
+  /**
+   * The private key for the log's current verifier key, when another process rotated it
+   * (`evident keys rotate-log-key`); undefined when this process does not hold it.
+   */
+  signerFor?: (verifierKey: string) => NoteSigner | undefined;
 }
 
 interface Pending {
@@ -73,6 +79,8 @@ interface Plan {
   nodes: StoredNode[];
   checkpoint: StoredCheckpoint | undefined;
   note: string;
+  /** The key `note` was signed with: a plan signed by a rotated-out key is never applied. */
+  signer: NoteSigner;
   staged: Staged[];
   refused: { pending: Pending; error: unknown }[];
 }
@@ -111,16 +119,24 @@ export class Sequencer {
   /** Fresh ids of planned batches not yet committed (the store cannot see them yet). */
   private readonly pendingIds = new Map<string, KnownId>();
   private readonly maxBatchEvents: number;
+  /** The key this process signs with; replaced when another process rotates the log key. */
+  private signer: NoteSigner;
 
   constructor(
     private readonly store: Store,
-    private readonly signer: NoteSigner,
+    signer: NoteSigner,
     private readonly origin: string,
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
-    options: SequencerOptions = {},
+    private readonly options: SequencerOptions = {},
   ) {
+    this.signer = signer;
     this.maxBatchEvents = options.maxBatchEvents ?? 20_000;
+  }
+
+  /** The key new checkpoints are signed with. */
+  get currentSigner(): NoteSigner {
+    return this.signer;
   }
 
   /**
@@ -227,9 +243,11 @@ export class Sequencer {
   ): Promise<{ plan: Plan; replanned: boolean }> {
     const head = await tx.head();
     if (!head) throw new AppError('unavailable', 'the log is not initialised');
+    await this.followKeyRotation(tx, head);
     let plan = planned;
     const applies =
       plan !== undefined &&
+      plan.signer === this.signer &&
       plan.base.size === head.size &&
       bytesEqual(plan.base.rootHash, head.rootHash);
     if (!applies) {
@@ -253,6 +271,29 @@ export class Sequencer {
       note: plan!.note,
     };
     return { plan: plan!, replanned: !applies };
+  }
+
+  /**
+   * Inside the append lock: is our key still the log's key? The head checkpoint is signed
+   * first by the current key (a rotation signs its handover with the new key first), so one
+   * comparison, without I/O, answers it for every batch. If another process rotated the key,
+   * sign with the new one from now on, or, when this process does not hold it, sign nothing
+   * (fail closed): a retired key must never sign a tree past its handover.
+   */
+  private async followKeyRotation(tx: AppendTransaction, head: LogHead): Promise<void> {
+    const first = firstSignatureKeyId(head.checkpoint.note);
+    if (first && bytesEqual(first, this.signer.keyId)) return;
+    const current = await tx.getMeta(META_VERIFIER_KEY);
+    if (current === undefined || current === formatVerifierKey(this.origin, this.signer.publicKey))
+      return;
+    const signer = this.options.signerFor?.(current);
+    if (!signer || formatVerifierKey(signer.name, signer.publicKey) !== current) {
+      throw new AppError(
+        'unavailable',
+        `the log's signing key was rotated to ${current.split('+')[1]}, which this server does not hold: it signs nothing until its operator installs the current log.key (docs/operations.md, "Rotating the log key")`,
+      );
+    }
+    this.signer = signer;
   }
 
   /** Stages every request of the batch on `base` and works out rows, nodes and checkpoint. */
@@ -297,6 +338,7 @@ export class Sequencer {
       nodes,
       checkpoint,
       note,
+      signer: this.signer,
       staged,
       refused,
     };
@@ -433,7 +475,7 @@ function sameEvent(previous: KnownId, prepared: PreparedEntry, source: string): 
 }
 
 /** The row for a new entry; its seq is set once the batch's order is fixed. */
-function columnsOf(record: EventRecord, text: string, leafHash: Uint8Array): NewEntry {
+export function columnsOf(record: EventRecord, text: string, leafHash: Uint8Array): NewEntry {
   return {
     seq: -1,
     leafHash,

@@ -10,7 +10,8 @@ export type ProblemKind =
   | 'record_invalid' // the record is not canonical JSON or contradicts its row
   | 'node_mismatch' // a stored tree node differs from the recomputed one
   | 'node_missing'
-  | 'node_extra';
+  | 'node_extra'
+  | 'key_history'; // the key history contradicts the log's handovers or rotation events
 
 export interface Problem {
   kind: ProblemKind;
@@ -26,6 +27,8 @@ export interface VerifyReport {
   checkpointsChecked: number;
   nodesChecked: number;
   problems: Problem[];
+  /** Which signing keys were trusted and why (after a key rotation, more than one). */
+  trust?: string;
 }
 
 /** Raised inside a verifier to stop at the first problem; callers get it in the report. */

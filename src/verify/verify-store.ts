@@ -1,9 +1,18 @@
 import { availableParallelism } from 'node:os';
+import { SELF_SOURCE } from '../access/ingest-keys.js';
 import { bytesEqual, toBase64 } from '../core/bytes.js';
-import { openCheckpoint } from '../core/checkpoint.js';
 import { CoreError } from '../core/errors.js';
+import {
+  LOG_KEY_ROTATE_ACTION,
+  type LogKeyPeriod,
+  openLogCheckpoint,
+  rotationRecordProblem,
+  startKeyHistory,
+} from '../core/key-history.js';
 import { pow2 } from '../core/merkle.js';
-import { type NoteVerifier, parseVerifierKey } from '../core/note.js';
+import { formatVerifierKey, parseVerifierKey } from '../core/note.js';
+import { META_VERIFIER_KEY } from '../log/init-log.js';
+import { readKeyHistory } from '../log/stored-key-history.js';
 import type { StoreLocation } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { checkEntryPage, type EntryPage } from './entry-page.js';
@@ -19,7 +28,10 @@ const MIN_PARALLEL_ENTRIES = 50_000;
 const MAX_THREADS = 4;
 
 export interface VerifyStoreOptions {
-  /** Pin the log's verifier key; default: the key recorded in the store. */
+  /**
+   * Pin a verifier key of the log (any of its keys: the handovers in the log chain the rest);
+   * default: the keys recorded in the store.
+   */
   verifierKey?: string;
   onProgress?: (checked: number, total: number) => void;
   /**
@@ -40,8 +52,10 @@ export interface VerifyStoreOptions {
 /**
  * Offline verification of a whole store (`evident verify --data`): every leaf recomputed
  * from its record, every indexed column checked against the record, the tree rebuilt and
- * compared with EVERY signed checkpoint and every stored node. Stops at the first problem:
- * the first the checks meet in seq order, however many pages are checked in parallel.
+ * compared with EVERY signed checkpoint and every stored node. Each checkpoint must be signed
+ * by the key its size falls to in the key history (both keys at a handover), and the history
+ * must match the rotation events in the log. Stops at the first problem: the first the checks
+ * meet in seq order, however many pages are checked in parallel.
  */
 export async function verifyStore(
   store: Store,
@@ -56,17 +70,8 @@ export async function verifyStore(
     problems: [],
   };
   try {
-    const keyText = options.verifierKey ?? (await store.getMeta('verifier_key'));
-    if (keyText === undefined)
-      fail('bad_verifier_key', 'the store records no verifier key; pass one with --key');
-    let verifier: NoteVerifier;
-    try {
-      verifier = parseVerifierKey(keyText);
-    } catch (error) {
-      fail('bad_verifier_key', `the verifier key does not parse: ${(error as Error).message}`);
-    }
-
-    const checkpoints = await loadCheckpoints(store, verifier, report);
+    const history = await keyHistory(store, options.verifierKey, report);
+    const checkpoints = await loadCheckpoints(store, history, report);
     const latest = checkpoints.at(-1);
     if (!latest) fail('checkpoint_invalid', 'the store has no signed checkpoint');
     report.treeSize = latest.size;
@@ -101,6 +106,8 @@ export async function verifyStore(
         `the store holds ${counts.nodes} tree nodes; a tree of ${latest.size} has ${expectedNodes}`,
       );
     }
+    // The entries are proven now, so the log's own rotation events can vouch for the history.
+    await checkRotationEvents(store, history, latest.size);
     report.ok = true;
   } catch (error) {
     if (!(error instanceof ProblemFound)) throw error;
@@ -109,22 +116,73 @@ export async function verifyStore(
   return report;
 }
 
+/**
+ * The key history to check the checkpoints with: the store's (a log made before rotation
+ * existed has one key). A pinned key must be one of its keys; a store without any recorded
+ * key is checked against the pinned key alone.
+ */
+async function keyHistory(
+  store: Store,
+  pinnedKey: string | undefined,
+  report: VerifyReport,
+): Promise<LogKeyPeriod[]> {
+  let pinned: string | undefined;
+  if (pinnedKey !== undefined) {
+    try {
+      const verifier = parseVerifierKey(pinnedKey);
+      pinned = formatVerifierKey(verifier.name, verifier.publicKey);
+    } catch (error) {
+      fail('bad_verifier_key', `the verifier key does not parse: ${(error as Error).message}`);
+    }
+  }
+  if ((await store.getMeta(META_VERIFIER_KEY)) === undefined) {
+    if (pinned === undefined)
+      fail('bad_verifier_key', 'the store records no verifier key; pass one with --key');
+    report.trust = 'the pinned key (the store records none)';
+    return startKeyHistory(pinned, 0);
+  }
+  let history: LogKeyPeriod[];
+  try {
+    history = await readKeyHistory(store);
+  } catch (error) {
+    fail('key_history', `the store's key history is unusable: ${(error as Error).message}`);
+  }
+  const ids = history.map((p) => p.keyId).join(', ');
+  if (pinned === undefined) {
+    report.trust = `the key(s) the store records (${ids})`;
+  } else {
+    const anchor = history.find((p) => p.verifierKey === pinned);
+    if (!anchor) {
+      fail(
+        'checkpoint_invalid',
+        `the log's checkpoints are signed by key(s) ${ids}; the pinned key ${pinned.split('+')[1]} is not one of them`,
+      );
+    }
+    report.trust =
+      history.length === 1
+        ? `the pinned key ${anchor.keyId}`
+        : `the pinned key ${anchor.keyId}, chained to key(s) ${ids} by the handover checkpoints and rotation events`;
+  }
+  return history;
+}
+
 async function loadCheckpoints(
   store: Store,
-  verifier: NoteVerifier,
+  history: readonly LogKeyPeriod[],
   report: VerifyReport,
 ): Promise<{ size: number; rootHash: Uint8Array }[]> {
   const all: { size: number; rootHash: Uint8Array }[] = [];
+  const sizes = new Set<number>();
   for await (const page of store.scanCheckpoints(PAGE)) {
     for (const row of page) {
-      let parsed: ReturnType<typeof openCheckpoint>;
+      let parsed: ReturnType<typeof openLogCheckpoint>['checkpoint'];
       try {
-        parsed = openCheckpoint(row.note, [verifier]);
+        parsed = openLogCheckpoint(row.note, history).checkpoint;
       } catch (error) {
-        const why = error instanceof CoreError ? error.code : 'error';
+        const why = error instanceof CoreError ? `${error.code}: ${error.message}` : 'error';
         fail(
           'checkpoint_invalid',
-          `the checkpoint for tree size ${row.size} is not validly signed by ${verifier.name} (${why})`,
+          `the checkpoint for tree size ${row.size} is not validly signed by the log key for that size (${why})`,
         );
       }
       if (parsed.size !== row.size || !bytesEqual(parsed.rootHash, row.rootHash)) {
@@ -134,10 +192,56 @@ async function loadCheckpoints(
         );
       }
       all.push({ size: parsed.size, rootHash: parsed.rootHash });
+      sizes.add(parsed.size);
       report.checkpointsChecked++;
     }
   }
+  // Every later key needs its handover checkpoint, which the loop checked for both signatures.
+  const latest = all.at(-1)?.size ?? 0;
+  for (const p of history.slice(1)) {
+    if (!sizes.has(p.fromSize)) {
+      fail(
+        'key_history',
+        p.fromSize > latest
+          ? `the key history hands over to key ${p.keyId} at tree size ${p.fromSize}, past the latest checkpoint (${latest})`
+          : `no handover checkpoint at tree size ${p.fromSize}, where the key history hands over to key ${p.keyId}`,
+      );
+    }
+  }
   return all;
+}
+
+/**
+ * The entry just before each handover is the rotation event naming both keys, and the log
+ * holds no other rotation event: the key history is exactly what the log itself recorded.
+ */
+async function checkRotationEvents(
+  store: Store,
+  history: readonly LogKeyPeriod[],
+  size: number,
+): Promise<void> {
+  for (const [i, p] of history.entries()) {
+    if (i === 0) continue;
+    const seq = p.fromSize - 1;
+    const entry = await store.entryBySeq(seq);
+    const problem = entry
+      ? rotationRecordProblem(JSON.parse(entry.record), SELF_SOURCE, history[i - 1]!, p)
+      : 'it is missing';
+    if (problem)
+      fail('key_history', `entry ${seq} should hand over to key ${p.keyId}, but ${problem}`, seq);
+  }
+  const events = await store.search({
+    source: SELF_SOURCE,
+    action: LOG_KEY_ROTATE_ACTION,
+    toSeq: size,
+    limit: history.length + 1,
+  });
+  if (events.length !== history.length - 1) {
+    fail(
+      'key_history',
+      `the log holds ${events.length} key rotation event(s), but its key history lists ${history.length - 1} handover(s)`,
+    );
+  }
 }
 
 /**
