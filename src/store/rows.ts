@@ -1,4 +1,4 @@
-import type { IngestKeyRow, NewEntry, StoredCheckpoint, StoredEntry } from './store.js';
+import type { IngestKeyRow, NewEntry, StateDoc, StoredCheckpoint, StoredEntry } from './store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -57,6 +57,16 @@ export function toCheckpoint(row: Row): StoredCheckpoint {
     rootHash: row.root_hash as Uint8Array,
     note: String(row.note),
     createdAtMs: int(row.created_at_ms),
+  };
+}
+
+export function toStateDoc(row: Row): StateDoc {
+  return {
+    kind: String(row.kind),
+    id: String(row.id),
+    value: String(row.value),
+    version: int(row.version),
+    updatedAtMs: int(row.updated_at_ms),
   };
 }
 

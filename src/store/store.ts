@@ -89,6 +89,30 @@ export interface IngestKeyRow {
   revokedAtMs: number | null;
 }
 
+/**
+ * One document of the log's own state (principals, tokens, sessions, alerts, rule positions…):
+ * JSON text under (kind, id), with a version for compare-and-set. Entries never live here;
+ * this is the mutable configuration beside the append-only log, and every change a person
+ * makes to it is also appended to the log as an event (invariant 4).
+ */
+export interface StateDoc {
+  kind: string;
+  id: string;
+  /** JSON text. */
+  value: string;
+  /** 1 after creation, +1 on every replace. */
+  version: number;
+  updatedAtMs: number;
+}
+
+export interface StateListOptions {
+  /** Only ids strictly after (or, with `reverse`, before) this one. */
+  after?: string;
+  /** Newest-id-first instead of id order. */
+  reverse?: boolean;
+  limit: number;
+}
+
 export interface Store {
   /** Run `fn` as the only appender of the log; commits (durably) when it resolves. */
   append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T>;
@@ -127,6 +151,24 @@ export interface Store {
   ingestKeys(): Promise<IngestKeyRow[]>;
   /** Returns false when no such key exists; revoking twice keeps the first time. */
   revokeIngestKey(id: string, atMs: number): Promise<boolean>;
+
+  getState(kind: string, id: string): Promise<StateDoc | undefined>;
+  /** Documents of one kind in id order (ULID ids make that creation order). */
+  listState(kind: string, options: StateListOptions): Promise<StateDoc[]>;
+  /**
+   * Compare-and-set: `expectedVersion` 0 creates (fails if the id exists); n replaces version
+   * n with n+1. Returns false when the document is not at `expectedVersion` (someone else
+   * wrote first: another request or another server process), so callers re-read and retry.
+   */
+  putState(
+    kind: string,
+    id: string,
+    value: string,
+    expectedVersion: number,
+    atMs: number,
+  ): Promise<boolean>;
+  /** Removes a document at `expectedVersion` (expired sessions, used sign-in flows). */
+  deleteState(kind: string, id: string, expectedVersion: number): Promise<boolean>;
 
   close(): Promise<void>;
 }

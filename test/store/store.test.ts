@@ -237,5 +237,58 @@ for (const factory of STORES) {
       );
       assert.equal(await store.revokeIngestKey('nope', 60), false);
     });
+
+    it('keeps state documents with compare-and-set', async () => {
+      assert.equal(await store.getState('thing', 'a'), undefined);
+      assert.equal(await store.putState('thing', 'a', '{"n":"ünï ✓"}', 0, 10), true);
+      assert.equal(await store.putState('thing', 'a', '{"n":2}', 0, 11), false, 'exists');
+      assert.deepEqual(await store.getState('thing', 'a'), {
+        kind: 'thing',
+        id: 'a',
+        value: '{"n":"ünï ✓"}',
+        version: 1,
+        updatedAtMs: 10,
+      });
+      assert.equal(await store.putState('thing', 'a', '{"n":3}', 2, 12), false, 'stale version');
+      assert.equal(await store.putState('thing', 'a', '{"n":3}', 1, 12), true);
+      assert.equal((await store.getState('thing', 'a'))!.version, 2);
+      assert.equal(await store.putState('thing', 'missing', '{}', 1, 12), false);
+      assert.equal(await store.deleteState('thing', 'a', 1), false, 'stale version');
+      assert.equal(await store.deleteState('thing', 'a', 2), true);
+      assert.equal(await store.getState('thing', 'a'), undefined);
+      assert.equal(await store.deleteState('thing', 'a', 2), false, 'already gone');
+    });
+
+    it('lists state documents of one kind in id order, both ways, in pages', async () => {
+      for (const id of ['c', 'a', 'e', 'b', 'd']) {
+        assert.ok(await store.putState('listed', id, `"${id}"`, 0, 1));
+      }
+      await store.putState('other', 'b2', '"x"', 0, 1);
+      const ids = async (o: Parameters<typeof store.listState>[1]) =>
+        (await store.listState('listed', o)).map((d) => d.id);
+      assert.deepEqual(await ids({ limit: 10 }), ['a', 'b', 'c', 'd', 'e']);
+      assert.deepEqual(await ids({ limit: 2, after: 'b' }), ['c', 'd']);
+      assert.deepEqual(await ids({ limit: 2, reverse: true }), ['e', 'd']);
+      assert.deepEqual(await ids({ limit: 10, reverse: true, after: 'c' }), ['b', 'a']);
+      assert.deepEqual(await ids({ limit: 10, after: 'e' }), []);
+    });
+
+    it('lets exactly one of many concurrent writers of one version win', async () => {
+      await store.putState('race', 'x', '0', 0, 1);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.putState('race', 'x', `${i + 1}`, 1, 2)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      const created = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.putState('race', 'new', `${i}`, 0, 2)),
+      );
+      assert.equal(created.filter(Boolean).length, 1);
+    });
+
+    it('keeps state apart from the log: appends still work and no entry appears', async () => {
+      const before = await store.counts();
+      await store.putState('apart', 'k', '{}', 0, 1);
+      assert.deepEqual(await store.counts(), before);
+    });
   });
 }

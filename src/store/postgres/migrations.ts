@@ -81,4 +81,20 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION evident_append_only('checkpoints are append-only');
     `,
   },
+  {
+    version: 2,
+    name: 'state',
+    sql: `
+      -- The mutable state beside the log (accounts, tokens, sessions, alerts, rule positions):
+      -- JSON documents with a version for compare-and-set across server processes.
+      CREATE TABLE state (
+        kind TEXT COLLATE "C" NOT NULL,
+        id TEXT COLLATE "C" NOT NULL,
+        value TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+    `,
+  },
 ];

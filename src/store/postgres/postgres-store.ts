@@ -1,12 +1,14 @@
 import { Pool } from 'pg';
 import { Mutex } from '../../util/mutex.js';
-import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey } from '../rows.js';
+import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
 import type {
   AppendTransaction,
   EntryFilter,
   IngestKeyRow,
   LogHead,
   NewEntry,
+  StateDoc,
+  StateListOptions,
   Store,
   StoredCheckpoint,
   StoredEntry,
@@ -211,6 +213,39 @@ export class PostgresStore implements Store {
   async revokeIngestKey(id: string, atMs: number): Promise<boolean> {
     const { rows } = await this.pool.query<Row>(this.st.revokeKey, [id, atMs]);
     return rows[0]?.found === true;
+  }
+
+  async getState(kind: string, id: string): Promise<StateDoc | undefined> {
+    const { rows } = await this.pool.query<Row>(this.st.getState, [kind, id]);
+    return rows[0] ? toStateDoc(rows[0]) : undefined;
+  }
+
+  async listState(kind: string, options: StateListOptions): Promise<StateDoc[]> {
+    const { rows } = options.reverse
+      ? options.after === undefined
+        ? await this.pool.query<Row>(this.st.stateDescFirst, [kind, options.limit])
+        : await this.pool.query<Row>(this.st.stateDesc, [kind, options.after, options.limit])
+      : await this.pool.query<Row>(this.st.stateAsc, [kind, options.after ?? '', options.limit]);
+    return rows.map(toStateDoc);
+  }
+
+  async putState(
+    kind: string,
+    id: string,
+    value: string,
+    expectedVersion: number,
+    atMs: number,
+  ): Promise<boolean> {
+    const result =
+      expectedVersion === 0
+        ? await this.pool.query(this.st.createState, [kind, id, value, atMs])
+        : await this.pool.query(this.st.replaceState, [kind, id, value, expectedVersion, atMs]);
+    return result.rowCount === 1;
+  }
+
+  async deleteState(kind: string, id: string, expectedVersion: number): Promise<boolean> {
+    const result = await this.pool.query(this.st.deleteState, [kind, id, expectedVersion]);
+    return result.rowCount === 1;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ const FULL_ENTRY_COLUMNS =
   'seq, id, source, leaf_hash, record, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms';
 const CHECKPOINT_COLUMNS = 'size, root_hash, note, created_at_ms';
 const KEY_COLUMNS = 'id, source, secret_hash, label, created_at_ms, revoked_at_ms';
+const STATE_COLUMNS = 'kind, id, value, version, updated_at_ms';
 
 export type Statements = ReturnType<typeof statementsFor>;
 
@@ -17,6 +18,7 @@ export function statementsFor(schema: string) {
   const checkpoints = `${s}.checkpoints`;
   const meta = `${s}.meta`;
   const keys = `${s}.ingest_keys`;
+  const state = `${s}.state`;
   return {
     // One round trip (simple protocol, no parameters). READ COMMITTED is required: each
     // statement after the lock then sees what the previous lock holder committed. A server
@@ -70,6 +72,16 @@ export function statementsFor(schema: string) {
     // The CTE's snapshot predates the UPDATE, which is fine: it only asks whether the key exists.
     revokeKey: `WITH u AS (UPDATE ${keys} SET revoked_at_ms = $2 WHERE id = $1 AND revoked_at_ms IS NULL)
                 SELECT EXISTS (SELECT 1 FROM ${keys} WHERE id = $1) AS found`,
+
+    getState: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 AND id = $2`,
+    stateAsc: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3`,
+    stateDesc: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
+    stateDescFirst: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 ORDER BY id DESC LIMIT $2`,
+    // Compare-and-set: rowCount 1 means this writer won (another process may race for it).
+    createState: `INSERT INTO ${state} (${STATE_COLUMNS}) VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING`,
+    replaceState: `UPDATE ${state} SET value = $3, version = version + 1, updated_at_ms = $5
+                   WHERE kind = $1 AND id = $2 AND version = $4`,
+    deleteState: `DELETE FROM ${state} WHERE kind = $1 AND id = $2 AND version = $3`,
 
     search: (filter: EntryFilter) => searchQuery(entries, filter),
   };

@@ -98,6 +98,10 @@ export function prepareReads(db: Database.Database) {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     keyById: db.prepare('SELECT * FROM ingest_keys WHERE id = ?'),
     keys: db.prepare('SELECT * FROM ingest_keys ORDER BY created_at_ms, id'),
+    getState: db.prepare('SELECT * FROM state WHERE kind = ? AND id = ?'),
+    stateAsc: db.prepare('SELECT * FROM state WHERE kind = ? AND id > ? ORDER BY id LIMIT ?'),
+    stateDesc: db.prepare('SELECT * FROM state WHERE kind = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+    stateDescFirst: db.prepare('SELECT * FROM state WHERE kind = ? ORDER BY id DESC LIMIT ?'),
   };
 }
 
@@ -120,6 +124,13 @@ export function prepareWrites(writer: Database.Database) {
     revokeKey: writer.prepare(
       'UPDATE ingest_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL',
     ),
+    createState: writer.prepare(
+      'INSERT INTO state (kind, id, value, version, updated_at_ms) VALUES (?, ?, ?, 1, ?) ON CONFLICT DO NOTHING',
+    ),
+    replaceState: writer.prepare(
+      'UPDATE state SET value = ?, version = version + 1, updated_at_ms = ? WHERE kind = ? AND id = ? AND version = ?',
+    ),
+    deleteState: writer.prepare('DELETE FROM state WHERE kind = ? AND id = ? AND version = ?'),
   };
 }
 

@@ -78,4 +78,20 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'state',
+    sql: `
+      -- The mutable state beside the log (accounts, tokens, sessions, alerts, rule positions):
+      -- JSON documents with a version for compare-and-set. Never entries: those stay above.
+      CREATE TABLE state (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

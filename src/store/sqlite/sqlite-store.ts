@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Mutex } from '../../util/mutex.js';
-import { type Row, toCheckpoint, toEntry, toFullEntry, toKey } from '../rows.js';
+import { type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
 import type {
   AppendBatch,
   AppendTransaction,
@@ -10,6 +10,8 @@ import type {
   IngestKeyRow,
   LogHead,
   NewEntry,
+  StateDoc,
+  StateListOptions,
   Store,
   StoredCheckpoint,
   StoredEntry,
@@ -271,6 +273,38 @@ export class SqliteStore implements Store {
   async revokeIngestKey(id: string, atMs: number): Promise<boolean> {
     await this.write('revokeKey', atMs, id);
     return this.r.keyById.get(id) !== undefined;
+  }
+
+  async getState(kind: string, id: string): Promise<StateDoc | undefined> {
+    const row = this.r.getState.get(kind, id) as Row | undefined;
+    return row ? toStateDoc(row) : undefined;
+  }
+
+  async listState(kind: string, options: StateListOptions): Promise<StateDoc[]> {
+    const rows = options.reverse
+      ? options.after === undefined
+        ? this.r.stateDescFirst.all(kind, options.limit)
+        : this.r.stateDesc.all(kind, options.after, options.limit)
+      : this.r.stateAsc.all(kind, options.after ?? '', options.limit);
+    return (rows as Row[]).map(toStateDoc);
+  }
+
+  async putState(
+    kind: string,
+    id: string,
+    value: string,
+    expectedVersion: number,
+    atMs: number,
+  ): Promise<boolean> {
+    const w = this.w;
+    return this.appendMutex.run(() =>
+      w.call<boolean>('putState', kind, id, value, expectedVersion, atMs),
+    );
+  }
+
+  async deleteState(kind: string, id: string, expectedVersion: number): Promise<boolean> {
+    const w = this.w;
+    return this.appendMutex.run(() => w.call<boolean>('deleteState', kind, id, expectedVersion));
   }
 
   async close(): Promise<void> {

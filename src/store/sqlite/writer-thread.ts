@@ -57,6 +57,14 @@ const ops: Record<string, (...args: never[]) => unknown> = {
     w.insertKey.run(k.id, k.source, k.secretHash, k.label, k.createdAtMs, k.revokedAtMs) &&
     undefined,
   revokeKey: (atMs: number, id: string) => w.revokeKey.run(atMs, id) && undefined,
+  // Compare-and-set: true when exactly the expected version was there (0: nothing was).
+  putState: (kind: string, id: string, value: string, expected: number, atMs: number) =>
+    (expected === 0
+      ? w.createState.run(kind, id, value, atMs)
+      : w.replaceState.run(value, atMs, kind, id, expected)
+    ).changes === 1,
+  deleteState: (kind: string, id: string, expected: number) =>
+    w.deleteState.run(kind, id, expected).changes === 1,
 };
 
 parentPort!.on('message', (message: { id: number; op: string; args: never[] }) => {
