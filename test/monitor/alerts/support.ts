@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { AccountDirectory } from '../../../src/access/accounts.js';
+import { ApiTokens } from '../../../src/access/api-tokens.js';
+import type { Grant } from '../../../src/access/principal.js';
+import { SelfAudit } from '../../../src/log/self-audit.js';
+import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
+import type { RaisedAlertView } from '../../../src/monitor/alerts/alert-view.js';
+import type { NewAlert } from '../../../src/monitor/types.js';
+import type { TestServer } from '../../support/test-server.js';
+
+export const BILLING_SOURCE = 'billing-api';
+export const HR_SOURCE = 'hr-api';
+
+/** A new alert as the engine raises it; override any field. */
+export function newAlert(overrides: Partial<NewAlert> = {}): NewAlert {
+  return {
+    key: 'iso27001.failed_sign_ins:12',
+    ruleId: 'iso27001.failed_sign_ins',
+    title: 'Repeated failed sign-ins for u-1',
+    description: '5 failed sign-ins within 5 minutes',
+    severity: 'high',
+    seqs: [8, 9, 10, 11, 12],
+    sources: [BILLING_SOURCE],
+    group: { 'actor.id': 'u-1' },
+    triggeredAtMs: Date.parse('2026-11-22T08:59:59.000Z'),
+    ...overrides,
+  };
+}
+
+/** An AlertService on the test server's log, remembering what it handed to `onRaised`. */
+export function alertService(t: TestServer): {
+  service: AlertService;
+  raised: RaisedAlertView[];
+} {
+  const raised: RaisedAlertView[] = [];
+  const service = new AlertService({
+    store: t.log.store,
+    audit: new SelfAudit(t.log.sequencer, t.log.origin, t.clock),
+    clock: t.clock,
+    onRaised: (alert) => {
+      raised.push(alert);
+    },
+  });
+  return { service, raised };
+}
+
+/** A person with these grants and an API token; returns the Authorization header. */
+export async function tokenFor(
+  t: TestServer,
+  name: string,
+  grants: Grant[],
+): Promise<{ authorization: string; id: string }> {
+  const accounts = new AccountDirectory(t.log.store);
+  const tokens = new ApiTokens(t.log.store);
+  const now = t.clock.now();
+  const id = `acct-${name}`;
+  await accounts.create({
+    id,
+    kind: 'person',
+    name,
+    displayName: null,
+    email: null,
+    grants,
+    passwordHash: null,
+    oidc: null,
+    disabled: false,
+    createdAtMs: now,
+    createdBy: 'test',
+    signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
+  });
+  const created = await tokens.create({
+    accountId: id,
+    label: null,
+    roles: null,
+    expiresAtMs: now + 365 * 24 * 3_600_000,
+    createdBy: 'test',
+    nowMs: now - 1,
+  });
+  return { authorization: `Bearer ${created.token}`, id };
+}
+
+export interface LoggedEvent {
+  seq: number;
+  record: {
+    id: string;
+    source: string;
+    action: string;
+    actor: { id: string; type: string; name?: string; ip?: string };
+    target: { type: string; id: string };
+    details: Record<string, unknown>;
+  };
+}
+
+/** The log's own alert events about one alert, oldest first, read straight from the store. */
+export async function alertEvents(t: TestServer, alertId: string): Promise<LoggedEvent[]> {
+  const entries = await t.log.store.search({ source: 'evident', target: alertId, limit: 1000 });
+  return entries
+    .map((e) => ({ seq: e.seq, record: JSON.parse(e.record) as LoggedEvent['record'] }))
+    .filter((e) => e.record.action.startsWith('alert.'))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** app.inject with a JSON body; asserts nothing. */
+export async function call(
+  t: TestServer,
+  method: 'GET' | 'POST',
+  url: string,
+  headers: { authorization: string },
+  body?: unknown,
+) {
+  const res = await t.app.inject({
+    method,
+    url,
+    headers: {
+      ...headers,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined
+      ? {}
+      : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return res;
+}
+
+export function ok<T>(res: { statusCode: number; body: string }, status = 200): T {
+  assert.equal(res.statusCode, status, res.body);
+  return JSON.parse(res.body) as T;
+}
