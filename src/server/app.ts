@@ -1,14 +1,18 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type ServerDeps, serverContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { logRoutes } from './routes/log.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { principalRoutes } from './routes/principals.js';
 import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { whoamiRoutes } from './routes/whoami.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -53,6 +57,10 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   notificationRoutes(app, ctx);
   ingestKeyRoutes(app, ctx);
   sourceRoutes(app, ctx);
+  principalRoutes(app, ctx);
+  tokenRoutes(app, ctx);
+  approvalRoutes(app, ctx);
+  whoamiRoutes(app, ctx);
   ruleRoutes(app, ctx);
   openApiRoutes(app);
   return app;

@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AccountDirectory } from '../../src/access/accounts.js';
 import { loadAdminToken } from '../../src/access/admin-token.js';
+import { ApiTokens } from '../../src/access/api-tokens.js';
 import { createIngestKey } from '../../src/access/ingest-keys.js';
+import type { Grant, Role } from '../../src/access/principal.js';
 import { formatVerifierKey } from '../../src/core/note.js';
 import { dataPaths } from '../../src/data-folder.js';
 import { type OpenLog, openLog } from '../../src/log/open-log.js';
@@ -23,7 +26,34 @@ export interface TestServer {
   admin: { authorization: string };
   /** Creates an ingest key for `source`; returns its Authorization header. */
   ingestKey(source: string): Promise<{ authorization: string; id: string }>;
+  /**
+   * Makes an account straight in the store (no four-eyes: a fixture, not a request) and an
+   * API token for it; returns its Authorization header.
+   */
+  principal(options?: PrincipalOptions): Promise<TestPrincipal>;
   close(): Promise<void>;
+}
+
+export interface PrincipalOptions {
+  /** Role names or grants; default none. */
+  roles?: (Role | Grant)[];
+  /** Limits every role given by name (not admin) to these source patterns. */
+  sources?: string[];
+  kind?: 'person' | 'service';
+  name?: string;
+  /** Narrows the token to these roles; default all of the account's. */
+  tokenRoles?: Role[];
+  /** Token lifetime from the test clock's now; default one day. */
+  tokenTtlMs?: number;
+  disabled?: boolean;
+}
+
+export interface TestPrincipal {
+  id: string;
+  name: string;
+  authorization: string;
+  headers: { authorization: string };
+  tokenId: string;
 }
 
 export function tempDir(prefix = 'evident-test-'): string {
@@ -46,6 +76,9 @@ export async function testServer(options: { dir?: string } = {}): Promise<TestSe
     audit: new SelfAudit(log.sequencer, log.origin, clock),
   });
   await app.ready();
+  const accounts = new AccountDirectory(log.store);
+  const tokens = new ApiTokens(log.store);
+  let made = 0;
   return {
     dir,
     app,
@@ -55,6 +88,41 @@ export async function testServer(options: { dir?: string } = {}): Promise<TestSe
     ingestKey: async (source) => {
       const created = await createIngestKey(log.store, clock, source);
       return { authorization: `Bearer ${created.key}`, id: created.row.id };
+    },
+    principal: async (options = {}) => {
+      made++;
+      const id = `test-principal-${made}`;
+      const name = options.name ?? `${options.kind ?? 'person'}-${made}`;
+      const grants = (options.roles ?? []).map((r): Grant => {
+        if (typeof r !== 'string') return r;
+        return options.sources && r !== 'admin'
+          ? { role: r, sources: options.sources }
+          : { role: r };
+      });
+      await accounts.create({
+        id,
+        kind: options.kind ?? 'person',
+        name,
+        displayName: null,
+        email: null,
+        grants,
+        passwordHash: null,
+        oidc: null,
+        disabled: options.disabled ?? false,
+        createdAtMs: clock.now(),
+        createdBy: 'test',
+        signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
+      });
+      const created = await tokens.create({
+        accountId: id,
+        label: 'test',
+        roles: options.tokenRoles ?? null,
+        expiresAtMs: clock.now() + (options.tokenTtlMs ?? 24 * 3600 * 1000),
+        createdBy: 'test',
+        nowMs: clock.now(),
+      });
+      const authorization = `Bearer ${created.token}`;
+      return { id, name, authorization, headers: { authorization }, tokenId: created.record.id };
     },
     close: async () => {
       await app.close();

@@ -1,0 +1,190 @@
+import { AppError } from '../../errors.js';
+import { type ApiTokenRecord, type CreatedToken, MAX_TOKEN_TTL_MS } from '../api-tokens.js';
+import { ROLES, type Role } from '../principal.js';
+import { type AdminActor, type AdminContext, isBootstrap } from './admin-context.js';
+import { recordAdmin, refuse } from './admin-events.js';
+import { optionalText } from './principal-input.js';
+import { credentialForAdminRefusal } from './separation.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = MAX_TOKEN_TTL_MS / DAY_MS;
+export const TOKEN_REQUEST_FIELDS = ['label', 'roles', 'expires_in_days'] as const;
+
+export interface TokenRequest {
+  label: string | null;
+  /** Undefined: every role the holder may give (see below). */
+  roles: Role[] | undefined;
+  expiresInDays: number;
+}
+
+export function parseTokenRequest(body: Record<string, unknown>): TokenRequest {
+  const { roles, expires_in_days: days } = body;
+  if (
+    days !== undefined &&
+    (!Number.isSafeInteger(days) || (days as number) < 1 || (days as number) > MAX_TOKEN_DAYS)
+  ) {
+    throw new AppError(
+      'bad_request',
+      `"expires_in_days" must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}`,
+      { path: 'expires_in_days' },
+    );
+  }
+  return {
+    label: optionalText(body, 'label', 256),
+    roles: roles === undefined ? undefined : parseRoleNames(roles),
+    expiresInDays: (days as number | undefined) ?? DEFAULT_TOKEN_DAYS,
+  };
+}
+
+function parseRoleNames(value: unknown): Role[] {
+  if (!Array.isArray(value)) {
+    throw new AppError('bad_request', '"roles" must be a list of role names', { path: 'roles' });
+  }
+  const seen = new Set<string>();
+  return value.map((r, i) => {
+    if (typeof r !== 'string' || !(ROLES as readonly string[]).includes(r) || seen.has(r)) {
+      throw new AppError(
+        'bad_request',
+        `roles[${i}] must be one of ${ROLES.join(', ')}, each at most once (a token takes its sources from the account)`,
+        { path: `roles[${i}]` },
+      );
+    }
+    seen.add(r);
+    return r as Role;
+  });
+}
+
+/**
+ * A token for the caller. It carries at most what the calling credential holds (a token
+ * narrowed to `auditor` cannot make one with `admin`), and the roles are fixed when it is
+ * made: roles granted later do not flow into old tokens.
+ */
+export async function createOwnToken(
+  ctx: AdminContext,
+  actor: AdminActor,
+  request: TokenRequest,
+): Promise<CreatedToken> {
+  if (isBootstrap(actor.principal)) {
+    throw new AppError(
+      'forbidden',
+      'the bootstrap token is not an account and makes no tokens; create a principal and give it one',
+    );
+  }
+  const held = actor.principal.grants.map((g) => g.role);
+  const roles = request.roles ?? held;
+  roles.forEach((role, i) => {
+    if (!held.includes(role)) {
+      throw new AppError(
+        'forbidden',
+        `you do not hold "${role}" with this credential; a token carries at most what its maker holds`,
+        { path: `roles[${i}]` },
+      );
+    }
+  });
+  return issue(ctx, actor, actor.principal.id, roles, request);
+}
+
+/**
+ * A token an admin makes for a service principal. People make their own: a token made for a
+ * person would let the admin act as them.
+ */
+export async function createServiceToken(
+  ctx: AdminContext,
+  actor: AdminActor,
+  subjectId: string,
+  request: TokenRequest,
+): Promise<CreatedToken> {
+  if (subjectId === actor.principal.id) return createOwnToken(ctx, actor, request);
+  const subject = await ctx.accounts.get(subjectId);
+  if (!subject) throw new AppError('not_found', `no principal ${subjectId}`);
+  if (subject.kind !== 'service') {
+    throw new AppError(
+      'forbidden',
+      'tokens for people are made by the people themselves (POST /api/v1/tokens); one made for them would let you act as them',
+    );
+  }
+  if (subject.disabled) {
+    throw new AppError('conflict', `"${subject.name}" is disabled; enable it first`);
+  }
+  const held = subject.grants.map((g) => g.role);
+  const roles = request.roles ?? held;
+  roles.forEach((role, i) => {
+    if (!held.includes(role)) {
+      throw new AppError('bad_request', `"${subject.name}" does not hold "${role}"`, {
+        path: `roles[${i}]`,
+      });
+    }
+  });
+  if (roles.includes('admin')) {
+    const refusal = credentialForAdminRefusal(
+      actor.principal,
+      subject,
+      await ctx.accounts.list(),
+      'a token carrying admin made',
+    );
+    if (refusal) {
+      await refuse(ctx, actor, refusal, {
+        action: 'token.create',
+        target: { type: 'principal', id: subject.id, name: subject.name },
+        details: { roles },
+      });
+    }
+  }
+  return issue(ctx, actor, subject.id, roles, request);
+}
+
+async function issue(
+  ctx: AdminContext,
+  actor: AdminActor,
+  accountId: string,
+  roles: Role[],
+  request: TokenRequest,
+): Promise<CreatedToken> {
+  const now = ctx.clock.now();
+  const created = await ctx.tokens.create({
+    accountId,
+    label: request.label,
+    roles,
+    expiresAtMs: now + request.expiresInDays * DAY_MS,
+    createdBy: actor.principal.id,
+    nowMs: now,
+  });
+  await recordAdmin(ctx, actor, {
+    action: 'token.create',
+    target: tokenTarget(created.record),
+    details: {
+      principal_id: accountId,
+      roles,
+      expires_at: new Date(created.record.expiresAtMs).toISOString(),
+    },
+  });
+  return created;
+}
+
+/** Revokes a token; the route has checked it is the caller's own or the caller manages tokens. */
+export async function revokeToken(
+  ctx: AdminContext,
+  actor: AdminActor,
+  id: string,
+): Promise<ApiTokenRecord> {
+  const before = await ctx.tokens.tokens.get(id);
+  const revoked = await ctx.tokens.revoke(id, actor.principal.id, ctx.clock.now());
+  ctx.forgetCached();
+  if (before?.value.revokedAtMs === null) {
+    await recordAdmin(ctx, actor, {
+      action: 'token.revoke',
+      target: tokenTarget(revoked),
+      details: { principal_id: revoked.accountId },
+    });
+  }
+  return revoked;
+}
+
+function tokenTarget(token: ApiTokenRecord) {
+  return {
+    type: 'api_token',
+    id: token.id,
+    ...(token.label === null ? {} : { name: token.label }),
+  };
+}

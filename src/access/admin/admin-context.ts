@@ -1,0 +1,71 @@
+import { AppError } from '../../errors.js';
+import type { SelfAudit } from '../../log/self-audit.js';
+import { StateCollection } from '../../store/state-collection.js';
+import type { Store } from '../../store/store.js';
+import type { Clock } from '../../util/clock.js';
+import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
+import type { AccountDirectory } from '../accounts.js';
+import type { ApiTokens } from '../api-tokens.js';
+import { hashPassword } from '../passwords.js';
+import { type AccountPrincipal, BOOTSTRAP_ID, type Principal } from '../principal.js';
+import { AdminLock } from './admin-lock.js';
+import type { ApprovalRecord } from './approval.js';
+
+/** What principal administration reads and writes; one per server (routes build it). */
+export interface AdminContext {
+  store: Store;
+  accounts: AccountDirectory;
+  tokens: ApiTokens;
+  approvals: StateCollection<ApprovalRecord>;
+  audit: SelfAudit;
+  clock: Clock;
+  newId: IdGenerator;
+  /** Serialises changes that could leave the log without an admin (admin-lock.ts). */
+  lock: AdminLock;
+  hashPassword: (password: string) => Promise<string>;
+  /** Drops this process's cached credential checks, so a narrowing applies at once. */
+  forgetCached: () => void;
+}
+
+export function adminContext(deps: {
+  store: Store;
+  accounts: AccountDirectory;
+  tokens: ApiTokens;
+  audit: SelfAudit;
+  clock: Clock;
+  newId?: IdGenerator;
+  hashPassword?: (password: string) => Promise<string>;
+  forgetCached?: () => void;
+}): AdminContext {
+  return {
+    store: deps.store,
+    accounts: deps.accounts,
+    tokens: deps.tokens,
+    audit: deps.audit,
+    clock: deps.clock,
+    approvals: new StateCollection(deps.store, 'approval'),
+    newId: deps.newId ?? ulidGenerator(),
+    lock: new AdminLock(deps.store, deps.clock),
+    hashPassword: deps.hashPassword ?? ((p) => hashPassword(p)),
+    forgetCached: deps.forgetCached ?? (() => {}),
+  };
+}
+
+/** Who asks for a change, and from where (both go into the change's event). */
+export interface AdminActor {
+  principal: AccountPrincipal;
+  ip?: string;
+}
+
+export function adminActor(principal: Principal, ip?: string): AdminActor {
+  // authorize() already refused ingest keys every administrative action; this narrows the type.
+  if (principal.kind === 'ingest') {
+    throw new AppError('forbidden', 'an ingest key can only append events');
+  }
+  return ip === undefined ? { principal } : { principal, ip };
+}
+
+/** The shared bootstrap token: a credential, not a person, so it never counts as a second admin. */
+export function isBootstrap(principal: AccountPrincipal): boolean {
+  return principal.id === BOOTSTRAP_ID && principal.credential.method === 'bootstrap';
+}

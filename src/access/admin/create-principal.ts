@@ -1,0 +1,71 @@
+import { AppError } from '../../errors.js';
+import type { AccountRecord } from '../accounts.js';
+import type { AdminActor, AdminContext } from './admin-context.js';
+import { grantLabels, principalTarget, recordAdmin, recordRoleEvents } from './admin-events.js';
+import type { ApprovalRecord } from './approval.js';
+import type { NewPrincipal } from './principal-input.js';
+import { requestAdminChange } from './request-approval.js';
+import { holds, withoutAdmin } from './role-change.js';
+import { inBootstrapWindow } from './separation.js';
+
+export interface CreatedPrincipal {
+  account: AccountRecord;
+  /** The four-eyes request for `admin`, when the new account asked for it. */
+  approval: ApprovalRecord | null;
+}
+
+/**
+ * Creates a person or service. Asking for `admin` is an admin grant like any other: the
+ * account is made without it and a request waits for a second admin — except in the
+ * bootstrap window (separation.ts), where the bootstrap token makes the first admin.
+ */
+export async function createPrincipal(
+  ctx: AdminContext,
+  actor: AdminActor,
+  input: NewPrincipal,
+): Promise<CreatedPrincipal> {
+  const now = ctx.clock.now();
+  const wantsAdmin = holds(input.grants, 'admin');
+  const bootstrap = wantsAdmin && inBootstrapWindow(actor.principal, await ctx.accounts.list());
+  const grants = wantsAdmin && !bootstrap ? withoutAdmin(input.grants) : input.grants;
+  if (input.oidc && (await ctx.accounts.findByOidc(input.oidc.issuer, input.oidc.subject))) {
+    // Checked first so a taken identity does not leave the name reserved (create links it first).
+    throw new AppError('conflict', 'that OpenID Connect identity is linked to another account', {
+      path: 'oidc_subject',
+    });
+  }
+  const account: AccountRecord = {
+    id: ctx.newId(now),
+    kind: input.kind,
+    name: input.name,
+    displayName: input.displayName,
+    email: input.email,
+    grants,
+    passwordHash: input.password === null ? null : await ctx.hashPassword(input.password),
+    oidc: input.oidc,
+    disabled: false,
+    createdAtMs: now,
+    createdBy: actor.principal.id,
+    signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
+  };
+  await ctx.accounts.create(account);
+  await recordAdmin(ctx, actor, {
+    action: 'principal.create',
+    target: principalTarget(account),
+    details: {
+      kind: account.kind,
+      roles: grantLabels(grants),
+      password: account.passwordHash !== null,
+      oidc_issuer: account.oidc?.issuer ?? null,
+    },
+  });
+  await recordRoleEvents(ctx, actor, account, { granted: withoutAdmin(grants) });
+  if (bootstrap) {
+    await recordRoleEvents(ctx, actor, account, { granted: [{ role: 'admin' }] }, { bootstrap });
+  }
+  const approval =
+    wantsAdmin && !bootstrap
+      ? await requestAdminChange(ctx, actor, account, 'admin_grant', null)
+      : null;
+  return { account, approval };
+}

@@ -1,0 +1,121 @@
+import { AppError } from '../../errors.js';
+import { type AccountRecord, hasRole } from '../accounts.js';
+import type { AccountPrincipal } from '../principal.js';
+import { isBootstrap } from './admin-context.js';
+import type { ApprovalRecord } from './approval.js';
+
+/**
+ * Separation of duties (issue #4, docs/security.md; ISO 27001 A.5.3, A.8.2). Pure checks:
+ * each returns the refusal to record and throw, or undefined when the step may go ahead.
+ */
+
+/** Enabled accounts holding admin. The bootstrap token is not an account and never counts. */
+export function activeAdmins(accounts: readonly AccountRecord[]): AccountRecord[] {
+  return accounts.filter((a) => !a.disabled && hasRole(a, 'admin'));
+}
+
+/**
+ * The bootstrap window: while no account holds admin, the bootstrap token may grant it
+ * directly — otherwise nobody could become the first admin. It closes for good with the
+ * first admin account, because the last admin can neither lose admin nor be disabled.
+ */
+export function inBootstrapWindow(
+  actor: AccountPrincipal,
+  accounts: readonly AccountRecord[],
+): boolean {
+  return isBootstrap(actor) && activeAdmins(accounts).length === 0;
+}
+
+/** A person cannot raise (or otherwise change) their own privileges. */
+export function selfRoleChangeRefusal(
+  actor: AccountPrincipal,
+  subjectId: string,
+): AppError | undefined {
+  if (actor.id !== subjectId) return undefined;
+  return new AppError(
+    'forbidden',
+    'nobody changes their own roles, not even to drop one; ask another admin',
+  );
+}
+
+export function selfDisableRefusal(
+  actor: AccountPrincipal,
+  subjectId: string,
+): AppError | undefined {
+  if (actor.id !== subjectId) return undefined;
+  return new AppError('forbidden', 'you cannot disable your own account; ask another admin');
+}
+
+/** Taking admin from `subject` (revoke or disable) must leave another enabled admin account. */
+export function lastAdminRefusal(
+  subject: AccountRecord,
+  accounts: readonly AccountRecord[],
+): AppError | undefined {
+  if (subject.disabled || !hasRole(subject, 'admin')) return undefined;
+  const others = activeAdmins(accounts).filter((a) => a.id !== subject.id);
+  if (others.length > 0) return undefined;
+  return new AppError(
+    'conflict',
+    `"${subject.name}" is the last admin account; make another admin (approved by this one) first`,
+  );
+}
+
+/**
+ * The second pair of eyes: a named admin who neither asked nor is the subject. The shared
+ * bootstrap token cannot approve: whoever asked may hold it too.
+ */
+export function approverRefusal(
+  approval: ApprovalRecord,
+  actor: AccountPrincipal,
+): AppError | undefined {
+  if (isBootstrap(actor)) {
+    return new AppError(
+      'forbidden',
+      'the bootstrap token is shared, so it cannot be the second pair of eyes; approve as a named admin',
+    );
+  }
+  if (actor.id === approval.requestedBy.id) {
+    return new AppError(
+      'forbidden',
+      'you asked for this change; a different admin must approve it',
+    );
+  }
+  if (actor.id === approval.subject.id) {
+    return new AppError(
+      'forbidden',
+      'this change is about your own account; a different admin must approve it',
+    );
+  }
+  return undefined;
+}
+
+/** Anyone with approvals.decide may reject or withdraw — except the subject, who could block their own removal. */
+export function rejecterRefusal(
+  approval: ApprovalRecord,
+  actor: AccountPrincipal,
+): AppError | undefined {
+  if (actor.id !== approval.subject.id) return undefined;
+  return new AppError(
+    'forbidden',
+    'this change is about your own account; a different admin must decide it',
+  );
+}
+
+/**
+ * A credential one admin sets for another admin account (a password, a token) would let them
+ * act as two admins and approve their own requests. Allowed only when the subject is the one
+ * admin account there is (recovery), where there is no second pair of eyes to fake.
+ */
+export function credentialForAdminRefusal(
+  actor: AccountPrincipal,
+  subject: AccountRecord,
+  accounts: readonly AccountRecord[],
+  what: string,
+): AppError | undefined {
+  if (actor.id === subject.id || !hasRole(subject, 'admin')) return undefined;
+  if (activeAdmins(accounts).every((a) => a.id === subject.id)) return undefined;
+  return new AppError(
+    'forbidden',
+    `"${subject.name}" holds admin: ${what} by someone else would let one person act as two admins`,
+  );
+}

@@ -1,0 +1,82 @@
+import { AppError } from '../../errors.js';
+import type { AccountRecord } from '../accounts.js';
+import type { Grant } from '../principal.js';
+import type { AdminActor, AdminContext } from './admin-context.js';
+import { grantLabels, principalTarget, recordRoleEvents, refuse } from './admin-events.js';
+import { applyAdminChange } from './apply-admin-change.js';
+import type { ApprovalRecord } from './approval.js';
+import { requestAdminChange } from './request-approval.js';
+import {
+  adminChangeOf,
+  diffGrants,
+  isEmptyDiff,
+  keepAdminAsIs,
+  withoutAdmin,
+} from './role-change.js';
+import { inBootstrapWindow, selfRoleChangeRefusal } from './separation.js';
+
+export interface RoleChange {
+  /** The account after the part that applies at once. */
+  account: AccountRecord;
+  /** The four-eyes request when `admin` is to be given or taken; null otherwise. */
+  approval: ApprovalRecord | null;
+}
+
+/**
+ * Replaces a principal's roles. Reading and reviewing roles change at once; giving or taking
+ * `admin` opens a request for a second admin (or, in the bootstrap window, applies). Nobody
+ * changes their own roles.
+ */
+export async function setRoles(
+  ctx: AdminContext,
+  actor: AdminActor,
+  subjectId: string,
+  requested: readonly Grant[],
+  reason: string | null,
+): Promise<RoleChange> {
+  const current = await ctx.accounts.get(subjectId);
+  if (!current) throw new AppError('not_found', `no principal ${subjectId}`);
+  const self = selfRoleChangeRefusal(actor.principal, subjectId);
+  if (self) {
+    const diff = diffGrants(current.grants, requested);
+    await refuse(ctx, actor, self, {
+      action:
+        diff.revoked.length > 0 && diff.granted.length === 0
+          ? 'principal.role_revoke'
+          : 'principal.role_grant',
+      target: principalTarget(current),
+      details: { roles: grantLabels(requested), previous_roles: grantLabels(current.grants) },
+    });
+  }
+
+  let account = current;
+  if (!isEmptyDiff(diffGrants(withoutAdmin(current.grants), withoutAdmin(requested)))) {
+    let before: Grant[] = current.grants;
+    account = await ctx.accounts.update(
+      subjectId,
+      (latest) => {
+        before = latest.grants;
+        return { ...latest, grants: keepAdminAsIs(latest.grants, requested) };
+      },
+      ctx.clock.now(),
+    );
+    const applied = diffGrants(before, account.grants);
+    if (applied.revoked.length + applied.rescoped.length > 0) ctx.forgetCached();
+    await recordRoleEvents(ctx, actor, account, applied);
+  }
+
+  const change = adminChangeOf(account.grants, requested);
+  if (change === undefined) return { account, approval: null };
+  if (change === 'admin_grant' && inBootstrapWindow(actor.principal, await ctx.accounts.list())) {
+    account = await ctx.lock.run(() => applyAdminChange(ctx, subjectId, change));
+    await recordRoleEvents(
+      ctx,
+      actor,
+      account,
+      { granted: [{ role: 'admin' }] },
+      { bootstrap: true },
+    );
+    return { account, approval: null };
+  }
+  return { account, approval: await requestAdminChange(ctx, actor, account, change, reason) };
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  createOwnToken,
+  createServiceToken,
+  parseTokenRequest,
+  revokeToken,
+  TOKEN_REQUEST_FIELDS,
+} from '../../access/admin/account-tokens.js';
+import { adminActor } from '../../access/admin/admin-context.js';
+import type { CreatedToken } from '../../access/api-tokens.js';
+import { authorize } from '../../access/authorize.js';
+import type { Principal } from '../../access/principal.js';
+import { AppError } from '../../errors.js';
+import type { ServerContext } from '../context.js';
+import { jsonObjectBody } from '../json-body.js';
+import { tokenJson } from '../presenters/token.js';
+import { QueryReader } from '../query.js';
+import { adminContextOf } from './principals.js';
+
+/**
+ * API tokens: anyone's own (action `self`), and a service principal's by an admin
+ * (`tokens.manage`). The secret is in the creation answer only; revocation applies at once.
+ */
+export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const admin = adminContextOf(ctx);
+  const created = (c: CreatedToken) => ({
+    ...tokenJson(c.record, ctx.clock.now()),
+    token: c.token,
+  });
+
+  app.post('/api/v1/tokens', async (request, reply) => {
+    const principal = await ctx.access(request, 'self');
+    const input = parseTokenRequest(
+      jsonObjectBody(request.body, TOKEN_REQUEST_FIELDS, { optional: true }),
+    );
+    const token = await createOwnToken(admin, adminActor(principal, request.ip), input);
+    return reply.status(201).send(created(token));
+  });
+
+  app.get('/api/v1/tokens', async (request) => {
+    const principal = await ctx.access(request, 'self');
+    new QueryReader(request.query, []);
+    const now = ctx.clock.now();
+    return { tokens: (await ctx.tokens.forAccount(principal.id)).map((t) => tokenJson(t, now)) };
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/v1/tokens/:id', async (request) => {
+    const principal = await ctx.access(request, 'self');
+    new QueryReader(request.query, []);
+    const doc = await ctx.tokens.tokens.get(request.params.id);
+    // Someone else's token looks like no token unless you manage tokens: ids are not an oracle.
+    if (!doc || (doc.value.accountId !== principal.id && !may(principal, 'tokens.manage'))) {
+      throw new AppError('not_found', `no token ${request.params.id}`);
+    }
+    const revoked = await revokeToken(admin, adminActor(principal, request.ip), doc.id);
+    return tokenJson(revoked, ctx.clock.now());
+  });
+
+  app.post<{ Params: { id: string } }>('/api/v1/principals/:id/tokens', async (request, reply) => {
+    const principal = await ctx.access(request, 'tokens.manage');
+    const input = parseTokenRequest(
+      jsonObjectBody(request.body, TOKEN_REQUEST_FIELDS, { optional: true }),
+    );
+    const token = await createServiceToken(
+      admin,
+      adminActor(principal, request.ip),
+      request.params.id,
+      input,
+    );
+    return reply.status(201).send(created(token));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/principals/:id/tokens', async (request) => {
+    await ctx.access(request, 'tokens.manage');
+    new QueryReader(request.query, []);
+    if (!(await ctx.accounts.get(request.params.id))) {
+      throw new AppError('not_found', `no principal ${request.params.id}`);
+    }
+    const now = ctx.clock.now();
+    const tokens = await ctx.tokens.forAccount(request.params.id);
+    return { tokens: tokens.map((t) => tokenJson(t, now)) };
+  });
+}
+
+function may(principal: Principal, action: 'tokens.manage'): boolean {
+  try {
+    authorize(principal, action);
+    return true;
+  } catch {
+    return false;
+  }
+}
