@@ -74,6 +74,11 @@ export interface EntryFilter {
   targetType?: string;
   outcome?: string;
   source?: string;
+  /**
+   * A reader's source scope: only entries whose source is one of `exact` or starts with one
+   * of `prefixes` (both empty: nothing). Absent: every source.
+   */
+  sources?: SourcePatterns;
   /** Only seqs in [fromSeq, toSeq). */
   fromSeq?: number;
   toSeq?: number;
@@ -171,6 +176,21 @@ export interface Store {
   deleteState(kind: string, id: string, expectedVersion: number): Promise<boolean>;
 
   close(): Promise<void>;
+}
+
+export interface SourcePatterns {
+  exact: readonly string[];
+  prefixes: readonly string[];
+}
+
+/**
+ * The least string above every string that starts with `prefix`, so adapters match a prefix
+ * as the index-friendly range [prefix, upper) under byte order (sources are ASCII; the
+ * PostgreSQL column is COLLATE "C"), with no LIKE wildcards to escape.
+ */
+export function prefixUpperBound(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
 export function nodeKey(level: number, index: number): string {

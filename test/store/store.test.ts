@@ -291,4 +291,64 @@ for (const factory of STORES) {
       assert.deepEqual(await store.counts(), before);
     });
   });
+
+  describe(`Store conformance: ${factory.name}: a reader's source scope`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    // Neighbours of "billing-" in byte order, LIKE wildcards and case: none may leak in.
+    const SOURCES = [
+      'billing-api',
+      'billing',
+      'billing.x',
+      'billing_x',
+      'billinga',
+      'BILLING-api',
+      'billing-',
+      'hr-api',
+      'billing-web',
+      'hr',
+    ];
+
+    before(async () => {
+      ({ store, dispose } = await factory.create());
+      await store.append(async (tx) => {
+        const entries = SOURCES.map((source, seq) => entry(seq, { source }));
+        await tx.insert({ entries, nodes: [], checkpoint: checkpoint(SOURCES.length) });
+      });
+    });
+    after(async () => dispose());
+
+    const sourcesOf = async (filter: Partial<Parameters<Store['search']>[0]>) =>
+      (await store.search({ limit: 100, ...filter })).map((e) => e.source);
+
+    it('matches prefixes exactly, byte for byte, with no wildcards', async () => {
+      assert.deepEqual(await sourcesOf({ sources: { exact: [], prefixes: ['billing-'] } }), [
+        'billing-web',
+        'billing-',
+        'billing-api',
+      ]);
+      assert.deepEqual(await sourcesOf({ sources: { exact: [], prefixes: ['billing_'] } }), [
+        'billing_x',
+      ]);
+      assert.deepEqual(await sourcesOf({ sources: { exact: [], prefixes: ['BILLING'] } }), [
+        'BILLING-api',
+      ]);
+    });
+
+    it('unions exact names and prefixes, and matches nothing when both are empty', async () => {
+      assert.deepEqual(
+        await sourcesOf({ sources: { exact: ['hr', 'billing'], prefixes: ['billing.'] } }),
+        ['hr', 'billing.x', 'billing'],
+      );
+      assert.deepEqual(await sourcesOf({ sources: { exact: [], prefixes: [] } }), []);
+    });
+
+    it('combines with the other filters, seq bounds and the limit', async () => {
+      const scope = { exact: ['hr-api'], prefixes: ['billing-'] };
+      assert.deepEqual(await sourcesOf({ sources: scope, source: 'hr-api' }), ['hr-api']);
+      assert.deepEqual(await sourcesOf({ sources: scope, source: 'hr' }), []);
+      assert.deepEqual(await sourcesOf({ sources: scope, toSeq: 7 }), ['billing-', 'billing-api']);
+      assert.deepEqual(await sourcesOf({ sources: scope, limit: 2 }), ['billing-web', 'hr-api']);
+    });
+  });
 }

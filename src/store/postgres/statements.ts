@@ -1,4 +1,4 @@
-import type { EntryFilter } from '../store.js';
+import { type EntryFilter, prefixUpperBound } from '../store.js';
 import { appendLockSql, quoteIdent } from './connection.js';
 
 const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record';
@@ -102,6 +102,18 @@ function searchQuery(entries: string, filter: EntryFilter): { text: string; valu
   add((p) => `target_type = ${p}`, filter.targetType);
   add((p) => `outcome = ${p}`, filter.outcome);
   add((p) => `source = ${p}`, filter.source);
+  if (filter.sources !== undefined) {
+    const any: string[] = [];
+    for (const name of filter.sources.exact) {
+      values.push(name);
+      any.push(`source = $${values.length}`);
+    }
+    for (const prefix of filter.sources.prefixes) {
+      values.push(prefix, prefixUpperBound(prefix));
+      any.push(`(source >= $${values.length - 1} AND source < $${values.length})`);
+    }
+    conditions.push(any.length > 0 ? `(${any.join(' OR ')})` : 'FALSE');
+  }
   add((p) => `seq >= ${p}`, filter.fromSeq);
   add((p) => `seq < ${p}`, filter.toSeq);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';

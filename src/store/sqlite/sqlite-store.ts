@@ -3,19 +3,20 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Mutex } from '../../util/mutex.js';
 import { type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
-import type {
-  AppendBatch,
-  AppendTransaction,
-  EntryFilter,
-  IngestKeyRow,
-  LogHead,
-  NewEntry,
-  StateDoc,
-  StateListOptions,
-  Store,
-  StoredCheckpoint,
-  StoredEntry,
-  StoredNode,
+import {
+  type AppendBatch,
+  type AppendTransaction,
+  type EntryFilter,
+  type IngestKeyRow,
+  type LogHead,
+  type NewEntry,
+  prefixUpperBound,
+  type StateDoc,
+  type StateListOptions,
+  type Store,
+  type StoredCheckpoint,
+  type StoredEntry,
+  type StoredNode,
 } from '../store.js';
 import {
   migrate,
@@ -176,6 +177,15 @@ export class SqliteStore implements Store {
     add('target_type', filter.targetType);
     add('outcome', filter.outcome);
     add('source', filter.source);
+    if (filter.sources !== undefined) {
+      const { exact, prefixes } = filter.sources;
+      const any = [
+        ...(exact.length > 0 ? [`source IN (${exact.map(() => '?').join(', ')})`] : []),
+        ...prefixes.map(() => '(source >= ? AND source < ?)'),
+      ];
+      conditions.push(any.length > 0 ? `(${any.join(' OR ')})` : '0');
+      params.push(...exact, ...prefixes.flatMap((p) => [p, prefixUpperBound(p)]));
+    }
     if (filter.fromSeq !== undefined) {
       conditions.push('seq >= ?');
       params.push(filter.fromSeq);
