@@ -3,9 +3,12 @@ import { createIngestKey } from '../access/ingest-keys.js';
 import { registerKeySource } from '../monitor/sources/source-registry.js';
 import { withLocalLog } from './operator.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';
+import { rotateLogKeyCommand } from './rotate-log-key.js';
 
 export function keysCommand(program: Command): void {
-  const keys = program.command('keys').description('manage ingest keys (each bound to one source)');
+  const keys = program
+    .command('keys')
+    .description("manage ingest keys (each bound to one source) and the log's signing key");
 
   keys
     .command('create')
@@ -96,6 +99,8 @@ export function keysCommand(program: Command): void {
         console.log(`Revoked ingest key ${id} (source "${existing.source}").`);
       });
     });
+
+  rotateLogKeyCommand(keys);
 }
 
 function location(opts: { data?: string; db?: string }) {

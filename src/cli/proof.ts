@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { bytesEqual, fromBase64 } from '../core/bytes.js';
 import { canonicalize } from '../core/canonical-json.js';
-import { openCheckpoint } from '../core/checkpoint.js';
+import { openLogCheckpoint } from '../core/key-history.js';
 import { leafHash } from '../core/merkle.js';
-import { parseVerifierKey } from '../core/note.js';
 import { verifyConsistency, verifyInclusion } from '../core/proof.js';
+import { describeTrust, fetchTrustedLogKeys, openTrustedCheckpoint } from '../verify/log-keys.js';
 import { adminTokenOption, apiUrl, parseNonNegativeInt } from './options.js';
 
 interface ProofOptions {
@@ -48,7 +48,7 @@ export function proofCommand(program: Command): void {
     .option('-d, --data <dir>', 'data folder whose admin.token to use')
     .option(
       '-k, --key <verifier-key>',
-      'pin the log verifier key; default: the one the server states',
+      'pin a log verifier key (after rotations, an older key chains to the current one); default: the one the server states',
     )
     .action(async (opts: ProofOptions) => {
       const modes = [
@@ -62,18 +62,19 @@ export function proofCommand(program: Command): void {
         baseUrl: apiUrl(opts.url),
         token: adminTokenOption(opts.token, opts.data),
       });
-      const info = await client.getJson<{ verifier_key: string; checkpoint: string }>(
-        '/api/v1/log',
-      );
-      const verifier = parseVerifierKey(opts.key ?? info.verifier_key);
-      const checkpoint = openCheckpoint(info.checkpoint, [verifier]);
+      const info = await client.getJson<{ origin: string; checkpoint: string }>('/api/v1/log');
+      const keys = await fetchTrustedLogKeys(client, info.origin, opts.key);
+      const checkpoint = openTrustedCheckpoint(info.checkpoint, keys);
+      const signedBy = keys.history.at(-1)!.keyId;
 
       if (opts.from !== undefined || opts.since !== undefined) {
-        // With --since, the older side is a checkpoint the user kept: verify against both signatures.
+        // With --since, the older side is a checkpoint the user kept, perhaps signed by a key
+        // since retired: it must be signed by the key of its size; the proof ties it to the
+        // trusted latest checkpoint.
         const older =
           opts.since === undefined
             ? undefined
-            : openCheckpoint(readFileSync(opts.since, 'utf8'), [verifier]);
+            : openLogCheckpoint(readFileSync(opts.since, 'utf8'), keys.history).checkpoint;
         const from = older?.size ?? opts.from!;
         if (older && older.size > checkpoint.size) {
           process.exitCode = 2;
@@ -159,7 +160,7 @@ export function proofCommand(program: Command): void {
         checkpoint.rootHash,
       );
       console.error(
-        `Verified: entry ${proof.seq} is in the tree of size ${proof.tree_size} signed by ${verifier.name}.`,
+        `Verified: entry ${proof.seq} is in the tree of size ${proof.tree_size} signed by ${info.origin} (key ${signedBy}; ${describeTrust(keys)}).`,
       );
     });
 }

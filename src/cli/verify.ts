@@ -84,6 +84,7 @@ export function verifyCommand(program: Command): void {
               (report.nodesChecked > 0 ? `, ${report.nodesChecked} tree nodes` : '') +
               ` verified; tree size ${report.treeSize}, root ${report.rootHash}`,
           );
+          if (report.trust !== undefined) console.log(`Keys: ${report.trust}.`);
           if (!pinned) {
             console.log(
               'Note: verified with the key the log states. Pin the published key with --key for independent assurance.',

@@ -6,6 +6,7 @@ import {
   SENSITIVITIES,
   SEVERITIES,
 } from '../core/record/types.js';
+import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { rulePaths, ruleSchemas } from './openapi-rules.js';
 import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
@@ -220,6 +221,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...logKeyPaths(),
       '/api/v1/log/entries': {
         get: {
           summary: 'Entries in seq order (admin; an export)',
@@ -310,6 +312,7 @@ export function openApiDocument(): Record<string, unknown> {
       schemas: {
         SubmittedRecord: submitted,
         ...sourceSchemas(),
+        ...logKeySchemas(),
         ...notificationSchemas(),
         ...ruleSchemas(),
         Record: {

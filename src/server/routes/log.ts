@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { toBase64 } from '../../core/bytes.js';
+import { currentKey, keyHistoryToJson, type LogKeyPeriod } from '../../core/key-history.js';
 import { AppError } from '../../errors.js';
+import { META_VERIFIER_KEY } from '../../log/init-log.js';
 import { consistencyProof, inclusionProof } from '../../log/proofs.js';
+import { readKeyHistory } from '../../log/stored-key-history.js';
 import type { LogHead } from '../../store/store.js';
 import type { ServerContext } from '../context.js';
 import { entryListJson } from '../presenters/entry.js';
@@ -22,7 +25,8 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const head = await currentHead();
     return {
       origin: ctx.origin,
-      verifier_key: ctx.verifierKey,
+      // From the store, not this process: another process may have rotated the key.
+      verifier_key: (await ctx.store.getMeta(META_VERIFIER_KEY)) ?? ctx.verifierKey,
       tree_size: head.size,
       root_hash: toBase64(head.rootHash),
       checkpoint: head.checkpoint.note,
@@ -34,6 +38,33 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     new QueryReader(request.query, []);
     const head = await currentHead();
     return reply.type('text/plain; charset=utf-8').send(head.checkpoint.note);
+  });
+
+  // Public: verifier keys are public material, and a verifier needs them before it trusts
+  // anything else the server says. Each later key comes with its handover checkpoint, signed
+  // by it and by the key before, so a verifier can chain from a key it pinned long ago.
+  app.get('/api/v1/log/keys', async (request) => {
+    new QueryReader(request.query, []);
+    let history: LogKeyPeriod[];
+    try {
+      history = await readKeyHistory(ctx.store);
+    } catch (cause) {
+      throw new AppError(
+        'unavailable',
+        'the stored key history is unreadable; run `evident verify`',
+        {
+          cause,
+        },
+      );
+    }
+    const keys = await Promise.all(
+      keyHistoryToJson(history).map(async (key, i) => ({
+        ...key,
+        handover_checkpoint:
+          i === 0 ? null : ((await ctx.store.checkpoint(key.from_size))?.note ?? null),
+      })),
+    );
+    return { origin: ctx.origin, current: currentKey(history).verifierKey, keys };
   });
 
   app.get('/api/v1/log/entries', async (request, reply) => {
