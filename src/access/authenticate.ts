@@ -44,7 +44,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export class Authenticator {
   private readonly ingestKeys = new VerifiedKeys<Principal>();
-  private readonly apiTokens = new VerifiedKeys<Principal>();
+  /** With the token's expiry: a remembered token must not outlive it (the clock is injected). */
+  private readonly apiTokens = new VerifiedKeys<{ principal: Principal; expiresAtMs: number }>();
 
   constructor(private readonly deps: AuthenticatorDeps) {}
 
@@ -90,9 +91,9 @@ export class Authenticator {
       return principal;
     }
     if (isApiTokenFormat(token)) {
-      const hit = this.apiTokens.get(token);
-      if (hit) return hit;
       const now = this.deps.clock.now();
+      const hit = this.apiTokens.get(token);
+      if (hit) return hit.expiresAtMs > now ? hit.principal : undefined;
       const record = await this.deps.tokens.check(token, now);
       if (!record) return undefined;
       const account = await this.deps.accounts.get(record.accountId);
@@ -101,7 +102,7 @@ export class Authenticator {
         grants: tokenGrants(account, record),
         credential: { method: 'token', tokenId: record.id },
       });
-      this.apiTokens.set(token, principal);
+      this.apiTokens.set(token, { principal, expiresAtMs: record.expiresAtMs });
       return principal;
     }
     return this.deps.adminToken?.matches(token) ? BOOTSTRAP_PRINCIPAL : undefined;
