@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { alertsCommand } from './alerts.js';
 import { checkpointCommand } from './checkpoint.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
@@ -30,6 +31,7 @@ verifyCommand(program);
 migrateCommand(program);
 rulesCommand(program);
 notificationsCommand(program);
+alertsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`evident: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,7 +1,10 @@
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type ServerDeps, serverContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { alertRoutes } from './routes/alerts.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
@@ -50,6 +53,8 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     (_req, body, done) => done(null, body),
   );
   installErrorHandling(app);
+  // Parses the session cookie for the Authenticator (context.ts) and sets it at sign-in.
+  void app.register(cookie);
   const ctx = serverContext(deps);
   healthRoutes(app, ctx);
   eventRoutes(app, ctx);
@@ -62,6 +67,8 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   approvalRoutes(app, ctx);
   whoamiRoutes(app, ctx);
   ruleRoutes(app, ctx);
+  authRoutes(app, ctx);
+  alertRoutes(app, ctx);
   openApiRoutes(app);
   return app;
 }

@@ -6,6 +6,7 @@ import {
   SENSITIVITIES,
   SEVERITIES,
 } from '../core/record/types.js';
+import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { rulePaths, ruleSchemas } from './openapi-rules.js';
@@ -267,6 +268,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...sourcePaths(),
       ...notificationPaths(),
       ...rulePaths(),
+      ...alertPaths(),
       '/healthz': {
         get: {
           summary: 'Liveness, tree size and whether the host clock is synchronised',
@@ -315,6 +317,7 @@ export function openApiDocument(): Record<string, unknown> {
         ...logKeySchemas(),
         ...notificationSchemas(),
         ...ruleSchemas(),
+        ...alertSchemas(),
         Record: {
           description:
             'What a leaf commits to: the submitted fields plus received_at (server time), source (from the key) and id.',
