@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { authorize } from '../../access/authorize.js';
+import { describeScope, inScope } from '../../access/source-scope.js';
 import { toBase64 } from '../../core/bytes.js';
 import { parseSubmittedRecords } from '../../core/record/parse-body.js';
 import { OUTCOMES } from '../../core/record/types.js';
@@ -51,7 +53,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get('/api/v1/events', async (request, reply) => {
-    const principal = await ctx.access(request, 'events.read');
+    const { principal, scope } = await ctx.accessScoped(request, 'events.read');
     const q = new QueryReader(request.query, SEARCH_PARAMS);
     const filters = {
       actor: q.string('actor'),
@@ -78,7 +80,13 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     let toSeq =
       toMs === undefined ? undefined : await ctx.store.firstSeqReceivedAtOrAfter(toMs + 1);
     if (cursor !== undefined) toSeq = toSeq === undefined ? cursor : Math.min(toSeq, cursor);
-    const entries = await ctx.store.search({ ...definedOnly(filters), fromSeq, toSeq, limit });
+    const entries = await ctx.store.search({
+      ...definedOnly(filters),
+      ...(scope.all ? {} : { sources: { exact: scope.exact, prefixes: scope.prefixes } }),
+      fromSeq,
+      toSeq,
+      limit,
+    });
     const last = entries[entries.length - 1];
     const nextCursor =
       entries.length === limit && last && last.seq > (fromSeq ?? 0) ? encodeCursor(last.seq) : null;
@@ -96,6 +104,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
         }),
         limit,
         returned: entries.length,
+        scope: describeScope(scope),
       },
     });
     return reply
@@ -106,7 +115,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/events/:id', async (request, reply) => {
-    const principal = await ctx.access(request, 'events.read');
+    const { principal, scope } = await ctx.accessScoped(request, 'events.read');
     new QueryReader(request.query, []);
     const id = normaliseId(request.params.id);
     if (id === undefined) {
@@ -119,14 +128,18 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       );
     }
     const entry = await ctx.store.entryById(id);
+    const outside = entry !== undefined && !inScope(scope, entry.source);
     await ctx.audit.record({
       principal,
       ip: request.ip,
       action: 'audit_log.read',
       target: { type: 'event', id },
-      details: { found: entry !== undefined },
+      ...(outside ? { outcome: 'denied', reason: "outside the reader's sources" } : {}),
+      details: { found: entry !== undefined && !outside, scope: describeScope(scope) },
     });
-    if (!entry) throw new AppError('not_found', `no event with id ${id}`);
+    if (!entry) throw new AppError('not_found', `no event ${id}`);
+    // Outside a scoped grant the answer is the same 404 as for a missing event.
+    authorize(principal, 'events.read', { type: 'event', id, source: entry.source });
     return reply
       .type('application/json; charset=utf-8')
       .send(entryJson(entry, ctx.sourceSettings?.maxClockSkewMs));

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { authorize } from '../../access/authorize.js';
+import { describeScope, inScope } from '../../access/source-scope.js';
 import { toBase64 } from '../../core/bytes.js';
 import { currentKey, keyHistoryToJson, type LogKeyPeriod } from '../../core/key-history.js';
 import { AppError } from '../../errors.js';
@@ -68,7 +70,8 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get('/api/v1/log/entries', async (request, reply) => {
-    const principal = await ctx.access(request, 'events.read');
+    // Raw pages show every source: only an unscoped grant may read them (log.entries).
+    const principal = await ctx.access(request, 'log.entries');
     const q = new QueryReader(request.query, ['start', 'end']);
     const start = q.integer('start');
     if (start === undefined)
@@ -109,7 +112,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get('/api/v1/log/proof/inclusion', async (request) => {
-    const principal = await ctx.access(request, 'proofs.read');
+    const { principal, scope } = await ctx.accessScoped(request, 'proofs.read');
     const q = new QueryReader(request.query, ['seq', 'tree_size']);
     const seq = q.integer('seq');
     if (seq === undefined)
@@ -134,12 +137,16 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     ]);
     if (!entry)
       throw new AppError('unavailable', `entry ${seq} is missing; run \`evident verify\``);
+    const outside = !inScope(scope, entry.source);
     await ctx.audit.record({
       principal,
       ip: request.ip,
       action: 'audit_log.proof',
-      details: { kind: 'inclusion', seq, tree_size: treeSize },
+      ...(outside ? { outcome: 'denied', reason: "outside the reader's sources" } : {}),
+      details: { kind: 'inclusion', seq, tree_size: treeSize, scope: describeScope(scope) },
     });
+    // A leaf hash outside a scoped grant is not the reader's to see: 404, as if absent.
+    authorize(principal, 'proofs.read', { type: 'entry', id: String(seq), source: entry.source });
     return {
       seq,
       tree_size: treeSize,
