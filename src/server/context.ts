@@ -5,6 +5,7 @@ import { ApiTokens } from '../access/api-tokens.js';
 import { Authenticator, type SessionResolver } from '../access/authenticate.js';
 import { authorize, type Resource } from '../access/authorize.js';
 import type { Action, Principal } from '../access/principal.js';
+import type { SignIn } from '../access/sign-in.js';
 import type { SourceScope } from '../access/source-scope.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
@@ -27,6 +28,8 @@ export interface ServerDeps {
   clock: Clock;
   audit: SelfAudit;
   sessions?: SessionResolver;
+  /** Password and OpenID sign-in (routes/auth.ts); its `sessions` is also `sessions` above. */
+  signIn?: SignIn;
   /** Told of every new ingest key (the source registry declares its source). */
   onIngestKeyCreated?: (key: IngestKeyRow) => Promise<void>;
   /** Clock-skew limit and default silence for the sources routes and entry flags. */

@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import {
+  AuthorizationResponseError,
+  allowInsecureRequests,
+  authorizationCodeGrant,
+  buildAuthorizationUrl,
+  ClientError,
+  ClientSecretBasic,
+  type Configuration,
+  calculatePKCECodeChallenge,
+  discovery,
+  ResponseBodyError,
+  randomNonce,
+  randomPKCECodeVerifier,
+  randomState,
+} from 'openid-client';
+import { AppError } from '../errors.js';
+import { StateCollection } from '../store/state-collection.js';
+import type { Store } from '../store/store.js';
+import { isLoopbackHttp, type OidcSettings } from './oidc-settings.js';
+
+/**
+ * One sign-in in progress (state kind `oidc_flow`, id = the `state` parameter): what the
+ * callback needs to finish it. Single-use: the callback deletes it (compare-and-set) before
+ * exchanging the code, so a state is honoured at most once.
+ */
+export interface OidcFlow {
+  nonce: string;
+  /** RFC 7636 PKCE verifier; only its S256 challenge went to the provider. */
+  codeVerifier: string;
+  /** Where to send the person afterwards: a path on this server. */
+  returnTo: string;
+  /** SHA-256 of the flow cookie of the browser that started it (login CSRF, RFC 6749 §10.12). */
+  browserHash: string;
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+export const OIDC_FLOW_TTL_MS = 10 * 60_000;
+const PROVIDER_TIMEOUT_S = 10;
+const SCOPE = 'openid email profile';
+
+/** Why a callback was refused: recorded in the self-audit event. */
+export type OidcFailure =
+  | 'bad_state'
+  | 'expired_flow'
+  | 'provider_error'
+  | 'code_exchange_failed'
+  | 'wrong_audience'
+  | 'invalid_id_token';
+
+export type OidcOutcome =
+  | { ok: true; issuer: string; subject: string; email: string | undefined; returnTo: string }
+  | { ok: false; reason: OidcFailure; message: string };
+
+/**
+ * The relying party (OpenID Connect Core 1.0 §3.1, authorization code flow with PKCE) over
+ * openid-client, which checks the ID token's signature, issuer, audience, nonce and times.
+ * The provider's metadata is discovered on first use and kept; a failed discovery is
+ * retried by the next sign-in.
+ */
+export class OidcSignIn {
+  readonly flows: StateCollection<OidcFlow>;
+  private configuration: Promise<Configuration> | undefined;
+
+  constructor(
+    readonly settings: OidcSettings,
+    store: Store,
+  ) {
+    this.flows = new StateCollection(store, 'oidc_flow');
+  }
+
+  /** Stores a flow and returns the provider's authorization URL to send the browser to. */
+  async start(input: { returnTo: string; browserKey: string }, nowMs: number): Promise<URL> {
+    const config = await this.config();
+    const state = randomState();
+    const nonce = randomNonce();
+    const codeVerifier = randomPKCECodeVerifier();
+    const flow: OidcFlow = {
+      nonce,
+      codeVerifier,
+      returnTo: input.returnTo,
+      browserHash: sha256(input.browserKey),
+      createdAtMs: nowMs,
+      expiresAtMs: nowMs + OIDC_FLOW_TTL_MS,
+    };
+    if (!(await this.flows.create(state, flow, nowMs))) {
+      throw new AppError('conflict', 'could not start a sign-in; try again');
+    }
+    return buildAuthorizationUrl(config, {
+      redirect_uri: this.settings.redirectUrl,
+      scope: SCOPE,
+      state,
+      nonce,
+      code_challenge: await calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    });
+  }
+
+  /** Finishes the flow named by the callback's `state`; `query` is the callback's query. */
+  async finish(
+    input: { query: URLSearchParams; browserKey: string | undefined },
+    nowMs: number,
+  ): Promise<OidcOutcome> {
+    const state = input.query.get('state');
+    const doc = state && state.length <= 256 ? await this.flows.get(state) : undefined;
+    if (!state || !doc) {
+      return fail('bad_state', 'unknown or already used sign-in state; start the sign-in again');
+    }
+    if (input.browserKey === undefined || sha256(input.browserKey) !== doc.value.browserHash) {
+      return fail('bad_state', 'this sign-in was started in another browser; start it again here');
+    }
+    if (!(await this.flows.delete(state, doc.version))) {
+      return fail('bad_state', 'this sign-in state was just used; start the sign-in again');
+    }
+    const flow = doc.value;
+    if (flow.expiresAtMs <= nowMs) {
+      return fail('expired_flow', 'the sign-in took longer than 10 minutes; start it again');
+    }
+    const error = input.query.get('error');
+    if (error !== null) {
+      const description = input.query.get('error_description');
+      return fail(
+        'provider_error',
+        `the OpenID provider refused the sign-in: ${clip(error)}${description ? ` (${clip(description)})` : ''}`,
+      );
+    }
+    const config = await this.config();
+    const callback = new URL(this.settings.redirectUrl);
+    callback.search = input.query.toString();
+    try {
+      const tokens = await authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: flow.codeVerifier,
+        expectedState: state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      });
+      const claims = tokens.claims();
+      if (!claims) return fail('invalid_id_token', 'the provider returned no ID token');
+      return {
+        ok: true,
+        issuer: claims.iss,
+        subject: claims.sub,
+        email: typeof claims.email === 'string' ? claims.email : undefined,
+        returnTo: flow.returnTo,
+      };
+    } catch (error) {
+      return classify(error);
+    }
+  }
+
+  /** Deletes flows nobody finished. */
+  async purgeExpired(nowMs: number): Promise<number> {
+    let purged = 0;
+    for (const doc of await this.flows.all()) {
+      if (doc.value.expiresAtMs <= nowMs && (await this.flows.delete(doc.id, doc.version))) {
+        purged++;
+      }
+    }
+    return purged;
+  }
+
+  private config(): Promise<Configuration> {
+    this.configuration ??= this.discover().catch((error: unknown) => {
+      this.configuration = undefined;
+      throw new AppError(
+        'unavailable',
+        `the OpenID provider ${this.settings.issuer} could not be reached or described itself wrongly: ${(error as Error).message}`,
+        { cause: error },
+      );
+    });
+    return this.configuration;
+  }
+
+  private async discover(): Promise<Configuration> {
+    const { issuer, clientId, clientSecret } = this.settings;
+    const insecure = isLoopbackHttp(new URL(issuer));
+    const config = await discovery(
+      new URL(issuer),
+      clientId,
+      undefined,
+      ClientSecretBasic(clientSecret),
+      { timeout: PROVIDER_TIMEOUT_S, ...(insecure ? { execute: [allowInsecureRequests] } : {}) },
+    );
+    config.timeout = PROVIDER_TIMEOUT_S;
+    return config;
+  }
+}
+
+function classify(error: unknown): OidcOutcome {
+  if (error instanceof ResponseBodyError) {
+    return fail(
+      'code_exchange_failed',
+      `the OpenID provider refused the code: ${clip(error.error)}${error.error_description ? ` (${clip(error.error_description)})` : ''}`,
+    );
+  }
+  if (error instanceof AuthorizationResponseError) {
+    return fail('provider_error', `the OpenID provider refused the sign-in: ${clip(error.error)}`);
+  }
+  if (error instanceof ClientError) {
+    const claim = (error.cause as { cause?: { claim?: unknown } } | undefined)?.cause?.claim;
+    if (claim === 'aud' || claim === 'azp') {
+      return fail(
+        'wrong_audience',
+        `the ID token was not issued to this client (${error.message})`,
+      );
+    }
+    if (error.code !== undefined && ID_TOKEN_CODES.has(error.code)) {
+      return fail('invalid_id_token', `the provider's response did not verify: ${error.message}`);
+    }
+  }
+  return fail(
+    'code_exchange_failed',
+    `the code could not be exchanged at the OpenID provider: ${(error as Error).message}`,
+  );
+}
+
+/** openid-client codes for responses that arrived but did not verify (oauth4webapi). */
+const ID_TOKEN_CODES = new Set([
+  'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+  'OAUTH_JWT_TIMESTAMP_CHECK_FAILED',
+  'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED',
+  'OAUTH_INVALID_RESPONSE',
+  'OAUTH_KEY_SELECTION_FAILED',
+  'OAUTH_PARSE_ERROR',
+]);
+
+function fail(reason: OidcFailure, message: string): OidcOutcome {
+  return { ok: false, reason, message };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Provider-supplied text in our messages: bounded, printable. */
+function clip(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
+}
