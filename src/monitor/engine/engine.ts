@@ -22,7 +22,10 @@ export interface EngineOptions {
   pageSize?: number;
   /** Lease lifetime (default 15 s); renewed after a third of it. */
   leaseMs?: number;
-  /** Write position and windows at most this often while busy (default 1 s). */
+  /**
+   * Write position and windows at most this often while busy (default 1 s), and never
+   * spend more than about 5% of the time writing: a large state waits 20× its last write.
+   */
   persistEveryMs?: number;
   limits?: StateLimits;
   /**
@@ -69,7 +72,7 @@ export class MonitorEngine {
   private readonly limits: StateLimits;
   private loaded: Loaded | undefined;
   private dirty = false;
-  private lastPersistMs = 0;
+  private nextPersistMs = 0;
   /** Problems the engine met but worked past (a broken stored rule text); for status. */
   readonly warnings: string[] = [];
 
@@ -123,7 +126,8 @@ export class MonitorEngine {
       for (const observer of this.options.observers ?? []) await observer.observe(page);
       state.position = end;
       this.dirty = true;
-      await this.persist(alerts.length > 0);
+      // Not forced after an alert: alert keys make a replay harmless.
+      await this.persist(false);
       return stored.length;
     } catch (error) {
       // Back to the last persisted snapshot: what was evaluated since is evaluated again.
@@ -239,7 +243,8 @@ export class MonitorEngine {
     const state = this.loaded;
     if (!state || !this.dirty) return;
     const now = this.options.clock.now();
-    if (!force && now - this.lastPersistMs < this.persistEveryMs) return;
+    if (!force && now < this.nextPersistMs) return;
+    const started = performance.now();
     const doc: EngineDoc = {
       position: state.position,
       layers: state.layers,
@@ -260,7 +265,8 @@ export class MonitorEngine {
     }
     state.version += 1;
     this.dirty = false;
-    this.lastPersistMs = now;
+    const tookMs = performance.now() - started;
+    this.nextPersistMs = now + Math.max(this.persistEveryMs, 20 * tookMs);
   }
 }
 

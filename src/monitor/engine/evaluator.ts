@@ -67,7 +67,7 @@ export class Evaluator {
       const firing = rt.state ? rt.state.evaluate(e) : matchFiring(rt.rule, e);
       if (!firing) continue;
       if (rt.suppress) {
-        const key = rt.rule.suppress!.group.of(e.record)?.key ?? '\u0000';
+        const key = rt.rule.suppress!.group.keyOf(e.record) ?? '\u0000';
         if (!rt.suppress.admit(key, e.receivedAtMs)) continue;
       }
       alerts.push(toAlert(rt.rule, firing, e));
@@ -119,14 +119,15 @@ function matchFiring(rule: CompiledRule, e: ObservedEntry): Firing {
   return {
     seqs: [e.seq],
     sources: [e.source],
-    values: rule.group.of(e.record)?.values ?? [],
+    group: rule.group.keyOf(e.record) ?? '',
     summary: `${action} by ${typeof actor === 'string' ? actor : '?'} (source ${e.source})`,
   };
 }
 
 function toAlert(rule: CompiledRule, firing: Firing, e: ObservedEntry): NewAlert {
   const paths = rule.group.paths;
-  const group = paths.length > 0 ? groupRecord(paths, firing.values) : undefined;
+  const group =
+    paths.length > 0 ? groupRecord(paths, rule.group.valuesOf(firing.group)) : undefined;
   const where = group
     ? ` for ${Object.entries(group)
         .map(([k, v]) => `${k}=${v}`)

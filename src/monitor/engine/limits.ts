@@ -13,7 +13,7 @@ export interface StateLimits {
 
 export const DEFAULT_LIMITS: StateLimits = {
   maxGroupsPerRule: 10_000,
-  maxItemsPerRule: 100_000,
+  maxItemsPerRule: 50_000,
 };
 
 /** One remembered entry: received_at, seq, source, and the distinct value when counted. */
@@ -23,8 +23,8 @@ export type Item = [t: number, seq: number, source: string, value?: string];
 export interface Firing {
   seqs: number[];
   sources: string[];
-  /** The group's field values, in the rule's group_by order. */
-  values: string[];
+  /** The group's key (Grouping.keyOf), from which the alert's group fields are named. */
+  group: string;
   summary: string;
 }
 

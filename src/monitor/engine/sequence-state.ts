@@ -7,7 +7,6 @@ import { type Firing, type Item, type StateLimits, touch, uniqueSorted } from '.
 type Chain = { start: number; items: Item[] };
 
 interface Progress {
-  values: string[];
   /** Recent matches of the first step, oldest first, at most its `count`. */
   first: Item[];
   /** chains[k]: the latest chain that reached step k (k ≥ 1; the last step fires instead). */
@@ -15,12 +14,7 @@ interface Progress {
   last: number;
 }
 
-export type SequenceSnapshot = [
-  key: string,
-  values: string[],
-  first: Item[],
-  chains: (Chain | null)[],
-][];
+export type SequenceSnapshot = [key: string, first: Item[], chains: (Chain | null)[]][];
 
 /**
  * "A (n times) then B (then C…) in the same group within a window". Every entry of one
@@ -39,12 +33,12 @@ export class SequenceState {
     private readonly limits: StateLimits,
     snapshot?: SequenceSnapshot,
   ) {
-    for (const [key, values, first, chains] of snapshot ?? []) {
+    for (const [key, first, chains] of snapshot ?? []) {
       const last = Math.max(
         first[first.length - 1]?.[0] ?? 0,
         ...chains.map((c) => c?.items[c.items.length - 1]?.[0] ?? 0),
       );
-      this.groups.set(key, { values, first, chains, last });
+      this.groups.set(key, { first, chains, last });
       this.items += countItems(first, chains);
     }
   }
@@ -58,12 +52,11 @@ export class SequenceState {
     for (let k = lastStep; k >= 0; k--) {
       const step = spec.steps[k]!;
       if (!step.match(e)) continue;
-      const group = step.group.of(e.record);
-      if (!group) continue;
+      const group = step.group.keyOf(e.record);
+      if (group === undefined) continue;
       const item: Item = [now, e.seq, e.source];
       if (k === 0) {
-        const progress = this.groups.get(group.key) ?? {
-          values: group.values,
+        const progress = this.groups.get(group) ?? {
           first: [],
           chains: Array(lastStep).fill(null),
           last: now,
@@ -73,28 +66,28 @@ export class SequenceState {
         progress.first.push(item);
         if (progress.first.length > step.count) progress.first.shift();
         progress.last = now;
-        touch(this.groups, group.key, progress);
+        touch(this.groups, group, progress);
         this.items += countItems(progress.first, progress.chains) - before;
         continue;
       }
-      const progress = this.groups.get(group.key);
+      const progress = this.groups.get(group);
       if (!progress) continue;
       const previous = k === 1 ? this.firstStepDone(progress, now) : progress.chains[k - 1];
       if (!previous || now - previous.start >= window) continue;
       const items = [...previous.items, item];
       if (k === lastStep) {
-        this.drop(group.key);
+        this.drop(group);
         return {
           seqs: items.map((i) => i[1]),
           sources: uniqueSorted(items.map((i) => i[2])),
-          values: progress.values,
+          group,
           summary: `${spec.steps.length} steps in order within ${formatDuration(window)}`,
         };
       }
       const before = countItems(progress.first, progress.chains);
       progress.chains[k] = { start: previous.start, items };
       progress.last = now;
-      touch(this.groups, group.key, progress);
+      touch(this.groups, group, progress);
       this.items += countItems(progress.first, progress.chains) - before;
     }
     this.enforceLimits();
@@ -109,7 +102,7 @@ export class SequenceState {
   }
 
   snapshot(): SequenceSnapshot {
-    return [...this.groups].map(([key, p]) => [key, p.values, p.first, p.chains]);
+    return [...this.groups].map(([key, p]) => [key, p.first, p.chains]);
   }
 
   private expire(now: number, window: number): void {

@@ -5,7 +5,6 @@ import type { ObservedEntry } from '../types.js';
 import { type Firing, type Item, type StateLimits, touch, uniqueSorted } from './limits.js';
 
 interface Bucket {
-  values: string[];
   /**
    * Oldest first, at most `count` (the newest `count` decide whether `count` fit the window).
    * For distinct counting, keyed by the value, each holding its latest entry.
@@ -15,7 +14,7 @@ interface Bucket {
   last: number;
 }
 
-export type ThresholdSnapshot = [key: string, values: string[], items: Item[]][];
+export type ThresholdSnapshot = [key: string, items: Item[]][];
 
 /**
  * "count (or distinct values of a field) ≥ N within a sliding window, per group". The window
@@ -33,11 +32,11 @@ export class ThresholdState {
     snapshot?: ThresholdSnapshot,
   ) {
     const distinct = rule.threshold!.distinct !== undefined;
-    for (const [key, values, items] of snapshot ?? []) {
+    for (const [key, items] of snapshot ?? []) {
       const map = new Map<string | number, Item>(
         items.map((item) => [distinct ? item[3]! : item[1], item]),
       );
-      this.buckets.set(key, { values, items: map, last: items[items.length - 1]?.[0] ?? 0 });
+      this.buckets.set(key, { items: map, last: items[items.length - 1]?.[0] ?? 0 });
       this.items += map.size;
     }
   }
@@ -46,20 +45,16 @@ export class ThresholdState {
     const spec = this.rule.threshold!;
     const now = e.receivedAtMs;
     this.expire(now, spec.windowMs);
-    const group = this.rule.group.of(e.record);
-    if (!group) return undefined;
+    const group = this.rule.group.keyOf(e.record);
+    if (group === undefined) return undefined;
     let distinct: string | undefined;
     if (spec.distinct) {
       distinct = fieldText(spec.distinct(e.record));
       if (distinct === undefined) return undefined;
     }
-    const bucket = this.buckets.get(group.key) ?? {
-      values: group.values,
-      items: new Map(),
-      last: now,
-    };
+    const bucket = this.buckets.get(group) ?? { items: new Map(), last: now };
     bucket.last = now;
-    touch(this.buckets, group.key, bucket);
+    touch(this.buckets, group, bucket);
     const items = bucket.items;
     const before = items.size;
     for (const [k, item] of items) {
@@ -78,7 +73,7 @@ export class ThresholdState {
     this.items += items.size - before;
 
     if (items.size >= spec.count) {
-      this.drop(group.key);
+      this.drop(group);
       const list = [...items.values()];
       const what = spec.distinct
         ? `${list.length} distinct ${this.rule.spec.threshold!.distinct} values`
@@ -86,7 +81,7 @@ export class ThresholdState {
       return {
         seqs: list.map((i) => i[1]).sort((a, b) => a - b),
         sources: uniqueSorted(list.map((i) => i[2])),
-        values: group.values,
+        group,
         summary: `${what} within ${formatDuration(spec.windowMs)}`,
       };
     }
@@ -95,7 +90,7 @@ export class ThresholdState {
   }
 
   snapshot(): ThresholdSnapshot {
-    return [...this.buckets].map(([key, b]) => [key, b.values, [...b.items.values()]]);
+    return [...this.buckets].map(([key, b]) => [key, [...b.items.values()]]);
   }
 
   /** Groups are in last-update order, so expired ones sit at the front. */

@@ -68,12 +68,8 @@ export function buildRuleSet(layers: readonly RuleLayer[], strict = true): Build
     if (layer.pack !== undefined) packs[layer.pack] = true;
   }
   for (const layer of layers) {
-    for (const [name, p] of Object.entries(layer.file.packs)) {
-      if (!(name in packs) && strict) {
-        problems.push({ ...p.loc, message: `no pack "${name}" is loaded` });
-      }
-      packs[name] = p.enabled;
-    }
+    // Pack names were checked when parsing; switching off one that is not loaded is harmless.
+    for (const [name, p] of Object.entries(layer.file.packs)) packs[name] = p.enabled;
     for (const [name, c] of Object.entries(layer.file.calendars)) calendars[name] = c.spec;
   }
 

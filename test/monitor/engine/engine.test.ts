@@ -103,7 +103,7 @@ for (const factory of STORES) {
           log.clock.advance(SEC);
           await log.append([failure]);
         }
-        await drain(crashing); // raises (and persists, after an alert)
+        await drain(crashing); // raises, and writes its state (its first write)
         for (let i = 0; i < 2; i++) {
           log.clock.advance(SEC);
           await log.append([failure]);

@@ -452,7 +452,7 @@ describe('evaluator: state', () => {
       ev,
       ['u-1', 'u-2', 'u-3'].map((a, i) => failure(s, T0 + 10 + i, a)),
     );
-    const kept = ev.snapshot().rules.failed!.state as [string, string[], unknown[]][];
+    const kept = ev.snapshot().rules.failed!.state as [string, unknown[]][];
     assert.deepEqual(
       kept.map((g) => g[0]),
       ['u-1', 'u-2', 'u-3'],
