@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { startServer } from '../server/start-server.js';
 import { describeLocation } from '../store/open-store.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption, parsePort } from './options.js';
+import { addSignInOptions, type SignInFlags, signInOptions } from './sign-in-options.js';
 
-interface ServeOptions {
+interface ServeOptions extends SignInFlags {
   data?: string;
   db?: string;
   host: string;
@@ -13,8 +14,7 @@ interface ServeOptions {
 }
 
 export function serveCommand(program: Command): void {
-  program
-    .command('serve')
+  addSignInOptions(program.command('serve'))
     .description('run the Evident server (embedded SQLite by default, or PostgreSQL with --db)')
     .option(
       '-d, --data <dir>',
@@ -52,6 +52,7 @@ export function serveCommand(program: Command): void {
         origin: opts.origin ?? process.env.EVIDENT_ORIGIN,
         adminTokenFromEnv: process.env.EVIDENT_ADMIN_TOKEN,
         logLevel: opts.logLevel,
+        signIn: signInOptions(opts),
       });
       const head = await server.log.store.head();
       console.log(`Evident listening on ${server.url}`);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { loadAdminToken } from '../access/admin-token.js';
+import { createSignIn, type SignInOptions } from '../access/sign-in.js';
 import { formatVerifierKey } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
 import { type OpenLog, openLog } from '../log/open-log.js';
@@ -16,6 +17,8 @@ export interface StartOptions {
   adminTokenFromEnv?: string;
   logLevel?: string;
   clock?: Clock;
+  /** Session timeouts, cookie flags, OpenID Connect; defaults when absent. */
+  signIn?: SignInOptions;
 }
 
 export interface RunningServer {
@@ -40,6 +43,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       dataPaths(options.dataDir).adminToken,
       options.adminTokenFromEnv,
     );
+    const signIn = createSignIn(log.store, options.signIn);
     const app = buildApp(
       {
         store: log.store,
@@ -49,6 +53,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         adminToken,
         clock: log.clock,
         audit: new SelfAudit(log.sequencer, log.origin, log.clock),
+        sessions: signIn.sessions,
+        signIn,
       },
       { logLevel: options.logLevel },
     );

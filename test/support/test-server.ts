@@ -7,6 +7,7 @@ import { loadAdminToken } from '../../src/access/admin-token.js';
 import { ApiTokens } from '../../src/access/api-tokens.js';
 import { createIngestKey } from '../../src/access/ingest-keys.js';
 import type { Grant, Role } from '../../src/access/principal.js';
+import { createSignIn, type SignIn, type SignInOptions } from '../../src/access/sign-in.js';
 import { formatVerifierKey } from '../../src/core/note.js';
 import { dataPaths } from '../../src/data-folder.js';
 import { type OpenLog, openLog } from '../../src/log/open-log.js';
@@ -24,6 +25,8 @@ export interface TestServer {
   log: OpenLog;
   clock: ManualClock;
   admin: { authorization: string };
+  /** Sessions, lock-out and OpenID sign-in as the app uses them. */
+  signIn: SignIn;
   /** Creates an ingest key for `source`; returns its Authorization header. */
   ingestKey(source: string): Promise<{ authorization: string; id: string }>;
   /**
@@ -61,11 +64,14 @@ export function tempDir(prefix = 'evident-test-'): string {
 }
 
 /** A real server (SQLite in a temp folder) driven in-process with app.inject(). */
-export async function testServer(options: { dir?: string } = {}): Promise<TestServer> {
+export async function testServer(
+  options: { dir?: string; signIn?: SignInOptions } = {},
+): Promise<TestServer> {
   const dir = options.dir ?? tempDir();
   const clock = new ManualClock(START_MS);
   const log = await openLog({ dataDir: dir, origin: TEST_ORIGIN, clock });
   const adminToken = loadAdminToken(dataPaths(dir).adminToken, ADMIN_TOKEN);
+  const signIn = createSignIn(log.store, options.signIn);
   const app = buildApp({
     store: log.store,
     sequencer: log.sequencer,
@@ -74,6 +80,8 @@ export async function testServer(options: { dir?: string } = {}): Promise<TestSe
     adminToken,
     clock,
     audit: new SelfAudit(log.sequencer, log.origin, clock),
+    sessions: signIn.sessions,
+    signIn,
   });
   await app.ready();
   const accounts = new AccountDirectory(log.store);
@@ -85,6 +93,7 @@ export async function testServer(options: { dir?: string } = {}): Promise<TestSe
     log,
     clock,
     admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    signIn,
     ingestKey: async (source) => {
       const created = await createIngestKey(log.store, clock, source);
       return { authorization: `Bearer ${created.key}`, id: created.row.id };
