@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { alertsCommand } from './alerts.js';
+import { approvalsCommand } from './approvals.js';
 import { checkpointCommand } from './checkpoint.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { notificationsCommand } from './notifications.js';
+import { principalsCommand } from './principals.js';
 import { proofCommand } from './proof.js';
 import { rulesCommand } from './rules.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { sourcesCommand } from './sources.js';
+import { tokensCommand } from './tokens.js';
 import { verifyCommand } from './verify.js';
+import { whoamiCommand } from './whoami.js';
 
 const program = new Command()
   .name('evident')
@@ -32,6 +36,10 @@ migrateCommand(program);
 rulesCommand(program);
 notificationsCommand(program);
 alertsCommand(program);
+principalsCommand(program);
+tokensCommand(program);
+approvalsCommand(program);
+whoamiCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`evident: ${error instanceof Error ? error.message : String(error)}`);

@@ -48,6 +48,16 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
+  async patch<T>(path: string, body: string, contentType: string): Promise<T> {
+    const response = await this.request('PATCH', path, {}, body, contentType);
+    return (await response.json()) as T;
+  }
+
+  async delete<T>(path: string): Promise<T> {
+    const response = await this.request('DELETE', path, {});
+    return (await response.json()) as T;
+  }
+
   private async request(
     method: string,
     path: string,

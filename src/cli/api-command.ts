@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { ApiClient } from '../client/api-client.js';
+import { adminTokenOption, apiUrl } from './options.js';
+
+/** The options every command over the HTTP API takes. */
+export interface ApiOptions {
+  url?: string;
+  token?: string;
+  data?: string;
+  json?: boolean;
+}
+
+export function withApiOptions(command: Command): Command {
+  return command
+    .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
+    .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
+    .option('-d, --data <dir>', 'data folder whose admin.token to use')
+    .option('--json', 'print JSON');
+}
+
+export function apiClient(opts: ApiOptions): ApiClient {
+  return new ApiClient({
+    baseUrl: apiUrl(opts.url),
+    token: adminTokenOption(opts.token, opts.data),
+  });
+}
+
+export const jsonBody = (value: unknown): [string, string] => [
+  JSON.stringify(value),
+  'application/json',
+];
