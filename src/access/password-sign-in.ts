@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { type AccountDirectory, type AccountRecord, NAME_PATTERN } from './accounts.js';
 import {
   DEFAULT_SCRYPT,
@@ -13,7 +14,8 @@ export type PasswordFailure =
   | 'bad_password'
   | 'no_password'
   | 'disabled'
-  | 'locked';
+  | 'locked'
+  | 'concurrent_attempts';
 
 export type PasswordCheck =
   | { ok: true; account: AccountRecord }
@@ -78,6 +80,11 @@ export async function checkAccountPassword(
       : { ok: false, reason: 'bad_password', account: updated };
   } catch (error) {
     if (error === LOCKED) return { ok: false, reason: 'locked', account };
+    // Many attempts on one account at once kept winning the compare-and-set from this one:
+    // refused without being judged or counted (someone is hammering the account).
+    if (error instanceof AppError && error.code === 'conflict') {
+      return { ok: false, reason: 'concurrent_attempts', account };
+    }
     throw error;
   }
 }
