@@ -9,6 +9,7 @@ import {
 import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
+import { principalPaths, principalSchemas } from './openapi-principals.js';
 import { rulePaths, ruleSchemas } from './openapi-rules.js';
 import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from './routes/events.js';
@@ -46,10 +47,10 @@ const errors = (...statuses: number[]) =>
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad input; `error.path` names the field or parameter to fix',
-  401: 'Missing, malformed, revoked or unknown token',
-  403: 'The token may not do this (ingest keys only append; the admin token cannot append)',
+  401: 'Missing, malformed, expired, revoked or unknown token (one answer for all)',
+  403: 'The credential may not do this: no role of it allows the action (docs/security.md has the matrix), or a separation-of-duties rule refuses it',
   404: 'Not found',
-  409: 'An event id is already stored with different content',
+  409: 'A conflict with the current state: an event id stored with other content, a name taken, the last admin, a request no longer pending',
   413: 'Body or canonical record too large',
   415: 'Unsupported Content-Type',
   503: 'The log could not commit; retry with the same event ids',
@@ -162,7 +163,8 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         get: {
-          summary: 'Search events, newest first (admin)',
+          summary:
+            'Search events, newest first (events.read; a grant limited to sources sees only those; audited audit_log.search)',
           parameters: [
             query('actor', 'actor.id'),
             query('action', 'action'),
@@ -193,7 +195,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/events/{id}': {
         get: {
-          summary: 'One event by id (admin)',
+          summary:
+            'One event by id (events.read; outside a grant limited to sources: 404, as if absent)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'The entry', content: json(ref('Entry')) },
@@ -203,7 +206,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/log': {
         get: {
-          summary: 'Log identity and head (admin)',
+          summary: 'Log identity and head (log.read)',
           responses: {
             '200': { description: 'Head', content: json(ref('LogInfo')) },
             ...errors(401, 403),
@@ -212,7 +215,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/log/checkpoint': {
         get: {
-          summary: 'Latest signed checkpoint (admin)',
+          summary: 'Latest signed checkpoint (log.read)',
           responses: {
             '200': {
               description: 'C2SP signed note',
@@ -225,7 +228,8 @@ export function openApiDocument(): Record<string, unknown> {
       ...logKeyPaths(),
       '/api/v1/log/entries': {
         get: {
-          summary: 'Entries in seq order (admin; an export)',
+          summary:
+            'Entries in seq order (log.entries: a grant over every source; audited audit_log.export)',
           parameters: [
             query('start', 'first seq', { type: 'integer', minimum: 0 }, true),
             query('end', `end seq, exclusive (pages hold at most ${ENTRIES_PAGE_MAX})`, {
@@ -241,7 +245,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/log/proof/inclusion': {
         get: {
-          summary: 'RFC 9162 inclusion proof (admin)',
+          summary:
+            'RFC 9162 inclusion proof (proofs.read; outside a grant limited to sources: 404)',
           parameters: [
             query('seq', 'leaf index', { type: 'integer', minimum: 0 }, true),
             query('tree_size', 'tree size (default: latest)', { type: 'integer', minimum: 1 }),
@@ -254,7 +259,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/log/proof/consistency': {
         get: {
-          summary: 'RFC 9162 consistency proof (admin)',
+          summary: 'RFC 9162 consistency proof (proofs.read)',
           parameters: [
             query('from', 'older tree size', { type: 'integer', minimum: 0 }, true),
             query('to', 'newer tree size (default: latest)', { type: 'integer', minimum: 0 }),
@@ -267,6 +272,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...sourcePaths(),
       ...notificationPaths(),
+      ...principalPaths(),
       ...rulePaths(),
       ...alertPaths(),
       '/healthz': {
@@ -302,7 +308,8 @@ export function openApiDocument(): Record<string, unknown> {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'Admin token, or an ingest key (evk_…) for POST /api/v1/events',
+          description:
+            'An API token (evt_…) of a person or service, the bootstrap admin token, or an ingest key (evk_…) for POST /api/v1/events',
         },
       },
       responses: Object.fromEntries(
@@ -316,6 +323,7 @@ export function openApiDocument(): Record<string, unknown> {
         ...sourceSchemas(),
         ...logKeySchemas(),
         ...notificationSchemas(),
+        ...principalSchemas(),
         ...ruleSchemas(),
         ...alertSchemas(),
         Record: {

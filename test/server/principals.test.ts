@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EventRecord } from '../../src/core/record/types.js';
+import { registeredRoutes } from '../../src/server/app.js';
 import { type TestPrincipal, type TestServer, testServer } from '../support/test-server.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -317,6 +318,18 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
         await fresh.close();
       }
     });
+  });
+
+  it('documents every principal, token, approval and whoami route in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ url: '/api/v1/openapi.json' })).json();
+    const mine = registeredRoutes(t.app).filter(
+      (r) => r.method !== 'HEAD' && /^\/api\/v1\/(principals|tokens|approvals|whoami)/.test(r.url),
+    );
+    assert.equal(mine.length, 14);
+    for (const r of mine) {
+      const path = r.url.replace(/:([a-z_]+)/g, '{$1}');
+      assert.ok(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${r.url} is documented`);
+    }
   });
 
   describe('profiles and passwords', () => {
