@@ -174,6 +174,13 @@ export interface Store {
   ): Promise<boolean>;
   /** Removes a document at `expectedVersion` (expired sessions, used sign-in flows). */
   deleteState(kind: string, id: string, expectedVersion: number): Promise<boolean>;
+  /** Every document of every kind, in (kind, id) order, in bounded pages (evident migrate). */
+  scanState(pageSize: number): AsyncIterable<StateDoc[]>;
+  /**
+   * Writes documents exactly as given, version and time included (evident migrate into an
+   * empty store); fails, writing none of them, if any (kind, id) already exists.
+   */
+  insertState(docs: readonly StateDoc[]): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -164,3 +164,63 @@ describe('PostgreSQL: two sequencers on one log', { skip: !PG_ENABLED }, () => {
     assert.equal((await a.head())!.size, total);
   });
 });
+
+/**
+ * State compare-and-set between two "processes": separate pools and no shared in-process
+ * lock, so only the database decides which writer of a version wins.
+ */
+describe('PostgreSQL: state writers in two processes', { skip: !PG_ENABLED }, () => {
+  let a: PostgresStore;
+  let b: PostgresStore;
+  let drop: () => Promise<void>;
+
+  before(async () => {
+    const target = await freshPgSchema();
+    drop = target.drop;
+    [a, b] = await Promise.all([
+      PostgresStore.open(target.url, { schema: target.schema, poolSize: 6 }),
+      PostgresStore.open(target.url, { schema: target.schema, poolSize: 6 }),
+    ]);
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await drop?.();
+  });
+
+  it('lets exactly one creator, replacer or deleter of a version win across both', async () => {
+    for (let round = 0; round < 10; round++) {
+      const id = `doc-${round}`;
+      const created = await Promise.all(
+        [a, b, a, b].map((s, i) => s.putState('race', id, `"c${i}"`, 0, round)),
+      );
+      assert.equal(created.filter(Boolean).length, 1, `one creator in round ${round}`);
+      const replaced = await Promise.all(
+        [b, a, b, a].map((s, i) => s.putState('race', id, `"r${i}"`, 1, round + 1)),
+      );
+      assert.equal(replaced.filter(Boolean).length, 1, `one replacer in round ${round}`);
+      const seen = (await b.getState('race', id))!;
+      assert.deepEqual([seen.value, seen.version], [`"r${replaced.indexOf(true)}"`, 2]);
+      const deleted = await Promise.all([a, b, a, b].map((s) => s.deleteState('race', id, 2)));
+      assert.equal(deleted.filter(Boolean).length, 1, `one deleter in round ${round}`);
+      assert.equal(await a.getState('race', id), undefined);
+    }
+  });
+
+  it('loses no increment when both re-read and retry on conflict', async () => {
+    assert.ok(await a.putState('counter', 'c', '0', 0, 1));
+    const increment = async (store: PostgresStore) => {
+      for (;;) {
+        const current = (await store.getState('counter', 'c'))!;
+        const next = String(Number(current.value) + 1);
+        if (await store.putState('counter', 'c', next, current.version, 2)) return;
+      }
+    };
+    const perStore = 25;
+    await Promise.all(
+      Array.from({ length: 2 * perStore }, (_, i) => increment(i % 2 === 0 ? a : b)),
+    );
+    const final = (await b.getState('counter', 'c'))!;
+    assert.deepEqual([final.value, final.version], [String(2 * perStore), 2 * perStore + 1]);
+  });
+});

@@ -287,8 +287,212 @@ for (const factory of STORES) {
 
     it('keeps state apart from the log: appends still work and no entry appears', async () => {
       const before = await store.counts();
-      await store.putState('apart', 'k', '{}', 0, 1);
-      assert.deepEqual(await store.counts(), before);
+      await store.putState('apart', 'id-000041', '{}', 0, 1);
+      await store.putState('apart', 'id-000041', '{"n":1}', 1, 2);
+      assert.deepEqual(await store.counts(), before, 'state writes add no rows to the log');
+      // State writes racing an append: both land, and the append-only triggers never fire.
+      const [, created, replaced, deleted] = await Promise.all([
+        appendEntries(store, 40, 43),
+        store.putState('apart', 'k2', '{}', 0, 3),
+        store.putState('apart', 'id-000041', '{"n":2}', 2, 3),
+        store.deleteState('other', 'b2', 1),
+      ]);
+      assert.deepEqual([created, replaced, deleted], [true, true, true]);
+      assert.equal((await store.head())!.size, 43);
+      assert.deepEqual(await store.counts(), {
+        entries: 43,
+        nodes: before.nodes,
+        checkpoints: before.checkpoints + 1,
+        maxSeq: 42,
+      });
+      // A state id equal to an entry id is still only state, and the entry is the appended one.
+      assert.equal((await store.entryById('id-000041'))!.record, '{"n":41}');
+      assert.equal((await store.getState('apart', 'id-000041'))!.value, '{"n":2}');
+      await appendEntries(store, 43, 44);
+      assert.equal((await store.head())!.size, 44);
+    });
+  });
+
+  describe(`Store conformance: ${factory.name}: state documents`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+
+    before(async () => {
+      ({ store, dispose } = await factory.create());
+    });
+    after(async () => dispose());
+
+    const doc = async (kind: string, id: string) => {
+      const d = await store.getState(kind, id);
+      return d && { value: d.value, version: d.version, updatedAtMs: d.updatedAtMs };
+    };
+
+    it('counts versions up on every replace and starts again at 1 after a delete', async () => {
+      assert.ok(await store.putState('acct', 'u1', '{"v":1}', 0, 100));
+      for (let v = 1; v <= 5; v++) {
+        assert.equal(await store.putState('acct', 'u1', `{"v":${v + 1}}`, v, 100 + v), true);
+        assert.equal(await store.putState('acct', 'u1', '{"late":true}', v, 999), false);
+      }
+      assert.deepEqual(await doc('acct', 'u1'), { value: '{"v":6}', version: 6, updatedAtMs: 105 });
+      assert.equal(await store.putState('acct', 'u1', '{}', 7, 106), false, 'a future version');
+      assert.equal(await store.deleteState('acct', 'u1', 5), false);
+      assert.deepEqual(await doc('acct', 'u1'), { value: '{"v":6}', version: 6, updatedAtMs: 105 });
+      assert.equal(await store.deleteState('acct', 'u1', 6), true);
+      assert.equal(await store.putState('acct', 'u1', '{"again":1}', 6, 107), false, 'gone');
+      assert.equal(await store.putState('acct', 'u1', '{"again":1}', 0, 108), true);
+      assert.deepEqual(await doc('acct', 'u1'), {
+        value: '{"again":1}',
+        version: 1,
+        updatedAtMs: 108,
+      });
+    });
+
+    it('keeps one id under different kinds as separate documents', async () => {
+      assert.ok(await store.putState('k-a', 'same', '"a"', 0, 1));
+      assert.ok(await store.putState('k-b', 'same', '"b"', 0, 2), 'the id is free in another kind');
+      assert.ok(await store.putState('k-a', 'same', '"a2"', 1, 3));
+      assert.deepEqual(await doc('k-b', 'same'), { value: '"b"', version: 1, updatedAtMs: 2 });
+      assert.ok(await store.deleteState('k-b', 'same', 1));
+      assert.deepEqual(await doc('k-a', 'same'), { value: '"a2"', version: 2, updatedAtMs: 3 });
+    });
+
+    it('returns values byte for byte: unicode, escapes and large documents', async () => {
+      const values = [
+        JSON.stringify({ name: 'Zoë Ægir 山田 太郎', emoji: '🔐👩🏽‍💻', combining: 'e\u0301' }),
+        JSON.stringify({ nul: '\u0000', ctl: '\u0007\n\t"\\', lone: '\ud800', rtl: 'שלום' }),
+        JSON.stringify({ big: 'ü'.repeat(200_000) }),
+        '  [1, 2.50, "keeps its own spacing"]  ',
+      ];
+      for (const [i, value] of values.entries()) {
+        assert.ok(await store.putState('text', `t${i}`, value, 0, 1));
+        assert.equal((await store.getState('text', `t${i}`))!.value, value);
+        assert.equal(
+          (await store.listState('text', { limit: 1, after: `t${i - 1}` }))[0]!.value,
+          value,
+        );
+      }
+      assert.deepEqual(JSON.parse((await store.getState('text', 't1'))!.value).lone, '\ud800');
+    });
+
+    it('lists ids in byte order, both ways, in pages, never showing another kind', async () => {
+      // Byte (UTF-8) order: '' < upper case < lower case < 'é' < astral, the same on every adapter.
+      const ids = ['b', 'a-1', '😀', '', 'Z', 'é', 'a', 'a0'];
+      const sorted = ['', 'Z', 'a', 'a-1', 'a0', 'b', 'é', '😀'];
+      for (const id of ids) assert.ok(await store.putState('page', id, JSON.stringify(id), 0, 1));
+      // Neighbouring kinds that would interleave if the kind were a prefix or ignored.
+      for (const kind of ['pag', 'page2', 'pagf', 'Page', 'page ']) {
+        for (const id of ['', 'a', 'a-0', 'c', 'ÿ']) await store.putState(kind, id, '"x"', 0, 1);
+      }
+      const list = async (options: Parameters<Store['listState']>[1]) =>
+        (await store.listState('page', options)).map((d) => d.id);
+      assert.deepEqual(await list({ limit: 100 }), sorted);
+      assert.deepEqual(await list({ limit: 100, reverse: true }), [...sorted].reverse());
+      assert.deepEqual(await list({ limit: 3 }), ['', 'Z', 'a']);
+      assert.deepEqual(await list({ limit: 3, reverse: true }), ['😀', 'é', 'b']);
+      assert.deepEqual(
+        await list({ limit: 100, after: '' }),
+        sorted.slice(1),
+        'after is exclusive',
+      );
+      assert.deepEqual(await list({ limit: 100, after: 'a' }), ['a-1', 'a0', 'b', 'é', '😀']);
+      assert.deepEqual(await list({ limit: 100, after: 'a', reverse: true }), ['Z', '']);
+      assert.deepEqual(await list({ limit: 100, after: '', reverse: true }), []);
+      assert.deepEqual(await list({ limit: 2, after: 'aa' }), ['b', 'é'], 'after need not exist');
+      assert.deepEqual(await list({ limit: 0 }), []);
+      assert.deepEqual(await store.listState('nothing', { limit: 10 }), []);
+
+      // Paging by the last id reaches every document once, in both directions.
+      for (const reverse of [false, true]) {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await list({ limit: 3, reverse, ...(after === undefined ? {} : { after }) });
+          seen.push(...page);
+          if (page.length < 3) break;
+          after = page[page.length - 1];
+        }
+        assert.deepEqual(seen, reverse ? [...sorted].reverse() : sorted);
+      }
+      const page = await store.listState('page', { limit: 100 });
+      assert.ok(page.every((d) => d.kind === 'page' && d.value === JSON.stringify(d.id)));
+    });
+
+    it('lets exactly one of many concurrent replacers, creators or deleters win', async () => {
+      assert.ok(await store.putState('race', 'x', '0', 0, 1));
+      for (let version = 1; version <= 5; version++) {
+        const won = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            store.putState('race', 'x', `"${version}-${i}"`, version, version),
+          ),
+        );
+        assert.equal(won.filter(Boolean).length, 1, `one replacer of version ${version}`);
+        const winner = won.indexOf(true);
+        assert.deepEqual(await doc('race', 'x'), {
+          value: `"${version}-${winner}"`,
+          version: version + 1,
+          updatedAtMs: version,
+        });
+      }
+      const deleted = await Promise.all(
+        Array.from({ length: 6 }, () => store.deleteState('race', 'x', 6)),
+      );
+      assert.equal(deleted.filter(Boolean).length, 1);
+      const created = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => store.putState('race', 'x', `"new-${i}"`, 0, 9)),
+      );
+      assert.equal(created.filter(Boolean).length, 1);
+      assert.equal((await store.getState('race', 'x'))!.value, `"new-${created.indexOf(true)}"`);
+    });
+
+    it('loses no update when many writers re-read and retry', async () => {
+      assert.ok(await store.putState('counter', 'c', '0', 0, 1));
+      const increment = async () => {
+        for (;;) {
+          const current = (await store.getState('counter', 'c'))!;
+          const next = String(Number(current.value) + 1);
+          if (await store.putState('counter', 'c', next, current.version, 2)) return;
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, increment));
+      assert.deepEqual(await doc('counter', 'c'), { value: '20', version: 21, updatedAtMs: 2 });
+    });
+
+    it('scans every kind in (kind, id) order and copies documents as they are', async () => {
+      const all: { kind: string; id: string }[] = [];
+      for await (const page of store.scanState(4)) {
+        assert.ok(page.length > 0 && page.length <= 4);
+        all.push(...page.map((d) => ({ kind: d.kind, id: d.id })));
+      }
+      const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+      const expected = [...all].sort((x, y) => byteOrder(x.kind, y.kind) || byteOrder(x.id, y.id));
+      assert.deepEqual(all, expected);
+      assert.equal(new Set(all.map((d) => `${d.kind}\u0000${d.id}`)).size, all.length);
+      for (const kind of ['acct', 'counter', 'k-a', 'page', 'page ', 'race', 'text']) {
+        assert.equal(
+          all.filter((d) => d.kind === kind).length,
+          (await store.listState(kind, { limit: 100 })).length,
+          kind,
+        );
+      }
+
+      const copied = [
+        { kind: 'copied', id: 'a', value: '{"ü":1}', version: 41, updatedAtMs: 1_700_000_000_123 },
+        { kind: 'copied', id: 'b', value: '[]', version: 1, updatedAtMs: 5 },
+      ];
+      await store.insertState(copied);
+      await store.insertState([]);
+      assert.deepEqual(await store.listState('copied', { limit: 10 }), copied);
+      assert.equal(await store.putState('copied', 'a', '2', 40, 6), false);
+      assert.equal(await store.putState('copied', 'a', '2', 41, 6), true, 'CAS goes on from 41');
+      // All or nothing: one clash and none of the page is written.
+      await assert.rejects(
+        store.insertState([
+          { kind: 'copied', id: 'c', value: '1', version: 1, updatedAtMs: 1 },
+          { kind: 'copied', id: 'b', value: '1', version: 9, updatedAtMs: 1 },
+        ]),
+      );
+      assert.equal(await store.getState('copied', 'c'), undefined);
+      assert.equal((await store.getState('copied', 'b'))!.version, 1);
     });
   });
 

@@ -225,7 +225,9 @@ export class PostgresStore implements Store {
       ? options.after === undefined
         ? await this.pool.query<Row>(this.st.stateDescFirst, [kind, options.limit])
         : await this.pool.query<Row>(this.st.stateDesc, [kind, options.after, options.limit])
-      : await this.pool.query<Row>(this.st.stateAsc, [kind, options.after ?? '', options.limit]);
+      : options.after === undefined
+        ? await this.pool.query<Row>(this.st.stateAscFirst, [kind, options.limit])
+        : await this.pool.query<Row>(this.st.stateAsc, [kind, options.after, options.limit]);
     return rows.map(toStateDoc);
   }
 
@@ -246,6 +248,31 @@ export class PostgresStore implements Store {
   async deleteState(kind: string, id: string, expectedVersion: number): Promise<boolean> {
     const result = await this.pool.query(this.st.deleteState, [kind, id, expectedVersion]);
     return result.rowCount === 1;
+  }
+
+  async *scanState(pageSize: number): AsyncIterable<StateDoc[]> {
+    let last: StateDoc | undefined;
+    for (;;) {
+      const { rows } =
+        last === undefined
+          ? await this.pool.query<Row>(this.st.scanStateFirst, [pageSize])
+          : await this.pool.query<Row>(this.st.scanState, [last.kind, last.id, pageSize]);
+      if (rows.length === 0) return;
+      const page = rows.map(toStateDoc);
+      yield page;
+      last = page[page.length - 1];
+    }
+  }
+
+  async insertState(docs: readonly StateDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    await this.pool.query(this.st.insertState, [
+      docs.map((d) => d.kind),
+      docs.map((d) => d.id),
+      docs.map((d) => d.value),
+      docs.map((d) => d.version),
+      docs.map((d) => d.updatedAtMs),
+    ]);
   }
 
   async close(): Promise<void> {

@@ -74,14 +74,20 @@ export function statementsFor(schema: string) {
                 SELECT EXISTS (SELECT 1 FROM ${keys} WHERE id = $1) AS found`,
 
     getState: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 AND id = $2`,
+    stateAscFirst: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 ORDER BY id LIMIT $2`,
     stateAsc: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3`,
     stateDesc: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
     stateDescFirst: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE kind = $1 ORDER BY id DESC LIMIT $2`,
+    scanStateFirst: `SELECT ${STATE_COLUMNS} FROM ${state} ORDER BY kind, id LIMIT $1`,
+    scanState: `SELECT ${STATE_COLUMNS} FROM ${state} WHERE (kind, id) > ($1, $2) ORDER BY kind, id LIMIT $3`,
     // Compare-and-set: rowCount 1 means this writer won (another process may race for it).
     createState: `INSERT INTO ${state} (${STATE_COLUMNS}) VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING`,
     replaceState: `UPDATE ${state} SET value = $3, version = version + 1, updated_at_ms = $5
                    WHERE kind = $1 AND id = $2 AND version = $4`,
     deleteState: `DELETE FROM ${state} WHERE kind = $1 AND id = $2 AND version = $3`,
+    // One statement, so a page that meets an existing (kind, id) writes none of its rows.
+    insertState: `INSERT INTO ${state} (${STATE_COLUMNS})
+                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
 
     search: (filter: EntryFilter) => searchQuery(entries, filter),
   };

@@ -99,9 +99,14 @@ export function prepareReads(db: Database.Database) {
     keyById: db.prepare('SELECT * FROM ingest_keys WHERE id = ?'),
     keys: db.prepare('SELECT * FROM ingest_keys ORDER BY created_at_ms, id'),
     getState: db.prepare('SELECT * FROM state WHERE kind = ? AND id = ?'),
+    stateAscFirst: db.prepare('SELECT * FROM state WHERE kind = ? ORDER BY id LIMIT ?'),
     stateAsc: db.prepare('SELECT * FROM state WHERE kind = ? AND id > ? ORDER BY id LIMIT ?'),
     stateDesc: db.prepare('SELECT * FROM state WHERE kind = ? AND id < ? ORDER BY id DESC LIMIT ?'),
     stateDescFirst: db.prepare('SELECT * FROM state WHERE kind = ? ORDER BY id DESC LIMIT ?'),
+    scanStateFirst: db.prepare('SELECT * FROM state ORDER BY kind, id LIMIT ?'),
+    scanState: db.prepare(
+      'SELECT * FROM state WHERE (kind, id) > (?, ?) ORDER BY kind, id LIMIT ?',
+    ),
   };
 }
 
@@ -131,6 +136,9 @@ export function prepareWrites(writer: Database.Database) {
       'UPDATE state SET value = ?, version = version + 1, updated_at_ms = ? WHERE kind = ? AND id = ? AND version = ?',
     ),
     deleteState: writer.prepare('DELETE FROM state WHERE kind = ? AND id = ? AND version = ?'),
+    insertState: writer.prepare(
+      'INSERT INTO state (kind, id, value, version, updated_at_ms) VALUES (?, ?, ?, ?, ?)',
+    ),
   };
 }
 

@@ -295,7 +295,9 @@ export class SqliteStore implements Store {
       ? options.after === undefined
         ? this.r.stateDescFirst.all(kind, options.limit)
         : this.r.stateDesc.all(kind, options.after, options.limit)
-      : this.r.stateAsc.all(kind, options.after ?? '', options.limit);
+      : options.after === undefined
+        ? this.r.stateAscFirst.all(kind, options.limit)
+        : this.r.stateAsc.all(kind, options.after, options.limit);
     return (rows as Row[]).map(toStateDoc);
   }
 
@@ -315,6 +317,25 @@ export class SqliteStore implements Store {
   async deleteState(kind: string, id: string, expectedVersion: number): Promise<boolean> {
     const w = this.w;
     return this.appendMutex.run(() => w.call<boolean>('deleteState', kind, id, expectedVersion));
+  }
+
+  async *scanState(pageSize: number): AsyncIterable<StateDoc[]> {
+    let last: StateDoc | undefined;
+    for (;;) {
+      const rows = (
+        last === undefined
+          ? this.r.scanStateFirst.all(pageSize)
+          : this.r.scanState.all(last.kind, last.id, pageSize)
+      ) as Row[];
+      if (rows.length === 0) return;
+      const page = rows.map(toStateDoc);
+      yield page;
+      last = page[page.length - 1];
+    }
+  }
+
+  async insertState(docs: readonly StateDoc[]): Promise<void> {
+    if (docs.length > 0) await this.write('insertState', docs);
   }
 
   async close(): Promise<void> {

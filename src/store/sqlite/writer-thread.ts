@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Row, toEntry } from '../rows.js';
-import type { AppendBatch, IngestKeyRow } from '../store.js';
+import type { AppendBatch, IngestKeyRow, StateDoc } from '../store.js';
 import {
   insertBatch,
   openDatabase,
@@ -23,6 +23,10 @@ const w = prepareWrites(db);
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
+// All or nothing: a page of copied documents that meets an existing id writes none of them.
+const insertState = db.transaction((docs: StateDoc[]) => {
+  for (const d of docs) w.insertState.run(d.kind, d.id, d.value, d.version, d.updatedAtMs);
+});
 
 const ops: Record<string, (...args: never[]) => unknown> = {
   begin: () => {
@@ -65,6 +69,9 @@ const ops: Record<string, (...args: never[]) => unknown> = {
     ).changes === 1,
   deleteState: (kind: string, id: string, expected: number) =>
     w.deleteState.run(kind, id, expected).changes === 1,
+  insertState: (docs: StateDoc[]) => {
+    insertState(docs);
+  },
 };
 
 parentPort!.on('message', (message: { id: number; op: string; args: never[] }) => {
