@@ -10,16 +10,24 @@ export interface CopyProgress {
 /**
  * Copies a whole log into an empty store, batch by batch along its own checkpoints: the
  * same seqs, records, leaf hashes, tree nodes and signed checkpoints, byte for byte, plus
- * the log's identity (with its key history: handover checkpoints are copied like any other)
- * and its ingest keys. Refuses a target that already holds a log.
+ * the log's identity (with its key history: handover checkpoints are copied like any other),
+ * its ingest keys and its state documents (accounts, tokens, sessions, alerts, rules…) with
+ * their versions and times. Refuses a target that already holds a log or any state.
  */
 export async function copyLog(
   from: Store,
   to: Store,
   onProgress?: (progress: CopyProgress) => void,
-): Promise<{ entries: number; checkpoints: number }> {
+): Promise<{ entries: number; checkpoints: number; stateDocs: number }> {
   if (await to.head())
     throw new Error('the target already holds a log; migrate only into an empty database');
+  // Checked before anything is written: a clash found halfway would leave a half copy.
+  for await (const page of to.scanState(1)) {
+    const [doc] = page;
+    throw new Error(
+      `the target already holds state (${doc!.kind} ${doc!.id}); migrate only into an empty database`,
+    );
+  }
   const head = await from.head();
   if (!head) throw new Error('the source holds no log');
   const origin = await from.getMeta(META_ORIGIN);
@@ -62,7 +70,12 @@ export async function copyLog(
     }
   }
   for (const key of await from.ingestKeys()) await to.insertIngestKey(key);
-  return { entries: copied, checkpoints };
+  let stateDocs = 0;
+  for await (const page of from.scanState(500)) {
+    await to.insertState(page);
+    stateDocs += page.length;
+  }
+  return { entries: copied, checkpoints, stateDocs };
 }
 
 /** The complete subtrees (level ≥ 1) whose last leaf lies in [from, to). */

@@ -37,6 +37,15 @@ describe('copyLog (evident migrate)', () => {
         createdAtMs: 1,
         revokedAtMs: null,
       });
+      // State documents: one replaced a few times (its version and time must survive), one
+      // with unicode text, and enough of them that the copy takes several pages.
+      const kind = `copied-${target.name}`;
+      assert.ok(await source.store.putState(kind, 'v', '{"n":0}', 0, 10));
+      for (let v = 1; v <= 3; v++)
+        assert.ok(await source.store.putState(kind, 'v', `{"n":${v}}`, v, 10 + v));
+      assert.ok(await source.store.putState(kind, 'ü', '{"name":"Zoë 山田 🔐"}', 0, 20));
+      for (let i = 0; i < 1200; i++)
+        await source.store.putState(`${kind}-bulk`, `d${String(i).padStart(4, '0')}`, `${i}`, 0, i);
       const { store, dispose } = await target.create();
       try {
         const copied = await copyLog(source.store, store);
@@ -57,7 +66,48 @@ describe('copyLog (evident migrate)', () => {
         assert.equal(report.ok, true, JSON.stringify(report.problems));
         assert.equal(report.checkpointsChecked, (await source.store.counts()).checkpoints);
 
+        const allState = async (s: typeof store) => {
+          const docs = [];
+          for await (const page of s.scanState(1000)) docs.push(...page);
+          return docs;
+        };
+        const sourceState = await allState(source.store);
+        assert.ok(sourceState.length >= 1202);
+        assert.deepEqual(await allState(store), sourceState);
+        assert.equal(copied.stateDocs, sourceState.length);
+        assert.deepEqual(await store.getState(kind, 'v'), {
+          kind,
+          id: 'v',
+          value: '{"n":3}',
+          version: 4,
+          updatedAtMs: 13,
+        });
+        assert.equal(await store.putState(kind, 'v', '{}', 4, 30), true, 'CAS goes on at 4');
+
         await assert.rejects(copyLog(source.store, store), /already holds a log/);
+      } finally {
+        await dispose();
+        await source.close();
+      }
+    });
+
+    it(`refuses a ${target.name} target that holds state, before writing anything`, async () => {
+      const clock = new ManualClock(START_MS);
+      const source = await openLog({ dataDir: dir, origin: TEST_ORIGIN, clock });
+      const { store, dispose } = await target.create();
+      try {
+        assert.ok(await store.putState('account', 'someone', '{}', 0, 1));
+        await assert.rejects(
+          copyLog(source.store, store),
+          /already holds state \(account someone\)/,
+        );
+        assert.equal(await store.head(), undefined);
+        assert.deepEqual(await store.counts(), {
+          entries: 0,
+          nodes: 0,
+          checkpoints: 0,
+          maxSeq: -1,
+        });
       } finally {
         await dispose();
         await source.close();
