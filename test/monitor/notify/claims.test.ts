@@ -68,7 +68,9 @@ const DATABASES: SharedDatabase[] = [
 ];
 
 for (const db of DATABASES) {
-  describe(`notifications: several processes share one queue (${db.name})`, () => {
+  describe(`notifications: several processes share one queue (${db.name})`, {
+    timeout: 120_000,
+  }, () => {
     let stores: Awaited<ReturnType<SharedDatabase['open']>>;
     let receiver: WebhookReceiver;
     const clock = new ManualClock(T0);

@@ -17,7 +17,7 @@ import { type Behaviour, WebhookReceiver } from './receivers.js';
 const SECRET = 'whsec_receiver-shared-secret-0123456789';
 
 for (const factory of STORES) {
-  describe(`notifications: webhook delivery (${factory.name})`, () => {
+  describe(`notifications: webhook delivery (${factory.name})`, { timeout: 120_000 }, () => {
     let store: Store;
     let dispose: () => Promise<void>;
     let clock: ManualClock;

@@ -28,6 +28,7 @@ export class WebhookReceiver {
   /** Delivery ids already processed: a replay inside the window is acknowledged, not redone. */
   readonly processed = new Set<string>();
   private readonly waiters: ((r: Received) => void)[] = [];
+  private consumed = 0;
   private readonly hanging = new Set<ServerResponse>();
   private valid = 0;
 
@@ -82,8 +83,14 @@ export class WebhookReceiver {
     return receiver;
   }
 
-  /** The next request this receiver gets (or already got beyond `seen`). */
+  /**
+   * Requests one by one, in arrival order: the first call gives the first request, even if
+   * it arrived before the call (an attempt may reach the receiver before the test waits).
+   */
   next(): Promise<Received> {
+    const waited = this.consumed++;
+    const arrived = this.requests[waited];
+    if (arrived) return Promise.resolve(arrived);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -111,6 +118,7 @@ export interface Mail {
 export class MailSink {
   readonly messages: Mail[] = [];
   private readonly waiters: ((m: Mail) => void)[] = [];
+  private consumed = 0;
 
   private constructor(
     private readonly server: SMTPServer,
@@ -157,7 +165,11 @@ export class MailSink {
     return sink;
   }
 
+  /** Messages one by one, in arrival order (see WebhookReceiver.next). */
   next(): Promise<Mail> {
+    const waited = this.consumed++;
+    const arrived = this.messages[waited];
+    if (arrived) return Promise.resolve(arrived);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
