@@ -7,6 +7,7 @@ import {
   SEVERITIES,
 } from '../core/record/types.js';
 import { alertPaths, alertSchemas } from './openapi-alerts.js';
+import { authPaths, authSchemas } from './openapi-auth.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { principalPaths, principalSchemas } from './openapi-principals.js';
@@ -132,7 +133,7 @@ export function openApiDocument(): Record<string, unknown> {
         'Errors are {"error":{"code","message","path"?}}. Every read, search, export and proof made with the admin token is itself appended to the log (source "evident").',
     },
     servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     paths: {
       '/api/v1/events': {
         post: {
@@ -275,6 +276,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...principalPaths(),
       ...rulePaths(),
       ...alertPaths(),
+      ...authPaths(),
       '/healthz': {
         get: {
           summary: 'Liveness, tree size and whether the host clock is synchronised',
@@ -311,6 +313,13 @@ export function openApiDocument(): Record<string, unknown> {
           description:
             'An API token (evt_…) of a person or service, the bootstrap admin token, or an ingest key (evk_…) for POST /api/v1/events',
         },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'evident_session',
+          description:
+            'The session cookie from POST /api/v1/auth/login or OpenID sign-in; writes also need the X-CSRF-Token header',
+        },
       },
       responses: Object.fromEntries(
         Object.entries(ERROR_TEXT).map(([status, description]) => [
@@ -326,6 +335,7 @@ export function openApiDocument(): Record<string, unknown> {
         ...principalSchemas(),
         ...ruleSchemas(),
         ...alertSchemas(),
+        ...authSchemas(),
         Record: {
           description:
             'What a leaf commits to: the submitted fields plus received_at (server time), source (from the key) and id.',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory } from '../../src/access/accounts.js';
 import { sessionIdOf } from '../../src/access/sessions.js';
+import { registeredRoutes } from '../../src/server/app.js';
 import { SESSION_COOKIE } from '../../src/server/context.js';
 import {
   login,
@@ -47,7 +48,7 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
       id: ada.id,
       name: 'ada',
       kind: 'person',
-      roles: [{ role: 'auditor' }],
+      roles: [{ role: 'auditor', sources: null }],
     });
     assert.match(body.csrf_token, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(body.expires_at, new Date(t.clock.now() + 12 * 60 * MINUTE).toISOString());
@@ -398,5 +399,16 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
       assert.equal(res.json().error.path, path);
     }
     assert.equal((await selfEvents(t, 'session.sign_in')).length, before);
+  });
+
+  it('documents every sign-in route in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const auth = registeredRoutes(t.app).filter(
+      (r) => r.url.startsWith('/api/v1/auth/') && r.method !== 'HEAD',
+    );
+    assert.equal(auth.length, 6);
+    for (const r of auth) {
+      assert.ok(doc.paths[r.url]?.[r.method.toLowerCase()], `${r.method} ${r.url}`);
+    }
   });
 });

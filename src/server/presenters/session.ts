@@ -1,15 +1,12 @@
-import type { AccountPrincipal, Grant } from '../../access/principal.js';
+import type { AccountPrincipal } from '../../access/principal.js';
 import { type SessionRecord, type SessionTimeouts, sessionExpiry } from '../../access/sessions.js';
+import { grantsJson } from './principal.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function grantJson(g: Grant): { role: string; sources?: string[] } {
-  return g.sources ? { role: g.role, sources: g.sources } : { role: g.role };
-}
-
 /** Who is signed in: the allow-listed fields of a principal (no credential material). */
 export function signedInPrincipalJson(p: AccountPrincipal) {
-  return { id: p.id, name: p.name, kind: p.kind, roles: p.grants.map(grantJson) };
+  return { id: p.id, name: p.name, kind: p.kind, roles: grantsJson(p.grants) };
 }
 
 export function sessionJson(id: string, s: SessionRecord, timeouts: SessionTimeouts) {
