@@ -1,5 +1,6 @@
 export type { AlertLinkBuilder, AlertLinks, AlertView } from './alert-view.js';
 export { apiLinks } from './alert-view.js';
+export { applyNotificationsFile } from './apply-file.js';
 export type { Notifier, NotifierOptions } from './notifier.js';
 export { startNotifier } from './notifier.js';
 export { parseNotificationSettings } from './parse-settings.js';
