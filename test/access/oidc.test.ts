@@ -80,6 +80,12 @@ describe('OpenID Connect sign-in against a real provider', () => {
       `${evidentUrl}/api/v1/auth/oidc/start?return_to=${encodeURIComponent(returnTo)}`,
     );
     assert.equal(start.status, 302, await start.text());
+    const flowCookie = setCookies({ headers: { 'set-cookie': start.headers.getSetCookie() } });
+    assert.equal(flowCookie[0]?.name, 'evident_oidc');
+    assert.equal(flowCookie[0]?.attributes.get('httponly'), '');
+    assert.equal(flowCookie[0]?.attributes.get('samesite'), 'Lax');
+    assert.equal(flowCookie[0]?.attributes.get('path'), '/api/v1/auth/oidc');
+    assert.equal(flowCookie[0]?.attributes.get('max-age'), '600');
     const authorize = new URL(start.headers.get('location')!);
     const { next } = await b.follow(authorize, (u) => u.pathname === OIDC_CALLBACK_PATH);
     assert.ok(next, 'the provider sends the browser back to the callback');

@@ -24,7 +24,6 @@ import { QueryReader } from '../query.js';
 /** Binds an OpenID sign-in to the browser that started it (SameSite=Lax: it must come back
  * with the provider's cross-site redirect, which a Strict cookie would not). */
 const FLOW_COOKIE = 'evident_oidc';
-const FLOW_COOKIE_PATH = '/api/v1/auth/oidc';
 const FLOW_COOKIE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const FLOW_PURGE_INTERVAL_MS = 10 * 60_000;
 const MAX_USER_AGENT = 512;
@@ -251,7 +250,8 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     reply.setCookie(FLOW_COOKIE, browserKey, {
       ...sessionCookie(request, s),
       sameSite: 'lax',
-      path: FLOW_COOKIE_PATH,
+      // The callback's folder as the browser sees it (a proxy may serve Evident under a prefix).
+      path: new URL(o.settings.redirectUrl).pathname.replace(/\/callback$/, ''),
       maxAge: OIDC_FLOW_TTL_MS / 1000,
     });
     return reply.redirect(url.href, 302);
