@@ -8,7 +8,7 @@ import { formatDuration, parseDuration } from '../monitor/sources/duration.js';
 export interface SignInFlags {
   sessionIdleTimeout?: number;
   sessionAbsoluteTimeout?: number;
-  cookieSecure: boolean;
+  cookieSecure?: boolean;
   oidcIssuer?: string;
   oidcClientId?: string;
   oidcClientSecret?: string;
@@ -51,27 +51,22 @@ export function addSignInOptions(command: Command): Command {
     .option(
       '--cookie-secure',
       'mark the session cookie Secure even on plain http: TLS ends at a proxy in front (env EVIDENT_COOKIE_SECURE=true)',
-      process.env.EVIDENT_COOKIE_SECURE === 'true',
     )
     .option(
       '--oidc-issuer <url>',
       'OpenID Connect provider (issuer URL) for sign-in (env EVIDENT_OIDC_ISSUER)',
-      process.env.EVIDENT_OIDC_ISSUER,
     )
     .option(
       '--oidc-client-id <id>',
       'client id registered at the provider (env EVIDENT_OIDC_CLIENT_ID)',
-      process.env.EVIDENT_OIDC_CLIENT_ID,
     )
     .option(
       '--oidc-client-secret <secret>',
       'client secret; prefer the env EVIDENT_OIDC_CLIENT_SECRET (arguments show in ps)',
-      process.env.EVIDENT_OIDC_CLIENT_SECRET,
     )
     .option(
       '--oidc-redirect-url <url>',
       'this server as the provider reaches it back: https://HOST/api/v1/auth/oidc/callback (env EVIDENT_OIDC_REDIRECT_URL)',
-      process.env.EVIDENT_OIDC_REDIRECT_URL,
     );
 }
 
@@ -90,18 +85,20 @@ export function signInOptions(flags: SignInFlags): SignInOptions {
   }
   let oidc: SignInOptions['oidc'];
   try {
+    // Environment values are read here, not as commander defaults: help would print them.
+    const env = process.env;
     oidc = parseOidcSettings({
-      issuer: flags.oidcIssuer,
-      clientId: flags.oidcClientId,
-      clientSecret: flags.oidcClientSecret,
-      redirectUrl: flags.oidcRedirectUrl,
+      issuer: flags.oidcIssuer ?? env.EVIDENT_OIDC_ISSUER,
+      clientId: flags.oidcClientId ?? env.EVIDENT_OIDC_CLIENT_ID,
+      clientSecret: flags.oidcClientSecret ?? env.EVIDENT_OIDC_CLIENT_SECRET,
+      redirectUrl: flags.oidcRedirectUrl ?? env.EVIDENT_OIDC_REDIRECT_URL,
     });
   } catch (error) {
     throw error instanceof AppError ? new Error(error.message) : error;
   }
   return {
     timeouts: { idleMs, absoluteMs },
-    cookieSecure: flags.cookieSecure,
+    cookieSecure: flags.cookieSecure === true || process.env.EVIDENT_COOKIE_SECURE === 'true',
     ...(oidc ? { oidc } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { Command } from 'commander';
 import { parseOidcSettings } from '../../src/access/oidc-settings.js';
 import {
   AddressThrottle,
@@ -9,7 +10,7 @@ import {
   lockedUntil,
   NO_SIGN_INS,
 } from '../../src/access/sign-in-throttle.js';
-import { signInOptions } from '../../src/cli/sign-in-options.js';
+import { addSignInOptions, signInOptions } from '../../src/cli/sign-in-options.js';
 import type { AppError } from '../../src/errors.js';
 
 const MINUTE = 60_000;
@@ -130,5 +131,19 @@ describe('sign-in settings', () => {
       () => signInOptions({ cookieSecure: false, oidcIssuer: 'https://x.example' }),
       /--oidc-client-id/,
     );
+  });
+
+  it('reads OpenID settings from the environment, and never shows the secret in help', () => {
+    process.env.EVIDENT_OIDC_ISSUER = oidc.issuer;
+    process.env.EVIDENT_OIDC_CLIENT_ID = oidc.clientId;
+    process.env.EVIDENT_OIDC_CLIENT_SECRET = oidc.clientSecret;
+    process.env.EVIDENT_OIDC_REDIRECT_URL = oidc.redirectUrl;
+    process.env.EVIDENT_COOKIE_SECURE = 'true';
+    const options = signInOptions({});
+    assert.deepEqual(options.oidc, oidc);
+    assert.equal(options.cookieSecure, true);
+    const help = addSignInOptions(new Command('serve')).helpInformation();
+    assert.match(help, /--oidc-client-secret/);
+    assert.equal(help.includes(oidc.clientSecret), false);
   });
 });
