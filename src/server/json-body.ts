@@ -1,4 +1,6 @@
 import { closest } from '../core/did-you-mean.js';
+import { CoreError } from '../core/errors.js';
+import { parseEventsBody } from '../core/record/parse-body.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -17,8 +19,18 @@ export function jsonObjectBody(
   }
   let value: unknown;
   try {
-    value = typeof body === 'string' ? JSON.parse(body) : body;
+    // An object goes through the events parser: a repeated key is refused, not last-wins
+    // (RFC 8785 / I-JSON), so what was checked is what was meant.
+    value =
+      typeof body !== 'string'
+        ? body
+        : /^\s*\{/.test(body)
+          ? parseEventsBody(body, 'json')[0]
+          : JSON.parse(body);
   } catch (error) {
+    if (error instanceof CoreError) {
+      throw new AppError('bad_request', error.message, { path: error.path ?? '$' });
+    }
     throw new AppError('bad_request', `the body is not valid JSON: ${(error as Error).message}`, {
       path: '$',
     });

@@ -416,6 +416,16 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
         payload: '{"kind":',
       });
       assert.equal(notJson.statusCode, 400);
+      // A repeated key is refused, not last-wins: what was checked is what was meant.
+      const repeated = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/principals',
+        headers: { ...admin.headers, 'content-type': 'application/json' },
+        payload: '{"kind":"person","name":"eve","roles":[],"roles":["admin"]}',
+      });
+      assert.equal(repeated.statusCode, 400);
+      assert.equal(repeated.json().error.path, '$.roles');
+      assert.match(repeated.json().error.message, /duplicate key/);
       const patch = await send('PATCH', `/api/v1/principals/${admin.id}`, admin.headers, {});
       assert.equal(patch.statusCode, 400);
       const dup = await send('POST', '/api/v1/principals', admin.headers, {
