@@ -65,6 +65,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
     const created = (await selfEvents(t, 'principal.create')).at(-1)!;
     assert.equal(created.target?.id, ada);
     assert.equal(created.category, 'iam');
+    assert.equal(created.actor.ip, '127.0.0.1', 'the request address is recorded');
 
     otherAdmin = (await t.principal({ roles: ['admin'] })).headers;
   });
@@ -93,6 +94,11 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
     });
     assert.equal(reject.statusCode, 200, reject.body);
     assert.equal(reject.json().approval.status, 'rejected');
+    const rejected = (await selfEvents(t, 'approval.reject')).at(-1)!;
+    assert.deepEqual(
+      [rejected.target?.id, rejected.reason, rejected.details?.subject_name],
+      [approval.id, 'not needed', 'bob'],
+    );
     const again = await send('POST', `/api/v1/approvals/${approval.id}/approve`, otherAdmin);
     assert.equal(again.statusCode, 409);
   });
