@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startServer } from '../server/start-server.js';
 import { describeLocation } from '../store/open-store.js';
@@ -11,6 +12,8 @@ interface ServeOptions extends SignInFlags {
   port: number;
   origin?: string;
   logLevel: string;
+  rules?: string;
+  monitor: boolean;
 }
 
 export function serveCommand(program: Command): void {
@@ -41,9 +44,16 @@ export function serveCommand(program: Command): void {
       'server log level: fatal, error, warn, info, debug',
       process.env.EVIDENT_LOG_LEVEL ?? 'warn',
     )
+    .option(
+      '--rules <file>',
+      'alert rules (YAML) on top of the built-in ISO 27001 pack (env EVIDENT_RULES); see docs/rules.md',
+    )
+    .option('--no-monitor', 'run no alert rule engine in this process (env EVIDENT_MONITOR=off)')
     .action(async (opts: ServeOptions) => {
       const dataDir = dataDirOption(opts.data);
       const databaseUrl = databaseUrlOption(opts.db);
+      const rulesPath = opts.rules ?? (process.env.EVIDENT_RULES || undefined);
+      const monitor = opts.monitor && process.env.EVIDENT_MONITOR !== 'off';
       const server = await startServer({
         dataDir,
         databaseUrl,
@@ -53,11 +63,18 @@ export function serveCommand(program: Command): void {
         adminTokenFromEnv: process.env.EVIDENT_ADMIN_TOKEN,
         logLevel: opts.logLevel,
         signIn: signInOptions(opts),
+        ...(rulesPath ? { rulesFile: { name: rulesPath, text: readRules(rulesPath) } } : {}),
+        monitor,
       });
       const head = await server.log.store.head();
       console.log(`Evident listening on ${server.url}`);
       console.log(
         `  store: ${describeLocation({ dataDir, databaseUrl })}   origin: ${server.log.origin}   tree size: ${head?.size ?? 0}`,
+      );
+      console.log(
+        monitor
+          ? `  alert rules: iso27001 pack${rulesPath ? ` + ${rulesPath}` : ''} (evident rules list)`
+          : '  alert rules: off in this process (--no-monitor)',
       );
       if (server.generatedAdminToken) {
         console.log('');
@@ -73,4 +90,12 @@ export function serveCommand(program: Command): void {
       process.once('SIGINT', () => void stop('SIGINT'));
       process.once('SIGTERM', () => void stop('SIGTERM'));
     });
+}
+
+function readRules(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the rules file ${path}: ${(error as Error).message}`);
+  }
 }

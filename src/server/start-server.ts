@@ -5,6 +5,7 @@ import { formatVerifierKey } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
 import { type OpenLog, openLog } from '../log/open-log.js';
 import { SelfAudit } from '../log/self-audit.js';
+import { LogOnlyAlertSink, type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
 import type { Clock } from '../util/clock.js';
 import { buildApp } from './app.js';
 
@@ -19,6 +20,10 @@ export interface StartOptions {
   clock?: Clock;
   /** Session timeouts, cookie flags, OpenID Connect; defaults when absent. */
   signIn?: SignInOptions;
+  /** Alert rules on top of the built-in pack (`--rules FILE`): its path and text. */
+  rulesFile?: { name: string; text: string };
+  /** False: no rule engine in this process (`--no-monitor`). */
+  monitor?: boolean;
 }
 
 export interface RunningServer {
@@ -27,6 +32,7 @@ export interface RunningServer {
   url: string;
   /** The admin token, only when this start generated it (print it once). */
   generatedAdminToken?: string;
+  monitor?: RunningMonitor;
   close(): Promise<void>;
 }
 
@@ -38,12 +44,25 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     origin: options.origin,
     clock: options.clock,
   });
+  let monitor: RunningMonitor | undefined;
   try {
     const adminToken = loadAdminToken(
       dataPaths(options.dataDir).adminToken,
       options.adminTokenFromEnv,
     );
     const signIn = createSignIn(log.store, options.signIn);
+    const audit = new SelfAudit(log.sequencer, log.origin, log.clock);
+    if (options.monitor !== false) {
+      monitor = await startMonitor({
+        store: log.store,
+        // Until the alerts module is wired in (src/monitor/alerts/).
+        sink: new LogOnlyAlertSink(log.store, audit, log.clock),
+        clock: log.clock,
+        audit,
+        ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}),
+        onError: (error) => console.error(`monitor: ${(error as Error).message}`),
+      });
+    }
     const app = buildApp(
       {
         store: log.store,
@@ -52,7 +71,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         verifierKey: formatVerifierKey(log.signer.name, log.signer.publicKey),
         adminToken,
         clock: log.clock,
-        audit: new SelfAudit(log.sequencer, log.origin, log.clock),
+        audit,
         sessions: signIn.sessions,
         signIn,
       },
@@ -64,6 +83,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       log,
       url: address,
       ...(adminToken.generated ? { generatedAdminToken: adminToken.generated } : {}),
+      ...(monitor ? { monitor } : {}),
       close: async () => {
         // Stop accepting, let queued batches commit and answer, then close keep-alive
         // sockets: Fastify closes only those idle at the moment close() starts, and the rest
@@ -73,10 +93,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await new Promise((resolve) => setTimeout(resolve, 50));
         app.server.closeAllConnections();
         await closing;
+        await monitor?.stop();
         await log.close();
       },
     };
   } catch (error) {
+    await monitor?.stop();
     await log.close();
     throw error;
   }

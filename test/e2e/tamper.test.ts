@@ -67,6 +67,9 @@ interface Failure {
   message: string;
 }
 
+/** This test counts entries exactly; the rule engine's own events are tested in test/monitor/. */
+const NO_MONITOR = { EVIDENT_MONITOR: 'off' };
+
 describe('evident verify detects tampering with a stopped data folder', () => {
   let dir: string;
   let treeSize: number;
@@ -82,6 +85,7 @@ describe('evident verify detects tampering with a stopped data folder', () => {
       dataDir: dir,
       adminToken: E2E_ADMIN_TOKEN,
       origin: E2E_ORIGIN,
+      env: NO_MONITOR,
     });
     servers.push(server);
     // Creating a key beside a running server: the CLI appends its own audit event too.
@@ -423,7 +427,11 @@ describe('evident verify detects tampering with a stopped data folder', () => {
         K,
       );
     });
-    const server = await startServe({ dataDir: copy, adminToken: E2E_ADMIN_TOKEN });
+    const server = await startServe({
+      dataDir: copy,
+      adminToken: E2E_ADMIN_TOKEN,
+      env: NO_MONITOR,
+    });
     servers.push(server);
     const f = failure(await verify(['--url', server.url, '--token', E2E_ADMIN_TOKEN]));
     assert.equal(f.kind, 'leaf_mismatch', f.message);
@@ -438,7 +446,11 @@ describe('evident verify detects tampering with a stopped data folder', () => {
         K,
       );
     });
-    const second = await startServe({ dataDir: consistent, adminToken: E2E_ADMIN_TOKEN });
+    const second = await startServe({
+      dataDir: consistent,
+      adminToken: E2E_ADMIN_TOKEN,
+      env: NO_MONITOR,
+    });
     servers.push(second);
     const g = failure(await verify(['--url', second.url, '--token', E2E_ADMIN_TOKEN]));
     assert.equal(g.kind, 'checkpoint_mismatch', g.message);
@@ -460,7 +472,11 @@ describe('evident verify detects tampering with a stopped data folder', () => {
       const remove = db.prepare('DELETE FROM tree_nodes WHERE level = ? AND idx = ?');
       for (const n of doomed) if ((n.idx + 1) * pow2(n.level) > cut) remove.run(n.level, n.idx);
     });
-    const server = await startServe({ dataDir: copy, adminToken: E2E_ADMIN_TOKEN });
+    const server = await startServe({
+      dataDir: copy,
+      adminToken: E2E_ADMIN_TOKEN,
+      env: NO_MONITOR,
+    });
     servers.push(server);
     const proof = await runCli([
       'proof',
