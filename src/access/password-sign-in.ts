@@ -63,11 +63,12 @@ export async function checkAccountPassword(
   // Judge and count in one compare-and-set, so parallel guesses cannot all slip in under the
   // limit: once earlier attempts have locked the account, later ones are refused even when
   // right. A password changed meanwhile fails the comparison with the hash that was checked.
-  const judged = { ok: false };
+  const judged: { ok: boolean; current: AccountRecord } = { ok: false, current: account };
   try {
     const updated = await accounts.update(
       account.id,
       (a) => {
+        judged.current = a;
         if (lockedUntil(a.signIn, nowMs) !== undefined) throw LOCKED;
         judged.ok = matches && a.passwordHash === account.passwordHash;
         const signIn = judged.ok ? afterSuccess(nowMs) : afterFailure(a.signIn, nowMs, policy);
@@ -79,7 +80,7 @@ export async function checkAccountPassword(
       ? { ok: true, account: updated }
       : { ok: false, reason: 'bad_password', account: updated };
   } catch (error) {
-    if (error === LOCKED) return { ok: false, reason: 'locked', account };
+    if (error === LOCKED) return { ok: false, reason: 'locked', account: judged.current };
     // Many attempts on one account at once kept winning the compare-and-set from this one:
     // refused without being judged or counted (someone is hammering the account).
     if (error instanceof AppError && error.code === 'conflict') {
