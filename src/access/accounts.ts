@@ -145,8 +145,16 @@ export class AccountDirectory {
         path: 'name',
       });
     }
-    if (account.oidc) await this.linkOidc(account.id, account.oidc, account.createdAtMs);
-    await this.accounts.create(account.id, account, account.createdAtMs);
+    try {
+      if (account.oidc) await this.linkOidc(account.id, account.oidc, account.createdAtMs);
+      if (!(await this.accounts.create(account.id, account, account.createdAtMs))) {
+        throw new AppError('conflict', `an account with id ${account.id} exists`);
+      }
+    } catch (error) {
+      // Release the name reserved above, so a refused creation leaves nothing behind.
+      await this.byName.delete(account.name, 1);
+      throw error;
+    }
   }
 
   /** Applies `change` with compare-and-set; 404 when there is no such account. */
