@@ -14,6 +14,8 @@ interface ServeOptions extends SignInFlags {
   logLevel: string;
   rules?: string;
   monitor: boolean;
+  notifications?: string;
+  bootstrapToken: boolean;
 }
 
 export function serveCommand(program: Command): void {
@@ -49,11 +51,20 @@ export function serveCommand(program: Command): void {
       'alert rules (YAML) on top of the built-in ISO 27001 pack (env EVIDENT_RULES); see docs/rules.md',
     )
     .option('--no-monitor', 'run no alert rule engine in this process (env EVIDENT_MONITOR=off)')
+    .option(
+      '--notifications <file>',
+      'notification channels (YAML/JSON, docs/notifications.md) applied at start (env EVIDENT_NOTIFICATIONS)',
+    )
+    .option(
+      '--no-bootstrap-token',
+      'refuse the bootstrap admin token once named admins exist (env EVIDENT_BOOTSTRAP_TOKEN=off); see docs/security.md',
+    )
     .action(async (opts: ServeOptions) => {
       const dataDir = dataDirOption(opts.data);
       const databaseUrl = databaseUrlOption(opts.db);
       const rulesPath = opts.rules ?? (process.env.EVIDENT_RULES || undefined);
       const monitor = opts.monitor && process.env.EVIDENT_MONITOR !== 'off';
+      const notifications = opts.notifications ?? (process.env.EVIDENT_NOTIFICATIONS || undefined);
       const server = await startServer({
         dataDir,
         databaseUrl,
@@ -63,6 +74,8 @@ export function serveCommand(program: Command): void {
         adminTokenFromEnv: process.env.EVIDENT_ADMIN_TOKEN,
         logLevel: opts.logLevel,
         signIn: signInOptions(opts),
+        bootstrapToken: opts.bootstrapToken && process.env.EVIDENT_BOOTSTRAP_TOKEN !== 'off',
+        ...(notifications ? { notificationsFile: notifications } : {}),
         ...(rulesPath ? { rulesFile: { name: rulesPath, text: readRules(rulesPath) } } : {}),
         monitor,
       });
@@ -76,6 +89,7 @@ export function serveCommand(program: Command): void {
           ? `  alert rules: iso27001 pack${rulesPath ? ` + ${rulesPath}` : ''} (evident rules list)`
           : '  alert rules: off in this process (--no-monitor)',
       );
+      if (!server.bootstrapToken) console.log('  bootstrap admin token: off');
       if (server.generatedAdminToken) {
         console.log('');
         console.log(`  Admin token (shown once; also saved to ${dataDir}/admin.token, mode 0600):`);

@@ -5,7 +5,12 @@ import { formatVerifierKey } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
 import { type OpenLog, openLog } from '../log/open-log.js';
 import { SelfAudit } from '../log/self-audit.js';
-import { LogOnlyAlertSink, type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
+import { AlertService } from '../monitor/alerts/alert-service.js';
+import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
+import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
+import { sourceSettingsFromEnv } from '../monitor/sources/settings.js';
+import { type SourceHealth, startSourceHealth } from '../monitor/sources/source-health.js';
+import { type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
 import type { Clock } from '../util/clock.js';
 import { buildApp } from './app.js';
 
@@ -24,6 +29,10 @@ export interface StartOptions {
   rulesFile?: { name: string; text: string };
   /** False: no rule engine in this process (`--no-monitor`). */
   monitor?: boolean;
+  /** Notification channels as code (`--notifications FILE`), applied at start. */
+  notificationsFile?: string;
+  /** False: the bootstrap admin token is refused (`--no-bootstrap-token`). */
+  bootstrapToken?: boolean;
 }
 
 export interface RunningServer {
@@ -33,6 +42,8 @@ export interface RunningServer {
   /** The admin token, only when this start generated it (print it once). */
   generatedAdminToken?: string;
   monitor?: RunningMonitor;
+  /** Whether the bootstrap admin token is accepted. */
+  bootstrapToken: boolean;
   close(): Promise<void>;
 }
 
@@ -45,22 +56,58 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     clock: options.clock,
   });
   let monitor: RunningMonitor | undefined;
+  let notifier: Notifier | undefined;
+  let health: SourceHealth | undefined;
+  const stopMonitoring = async () => {
+    await monitor?.stop();
+    await health?.stop();
+    await notifier?.stop();
+  };
   try {
-    const adminToken = loadAdminToken(
-      dataPaths(options.dataDir).adminToken,
-      options.adminTokenFromEnv,
-    );
+    const adminToken =
+      options.bootstrapToken === false
+        ? undefined
+        : loadAdminToken(dataPaths(options.dataDir).adminToken, options.adminTokenFromEnv);
     const signIn = createSignIn(log.store, options.signIn);
     const audit = new SelfAudit(log.sequencer, log.origin, log.clock);
+    const report = (part: string) => (error: unknown) =>
+      console.error(`${part}: ${(error as Error).message}`);
+    if (options.notificationsFile) {
+      await applyNotificationsFile(options.notificationsFile, {
+        store: log.store,
+        clock: log.clock,
+        audit: (event) => audit.record({ ...event, principal: { kind: 'system', id: 'serve' } }),
+      });
+    }
+    // Monitoring (issue #5): rules raise alerts; each new alert is queued for the notification
+    // channels; source health sees every entry through the engine and checks for silence.
+    const queue = startNotifier({ store: log.store, clock: log.clock, onError: report('notify') });
+    notifier = queue;
+    const alerts = new AlertService({
+      store: log.store,
+      audit,
+      clock: log.clock,
+      onRaised: (alert) => queue.onRaised(alert),
+      onError: report('alerts'),
+    });
+    health = startSourceHealth({
+      store: log.store,
+      sink: alerts,
+      audit,
+      clock: log.clock,
+      settings: sourceSettingsFromEnv(),
+      schedule: options.monitor !== false,
+      onError: report('sources'),
+    });
     if (options.monitor !== false) {
       monitor = await startMonitor({
         store: log.store,
-        // Until the alerts module is wired in (src/monitor/alerts/).
-        sink: new LogOnlyAlertSink(log.store, audit, log.clock),
+        sink: alerts,
+        observers: [health.observer],
         clock: log.clock,
         audit,
         ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}),
-        onError: (error) => console.error(`monitor: ${(error as Error).message}`),
+        onError: report('monitor'),
       });
     }
     const app = buildApp(
@@ -74,6 +121,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         audit,
         sessions: signIn.sessions,
         signIn,
+        sourceSettings: health.settings,
+        onIngestKeyCreated: health.onIngestKeyCreated,
       },
       { logLevel: options.logLevel },
     );
@@ -82,8 +131,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       app,
       log,
       url: address,
-      ...(adminToken.generated ? { generatedAdminToken: adminToken.generated } : {}),
+      ...(adminToken?.generated ? { generatedAdminToken: adminToken.generated } : {}),
       ...(monitor ? { monitor } : {}),
+      bootstrapToken: adminToken !== undefined,
       close: async () => {
         // Stop accepting, let queued batches commit and answer, then close keep-alive
         // sockets: Fastify closes only those idle at the moment close() starts, and the rest
@@ -93,12 +143,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await new Promise((resolve) => setTimeout(resolve, 50));
         app.server.closeAllConnections();
         await closing;
-        await monitor?.stop();
+        await stopMonitoring();
         await log.close();
       },
     };
   } catch (error) {
-    await monitor?.stop();
+    await stopMonitoring();
     await log.close();
     throw error;
   }
