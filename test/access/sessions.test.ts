@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory } from '../../src/access/accounts.js';
 import { sessionIdOf } from '../../src/access/sessions.js';
+import { AppError } from '../../src/errors.js';
+import { SelfAudit } from '../../src/log/self-audit.js';
 import { registeredRoutes } from '../../src/server/app.js';
 import { SESSION_COOKIE } from '../../src/server/context.js';
 import {
@@ -400,6 +402,26 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
       assert.equal(res.json().error.path, path);
     }
     assert.equal((await selfEvents(t, 'session.sign_in')).length, before);
+  });
+
+  it('fails closed: no session when its sign-in event cannot be appended', async () => {
+    const rita = await person(t, { name: 'rita' });
+    const record = SelfAudit.prototype.record;
+    SelfAudit.prototype.record = async function (this: SelfAudit, event) {
+      if (event.action === 'session.sign_in' && event.outcome === undefined) {
+        throw new AppError('unavailable', 'the log could not commit');
+      }
+      return record.call(this, event);
+    };
+    let res: Awaited<ReturnType<typeof login>>;
+    try {
+      res = await login(t, 'rita', PASSWORD, { ip: '10.12.0.1' });
+    } finally {
+      SelfAudit.prototype.record = record;
+    }
+    assert.equal(res.statusCode, 503);
+    assert.equal(setCookies(res).length, 0, 'no cookie');
+    assert.deepEqual(await t.signIn.sessions.forAccount(rita.id), [], 'no session left behind');
   });
 
   it('documents every sign-in route in the OpenAPI document', async () => {

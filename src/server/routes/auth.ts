@@ -79,19 +79,25 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
       { method, ip: request.ip, userAgent: userAgent(request) },
       now,
     );
-    reply.setCookie(SESSION_COOKIE, started.cookie, sessionCookie(request, s));
     const principal = accountPrincipal(account, {
       grants: account.grants,
       credential: { method: 'session', sessionId: started.id, csrfToken: started.csrfToken },
     });
-    await ctx.audit.record({
-      principal,
-      ip: request.ip,
-      action: 'session.sign_in',
-      category: 'authentication',
-      target: accountTarget(account),
-      details: { method },
-    });
+    try {
+      await ctx.audit.record({
+        principal,
+        ip: request.ip,
+        action: 'session.sign_in',
+        category: 'authentication',
+        target: accountTarget(account),
+        details: { method },
+      });
+    } catch (error) {
+      // Fail closed: no session without its sign-in event in the log.
+      await s.sessions.revoke(started.id);
+      throw error;
+    }
+    reply.setCookie(SESSION_COOKIE, started.cookie, sessionCookie(request, s));
     return { principal, started };
   };
 
