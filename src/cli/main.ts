@@ -1,47 +1,9 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { alertsCommand } from './alerts.js';
-import { approvalsCommand } from './approvals.js';
-import { checkpointCommand } from './checkpoint.js';
-import { ingestCommand } from './ingest.js';
-import { initCommand } from './init.js';
-import { keysCommand } from './keys.js';
-import { migrateCommand } from './migrate.js';
-import { notificationsCommand } from './notifications.js';
-import { principalsCommand } from './principals.js';
-import { proofCommand } from './proof.js';
-import { rulesCommand } from './rules.js';
-import { searchCommand } from './search.js';
-import { serveCommand } from './serve.js';
-import { sourcesCommand } from './sources.js';
-import { tokensCommand } from './tokens.js';
-import { verifyCommand } from './verify.js';
-import { whoamiCommand } from './whoami.js';
+import { buildProgram } from './program.js';
 
-const program = new Command()
-  .name('evident')
-  .description('Evident: a tamper-evident audit log. Who accessed what, and when — provably.')
-  .showHelpAfterError();
-
-serveCommand(program);
-initCommand(program);
-keysCommand(program);
-ingestCommand(program);
-searchCommand(program);
-sourcesCommand(program);
-checkpointCommand(program);
-proofCommand(program);
-verifyCommand(program);
-migrateCommand(program);
-rulesCommand(program);
-notificationsCommand(program);
-alertsCommand(program);
-principalsCommand(program);
-tokensCommand(program);
-approvalsCommand(program);
-whoamiCommand(program);
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`evident: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
-});
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    console.error(`evident: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
+  });

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { alertsCommand } from './alerts.js';
+import { approvalsCommand } from './approvals.js';
+import { checkpointCommand } from './checkpoint.js';
+import { ingestCommand } from './ingest.js';
+import { initCommand } from './init.js';
+import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
+import { notificationsCommand } from './notifications.js';
+import { principalsCommand } from './principals.js';
+import { proofCommand } from './proof.js';
+import { rulesCommand } from './rules.js';
+import { searchCommand } from './search.js';
+import { serveCommand } from './serve.js';
+import { sourcesCommand } from './sources.js';
+import { tokensCommand } from './tokens.js';
+import { verifyCommand } from './verify.js';
+import { whoamiCommand } from './whoami.js';
+
+/** Every command of the `evident` CLI (main.ts runs it; tests walk it). */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('evident')
+    .description('Evident: a tamper-evident audit log. Who accessed what, and when — provably.')
+    .showHelpAfterError();
+  serveCommand(program);
+  initCommand(program);
+  keysCommand(program);
+  ingestCommand(program);
+  searchCommand(program);
+  sourcesCommand(program);
+  checkpointCommand(program);
+  proofCommand(program);
+  verifyCommand(program);
+  migrateCommand(program);
+  rulesCommand(program);
+  notificationsCommand(program);
+  alertsCommand(program);
+  principalsCommand(program);
+  tokensCommand(program);
+  approvalsCommand(program);
+  whoamiCommand(program);
+  return program;
+}
