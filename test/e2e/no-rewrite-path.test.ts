@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/program.js';
+import { registeredRoutes } from '../../src/server/app.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testServer } from '../support/test-server.js';
+
+/**
+ * Issue #4: no HTTP route and no CLI command can delete or change an event. Every route and
+ * every command reaches the log either over HTTP (the permission-matrix test runs each route
+ * with every credential and then verifies the log) or through the Store port; so this test
+ * pins down, for each, that no path to an UPDATE or DELETE of entries, tree nodes or
+ * checkpoints exists — and the database triggers refuse one anyway (store tests).
+ */
+
+/** Every Store method; the writers among them never touch entries, nodes or checkpoints. */
+const STORE_METHODS: Record<string, 'read' | 'append' | 'state' | 'other'> = {
+  append: 'append', // inserts one batch of new entries, nodes and a checkpoint
+  head: 'read',
+  entryById: 'read',
+  entriesByIds: 'read',
+  entryBySeq: 'read',
+  entries: 'read',
+  search: 'read',
+  firstSeqReceivedAtOrAfter: 'read',
+  nodes: 'read',
+  checkpoint: 'read',
+  scanEntries: 'read',
+  scanCheckpoints: 'read',
+  nodesAtLevel: 'read',
+  counts: 'read',
+  getMeta: 'read',
+  setMeta: 'state',
+  insertIngestKey: 'state',
+  ingestKey: 'read',
+  ingestKeys: 'read',
+  revokeIngestKey: 'state',
+  getState: 'read',
+  listState: 'read',
+  putState: 'state',
+  deleteState: 'state',
+  scanState: 'read',
+  insertState: 'state',
+  close: 'other',
+};
+
+/** Adapter internals (not on the port): none of them is reachable from outside. */
+const PRIVATE_HELPERS: Record<string, string[]> = {
+  // a write outside any append, through the writer thread: setMeta, keys and state only
+  SqliteStore: ['write'],
+  PostgresStore: [],
+};
+
+/** Every CLI command, by what it does to the log. None deletes or edits an event. */
+const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = {
+  serve: 'serves',
+  init: 'configures',
+  'keys create': 'configures',
+  'keys list': 'reads',
+  'keys revoke': 'configures',
+  'keys rotate-log-key': 'configures',
+  ingest: 'appends',
+  search: 'reads',
+  'sources list': 'reads',
+  'sources show': 'reads',
+  'sources declare': 'configures',
+  checkpoint: 'reads',
+  proof: 'reads',
+  verify: 'reads',
+  migrate: 'configures',
+  'rules check': 'reads',
+  'rules list': 'reads',
+  'rules pack': 'reads',
+  'notifications get': 'reads',
+  'notifications set': 'configures',
+  'notifications test': 'configures',
+  'notifications deliveries': 'reads',
+  'notifications dead-letters': 'reads',
+  'notifications replay': 'configures',
+  'alerts list': 'reads',
+  'alerts show': 'reads',
+  'alerts ack': 'configures',
+  'alerts resolve': 'configures',
+  'alerts reopen': 'configures',
+  'alerts assign': 'configures',
+  'alerts comment': 'configures',
+  'alerts export': 'reads',
+  'alerts metrics': 'reads',
+  'principals create': 'configures',
+  'principals list': 'reads',
+  'principals show': 'reads',
+  'principals roles': 'configures',
+  'principals disable': 'configures',
+  'principals enable': 'configures',
+  'principals reset-password': 'configures',
+  'tokens create': 'configures',
+  'tokens list': 'reads',
+  'tokens revoke': 'configures',
+  'approvals list': 'reads',
+  'approvals approve': 'configures',
+  'approvals reject': 'configures',
+  whoami: 'reads',
+};
+
+function leafCommands(command: Command, prefix = ''): string[] {
+  return command.commands.flatMap((c) => {
+    const name = prefix ? `${prefix} ${c.name()}` : c.name();
+    return c.commands.length > 0 ? leafCommands(c, name) : [name];
+  });
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('no route and no command can delete or change an event', () => {
+  it('every CLI command is accounted for, and none is a delete or an edit of events', () => {
+    const commands = leafCommands(buildProgram()).sort();
+    assert.deepEqual(commands, Object.keys(COMMANDS).sort(), 'classify every new command here');
+    for (const name of commands) {
+      assert.doesNotMatch(name, /\b(delete|remove|edit|update|purge|truncate|erase)\b/, name);
+    }
+  });
+
+  it('the Store port has no operation that rewrites entries, nodes or checkpoints', () => {
+    for (const adapter of [SqliteStore, PostgresStore]) {
+      const methods = Object.getOwnPropertyNames(adapter.prototype).filter((m) => {
+        const d = Object.getOwnPropertyDescriptor(adapter.prototype, m);
+        return m !== 'constructor' && typeof d?.value === 'function';
+      });
+      const unknown = methods.filter(
+        (m) => !(m in STORE_METHODS) && !PRIVATE_HELPERS[adapter.name]?.includes(m),
+      );
+      assert.deepEqual(unknown, [], `${adapter.name}: classify every new method here`);
+      for (const m of Object.keys(STORE_METHODS)) assert.ok(methods.includes(m), m);
+    }
+  });
+
+  it('no SQL in the code updates or deletes entries, tree nodes or checkpoints', () => {
+    const table = String.raw`[\w".{}$]*\b(entries|tree_nodes|checkpoints)\b`;
+    const rewrite = new RegExp(
+      String.raw`\bUPDATE\s+${table}\s+SET\b|\bDELETE\s+FROM\s+${table}|\bTRUNCATE\s+(TABLE\s+)?${table}`,
+      'i',
+    );
+    // The pattern finds what it must (as the adapters would write it).
+    assert.ok(rewrite.test(['`UPDATE $', '{s}.entries SET record = $1`'].join('')));
+    assert.ok(rewrite.test("'DELETE FROM tree_nodes WHERE level = ?'"));
+    assert.ok(rewrite.test('TRUNCATE TABLE "log".checkpoints'));
+    assert.equal(rewrite.test("db.pragma('wal_checkpoint(TRUNCATE)')"), false);
+    const offenders = sourceFiles(new URL('../../src', import.meta.url).pathname).filter(
+      (file) =>
+        // Migrations name these statements only in the triggers that refuse them.
+        !file.endsWith('migrations.ts') && rewrite.test(readFileSync(file, 'utf8')),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it('no HTTP route changes or removes events or the log', async () => {
+    const t = await testServer();
+    try {
+      const writes = registeredRoutes(t.app).filter(
+        (r) =>
+          /^\/api\/v1\/(events|log)\b/.test(r.url) &&
+          !(r.method === 'GET' || r.method === 'HEAD') &&
+          !(r.method === 'POST' && r.url === '/api/v1/events'),
+      );
+      assert.deepEqual(writes, [], 'the only write to events is the append');
+      for (const method of ['DELETE', 'PUT', 'PATCH'] as const) {
+        const res = await t.app.inject({
+          method,
+          url: '/api/v1/events/01JD8X7Q6R3T9V2W4Y5Z6A7B8C',
+          headers: t.admin,
+        });
+        assert.equal(res.statusCode, 404, `${method} on an event is no route at all`);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
