@@ -85,6 +85,10 @@ export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void 
       request.params.id,
       patch,
     );
+    // Whoever knew the old password may hold a session: a reset (or disabling) ends them.
+    if (patch.password !== undefined || patch.disabled === true) {
+      await ctx.signIn?.sessions.revokeAccount(account.id);
+    }
     return principalJson(account);
   });
 
