@@ -20,6 +20,9 @@ export interface EvaluatorSnapshot {
   >;
 }
 
+/** Distinct (source, action, outcome) remembered; beyond that the memo starts over. */
+const MAX_CANDIDATE_KEYS = 20_000;
+
 interface Runtime {
   rule: CompiledRule;
   state?: ThresholdState | SequenceState | NewValueState;
@@ -45,6 +48,9 @@ export function isOwnAlertEvent(e: ObservedEntry): boolean {
  */
 export class Evaluator {
   private runtimes: Runtime[] = [];
+  /** source → action → outcome → the rules whose gate admits them (few distinct keys). */
+  private readonly candidates = new Map<string, Map<unknown, Map<unknown, Runtime[]>>>();
+  private candidateKeys = 0;
 
   constructor(
     ruleSet: RuleSet,
@@ -62,7 +68,7 @@ export class Evaluator {
   evaluate(e: ObservedEntry): NewAlert[] {
     if (isOwnAlertEvent(e)) return [];
     const alerts: NewAlert[] = [];
-    for (const rt of this.runtimes) {
+    for (const rt of this.candidatesFor(e)) {
       if (!rt.rule.match(e)) continue;
       const firing = rt.state ? rt.state.evaluate(e) : matchFiring(rt.rule, e);
       if (!firing) continue;
@@ -87,7 +93,41 @@ export class Evaluator {
     return { rules };
   }
 
+  private candidatesFor(e: ObservedEntry): Runtime[] {
+    const { action, outcome } = e.record;
+    // Nested maps rather than a joined key: no string is built per entry.
+    let byAction = this.candidates.get(e.source);
+    if (!byAction) {
+      byAction = new Map();
+      this.candidates.set(e.source, byAction);
+    }
+    let byOutcome = byAction.get(action);
+    if (!byOutcome) {
+      byOutcome = new Map();
+      byAction.set(action, byOutcome);
+    }
+    let list = byOutcome.get(outcome);
+    if (!list) {
+      const probe: ObservedEntry = {
+        seq: e.seq,
+        source: e.source,
+        record: { source: e.source, action, outcome },
+        timeMs: e.timeMs,
+        receivedAtMs: e.receivedAtMs,
+      };
+      list = this.runtimes.filter((rt) => !rt.rule.gate || rt.rule.gate(probe));
+      if (++this.candidateKeys > MAX_CANDIDATE_KEYS) {
+        this.candidates.clear();
+        this.candidateKeys = 0;
+      }
+      byOutcome.set(outcome, list);
+    }
+    return list;
+  }
+
   private load(ruleSet: RuleSet, snapshot: EvaluatorSnapshot): void {
+    this.candidates.clear();
+    this.candidateKeys = 0;
     this.runtimes = ruleSet.active.map((rule) => {
       const saved = snapshot.rules[rule.id];
       const kept = saved?.fingerprint === rule.fingerprint ? saved : undefined;

@@ -4,17 +4,25 @@ import type { CompiledRule } from '../rules/rule-set.js';
 import type { ObservedEntry } from '../types.js';
 import { type Firing, type Item, type StateLimits, touch, uniqueSorted } from './limits.js';
 
+/**
+ * One group's recent entries, oldest first, at most `count` of them (the newest `count`
+ * decide whether `count` fit the window). Counting entries keeps a list; counting distinct
+ * values keeps each value's latest entry, keyed by the value.
+ */
 interface Bucket {
-  /**
-   * Oldest first, at most `count` (the newest `count` decide whether `count` fit the window).
-   * For distinct counting, keyed by the value, each holding its latest entry.
-   */
-  items: Map<string | number, Item>;
+  list?: Item[];
+  byValue?: Map<string, Item>;
   /** received_at of the newest item. */
   last: number;
+  /** When the bucket last moved to the newest end of the map (see `evaluate`). */
+  moved: number;
 }
 
-export type ThresholdSnapshot = [key: string, items: Item[]][];
+export interface ThresholdSnapshot {
+  buckets: [key: string, items: Item[], moved: number][];
+  /** received_at of the last sweep for expired groups. */
+  swept: number;
+}
 
 /**
  * "count (or distinct values of a field) ≥ N within a sliding window, per group". The window
@@ -24,76 +32,121 @@ export type ThresholdSnapshot = [key: string, items: Item[]][];
  */
 export class ThresholdState {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly distinct: boolean;
   private items = 0;
+  private swept = 0;
 
   constructor(
     private readonly rule: CompiledRule,
     private readonly limits: StateLimits,
     snapshot?: ThresholdSnapshot,
   ) {
-    const distinct = rule.threshold!.distinct !== undefined;
-    for (const [key, items] of snapshot ?? []) {
-      const map = new Map<string | number, Item>(
-        items.map((item) => [distinct ? item[3]! : item[1], item]),
+    this.distinct = rule.threshold!.distinct !== undefined;
+    if (snapshot) this.swept = snapshot.swept;
+    for (const [key, items, moved] of snapshot?.buckets ?? []) {
+      const last = items[items.length - 1]?.[0] ?? 0;
+      this.buckets.set(
+        key,
+        this.distinct
+          ? { byValue: new Map(items.map((item) => [item[3]!, item])), last, moved }
+          : { list: items, last, moved },
       );
-      this.buckets.set(key, { items: map, last: items[items.length - 1]?.[0] ?? 0 });
-      this.items += map.size;
+      this.items += items.length;
     }
   }
 
   evaluate(e: ObservedEntry): Firing | undefined {
     const spec = this.rule.threshold!;
     const now = e.receivedAtMs;
-    this.expire(now, spec.windowMs);
+    // Sweeping for expired groups once per eighth of a window is enough: an expired group
+    // counts nothing (its items are filtered on use), it only holds memory a little longer.
+    if (now - this.swept >= spec.windowMs / 8) {
+      this.swept = now;
+      this.expire(now, spec.windowMs);
+    }
     const group = this.rule.group.keyOf(e.record);
     if (group === undefined) return undefined;
-    let distinct: string | undefined;
+    let value: string | undefined;
     if (spec.distinct) {
-      distinct = fieldText(spec.distinct(e.record));
-      if (distinct === undefined) return undefined;
+      value = fieldText(spec.distinct(e.record));
+      if (value === undefined) return undefined;
     }
-    const bucket = this.buckets.get(group) ?? { items: new Map(), last: now };
+    let bucket = this.buckets.get(group);
+    if (!bucket) {
+      bucket = this.distinct
+        ? { byValue: new Map(), last: now, moved: now }
+        : { list: [], last: now, moved: now };
+      this.buckets.set(group, bucket);
+    } else if (now - bucket.moved >= spec.windowMs / 8) {
+      // Map order approximates recency (expiry and eviction start at the front); moving a
+      // busy group at most 8 times per window keeps that cheap.
+      bucket.moved = now;
+      touch(this.buckets, group, bucket);
+    }
     bucket.last = now;
-    touch(this.buckets, group, bucket);
-    const items = bucket.items;
-    const before = items.size;
-    for (const [k, item] of items) {
-      if (now - item[0] < spec.windowMs) break;
-      items.delete(k);
+    const size =
+      value === undefined
+        ? this.addEntry(bucket.list!, e, now)
+        : this.addValue(bucket.byValue!, e, now, value);
+    if (size < spec.count) {
+      this.enforceLimits();
+      return undefined;
     }
-    if (distinct === undefined) items.set(e.seq, [now, e.seq, e.source]);
-    else {
-      items.delete(distinct);
-      items.set(distinct, [now, e.seq, e.source, distinct]);
-    }
-    for (const k of items.keys()) {
-      if (items.size <= spec.count) break;
-      items.delete(k);
-    }
-    this.items += items.size - before;
+    this.drop(group);
+    const list = bucket.list ?? [...bucket.byValue!.values()];
+    const what = spec.distinct
+      ? `${list.length} distinct ${this.rule.spec.threshold!.distinct} values`
+      : `${list.length} matching entries`;
+    return {
+      seqs: list.map((i) => i[1]).sort((a, b) => a - b),
+      sources: uniqueSorted(list.map((i) => i[2])),
+      group,
+      summary: `${what} within ${formatDuration(spec.windowMs)}`,
+    };
+  }
 
-    if (items.size >= spec.count) {
-      this.drop(group);
-      const list = [...items.values()];
-      const what = spec.distinct
-        ? `${list.length} distinct ${this.rule.spec.threshold!.distinct} values`
-        : `${list.length} matching entries`;
-      return {
-        seqs: list.map((i) => i[1]).sort((a, b) => a - b),
-        sources: uniqueSorted(list.map((i) => i[2])),
-        group,
-        summary: `${what} within ${formatDuration(spec.windowMs)}`,
-      };
+  /** Appends the entry, drops what left the window or exceeds `count`; returns the size. */
+  private addEntry(list: Item[], e: ObservedEntry, now: number): number {
+    const { windowMs, count } = this.rule.threshold!;
+    const before = list.length;
+    let drop = 0;
+    while (drop < list.length && now - list[drop]![0] >= windowMs) drop++;
+    if (list.length - drop >= count) drop = list.length - count + 1;
+    if (drop > 0) list.splice(0, drop);
+    list.push([now, e.seq, e.source]);
+    this.items += list.length - before;
+    return list.length;
+  }
+
+  private addValue(byValue: Map<string, Item>, e: ObservedEntry, now: number, value: string) {
+    const { windowMs, count } = this.rule.threshold!;
+    const before = byValue.size;
+    for (const [k, item] of byValue) {
+      if (now - item[0] < windowMs) break;
+      byValue.delete(k);
     }
-    this.enforceLimits();
-    return undefined;
+    byValue.delete(value);
+    byValue.set(value, [now, e.seq, e.source, value]);
+    for (const k of byValue.keys()) {
+      if (byValue.size <= count) break;
+      byValue.delete(k);
+    }
+    this.items += byValue.size - before;
+    return byValue.size;
   }
 
   snapshot(): ThresholdSnapshot {
-    return [...this.buckets].map(([key, b]) => [key, [...b.items.values()]]);
+    return {
+      buckets: [...this.buckets].map(([key, b]) => [
+        key,
+        b.list ?? [...b.byValue!.values()],
+        b.moved,
+      ]),
+      swept: this.swept,
+    };
   }
 
-  /** Groups are in last-update order, so expired ones sit at the front. */
+  /** Groups are in (roughly) last-update order, so expired ones gather at the front. */
   private expire(now: number, windowMs: number): void {
     for (const [key, bucket] of this.buckets) {
       if (now - bucket.last < windowMs) return;
@@ -115,7 +168,7 @@ export class ThresholdState {
   private drop(key: string): void {
     const bucket = this.buckets.get(key);
     if (!bucket) return;
-    this.items -= bucket.items.size;
+    this.items -= bucket.list?.length ?? bucket.byValue!.size;
     this.buckets.delete(key);
   }
 }

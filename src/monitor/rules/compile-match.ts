@@ -39,6 +39,20 @@ export function compileMatch(spec: MatchSpec | undefined): Predicate {
   };
 }
 
+/** Fields most rules test and few values take: rules are pre-selected by them (Evaluator). */
+export const GATE_FIELDS = ['source', 'action', 'outcome'] as const;
+
+/**
+ * The part of a match that reads only GATE_FIELDS (undefined when there is none): a
+ * necessary condition the evaluator tests once per distinct (source, action, outcome)
+ * instead of once per entry.
+ */
+export function compileGate(spec: MatchSpec | undefined): Predicate | undefined {
+  const fields = spec?.fields.filter((f) => (GATE_FIELDS as readonly string[]).includes(f.path));
+  if (!fields || fields.length === 0) return undefined;
+  return compileMatch({ fields });
+}
+
 function compileField(path: string, test: FieldTest): Predicate {
   const get = fieldGetter(path);
   const checks: ((v: unknown) => boolean)[] = [];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlertSeverity } from '../types.js';
-import { compileMatch, type Predicate } from './compile-match.js';
+import { compileGate, compileMatch, type Predicate } from './compile-match.js';
 import { didYouMean } from './did-you-mean.js';
 import { type FieldGetter, fieldGetter } from './field-path.js';
 import { type Grouping, grouping } from './grouping.js';
@@ -31,6 +31,11 @@ export interface CompiledRule {
    */
   fingerprint: string;
   match: Predicate;
+  /**
+   * A necessary condition on source, action and outcome alone (see compileGate); undefined
+   * when the rule may match any of them.
+   */
+  gate?: Predicate;
   /** The rule's grouping (threshold/new_value group_by, sequence group_by; none for match). */
   group: Grouping;
   threshold?: { count: number; distinct?: FieldGetter; windowMs: number };
@@ -160,6 +165,8 @@ function compileRule(spec: RuleSpec, layer: string, enabled: boolean): CompiledR
     match: compileMatch(spec.match),
     group: grouping(groupPaths),
   };
+  const gate = gateOf(spec);
+  if (gate) rule.gate = gate;
   if (spec.threshold) {
     rule.threshold = {
       count: spec.threshold.count,
@@ -192,6 +199,15 @@ function compileRule(spec: RuleSpec, layer: string, enabled: boolean): CompiledR
     };
   }
   return rule;
+}
+
+/** The rule's own gate, and for a sequence also one of its steps' gates. */
+function gateOf(spec: RuleSpec): Predicate | undefined {
+  const own = compileGate(spec.match);
+  const steps = spec.sequence?.steps.map((s) => compileGate(s.match));
+  if (!steps || steps.some((g) => g === undefined)) return own;
+  const anyStep: Predicate = (e) => steps.some((g) => g!(e));
+  return own ? (e) => own(e) && anyStep(e) : anyStep;
 }
 
 function fingerprintOf(spec: RuleSpec): string {

@@ -452,9 +452,9 @@ describe('evaluator: state', () => {
       ev,
       ['u-1', 'u-2', 'u-3'].map((a, i) => failure(s, T0 + 10 + i, a)),
     );
-    const kept = ev.snapshot().rules.failed!.state as [string, unknown[]][];
+    const kept = ev.snapshot().rules.failed!.state as { buckets: [string, unknown[], number][] };
     assert.deepEqual(
-      kept.map((g) => g[0]),
+      kept.buckets.map((g) => g[0]),
       ['u-1', 'u-2', 'u-3'],
     );
     assert.deepEqual(ev.evaluate(failure(s, T0 + 20, 'u-0')), []);
