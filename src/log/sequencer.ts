@@ -36,6 +36,17 @@ export interface AppendResult {
   treeSize: number;
 }
 
+/** An entry this process committed, with the record object it was made from (no re-parse). */
+export interface CommittedEntry {
+  seq: number;
+  source: string;
+  record: EventRecord;
+  timeMs: number;
+  receivedAtMs: number;
+}
+
+export type CommitListener = (entries: readonly CommittedEntry[]) => void;
+
 export interface SequencerOptions {
   /** Upper bound on events per group commit (a batch always takes at least one request). */
   maxBatchEvents?: number;
@@ -57,7 +68,7 @@ interface Pending {
 interface Staged {
   pending: Pending;
   results: { id: string; ref: KnownId; duplicate: boolean }[];
-  fresh: { entry: NewEntry; ref: KnownId }[];
+  fresh: { entry: NewEntry; ref: KnownId; record: EventRecord }[];
 }
 
 interface KnownId {
@@ -118,6 +129,7 @@ export class Sequencer {
   private tip: Tip | undefined;
   /** Fresh ids of planned batches not yet committed (the store cannot see them yet). */
   private readonly pendingIds = new Map<string, KnownId>();
+  private readonly commitListeners = new Set<CommitListener>();
   private readonly maxBatchEvents: number;
   /** The key this process signs with; replaced when another process rotates the log key. */
   private signer: NoteSigner;
@@ -193,6 +205,7 @@ export class Sequencer {
       const { plan, replanned } = await committing!;
       if (replanned) this.tip = undefined;
       this.answer(plan);
+      this.tellCommitted(plan);
     } catch (error) {
       this.frontier = undefined;
       this.tip = undefined;
@@ -344,6 +357,39 @@ export class Sequencer {
     };
   }
 
+  /**
+   * Hands what was just committed to in-process listeners, in seq order (the monitor's rule
+   * engine evaluates these objects instead of reading and parsing them back). Returns the
+   * function that stops listening.
+   */
+  onCommitted(listener: CommitListener): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  private tellCommitted(plan: Plan): void {
+    if (this.commitListeners.size === 0 || plan.entries.length === 0) return;
+    const committed: CommittedEntry[] = [];
+    for (const s of plan.staged) {
+      for (const f of s.fresh) {
+        committed.push({
+          seq: f.ref.seq,
+          source: s.pending.source,
+          record: f.record,
+          timeMs: f.entry.timeMs,
+          receivedAtMs: f.entry.receivedAtMs,
+        });
+      }
+    }
+    for (const listener of this.commitListeners) {
+      try {
+        listener(committed);
+      } catch {
+        // A listener's failure is its own: the append has succeeded and was answered.
+      }
+    }
+  }
+
   private answer(plan: Plan): void {
     const treeSize = plan.next.size;
     for (const s of plan.staged) {
@@ -441,7 +487,11 @@ export class Sequencer {
         known.set(id, ref);
         added.push(id);
         staged.results.push({ id, ref, duplicate: false });
-        staged.fresh.push({ entry: columnsOf(entry.record, entry.text, entry.leafHash), ref });
+        staged.fresh.push({
+          entry: columnsOf(entry.record, entry.text, entry.leafHash),
+          ref,
+          record: entry.record,
+        });
       }
     } catch (error) {
       for (const id of added) known.delete(id);

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SelfAudit } from '../log/self-audit.js';
+import type { Sequencer } from '../log/sequencer.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { MonitorEngine } from './engine/engine.js';
 import type { StateLimits } from './engine/limits.js';
+import { RecentEntries } from './engine/recent-entries.js';
 import { RuleStore } from './engine/rule-store.js';
 import { loadPack } from './packs/packs.js';
 import { compileLayers, type LayerText, textHash } from './rules/compile-layers.js';
@@ -18,11 +20,14 @@ export interface MonitorOptions {
   clock?: Clock;
   /** Records changes of the pack and rules-file layers as `rules.update` events. */
   audit: SelfAudit;
+  /** This process's appender: what it commits is evaluated without being read back. */
+  sequencer?: Pick<Sequencer, 'onCommitted'>;
   /** The rules file (`evident serve --rules FILE`, env EVIDENT_RULES): its path and text. */
   rulesFile?: { name: string; text: string };
   /** Poll for new entries this often when caught up (default 200 ms); `nudge()` wakes sooner. */
   pollMs?: number;
   pageSize?: number;
+  batchSize?: number;
   leaseMs?: number;
   persistEveryMs?: number;
   limits?: StateLimits;
@@ -78,6 +83,8 @@ export async function startMonitor(options: MonitorOptions): Promise<RunningMoni
     });
   }
 
+  const recent = options.sequencer ? new RecentEntries() : undefined;
+  const unsubscribe = recent ? options.sequencer!.onCommitted((e) => recent.add(e)) : undefined;
   const engine = new MonitorEngine({
     store: options.store,
     sink: options.sink,
@@ -85,6 +92,8 @@ export async function startMonitor(options: MonitorOptions): Promise<RunningMoni
     clock,
     holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(recent ? { recent } : {}),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.persistEveryMs ? { persistEveryMs: options.persistEveryMs } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
@@ -125,6 +134,7 @@ export async function startMonitor(options: MonitorOptions): Promise<RunningMoni
     nudge: () => wake?.(),
     stop: async () => {
       stopped = true;
+      unsubscribe?.();
       wake?.();
       await loop;
       await engine.stop();

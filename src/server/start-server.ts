@@ -102,6 +102,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (options.monitor !== false) {
       monitor = await startMonitor({
         store: log.store,
+        sequencer: log.sequencer,
         sink: alerts,
         observers: [health.observer],
         clock: log.clock,

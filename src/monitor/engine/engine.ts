@@ -9,6 +9,7 @@ import { Evaluator, type EvaluatorSnapshot } from './evaluator.js';
 import { Lease } from './lease.js';
 import { DEFAULT_LIMITS, type StateLimits } from './limits.js';
 import { observe } from './observed-entry.js';
+import type { RecentEntries } from './recent-entries.js';
 import { MONITOR_KIND, RULES_UPDATE_ACTION, RuleStore } from './rule-store.js';
 
 export interface EngineOptions {
@@ -18,8 +19,14 @@ export interface EngineOptions {
   clock: Clock;
   /** Unique per process: the lease holder's name. */
   holder: string;
-  /** Entries read and evaluated per step (default 500). */
+  /** Entries read from the store at a time (default 500); the event loop runs in between. */
   pageSize?: number;
+  /**
+   * Entries per step when behind (default 20,000): one hand-over to the observers, one round
+   * of alerts and at most one state write per step, so their fixed costs (each waits for a
+   * commit) are shared by many entries.
+   */
+  batchSize?: number;
   /** Lease lifetime (default 15 s); renewed after a third of it. */
   leaseMs?: number;
   /**
@@ -34,6 +41,8 @@ export interface EngineOptions {
    * as active at the time).
    */
   startAt?: 'head' | 'beginning';
+  /** Entries this process committed, handed over by the sequencer (no read, no parse). */
+  recent?: RecentEntries;
 }
 
 /** What the engine persists: where it is, which rule texts apply there, and its windows. */
@@ -68,6 +77,7 @@ export class MonitorEngine {
   readonly lease: Lease;
   private readonly rules: RuleStore;
   private readonly pageSize: number;
+  private readonly batchSize: number;
   private readonly persistEveryMs: number;
   private readonly limits: StateLimits;
   private loaded: Loaded | undefined;
@@ -80,6 +90,7 @@ export class MonitorEngine {
     this.lease = new Lease(options.store, options.holder, options.clock, options.leaseMs ?? 15_000);
     this.rules = new RuleStore(options.store, options.clock);
     this.pageSize = options.pageSize ?? 500;
+    this.batchSize = Math.max(this.pageSize, options.batchSize ?? 20_000);
     this.persistEveryMs = options.persistEveryMs ?? 1000;
     this.limits = options.limits ?? DEFAULT_LIMITS;
   }
@@ -94,8 +105,8 @@ export class MonitorEngine {
   }
 
   /**
-   * One unit of work: keep the lease, evaluate up to a page of new entries. Returns how many
-   * entries it evaluated (0: caught up, or another process holds the engine).
+   * One unit of work: keep the lease, evaluate up to a batch of new entries. Returns how
+   * many entries it evaluated (0: caught up, or another process holds the engine).
    */
   async step(): Promise<number> {
     if (!(await this.lease.keep())) {
@@ -109,31 +120,42 @@ export class MonitorEngine {
         await this.persist(false);
         return 0;
       }
-      const end = Math.min(size, state.position + this.pageSize);
-      const stored = await this.options.store.entries(state.position, end);
-      if (stored.length !== end - state.position || stored[0]?.seq !== state.position) {
-        throw new Error(`store returned ${stored.length} entries for [${state.position}, ${end})`);
-      }
-      const page: ObservedEntry[] = [];
+      const end = Math.min(size, state.position + this.batchSize);
+      const batch: ObservedEntry[] = [];
       const alerts: NewAlert[] = [];
-      for (const entry of stored) {
-        const e = observe(entry);
-        page.push(e);
-        for (const alert of state.evaluator.evaluate(e)) alerts.push(alert);
-        if (isRulesUpdate(e)) await this.switchLayer(state, e);
+      for (let from = state.position; from < end; from += this.pageSize) {
+        if (from > state.position) await new Promise((resolve) => setImmediate(resolve));
+        const to = Math.min(end, from + this.pageSize);
+        const page = this.options.recent?.take(from, to) ?? (await this.read(from, to));
+        for (const e of page) {
+          batch.push(e);
+          for (const alert of state.evaluator.evaluate(e)) alerts.push(alert);
+          if (isRulesUpdate(e)) await this.switchLayer(state, e);
+        }
       }
-      for (const alert of alerts) await this.options.sink.raise(alert);
-      for (const observer of this.options.observers ?? []) await observer.observe(page);
+      // Alerts of one batch are independent (distinct keys): raised side by side, so their
+      // log appends share group commits.
+      await eachConcurrently(alerts, RAISE_CONCURRENCY, (alert) => this.options.sink.raise(alert));
+      for (const observer of this.options.observers ?? []) await observer.observe(batch);
       state.position = end;
+      this.options.recent?.dropBefore(end);
       this.dirty = true;
       // Not forced after an alert: alert keys make a replay harmless.
       await this.persist(false);
-      return stored.length;
+      return batch.length;
     } catch (error) {
       // Back to the last persisted snapshot: what was evaluated since is evaluated again.
       this.loaded = undefined;
       throw error;
     }
+  }
+
+  private async read(from: number, to: number): Promise<ObservedEntry[]> {
+    const stored = await this.options.store.entries(from, to);
+    if (stored.length !== to - from || stored[0]?.seq !== from) {
+      throw new Error(`store returned ${stored.length} entries for [${from}, ${to})`);
+    }
+    return stored.map(observe);
   }
 
   /** Writes what is pending and lets another process take over. */
@@ -268,6 +290,21 @@ export class MonitorEngine {
     const tookMs = performance.now() - started;
     this.nextPersistMs = now + Math.max(this.persistEveryMs, 20 * tookMs);
   }
+}
+
+const RAISE_CONCURRENCY = 16;
+
+/** Runs `fn` over `items` with at most `limit` in flight; rejects with the first failure. */
+async function eachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function isRulesUpdate(e: ObservedEntry): boolean {

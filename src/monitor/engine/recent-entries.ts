@@ -1,0 +1,53 @@
+import type { CommittedEntry } from '../../log/sequencer.js';
+import type { ObservedEntry } from '../types.js';
+
+/**
+ * Entries this process just committed, as the sequencer had them (record objects), so the
+ * engine evaluates them without reading and parsing them back. Best effort: entries other
+ * processes append, or that fell out of the window, are read from the store as usual.
+ */
+export class RecentEntries {
+  /** Seq of entries[0]; entries are contiguous. */
+  private start = 0;
+  private entries: ObservedEntry[] = [];
+
+  constructor(private readonly capacity = 50_000) {}
+
+  add(committed: readonly CommittedEntry[]): void {
+    const first = committed[0];
+    if (!first) return;
+    if (first.seq !== this.start + this.entries.length) {
+      // A gap (another appender, a batch we did not see): start over from here.
+      this.start = first.seq;
+      this.entries = [];
+    }
+    for (const c of committed) {
+      this.entries.push({
+        seq: c.seq,
+        source: c.source,
+        record: c.record as unknown as Record<string, unknown>,
+        timeMs: c.timeMs,
+        receivedAtMs: c.receivedAtMs,
+      });
+    }
+    const over = this.entries.length - this.capacity;
+    if (over > 0) this.drop(over);
+  }
+
+  /** Entries [from, to) when all of them are here, else undefined. */
+  take(from: number, to: number): ObservedEntry[] | undefined {
+    if (from < this.start || to > this.start + this.entries.length) return undefined;
+    return this.entries.slice(from - this.start, to - this.start);
+  }
+
+  /** Forgets entries below `seq` (the engine has passed them). */
+  dropBefore(seq: number): void {
+    const n = Math.min(seq - this.start, this.entries.length);
+    if (n > 0) this.drop(n);
+  }
+
+  private drop(n: number): void {
+    this.entries = this.entries.slice(n);
+    this.start += n;
+  }
+}
