@@ -7,6 +7,9 @@
  *   BENCH_PROFILE=1      CPU-profile the server in each HTTP phase (slower; adds hot spots)
  *   BENCH_KEEP=1         keep the data folder (.bench-data/run-<pid>)
  *   BENCH_OUTPUT         where to write the report (default BENCHMARKS.md)
+ *   BENCH_MONITOR=0      skip the alert-rule overhead phase (bench/monitor.ts; its own knobs
+ *                        BENCH_MONITOR_SECONDS, default min(BENCH_SECONDS, 10), and
+ *                        BENCH_MONITOR_ROUNDS, default 2)
  * Quick run: BENCH_ENTRIES=100000 BENCH_SECONDS=3 npm run bench
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { fill } from './fill.js';
 import { httpFloor } from './http-floor.js';
 import { batchIngest, singleIngest } from './http-ingest.js';
 import { type CpuShare, machineInfo, watchCpu } from './machine.js';
+import { monitorMarkdown, monitorOverhead } from './monitor.js';
 import {
   postgresMarkdown,
   postgresOptionsFromEnv,
@@ -50,6 +54,9 @@ const KEEP = process.env.BENCH_KEEP === '1';
 const OUTPUT = process.env.BENCH_OUTPUT || 'BENCHMARKS.md';
 /** BENCH_POSTGRES=0 skips the PostgreSQL half (it needs a server; see bench/postgres/). */
 const POSTGRES = process.env.BENCH_POSTGRES !== '0';
+const MONITOR = process.env.BENCH_MONITOR !== '0';
+const MONITOR_SECONDS = envInt('BENCH_MONITOR_SECONDS', Math.min(SECONDS, 10));
+const MONITOR_ROUNDS = envInt('BENCH_MONITOR_ROUNDS', 2);
 
 const root = resolve('.bench-data');
 const runDir = join(root, `run-${process.pid}`);
@@ -65,6 +72,9 @@ function command(): string {
     'BENCH_PROFILE',
     'BENCH_POSTGRES',
     'BENCH_PG_ENTRIES',
+    'BENCH_MONITOR',
+    'BENCH_MONITOR_SECONDS',
+    'BENCH_MONITOR_ROUNDS',
   ]
     .filter((k) => process.env[k])
     .map((k) => `${k}=${process.env[k]}`);
@@ -166,6 +176,19 @@ async function main(): Promise<void> {
     single: rawDb.atGroupSize(single.single.commits.entriesPerCommit, Math.max(2, SECONDS / 2)),
   }));
   await rawDb.close();
+  // Alert rules (issue #5): ingest with the rule engine off and on, on fresh logs.
+  const monitor = MONITOR
+    ? await phase('HTTP ingest, rule engine off vs on', () =>
+        monitorOverhead({
+          mode: MODE,
+          main: entry,
+          dir: join(runDir, 'monitor'),
+          seconds: MONITOR_SECONDS,
+          clients: BATCH_CLIENTS,
+          rounds: MONITOR_ROUNDS,
+        }),
+      )
+    : undefined;
 
   const results: RunResults = {
     startedAt,
@@ -196,6 +219,10 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(root, 'last-results.json'), `${JSON.stringify(results, null, 2)}\n`);
   let report = renderReport(results);
+  if (monitor) {
+    writeFileSync(join(root, 'last-monitor-results.json'), `${JSON.stringify(monitor, null, 2)}\n`);
+    report = `${report.trimEnd()}\n\n${monitorMarkdown(monitor)}`;
+  }
   writeFileSync(OUTPUT, report);
   if (POSTGRES) {
     // The same log on PostgreSQL (issue #3), with its own limit measured in this run.
