@@ -31,7 +31,7 @@ export interface EngineOptions {
   leaseMs?: number;
   /**
    * Write position and windows at most this often while busy (default 1 s), and never
-   * spend more than about 5% of the time writing: a large state waits 20× its last write.
+   * spend more than about 2.5% of the time writing: a large state waits 40× its last write.
    */
   persistEveryMs?: number;
   limits?: StateLimits;
@@ -288,7 +288,7 @@ export class MonitorEngine {
     state.version += 1;
     this.dirty = false;
     const tookMs = performance.now() - started;
-    this.nextPersistMs = now + Math.max(this.persistEveryMs, 20 * tookMs);
+    this.nextPersistMs = now + Math.max(this.persistEveryMs, 40 * tookMs);
   }
 }
 

@@ -11,7 +11,7 @@ export class RecentEntries {
   private start = 0;
   private entries: ObservedEntry[] = [];
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(private readonly capacity = 100_000) {}
 
   add(committed: readonly CommittedEntry[]): void {
     const first = committed[0];
