@@ -135,6 +135,28 @@ describe('alert rules in evident serve', () => {
       1,
     );
     assert.equal(after.length, 3);
+
+    // `evident rules list` shows the same rules and where the engine is.
+    const list = await runCli([
+      'rules',
+      'list',
+      '--json',
+      '--url',
+      server.url,
+      '--token',
+      E2E_ADMIN_TOKEN,
+    ]);
+    assert.equal(list.code, 0, list.stderr);
+    const listed2 = JSON.parse(list.stdout) as {
+      rules: { id: string }[];
+      engine: { position: number };
+    };
+    assert.ok(listed2.rules.some((r) => r.id === 'webapp.deletes'));
+    assert.ok(listed2.engine.position >= size);
+    const table = await runCli(['rules', 'list', '--url', server.url, '--token', E2E_ADMIN_TOKEN]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /iso\.failed-sign-ins/);
+    assert.match(table.stderr, /rule\(s\) enabled; engine at seq \d+/);
     await server.stop();
   });
 
