@@ -45,6 +45,16 @@ export interface NewAlert {
   triggeredAtMs: number;
 }
 
+/**
+ * A raised alert's plain facts, no handling history: what alerts (src/monitor/alerts/) hand
+ * to `onRaised`, and all notifications (src/monitor/notify/) know of an alert.
+ */
+export interface AlertView extends Omit<NewAlert, 'key'> {
+  id: string;
+  state: AlertState;
+  raisedAtMs: number;
+}
+
 export interface AlertSink {
   /** Stores the alert, appends `alert.raise` to the log, notifies; idempotent on `key`. */
   raise(alert: NewAlert): Promise<{ id: string; created: boolean }>;

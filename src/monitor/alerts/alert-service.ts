@@ -6,7 +6,7 @@ import { StateCollection, type Versioned } from '../../store/state-collection.js
 import type { Store } from '../../store/store.js';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
-import type { AlertSink, NewAlert } from '../types.js';
+import type { AlertSink, AlertView, NewAlert } from '../types.js';
 import {
   type ActorSnapshot,
   ALERT_KEY_KIND,
@@ -18,7 +18,7 @@ import {
 } from './alert.js';
 import { eventFor, MONITOR_ACTOR } from './alert-events.js';
 import { type AlertFilter, matchesFilter } from './alert-filter.js';
-import { alertView, type RaisedAlertView } from './alert-view.js';
+import { alertView } from './alert-view.js';
 import { applyTransition, type Transition } from './lifecycle.js';
 
 export interface AlertServiceOptions {
@@ -27,7 +27,7 @@ export interface AlertServiceOptions {
   clock?: Clock;
   ids?: IdGenerator;
   /** Told once per new alert, after it and its `alert.raise` event are durable (notifications). */
-  onRaised?: (alert: RaisedAlertView) => Promise<unknown> | unknown;
+  onRaised?: (alert: AlertView) => Promise<unknown> | unknown;
   /** A failing `onRaised` does not fail the raise (the alert is stored and logged). */
   onError?: (error: unknown) => void;
 }

@@ -1,26 +1,11 @@
-import type { AlertSeverity, AlertState } from '../types.js';
+import type { AlertView } from '../types.js';
 import type { AlertRecord } from './alert.js';
 
 /**
- * What `onRaised` receives: the alert's plain facts, no handling history. Shaped like the
- * notifications' AlertView (src/monitor/notify/alert-view.ts), so a Notifier's `onRaised`
- * plugs in as it is, with neither module importing the other.
+ * What `onRaised` receives: the alert's plain facts (the AlertView contract in
+ * src/monitor/types.ts), no handling history, so a Notifier's `onRaised` plugs in as it is.
  */
-export interface RaisedAlertView {
-  id: string;
-  ruleId: string;
-  title: string;
-  description?: string;
-  severity: AlertSeverity;
-  state: AlertState;
-  seqs: number[];
-  sources: string[];
-  group?: Record<string, string>;
-  triggeredAtMs: number;
-  raisedAtMs: number;
-}
-
-export function alertView(alert: AlertRecord): RaisedAlertView {
+export function alertView(alert: AlertRecord): AlertView {
   return {
     id: alert.id,
     ruleId: alert.ruleId,

@@ -1,4 +1,4 @@
-import type { AlertSeverity, AlertState, Disposition } from '../types.js';
+import type { AlertState, AlertView, Disposition } from '../types.js';
 
 /** State document kinds: the alerts, and the raise keys that make `raise` idempotent. */
 export const ALERT_KIND = 'alert';
@@ -49,21 +49,11 @@ export interface HistoryEntry {
 }
 
 /** An alert as stored (state kind `alert`, id a ULID whose time is `raisedAtMs`). */
-export interface AlertRecord {
-  id: string;
+export interface AlertRecord extends AlertView {
   key: string;
-  ruleId: string;
-  title: string;
-  description?: string;
-  severity: AlertSeverity;
   /** The first MAX_STORED_SEQS triggering seqs, ascending. */
   seqs: number[];
   seqCount: number;
-  sources: string[];
-  group?: Record<string, string>;
-  triggeredAtMs: number;
-  raisedAtMs: number;
-  state: AlertState;
   assignee: string | null;
   /** First response: acknowledged, or resolved straight from open. Kept across reopening. */
   acknowledgedAtMs: number | null;

@@ -1,23 +1,4 @@
-import type { AlertSeverity, AlertState } from '../types.js';
-
-/**
- * An alert as notifications see it: a plain view the AlertService (src/monitor/alerts/) hands
- * to `onRaised`, so this module depends on the contracts only, not on how alerts are stored.
- */
-export interface AlertView {
-  id: string;
-  ruleId: string;
-  title: string;
-  description?: string;
-  severity: AlertSeverity;
-  state: AlertState;
-  /** The triggering entries, ascending (empty for a silent source). */
-  seqs: number[];
-  sources: string[];
-  group?: Record<string, string>;
-  triggeredAtMs: number;
-  raisedAtMs: number;
-}
+import type { AlertSeverity, AlertState, AlertView } from '../types.js';
 
 /** Where a receiver can look at the alert and its entries. */
 export interface AlertLinks {

@@ -1,4 +1,5 @@
-export type { AlertLinkBuilder, AlertLinks, AlertView } from './alert-view.js';
+export type { AlertView } from '../types.js';
+export type { AlertLinkBuilder, AlertLinks } from './alert-view.js';
 export { apiLinks } from './alert-view.js';
 export { applyNotificationsFile } from './apply-file.js';
 export type { Notifier, NotifierOptions } from './notifier.js';

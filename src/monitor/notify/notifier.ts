@@ -1,8 +1,9 @@
 import type { Store } from '../../store/store.js';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
+import type { AlertView } from '../types.js';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../types.js';
-import { type AlertLinkBuilder, type AlertView, alertJson, apiLinks } from './alert-view.js';
+import { type AlertLinkBuilder, alertJson, apiLinks } from './alert-view.js';
 import { DeliveryQueue } from './queue.js';
 import type { Sender } from './send.js';
 import type { Channel, NotificationSettings } from './settings.js';

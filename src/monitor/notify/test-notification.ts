@@ -1,4 +1,4 @@
-import type { AlertView } from './alert-view.js';
+import type { AlertView } from '../types.js';
 import { alertJson } from './alert-view.js';
 import type { AttemptResult } from './attempt.js';
 import type { NotificationMessage } from './message.js';

@@ -4,8 +4,7 @@ import { ApiTokens } from '../../../src/access/api-tokens.js';
 import type { Grant } from '../../../src/access/principal.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
-import type { RaisedAlertView } from '../../../src/monitor/alerts/alert-view.js';
-import type { NewAlert } from '../../../src/monitor/types.js';
+import type { AlertView, NewAlert } from '../../../src/monitor/types.js';
 import type { TestServer } from '../../support/test-server.js';
 
 export const BILLING_SOURCE = 'billing-api';
@@ -30,9 +29,9 @@ export function newAlert(overrides: Partial<NewAlert> = {}): NewAlert {
 /** An AlertService on the test server's log, remembering what it handed to `onRaised`. */
 export function alertService(t: TestServer): {
   service: AlertService;
-  raised: RaisedAlertView[];
+  raised: AlertView[];
 } {
-  const raised: RaisedAlertView[] = [];
+  const raised: AlertView[] = [];
   const service = new AlertService({
     store: t.log.store,
     audit: new SelfAudit(t.log.sequencer, t.log.origin, t.clock),

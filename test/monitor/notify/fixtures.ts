@@ -1,4 +1,4 @@
-import type { AlertView } from '../../../src/monitor/notify/alert-view.js';
+import type { AlertView } from '../../../src/monitor/types.js';
 
 export const T0 = Date.parse('2026-11-22T09:00:00.000Z');
 
