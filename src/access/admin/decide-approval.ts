@@ -22,15 +22,7 @@ export async function approveRequest(
   id: string,
   reason: string | null,
 ): Promise<Decision> {
-  const found = await getApproval(ctx, id);
-  const refusal = approverRefusal(found, actor.principal);
-  if (refusal) {
-    await refuse(ctx, actor, refusal, {
-      action: 'approval.approve',
-      target: approvalTarget(found),
-      details: { change: found.change, subject_id: found.subject.id },
-    });
-  }
+  const found = await getDecidable(ctx, actor, id, 'approval.approve', approverRefusal);
   const { approval, account } = await ctx.lock.run(async () => {
     // Checked before the request is marked, so a change that cannot apply leaves it pending.
     assertPending(await getApproval(ctx, id), ctx.clock.now());
@@ -43,12 +35,7 @@ export async function approveRequest(
     };
   });
   if (approval.change === 'admin_revoke') ctx.forgetCached();
-  await recordAdmin(ctx, actor, {
-    action: 'approval.approve',
-    target: approvalTarget(approval),
-    ...(reason === null ? {} : { reason }),
-    details: decisionDetails(approval),
-  });
+  await recordDecision(ctx, actor, 'approval.approve', approval, reason);
   await recordRoleEvents(
     ctx,
     actor,
@@ -68,23 +55,47 @@ export async function rejectRequest(
   id: string,
   reason: string | null,
 ): Promise<Decision> {
+  await getDecidable(ctx, actor, id, 'approval.reject', rejecterRefusal);
+  const approval = await markDecided(ctx, actor, id, 'rejected', reason);
+  await recordDecision(ctx, actor, 'approval.reject', approval, reason);
+  return { approval };
+}
+
+type DecisionAction = 'approval.approve' | 'approval.reject';
+
+/** The request, once this actor may decide it; a refusal is recorded as a denied event. */
+async function getDecidable(
+  ctx: AdminContext,
+  actor: AdminActor,
+  id: string,
+  action: DecisionAction,
+  refusalOf: (approval: ApprovalRecord, by: AdminActor['principal']) => AppError | undefined,
+): Promise<ApprovalRecord> {
   const found = await getApproval(ctx, id);
-  const refusal = rejecterRefusal(found, actor.principal);
+  const refusal = refusalOf(found, actor.principal);
   if (refusal) {
     await refuse(ctx, actor, refusal, {
-      action: 'approval.reject',
+      action,
       target: approvalTarget(found),
       details: { change: found.change, subject_id: found.subject.id },
     });
   }
-  const approval = await markDecided(ctx, actor, id, 'rejected', reason);
+  return found;
+}
+
+async function recordDecision(
+  ctx: AdminContext,
+  actor: AdminActor,
+  action: DecisionAction,
+  approval: ApprovalRecord,
+  reason: string | null,
+): Promise<void> {
   await recordAdmin(ctx, actor, {
-    action: 'approval.reject',
+    action,
     target: approvalTarget(approval),
     ...(reason === null ? {} : { reason }),
     details: decisionDetails(approval),
   });
-  return { approval };
 }
 
 async function getApproval(ctx: AdminContext, id: string): Promise<ApprovalRecord> {
