@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { ApiClient } from '../client/api-client.js';
 import { ALERT_SEVERITIES, ALERT_STATES, DISPOSITIONS } from '../monitor/types.js';
-import { adminTokenOption, apiUrl, parsePositiveInt } from './options.js';
+import { type ApiOptions, apiClient, withApiOptions } from './api-command.js';
+import { parsePositiveInt } from './options.js';
 
 /** An alert as the API shows it (the fields the CLI prints). */
 interface AlertView {
@@ -45,13 +45,6 @@ interface Times {
   mean_time_to_resolve_ms: number | null;
 }
 
-interface ApiOptions {
-  url?: string;
-  token?: string;
-  data?: string;
-  json?: boolean;
-}
-
 interface FilterOptions extends ApiOptions {
   state?: string;
   severity?: string;
@@ -60,14 +53,6 @@ interface FilterOptions extends ApiOptions {
   assignee?: string;
   from?: string;
   to?: string;
-}
-
-function withApiOptions(command: Command, json = true): Command {
-  command
-    .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
-    .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
-    .option('-d, --data <dir>', 'data folder whose admin.token to use');
-  return json ? command.option('--json', 'print JSON') : command;
 }
 
 function withFilters(command: Command): Command {
@@ -82,13 +67,6 @@ function withFilters(command: Command): Command {
     .option('--from <time>', 'raised at or after (RFC 3339)')
     .option('--to <time>', 'raised at or before (RFC 3339)');
   return command;
-}
-
-function client(opts: ApiOptions): ApiClient {
-  return new ApiClient({
-    baseUrl: apiUrl(opts.url),
-    token: adminTokenOption(opts.token, opts.data),
-  });
 }
 
 function filterQuery(opts: FilterOptions): Record<string, string | undefined> {
@@ -118,7 +96,7 @@ export function alertsCommand(program: Command): void {
       .option('-n, --limit <n>', 'alerts per page (max 500)', parsePositiveInt, 50)
       .option('--all', 'follow pages until the end'),
   ).action(async (opts: FilterOptions & { limit: number; all?: boolean }) => {
-    const api = client(opts);
+    const api = apiClient(opts);
     let cursor: string | undefined;
     const shown: AlertView[] = [];
     do {
@@ -144,12 +122,12 @@ export function alertsCommand(program: Command): void {
   withApiOptions(
     alerts.command('show').description('one alert with its handling history').argument('<id>'),
   ).action(async (id: string, opts: ApiOptions) => {
-    const alert = await client(opts).getJson<AlertView>(path(id));
+    const alert = await apiClient(opts).getJson<AlertView>(path(id));
     console.log(opts.json ? JSON.stringify(alert, null, 2) : describe(alert));
   });
 
   const step = async (id: string, name: string, body: unknown, opts: ApiOptions) => {
-    const alert = await client(opts).post<AlertView>(
+    const alert = await apiClient(opts).post<AlertView>(
       path(id, name),
       JSON.stringify(body),
       'application/json',
@@ -216,7 +194,7 @@ export function alertsCommand(program: Command): void {
       .option('-o, --output <file>', 'write to a file instead of standard output'),
     false,
   ).action(async (opts: FilterOptions & { format: string; output?: string }) => {
-    const body = await client(opts).getText('/api/v1/alerts/export', {
+    const body = await apiClient(opts).getText('/api/v1/alerts/export', {
       ...filterQuery(opts),
       format: opts.format,
     });
@@ -237,7 +215,7 @@ export function alertsCommand(program: Command): void {
       .option('--rule <id>', 'only this rule')
       .option('--source <name>', 'only alerts with this source'),
   ).action(async (opts: FilterOptions) => {
-    const metrics = await client(opts).getJson<{
+    const metrics = await apiClient(opts).getJson<{
       from: string | null;
       to: string | null;
       overall: Times;

@@ -10,12 +10,13 @@ export interface ApiOptions {
   json?: boolean;
 }
 
-export function withApiOptions(command: Command): Command {
-  return command
+/** `json: false` for a command whose output is JSON already (no `--json` to offer). */
+export function withApiOptions(command: Command, json = true): Command {
+  command
     .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
     .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
-    .option('-d, --data <dir>', 'data folder whose admin.token to use')
-    .option('--json', 'print JSON');
+    .option('-d, --data <dir>', 'data folder whose admin.token to use');
+  return json ? command.option('--json', 'print JSON') : command;
 }
 
 export function apiClient(opts: ApiOptions): ApiClient {

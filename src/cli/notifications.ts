@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ApiClient } from '../client/api-client.js';
 import { readSettingsFile } from '../monitor/notify/settings-file.js';
-import { adminTokenOption, apiUrl, parsePositiveInt } from './options.js';
-
-interface ApiOptions {
-  url?: string;
-  token?: string;
-  data?: string;
-}
+import { type ApiOptions, apiClient, withApiOptions } from './api-command.js';
+import { parsePositiveInt } from './options.js';
 
 interface DeliveryRow {
   id: string;
@@ -37,41 +31,29 @@ interface TestResult {
   duration_ms: number;
 }
 
-function withApi(command: Command): Command {
-  return command
-    .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
-    .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
-    .option('-d, --data <dir>', 'data folder whose admin.token to use');
-}
-
-function client(opts: ApiOptions): ApiClient {
-  return new ApiClient({
-    baseUrl: apiUrl(opts.url),
-    token: adminTokenOption(opts.token, opts.data),
-  });
-}
-
 /** `evident notifications …`: settings, test sends and dead letters, over the HTTP API. */
 export function notificationsCommand(program: Command): void {
   const cmd = program
     .command('notifications')
     .description('alert notifications: webhooks and e-mail (docs/notifications.md)');
 
-  withApi(
+  withApiOptions(
     cmd.command('get').description('show the notification settings (never their secrets)'),
+    false,
   ).action(async (opts: ApiOptions) => {
-    const settings = await client(opts).getJson('/api/v1/settings/notifications');
+    const settings = await apiClient(opts).getJson('/api/v1/settings/notifications');
     console.log(JSON.stringify(settings, null, 2));
   });
 
-  withApi(
+  withApiOptions(
     cmd
       .command('set')
       .description('replace the notification settings with a YAML or JSON file (audited)')
       .argument('<file>', 'settings file; secrets left out are kept (or made, for new webhooks)'),
+    false,
   ).action(async (file: string, opts: ApiOptions) => {
     const body = readSettingsFile(readFileSync(file, 'utf8'), file);
-    const saved = await client(opts).put<{
+    const saved = await apiClient(opts).put<{
       version: number;
       channels: { id: string }[];
       generated_secrets: Record<string, string>;
@@ -86,14 +68,15 @@ export function notificationsCommand(program: Command): void {
     }
   });
 
-  withApi(
+  withApiOptions(
     cmd
       .command('test')
       .description('send a test notification now and say whether each channel took it')
       .option('-c, --channel <id>', 'only this channel'),
+    false,
   ).action(async (opts: ApiOptions & { channel?: string }) => {
     const body = opts.channel === undefined ? {} : { channel: opts.channel };
-    const { results } = await client(opts).post<{ results: TestResult[] }>(
+    const { results } = await apiClient(opts).post<{ results: TestResult[] }>(
       '/api/v1/notifications/test',
       JSON.stringify(body),
       'application/json',
@@ -108,7 +91,7 @@ export function notificationsCommand(program: Command): void {
   const list = (status: string | undefined) => async (opts: ApiOptions & ListOptions) => {
     const path =
       status === 'dead' ? '/api/v1/notifications/dead-letters' : '/api/v1/notifications/deliveries';
-    const page = await client(opts).getJson<DeliveryPage>(path, {
+    const page = await apiClient(opts).getJson<DeliveryPage>(path, {
       ...(status === 'dead' ? {} : { status: opts.status }),
       limit: opts.limit,
       cursor: opts.cursor,
@@ -139,25 +122,30 @@ export function notificationsCommand(program: Command): void {
     }
   };
 
-  withApi(listOptions(cmd.command('deliveries').description('list deliveries, newest first')))
+  withApiOptions(
+    listOptions(cmd.command('deliveries').description('list deliveries, newest first')),
+    false,
+  )
     .option('-s, --status <status>', 'queued | delivered | dead', 'queued')
     .action(list(undefined));
 
-  withApi(
+  withApiOptions(
     listOptions(
       cmd
         .command('dead-letters')
         .description('list deliveries that ran out of attempts (replay them with `replay ID`)'),
     ),
+    false,
   ).action(list('dead'));
 
-  withApi(
+  withApiOptions(
     cmd
       .command('replay')
       .description('queue a dead letter again for a fresh set of attempts (audited)')
       .argument('<id>', 'the delivery id shown by `dead-letters`'),
+    false,
   ).action(async (id: string, opts: ApiOptions) => {
-    const { delivery } = await client(opts).post<{ delivery: DeliveryRow }>(
+    const { delivery } = await apiClient(opts).post<{ delivery: DeliveryRow }>(
       `/api/v1/notifications/dead-letters/${encodeURIComponent(id)}/replay`,
       '{}',
       'application/json',

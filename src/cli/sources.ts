@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { ApiClient } from '../client/api-client.js';
 import { parseDurationSetting } from '../monitor/sources/settings.js';
-import { adminTokenOption, apiUrl } from './options.js';
+import { type ApiOptions, apiClient, withApiOptions } from './api-command.js';
 
 /** One source as GET /api/v1/sources returns it (the fields the CLI shows). */
 interface SourceView {
@@ -24,28 +23,6 @@ interface SourceView {
   };
 }
 
-interface ApiOptions {
-  url?: string;
-  token?: string;
-  data?: string;
-  json?: boolean;
-}
-
-function withApiOptions(command: Command): Command {
-  return command
-    .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
-    .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
-    .option('-d, --data <dir>', 'data folder whose admin.token to use')
-    .option('--json', 'print JSON');
-}
-
-function client(opts: ApiOptions): ApiClient {
-  return new ApiClient({
-    baseUrl: apiUrl(opts.url),
-    token: adminTokenOption(opts.token, opts.data),
-  });
-}
-
 /** `--max-silence 15m` or `off`, checked before anything is sent. */
 function parseMaxSilence(value: string): string | null {
   try {
@@ -62,7 +39,7 @@ export function sourcesCommand(program: Command): void {
 
   withApiOptions(sources.command('list').description('every source you may see')).action(
     async (opts: ApiOptions) => {
-      const { sources: list } = await client(opts).getJson<{ sources: SourceView[] }>(
+      const { sources: list } = await apiClient(opts).getJson<{ sources: SourceView[] }>(
         '/api/v1/sources',
       );
       if (opts.json) {
@@ -84,7 +61,7 @@ export function sourcesCommand(program: Command): void {
   withApiOptions(
     sources.command('show').description('one source in detail').argument('<name>', 'source name'),
   ).action(async (name: string, opts: ApiOptions) => {
-    const view = await client(opts).getJson<SourceView>(
+    const view = await apiClient(opts).getJson<SourceView>(
       `/api/v1/sources/${encodeURIComponent(name)}`,
     );
     console.log(opts.json ? JSON.stringify(view, null, 2) : describe(view));
@@ -112,7 +89,7 @@ export function sourcesCommand(program: Command): void {
         ...(opts.maxSilence === undefined ? {} : { expected_max_silence: opts.maxSilence }),
         ...(opts.description === undefined ? {} : { description: opts.description }),
       };
-      const view = await client(opts).put<SourceView>(
+      const view = await apiClient(opts).put<SourceView>(
         `/api/v1/sources/${encodeURIComponent(name)}`,
         JSON.stringify(body),
         'application/json',
