@@ -11,7 +11,7 @@ import { RuleStore } from './engine/rule-store.js';
 import { loadPack } from './packs/packs.js';
 import { compileLayers, type LayerText, textHash } from './rules/compile-layers.js';
 import { RuleFileError } from './rules/problems.js';
-import type { AlertSink, EntryObserver, NewAlert } from './types.js';
+import type { AlertSink, EntryObserver } from './types.js';
 
 export interface MonitorOptions {
   store: Store;
@@ -140,41 +140,4 @@ export async function startMonitor(options: MonitorOptions): Promise<RunningMoni
       await engine.stop();
     },
   };
-}
-
-/**
- * Until the alerts module (src/monitor/alerts/) is wired in: records each alert once, as a
- * state document keyed by the alert key plus an `alert.raise` event in the log.
- */
-export class LogOnlyAlertSink implements AlertSink {
-  constructor(
-    private readonly store: Store,
-    private readonly audit: SelfAudit,
-    private readonly clock: Clock = systemClock,
-  ) {}
-
-  async raise(alert: NewAlert): Promise<{ id: string; created: boolean }> {
-    const created = await this.store.putState(
-      'monitor-alert',
-      alert.key,
-      JSON.stringify(alert),
-      0,
-      this.clock.now(),
-    );
-    if (created) {
-      await this.audit.record({
-        principal: MONITOR_ACTOR,
-        action: 'alert.raise',
-        target: { type: 'alert', id: alert.key },
-        category: 'audit',
-        details: {
-          rule: alert.ruleId,
-          severity: alert.severity,
-          seqs: alert.seqs.slice(0, 100),
-          sources: alert.sources,
-        },
-      });
-    }
-    return { id: alert.key, created };
-  }
 }

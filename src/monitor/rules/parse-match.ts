@@ -49,7 +49,8 @@ export function readMatch(value: YamlValue, depth = 0): MatchSpec | undefined {
       case 'any': {
         const branches = v.items('any') ?? [];
         if (branches.length === 0 || branches.length > MAX_ANY) {
-          ok = v.problem(`any needs 1 to ${MAX_ANY} match blocks`) ?? false;
+          v.problem(`any needs 1 to ${MAX_ANY} match blocks`);
+          ok = false;
           break;
         }
         const read = branches.map((b) => readMatch(b, depth + 1));
@@ -88,7 +89,8 @@ export function readMatch(value: YamlValue, depth = 0): MatchSpec | undefined {
         const problem = fieldPathProblem(key);
         if (problem) {
           const hint = key.includes('.') ? '' : didYouMean(key, MATCH_KEYWORDS);
-          ok = v.problem(`${problem}${hint ? `; or a match keyword${hint}` : ''}`) ?? false;
+          v.problem(`${problem}${hint ? `; or a match keyword${hint}` : ''}`);
+          ok = false;
           break;
         }
         const test = readFieldTest(v, key);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { ENGINE_DOC_ID, type EngineDoc } from '../../../src/monitor/engine/engine.js';
 import { MONITOR_KIND } from '../../../src/monitor/engine/rule-store.js';
-import { LogOnlyAlertSink } from '../../../src/monitor/start-monitor.js';
 import { STORES } from '../../support/stores.js';
 import { drain, monitorLog, RecordingObserver, RecordingSink } from './support.js';
 
@@ -206,7 +206,7 @@ for (const factory of STORES) {
     severity: low
     match: { source: evident }
 `);
-        const sink = new LogOnlyAlertSink(log.store, log.audit, log.clock);
+        const sink = new AlertService({ store: log.store, audit: log.audit, clock: log.clock });
         const engine = log.engine({ sink });
         await engine.step();
         await log.append([{ action: 'settings.update' }], 'evident');

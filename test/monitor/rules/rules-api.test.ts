@@ -4,9 +4,10 @@ import { AccountDirectory } from '../../../src/access/accounts.js';
 import { ApiTokens } from '../../../src/access/api-tokens.js';
 import type { Grant } from '../../../src/access/principal.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
+import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { MonitorEngine } from '../../../src/monitor/engine/engine.js';
 import { textHash } from '../../../src/monitor/rules/compile-layers.js';
-import { LogOnlyAlertSink, startMonitor } from '../../../src/monitor/start-monitor.js';
+import { startMonitor } from '../../../src/monitor/start-monitor.js';
 import { START_MS, type TestServer, testServer } from '../../support/test-server.js';
 import { RecordingSink } from '../engine/support.js';
 
@@ -58,7 +59,7 @@ describe('HTTP API: rules', () => {
     const audit = new SelfAudit(t.log.sequencer, t.log.origin, t.clock);
     const monitor = await startMonitor({
       store: t.log.store,
-      sink: new LogOnlyAlertSink(t.log.store, audit, t.clock),
+      sink: new AlertService({ store: t.log.store, audit, clock: t.clock }),
       audit,
       clock: t.clock,
       pollMs: 60_000,
