@@ -7,7 +7,7 @@
  * the log when the load stopped (a marker event's time to alert) and count the alerts it
  * raised; and, in-process, what one entry costs the evaluator alone.
  *   BENCH_MONITOR_SECONDS  seconds per run (default: BENCH_SECONDS, at most 10)
- *   BENCH_MONITOR_ROUNDS   off/on pairs (default 2)
+ *   BENCH_MONITOR_ROUNDS   off/on pairs (default 3)
  * Alone: node --import tsx bench/monitor.ts (prints the section).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +37,8 @@ export interface MonitorRun {
   failed: number;
   /** Server process CPU, percent of one core. */
   serverCpu: number;
+  /** CPU other processes on the machine used meanwhile, in cores (a noisy round shows here). */
+  othersCores: number;
   /**
    * Engine on: how far behind the engine was when the load stopped — seconds from posting
    * a marker event right after the load until the marker rule's alert is in the log.
@@ -174,6 +176,7 @@ async function ingestRun(
       latency: result.latency,
       failed: result.failed,
       serverCpu: share.processes.server ?? 0,
+      othersCores: share.othersCores,
     };
     if (engine === 'on') run.lagSeconds = await markerLag(server.url, `Bearer ${key.key}`);
   } finally {
@@ -271,7 +274,7 @@ export function monitorMarkdown(r: MonitorResults): string {
   const int = (n: number) => Math.round(n).toLocaleString('en-US');
   const rows = r.runs.map(
     (run) =>
-      `| ${run.engine} | ${run.round} | ${int(run.eventsPerSecond)} | ${run.latency.p99.toFixed(0)} | ${run.serverCpu.toFixed(0)}% | ${run.lagSeconds === undefined ? '—' : `${run.lagSeconds.toFixed(1)} s`} | ${run.alerts ?? '—'} |`,
+      `| ${run.engine} | ${run.round} | ${int(run.eventsPerSecond)} | ${run.latency.p99.toFixed(0)} | ${run.serverCpu.toFixed(0)}% | ${run.othersCores.toFixed(2)} | ${run.lagSeconds === undefined ? '—' : `${run.lagSeconds.toFixed(1)} s`} | ${run.alerts ?? '—'} |`,
   );
   return `## Alert rules: ingest with the engine off and on
 
@@ -284,8 +287,8 @@ gives each batch to source health and raises alerts through the alert service (s
 the log, queued for notification). **The machine has 2 cores and may be shared**, so single runs
 vary by several percent.
 
-| engine | round | events/s | p99 ms | server CPU | engine lag at the end | alerts |
-|---|---|---|---|---|---|---|
+| engine | round | events/s | p99 ms | server CPU | other processes (cores) | engine lag at the end | alerts |
+|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 **Overhead: ${(r.overhead * 100).toFixed(1)}%** of ingest throughput (target ≤ 15%): 1 − the median of the rounds' on/off
@@ -312,7 +315,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       dir,
       seconds: Number(process.env.BENCH_MONITOR_SECONDS || 10),
       clients: Number(process.env.BENCH_BATCH_CLIENTS || 8),
-      rounds: Number(process.env.BENCH_MONITOR_ROUNDS || 2),
+      rounds: Number(process.env.BENCH_MONITOR_ROUNDS || 3),
     });
     console.log(monitorMarkdown(results));
   } finally {

@@ -9,7 +9,7 @@
  *   BENCH_OUTPUT         where to write the report (default BENCHMARKS.md)
  *   BENCH_MONITOR=0      skip the alert-rule overhead phase (bench/monitor.ts; its own knobs
  *                        BENCH_MONITOR_SECONDS, default min(BENCH_SECONDS, 10), and
- *                        BENCH_MONITOR_ROUNDS, default 2)
+ *                        BENCH_MONITOR_ROUNDS, default 3)
  * Quick run: BENCH_ENTRIES=100000 BENCH_SECONDS=3 npm run bench
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ const OUTPUT = process.env.BENCH_OUTPUT || 'BENCHMARKS.md';
 const POSTGRES = process.env.BENCH_POSTGRES !== '0';
 const MONITOR = process.env.BENCH_MONITOR !== '0';
 const MONITOR_SECONDS = envInt('BENCH_MONITOR_SECONDS', Math.min(SECONDS, 10));
-const MONITOR_ROUNDS = envInt('BENCH_MONITOR_ROUNDS', 2);
+const MONITOR_ROUNDS = envInt('BENCH_MONITOR_ROUNDS', 3);
 
 const root = resolve('.bench-data');
 const runDir = join(root, `run-${process.pid}`);
