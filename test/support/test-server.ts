@@ -43,6 +43,8 @@ export interface PrincipalOptions {
   /** Limits every role given by name (not admin) to these source patterns. */
   sources?: string[];
   kind?: 'person' | 'service';
+  /** Default `test-principal-N`. */
+  id?: string;
   name?: string;
   /** Narrows the token to these roles; default all of the account's. */
   tokenRoles?: Role[];
@@ -100,7 +102,7 @@ export async function testServer(
     },
     principal: async (options = {}) => {
       made++;
-      const id = `test-principal-${made}`;
+      const id = options.id ?? `test-principal-${made}`;
       const name = options.name ?? `${options.kind ?? 'person'}-${made}`;
       const grants = (options.roles ?? []).map((r): Grant => {
         if (typeof r !== 'string') return r;

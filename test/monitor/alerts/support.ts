@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { AccountDirectory } from '../../../src/access/accounts.js';
-import { ApiTokens } from '../../../src/access/api-tokens.js';
 import type { Grant } from '../../../src/access/principal.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
@@ -49,33 +47,13 @@ export async function tokenFor(
   name: string,
   grants: Grant[],
 ): Promise<{ authorization: string; id: string }> {
-  const accounts = new AccountDirectory(t.log.store);
-  const tokens = new ApiTokens(t.log.store);
-  const now = t.clock.now();
-  const id = `acct-${name}`;
-  await accounts.create({
-    id,
-    kind: 'person',
+  const { authorization, id } = await t.principal({
+    id: `acct-${name}`,
     name,
-    displayName: null,
-    email: null,
-    grants,
-    passwordHash: null,
-    oidc: null,
-    disabled: false,
-    createdAtMs: now,
-    createdBy: 'test',
-    signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
+    roles: grants,
+    tokenTtlMs: 365 * 24 * 3_600_000,
   });
-  const created = await tokens.create({
-    accountId: id,
-    label: null,
-    roles: null,
-    expiresAtMs: now + 365 * 24 * 3_600_000,
-    createdBy: 'test',
-    nowMs: now - 1,
-  });
-  return { authorization: `Bearer ${created.token}`, id };
+  return { authorization, id };
 }
 
 export interface LoggedEvent {

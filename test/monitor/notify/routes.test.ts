@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AccountDirectory } from '../../../src/access/accounts.js';
-import { ApiTokens } from '../../../src/access/api-tokens.js';
 import type { Grant } from '../../../src/access/principal.js';
 import { startNotifier } from '../../../src/monitor/notify/notifier.js';
 import { registeredRoutes } from '../../../src/server/app.js';
@@ -34,33 +32,14 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
       () => t.clock.now(),
       () => 500,
     );
-    const accounts = new AccountDirectory(t.log.store);
-    const tokens = new ApiTokens(t.log.store);
-    const now = t.clock.now();
     const tokenFor = async (name: string, grants: Grant[]) => {
-      await accounts.create({
+      const { authorization } = await t.principal({
         id: `acct-${name}`,
-        kind: 'person',
         name,
-        displayName: null,
-        email: null,
-        grants,
-        passwordHash: null,
-        oidc: null,
-        disabled: false,
-        createdAtMs: now,
-        createdBy: 'test',
-        signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
+        roles: grants,
+        tokenTtlMs: 3_600_000,
       });
-      const created = await tokens.create({
-        accountId: `acct-${name}`,
-        label: null,
-        roles: null,
-        expiresAtMs: now + 3_600_000,
-        createdBy: 'test',
-        nowMs: now - 1,
-      });
-      return { authorization: `Bearer ${created.token}` };
+      return { authorization };
     };
     as.reviewer = await tokenFor('reviewer', [{ role: 'reviewer', sources: ['billing-*'] }]);
     as.admin = await tokenFor('admin', [{ role: 'admin' }]);

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AccountDirectory } from '../../../src/access/accounts.js';
-import { ApiTokens } from '../../../src/access/api-tokens.js';
 import type { Grant } from '../../../src/access/principal.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { MonitorEngine } from '../../../src/monitor/engine/engine.js';
 import { textHash } from '../../../src/monitor/rules/compile-layers.js';
 import { startMonitor } from '../../../src/monitor/start-monitor.js';
-import { START_MS, type TestServer, testServer } from '../../support/test-server.js';
+import { type TestServer, testServer } from '../../support/test-server.js';
 import { RecordingSink } from '../engine/support.js';
 
 const RULES = `rules:
@@ -26,32 +24,9 @@ describe('HTTP API: rules', () => {
 
   before(async () => {
     t = await testServer();
-    const accounts = new AccountDirectory(t.log.store);
-    const apiTokens = new ApiTokens(t.log.store);
     const tokenFor = async (name: string, grants: Grant[]) => {
-      await accounts.create({
-        id: `acct-${name}`,
-        kind: 'person',
-        name,
-        displayName: null,
-        email: null,
-        grants,
-        passwordHash: null,
-        oidc: null,
-        disabled: false,
-        createdAtMs: START_MS,
-        createdBy: 'test',
-        signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
-      });
-      const created = await apiTokens.create({
-        accountId: `acct-${name}`,
-        label: null,
-        roles: null,
-        expiresAtMs: START_MS + 86_400_000,
-        createdBy: 'test',
-        nowMs: START_MS,
-      });
-      tokens.set(name, { authorization: `Bearer ${created.token}` });
+      const { authorization } = await t.principal({ id: `acct-${name}`, name, roles: grants });
+      tokens.set(name, { authorization });
     };
     await tokenFor('auditor', [{ role: 'auditor' }]);
     await tokenFor('admin', [{ role: 'admin' }]);

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { AccountDirectory } from '../../../src/access/accounts.js';
-import { ApiTokens } from '../../../src/access/api-tokens.js';
 import type { Grant } from '../../../src/access/principal.js';
 import { formatVerifierKey } from '../../../src/core/note.js';
 import {
@@ -54,32 +52,14 @@ describe('GET/PUT /api/v1/sources', () => {
     feeder = new Feeder(t.log.store, health.observer);
     billing = await t.ingestKey('billing-api');
     hr = await t.ingestKey('hr-api');
-    const accounts = new AccountDirectory(t.log.store);
-    const apiTokens = new ApiTokens(t.log.store);
     const tokenFor = async (name: string, grants: Grant[]) => {
-      await accounts.create({
+      const { authorization } = await t.principal({
         id: `acct-${name}`,
-        kind: 'person',
         name,
-        displayName: null,
-        email: null,
-        grants,
-        passwordHash: null,
-        oidc: null,
-        disabled: false,
-        createdAtMs: START_MS,
-        createdBy: 'test',
-        signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
+        roles: grants,
+        tokenTtlMs: 1000 * DAY,
       });
-      const created = await apiTokens.create({
-        accountId: `acct-${name}`,
-        label: null,
-        roles: null,
-        expiresAtMs: START_MS + 1000 * DAY,
-        createdBy: 'test',
-        nowMs: START_MS,
-      });
-      tokens.set(name, { authorization: `Bearer ${created.token}` });
+      tokens.set(name, { authorization });
     };
     await tokenFor('billing-reviewer', [{ role: 'reviewer', sources: ['billing-*'] }]);
     await tokenFor('hr-auditor', [{ role: 'auditor', sources: ['hr-api'] }]);
