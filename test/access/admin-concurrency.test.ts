@@ -12,24 +12,10 @@ import { AppError } from '../../src/errors.js';
 import type { SelfAuditEvent } from '../../src/log/self-audit.js';
 import type { Store } from '../../src/store/store.js';
 import { ManualClock } from '../../src/util/clock.js';
+import { accountRecord } from '../support/accounts.js';
 import { STORES } from '../support/stores.js';
 
-function account(id: string, grants: Grant[]): AccountRecord {
-  return {
-    id,
-    kind: 'person',
-    name: id,
-    displayName: null,
-    email: null,
-    grants,
-    passwordHash: null,
-    oidc: null,
-    disabled: false,
-    createdAtMs: 0,
-    createdBy: 'test',
-    signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
-  };
-}
+const account = (id: string, grants: Grant[]): AccountRecord => accountRecord(id, grants);
 
 const as = (id: string): { principal: AccountPrincipal } => ({
   principal: {

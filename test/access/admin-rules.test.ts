@@ -20,23 +20,10 @@ import {
 } from '../../src/access/admin/separation.js';
 import { BOOTSTRAP_PRINCIPAL } from '../../src/access/bootstrap.js';
 import type { AccountPrincipal, Grant } from '../../src/access/principal.js';
+import { accountRecord } from '../support/accounts.js';
 
-function account(id: string, grants: Grant[], disabled = false): AccountRecord {
-  return {
-    id,
-    kind: 'person',
-    name: id,
-    displayName: null,
-    email: null,
-    grants,
-    passwordHash: null,
-    oidc: null,
-    disabled,
-    createdAtMs: 0,
-    createdBy: 'test',
-    signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
-  };
-}
+const account = (id: string, grants: Grant[], disabled = false): AccountRecord =>
+  accountRecord(id, grants, { disabled });
 
 function actor(id: string, grants: Grant[] = [{ role: 'admin' }]): AccountPrincipal {
   return { kind: 'person', id, name: id, grants, credential: { method: 'token', tokenId: 't' } };

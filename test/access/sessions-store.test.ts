@@ -6,29 +6,18 @@ import { hashPassword } from '../../src/access/passwords.js';
 import { csrfTokenOf, Sessions, sessionIdOf } from '../../src/access/sessions.js';
 import { DEFAULT_LOCK_POLICY, NO_SIGN_INS } from '../../src/access/sign-in-throttle.js';
 import type { Store } from '../../src/store/store.js';
+import { accountRecord } from '../support/accounts.js';
 import { TEST_SCRYPT } from '../support/sign-in.js';
 import { STORES } from '../support/stores.js';
 
 const T0 = Date.parse('2026-11-22T09:00:00.000Z');
 const MINUTE = 60_000;
 
-function account(id: string, overrides: Partial<AccountRecord> = {}): AccountRecord {
-  return {
-    id,
-    kind: 'person',
-    name: id,
-    displayName: null,
-    email: null,
-    grants: [{ role: 'reviewer', sources: ['billing-*'] }],
-    passwordHash: null,
-    oidc: null,
-    disabled: false,
+const account = (id: string, overrides: Partial<AccountRecord> = {}): AccountRecord =>
+  accountRecord(id, [{ role: 'reviewer', sources: ['billing-*'] }], {
     createdAtMs: T0,
-    createdBy: 'test',
-    signIn: NO_SIGN_INS,
     ...overrides,
-  };
-}
+  });
 
 /** Sessions and the sign-in bookkeeping over each Store adapter's state documents. */
 for (const factory of STORES) {

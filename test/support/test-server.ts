@@ -14,6 +14,7 @@ import { type OpenLog, openLog } from '../../src/log/open-log.js';
 import { SelfAudit } from '../../src/log/self-audit.js';
 import { buildApp } from '../../src/server/app.js';
 import { ManualClock } from '../../src/util/clock.js';
+import { accountRecord } from './accounts.js';
 
 export const TEST_ORIGIN = 'evident.test/log';
 export const ADMIN_TOKEN = 'eva_test-admin-token-0123456789abcdef';
@@ -110,20 +111,14 @@ export async function testServer(
           ? { role: r, sources: options.sources }
           : { role: r };
       });
-      await accounts.create({
-        id,
-        kind: options.kind ?? 'person',
-        name,
-        displayName: null,
-        email: null,
-        grants,
-        passwordHash: null,
-        oidc: null,
-        disabled: options.disabled ?? false,
-        createdAtMs: clock.now(),
-        createdBy: 'test',
-        signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
-      });
+      await accounts.create(
+        accountRecord(id, grants, {
+          kind: options.kind ?? 'person',
+          name,
+          disabled: options.disabled ?? false,
+          createdAtMs: clock.now(),
+        }),
+      );
       const created = await tokens.create({
         accountId: id,
         label: 'test',
