@@ -138,6 +138,28 @@ export async function testServer(
   };
 }
 
+/** app.inject with a JSON body; asserts nothing. */
+export async function call(
+  t: TestServer,
+  method: 'GET' | 'POST' | 'PUT',
+  url: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
+  const res = await t.app.inject({
+    method,
+    url,
+    headers: {
+      ...headers,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined
+      ? {}
+      : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return res;
+}
+
 /** A valid event; override any field. */
 export function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -3,12 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import type { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { registeredRoutes } from '../../../src/server/app.js';
 import { ALERT_CSV_COLUMNS } from '../../../src/server/presenters/alert.js';
-import { type TestServer, testServer } from '../../support/test-server.js';
+import { call, type TestServer, testServer } from '../../support/test-server.js';
 import {
   alertEvents,
   alertService,
   BILLING_SOURCE,
-  call,
   HR_SOURCE,
   newAlert,
   ok,

@@ -77,28 +77,6 @@ export async function alertEvents(t: TestServer, alertId: string): Promise<Logge
     .sort((a, b) => a.seq - b.seq);
 }
 
-/** app.inject with a JSON body; asserts nothing. */
-export async function call(
-  t: TestServer,
-  method: 'GET' | 'POST',
-  url: string,
-  headers: { authorization: string },
-  body?: unknown,
-) {
-  const res = await t.app.inject({
-    method,
-    url,
-    headers: {
-      ...headers,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined
-      ? {}
-      : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  return res;
-}
-
 export function ok<T>(res: { statusCode: number; body: string }, status = 200): T {
   assert.equal(res.statusCode, status, res.body);
   return JSON.parse(res.body) as T;

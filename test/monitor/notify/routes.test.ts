@@ -4,7 +4,7 @@ import type { Grant } from '../../../src/access/principal.js';
 import { startNotifier } from '../../../src/monitor/notify/notifier.js';
 import { registeredRoutes } from '../../../src/server/app.js';
 import { freePort } from '../../support/processes.js';
-import { type TestServer, testServer } from '../../support/test-server.js';
+import { call, type TestServer, testServer } from '../../support/test-server.js';
 import { alert } from './fixtures.js';
 import { WebhookReceiver } from './receivers.js';
 
@@ -51,23 +51,6 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
     await t.close();
   });
 
-  const call = (
-    method: 'GET' | 'PUT' | 'POST',
-    url: string,
-    headers: Record<string, string>,
-    body?: unknown,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers: {
-        ...headers,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined
-        ? {}
-        : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
   const settings = () => ({
     public_url: 'https://evident.example.com',
     channels: [
@@ -103,12 +86,12 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
       .filter((r) => r.action === action);
 
   it('saves settings, generates a missing webhook secret once, and never shows secrets again', async () => {
-    const empty = await call('GET', '/api/v1/settings/notifications', t.admin);
+    const empty = await call(t, 'GET', '/api/v1/settings/notifications', t.admin);
     assert.equal(empty.statusCode, 200);
     assert.deepEqual(empty.json().channels, []);
     assert.equal(empty.json().version, 0);
 
-    const put = await call('PUT', '/api/v1/settings/notifications', as.admin, settings());
+    const put = await call(t, 'PUT', '/api/v1/settings/notifications', as.admin, settings());
     assert.equal(put.statusCode, 200, put.body);
     const saved = put.json();
     assert.equal(saved.version, 1);
@@ -116,7 +99,7 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
     generated = saved.generated_secrets.made;
     assert.match(generated, /^whsec_[A-Za-z0-9_-]{43}$/);
 
-    const shown = await call('GET', '/api/v1/settings/notifications', as.admin);
+    const shown = await call(t, 'GET', '/api/v1/settings/notifications', as.admin);
     assert.equal(shown.statusCode, 200);
     for (const secret of [SECRET, generated, SMTP_PASSWORD])
       assert.ok(!shown.body.includes(secret));
@@ -135,7 +118,7 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
     );
 
     // What GET shows can be sent back unchanged: the secrets stay as they were.
-    const again = await call('PUT', '/api/v1/settings/notifications', as.admin, shown.body);
+    const again = await call(t, 'PUT', '/api/v1/settings/notifications', as.admin, shown.body);
     assert.equal(again.statusCode, 200, again.body);
     assert.deepEqual(again.json().generated_secrets, {});
 
@@ -154,30 +137,36 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
   });
 
   it('refuses bad settings with a 400 and a path, stale versions with a 409, others with a 403', async () => {
-    const bad = await call('PUT', '/api/v1/settings/notifications', as.admin, {
+    const bad = await call(t, 'PUT', '/api/v1/settings/notifications', as.admin, {
       channels: [{ type: 'webhook', id: 'x', url: 'mailto:ops@example.com' }],
     });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.path, '$.channels[0].url');
-    const notJson = await call('PUT', '/api/v1/settings/notifications', as.admin, '{"channels":');
+    const notJson = await call(
+      t,
+      'PUT',
+      '/api/v1/settings/notifications',
+      as.admin,
+      '{"channels":',
+    );
     assert.equal(notJson.statusCode, 400);
-    const stale = await call('PUT', '/api/v1/settings/notifications', as.admin, {
+    const stale = await call(t, 'PUT', '/api/v1/settings/notifications', as.admin, {
       ...settings(),
       version: 1,
     });
     assert.equal(stale.statusCode, 409);
     assert.equal(stale.json().error.code, 'conflict');
     for (const who of [as.reviewer, as.auditor]) {
-      assert.equal((await call('GET', '/api/v1/settings/notifications', who)).statusCode, 403);
-      const put = await call('PUT', '/api/v1/settings/notifications', who, settings());
+      assert.equal((await call(t, 'GET', '/api/v1/settings/notifications', who)).statusCode, 403);
+      const put = await call(t, 'PUT', '/api/v1/settings/notifications', who, settings());
       assert.equal(put.statusCode, 403);
     }
     const key = await t.ingestKey('billing-api');
-    assert.equal((await call('GET', '/api/v1/settings/notifications', key)).statusCode, 403);
+    assert.equal((await call(t, 'GET', '/api/v1/settings/notifications', key)).statusCode, 403);
   });
 
   it('sends a test notification on request and reports each channel', async () => {
-    const res = await call('POST', '/api/v1/notifications/test', as.admin, { channel: 'ops' });
+    const res = await call(t, 'POST', '/api/v1/notifications/test', as.admin, { channel: 'ops' });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(
       res
@@ -194,19 +183,20 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
     assert.equal(got.headers['evident-event'], 'notification.test');
     assert.equal(JSON.parse(got.body).type, 'notification.test');
 
-    const all = await call('POST', '/api/v1/notifications/test', as.admin);
+    const all = await call(t, 'POST', '/api/v1/notifications/test', as.admin);
     assert.equal(all.statusCode, 200, all.body);
     const byChannel = Object.fromEntries(
       all.json().results.map((r: { channel: string; ok: boolean }) => [r.channel, r.ok]),
     );
     assert.deepEqual(byChannel, { ops: true, broken: false, made: false }, 'soc is paused');
     assert.equal(
-      (await call('POST', '/api/v1/notifications/test', as.admin, { channel: 'nope' })).statusCode,
+      (await call(t, 'POST', '/api/v1/notifications/test', as.admin, { channel: 'nope' }))
+        .statusCode,
       404,
     );
     assert.equal(
-      (await call('POST', '/api/v1/notifications/test', as.admin, { chanel: 'ops' })).json().error
-        .path,
+      (await call(t, 'POST', '/api/v1/notifications/test', as.admin, { chanel: 'ops' })).json()
+        .error.path,
       'chanel',
     );
     const tests = await auditEvents('notification.test');
@@ -223,7 +213,7 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
     await (await notifier.runOnce()).settled;
     await notifier.stop();
 
-    const dead = await call('GET', '/api/v1/notifications/dead-letters', as.auditor);
+    const dead = await call(t, 'GET', '/api/v1/notifications/dead-letters', as.auditor);
     assert.equal(dead.statusCode, 200, dead.body);
     const letters = dead.json().deliveries as {
       id: string;
@@ -242,18 +232,19 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
     assert.match(letters.find((d) => d.channel === 'made')!.last_error, /ECONNREFUSED/);
     assert.equal(dead.json().next_cursor, null);
 
-    const scoped = await call('GET', '/api/v1/notifications/dead-letters', as.reviewer);
+    const scoped = await call(t, 'GET', '/api/v1/notifications/dead-letters', as.reviewer);
     assert.deepEqual(
       scoped.json().deliveries.map((d: { alert: { title: string } }) => d.alert.title),
       ['billing alert', 'billing alert'],
     );
     assert.equal(
-      (await call('GET', '/api/v1/notifications/dead-letters', as.admin)).statusCode,
+      (await call(t, 'GET', '/api/v1/notifications/dead-letters', as.admin)).statusCode,
       403,
     );
-    const paged = await call('GET', '/api/v1/notifications/dead-letters?limit=3', as.auditor);
+    const paged = await call(t, 'GET', '/api/v1/notifications/dead-letters?limit=3', as.auditor);
     assert.equal(paged.json().deliveries.length, 3);
     const rest = await call(
+      t,
       'GET',
       `/api/v1/notifications/dead-letters?limit=3&cursor=${paged.json().next_cursor}`,
       as.auditor,
@@ -268,8 +259,14 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
       letters.map((d) => d.id),
     );
     // A reader who sees only billing: the scan skips hr's letters between pages.
-    const scopedPage = await call('GET', '/api/v1/notifications/dead-letters?limit=1', as.reviewer);
+    const scopedPage = await call(
+      t,
+      'GET',
+      '/api/v1/notifications/dead-letters?limit=1',
+      as.reviewer,
+    );
     const scopedRest = await call(
+      t,
       'GET',
       `/api/v1/notifications/dead-letters?limit=1&cursor=${scopedPage.json().next_cursor}`,
       as.reviewer,
@@ -281,23 +278,29 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
       (d) => d.alert.title === 'billing alert' && d.channel === 'broken',
     )!;
     const replayUrl = `/api/v1/notifications/dead-letters/${target.id}/replay`;
-    assert.equal((await call('POST', replayUrl, as.reviewer)).statusCode, 403);
-    const replayed = await call('POST', replayUrl, as.admin);
+    assert.equal((await call(t, 'POST', replayUrl, as.reviewer)).statusCode, 403);
+    const replayed = await call(t, 'POST', replayUrl, as.admin);
     assert.equal(replayed.statusCode, 202, replayed.body);
     assert.equal(replayed.json().delivery.status, 'queued');
     assert.equal(replayed.json().delivery.replays, 1);
-    assert.equal((await call('POST', replayUrl, as.admin)).statusCode, 404);
+    assert.equal((await call(t, 'POST', replayUrl, as.admin)).statusCode, 404);
     assert.equal(
-      (await call('POST', '/api/v1/notifications/dead-letters/nope/replay', as.admin)).statusCode,
+      (await call(t, 'POST', '/api/v1/notifications/dead-letters/nope/replay', as.admin))
+        .statusCode,
       400,
     );
-    const queued = await call('GET', '/api/v1/notifications/deliveries?status=queued', as.auditor);
+    const queued = await call(
+      t,
+      'GET',
+      '/api/v1/notifications/deliveries?status=queued',
+      as.auditor,
+    );
     assert.deepEqual(
       queued.json().deliveries.map((d: { id: string }) => d.id),
       [target.id],
     );
     assert.equal(
-      (await call('GET', '/api/v1/notifications/deliveries?status=lost', as.auditor)).statusCode,
+      (await call(t, 'GET', '/api/v1/notifications/deliveries?status=lost', as.auditor)).statusCode,
       400,
     );
     const replays = await auditEvents('notification.replay');
@@ -311,7 +314,7 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
   });
 
   it('describes every notification route in the OpenAPI document', async () => {
-    const doc = (await call('GET', '/api/v1/openapi.json', {})).json();
+    const doc = (await call(t, 'GET', '/api/v1/openapi.json', {})).json();
     const routes = registeredRoutes(t.app).filter(
       (r) => r.url.includes('notifications') && r.method !== 'HEAD',
     );
