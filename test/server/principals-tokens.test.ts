@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EventRecord } from '../../src/core/record/types.js';
-import { type TestServer, testServer } from '../support/test-server.js';
+import { call, type TestServer, testServer } from '../support/test-server.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -17,23 +17,11 @@ describe('HTTP API: API tokens and whoami', () => {
   });
   after(async () => t.close());
 
-  const send = (
-    method: 'GET' | 'POST' | 'DELETE',
-    url: string,
-    headers: { authorization: string },
-    body?: unknown,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it('makes a token for the caller, shown once, listed without its secret', async () => {
     const me = await t.principal({ roles: ['auditor', 'reviewer'], name: 'maker' });
-    const res = await send('POST', '/api/v1/tokens', me.headers, {
+    const res = await call(t, 'POST', '/api/v1/tokens', me.headers, {
       label: 'laptop',
       roles: ['reviewer'],
       expires_in_days: 30,
@@ -45,7 +33,7 @@ describe('HTTP API: API tokens and whoami', () => {
     assert.equal(made.status, 'active');
     assert.equal(made.expires_at, new Date(t.clock.now() + 30 * DAY_MS).toISOString());
 
-    const list = await send('GET', '/api/v1/tokens', me.headers);
+    const list = await call(t, 'GET', '/api/v1/tokens', me.headers);
     assert.equal(list.statusCode, 200);
     assert.ok(list.json().tokens.some((x: { id: string }) => x.id === made.id));
     assert.equal(
@@ -55,7 +43,7 @@ describe('HTTP API: API tokens and whoami', () => {
     );
     assert.doesNotMatch(list.body, /secret/i);
 
-    const who = (await send('GET', '/api/v1/whoami', bearer(made.token))).json();
+    const who = (await call(t, 'GET', '/api/v1/whoami', bearer(made.token))).json();
     assert.deepEqual(who.roles, [{ role: 'reviewer', sources: null }]);
     assert.equal(who.credential.method, 'token');
     assert.equal(who.credential.token_id, made.id);
@@ -69,37 +57,39 @@ describe('HTTP API: API tokens and whoami', () => {
 
   it('narrows: a token limited to auditor cannot manage, nor make a wider token', async () => {
     const both = await t.principal({ roles: ['admin', 'auditor'], tokenRoles: ['auditor'] });
-    const manage = await send('POST', '/api/v1/principals', both.headers, {
+    const manage = await call(t, 'POST', '/api/v1/principals', both.headers, {
       kind: 'service',
       name: 'nope',
     });
     assert.equal(manage.statusCode, 403);
-    const read = await send('GET', '/api/v1/events', both.headers);
+    const read = await call(t, 'GET', '/api/v1/events', both.headers);
     assert.equal(read.statusCode, 200);
-    const wider = await send('POST', '/api/v1/tokens', both.headers, { roles: ['admin'] });
+    const wider = await call(t, 'POST', '/api/v1/tokens', both.headers, { roles: ['admin'] });
     assert.equal(wider.statusCode, 403);
     assert.equal(wider.json().error.path, 'roles[0]');
     // Without roles, a token takes what the calling credential holds: auditor only.
-    const same = await send('POST', '/api/v1/tokens', both.headers, {});
+    const same = await call(t, 'POST', '/api/v1/tokens', both.headers, {});
     assert.deepEqual(same.json().roles, ['auditor']);
   });
 
   it('answers 401 to an expired token and, at once, to a revoked one', async () => {
     const me = await t.principal({ roles: ['auditor'], tokenTtlMs: 30 * DAY_MS });
-    const short = (await send('POST', '/api/v1/tokens', me.headers, { expires_in_days: 1 })).json();
-    assert.equal((await send('GET', '/api/v1/whoami', bearer(short.token))).statusCode, 200);
+    const short = (
+      await call(t, 'POST', '/api/v1/tokens', me.headers, { expires_in_days: 1 })
+    ).json();
+    assert.equal((await call(t, 'GET', '/api/v1/whoami', bearer(short.token))).statusCode, 200);
     t.clock.advance(DAY_MS);
-    const expired = await send('GET', '/api/v1/whoami', bearer(short.token));
+    const expired = await call(t, 'GET', '/api/v1/whoami', bearer(short.token));
     assert.equal(expired.statusCode, 401);
     assert.equal(expired.json().error.code, 'unauthorized');
 
-    const other = (await send('POST', '/api/v1/tokens', me.headers, {})).json();
-    assert.equal((await send('GET', '/api/v1/events', bearer(other.token))).statusCode, 200);
-    const revoke = await send('DELETE', `/api/v1/tokens/${other.id}`, me.headers);
+    const other = (await call(t, 'POST', '/api/v1/tokens', me.headers, {})).json();
+    assert.equal((await call(t, 'GET', '/api/v1/events', bearer(other.token))).statusCode, 200);
+    const revoke = await call(t, 'DELETE', `/api/v1/tokens/${other.id}`, me.headers);
     assert.equal(revoke.statusCode, 200, revoke.body);
     assert.equal(revoke.json().status, 'revoked');
-    assert.equal((await send('GET', '/api/v1/events', bearer(other.token))).statusCode, 401);
-    const again = await send('DELETE', `/api/v1/tokens/${other.id}`, me.headers);
+    assert.equal((await call(t, 'GET', '/api/v1/events', bearer(other.token))).statusCode, 401);
+    const again = await call(t, 'DELETE', `/api/v1/tokens/${other.id}`, me.headers);
     assert.equal(again.statusCode, 200, 'revoking twice is harmless');
     const revokes = (await selfEvents(t, 'token.revoke')).filter((e) => e.target?.id === other.id);
     assert.equal(revokes.length, 1, 'one event for one revocation');
@@ -109,14 +99,14 @@ describe('HTTP API: API tokens and whoami', () => {
     const owner = await t.principal({ roles: ['reviewer'] });
     const stranger = await t.principal({ roles: ['auditor'] });
     const admin = await t.principal({ roles: ['admin'] });
-    const theirs = (await send('POST', '/api/v1/tokens', owner.headers, {})).json();
-    const probe = await send('DELETE', `/api/v1/tokens/${theirs.id}`, stranger.headers);
-    const unknown = await send('DELETE', '/api/v1/tokens/0123456789abcdef', stranger.headers);
+    const theirs = (await call(t, 'POST', '/api/v1/tokens', owner.headers, {})).json();
+    const probe = await call(t, 'DELETE', `/api/v1/tokens/${theirs.id}`, stranger.headers);
+    const unknown = await call(t, 'DELETE', '/api/v1/tokens/0123456789abcdef', stranger.headers);
     assert.equal(probe.statusCode, 404);
     assert.equal(unknown.statusCode, 404);
-    const listed = await send('GET', `/api/v1/principals/${owner.id}/tokens`, admin.headers);
+    const listed = await call(t, 'GET', `/api/v1/principals/${owner.id}/tokens`, admin.headers);
     assert.ok(listed.json().tokens.some((x: { id: string }) => x.id === theirs.id));
-    const byAdmin = await send('DELETE', `/api/v1/tokens/${theirs.id}`, admin.headers);
+    const byAdmin = await call(t, 'DELETE', `/api/v1/tokens/${theirs.id}`, admin.headers);
     assert.equal(byAdmin.statusCode, 200);
     assert.equal(byAdmin.json().revoked_by, admin.id);
   });
@@ -124,39 +114,46 @@ describe('HTTP API: API tokens and whoami', () => {
   it('lets admins make tokens for services only, never carrying admin for another admin', async () => {
     const admin = await t.principal({ roles: ['admin'] });
     await t.principal({ roles: ['admin'] });
-    const made = await send('POST', '/api/v1/principals', admin.headers, {
+    const made = await call(t, 'POST', '/api/v1/principals', admin.headers, {
       kind: 'service',
       name: 'siem-export',
       roles: [{ role: 'auditor', sources: ['billing-*'] }],
     });
     assert.equal(made.statusCode, 201, made.body);
     const service = made.json().principal.id;
-    const token = await send('POST', `/api/v1/principals/${service}/tokens`, admin.headers, {
+    const token = await call(t, 'POST', `/api/v1/principals/${service}/tokens`, admin.headers, {
       label: 'siem',
     });
     assert.equal(token.statusCode, 201, token.body);
     assert.equal(token.json().principal_id, service);
-    const who = (await send('GET', '/api/v1/whoami', bearer(token.json().token))).json();
+    const who = (await call(t, 'GET', '/api/v1/whoami', bearer(token.json().token))).json();
     assert.deepEqual([who.kind, who.name], ['service', 'siem-export']);
     assert.deepEqual(who.roles, [{ role: 'auditor', sources: ['billing-*'] }]);
-    const notHeld = await send('POST', `/api/v1/principals/${service}/tokens`, admin.headers, {
+    const notHeld = await call(t, 'POST', `/api/v1/principals/${service}/tokens`, admin.headers, {
       roles: ['reviewer'],
     });
     assert.equal(notHeld.statusCode, 400);
 
     const person = await t.principal({ roles: ['auditor'] });
-    const forPerson = await send('POST', `/api/v1/principals/${person.id}/tokens`, admin.headers);
+    const forPerson = await call(
+      t,
+      'POST',
+      `/api/v1/principals/${person.id}/tokens`,
+      admin.headers,
+    );
     assert.equal(forPerson.statusCode, 403);
 
     const adminService = await t.principal({ kind: 'service', roles: ['admin', 'auditor'] });
-    const carrying = await send(
+    const carrying = await call(
+      t,
       'POST',
       `/api/v1/principals/${adminService.id}/tokens`,
       admin.headers,
       { roles: ['admin'] },
     );
     assert.equal(carrying.statusCode, 403);
-    const withoutAdmin = await send(
+    const withoutAdmin = await call(
+      t,
       'POST',
       `/api/v1/principals/${adminService.id}/tokens`,
       admin.headers,
@@ -175,17 +172,17 @@ describe('HTTP API: API tokens and whoami', () => {
       [{ label: '' }, 'label'],
       [{ lable: 'x' }, 'lable'],
     ] as const) {
-      const res = await send('POST', '/api/v1/tokens', me.headers, body);
+      const res = await call(t, 'POST', '/api/v1/tokens', me.headers, body);
       assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${res.body}`);
       assert.equal(res.json().error.path, path);
     }
-    const bootstrap = await send('POST', '/api/v1/tokens', t.admin, {});
+    const bootstrap = await call(t, 'POST', '/api/v1/tokens', t.admin, {});
     assert.equal(bootstrap.statusCode, 403);
   });
 
   it('tells any credential who it is: ingest keys and the bootstrap token too', async () => {
     const key = await t.ingestKey('billing-api');
-    const ingest = await send('GET', '/api/v1/whoami', key);
+    const ingest = await call(t, 'GET', '/api/v1/whoami', key);
     assert.equal(ingest.statusCode, 200);
     assert.deepEqual(ingest.json(), {
       id: key.id,
@@ -195,7 +192,7 @@ describe('HTTP API: API tokens and whoami', () => {
       roles: [],
       credential: { method: 'ingest_key', key_id: key.id },
     });
-    const boot = (await send('GET', '/api/v1/whoami', t.admin)).json();
+    const boot = (await call(t, 'GET', '/api/v1/whoami', t.admin)).json();
     assert.equal(boot.id, 'bootstrap');
     assert.equal(boot.credential.method, 'bootstrap');
     const none = await t.app.inject({ url: '/api/v1/whoami' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EventRecord } from '../../src/core/record/types.js';
 import { registeredRoutes } from '../../src/server/app.js';
-import { type TestPrincipal, type TestServer, testServer } from '../support/test-server.js';
+import { call, type TestPrincipal, type TestServer, testServer } from '../support/test-server.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -22,24 +22,11 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
   });
   after(async () => t.close());
 
-  const send = (
-    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-    url: string,
-    headers: { authorization: string },
-    body?: unknown,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
-
   let ada: string;
   let otherAdmin: { authorization: string };
 
   it('lets the bootstrap token make the first admin directly, recorded as bootstrap', async () => {
-    const res = await send('POST', '/api/v1/principals', t.admin, {
+    const res = await call(t, 'POST', '/api/v1/principals', t.admin, {
       kind: 'person',
       name: 'ada',
       display_name: 'Ada Lovelace',
@@ -71,7 +58,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
   });
 
   it('closes the bootstrap window once an admin account exists: the next grant is a request', async () => {
-    const res = await send('POST', '/api/v1/principals', t.admin, {
+    const res = await call(t, 'POST', '/api/v1/principals', t.admin, {
       kind: 'person',
       name: 'bob',
       password: PASSWORD,
@@ -83,13 +70,14 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
     assert.equal(approval.status, 'pending');
     assert.equal(approval.change, 'admin_grant');
     assert.equal(approval.requested_by.id, 'bootstrap');
-    const bootstrapApprove = await send(
+    const bootstrapApprove = await call(
+      t,
       'POST',
       `/api/v1/approvals/${approval.id}/approve`,
       t.admin,
     );
     assert.equal(bootstrapApprove.statusCode, 403, 'the shared bootstrap token is no second admin');
-    const reject = await send('POST', `/api/v1/approvals/${approval.id}/reject`, otherAdmin, {
+    const reject = await call(t, 'POST', `/api/v1/approvals/${approval.id}/reject`, otherAdmin, {
       reason: 'not needed',
     });
     assert.equal(reject.statusCode, 200, reject.body);
@@ -99,7 +87,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       [rejected.target?.id, rejected.reason, rejected.details?.subject_name],
       [approval.id, 'not needed', 'bob'],
     );
-    const again = await send('POST', `/api/v1/approvals/${approval.id}/approve`, otherAdmin);
+    const again = await call(t, 'POST', `/api/v1/approvals/${approval.id}/approve`, otherAdmin);
     assert.equal(again.statusCode, 409);
   });
 
@@ -116,7 +104,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
     });
 
     it('asks, refuses the asker and the subject, and applies on a second admin approval', async () => {
-      const ask = await send('PUT', `/api/v1/principals/${subject.id}/roles`, first.headers, {
+      const ask = await call(t, 'PUT', `/api/v1/principals/${subject.id}/roles`, first.headers, {
         roles: ['admin', 'auditor', { role: 'reviewer', sources: ['billing-*'] }],
         reason: 'on-call rota',
       });
@@ -129,7 +117,8 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       );
       assert.equal(approval.reason, 'on-call rota');
 
-      const duplicate = await send(
+      const duplicate = await call(
+        t,
         'PUT',
         `/api/v1/principals/${subject.id}/roles`,
         second.headers,
@@ -139,26 +128,29 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       );
       assert.equal(duplicate.statusCode, 409, 'one open request per subject and change');
 
-      const listed = (await send('GET', '/api/v1/approvals', second.headers)).json().approvals;
+      const listed = (await call(t, 'GET', '/api/v1/approvals', second.headers)).json().approvals;
       assert.ok(listed.some((a: { id: string }) => a.id === approval.id));
 
-      const own = await send('POST', `/api/v1/approvals/${approval.id}/approve`, first.headers);
+      const own = await call(t, 'POST', `/api/v1/approvals/${approval.id}/approve`, first.headers);
       assert.equal(own.statusCode, 403);
       assert.match(own.json().error.message, /different admin/);
-      const bySubject = await send(
+      const bySubject = await call(
+        t,
         'POST',
         `/api/v1/approvals/${approval.id}/approve`,
         subject.headers,
       );
       assert.equal(bySubject.statusCode, 403, 'the subject holds no approvals.decide');
 
-      const ok = await send('POST', `/api/v1/approvals/${approval.id}/approve`, second.headers, {
+      const ok = await call(t, 'POST', `/api/v1/approvals/${approval.id}/approve`, second.headers, {
         reason: 'checked with the team lead',
       });
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(ok.json().approval.status, 'approved');
       assert.equal(ok.json().approval.decided_by.id, second.id);
-      const after = (await send('GET', `/api/v1/principals/${subject.id}`, second.headers)).json();
+      const after = (
+        await call(t, 'GET', `/api/v1/principals/${subject.id}`, second.headers)
+      ).json();
       assert.ok(after.roles.some((r: { role: string }) => r.role === 'admin'));
 
       const requested = (await selfEvents(t, 'approval.request')).find(
@@ -185,19 +177,19 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
     });
 
     it('removes admin only with a second admin who is not the subject', async () => {
-      const ask = await send('PUT', `/api/v1/principals/${subject.id}/roles`, first.headers, {
+      const ask = await call(t, 'PUT', `/api/v1/principals/${subject.id}/roles`, first.headers, {
         roles: ['auditor'],
       });
       assert.equal(ask.statusCode, 202, ask.body);
       const id = ask.json().approval.id;
       assert.equal(ask.json().approval.change, 'admin_revoke');
-      const bySubject = await send('POST', `/api/v1/approvals/${id}/reject`, subject.headers);
+      const bySubject = await call(t, 'POST', `/api/v1/approvals/${id}/reject`, subject.headers);
       assert.equal(bySubject.statusCode, 403, 'the subject cannot block their own removal');
-      const ok = await send('POST', `/api/v1/approvals/${id}/approve`, second.headers);
+      const ok = await call(t, 'POST', `/api/v1/approvals/${id}/approve`, second.headers);
       assert.equal(ok.statusCode, 200, ok.body);
       assert.deepEqual(ok.json().principal.roles, [{ role: 'auditor', sources: null }]);
       // At once in this process: the subject's cached token loses admin.
-      const tries = await send('GET', '/api/v1/approvals', subject.headers);
+      const tries = await call(t, 'GET', '/api/v1/approvals', subject.headers);
       assert.equal(tries.statusCode, 403);
       const revoke = (await selfEvents(t, 'principal.role_revoke')).find(
         (e) => e.details?.approval_id === id,
@@ -206,29 +198,31 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
     });
 
     it('lets requests expire after 72 hours', async () => {
-      const ask = await send('PUT', `/api/v1/principals/${subject.id}/roles`, first.headers, {
+      const ask = await call(t, 'PUT', `/api/v1/principals/${subject.id}/roles`, first.headers, {
         roles: ['admin', 'auditor'],
       });
       const id = ask.json().approval.id;
       t.clock.advance(72 * 3600 * 1000);
-      const late = await send('POST', `/api/v1/approvals/${id}/approve`, second.headers);
+      const late = await call(t, 'POST', `/api/v1/approvals/${id}/approve`, second.headers);
       assert.equal(late.statusCode, 409);
       assert.match(late.json().error.message, /expired/);
-      const expired = await send('GET', '/api/v1/approvals?status=expired', second.headers);
+      const expired = await call(t, 'GET', '/api/v1/approvals?status=expired', second.headers);
       assert.ok(expired.json().approvals.some((a: { id: string }) => a.id === id));
-      const pending = await send('GET', '/api/v1/approvals', second.headers);
+      const pending = await call(t, 'GET', '/api/v1/approvals', second.headers);
       assert.ok(!pending.json().approvals.some((a: { id: string }) => a.id === id));
     });
   });
 
   it('refuses anyone changing their own roles, even a non-admin one, and records the attempt', async () => {
     const me = await t.principal({ roles: ['admin'], name: 'self-raiser' });
-    const res = await send('PUT', `/api/v1/principals/${me.id}/roles`, me.headers, {
+    const res = await call(t, 'PUT', `/api/v1/principals/${me.id}/roles`, me.headers, {
       roles: ['admin', 'auditor'],
     });
     assert.equal(res.statusCode, 403);
     assert.match(res.json().error.message, /own roles/);
-    const drop = await send('PUT', `/api/v1/principals/${me.id}/roles`, me.headers, { roles: [] });
+    const drop = await call(t, 'PUT', `/api/v1/principals/${me.id}/roles`, me.headers, {
+      roles: [],
+    });
     assert.equal(drop.statusCode, 403);
     const denied = (await selfEvents(t)).filter(
       (e) => e.actor.id === me.id && e.outcome === 'denied',
@@ -237,14 +231,14 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       denied.map((e) => e.action),
       ['principal.role_grant', 'principal.role_revoke'],
     );
-    const account = (await send('GET', `/api/v1/principals/${me.id}`, me.headers)).json();
+    const account = (await call(t, 'GET', `/api/v1/principals/${me.id}`, me.headers)).json();
     assert.deepEqual(account.roles, [{ role: 'admin', sources: null }]);
   });
 
   it('applies non-admin role changes at once, one event per role', async () => {
     const admin = await t.principal({ roles: ['admin'] });
     const other = await t.principal({ roles: ['reviewer'], sources: ['billing-*'] });
-    const res = await send('PUT', `/api/v1/principals/${other.id}/roles`, admin.headers, {
+    const res = await call(t, 'PUT', `/api/v1/principals/${other.id}/roles`, admin.headers, {
       roles: ['auditor', { role: 'reviewer', sources: ['billing-*', 'hr-api'] }],
     });
     assert.equal(res.statusCode, 200, res.body);
@@ -258,7 +252,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       ],
     );
     assert.deepEqual(events[1]!.details?.previous_sources, ['billing-*']);
-    const drop = await send('PUT', `/api/v1/principals/${other.id}/roles`, admin.headers, {
+    const drop = await call(t, 'PUT', `/api/v1/principals/${other.id}/roles`, admin.headers, {
       roles: ['auditor'],
     });
     assert.equal(drop.statusCode, 200);
@@ -341,7 +335,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
   describe('profiles and passwords', () => {
     it('changes profile fields and resets a password; never returns the hash', async () => {
       const admin = await t.principal({ roles: ['admin'] });
-      const made = await send('POST', '/api/v1/principals', admin.headers, {
+      const made = await call(t, 'POST', '/api/v1/principals', admin.headers, {
         kind: 'person',
         name: 'carol@example.org',
         password: PASSWORD,
@@ -349,7 +343,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       });
       assert.equal(made.statusCode, 201, made.body);
       const id = made.json().principal.id;
-      const res = await send('PATCH', `/api/v1/principals/${id}`, admin.headers, {
+      const res = await call(t, 'PATCH', `/api/v1/principals/${id}`, admin.headers, {
         display_name: 'Carol',
         email: null,
         password: 'another long passphrase',
@@ -359,30 +353,31 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       assert.doesNotMatch(res.body, /scrypt/);
       const update = (await selfEvents(t, 'principal.update')).at(-1)!;
       assert.deepEqual(update.details?.fields, ['display_name', 'password']);
-      const list = await send('GET', '/api/v1/principals?role=reviewer', admin.headers);
+      const list = await call(t, 'GET', '/api/v1/principals?role=reviewer', admin.headers);
       assert.ok(list.json().principals.some((p: { id: string }) => p.id === id));
       assert.doesNotMatch(list.body, /scrypt/);
     });
 
     it("refuses resetting another admin's password while other admins exist", async () => {
       const one = await t.principal({ roles: ['admin'] });
-      const made = await send('POST', '/api/v1/principals', t.admin, {
+      const made = await call(t, 'POST', '/api/v1/principals', t.admin, {
         kind: 'person',
         name: 'dave',
         password: PASSWORD,
       });
       const dave = made.json().principal.id;
-      const ask = await send('PUT', `/api/v1/principals/${dave}/roles`, one.headers, {
+      const ask = await call(t, 'PUT', `/api/v1/principals/${dave}/roles`, one.headers, {
         roles: ['admin'],
       });
       const other = await t.principal({ roles: ['admin'] });
-      const approve = await send(
+      const approve = await call(
+        t,
         'POST',
         `/api/v1/approvals/${ask.json().approval.id}/approve`,
         other.headers,
       );
       assert.equal(approve.statusCode, 200, approve.body);
-      const reset = await send('PATCH', `/api/v1/principals/${dave}`, one.headers, {
+      const reset = await call(t, 'PATCH', `/api/v1/principals/${dave}`, one.headers, {
         password: 'i know your password now',
       });
       assert.equal(reset.statusCode, 403);
@@ -411,7 +406,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
         [{ kind: 'person', name: 'x', email: 'no-at-sign' }, 'email'],
       ];
       for (const [body, path] of cases) {
-        const res = await send('POST', '/api/v1/principals', admin.headers, body);
+        const res = await call(t, 'POST', '/api/v1/principals', admin.headers, body);
         assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${res.body}`);
         assert.equal(res.json().error.path, path, JSON.stringify(body));
       }
@@ -432,14 +427,14 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       assert.equal(repeated.statusCode, 400);
       assert.equal(repeated.json().error.path, '$.roles');
       assert.match(repeated.json().error.message, /duplicate key/);
-      const patch = await send('PATCH', `/api/v1/principals/${admin.id}`, admin.headers, {});
+      const patch = await call(t, 'PATCH', `/api/v1/principals/${admin.id}`, admin.headers, {});
       assert.equal(patch.statusCode, 400);
-      const dup = await send('POST', '/api/v1/principals', admin.headers, {
+      const dup = await call(t, 'POST', '/api/v1/principals', admin.headers, {
         kind: 'person',
         name: 'ada',
       });
       assert.equal(dup.statusCode, 409);
-      const missing = await send('GET', '/api/v1/principals/nobody', admin.headers);
+      const missing = await call(t, 'GET', '/api/v1/principals/nobody', admin.headers);
       assert.equal(missing.statusCode, 404);
     });
   });

@@ -141,7 +141,7 @@ export async function testServer(
 /** app.inject with a JSON body; asserts nothing. */
 export async function call(
   t: TestServer,
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   headers: Record<string, string>,
   body?: unknown,
