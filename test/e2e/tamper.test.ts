@@ -23,12 +23,12 @@ import {
 import {
   type CliResult,
   checkpointWal,
-  copyDataDir,
   killAllChildren,
   lastLine,
   runCli,
   type ServerProcess,
   startServe,
+  tamperedCopy,
   tempDir,
 } from '../support/processes.js';
 
@@ -36,15 +36,6 @@ const BATCHES = 30;
 const PER_BATCH = 10;
 /** The entry most tampers aim at: one of ours, odd, mid-log. */
 const K = 137;
-
-const TRIGGERS = [
-  'entries_no_update',
-  'entries_no_delete',
-  'tree_nodes_no_update',
-  'tree_nodes_no_delete',
-  'checkpoints_no_update',
-  'checkpoints_no_delete',
-];
 
 interface EntryRow {
   seq: number;
@@ -128,18 +119,9 @@ describe('evident verify detects tampering with a stopped data folder', () => {
     for (const d of [dir, ...scratch]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
-  /** A fresh copy of the log with the append-only triggers dropped and `mutate` applied. */
   const tampered = (mutate: (db: Database.Database) => void): string => {
-    const copy = copyDataDir(dir);
+    const copy = tamperedCopy(dir, mutate);
     scratch.push(copy);
-    const db = new Database(join(copy, 'evident.db'));
-    try {
-      for (const t of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
-      db.transaction(() => mutate(db))();
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      db.close();
-    }
     return copy;
   };
 

@@ -276,6 +276,33 @@ export function checkpointWal(dataDir: string): void {
   }
 }
 
+/** The append-only triggers of the SQLite store (migration 1). */
+const APPEND_ONLY_TRIGGERS = [
+  'entries_no_update',
+  'entries_no_delete',
+  'tree_nodes_no_update',
+  'tree_nodes_no_delete',
+  'checkpoints_no_update',
+  'checkpoints_no_delete',
+];
+
+/**
+ * A copy of a stopped log's data folder rewritten as an operator with raw database access
+ * would: the append-only triggers dropped, then `mutate` in one transaction.
+ */
+export function tamperedCopy(from: string, mutate: (db: Database.Database) => void): string {
+  const copy = copyDataDir(from);
+  const db = new Database(join(copy, 'evident.db'));
+  try {
+    for (const t of APPEND_ONLY_TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
+    db.transaction(() => mutate(db))();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  return copy;
+}
+
 /** Copies a stopped server's data folder (database with -wal/-shm, keys, token) to a new temp folder. */
 export function copyDataDir(from: string, into: string = tempDir('evident-copy-')): string {
   for (const name of readdirSync(from)) cpSync(join(from, name), join(into, name));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { canonicalize } from '../../src/core/canonical-json.js';
 import { leafHash } from '../../src/core/merkle.js';
 import { validateSubmittedRecord } from '../../src/core/record/validate.js';
@@ -18,19 +18,13 @@ import { ManualClock } from '../../src/util/clock.js';
 import type { VerifyReport } from '../../src/verify/report.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
 import { sampleEvent } from '../support/http.js';
-import { checkpointWal, copyDataDir } from '../support/processes.js';
+import { checkpointWal, tamperedCopy } from '../support/processes.js';
 import { START_MS, TEST_ORIGIN, tempDir } from '../support/test-server.js';
 
 const ENTRIES = 600;
 /** Batches of 37: checkpoints fall inside pages as well as on their edges. */
 const BATCH = 37;
 const PAGE = 50;
-const TRIGGERS = [
-  'entries_no_update',
-  'entries_no_delete',
-  'tree_nodes_no_update',
-  'tree_nodes_no_delete',
-];
 
 describe('verifyStore with worker threads', () => {
   let dir: string;
@@ -58,18 +52,9 @@ describe('verifyStore with worker threads', () => {
     for (const d of [dir, ...scratch]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
-  /** A copy of the log with the append-only triggers dropped and `mutate` applied. */
   const tampered = (mutate: (db: Database.Database) => void): string => {
-    const copy = copyDataDir(dir);
+    const copy = tamperedCopy(dir, mutate);
     scratch.push(copy);
-    const db = new Database(join(copy, 'evident.db'));
-    try {
-      for (const t of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
-      db.transaction(() => mutate(db))();
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      db.close();
-    }
     return copy;
   };
 
