@@ -90,6 +90,10 @@ export function serveCommand(program: Command): void {
           : '  alert rules: off in this process (--no-monitor)',
       );
       if (!server.bootstrapToken) console.log('  bootstrap admin token: off');
+      for (const [channel, secret] of Object.entries(server.generatedWebhookSecrets)) {
+        console.log(`  Webhook secret for "${channel}" (shown once; give it to the receiver):`);
+        console.log(`    ${secret}`);
+      }
       if (server.generatedAdminToken) {
         console.log('');
         console.log(`  Admin token (shown once; also saved to ${dataDir}/admin.token, mode 0600):`);

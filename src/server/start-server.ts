@@ -44,6 +44,8 @@ export interface RunningServer {
   monitor?: RunningMonitor;
   /** Whether the bootstrap admin token is accepted. */
   bootstrapToken: boolean;
+  /** Webhook secrets the notifications file left to be generated, by channel: print once. */
+  generatedWebhookSecrets: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -72,12 +74,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const audit = new SelfAudit(log.sequencer, log.origin, log.clock);
     const report = (part: string) => (error: unknown) =>
       console.error(`${part}: ${(error as Error).message}`);
+    let generatedWebhookSecrets: Record<string, string> = {};
     if (options.notificationsFile) {
-      await applyNotificationsFile(options.notificationsFile, {
-        store: log.store,
-        clock: log.clock,
-        audit: (event) => audit.record({ ...event, principal: { kind: 'system', id: 'serve' } }),
-      });
+      ({ generated: generatedWebhookSecrets } = await applyNotificationsFile(
+        options.notificationsFile,
+        {
+          store: log.store,
+          clock: log.clock,
+          audit: (event) => audit.record({ ...event, principal: { kind: 'system', id: 'serve' } }),
+        },
+      ));
     }
     // Monitoring (issue #5): rules raise alerts; each new alert is queued for the notification
     // channels; source health sees every entry through the engine and checks for silence.
@@ -135,6 +141,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(adminToken?.generated ? { generatedAdminToken: adminToken.generated } : {}),
       ...(monitor ? { monitor } : {}),
       bootstrapToken: adminToken !== undefined,
+      generatedWebhookSecrets,
       close: async () => {
         // Stop accepting, let queued batches commit and answer, then close keep-alive
         // sockets: Fastify closes only those idle at the moment close() starts, and the rest

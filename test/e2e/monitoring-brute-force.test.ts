@@ -241,3 +241,41 @@ describe('monitoring end to end: brute force → one alert → webhook + e-mail 
     return server.monitor?.engine.position ?? -1;
   }
 });
+
+describe('serve --notifications FILE', () => {
+  it('hands back a webhook secret it generated, once, and keeps it across restarts', async () => {
+    const dir = tempDir('evident-notifications-file-');
+    const file = join(dir, 'notifications.yaml');
+    writeFileSync(
+      file,
+      [
+        'channels:',
+        '  - type: webhook',
+        '    id: no-secret-given',
+        '    url: http://127.0.0.1:9/hook',
+        '    enabled: false',
+        '',
+      ].join('\n'),
+    );
+    const start = () =>
+      startServer({
+        dataDir: join(dir, 'data'),
+        host: '127.0.0.1',
+        port: 0,
+        adminTokenFromEnv: ADMIN,
+        notificationsFile: file,
+        monitor: false,
+      });
+    try {
+      const first = await start();
+      await first.close();
+      assert.deepEqual(Object.keys(first.generatedWebhookSecrets), ['no-secret-given']);
+      assert.match(first.generatedWebhookSecrets['no-secret-given']!, /^whsec_/);
+      const second = await start();
+      await second.close();
+      assert.deepEqual(second.generatedWebhookSecrets, {}, 'the stored secret is kept');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
