@@ -30,6 +30,8 @@ export function toEntry(row: Row): StoredEntry {
     source: String(row.source),
     leafHash: row.leaf_hash as Uint8Array,
     record: String(row.record),
+    timeMs: int(row.time_ms),
+    receivedAtMs: int(row.received_at_ms),
   };
 }
 

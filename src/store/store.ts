@@ -18,6 +18,9 @@ export interface StoredEntry {
   source: string;
   leafHash: Uint8Array;
   record: string;
+  /** `time` and `received_at` of the record in ms (stored columns; the verifier checks them). */
+  timeMs: number;
+  receivedAtMs: number;
 }
 
 /** A new leaf plus the columns the search filters use (all derived from `record`). */
@@ -27,8 +30,6 @@ export interface NewEntry extends StoredEntry {
   targetType: string | null;
   targetId: string | null;
   outcome: string;
-  timeMs: number;
-  receivedAtMs: number;
 }
 
 export interface StoredCheckpoint {

@@ -1,7 +1,7 @@
 import { type EntryFilter, prefixUpperBound } from '../store.js';
 import { appendLockSql, quoteIdent } from './connection.js';
 
-const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record';
+const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
 const FULL_ENTRY_COLUMNS =
   'seq, id, source, leaf_hash, record, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms';
 const CHECKPOINT_COLUMNS = 'size, root_hash, note, created_at_ms';

@@ -16,7 +16,7 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
  * migrations, prepared statements and row mapping.
  */
 
-const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record';
+const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
 const FULL_ENTRY_COLUMNS =
   'seq, id, source, leaf_hash, record, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms';
 

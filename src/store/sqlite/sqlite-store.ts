@@ -29,7 +29,7 @@ import {
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriterClient } from './writer-client.js';
 
-const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record';
+const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
 
 export interface SqliteStoreOptions {
   /** Page cache per connection, in MiB: the insert rate at millions of rows depends on it. */
