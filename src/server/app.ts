@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type ServerDeps, serverContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { alertRoutes } from './routes/alerts.js';
+import { alertBulkRoutes } from './routes/alerts-bulk.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
@@ -69,6 +70,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   ruleRoutes(app, ctx);
   authRoutes(app, ctx);
   alertRoutes(app, ctx);
+  alertBulkRoutes(app, ctx);
   openApiRoutes(app);
   return app;
 }

@@ -1,4 +1,5 @@
 import { MAX_TEXT_LENGTH } from '../monitor/alerts/alert.js';
+import { BULK_DEFAULT_MAX, BULK_MAX } from '../monitor/alerts/bulk-handle.js';
 import { ALERT_SEVERITIES, ALERT_STATES, DISPOSITIONS } from '../monitor/types.js';
 import { ALERT_CSV_COLUMNS } from './presenters/alert.js';
 import { ALERTS_DEFAULT_LIMIT, ALERTS_MAX_EXPORT, ALERTS_MAX_LIMIT } from './routes/alerts.js';
@@ -41,7 +42,11 @@ const FILTERS = [
   query('severity', 'Only alerts of this severity', { enum: [...ALERT_SEVERITIES] }),
   query('rule', 'Only alerts of this rule id'),
   query('source', 'Only alerts with this source among theirs'),
-  query('assignee', 'Only alerts assigned to this account id'),
+  query(
+    'group',
+    'Only alerts whose rule grouped by FIELD with this VALUE, written FIELD=VALUE (e.g. actor.id=u-1)',
+  ),
+  query('assignee', 'Only alerts assigned to this account (id or sign-in name)'),
   query('from', 'Raised at or after (RFC 3339)', { type: 'string', format: 'date-time' }),
   query('to', 'Raised at or before (RFC 3339)', { type: 'string', format: 'date-time' }),
 ];
@@ -146,6 +151,41 @@ export function alertPaths(): Record<string, unknown> {
         },
       },
     },
+    '/api/v1/alerts/bulk': {
+      post: {
+        summary:
+          'Acknowledge or resolve every alert the filter matches (alerts.handle; scoped grants touch only alerts of their sources)',
+        description: `The filter is the query string, as for the list (at least one parameter; state=open for every open alert). Each alert takes its own step, logged as its own alert.acknowledge or alert.resolve event; an alert already in the state asked for is counted as \`already\` and left alone, one that cannot take the step (acknowledging a resolved alert) as \`refused\`. More than \`max\` matches is a 400 before anything changes; \`dry_run\` answers the counts without changing anything. A real run is also recorded as one alert.bulk_handle event with the filter and the counts.`,
+        parameters: FILTERS,
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            additionalProperties: false,
+            required: ['action'],
+            properties: {
+              action: { enum: ['acknowledge', 'resolve'] },
+              disposition: { enum: [...DISPOSITIONS], description: 'Required to resolve' },
+              note: text('Required to resolve: why and what was done (the same for every alert)'),
+              dry_run: { type: 'boolean', description: 'Count only; change nothing' },
+              max: {
+                type: 'integer',
+                minimum: 1,
+                maximum: BULK_MAX,
+                description: `The most alerts this request may change (default ${BULK_DEFAULT_MAX})`,
+              },
+            },
+          }),
+        },
+        responses: {
+          '200': {
+            description: 'What happened (or, with dry_run, would happen)',
+            content: json(ref('AlertBulkResult')),
+          },
+          ...errors(400, 401, 403, 503),
+        },
+      },
+    },
     '/api/v1/alerts/{id}': {
       get: {
         summary: 'One alert with its whole handling history (alerts.read)',
@@ -212,6 +252,10 @@ export function alertSchemas(): Record<string, unknown> {
     raised_at: time,
     raise_seq: { type: ['integer', 'null'], description: 'Seq of the alert.raise event' },
     assignee: { type: ['string', 'null'], description: 'Account id' },
+    assignee_name: {
+      type: ['string', 'null'],
+      description: 'The assignee’s sign-in name (null when unassigned or the account is gone)',
+    },
     acknowledged_at: { ...nullableTime, description: 'First response' },
     acknowledged_by: { type: ['string', 'null'] },
     resolved_at: nullableTime,
@@ -269,10 +313,33 @@ export function alertSchemas(): Record<string, unknown> {
               disposition: { enum: [...DISPOSITIONS] },
               note: { type: 'string' },
               assignee: { type: ['string', 'null'] },
+              assignee_name: { type: ['string', 'null'] },
               text: { type: 'string' },
             },
           },
         },
+      },
+    },
+    AlertBulkResult: {
+      type: 'object',
+      required: ['action', 'dry_run', 'matched', 'already', 'refused', 'refusals'],
+      properties: {
+        action: { enum: ['acknowledge', 'resolve'] },
+        dry_run: { type: 'boolean' },
+        matched: { type: 'integer', description: 'Alerts the filter matched within your scope' },
+        changed: { type: 'integer', description: 'Alerts that took the step (not in a dry run)' },
+        would_change: { type: 'integer', description: 'Dry run only: alerts that would' },
+        already: { type: 'integer', description: 'Already in the state asked for; untouched' },
+        refused: { type: 'integer', description: 'Could not take the step' },
+        refusals: {
+          type: 'array',
+          description: 'The first 50 refusals, with why',
+          items: {
+            type: 'object',
+            properties: { id: { type: 'string' }, reason: { type: 'string' } },
+          },
+        },
+        changed_ids: { type: 'array', items: { type: 'string' } },
       },
     },
     AlertMetrics: {

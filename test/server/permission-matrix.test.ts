@@ -160,6 +160,13 @@ const CASES: RouteCase[] = [
       body: () => body,
     }),
   ),
+  {
+    method: 'POST',
+    route: '/api/v1/alerts/bulk',
+    url: () => '/api/v1/alerts/bulk?state=open',
+    action: 'alerts.handle',
+    body: () => ({ action: 'acknowledge', dry_run: true }),
+  },
   // Rules: a PUT that does not validate, so a permitted call is a 400 and changes nothing.
   { method: 'GET', route: '/api/v1/rules', url: () => '/api/v1/rules', action: 'rules.read' },
   {

@@ -11,6 +11,8 @@ export interface AlertFilter {
   source?: string;
   /** An account id. */
   assignee?: string;
+  /** The group the rule counted in has this field with this value (e.g. actor.id = u-1). */
+  group?: { field: string; value: string };
   /** Raised at or after. */
   fromMs?: number;
   /** Raised at or before. */
@@ -24,6 +26,7 @@ export function matchesFilter(alert: AlertRecord, f: AlertFilter): boolean {
     (f.rule === undefined || alert.ruleId === f.rule) &&
     (f.source === undefined || alert.sources.includes(f.source)) &&
     (f.assignee === undefined || alert.assignee === f.assignee) &&
+    (f.group === undefined || groupHas(alert.group, f.group)) &&
     (f.fromMs === undefined || alert.raisedAtMs >= f.fromMs) &&
     (f.toMs === undefined || alert.raisedAtMs <= f.toMs)
   );
@@ -36,4 +39,13 @@ export function matchesFilter(alert: AlertRecord, f: AlertFilter): boolean {
  */
 export function visibleTo(scope: SourceScope, alert: { sources: readonly string[] }): boolean {
   return scope.all || alert.sources.some((s) => inScope(scope, s));
+}
+
+function groupHas(
+  group: Record<string, string> | undefined,
+  want: { field: string; value: string },
+): boolean {
+  return (
+    group !== undefined && Object.hasOwn(group, want.field) && group[want.field] === want.value
+  );
 }

@@ -5,8 +5,15 @@ import { ALERT_SEVERITIES } from '../../monitor/types.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** Account names by id, for showing assignees as people know them (ids stay beside them). */
+export type AccountNames = ReadonlyMap<string, string>;
+const NO_NAMES: AccountNames = new Map();
+
+const nameOf = (names: AccountNames, id: string | null) =>
+  id === null ? null : (names.get(id) ?? null);
+
 /** An alert in a list or an export line: its facts and where its handling stands. */
-export function alertSummaryJson(alert: AlertRecord) {
+export function alertSummaryJson(alert: AlertRecord, names: AccountNames = NO_NAMES) {
   return {
     id: alert.id,
     rule_id: alert.ruleId,
@@ -22,6 +29,7 @@ export function alertSummaryJson(alert: AlertRecord) {
     raised_at: iso(alert.raisedAtMs),
     raise_seq: raiseSeq(alert),
     assignee: alert.assignee,
+    assignee_name: nameOf(names, alert.assignee),
     acknowledged_at: iso(alert.acknowledgedAtMs),
     acknowledged_by: alert.acknowledgedBy,
     resolved_at: iso(alert.resolvedAtMs),
@@ -30,12 +38,16 @@ export function alertSummaryJson(alert: AlertRecord) {
 }
 
 /** One alert with its whole handling history (docs/api.md "Alerts"). */
-export function alertJson(alert: AlertRecord) {
-  return { ...alertSummaryJson(alert), key: alert.key, history: alert.history.map(stepJson) };
+export function alertJson(alert: AlertRecord, names: AccountNames = NO_NAMES) {
+  return {
+    ...alertSummaryJson(alert, names),
+    key: alert.key,
+    history: alert.history.map((step) => stepJson(step, names)),
+  };
 }
 
 /** A step as shown: who, when, what, and the seq of its event (null while pending). */
-function stepJson(step: HistoryEntry) {
+function stepJson(step: HistoryEntry, names: AccountNames) {
   return {
     action: step.action,
     at: iso(step.atMs),
@@ -46,7 +58,9 @@ function stepJson(step: HistoryEntry) {
     to: step.to,
     ...(step.disposition !== undefined ? { disposition: step.disposition } : {}),
     ...(step.note !== undefined ? { note: step.note } : {}),
-    ...(step.assignee !== undefined ? { assignee: step.assignee } : {}),
+    ...(step.assignee !== undefined
+      ? { assignee: step.assignee, assignee_name: nameOf(names, step.assignee) }
+      : {}),
     ...(step.text !== undefined ? { text: step.text } : {}),
   };
 }

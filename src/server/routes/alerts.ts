@@ -21,6 +21,7 @@ import {
   alertSummaryJson,
 } from '../presenters/alert.js';
 import { QueryReader } from '../query.js';
+import { assigneeNames, resolveAssigneeFilter } from './alert-assignees.js';
 
 export const ALERTS_DEFAULT_LIMIT = 50;
 export const ALERTS_MAX_LIMIT = 500;
@@ -29,7 +30,16 @@ const MAX_SCANNED = 5000;
 /** Alerts one export or metrics request covers at most (narrow with from/to beyond). */
 export const ALERTS_MAX_EXPORT = 100_000;
 
-const FILTER_PARAMS = ['state', 'severity', 'rule', 'source', 'assignee', 'from', 'to'];
+export const FILTER_PARAMS = [
+  'state',
+  'severity',
+  'rule',
+  'source',
+  'group',
+  'assignee',
+  'from',
+  'to',
+];
 type Params = { Params: { id: string } };
 
 /**
@@ -44,7 +54,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/v1/alerts', async (request) => {
     const { scope } = await ctx.accessScoped(request, 'alerts.read');
     const q = new QueryReader(request.query, [...FILTER_PARAMS, 'limit', 'cursor']);
-    const filter = readFilter(q);
+    const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
     const limit = q.integer('limit', { min: 1, max: ALERTS_MAX_LIMIT }) ?? ALERTS_DEFAULT_LIMIT;
     const cursor = q.string('cursor', 64);
     if (cursor !== undefined && !isAlertId(cursor)) {
@@ -61,14 +71,15 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
       maxScanned: MAX_SCANNED,
       ...(cursor !== undefined ? { before: cursor } : {}),
     });
-    return { alerts: page.alerts.map(alertSummaryJson), next_cursor: page.next };
+    const names = await assigneeNames(ctx.accounts, page.alerts);
+    return { alerts: page.alerts.map((a) => alertSummaryJson(a, names)), next_cursor: page.next };
   });
 
   app.get('/api/v1/alerts/export', async (request, reply) => {
     const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
     const q = new QueryReader(request.query, [...FILTER_PARAMS, 'format']);
     const format = q.oneOf('format', ['ndjson', 'csv'] as const) ?? 'ndjson';
-    const filter = readFilter(q);
+    const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
     const alerts = await service.all(filter, (a) => visibleTo(scope, a), ALERTS_MAX_EXPORT);
     // Recorded before anything is sent: an export is never served without its trace.
     await ctx.audit.record({
@@ -109,7 +120,8 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { scope } = await ctx.accessScoped(request, 'alerts.read');
     const id = alertId(request.params.id);
     new QueryReader(request.query, []);
-    return alertJson(await visibleAlert(service, scope, id));
+    const alert = await visibleAlert(service, scope, id);
+    return alertJson(alert, await assigneeNames(ctx.accounts, [alert]));
   });
 
   const step = (
@@ -129,33 +141,11 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const alert = await visibleAlert(service, scope, id);
       const checked = complete ? await complete(transition, alert.sources) : transition;
       const handled = await service.handle(id, checked, snapshotOf(principal, request.ip));
-      return alertJson(handled);
+      return alertJson(handled, await assigneeNames(ctx.accounts, [handled]));
     });
 
   step('acknowledge', [], () => ({ action: 'acknowledge' }));
-  step('resolve', ['disposition', 'note'], (body) => {
-    const disposition = body.disposition;
-    if (disposition === undefined || disposition === null) {
-      throw new AppError(
-        'bad_request',
-        `"disposition" is required to resolve: one of ${DISPOSITIONS.join(', ')}`,
-        { path: 'disposition' },
-      );
-    }
-    if (
-      typeof disposition !== 'string' ||
-      !(DISPOSITIONS as readonly string[]).includes(disposition)
-    ) {
-      throw new AppError('bad_request', `"disposition" must be one of ${DISPOSITIONS.join(', ')}`, {
-        path: 'disposition',
-      });
-    }
-    return {
-      action: 'resolve',
-      disposition: disposition as (typeof DISPOSITIONS)[number],
-      note: textField(body, 'note', 'why it is resolved and what was done'),
-    };
-  });
+  step('resolve', ['disposition', 'note'], resolveTransition);
   step('reopen', ['note'], (body) => ({
     action: 'reopen',
     note: textField(body, 'note', 'why the alert needs handling again'),
@@ -216,13 +206,15 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 }
 
-function readFilter(q: QueryReader): AlertFilter {
+/** The alert filters of a query string (list, export, metrics, bulk); assignee left as given. */
+export function readFilter(q: QueryReader): AlertFilter {
   const filter: AlertFilter = {};
   const state = q.oneOf('state', ALERT_STATES);
   const severity = q.oneOf('severity', ALERT_SEVERITIES);
   const rule = q.string('rule');
   const source = q.string('source');
   const assignee = q.string('assignee');
+  const group = groupFilter(q.string('group', 512));
   const fromMs = q.timestamp('from');
   const toMs = q.timestamp('to');
   if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
@@ -235,13 +227,28 @@ function readFilter(q: QueryReader): AlertFilter {
   if (rule !== undefined) filter.rule = rule;
   if (source !== undefined) filter.source = source;
   if (assignee !== undefined) filter.assignee = assignee;
+  if (group !== undefined) filter.group = group;
   if (fromMs !== undefined) filter.fromMs = fromMs;
   if (toMs !== undefined) filter.toMs = toMs;
   return filter;
 }
 
-/** The filters as given, for the export's audit event. */
-function filterDetails(q: QueryReader): Record<string, string> {
+/** `group=actor.id=u-1`: the field the rule grouped by, then its value, split at the first `=`. */
+function groupFilter(text: string | undefined): AlertFilter['group'] {
+  if (text === undefined) return undefined;
+  const at = text.indexOf('=');
+  if (at <= 0 || at === text.length - 1) {
+    throw new AppError(
+      'bad_request',
+      'query parameter "group" must be FIELD=VALUE, the field a rule grouped by and its value, e.g. group=actor.id=u-1',
+      { path: 'group' },
+    );
+  }
+  return { field: text.slice(0, at), value: text.slice(at + 1) };
+}
+
+/** The filters as given, for audit events (export, bulk handling). */
+export function filterDetails(q: QueryReader): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of FILTER_PARAMS) {
     const value = q.string(name);
@@ -264,6 +271,31 @@ async function visibleAlert(service: AlertService, scope: SourceScope, id: strin
   const doc = await service.get(id);
   if (!doc || !visibleTo(scope, doc.value)) throw new AppError('not_found', `no alert ${id}`);
   return doc.value;
+}
+
+/** The body of a resolve, one alert or many: a disposition and a note. */
+export function resolveTransition(body: Record<string, unknown>): Transition {
+  const disposition = body.disposition;
+  if (disposition === undefined || disposition === null) {
+    throw new AppError(
+      'bad_request',
+      `"disposition" is required to resolve: one of ${DISPOSITIONS.join(', ')}`,
+      { path: 'disposition' },
+    );
+  }
+  if (
+    typeof disposition !== 'string' ||
+    !(DISPOSITIONS as readonly string[]).includes(disposition)
+  ) {
+    throw new AppError('bad_request', `"disposition" must be one of ${DISPOSITIONS.join(', ')}`, {
+      path: 'disposition',
+    });
+  }
+  return {
+    action: 'resolve',
+    disposition: disposition as (typeof DISPOSITIONS)[number],
+    note: textField(body, 'note', 'why it is resolved and what was done'),
+  };
 }
 
 function textField(body: Record<string, unknown>, name: string, what: string): string {

@@ -623,7 +623,7 @@ describe('HTTP API: alerts and their handling', () => {
     const routes = registeredRoutes(t.app).filter(
       (r) => r.url.startsWith('/api/v1/alerts') && r.method !== 'HEAD',
     );
-    assert.equal(routes.length, 9);
+    assert.equal(routes.length, 10);
     for (const r of routes) {
       const path = r.url.replace(/:(\w+)/g, '{$1}');
       assert.ok(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${path}`);
