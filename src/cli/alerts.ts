@@ -18,6 +18,7 @@ interface AlertView {
   raised_at: string;
   raise_seq: number | null;
   assignee: string | null;
+  assignee_name?: string | null;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
   resolved_at: string | null;
@@ -31,6 +32,7 @@ interface AlertView {
     disposition?: string;
     note?: string;
     assignee?: string | null;
+    assignee_name?: string | null;
     text?: string;
   }[];
 }
@@ -50,6 +52,7 @@ interface FilterOptions extends ApiOptions {
   severity?: string;
   rule?: string;
   source?: string;
+  group?: string;
   assignee?: string;
   from?: string;
   to?: string;
@@ -63,7 +66,8 @@ function withFilters(command: Command): Command {
     )
     .option('--rule <id>', 'only this rule')
     .option('--source <name>', 'only alerts with this source')
-    .option('--assignee <account>', 'only alerts assigned to this account id')
+    .option('--group <field=value>', 'only alerts whose rule grouped by this, e.g. actor.id=u-1')
+    .option('--assignee <account>', 'only alerts assigned to this account (sign-in name or id)')
     .option('--from <time>', 'raised at or after (RFC 3339)')
     .option('--to <time>', 'raised at or before (RFC 3339)');
   return command;
@@ -75,6 +79,7 @@ function filterQuery(opts: FilterOptions): Record<string, string | undefined> {
     severity: opts.severity,
     rule: opts.rule,
     source: opts.source,
+    group: opts.group,
     assignee: opts.assignee,
     from: opts.from,
     to: opts.to,
@@ -136,23 +141,41 @@ export function alertsCommand(program: Command): void {
   };
 
   withApiOptions(
-    alerts.command('ack').description('acknowledge an open alert (reviewer)').argument('<id>'),
-  ).action((id: string, opts: ApiOptions) => step(id, 'acknowledge', {}, opts));
+    withBulk(
+      alerts
+        .command('ack')
+        .description(
+          'acknowledge an open alert, or with --all every alert the filters match (reviewer)',
+        )
+        .argument('[id]'),
+    ),
+  ).action((id: string | undefined, opts: BulkOptions) =>
+    id === undefined || opts.all
+      ? bulk(id, 'acknowledge', {}, opts)
+      : step(single(id, opts), 'acknowledge', {}, opts),
+  );
 
   withApiOptions(
-    alerts
-      .command('resolve')
-      .description('resolve an alert with a disposition and a note (reviewer)')
-      .argument('<id>')
-      .addOption(
-        new Option('--disposition <disposition>', 'the outcome')
-          .choices([...DISPOSITIONS])
-          .makeOptionMandatory(),
-      )
-      .requiredOption('--note <text>', 'why it is resolved and what was done'),
-  ).action((id: string, opts: ApiOptions & { disposition: string; note: string }) =>
-    step(id, 'resolve', { disposition: opts.disposition, note: opts.note }, opts),
-  );
+    withBulk(
+      alerts
+        .command('resolve')
+        .description(
+          'resolve an alert, or with --all every alert the filters match, with a disposition and a note (reviewer)',
+        )
+        .argument('[id]')
+        .addOption(
+          new Option('--disposition <disposition>', 'the outcome')
+            .choices([...DISPOSITIONS])
+            .makeOptionMandatory(),
+        )
+        .requiredOption('--note <text>', 'why it is resolved and what was done'),
+    ),
+  ).action((id: string | undefined, opts: BulkOptions & { disposition: string; note: string }) => {
+    const body = { disposition: opts.disposition, note: opts.note };
+    return id === undefined || opts.all
+      ? bulk(id, 'resolve', body, opts)
+      : step(single(id, opts), 'resolve', body, opts);
+  });
 
   withApiOptions(
     alerts
@@ -245,6 +268,84 @@ export function alertsCommand(program: Command): void {
   });
 }
 
+interface BulkOptions extends FilterOptions {
+  all?: boolean;
+  dryRun?: boolean;
+  max?: number;
+}
+
+interface BulkAnswer {
+  matched: number;
+  changed?: number;
+  would_change?: number;
+  already: number;
+  refused: number;
+  refusals: { id: string; reason: string }[];
+}
+
+function withBulk(command: Command): Command {
+  return withFilters(command)
+    .option('--all', 'every alert the filters below match (at least one filter), not one id')
+    .option('--dry-run', 'with --all: only count what would change')
+    .option(
+      '--max <n>',
+      'with --all: refuse if more than this many match (default 200, at most 1000)',
+      parsePositiveInt,
+    );
+}
+
+/** One alert by id: filters and bulk flags would be silently ignored, so they are refused. */
+function single(id: string, opts: BulkOptions): string {
+  const filters = Object.values(filterQuery(opts)).some((v) => v !== undefined);
+  if (filters || opts.dryRun || opts.max !== undefined) {
+    throw new Error('filters, --dry-run and --max go with --all; to act on one alert give only its id');
+  }
+  return id;
+}
+
+/** `--all`: one request for every match; each alert still takes (and logs) its own step. */
+async function bulk(
+  id: string | undefined,
+  action: 'acknowledge' | 'resolve',
+  body: Record<string, string>,
+  opts: BulkOptions,
+): Promise<void> {
+  if (id !== undefined) {
+    throw new Error('give an alert id or --all with filters, not both');
+  }
+  if (!opts.all) {
+    throw new Error('name the alert (its id), or use --all with filters such as --rule or --source');
+  }
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(filterQuery(opts))) if (v !== undefined) query.set(k, v);
+  if ([...query.keys()].length === 0) {
+    throw new Error(
+      '--all needs at least one filter (--rule, --source, --group, --state, --severity, --assignee, --from, --to); --state open takes every open alert',
+    );
+  }
+  const answer = await apiClient(opts).post<BulkAnswer>(
+    `/api/v1/alerts/bulk?${query}`,
+    JSON.stringify({
+      action,
+      ...body,
+      ...(opts.dryRun ? { dry_run: true } : {}),
+      ...(opts.max !== undefined ? { max: opts.max } : {}),
+    }),
+    'application/json',
+  );
+  if (opts.json) {
+    console.log(JSON.stringify(answer, null, 2));
+    return;
+  }
+  const verb = action === 'acknowledge' ? 'acknowledged' : 'resolved';
+  console.log(
+    opts.dryRun
+      ? `${answer.matched} alert(s) match: ${answer.would_change} would be ${verb}, ${answer.already} already ${verb}, ${answer.refused} cannot be (dry run: nothing changed).`
+      : `${answer.matched} alert(s) matched: ${answer.changed} ${verb} now, ${answer.already} already ${verb}, ${answer.refused} refused.`,
+  );
+  for (const r of answer.refusals) console.log(`  refused ${r.id}: ${r.reason}`);
+}
+
 function row(a: AlertView) {
   return {
     id: a.id,
@@ -254,7 +355,7 @@ function row(a: AlertView) {
     rule: a.rule_id,
     title: a.title.length > 60 ? `${a.title.slice(0, 59)}…` : a.title,
     sources: a.sources.join(','),
-    assignee: a.assignee ?? '',
+    assignee: a.assignee_name ?? a.assignee ?? '',
   };
 }
 
@@ -287,7 +388,7 @@ function describe(a: AlertView): string {
     `sources      ${a.sources.join(', ') || '-'}`,
     `entries      ${a.seq_count} (seqs ${a.seqs.slice(0, 10).join(', ')}${a.seq_count > 10 ? ', …' : ''})`,
     `raised       ${a.raised_at} (log seq ${a.raise_seq ?? 'pending'})`,
-    `assignee     ${a.assignee ?? '-'}`,
+    `assignee     ${person(a.assignee, a.assignee_name)}`,
   ];
   if (a.resolution) {
     lines.push(
@@ -303,7 +404,7 @@ function describe(a: AlertView): string {
           : h.action === 'reopen'
             ? (h.note ?? '')
             : h.action === 'assign'
-              ? `to ${h.assignee ?? 'nobody'}`
+              ? `to ${h.assignee ? person(h.assignee, h.assignee_name) : 'nobody'}`
               : h.action === 'comment'
                 ? (h.text ?? '')
                 : `→ ${h.to}`;
@@ -313,4 +414,10 @@ function describe(a: AlertView): string {
     }
   }
   return lines.join('\n');
+}
+
+/** An account as people know it: its name, with the id beside it. */
+function person(id: string | null, name: string | null | undefined): string {
+  if (id === null) return '-';
+  return name ? `${name} (${id})` : id;
 }

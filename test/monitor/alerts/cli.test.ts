@@ -54,6 +54,8 @@ describe('evident alerts (CLI)', () => {
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, new RegExp(`alert +${id} \\(high, resolved\\)`));
     assert.match(show.stdout, /resolution +false_positive by acct-rita at .*: a load test/);
+    assert.match(show.stdout, /assignee +rita \(acct-rita\)/);
+    assert.match(show.stdout, / assign +rita +to rita \(acct-rita\)/);
     const steps = show.stdout.split('\n').filter((l) => /^ {2}\d{4}-/.test(l));
     assert.deepEqual(
       steps.map((l) => l.split(/\s+/)[4]),
@@ -93,6 +95,44 @@ describe('evident alerts (CLI)', () => {
     assert.equal(body.dispositions.false_positive, 1);
     const table = await cli('metrics');
     assert.match(table.stdout, /dispositions: true_positive 0, false_positive 1/);
+  });
+
+  it('acknowledges and resolves by filter with --all, after a dry run that changes nothing', async () => {
+    const { service } = alertService(t);
+    const ids = [
+      (await service.raise(newAlert({ key: 'cli-bulk-1', ruleId: 'r.cli' }))).id,
+      (await service.raise(newAlert({ key: 'cli-bulk-2', ruleId: 'r.cli' }))).id,
+    ];
+    const dry = await cli('ack', '--all', '--rule', 'r.cli', '--dry-run');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /2 alert\(s\) match: 2 would be acknowledged, 0 already/);
+    for (const a of ids) assert.equal((await service.get(a))!.value.state, 'open');
+    const ack = await cli('ack', '--all', '--rule', 'r.cli');
+    assert.equal(ack.code, 0, ack.stderr);
+    assert.match(ack.stdout, /2 alert\(s\) matched: 2 acknowledged now/);
+    const resolve = await cli(
+      'resolve',
+      '--all',
+      '--rule',
+      'r.cli',
+      '--disposition',
+      'benign',
+      '--note',
+      'backfill',
+      '--json',
+    );
+    assert.equal(resolve.code, 0, resolve.stderr);
+    assert.deepEqual(new Set(JSON.parse(resolve.stdout).changed_ids), new Set(ids));
+    for (const a of ids) assert.equal((await service.get(a))!.value.state, 'resolved');
+    const noFilter = await cli('ack', '--all');
+    assert.equal(noFilter.code, 1);
+    assert.match(noFilter.stderr, /--all needs at least one filter/);
+    const mixed = await cli('ack', ids[0]!, '--rule', 'r.cli');
+    assert.equal(mixed.code, 1);
+    assert.match(mixed.stderr, /go with --all/);
+    const neither = await cli('ack');
+    assert.equal(neither.code, 1);
+    assert.match(neither.stderr, /or use --all/);
   });
 
   it('formats durations for people', () => {
