@@ -35,6 +35,10 @@ export interface AuthenticatorDeps {
   sessions?: SessionResolver;
 }
 
+/** The 401 for a bootstrap-looking token when the server runs with `--no-bootstrap-token`. */
+export const BOOTSTRAP_TOKEN_OFF =
+  'this server has the bootstrap admin token turned off (--no-bootstrap-token): sign in as a person with `evident login --url <this server>`, or use an API token (evt_…)';
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -76,6 +80,15 @@ export class Authenticator {
     if (token !== undefined) {
       const principal = await this.token(token);
       if (principal) return principal;
+      if (
+        this.deps.adminToken === undefined &&
+        !isIngestKeyFormat(token) &&
+        !isApiTokenFormat(token)
+      ) {
+        // Neither an ingest key nor an API token: most likely the bootstrap token of a server
+        // that has turned it off. Saying so tells the person what to do instead.
+        throw new AppError('unauthorized', BOOTSTRAP_TOKEN_OFF);
+      }
     }
     throw new AppError('unauthorized', 'invalid, expired, revoked or malformed token');
   }

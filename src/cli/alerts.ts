@@ -298,7 +298,9 @@ function withBulk(command: Command): Command {
 function single(id: string, opts: BulkOptions): string {
   const filters = Object.values(filterQuery(opts)).some((v) => v !== undefined);
   if (filters || opts.dryRun || opts.max !== undefined) {
-    throw new Error('filters, --dry-run and --max go with --all; to act on one alert give only its id');
+    throw new Error(
+      'filters, --dry-run and --max go with --all; to act on one alert give only its id',
+    );
   }
   return id;
 }
@@ -314,7 +316,9 @@ async function bulk(
     throw new Error('give an alert id or --all with filters, not both');
   }
   if (!opts.all) {
-    throw new Error('name the alert (its id), or use --all with filters such as --rule or --source');
+    throw new Error(
+      'name the alert (its id), or use --all with filters such as --rule or --source',
+    );
   }
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(filterQuery(opts))) if (v !== undefined) query.set(k, v);

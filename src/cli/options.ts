@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_DATA_DIR, dataPaths } from '../data-folder.js';
+import { DEFAULT_DATA_DIR } from '../data-folder.js';
+import { singleLoginUrl } from './credentials/stored-logins.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -38,24 +38,7 @@ export function parseNonNegativeInt(value: string): number {
   return n;
 }
 
-/** The API URL: --url, else EVIDENT_URL, else the local default. */
+/** The API URL: --url, else EVIDENT_URL, else the only stored login's, else the local default. */
 export function apiUrl(value: string | undefined): string {
-  return (value ?? process.env.EVIDENT_URL ?? DEFAULT_URL).replace(/\/+$/, '');
-}
-
-/**
- * The admin token for API commands: --token, else EVIDENT_TOKEN, else the token file of the
- * local data folder (so `evident search` just works beside `npm start`).
- */
-export function adminTokenOption(value: string | undefined, dataDir: string | undefined): string {
-  const token = value ?? process.env.EVIDENT_TOKEN;
-  if (token) return token;
-  const file = dataPaths(dataDirOption(dataDir)).adminToken;
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    throw new Error(
-      `no admin token: pass --token, set EVIDENT_TOKEN, or run beside a data folder with ${file}`,
-    );
-  }
+  return (value ?? process.env.EVIDENT_URL ?? singleLoginUrl() ?? DEFAULT_URL).replace(/\/+$/, '');
 }

@@ -5,6 +5,7 @@ import { checkpointCommand } from './checkpoint.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
+import { loginCommands } from './login.js';
 import { migrateCommand } from './migrate.js';
 import { notificationsCommand } from './notifications.js';
 import { principalsCommand } from './principals.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   principalsCommand(program);
   tokensCommand(program);
   approvalsCommand(program);
+  loginCommands(program);
   whoamiCommand(program);
   return program;
 }

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ApiClient } from '../client/api-client.js';
 import { bytesEqual, fromBase64 } from '../core/bytes.js';
 import { canonicalize } from '../core/canonical-json.js';
 import { openLogCheckpoint } from '../core/key-history.js';
 import { leafHash } from '../core/merkle.js';
 import { verifyConsistency, verifyInclusion } from '../core/proof.js';
 import { describeTrust, fetchTrustedLogKeys, openTrustedCheckpoint } from '../verify/log-keys.js';
-import { adminTokenOption, apiUrl, parseNonNegativeInt } from './options.js';
+import { apiClient, TOKEN_HELP, URL_HELP } from './api-command.js';
+import { parseNonNegativeInt } from './options.js';
 
 interface ProofOptions {
   seq?: number;
@@ -43,8 +43,8 @@ export function proofCommand(program: Command): void {
       'tree size for an inclusion proof (default: the latest checkpoint)',
       parseNonNegativeInt,
     )
-    .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
-    .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
+    .option('-u, --url <url>', URL_HELP)
+    .option('-t, --token <token>', TOKEN_HELP)
     .option('-d, --data <dir>', 'data folder whose admin.token to use')
     .option(
       '-k, --key <verifier-key>',
@@ -58,10 +58,7 @@ export function proofCommand(program: Command): void {
         opts.since !== undefined,
       ].filter(Boolean).length;
       if (modes !== 1) throw new Error('give one of --seq N, --id ID, --since FILE or --from SIZE');
-      const client = new ApiClient({
-        baseUrl: apiUrl(opts.url),
-        token: adminTokenOption(opts.token, opts.data),
-      });
+      const client = apiClient({ url: opts.url, token: opts.token, data: opts.data });
       const info = await client.getJson<{ origin: string; checkpoint: string }>('/api/v1/log');
       const keys = await fetchTrustedLogKeys(client, info.origin, opts.key);
       const checkpoint = openTrustedCheckpoint(info.checkpoint, keys);

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ApiClient } from '../client/api-client.js';
 import { loadPack } from '../monitor/packs/packs.js';
 import { compileLayers } from '../monitor/rules/compile-layers.js';
 import { formatProblem } from '../monitor/rules/problems.js';
-import { adminTokenOption, apiUrl } from './options.js';
+import { apiClient, TOKEN_HELP, URL_HELP } from './api-command.js';
 
 interface RuleView {
   id: string;
@@ -80,14 +79,11 @@ export function rulesCommand(program: Command): void {
     .command('list')
     .description('list the rules the server applies (pack, rules file, API), with their layer')
     .option('--json', 'print the server answer as JSON')
-    .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
-    .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
+    .option('-u, --url <url>', URL_HELP)
+    .option('-t, --token <token>', TOKEN_HELP)
     .option('-d, --data <dir>', 'data folder whose admin.token to use')
     .action(async (opts: { json?: boolean; url?: string; token?: string; data?: string }) => {
-      const client = new ApiClient({
-        baseUrl: apiUrl(opts.url),
-        token: adminTokenOption(opts.token, opts.data),
-      });
+      const client = apiClient({ url: opts.url, token: opts.token, data: opts.data });
       const answer = await client.getJson<{
         rules: RuleView[];
         engine: { position: number } | null;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ApiClient } from '../client/api-client.js';
 import type { EventRecord } from '../core/record/types.js';
-import { adminTokenOption, apiUrl, parsePositiveInt } from './options.js';
+import { apiClient, TOKEN_HELP, URL_HELP } from './api-command.js';
+import { parsePositiveInt } from './options.js';
 
 interface SearchOptions {
   actor?: string;
@@ -42,14 +42,11 @@ export function searchCommand(program: Command): void {
     .option('-n, --limit <n>', 'events per page (max 1000)', parsePositiveInt, 50)
     .option('--all', 'follow pages until the end')
     .option('--json', 'print NDJSON: one {seq, leaf_hash, record} per line')
-    .option('-u, --url <url>', 'server URL (env EVIDENT_URL)')
-    .option('-t, --token <token>', 'API token (env EVIDENT_TOKEN; default: <data>/admin.token)')
+    .option('-u, --url <url>', URL_HELP)
+    .option('-t, --token <token>', TOKEN_HELP)
     .option('-d, --data <dir>', 'data folder whose admin.token to use')
     .action(async (opts: SearchOptions) => {
-      const client = new ApiClient({
-        baseUrl: apiUrl(opts.url),
-        token: adminTokenOption(opts.token, opts.data),
-      });
+      const client = apiClient({ url: opts.url, token: opts.token, data: opts.data });
       let cursor: string | undefined;
       let shown = 0;
       do {

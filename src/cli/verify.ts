@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { ApiClient } from '../client/api-client.js';
 import { openStore } from '../store/open-store.js';
 import type { VerifyReport } from '../verify/report.js';
 import { verifyRemote } from '../verify/verify-remote.js';
 import { verifyStore } from '../verify/verify-store.js';
-import { adminTokenOption, apiUrl } from './options.js';
+import { apiClient } from './api-command.js';
 import { startProgress } from './progress.js';
 
 export function verifyCommand(program: Command): void {
@@ -60,10 +59,7 @@ export function verifyCommand(program: Command): void {
             progress.stop();
           }
         } else {
-          const client = new ApiClient({
-            baseUrl: apiUrl(opts.url),
-            token: adminTokenOption(opts.token, undefined),
-          });
+          const client = apiClient({ url: opts.url, token: opts.token });
           const progress = startProgress('verify', undefined);
           try {
             const remote = await verifyRemote(client, {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type ApiOptions, apiClient, withApiOptions } from './api-command.js';
+import { type ApiOptions, clientFor, withApiOptions } from './api-command.js';
+import { describeSource, resolveCredential } from './credentials/resolve-credential.js';
 import { rolesText } from './principals.js';
 
 interface WhoamiView {
@@ -16,12 +17,16 @@ export function whoamiCommand(program: Command): void {
     program
       .command('whoami')
       .description(
-        'who the server takes your token for: principal, roles and their sources, expiry',
+        'who the server takes your token for: principal, roles and their sources, expiry, and where the CLI found the token',
       ),
   ).action(async (opts: ApiOptions) => {
-    const me = await apiClient(opts).getJson<WhoamiView>('/api/v1/whoami');
+    const credential = resolveCredential(opts);
+    const me = await clientFor(credential).getJson<WhoamiView>('/api/v1/whoami');
+    const source = describeSource(credential.source);
     if (opts.json) {
-      console.log(JSON.stringify(me, null, 2));
+      console.log(
+        JSON.stringify({ ...me, server: credential.url, credential_source: source }, null, 2),
+      );
       return;
     }
     const c = me.credential;
@@ -32,6 +37,7 @@ export function whoamiCommand(program: Command): void {
           ? `appends as source ${me.source}`
           : `roles: ${rolesText(me.roles) || '(none)'}`,
         `credential: ${c.method}${c.token_id ? ` ${c.token_id}` : ''}${c.expires_at ? `, expires ${c.expires_at}` : ''}`,
+        `server: ${credential.url}, token from ${source}`,
       ].join('\n'),
     );
   });

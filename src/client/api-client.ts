@@ -17,6 +17,8 @@ export class ApiError extends Error {
 export interface ApiClientOptions {
   baseUrl: string;
   token: string;
+  /** Rewrites a 401 in terms of where the token came from (the CLI's stored login, say). */
+  explainUnauthorized?: (error: ApiError) => ApiError;
 }
 
 export class ApiClient {
@@ -95,7 +97,10 @@ export class ApiClient {
       } catch {
         // Not our error shape (a proxy?): keep the status line.
       }
-      throw new ApiError(response.status, code, message, fieldPath);
+      const error = new ApiError(response.status, code, message, fieldPath);
+      throw response.status === 401 && this.options.explainUnauthorized
+        ? this.options.explainUnauthorized(error)
+        : error;
     }
     return response;
   }

@@ -1,5 +1,5 @@
 import { NAME_PATTERN } from '../access/accounts.js';
-import { MAX_TOKEN_DAYS } from '../access/admin/account-tokens.js';
+import { MAX_TOKEN_DAYS, MAX_TOKEN_HOURS } from '../access/admin/account-tokens.js';
 import { APPROVAL_STATUSES } from '../access/admin/approval.js';
 import { MIN_PASSWORD_LENGTH } from '../access/passwords.js';
 import { ROLES } from '../access/principal.js';
@@ -62,6 +62,13 @@ const tokenBody = {
           "Narrows the token to these roles (with the account's sources). Default: every role the caller's credential holds (own tokens) or the service holds.",
       },
       expires_in_days: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_DAYS, default: 90 },
+      expires_in_hours: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_TOKEN_HOURS,
+        description:
+          'Instead of expires_in_days, for a short-lived token (evident login asks for 12)',
+      },
     },
   }),
 };

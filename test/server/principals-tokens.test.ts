@@ -167,6 +167,8 @@ describe('HTTP API: API tokens and whoami', () => {
     for (const [body, path] of [
       [{ expires_in_days: 367 }, 'expires_in_days'],
       [{ expires_in_days: 1.5 }, 'expires_in_days'],
+      [{ expires_in_hours: 0 }, 'expires_in_hours'],
+      [{ expires_in_hours: 12, expires_in_days: 1 }, 'expires_in_hours'],
       [{ roles: 'auditor' }, 'roles'],
       [{ roles: ['auditor', 'auditor'] }, 'roles[1]'],
       [{ label: '' }, 'label'],
@@ -176,6 +178,9 @@ describe('HTTP API: API tokens and whoami', () => {
       assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${res.body}`);
       assert.equal(res.json().error.path, path);
     }
+    const short = await call(t, 'POST', '/api/v1/tokens', me.headers, { expires_in_hours: 12 });
+    assert.equal(short.statusCode, 201, short.body);
+    assert.equal(Date.parse(short.json().expires_at), t.clock.now() + 12 * 3_600_000);
     const bootstrap = await call(t, 'POST', '/api/v1/tokens', t.admin, {});
     assert.equal(bootstrap.statusCode, 403);
   });

@@ -6,20 +6,44 @@ import { recordAdmin, refuse } from './admin-events.js';
 import { optionalText } from './principal-input.js';
 import { credentialForAdminRefusal } from './separation.js';
 
-const DAY_MS = 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 export const DEFAULT_TOKEN_DAYS = 90;
 export const MAX_TOKEN_DAYS = MAX_TOKEN_TTL_MS / DAY_MS;
-export const TOKEN_REQUEST_FIELDS = ['label', 'roles', 'expires_in_days'] as const;
+export const MAX_TOKEN_HOURS = MAX_TOKEN_TTL_MS / HOUR_MS;
+export const TOKEN_REQUEST_FIELDS = [
+  'label',
+  'roles',
+  'expires_in_days',
+  'expires_in_hours',
+] as const;
 
 export interface TokenRequest {
   label: string | null;
   /** Undefined: every role the holder may give (see below). */
   roles: Role[] | undefined;
-  expiresInDays: number;
+  /** From creation to expiry. */
+  ttlMs: number;
 }
 
 export function parseTokenRequest(body: Record<string, unknown>): TokenRequest {
-  const { roles, expires_in_days: days } = body;
+  const { roles, expires_in_days: days, expires_in_hours: hours } = body;
+  if (days !== undefined && hours !== undefined) {
+    throw new AppError('bad_request', 'give "expires_in_days" or "expires_in_hours", not both', {
+      path: 'expires_in_hours',
+    });
+  }
+  // Hours: a short-lived token for a sign-in from the CLI (`evident login`).
+  if (
+    hours !== undefined &&
+    (!Number.isSafeInteger(hours) || (hours as number) < 1 || (hours as number) > MAX_TOKEN_HOURS)
+  ) {
+    throw new AppError(
+      'bad_request',
+      `"expires_in_hours" must be a whole number of hours from 1 to ${MAX_TOKEN_HOURS}`,
+      { path: 'expires_in_hours' },
+    );
+  }
   if (
     days !== undefined &&
     (!Number.isSafeInteger(days) || (days as number) < 1 || (days as number) > MAX_TOKEN_DAYS)
@@ -33,7 +57,10 @@ export function parseTokenRequest(body: Record<string, unknown>): TokenRequest {
   return {
     label: optionalText(body, 'label', 256),
     roles: roles === undefined ? undefined : parseRoleNames(roles),
-    expiresInDays: (days as number | undefined) ?? DEFAULT_TOKEN_DAYS,
+    ttlMs:
+      hours !== undefined
+        ? (hours as number) * HOUR_MS
+        : ((days as number | undefined) ?? DEFAULT_TOKEN_DAYS) * DAY_MS,
   };
 }
 
@@ -146,7 +173,7 @@ async function issue(
     accountId,
     label: request.label,
     roles,
-    expiresAtMs: now + request.expiresInDays * DAY_MS,
+    expiresAtMs: now + request.ttlMs,
     createdBy: actor.principal.id,
     nowMs: now,
   });
