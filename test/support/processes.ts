@@ -5,7 +5,7 @@
  * resort, process exit) can kill whatever a failing test left running.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -34,9 +34,12 @@ export interface CliOptions {
 }
 
 const live = new Set<ChildProcess>();
+/** An empty config folder: children never see the real user's `evident login` credentials. */
+let configHome: string | undefined;
 
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
+  if (configHome) rmSync(configHome, { recursive: true, force: true });
 });
 
 /** A temp folder for one test file; remove it in `after`. */
@@ -65,8 +68,9 @@ export async function freePort(): Promise<number> {
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('EVIDENT_')) env[k] = v;
+  configHome ??= mkdtempSync(join(tmpdir(), 'evident-config-'));
   // Non-TTY children print plain progress lines; keep colours out of assertions.
-  return { ...env, NO_COLOR: '1', ...extra };
+  return { ...env, NO_COLOR: '1', XDG_CONFIG_HOME: configHome, ...extra };
 }
 
 function spawnCli(args: readonly string[], env?: Record<string, string>): ChildProcess {
