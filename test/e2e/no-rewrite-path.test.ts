@@ -97,6 +97,8 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   'principals disable': 'configures',
   'principals enable': 'configures',
   'principals reset-password': 'configures',
+  login: 'configures',
+  logout: 'configures',
   'tokens create': 'configures',
   'tokens list': 'reads',
   'tokens revoke': 'configures',
