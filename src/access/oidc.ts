@@ -17,6 +17,7 @@ import {
 import { AppError } from '../errors.js';
 import { StateCollection } from '../store/state-collection.js';
 import type { Store } from '../store/store.js';
+import type { CliHandoffRequest } from './cli-handoff.js';
 import { isLoopbackHttp, type OidcSettings } from './oidc-settings.js';
 
 /**
@@ -32,6 +33,8 @@ export interface OidcFlow {
   returnTo: string;
   /** SHA-256 of the flow cookie of the browser that started it (login CSRF, RFC 6749 §10.12). */
   browserHash: string;
+  /** Set when `evident login --oidc` started it: the callback hands a code to the CLI. */
+  cli?: CliHandoffRequest;
   createdAtMs: number;
   expiresAtMs: number;
 }
@@ -50,7 +53,14 @@ export type OidcFailure =
   | 'invalid_id_token';
 
 export type OidcOutcome =
-  | { ok: true; issuer: string; subject: string; email: string | undefined; returnTo: string }
+  | {
+      ok: true;
+      issuer: string;
+      subject: string;
+      email: string | undefined;
+      returnTo: string;
+      cli: CliHandoffRequest | undefined;
+    }
   | { ok: false; reason: OidcFailure; message: string };
 
 /**
@@ -71,7 +81,10 @@ export class OidcSignIn {
   }
 
   /** Stores a flow and returns the provider's authorization URL to send the browser to. */
-  async start(input: { returnTo: string; browserKey: string }, nowMs: number): Promise<URL> {
+  async start(
+    input: { returnTo: string; browserKey: string; cli?: CliHandoffRequest },
+    nowMs: number,
+  ): Promise<URL> {
     const config = await this.config();
     const state = randomState();
     const nonce = randomNonce();
@@ -81,6 +94,7 @@ export class OidcSignIn {
       codeVerifier,
       returnTo: input.returnTo,
       browserHash: sha256(input.browserKey),
+      ...(input.cli ? { cli: input.cli } : {}),
       createdAtMs: nowMs,
       expiresAtMs: nowMs + OIDC_FLOW_TTL_MS,
     };
@@ -143,6 +157,7 @@ export class OidcSignIn {
         subject: claims.sub,
         email: typeof claims.email === 'string' ? claims.email : undefined,
         returnTo: flow.returnTo,
+        cli: flow.cli,
       };
     } catch (error) {
       return classify(error);

@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js';
 import { AccountDirectory } from './accounts.js';
+import { CliHandoffs } from './cli-handoff.js';
 import { OidcSignIn } from './oidc.js';
 import type { OidcSettings } from './oidc-settings.js';
 import { DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
@@ -38,6 +39,8 @@ export interface SignIn {
   /** OpenID sign-in starts per client address. */
   oidcStarts: AddressThrottle;
   passwordParams: ScryptParams;
+  /** One-time codes from an OpenID sign-in to `evident login --oidc` on loopback. */
+  cliHandoffs: CliHandoffs;
 }
 
 export function createSignIn(store: Store, options: SignInOptions = {}): SignIn {
@@ -50,5 +53,6 @@ export function createSignIn(store: Store, options: SignInOptions = {}): SignIn 
     failures: new AddressThrottle(options.failureBucket ?? DEFAULT_FAILURE_BUCKET),
     oidcStarts: new AddressThrottle(options.oidcStartBucket ?? DEFAULT_OIDC_START_BUCKET),
     passwordParams: options.passwordParams ?? DEFAULT_SCRYPT,
+    cliHandoffs: new CliHandoffs(store),
   };
 }

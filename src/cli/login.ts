@@ -2,7 +2,14 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ApiError } from '../client/api-client.js';
 import { clientFor } from './api-command.js';
-import { credentialsFile, findLogin, removeLogin, saveLogin } from './credentials/stored-logins.js';
+import { oidcLogin } from './credentials/oidc-loopback.js';
+import {
+  credentialsFile,
+  findLogin,
+  removeLogin,
+  type StoredLogin,
+  saveLogin,
+} from './credentials/stored-logins.js';
 import { LOGIN_TOKEN_HOURS, passwordSession, tokenFromSession } from './credentials/web-session.js';
 import { apiUrl } from './options.js';
 import { PASSWORD_HELP, readPassword } from './password-input.js';
@@ -11,6 +18,7 @@ interface LoginOptions {
   url?: string;
   name?: string;
   passwordStdin?: boolean;
+  oidc?: boolean;
 }
 
 /** `evident login` and `evident logout`: a person's credential for the CLI, per server. */
@@ -26,16 +34,31 @@ export function loginCommands(program: Command): void {
     )
     .option('-n, --name <name>', 'your sign-in name (prompted for when omitted)')
     .option('--password-stdin', `read the password from standard input; ${PASSWORD_HELP}`)
+    .option(
+      '--oidc',
+      "sign in with the server's OpenID provider: open the printed URL in a browser on this machine; the CLI waits on 127.0.0.1 for it to come back",
+    )
     .addHelpText(
       'after',
       `\nThe login is kept in ${credentialsFile()} (XDG_CONFIG_HOME is honoured), keyed by URL.\nPrecedence for every API command: --token, EVIDENT_TOKEN, this login, ./evident-data/admin.token.`,
     )
     .action(async (opts: LoginOptions) => {
       const url = apiUrl(opts.url);
-      const name = opts.name ?? (await promptName());
-      const password = await readPassword({ stdin: opts.passwordStdin === true, confirm: false });
-      const session = await passwordSession(url, name, password);
-      const login = await tokenFromSession(url, session, 'password');
+      let login: StoredLogin;
+      if (opts.oidc) {
+        if (opts.name !== undefined || opts.passwordStdin) {
+          throw new Error('--oidc signs in at the OpenID provider: no --name or --password-stdin');
+        }
+        login = await oidcLogin(url, (signInUrl) =>
+          console.error(
+            `Open this URL in a browser on this machine to sign in:\n\n  ${signInUrl}\n\nWaiting…`,
+          ),
+        );
+      } else {
+        const name = opts.name ?? (await promptName());
+        const password = await readPassword({ stdin: opts.passwordStdin === true, confirm: false });
+        login = await tokenFromSession(url, await passwordSession(url, name, password), 'password');
+      }
       saveLogin(login);
       console.log(
         `Signed in to ${url} as ${login.name}. A token until ${login.expires_at} is stored in ${credentialsFile()}; \`evident logout --url ${url}\` ends it.`,

@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AccountRecord, NAME_PATTERN } from '../../access/accounts.js';
+import { createOwnToken, parseTokenRequest } from '../../access/admin/account-tokens.js';
+import { adminActor } from '../../access/admin/admin-context.js';
 import { accountPrincipal } from '../../access/authenticate.js';
+import { parseCliHandoff } from '../../access/cli-handoff.js';
 import { OIDC_FLOW_TTL_MS, type OidcFailure, type OidcSignIn } from '../../access/oidc.js';
 import {
   checkAccountPassword,
@@ -19,7 +22,12 @@ import type { AuditActor } from '../../log/self-audit.js';
 import { SESSION_COOKIE, type ServerContext } from '../context.js';
 import { jsonObjectBody, stringField } from '../json-body.js';
 import { sessionJson, signedInPrincipalJson } from '../presenters/session.js';
+import { tokenJson } from '../presenters/token.js';
 import { QueryReader } from '../query.js';
+import { adminContextOf } from './principals.js';
+
+/** The API token `evident login --oidc` gets: as short-lived as a password login's. */
+const CLI_TOKEN_HOURS = 12;
 
 /** Binds an OpenID sign-in to the browser that started it (SameSite=Lax: it must come back
  * with the provider's cross-site redirect, which a Strict cookie would not). */
@@ -240,19 +248,31 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/v1/auth/oidc/start', async (request, reply) => {
     const s = signIn();
     const o = oidc();
-    const returnTo = returnPath(new QueryReader(request.query, ['return_to']));
+    const q = new QueryReader(request.query, [
+      'return_to',
+      'cli_redirect',
+      'cli_challenge',
+      'cli_state',
+    ]);
+    const returnTo = returnPath(q);
+    const cli = parseCliHandoff({
+      redirect: q.string('cli_redirect', 256),
+      challenge: q.string('cli_challenge', 64),
+      state: q.string('cli_state', 128),
+    });
     const now = ctx.clock.now();
     const wait = s.oidcStarts.take(request.ip, now);
     if (wait > 0) tooManyRequests(reply, wait);
     if (now >= nextFlowPurgeMs) {
       nextFlowPurgeMs = now + FLOW_PURGE_INTERVAL_MS;
       await o.purgeExpired(now);
+      await s.cliHandoffs.purgeExpired(now);
     }
     const brought = request.cookies[FLOW_COOKIE];
     // One key per browser, kept while it lasts, so two tabs can each sign in.
     const browserKey =
       brought !== undefined && FLOW_COOKIE_PATTERN.test(brought) ? brought : newSecret();
-    const url = await o.start({ returnTo, browserKey }, now);
+    const url = await o.start({ returnTo, browserKey, ...(cli ? { cli } : {}) }, now);
     reply.setCookie(FLOW_COOKIE, browserKey, {
       ...sessionCookie(request, s),
       sameSite: 'lax',
@@ -298,8 +318,56 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
       (a) => ({ ...a, signIn: { ...a.signIn, lastSuccessMs: now } }),
       now,
     );
+    if (result.cli) {
+      // `evident login --oidc`: no browser session; a one-time code for the CLI's listener.
+      const handoff = await signIn().cliHandoffs.issue(signedIn.id, result.cli.challenge, now);
+      await ctx.audit.record({
+        principal: handoffPrincipal(signedIn, handoff.id),
+        ip: request.ip,
+        action: 'session.sign_in',
+        category: 'authentication',
+        target: accountTarget(signedIn),
+        details: { method: 'oidc', client: 'cli' },
+      });
+      const back = new URL(result.cli.redirect);
+      back.searchParams.set('code', handoff.code);
+      back.searchParams.set('state', result.cli.state);
+      return reply.redirect(back.href, 302);
+    }
     await startSession(request, reply, signedIn, 'oidc', now);
     return reply.redirect(result.returnTo, 302);
+  });
+
+  /** The CLI's half of the hand-off: the code and the verifier behind its challenge. */
+  app.post('/api/v1/auth/cli/token', async (request, reply) => {
+    const s = signIn();
+    new QueryReader(request.query, []);
+    const body = jsonObjectBody(request.body, ['code', 'code_verifier', 'label']);
+    const code = stringField(body, 'code', { max: 256 })!;
+    const verifier = stringField(body, 'code_verifier', { max: 128 })!;
+    const input = parseTokenRequest({
+      ...(body.label !== undefined ? { label: body.label } : {}),
+      expires_in_hours: CLI_TOKEN_HOURS,
+    });
+    const now = ctx.clock.now();
+    tryAttempt(s, request, reply, now);
+    const redeemed = await s.cliHandoffs.redeem(code, verifier, now);
+    const account = await ctx.accounts.get(redeemed.accountId);
+    if (!account || account.disabled) {
+      throw new AppError('unauthorized', 'the account is no longer active');
+    }
+    s.failures.refund(request.ip, now);
+    const principal = handoffPrincipal(account, redeemed.id);
+    const created = await createOwnToken(
+      adminContextOf(ctx),
+      adminActor(principal, request.ip),
+      input,
+    );
+    return reply.status(201).send({
+      ...tokenJson(created.record, now),
+      token: created.token,
+      principal: signedInPrincipalJson(principal),
+    });
   });
 }
 
@@ -392,6 +460,14 @@ async function recordOidcFailure(
     category: 'authentication',
     ...(account ? { target: accountTarget(account) } : {}),
     details: { method: 'oidc', ...identity },
+  });
+}
+
+/** The person of a CLI hand-off, named in its events by the hand-off's id. */
+function handoffPrincipal(account: AccountRecord, handoffId: string): AccountPrincipal {
+  return accountPrincipal(account, {
+    grants: account.grants,
+    credential: { method: 'session', sessionId: `cli-${handoffId}`, csrfToken: '' },
   });
 }
 
