@@ -31,6 +31,8 @@ export interface CliOptions {
   /** Extra environment; EVIDENT_* from the test runner's environment never leak in. */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Told everything the command printed to stderr so far, as it arrives (for prompts). */
+  onStderr?: (stderrSoFar: string) => void;
 }
 
 const live = new Set<ChildProcess>();
@@ -97,6 +99,7 @@ export async function runCli(
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
+    options.onStderr?.(stderr);
   });
   child.stdin!.on('error', () => {
     // The command may exit before reading its input (a bad option): not our failure.
