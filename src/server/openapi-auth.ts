@@ -143,6 +143,28 @@ export function authPaths(): Record<string, unknown> {
             description: 'A path on this server to return to after sign-in (default /)',
             schema: { type: 'string', pattern: '^/(?![/\\\\])', maxLength: 1024 },
           },
+          {
+            name: 'cli_redirect',
+            in: 'query',
+            required: false,
+            description:
+              "`evident login --oidc` only (with cli_challenge and cli_state): the CLI's listener, http://127.0.0.1:<port>/… or http://[::1]:<port>/… (RFC 8252 §7.3). The callback then sends a one-time code there instead of starting a browser session.",
+            schema: { type: 'string', maxLength: 256 },
+          },
+          {
+            name: 'cli_challenge',
+            in: 'query',
+            required: false,
+            description: 'BASE64URL(SHA-256(code_verifier)) (RFC 7636 S256), chosen by the CLI',
+            schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+          },
+          {
+            name: 'cli_state',
+            in: 'query',
+            required: false,
+            description: 'Echoed to the CLI listener with the code, so it takes only its own',
+            schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,128}$' },
+          },
         ],
         responses: {
           '302': { description: "To the provider's authorization endpoint" },
@@ -170,12 +192,47 @@ export function authPaths(): Record<string, unknown> {
           schema: { type: 'string' },
         })),
         responses: {
-          '302': { description: 'Signed in: to the return path', headers: setCookie },
+          '302': {
+            description:
+              'Signed in: to the return path with the session cookie; or, for a CLI sign-in, to the CLI listener with ?code=&state= and no cookie',
+            headers: setCookie,
+          },
           ...errors(400, 401, 404),
           '503': {
             description: 'The provider could not be reached',
             content: json(ref('Error')),
           },
+        },
+      },
+    },
+    '/api/v1/auth/cli/token': {
+      post: {
+        summary:
+          'Trade a CLI sign-in code for a 12-hour API token (evident login --oidc; audited token.create)',
+        description:
+          "The code from the redirect to the CLI listener is single-use and lives 60 seconds; it is burnt by the first try, right or wrong. code_verifier must hash (S256) to the cli_challenge the sign-in started with. The token carries the account's roles.",
+        security: [],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            additionalProperties: false,
+            required: ['code', 'code_verifier'],
+            properties: {
+              code: { type: 'string', maxLength: 256 },
+              code_verifier: { type: 'string', pattern: '^[A-Za-z0-9._~-]{43,128}$' },
+              label: { type: 'string', maxLength: 256, description: "The token's label" },
+            },
+          }),
+        },
+        responses: {
+          '201': {
+            description:
+              'The token record plus `token` (the secret, only here) and `principal` {id, name, kind, roles}',
+            content: json({ type: 'object' }),
+          },
+          ...errors(400, 401, 404),
+          ...tooMany,
         },
       },
     },

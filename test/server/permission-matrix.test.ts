@@ -336,6 +336,13 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'POST',
+    route: '/api/v1/auth/cli/token',
+    url: () => '/api/v1/auth/cli/token',
+    action: undefined,
+    body: () => ({ code: 'not-a-code', code_verifier: 'v'.repeat(43) }),
+  },
+  {
+    method: 'POST',
     route: '/api/v1/auth/password',
     url: () => '/api/v1/auth/password',
     action: 'self',
