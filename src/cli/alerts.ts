@@ -285,7 +285,7 @@ interface BulkAnswer {
 
 function withBulk(command: Command): Command {
   return withFilters(command)
-    .option('--all', 'every alert the filters below match (at least one filter), not one id')
+    .option('--all', 'every alert the filter options match (at least one), instead of one id')
     .option('--dry-run', 'with --all: only count what would change')
     .option(
       '--max <n>',
