@@ -4,7 +4,15 @@
  * what a person is told when a login has expired or the bootstrap token is turned off.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -123,6 +131,18 @@ describe('evident login and logout, end to end', () => {
     assert.match(flag.stdout, /bootstrap/);
     const env = ok(await cli(['whoami'], { env: { EVIDENT_TOKEN: admin } }));
     assert.match(env.stdout, /token from EVIDENT_TOKEN/);
+  });
+
+  it('warns when the credentials file has become readable by others', async () => {
+    chmodSync(credentials(), 0o644);
+    try {
+      const res = ok(await cli(['whoami', '--url', url]));
+      assert.match(res.stderr, /readable by others \(mode 644\); run `chmod 600 /);
+    } finally {
+      chmodSync(credentials(), 0o600);
+    }
+    const quiet = ok(await cli(['whoami', '--url', url]));
+    assert.equal(quiet.stderr, '');
   });
 
   it('a wrong password stores nothing and says sign-in failed', async () => {

@@ -6,6 +6,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
@@ -56,6 +57,7 @@ export function readLogins(file = credentialsFile()): Record<string, StoredLogin
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new Error(`cannot read ${file}: ${(error as Error).message}`);
   }
+  warnIfShared(file);
   try {
     const parsed = JSON.parse(text) as CredentialsFile;
     if (typeof parsed !== 'object' || parsed === null || typeof parsed.logins !== 'object') {
@@ -65,6 +67,20 @@ export function readLogins(file = credentialsFile()): Record<string, StoredLogin
   } catch (error) {
     throw new Error(
       `${file} is not an Evident credentials file (${(error as Error).message}); remove it and run \`evident login\` again`,
+    );
+  }
+}
+
+const warned = new Set<string>();
+
+/** Bearer tokens readable by others are as good as theirs: say so (once), as ssh does. */
+function warnIfShared(file: string): void {
+  if (process.platform === 'win32' || warned.has(file)) return;
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    warned.add(file);
+    console.error(
+      `evident: warning: ${file} holds sign-in tokens and is readable by others (mode ${mode.toString(8)}); run \`chmod 600 ${file}\``,
     );
   }
 }
