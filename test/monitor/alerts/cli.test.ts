@@ -56,6 +56,10 @@ describe('evident alerts (CLI)', () => {
     assert.match(show.stdout, /resolution +false_positive by acct-rita at .*: a load test/);
     assert.match(show.stdout, /assignee +rita \(acct-rita\)/);
     assert.match(show.stdout, / assign +rita +to rita \(acct-rita\)/);
+    const table = await cli('list', '--assignee', 'rita');
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /│ 'rita' +│/, 'the table names the assignee');
+    assert.match(table.stderr, /^1 alert\(s\)/);
     const steps = show.stdout.split('\n').filter((l) => /^ {2}\d{4}-/.test(l));
     assert.deepEqual(
       steps.map((l) => l.split(/\s+/)[4]),
