@@ -5,6 +5,7 @@ import { installErrorHandling } from './error-handler.js';
 import { alertRoutes } from './routes/alerts.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
@@ -16,6 +17,7 @@ import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { defaultWebRoot } from './web-assets.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -70,5 +72,6 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   authRoutes(app, ctx);
   alertRoutes(app, ctx);
   openApiRoutes(app);
+  dashboardRoutes(app, deps.webRoot ?? defaultWebRoot());
   return app;
 }

@@ -1,0 +1,35 @@
+import { Nav } from './components/nav.js';
+import { AlertsPage } from './pages/alerts.js';
+import { IntegrityPage } from './pages/integrity.js';
+import { NotFoundPage } from './pages/not-found.js';
+import { SearchPage } from './pages/search.js';
+import { SignInPage } from './pages/sign-in.js';
+import { useLocation } from './router.js';
+import { useSession } from './session.js';
+
+export function App() {
+  const session = useSession();
+  const location = useLocation();
+  const { state } = session;
+  if (state.status === 'loading') return <p class="loading">Loading…</p>;
+  if (state.status === 'signed-out') {
+    return <SignInPage notice={state.notice} onSignIn={session.signIn} location={location} />;
+  }
+  let page: preact.JSX.Element;
+  if (location.path === '/') page = <SearchPage location={location} />;
+  else if (location.path === '/alerts' || location.path.startsWith('/alerts/'))
+    page = <AlertsPage location={location} principal={state.principal} />;
+  else if (location.path === '/integrity') page = <IntegrityPage />;
+  else page = <NotFoundPage />;
+  return (
+    <div class="layout">
+      <Nav
+        location={location}
+        principal={state.principal}
+        expiresAt={state.expiresAt}
+        onSignOut={session.signOut}
+      />
+      <main id="main">{page}</main>
+    </div>
+  );
+}
