@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { PAGE_CSP } from '../../src/server/routes/dashboard.js';
 import { type TestServer, testServer } from '../support/test-server.js';
 

@@ -15,7 +15,7 @@ import { event, type TestServer, testServer } from '../support/test-server.js';
 
 // The few page globals the in-page callbacks below use (the tests compile without DOM types).
 declare const document: {
-  body: { textContent: string | null };
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
   getElementById(id: string): { value?: string } | null;
 };
 declare const location: { search: string };
@@ -178,7 +178,7 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     await page.waitForFunction(
       (q) =>
         new URLSearchParams(location.search).get('q') === q &&
-        !document.body.textContent?.includes('Searching…'),
+        document.querySelector('section.search')?.getAttribute('data-answered-query') === q,
       query,
     );
   };
@@ -227,8 +227,15 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     await search(page, 'Ada');
     const table = page.locator('table.events tbody');
     const answer = await Promise.race([
-      table.getByText('Ada (u-123)').first().waitFor().then(() => 'rows'),
-      page.getByRole('alert').waitFor().then(() => 'error'),
+      table
+        .getByText('Ada (u-123)')
+        .first()
+        .waitFor()
+        .then(() => 'rows'),
+      page
+        .getByRole('alert')
+        .waitFor()
+        .then(() => 'error'),
     ]);
     if (answer === 'error') assert.match(await page.getByRole('alert').innerText(), /actor_name/);
     else assert.doesNotMatch(await rowsText(page), /Bob/);

@@ -28,24 +28,22 @@ export function SearchPage(props: { location: Location }) {
   const eventId = params.get('event') ?? undefined;
   const [draft, setDraft] = useState(q);
   const [cursors, setCursors] = useState<string[]>([]);
-  const [page, setPage] = useState<Page | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [loading, setLoading] = useState(false);
+  // An answer remembers the search it answers, so a stale page is never shown as current.
+  const [answer, setAnswer] = useState<{ key: string; page?: Page; error?: unknown }>({ key: '' });
   const [live, setLive] = useState(false);
   const [tick, setTick] = useState(0);
   const cursor = cursors.at(-1);
 
   useEffect(() => setDraft(q), [q]);
   useEffect(() => setCursors([]), [q, range]);
+  const key = JSON.stringify([q, range, cursor ?? null]);
   useEffect(() => {
     const parsed = parseQuery(q);
     if (!parsed.ok) {
-      setError(new Error(parsed.message));
-      setPage(undefined);
+      setAnswer({ key, error: new Error(parsed.message) });
       return;
     }
     let cancelled = false;
-    setLoading(true);
     apiGet<Page>('/api/v1/events', {
       ...parsed.params,
       ...(parsed.params.from === undefined ? { from: presetFrom(range, Date.now()) } : {}),
@@ -53,22 +51,18 @@ export function SearchPage(props: { location: Location }) {
       cursor,
     }).then(
       (p) => {
-        if (cancelled) return;
-        setPage(p);
-        setError(undefined);
-        setLoading(false);
+        if (!cancelled) setAnswer({ key, page: p });
       },
       (e: unknown) => {
-        if (cancelled) return;
-        setError(e);
-        setPage(undefined);
-        setLoading(false);
+        if (!cancelled) setAnswer({ key, error: e });
       },
     );
     return () => {
       cancelled = true;
     };
-  }, [q, range, cursor, tick]);
+  }, [key, tick]);
+  const current = answer.key === key;
+  const page = current ? answer.page : undefined;
 
   // Live tail: re-reads the newest page while on it (each read is audited like any search).
   useEffect(() => {
@@ -81,7 +75,7 @@ export function SearchPage(props: { location: Location }) {
     navigate(href('/', { q, range, ...next }));
 
   return (
-    <section class="search">
+    <section class="search" data-answered-query={current ? q : undefined}>
       <h1 class="visually-hidden">Search events</h1>
       <search>
         <form
@@ -135,13 +129,14 @@ export function SearchPage(props: { location: Location }) {
         (address or CIDR) from:/to: (received time) time_from:/time_to: (event time); other words
         search actor names.
       </p>
-      <ErrorNote error={error} />
+      {current ? <ErrorNote error={answer.error} /> : null}
+      {!current ? <p class="count">Searching…</p> : null}
       {page ? (
-        <div class="results">
+        <div class="results" data-query={q}>
           <Facets entries={page.entries} onPick={(term) => go({ q: `${q} ${term}`.trim() })} />
           <div class="table-area">
             <p class="count" aria-live="polite">
-              {loading ? 'Searching…' : `${page.entries.length} events on this page`}
+              {`${page.entries.length} events on this page`}
             </p>
             <ResultsTable
               entries={page.entries}
