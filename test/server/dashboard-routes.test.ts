@@ -74,6 +74,13 @@ describe('dashboard pages and assets', () => {
     }
   });
 
+  it('documents the pages, assets and sign-in methods in the OpenAPI document', async () => {
+    const doc = (await get('/api/v1/openapi.json')).json();
+    for (const path of ['/', '/assets/{name}', '/api/v1/auth/methods']) {
+      assert.ok(doc.paths[path]?.get, path);
+    }
+  });
+
   it('tells the sign-in page which methods are set up', async () => {
     const res = await get('/api/v1/auth/methods');
     assert.equal(res.statusCode, 200);

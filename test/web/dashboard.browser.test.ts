@@ -24,34 +24,37 @@ const WEB_ROOT = join(repoRoot, 'dist', 'web');
 const SCREENSHOTS =
   process.env.EVIDENT_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'screenshots') : undefined;
 const PASSWORD = 'a long enough passphrase';
+/** An event a second before the test clock's now: no clock-skew flag on every row. */
+const ev = (overrides: Record<string, unknown> = {}) =>
+  event({ time: '2026-11-22T08:59:59.000Z', ...overrides });
 const BIG = 'A'.repeat(30_000);
 
 /** Attacker-written fields: each must render as inert text on every page. */
 const XSS_CORPUS: Record<string, unknown>[] = [
-  event({ actor: { id: 'x-script', name: '<script>alert(1)</script>' }, action: 'customer.read' }),
-  event({
+  ev({ actor: { id: 'x-script', name: '<script>alert(1)</script>' }, action: 'customer.read' }),
+  ev({
     actor: { id: 'x-img' },
     target: { type: 'customer', id: 'c-img', name: '<img src=x onerror=alert(2)>' },
   }),
-  event({
+  ev({
     actor: { id: 'x-js' },
     reason: 'javascript:alert(3)',
     details: { link: 'javascript:alert(3)' },
   }),
-  event({
+  ev({
     actor: { id: 'x-svg' },
     details: { svg: '<svg onload=alert(4)><a xlink:href="javascript:alert(5)">x</a></svg>' },
   }),
-  event({
+  ev({
     actor: { id: 'x-css', name: '" style="background:url(http://evil.example/y)' },
     details: { css: '</style><style>*{background:url(http://evil.example/x)}</style>' },
   }),
-  event({
+  ev({
     actor: { id: 'x-rtl', name: 'admin\u202Egnp.exe' },
     target: { type: 'file', id: '\u202Eevil' },
   }),
-  event({ actor: { id: 'x-big' }, details: { big: BIG } }),
-  event({
+  ev({ actor: { id: 'x-big' }, details: { big: BIG } }),
+  ev({
     actor: { id: 'x-null', name: 'null' },
     target: { type: 'customer', id: 'undefined', name: '[object Object]' },
     details: { a: null, b: '', c: {}, d: [], e: 0, f: false },
@@ -89,16 +92,16 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       return res.json().entries as { id: string; seq: number }[];
     };
     const billing = await ingest('billing-api', [
-      event({
+      ev({
         actor: { id: 'u-123', name: 'Ada', ip: '10.0.0.7' },
         target: { type: 'customer', id: 'c-9' },
       }),
-      event({ actor: { id: 'u-456', name: 'Bob' }, action: 'customer.update', outcome: 'failure' }),
-      event({ actor: { id: 'u-123', name: 'Ada' }, action: 'invoice.read' }),
+      ev({ actor: { id: 'u-456', name: 'Bob' }, action: 'customer.update', outcome: 'failure' }),
+      ev({ actor: { id: 'u-123', name: 'Ada' }, action: 'invoice.read' }),
     ]);
     idsBy.set('first-billing', billing[0]!.id);
     const hr = await ingest('hr-api', [
-      event({
+      ev({
         actor: { id: 'u-789', name: 'Hank' },
         action: 'employee.read',
         target: { type: 'employee', id: 'e-1' },
@@ -406,6 +409,27 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     await page.getByRole('heading', { name: 'Key history' }).waitFor();
     await axe(page, 'integrity');
     await shot(page, 'integrity');
+    // The same check as `evident proof --since`: a checkpoint kept earlier, the log grown since.
+    const kept = (await t.app.inject({ url: '/api/v1/log/checkpoint', headers: t.admin })).body;
+    const key = await t.ingestKey('billing-api');
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { ...key, 'content-type': 'application/json' },
+      payload: JSON.stringify(ev()),
+    });
+    await page.getByLabel('Signed checkpoint').fill(kept);
+    await page.getByRole('button', { name: 'Check consistency' }).click();
+    await page
+      .getByText(/Verified in this browser: the log of size \d+ extends your checkpoint/)
+      .waitFor();
+    await page
+      .getByLabel('Signed checkpoint')
+      .fill(
+        kept.replace(/\n[A-Za-z0-9+/]{43}=\n/, '\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n'),
+      );
+    await page.getByRole('button', { name: 'Check consistency' }).click();
+    await page.locator('p.verify-failed').waitFor();
     t.clock.advance(31 * 60_000);
     await page.getByRole('link', { name: 'Search' }).click();
     await page.getByText('Your session has ended; sign in again.').waitFor();
