@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
+import { OIDC_CALLBACK_PATH } from '../../src/access/oidc-settings.js';
 import { generateSeed, publicKeyFromSeed } from '../../src/core/ed25519.js';
 import { formatVerifierKey } from '../../src/core/note.js';
 import { alertService, newAlert } from '../monitor/alerts/support.js';
 import { CHROMIUM_ENABLED, launchChromium } from '../support/chromium.js';
+import {
+  listenOnLoopback,
+  startOpenIdProvider,
+  type TestOpenIdProvider,
+} from '../support/oidc-provider.js';
 import { repoRoot } from '../support/processes.js';
 import { person, TEST_SCRYPT } from '../support/sign-in.js';
 import { event, type TestServer, testServer } from '../support/test-server.js';
@@ -69,6 +75,8 @@ const XSS_CORPUS: Record<string, unknown>[] = [
  */
 describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
   let t: TestServer;
+  let evidentServer: Server;
+  let op: TestOpenIdProvider;
   let base: string;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let billingAlertId: string;
@@ -79,7 +87,28 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     if (!existsSync(join(WEB_ROOT, 'index.html'))) {
       execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], { cwd: repoRoot });
     }
-    t = await testServer({ webRoot: WEB_ROOT, signIn: { passwordParams: TEST_SCRYPT } });
+    // Evident's port first: the OpenID provider must know the callback URL.
+    evidentServer = createServer();
+    base = await listenOnLoopback(evidentServer);
+    const client = {
+      clientId: 'evident',
+      clientSecret: 'evident-client-secret-0123456789',
+      redirectUri: `${base}${OIDC_CALLBACK_PATH}`,
+    };
+    op = await startOpenIdProvider({ clients: [client] });
+    t = await testServer({
+      webRoot: WEB_ROOT,
+      signIn: {
+        passwordParams: TEST_SCRYPT,
+        oidc: {
+          issuer: op.issuer,
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          redirectUrl: client.redirectUri,
+        },
+      },
+    });
+    evidentServer.on('request', (req, res) => t.app.routing(req, res));
     const ingest = async (source: string, records: Record<string, unknown>[]) => {
       const key = await t.ingestKey(source);
       const res = await t.app.inject({
@@ -133,14 +162,21 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       password: PASSWORD,
       grants: [{ role: 'reviewer', sources: ['billing-*'] }],
     });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    await person(t, {
+      name: 'olga',
+      password: null,
+      grants: [{ role: 'reviewer' }],
+      oidc: { issuer: op.issuer, subject: 'olga-sub' },
+    });
     chromium = await launchChromium();
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await chromium?.close();
+    evidentServer?.closeAllConnections();
+    await new Promise((resolve) => evidentServer?.close(resolve));
     await t?.close();
+    await op?.close();
   });
 
   /** A fresh context (cookies, storage) whose page fails the test on anything active. */
@@ -163,7 +199,9 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
         problems.push(`console error: ${m.text()}`);
     });
     page.on('request', (r) => {
-      if (!r.url().startsWith(`${base}/`)) problems.push(`request to another origin: ${r.url()}`);
+      // The OpenID provider's pages are the one other origin a sign-in visits.
+      if (!r.url().startsWith(`${base}/`) && !r.url().startsWith(`${op.issuer}/`))
+        problems.push(`request to another origin: ${r.url()}`);
     });
     return { context, page };
   };
@@ -259,6 +297,18 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     await search(page, 'source:billing-api');
     await axe(page, 'search');
     await shot(page, 'search');
+    await context.close();
+  });
+
+  it('signs in through OpenID Connect and lands on the page the person was going to', async () => {
+    const { context, page } = await open();
+    op.user = 'olga-sub';
+    await page.goto(`${base}/alerts?state=open`);
+    await page.getByRole('link', { name: /single sign-on/ }).click();
+    await page.getByRole('heading', { name: 'Alerts' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/alerts');
+    assert.equal(new URL(page.url()).searchParams.get('state'), 'open');
+    assert.match(await page.locator('.who').innerText(), /olga/);
     await context.close();
   });
 
