@@ -138,6 +138,18 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     ]);
     const corpus = await ingest('billing-api', XSS_CORPUS);
     for (const [i, e] of corpus.entries()) idsBy.set(`xss-${i}`, e.id);
+    for (const [name, description] of [
+      ['billing-api', 'Card payments and invoices'],
+      ['hr-api', 'Employee records'],
+    ]) {
+      const declared = await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/sources/${name}`,
+        headers: { ...t.admin, 'content-type': 'application/json' },
+        payload: JSON.stringify({ description, expected_max_silence: '1h' }),
+      });
+      assert.equal(declared.statusCode, 200, declared.body);
+    }
     const { service } = alertService(t);
     billingAlertId = (
       await service.raise(
@@ -407,6 +419,8 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     await page.locator('table.events tbody tr').first().waitFor();
     const pages = [
       `${base}/`,
+      `${base}/overview`,
+      `${base}/sources`,
       `${base}/?q=source:hr-api`,
       `${base}/alerts`,
       `${base}/alerts?state=open`,
@@ -445,7 +459,7 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       await page.locator('[data-verified="true"]').waitFor();
     }
     const active = await page.evaluate(
-      `document.querySelectorAll('img, svg, iframe, object, embed, style, [onerror], [onload], [style], a[href^="javascript:"]').length + document.scripts.length - 1`,
+      `document.querySelectorAll('img, svg:not(.chart), iframe, object, embed, style, [onerror], [onload], [style], a[href^="javascript:"]').length + document.scripts.length - 1`,
     );
     assert.equal(active, 0, 'no element came from a record');
     await context.close();
@@ -480,6 +494,17 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       );
     await page.getByRole('button', { name: 'Check consistency' }).click();
     await page.locator('p.verify-failed').waitFor();
+    for (const [path, heading] of [
+      ['/overview', 'Overview'],
+      ['/sources', 'Sources'],
+    ] as const) {
+      await page.getByRole('link', { name: heading, exact: true }).first().click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.equal(new URL(page.url()).pathname, path);
+      await axe(page, heading);
+      await shot(page, heading.toLowerCase());
+    }
     t.clock.advance(31 * 60_000);
     await page.getByRole('link', { name: 'Search' }).click();
     await page.getByText('Your session has ended; sign in again.').waitFor();

@@ -2,8 +2,10 @@ import { Nav } from './components/nav.js';
 import { AlertsPage } from './pages/alerts.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { OverviewPage } from './pages/overview.js';
 import { SearchPage } from './pages/search.js';
 import { SignInPage } from './pages/sign-in.js';
+import { SourcesPage } from './pages/sources.js';
 import { useLocation } from './router.js';
 import { useSession } from './session.js';
 
@@ -19,6 +21,8 @@ export function App() {
   if (location.path === '/') page = <SearchPage location={location} />;
   else if (location.path === '/alerts' || location.path.startsWith('/alerts/'))
     page = <AlertsPage location={location} principal={state.principal} />;
+  else if (location.path === '/overview') page = <OverviewPage />;
+  else if (location.path === '/sources') page = <SourcesPage />;
   else if (location.path === '/integrity') page = <IntegrityPage />;
   else page = <NotFoundPage />;
   return (

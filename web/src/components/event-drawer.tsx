@@ -2,8 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { apiGet } from '../api.js';
 import { shortTime, text } from '../format.js';
 import { browserKeyPins } from '../key-pin.js';
+import { href } from '../router.js';
 import { type EventEntry, type Verification, verifyEventInBrowser } from '../verify-event.js';
 import { ErrorNote } from './error-note.js';
+import { Link } from './link.js';
 
 /**
  * One event in full: the record as the server stored it (as text), its seq and leaf hash,
@@ -31,6 +33,10 @@ export function EventDrawer(props: { id: string; onClose: () => void }) {
   }, [props.onClose]);
 
   const record = entry?.record as Record<string, unknown> | undefined;
+  // Quotes cannot be searched for inside a quoted term; such ids get no timeline link.
+  const idOf = (v: unknown) => (typeof v === 'string' && !v.includes('"') ? v : undefined);
+  const actorId = idOf((record?.actor as { id?: unknown } | undefined)?.id);
+  const targetId = idOf((record?.target as { id?: unknown } | undefined)?.id);
   return (
     <div class="drawer" aria-labelledby="drawer-title" role="dialog">
       <header>
@@ -60,6 +66,14 @@ export function EventDrawer(props: { id: string; onClose: () => void }) {
                 : 'none'}
             </dd>
           </dl>
+          <p class="timelines">
+            {actorId ? (
+              <Link href={href('/', { q: `actor:"${actorId}"` })}>This actor's activity</Link>
+            ) : null}{' '}
+            {targetId ? (
+              <Link href={href('/', { q: `target:"${targetId}"` })}>Who accessed this target</Link>
+            ) : null}
+          </p>
           <h3>Record</h3>
           <pre class="record">{text(JSON.stringify(record, null, 2))}</pre>
           <h3>Integrity</h3>

@@ -5,7 +5,9 @@ import { Link } from './link.js';
 
 const PAGES = [
   { path: '/', label: 'Search' },
+  { path: '/overview', label: 'Overview' },
   { path: '/alerts', label: 'Alerts' },
+  { path: '/sources', label: 'Sources' },
   { path: '/integrity', label: 'Integrity' },
 ];
 

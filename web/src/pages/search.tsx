@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { apiGet } from '../api.js';
+import { BarChart, hourlyBars } from '../components/bar-chart.js';
 import { ErrorNote } from '../components/error-note.js';
 import { EventDrawer } from '../components/event-drawer.js';
 import { Facets } from '../components/facets.js';
@@ -138,6 +139,7 @@ export function SearchPage(props: { location: Location }) {
             <p class="count" aria-live="polite">
               {`${page.entries.length} events on this page`}
             </p>
+            <Timeline entries={page.entries} />
             <ResultsTable
               entries={page.entries}
               selected={eventId}
@@ -165,4 +167,16 @@ export function SearchPage(props: { location: Location }) {
       {eventId ? <EventDrawer id={eventId} onClose={() => go({ event: undefined })} /> : null}
     </section>
   );
+}
+
+/** Activity over time for the page's events (by event time): a person's or a target's timeline. */
+function Timeline(props: { entries: EventEntry[] }) {
+  if (props.entries.length < 2) return null;
+  const { bars } = hourlyBars(
+    props.entries.map((e) => ({
+      at: typeof e.record.time === 'string' ? e.record.time : undefined,
+      series: 'events',
+    })),
+  );
+  return <BarChart title="Activity per hour (event time)" bars={bars} series={['events']} />;
 }
