@@ -306,7 +306,25 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     await search(page, 'colour:red');
     assert.match(await page.getByRole('alert').innerText(), /"colour:" is not a search term/);
 
+    // The date picker writes terms into the query (event time here), so the URL holds them.
+    await search(page, 'actor:u-123');
+    await page.getByText('Date range…').click();
+    await page.getByLabel('Time of').selectOption('event');
+    await page.getByLabel('From', { exact: true }).fill('2026-11-22T08:00');
+    await page.getByRole('button', { name: 'Add to query' }).click();
+    await page.waitForFunction(() =>
+      /^actor:u-123 time_from:2026-11-2\dT\d\d:00:00\.000Z$/.test(
+        new URLSearchParams(location.search).get('q') ?? '',
+      ),
+    );
+
     await search(page, 'source:billing-api');
+    // Saved searches are kept per person in this browser.
+    await page.getByText(/^Saved searches/).click();
+    await page.getByRole('button', { name: 'Save this search' }).click();
+    await page.reload();
+    await page.getByText('Saved searches (1)').click();
+    await page.getByRole('link', { name: 'source:billing-api' }).waitFor();
     await axe(page, 'search');
     await shot(page, 'search');
     await context.close();

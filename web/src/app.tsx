@@ -18,7 +18,8 @@ export function App() {
     return <SignInPage notice={state.notice} onSignIn={session.signIn} location={location} />;
   }
   let page: preact.JSX.Element;
-  if (location.path === '/') page = <SearchPage location={location} />;
+  if (location.path === '/')
+    page = <SearchPage location={location} principalId={state.principal.id} />;
   else if (location.path === '/alerts' || location.path.startsWith('/alerts/'))
     page = <AlertsPage location={location} principal={state.principal} />;
   else if (location.path === '/overview') page = <OverviewPage />;

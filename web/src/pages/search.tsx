@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { apiGet } from '../api.js';
 import { BarChart, hourlyBars } from '../components/bar-chart.js';
+import { DateRange } from '../components/date-range.js';
 import { ErrorNote } from '../components/error-note.js';
 import { EventDrawer } from '../components/event-drawer.js';
 import { Facets } from '../components/facets.js';
 import { ResultsTable } from '../components/results-table.js';
+import { SavedSearches } from '../components/saved-searches.js';
 import { DATE_PRESETS, parseQuery, presetFrom } from '../query-terms.js';
 import { href, type Location, navigate } from '../router.js';
 import type { EventEntry } from '../verify-event.js';
@@ -22,7 +24,7 @@ const LIVE_TAIL_MS = 5000;
  * with cursor paging. The query, the preset and the open event live in the URL, so a
  * search is shareable and the back button walks through searches and drawers.
  */
-export function SearchPage(props: { location: Location }) {
+export function SearchPage(props: { location: Location; principalId: string }) {
   const { params } = props.location;
   const q = params.get('q') ?? '';
   const range = params.get('range') ?? '';
@@ -125,6 +127,10 @@ export function SearchPage(props: { location: Location }) {
           </label>
         </form>
       </search>
+      <div class="search-tools">
+        <DateRange onApply={(terms) => go({ q: `${q} ${terms}`.trim(), event: undefined })} />
+        <SavedSearches principalId={props.principalId} q={q} range={range} />
+      </div>
       <p class="hint">
         Terms: actor: actor_name: action: (prefix with .*) target: target_type: outcome: source: ip:
         (address or CIDR) from:/to: (received time) time_from:/time_to: (event time); other words
