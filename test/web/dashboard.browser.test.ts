@@ -129,6 +129,7 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       ev({ actor: { id: 'u-123', name: 'Ada' }, action: 'invoice.read' }),
     ]);
     idsBy.set('first-billing', billing[0]!.id);
+    idsBy.set('bob-failure', billing[1]!.id);
     const hr = await ingest('hr-api', [
       ev({
         actor: { id: 'u-789', name: 'Hank' },
@@ -156,6 +157,14 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
         newAlert({ key: 'billing-1', title: 'Failed updates by u-456', seqs: [billing[1]!.seq] }),
       )
     ).id;
+    await service.raise(
+      newAlert({
+        key: 'billing-2',
+        title: 'Invoice reads at night',
+        severity: 'low',
+        seqs: [billing[2]!.seq],
+      }),
+    );
     await service.raise(
       newAlert({
         key: 'hr-1',
@@ -394,7 +403,20 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     await page.getByRole('link', { name: /Z$/ }).first().waitFor();
     await axe(page, 'alerts');
     await shot(page, 'alerts');
-    await page.goto(`${base}/alerts/${billingAlertId}`);
+    // Bulk: select one alert in the queue and acknowledge it.
+    await page
+      .getByLabel(/^Select alert /)
+      .first()
+      .waitFor();
+    const lowRow = page.locator('table.alerts tbody tr', { hasText: 'Invoice reads at night' });
+    await lowRow.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Acknowledge selected (1)' }).click();
+    await page.getByText('Acknowledged 1 of 1.').waitFor();
+    // The event the alert was raised on links back to it from its drawer.
+    await page.goto(`${base}/?event=${idsBy.get('bob-failure')}`);
+    await page.getByRole('heading', { name: 'Alerts raised on it' }).waitFor();
+    await page.getByRole('link', { name: 'Failed updates by u-456' }).click();
+    assert.equal(new URL(page.url()).pathname, `/alerts/${billingAlertId}`);
     await page.getByRole('heading', { name: 'Failed updates by u-456' }).waitFor();
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await page.locator('[data-state="acknowledged"]').waitFor();

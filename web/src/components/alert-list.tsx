@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { apiGet } from '../api.js';
+import { ApiError, apiGet, apiPost } from '../api.js';
 import { clip, duration, shortTime, text } from '../format.js';
 import { href, type Location, navigate } from '../router.js';
 import { ErrorNote } from './error-note.js';
@@ -40,6 +40,9 @@ export function AlertList(props: { location: Location }) {
   const [alerts, setAlerts] = useState<AlertSummary[] | undefined>(undefined);
   const [metrics, setMetrics] = useState<Times | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [bulkNote, setBulkNote] = useState<string | undefined>(undefined);
+  const [reload, setReload] = useState(0);
   const key = JSON.stringify(filter);
   useEffect(() => {
     setError(undefined);
@@ -51,7 +54,33 @@ export function AlertList(props: { location: Location }) {
       (m) => setMetrics(m.overall),
       () => setMetrics(undefined),
     );
-  }, [key]);
+  }, [key, reload]);
+
+  // One request per alert: each step is its own audited event, refused or done on its own.
+  const acknowledgeSelected = async () => {
+    const ids = [...selected];
+    let done = 0;
+    const refused: string[] = [];
+    for (const id of ids) {
+      try {
+        await apiPost(`/api/v1/alerts/${encodeURIComponent(id)}/acknowledge`, {});
+        done++;
+      } catch (e) {
+        refused.push(`${id}: ${e instanceof ApiError ? e.message : String(e)}`);
+      }
+    }
+    setBulkNote(
+      `Acknowledged ${done} of ${ids.length}.${refused.length > 0 ? ` Refused: ${refused.join('; ')}` : ''}`,
+    );
+    setSelected(new Set());
+    setReload((n) => n + 1);
+  };
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+  };
   const set = (name: string, value: string) =>
     navigate(href('/alerts', { ...filter, [name]: value }));
   return (
@@ -106,6 +135,16 @@ export function AlertList(props: { location: Location }) {
         </label>
       </form>
       <ErrorNote error={error} />
+      <p class="bulk">
+        <button
+          type="button"
+          disabled={selected.size === 0}
+          onClick={() => void acknowledgeSelected()}
+        >
+          Acknowledge selected ({selected.size})
+        </button>{' '}
+        {bulkNote ? <span role="status">{bulkNote}</span> : null}
+      </p>
       {alerts ? (
         alerts.length === 0 ? (
           <p>No alerts match.</p>
@@ -113,6 +152,9 @@ export function AlertList(props: { location: Location }) {
           <table class="alerts">
             <thead>
               <tr>
+                <th scope="col">
+                  <span class="visually-hidden">Select</span>
+                </th>
                 <th scope="col">Raised</th>
                 <th scope="col">Severity</th>
                 <th scope="col">State</th>
@@ -124,6 +166,14 @@ export function AlertList(props: { location: Location }) {
             <tbody>
               {alerts.map((a) => (
                 <tr key={a.id}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select alert ${a.id}`}
+                      checked={selected.has(a.id)}
+                      onChange={(e) => toggle(a.id, e.currentTarget.checked)}
+                    />
+                  </td>
                   <td>
                     <Link href={`/alerts/${encodeURIComponent(a.id)}`}>
                       {shortTime(a.raised_at)}

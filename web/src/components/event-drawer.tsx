@@ -4,6 +4,7 @@ import { shortTime, text } from '../format.js';
 import { browserKeyPins } from '../key-pin.js';
 import { href } from '../router.js';
 import { type EventEntry, type Verification, verifyEventInBrowser } from '../verify-event.js';
+import type { AlertSummary } from './alert-list.js';
 import { ErrorNote } from './error-note.js';
 import { Link } from './link.js';
 
@@ -24,6 +25,17 @@ export function EventDrawer(props: { id: string; onClose: () => void }) {
     apiGet<EventEntry>(`/api/v1/events/${encodeURIComponent(props.id)}`).then(setEntry, setError);
   }, [props.id]);
   useEffect(() => heading.current?.focus(), [entry]);
+  // Alerts raised on this event: those of its source whose events include its seq.
+  const [alerts, setAlerts] = useState<AlertSummary[] | undefined>(undefined);
+  useEffect(() => {
+    setAlerts(undefined);
+    const source = entry?.record.source;
+    if (entry === undefined || typeof source !== 'string') return;
+    apiGet<{ alerts: AlertSummary[] }>('/api/v1/alerts', { source, limit: 500 }).then(
+      (a) => setAlerts(a.alerts.filter((x) => x.seqs.includes(entry.seq))),
+      () => setAlerts(undefined),
+    );
+  }, [entry]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') props.onClose();
@@ -74,6 +86,19 @@ export function EventDrawer(props: { id: string; onClose: () => void }) {
               <Link href={href('/', { q: `target:"${targetId}"` })}>Who accessed this target</Link>
             ) : null}
           </p>
+          {alerts && alerts.length > 0 ? (
+            <>
+              <h3>Alerts raised on it</h3>
+              <ul>
+                {alerts.map((a) => (
+                  <li key={a.id}>
+                    <Link href={`/alerts/${encodeURIComponent(a.id)}`}>{text(a.title)}</Link> (
+                    {text(a.severity)}, {text(a.state)})
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
           <h3>Record</h3>
           <pre class="record">{text(JSON.stringify(record, null, 2))}</pre>
           <h3>Integrity</h3>
