@@ -183,6 +183,7 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       password: PASSWORD,
       grants: [{ role: 'reviewer', sources: ['billing-*'] }],
     });
+    await person(t, { name: 'grace', password: PASSWORD, grants: [{ role: 'admin' }] });
     await person(t, {
       name: 'olga',
       password: null,
@@ -504,6 +505,35 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     assert.equal(active, 0, 'no element came from a record');
     await context.close();
     assert.deepEqual(problems, []);
+  });
+
+  it('gives admins the admin page: principals, a new ingest key shown once, rule validation', async () => {
+    const { context, page } = await open();
+    await page.goto(`${base}/admin`);
+    await signIn(page, 'grace');
+    await page.getByRole('heading', { name: 'Principals' }).waitFor();
+    await page.locator('table', { hasText: 'rita' }).waitFor();
+    assert.match(await page.locator('table').first().innerText(), /reviewer:billing-\*/);
+    await page.getByLabel('Source of a new key').fill('crm-api');
+    await page.getByRole('button', { name: 'Create ingest key' }).click();
+    const shown = await page.getByText(/shown this once/).innerText();
+    assert.match(shown, /evk_/);
+    await page
+      .getByLabel('Rules (YAML)')
+      .fill('rules:\n  - id: night-reads\n    severity: extreme\n');
+    await page.getByRole('button', { name: 'Validate' }).click();
+    assert.match(await page.locator('ul.problems').innerText(), /line \d+, column \d+: rules\[0\]/);
+    await axe(page, 'admin');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await shot(page, 'admin');
+    await context.close();
+    // Everyone else: no Admin link, and the server's refusal if they go there anyway.
+    const other = await open();
+    await other.page.goto(`${base}/admin`);
+    await signIn(other.page, 'ada');
+    assert.equal(await other.page.getByRole('link', { name: 'Admin' }).count(), 0);
+    await other.page.getByRole('alert').first().waitFor();
+    await other.context.close();
   });
 
   it('returns to the sign-in form when the session expires, then back to the same page', async () => {

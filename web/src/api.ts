@@ -43,9 +43,27 @@ export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return request<T>('POST', path, body);
 }
 
+/** A write whose body is text of its own type (a YAML rule file), sent as it is. */
+export async function apiSendText<T>(
+  method: 'POST' | 'PUT',
+  path: string,
+  text: string,
+  contentType: string,
+): Promise<T> {
+  return request<T>(method, path, new RawBody(text, contentType));
+}
+
+class RawBody {
+  constructor(
+    readonly text: string,
+    readonly type: string,
+  ) {}
+}
+
 async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined)
+    headers['content-type'] = body instanceof RawBody ? body.type : 'application/json';
   if (method !== 'GET' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
@@ -53,7 +71,9 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
       method,
       headers,
       credentials: 'same-origin',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined
+        ? { body: body instanceof RawBody ? body.text : JSON.stringify(body) }
+        : {}),
     });
   } catch {
     throw new ApiError(0, 'network', 'the server did not answer; check the connection and retry');

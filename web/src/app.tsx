@@ -1,4 +1,5 @@
 import { Nav } from './components/nav.js';
+import { AdminPage } from './pages/admin.js';
 import { AlertsPage } from './pages/alerts.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { NotFoundPage } from './pages/not-found.js';
@@ -25,6 +26,7 @@ export function App() {
   else if (location.path === '/overview') page = <OverviewPage />;
   else if (location.path === '/sources') page = <SourcesPage />;
   else if (location.path === '/integrity') page = <IntegrityPage />;
+  else if (location.path === '/admin') page = <AdminPage />;
   else page = <NotFoundPage />;
   return (
     <div class="layout">

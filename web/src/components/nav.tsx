@@ -38,6 +38,13 @@ export function Nav(props: {
               </Link>
             </li>
           ))}
+          {principal.roles.some((r) => r.role === 'admin') ? (
+            <li>
+              <Link href="/admin" current={active('/admin')}>
+                Admin
+              </Link>
+            </li>
+          ) : null}
           {COMING.map((label) => (
             <li key={label} class="coming" title="Not available on this server yet">
               {label}
