@@ -54,6 +54,7 @@ describe('dashboard pages and assets', () => {
       '/assets/nope.js',
       '/assets/..%2Findex.html',
       '/favicon.ico',
+      '/api',
       '/api/v1/nope',
       '/api/v2/events',
     ]) {

@@ -56,7 +56,7 @@ export function dashboardRoutes(app: FastifyInstance, webRoot: string): void {
   app.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     // Unknown API paths and file-like paths stay 404s; everything else is a client route.
-    if (path.startsWith('/api/') || /\.[A-Za-z0-9]+$/.test(path)) {
+    if (path === '/api' || path.startsWith('/api/') || /\.[A-Za-z0-9]+$/.test(path)) {
       throw new AppError(
         'not_found',
         `no route ${request.method} ${path}; see /api/v1/openapi.json`,
