@@ -20,7 +20,9 @@ interface ServeOptions extends SignInFlags {
 
 export function serveCommand(program: Command): void {
   addSignInOptions(program.command('serve'))
-    .description('run the Evident server (embedded SQLite by default, or PostgreSQL with --db)')
+    .description(
+      'run the Evident server: the API and the web dashboard at / (embedded SQLite by default, or PostgreSQL with --db)',
+    )
     .option(
       '-d, --data <dir>',
       'data folder: log key, admin token, SQLite database (env EVIDENT_DATA)',

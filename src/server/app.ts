@@ -6,6 +6,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { alertBulkRoutes } from './routes/alerts-bulk.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
@@ -17,6 +18,7 @@ import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { defaultWebRoot } from './web-assets.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -72,5 +74,6 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   alertRoutes(app, ctx);
   alertBulkRoutes(app, ctx);
   openApiRoutes(app);
+  dashboardRoutes(app, deps.webRoot ?? defaultWebRoot());
   return app;
 }

@@ -36,6 +36,8 @@ export interface ServerDeps {
   sourceSettings?: SourceSettings;
   /** Where /healthz learns whether the host clock is synchronised (default: ClockSyncProbe). */
   clockSync?: ClockSyncSource;
+  /** The built dashboard (default: dist/web, see web-assets.ts). */
+  webRoot?: string;
 }
 
 export interface Access {

@@ -76,6 +76,23 @@ export function authPaths(): Record<string, unknown> {
         },
       },
     },
+    '/api/v1/auth/methods': {
+      get: {
+        summary: 'Which sign-in methods this server has set up (public; the sign-in page asks)',
+        security: [],
+        responses: {
+          '200': {
+            description: 'The methods',
+            content: json({
+              type: 'object',
+              required: ['password', 'oidc'],
+              properties: { password: { type: 'boolean' }, oidc: { type: 'boolean' } },
+            }),
+          },
+          ...errors(400),
+        },
+      },
+    },
     '/api/v1/auth/session': {
       get: {
         summary: 'The current session, its person and its CSRF token',

@@ -277,6 +277,31 @@ export function openApiDocument(): Record<string, unknown> {
       ...rulePaths(),
       ...alertPaths(),
       ...authPaths(),
+      '/': {
+        get: {
+          summary:
+            'The web dashboard (index.html; also served at every other non-API path without a file extension, so client routes load the app)',
+          security: [],
+          responses: {
+            '200': {
+              description: 'The page (Cache-Control: no-cache; its own CSP)',
+              content: { 'text/html': {} },
+            },
+            '503': { description: 'The dashboard was not built (npm run build)' },
+          },
+        },
+      },
+      '/assets/{name}': {
+        get: {
+          summary: 'A dashboard asset: content-hashed name, cached for a year (immutable)',
+          security: [],
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The file (gzip when accepted)' },
+            ...errors(404),
+          },
+        },
+      },
       '/healthz': {
         get: {
           summary: 'Liveness, tree size and whether the host clock is synchronised',

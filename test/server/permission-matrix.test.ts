@@ -324,6 +324,20 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'GET',
+    route: '/api/v1/auth/methods',
+    url: () => '/api/v1/auth/methods',
+    action: undefined,
+  },
+  // The dashboard: public files (test/support/web-fixture); its data comes from the API.
+  { method: 'GET', route: '/*', url: () => '/alerts', action: undefined },
+  {
+    method: 'GET',
+    route: '/assets/:name',
+    url: () => '/assets/app-0123abcd.js',
+    action: undefined,
+  },
+  {
+    method: 'GET',
     route: '/api/v1/auth/oidc/start',
     url: () => '/api/v1/auth/oidc/start',
     action: undefined,

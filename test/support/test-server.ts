@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { AccountDirectory } from '../../src/access/accounts.js';
 import { loadAdminToken } from '../../src/access/admin-token.js';
@@ -18,6 +19,8 @@ import { accountRecord } from './accounts.js';
 
 export const TEST_ORIGIN = 'evident.test/log';
 export const ADMIN_TOKEN = 'eva_test-admin-token-0123456789abcdef';
+/** A stand-in dashboard build, so route tests do not depend on `npm run build`. */
+export const WEB_FIXTURE = fileURLToPath(new URL('./web-fixture', import.meta.url));
 export const START_MS = Date.parse('2026-11-22T09:00:00.000Z');
 
 export interface TestServer {
@@ -68,7 +71,7 @@ export function tempDir(prefix = 'evident-test-'): string {
 
 /** A real server (SQLite in a temp folder) driven in-process with app.inject(). */
 export async function testServer(
-  options: { dir?: string; signIn?: SignInOptions } = {},
+  options: { dir?: string; signIn?: SignInOptions; webRoot?: string } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? tempDir();
   const clock = new ManualClock(START_MS);
@@ -85,6 +88,7 @@ export async function testServer(
     audit: new SelfAudit(log.sequencer, log.origin, clock),
     sessions: signIn.sessions,
     signIn,
+    webRoot: options.webRoot ?? WEB_FIXTURE,
   });
   await app.ready();
   const accounts = new AccountDirectory(log.store);

@@ -245,6 +245,12 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { other_sessions_ended: ended };
   });
 
+  // Public: the sign-in page offers only the methods this server has set up.
+  app.get('/api/v1/auth/methods', async (request) => {
+    new QueryReader(request.query, []);
+    return { password: ctx.signIn !== undefined, oidc: ctx.signIn?.oidc !== undefined };
+  });
+
   app.get('/api/v1/auth/oidc/start', async (request, reply) => {
     const s = signIn();
     const o = oidc();
