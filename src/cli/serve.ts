@@ -16,6 +16,14 @@ interface ServeOptions extends SignInFlags {
   monitor: boolean;
   notifications?: string;
   bootstrapToken: boolean;
+  syslog: string[];
+  syslogCert?: string;
+  syslogKey?: string;
+  syslogRules?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function serveCommand(program: Command): void {
@@ -59,6 +67,18 @@ export function serveCommand(program: Command): void {
       '--no-bootstrap-token',
       'refuse the bootstrap admin token once named admins exist (env EVIDENT_BOOTSTRAP_TOKEN=off); see docs/security.md',
     )
+    .option(
+      '--syslog <url>',
+      "receive syslog: tcp://HOST:PORT?key=KEY_ID or tls://HOST:PORT?key=KEY_ID[&client_ca=FILE&client_cn=NAME]; repeatable; events get the ingest key's source (docs/connect.md)",
+      collect,
+      [] as string[],
+    )
+    .option('--syslog-cert <file>', 'PEM certificate (chain) for tls:// syslog listeners')
+    .option('--syslog-key <file>', 'PEM private key for tls:// syslog listeners')
+    .option(
+      '--syslog-rules <file>',
+      'YAML mapping rules for syslog lines, applied before the built-in sshd/sudo/su/PAM/PostgreSQL maps (docs/connect.md)',
+    )
     .action(async (opts: ServeOptions) => {
       const dataDir = dataDirOption(opts.data);
       const databaseUrl = databaseUrlOption(opts.db);
@@ -78,6 +98,12 @@ export function serveCommand(program: Command): void {
         ...(notifications ? { notificationsFile: notifications } : {}),
         ...(rulesPath ? { rulesFile: { name: rulesPath, text: readRules(rulesPath) } } : {}),
         monitor,
+        syslog: {
+          listen: opts.syslog,
+          ...(opts.syslogCert ? { certFile: opts.syslogCert } : {}),
+          ...(opts.syslogKey ? { keyFile: opts.syslogKey } : {}),
+          ...(opts.syslogRules ? { rulesFile: opts.syslogRules } : {}),
+        },
       });
       const head = await server.log.store.head();
       console.log(`Evident listening on ${server.url}`);
@@ -89,6 +115,11 @@ export function serveCommand(program: Command): void {
           ? `  alert rules: iso27001 pack${rulesPath ? ` + ${rulesPath}` : ''} (evident rules list)`
           : '  alert rules: off in this process (--no-monitor)',
       );
+      for (const l of server.syslog) {
+        console.log(
+          `  syslog: ${l.spec.protocol}://${l.address.host}:${l.address.port} as source ${l.source}`,
+        );
+      }
       if (!server.bootstrapToken) console.log('  bootstrap admin token: off');
       for (const [channel, secret] of Object.entries(server.generatedWebhookSecrets)) {
         console.log(`  Webhook secret for "${channel}" (shown once; give it to the receiver):`);
