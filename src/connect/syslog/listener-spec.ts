@@ -40,9 +40,9 @@ export function parseListenerSpec(text: string): ListenerSpec {
     );
   }
   const port = Number(url.port);
-  if (!url.port || !Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!url.port || !Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ListenerSpecError(
-      `--syslog ${text}: give a port (1–65535), e.g. ${protocol}://127.0.0.1:6514`,
+      `--syslog ${text}: give a port (1–65535, or 0 for any free one), e.g. ${protocol}://127.0.0.1:6514`,
     );
   }
   for (const name of url.searchParams.keys()) {
