@@ -32,8 +32,10 @@ export function lineToRecord(
   ctx: LineContext,
 ): SubmittedRecord {
   let fields: MappedFields | undefined;
+  // Relays add blanks around the text (rsyslog's %msg% keeps the space after the tag).
+  const view = { ...line, message: line.message.trim() };
   for (const mapper of mappers) {
-    fields = mapper(line);
+    fields = mapper(view);
     if (fields) break;
   }
   fields ??= genericFields(line);

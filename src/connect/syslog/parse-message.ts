@@ -15,7 +15,9 @@ const TAG = /^([^\s:[\]]{1,48})(?:\[([^\]\s]{1,128})\])?:(?: |$)/;
  * RFC 3164 (BSD) leniently, as real senders write it. `receivedAtMs` supplies the year
  * RFC 3164 timestamps lack (§4.1.2); they carry no zone either and are read as UTC.
  */
-export function parseSyslogMessage(text: string, receivedAtMs: number): ParseResult {
+export function parseSyslogMessage(frame: string, receivedAtMs: number): ParseResult {
+  // Octet-counted senders may still end the message with a newline (rsyslog's templates do).
+  const text = frame.replace(/\r?\n$/, '');
   const pri = /^<(\d{1,3})>/.exec(text);
   if (!pri) return { ok: false, error: 'no <PRI> at the start (RFC 5424 §6.2.1)' };
   const value = Number(pri[1]);
