@@ -178,6 +178,7 @@ describe('syslog connection backpressure', () => {
           }),
         highWater: 10,
         maxBatch: 4,
+        maxInFlight: 1,
         retryDelayMs: 1,
         onError: (e) => events.push(`error: ${(e as Error).message}`),
       },

@@ -21,6 +21,11 @@ export interface ConnectionOptions {
   highWater: number;
   /** Largest single append. */
   maxBatch: number;
+  /**
+   * Appends a connection may have outstanding: 2 lets the sequencer plan one batch while the
+   * other commits (its pipelining) even with a single sender.
+   */
+  maxInFlight: number;
   /** Wait before retrying an append the store refused (it stays paused meanwhile). */
   retryDelayMs: number;
   onError: (error: unknown) => void;
@@ -35,7 +40,9 @@ export interface ConnectionOptions {
 export class SyslogConnection {
   private readonly framer = new SyslogFramer();
   private queued: SubmittedRecord[] = [];
+  /** Records in appends not yet answered. */
   private inFlight = 0;
+  private batchesInFlight = 0;
   private paused = false;
   private scheduled = false;
   private stopped = false;
@@ -103,7 +110,8 @@ export class SyslogConnection {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight > 0 || this.queued.length === 0) return;
+    if (this.scheduled || this.batchesInFlight >= this.options.maxInFlight || this.queued.length === 0)
+      return;
     this.scheduled = true;
     // Let the rest of this read's lines join the batch before it goes out.
     setImmediate(() => {
@@ -115,7 +123,10 @@ export class SyslogConnection {
   private async flush(): Promise<void> {
     const batch = this.queued.splice(0, this.options.maxBatch);
     if (batch.length === 0) return;
-    this.inFlight = batch.length;
+    this.inFlight += batch.length;
+    this.batchesInFlight++;
+    // The next batch may go out while this one commits.
+    this.schedule();
     for (;;) {
       try {
         await this.options.append(batch);
@@ -128,14 +139,16 @@ export class SyslogConnection {
         if (this.stopped) break;
       }
     }
-    this.inFlight = 0;
+    this.inFlight -= batch.length;
+    this.batchesInFlight--;
     if (this.paused && this.pending < this.options.highWater / 2) {
       this.paused = false;
       this.flow.resume();
     }
     if (this.queued.length > 0 && !this.stopped) {
       this.schedule();
-    } else if (this.queued.length === 0 || this.stopped) {
+    }
+    if ((this.queued.length === 0 && this.inFlight === 0) || this.stopped) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();

@@ -79,6 +79,7 @@ export async function startSyslogListener(
       append: (records) => deps.append(records, source),
       highWater: 10_000,
       maxBatch: 5_000,
+      maxInFlight: 2,
       retryDelayMs: 500,
       onError: deps.onError,
     });
