@@ -8,6 +8,7 @@ import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
+import { ingestMappingRoutes } from './routes/ingest-mappings.js';
 import { logRoutes } from './routes/log.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { openApiRoutes } from './routes/openapi.js';
@@ -58,6 +59,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   const ctx = serverContext(deps);
   healthRoutes(app, ctx);
   eventRoutes(app, ctx);
+  ingestMappingRoutes(app, ctx);
   logRoutes(app, ctx);
   notificationRoutes(app, ctx);
   ingestKeyRoutes(app, ctx);

@@ -110,7 +110,11 @@ export class SyslogConnection {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.batchesInFlight >= this.options.maxInFlight || this.queued.length === 0)
+    if (
+      this.scheduled ||
+      this.batchesInFlight >= this.options.maxInFlight ||
+      this.queued.length === 0
+    )
       return;
     this.scheduled = true;
     // Let the rest of this read's lines join the batch before it goes out.
