@@ -20,6 +20,7 @@ interface ServeOptions extends SignInFlags {
   syslogCert?: string;
   syslogKey?: string;
   syslogRules?: string;
+  mappings?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -79,6 +80,10 @@ export function serveCommand(program: Command): void {
       '--syslog-rules <file>',
       'YAML mapping rules for syslog lines, applied before the built-in sshd/sudo/su/PAM/PostgreSQL maps (docs/connect.md)',
     )
+    .option(
+      '--mappings <file>',
+      'YAML named mappings for POST /api/v1/ingest/:mapping, beside the built-in fluent-bit, vector, syslog-ng and postgres-csvlog (docs/connect.md)',
+    )
     .action(async (opts: ServeOptions) => {
       const dataDir = dataDirOption(opts.data);
       const databaseUrl = databaseUrlOption(opts.db);
@@ -98,6 +103,7 @@ export function serveCommand(program: Command): void {
         ...(notifications ? { notificationsFile: notifications } : {}),
         ...(rulesPath ? { rulesFile: { name: rulesPath, text: readRules(rulesPath) } } : {}),
         monitor,
+        ...(opts.mappings ? { mappingsFile: opts.mappings } : {}),
         syslog: {
           listen: opts.syslog,
           ...(opts.syslogCert ? { certFile: opts.syslogCert } : {}),

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { loadAdminToken } from '../access/admin-token.js';
 import { createSignIn, type SignInOptions } from '../access/sign-in.js';
+import { MappingRegistry, parseMappingsFile } from '../connect/mapping/registry.js';
 import type { RunningListener } from '../connect/syslog/listener.js';
 import { type SyslogOptions, startSyslogListeners } from '../connect/syslog/start-listeners.js';
 import { formatVerifierKey } from '../core/note.js';
@@ -35,6 +37,8 @@ export interface StartOptions {
   notificationsFile?: string;
   /** False: the bootstrap admin token is refused (`--no-bootstrap-token`). */
   bootstrapToken?: boolean;
+  /** Named shipper mappings file (`--mappings`, docs/connect.md). */
+  mappingsFile?: string;
   /** Syslog listeners (`--syslog`, docs/connect.md). */
   syslog?: SyslogOptions;
 }
@@ -123,8 +127,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         onError: report('monitor'),
       });
     }
+    const mappings = options.mappingsFile
+      ? parseMappingsFile(readFileSync(options.mappingsFile, 'utf8'), options.mappingsFile)
+      : new MappingRegistry();
     const app = buildApp(
       {
+        mappings,
         store: log.store,
         sequencer: log.sequencer,
         origin: log.origin,

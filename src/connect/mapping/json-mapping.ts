@@ -167,7 +167,7 @@ function firstValue(item: Record<string, unknown>, keys: string[]): unknown {
 /** Epoch seconds (Fluent Bit's double), epoch ms, RFC 3339, or "Mmm dd hh:mm:ss". */
 function timeOf(v: unknown, receivedAtMs: number): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v))
-    return v < 1e11 ? Math.round(v * 1000) : Math.round(v);
+    return v < 1e11 ? Math.floor(v * 1000) : Math.floor(v); // truncated, as record times are
   if (typeof v !== 'string') return undefined;
   if (/^\d+(\.\d+)?$/.test(v)) return timeOf(Number(v), receivedAtMs);
   const iso = Date.parse(v);
