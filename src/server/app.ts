@@ -12,6 +12,7 @@ import { ingestMappingRoutes } from './routes/ingest-mappings.js';
 import { logRoutes } from './routes/log.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { otlpLogRoutes } from './routes/otlp-logs.js';
 import { principalRoutes } from './routes/principals.js';
 import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -60,6 +61,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   healthRoutes(app, ctx);
   eventRoutes(app, ctx);
   ingestMappingRoutes(app, ctx);
+  otlpLogRoutes(app, ctx);
   logRoutes(app, ctx);
   notificationRoutes(app, ctx);
   ingestKeyRoutes(app, ctx);
