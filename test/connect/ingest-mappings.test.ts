@@ -27,6 +27,7 @@ describe('POST /api/v1/ingest/:mapping', () => {
 
   const storedRecords = async (ids: string[]) => {
     const found = await t.log.store.entriesByIds(ids);
+    // biome-ignore lint/suspicious/noExplicitAny: stored records are free-form JSON read by path
     return ids.map((id) => JSON.parse(found.get(id)!.record) as Record<string, any>);
   };
 
