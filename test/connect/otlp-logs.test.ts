@@ -25,10 +25,12 @@ describe('OTLP/HTTP POST /v1/logs', () => {
 
   const records = async () => {
     const head = await t.log.store.head();
-    return (await t.log.store.entries(0, head!.size))
-      .filter((e) => e.source === 'billing')
-      // biome-ignore lint/suspicious/noExplicitAny: stored records are free-form JSON read by path
-      .map((e) => JSON.parse(e.record) as Record<string, any>);
+    return (
+      (await t.log.store.entries(0, head!.size))
+        .filter((e) => e.source === 'billing')
+        // biome-ignore lint/suspicious/noExplicitAny: stored records are free-form JSON read by path
+        .map((e) => JSON.parse(e.record) as Record<string, any>)
+    );
   };
 
   before(async () => {
