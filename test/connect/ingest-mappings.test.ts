@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMappingsFile } from '../../src/connect/mapping/registry.js';
+import { registeredRoutes } from '../../src/server/app.js';
 import { type TestServer, testServer } from '../support/test-server.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/shippers');
@@ -187,6 +188,18 @@ describe('POST /api/v1/ingest/:mapping', () => {
       assert.ok(res.json().error.message.length > 10);
     });
   }
+
+  it('documents the mapping and OTLP routes in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ url: '/api/v1/openapi.json' })).json();
+    const mine = registeredRoutes(t.app).filter(
+      (r) => r.method === 'POST' && /^\/(api\/v1\/ingest|v1\/logs)/.test(r.url),
+    );
+    assert.equal(mine.length, 2);
+    for (const r of mine) {
+      const path = r.url.replace(/:([a-z_]+)/g, '{$1}');
+      assert.ok(doc.paths[path]?.post, `${r.url} is documented`);
+    }
+  });
 
   it('a bad dedupe value names the choices', async () => {
     const res = await post('vector', 'vector-journald.json', '?dedupe=yes');

@@ -62,14 +62,19 @@ const CASES: RouteCase[] = [
     route: '/api/v1/ingest/:mapping',
     url: () => '/api/v1/ingest/vector',
     action: 'events.append',
-    body: () => ({ message: 'Accepted password for ada from 10.0.0.7 port 22 ssh2', appname: 'sshd' }),
+    body: () => ({
+      message: 'Accepted password for ada from 10.0.0.7 port 22 ssh2',
+      appname: 'sshd',
+    }),
   },
   {
     method: 'POST',
     route: '/v1/logs',
     url: () => '/v1/logs',
     action: 'events.append',
-    body: () => ({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' } }] }] }] }),
+    body: () => ({
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' } }] }] }],
+    }),
   },
   { method: 'GET', route: '/api/v1/events', url: () => '/api/v1/events', action: 'events.read' },
   {
