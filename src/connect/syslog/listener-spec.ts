@@ -54,7 +54,7 @@ export function parseListenerSpec(text: string): ListenerSpec {
   const keyId = url.searchParams.get('key');
   if (!keyId || !/^[0-9a-f]{16}$/.test(keyId)) {
     throw new ListenerSpecError(
-      `--syslog ${text}: add ?key=KEY_ID, the 16-hex-digit id of an ingest key for the source these hosts log as (evident keys create SOURCE; evident keys list)`,
+      `--syslog ${text}: add ?key=KEY_ID, the 16-hex-digit id of an ingest key for the source these hosts log as (evident keys create --source SOURCE; evident keys list)`,
     );
   }
   const clientCa = url.searchParams.get('client_ca') ?? undefined;
