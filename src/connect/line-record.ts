@@ -1,6 +1,6 @@
 import { CoreError } from '../core/errors.js';
 import type { JsonObject, SubmittedRecord } from '../core/record/types.js';
-import { validateSubmittedRecord } from '../core/record/validate.js';
+import { isIpAddress, validateSubmittedRecord } from '../core/record/validate.js';
 import type { LineMapper, LogLine, MappedFields } from './log-line.js';
 import { FACILITY_NAMES, SEVERITY_NAMES } from './syslog/message.js';
 
@@ -80,13 +80,18 @@ export function rawRecord(
   truncatedOnWire = false,
 ): SubmittedRecord {
   const { text: line, truncated } = cap(text);
-  const ip = ctx.peerIp;
+  // A peer address the record cannot hold (an IPv6 zone id) is named in details instead.
+  const ip = ctx.peerIp !== undefined && isIpAddress(ctx.peerIp) ? ctx.peerIp : undefined;
   return validateSubmittedRecord(
     {
       time: new Date(ctx.receivedAtMs).toISOString(),
       action: ctx.rawAction,
       outcome: 'unknown',
-      actor: { id: ip ?? 'unknown', type: 'host', ...(ip ? { ip } : {}) },
+      actor: {
+        id: (ip ?? ctx.peerIp ?? 'unknown').slice(0, 256),
+        type: 'host',
+        ...(ip ? { ip } : {}),
+      },
       details: {
         line,
         problem: problem.slice(0, 1024),

@@ -218,3 +218,18 @@ describe('YAML line rules', () => {
     it(`refuses ${text}`, () => assert.throws(() => parseLineRules(text, 'r.yaml'), why));
   }
 });
+
+describe('raw records from odd peers', () => {
+  it('a peer address with an IPv6 zone id is kept as the actor id, not as an ip', () => {
+    const r = lineToRecord(
+      { message: 'x', appName: 'sshd' },
+      [() => ({ action: 'BAD', outcome: 'success', actor: { id: 'a' } })],
+      {
+        ...CTX,
+        peerIp: 'fe80::1%eth0',
+      },
+    );
+    assert.equal(r.action, 'syslog.raw');
+    assert.deepEqual(r.actor, { id: 'fe80::1%eth0', type: 'host' });
+  });
+});

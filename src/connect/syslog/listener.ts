@@ -84,8 +84,17 @@ export async function startSyslogListener(
       onError: deps.onError,
     });
     connections.set(socket, connection);
-    socket.on('data', (chunk: Buffer) => connection.push(chunk));
-    socket.on('end', () => connection.end());
+    // A bug must cost one connection, never the server: what was read is still appended.
+    const guarded = (step: () => void) => {
+      try {
+        step();
+      } catch (error) {
+        deps.onError(error);
+        socket.destroy();
+      }
+    };
+    socket.on('data', (chunk: Buffer) => guarded(() => connection.push(chunk)));
+    socket.on('end', () => guarded(() => connection.end()));
     socket.on('error', () => {}); // a reset by the peer: what was read is still appended
     socket.on('close', () => {
       void connection.idle().then(() => {
