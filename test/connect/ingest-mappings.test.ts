@@ -64,6 +64,7 @@ describe('POST /api/v1/ingest/:mapping', () => {
         ['session.open', 'success', 'carol'],
       ],
     ],
+    ['fluent-bit', 'fluent-bit-postgres-stderr.json', [['db.create_table', 'unknown', 'alice']]],
     [
       'vector',
       'vector-syslog.ndjson',

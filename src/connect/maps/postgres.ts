@@ -8,11 +8,14 @@ const PASSWORD_FAILED =
   /(password|md5|scram-sha-256|peer|ident|cert) authentication failed for user "([^"]*)"/;
 const NO_HBA =
   /no pg_hba\.conf entry for (?:replication connection from )?host "([^"]*)", user "([^"]*)"(?:, database "([^"]*)")?/;
+const PGAUDIT_ENTRY = /(?:^|\s)AUDIT: (?:SESSION|OBJECT),\d/;
 const NO_ROLE = /FATAL: {1,2}role "([^"]*)" does not exist/;
 
 /** PostgreSQL (log_destination=syslog or stderr lines): connections, failed logins, pgAudit. */
 export const postgresMapper: LineMapper = (line) => {
-  if (!isPostgres(line)) return undefined;
+  // pgAudit entries are recognised from any app: a shipper tailing PostgreSQL's stderr log
+  // often sends the line without a program name.
+  if (!isPostgres(line) && !PGAUDIT_ENTRY.test(line.message)) return undefined;
   return postgresFields(line.message, prefixContext(line.message, line.hostname));
 };
 
