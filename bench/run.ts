@@ -10,6 +10,8 @@
  *   BENCH_MONITOR=0      skip the alert-rule overhead phase (bench/monitor.ts; its own knobs
  *                        BENCH_MONITOR_SECONDS, default min(BENCH_SECONDS, 10), and
  *                        BENCH_MONITOR_ROUNDS, default 3)
+ *   BENCH_SYSLOG=0       skip the rsyslog forwarding phase (bench/rsyslog.ts; its knob
+ *                        BENCH_SYSLOG_MESSAGES, default 100000)
  * Quick run: BENCH_ENTRIES=100000 BENCH_SECONDS=3 npm run bench
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ import { proofsHttp, proofsStoreLevel } from './proofs.js';
 import { readFloorHttp } from './read-floor.js';
 import { renderReport } from './report.js';
 import type { RunResults } from './results.js';
+import { syslogForward, syslogMarkdown } from './rsyslog.js';
 import { searchHttp, searchStoreLevel } from './search.js';
 import { ADMIN_TOKEN, buildServer, type ServerMode, startServerProcess } from './server.js';
 import { commitFloor, RawSqlite } from './sqlite-limit.js';
@@ -57,6 +60,8 @@ const POSTGRES = process.env.BENCH_POSTGRES !== '0';
 const MONITOR = process.env.BENCH_MONITOR !== '0';
 const MONITOR_SECONDS = envInt('BENCH_MONITOR_SECONDS', Math.min(SECONDS, 10));
 const MONITOR_ROUNDS = envInt('BENCH_MONITOR_ROUNDS', 3);
+const SYSLOG = process.env.BENCH_SYSLOG !== '0';
+const SYSLOG_MESSAGES = envInt('BENCH_SYSLOG_MESSAGES', 100_000);
 
 const root = resolve('.bench-data');
 const runDir = join(root, `run-${process.pid}`);
@@ -75,6 +80,8 @@ function command(): string {
     'BENCH_MONITOR',
     'BENCH_MONITOR_SECONDS',
     'BENCH_MONITOR_ROUNDS',
+    'BENCH_SYSLOG',
+    'BENCH_SYSLOG_MESSAGES',
   ]
     .filter((k) => process.env[k])
     .map((k) => `${k}=${process.env[k]}`);
@@ -189,6 +196,17 @@ async function main(): Promise<void> {
         }),
       )
     : undefined;
+  // Syslog in (issue 16): rsyslog's file output vs forwarding to serve --syslog.
+  const syslog = SYSLOG
+    ? await phase('rsyslog forwarding to serve --syslog', () =>
+        syslogForward({
+          mode: MODE,
+          main: entry,
+          dir: join(runDir, 'syslog'),
+          messages: SYSLOG_MESSAGES,
+        }),
+      )
+    : undefined;
 
   const results: RunResults = {
     startedAt,
@@ -222,6 +240,10 @@ async function main(): Promise<void> {
   if (monitor) {
     writeFileSync(join(root, 'last-monitor-results.json'), `${JSON.stringify(monitor, null, 2)}\n`);
     report = `${report.trimEnd()}\n\n${monitorMarkdown(monitor)}`;
+  }
+  if (syslog) {
+    writeFileSync(join(root, 'last-syslog-results.json'), `${JSON.stringify(syslog, null, 2)}\n`);
+    report = `${report.trimEnd()}\n\n${syslogMarkdown(syslog)}`;
   }
   writeFileSync(OUTPUT, report);
   if (POSTGRES) {

@@ -16,6 +16,15 @@ interface ServeOptions extends SignInFlags {
   monitor: boolean;
   notifications?: string;
   bootstrapToken: boolean;
+  syslog: string[];
+  syslogCert?: string;
+  syslogKey?: string;
+  syslogRules?: string;
+  mappings?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function serveCommand(program: Command): void {
@@ -61,6 +70,22 @@ export function serveCommand(program: Command): void {
       '--no-bootstrap-token',
       'refuse the bootstrap admin token once named admins exist (env EVIDENT_BOOTSTRAP_TOKEN=off); see docs/security.md',
     )
+    .option(
+      '--syslog <url>',
+      "receive syslog: tcp://HOST:PORT?key=KEY_ID or tls://HOST:PORT?key=KEY_ID[&client_ca=FILE&client_cn=NAME]; repeatable; events get the ingest key's source (docs/connect.md)",
+      collect,
+      [] as string[],
+    )
+    .option('--syslog-cert <file>', 'PEM certificate (chain) for tls:// syslog listeners')
+    .option('--syslog-key <file>', 'PEM private key for tls:// syslog listeners')
+    .option(
+      '--syslog-rules <file>',
+      'YAML mapping rules for syslog lines, applied before the built-in sshd/sudo/su/PAM/PostgreSQL maps (docs/connect.md)',
+    )
+    .option(
+      '--mappings <file>',
+      'YAML named mappings for POST /api/v1/ingest/:mapping, beside the built-in fluent-bit, vector, syslog-ng and postgres-csvlog (docs/connect.md)',
+    )
     .action(async (opts: ServeOptions) => {
       const dataDir = dataDirOption(opts.data);
       const databaseUrl = databaseUrlOption(opts.db);
@@ -80,6 +105,13 @@ export function serveCommand(program: Command): void {
         ...(notifications ? { notificationsFile: notifications } : {}),
         ...(rulesPath ? { rulesFile: { name: rulesPath, text: readRules(rulesPath) } } : {}),
         monitor,
+        ...(opts.mappings ? { mappingsFile: opts.mappings } : {}),
+        syslog: {
+          listen: opts.syslog,
+          ...(opts.syslogCert ? { certFile: opts.syslogCert } : {}),
+          ...(opts.syslogKey ? { keyFile: opts.syslogKey } : {}),
+          ...(opts.syslogRules ? { rulesFile: opts.syslogRules } : {}),
+        },
       });
       const head = await server.log.store.head();
       console.log(`Evident listening on ${server.url}`);
@@ -91,6 +123,11 @@ export function serveCommand(program: Command): void {
           ? `  alert rules: iso27001 pack${rulesPath ? ` + ${rulesPath}` : ''} (evident rules list)`
           : '  alert rules: off in this process (--no-monitor)',
       );
+      for (const l of server.syslog) {
+        console.log(
+          `  syslog: ${l.spec.protocol}://${l.address.host}:${l.address.port} as source ${l.source}`,
+        );
+      }
       if (!server.bootstrapToken) console.log('  bootstrap admin token: off');
       for (const [channel, secret] of Object.entries(server.generatedWebhookSecrets)) {
         console.log(`  Webhook secret for "${channel}" (shown once; give it to the receiver):`);

@@ -171,6 +171,13 @@ export class Sequencer {
     });
   }
 
+  /** Events waiting for a batch (not yet planned or committing): how far ingest is behind. */
+  get queuedEvents(): number {
+    let n = 0;
+    for (const p of this.queue) n += p.records.length;
+    return n;
+  }
+
   /** Resolves once everything queued so far has been committed or refused. */
   async drain(): Promise<void> {
     while (this.queue.length > 0 || this.inFlight > 0 || this.scheduled) {

@@ -7,6 +7,7 @@ import { authorize, type Resource } from '../access/authorize.js';
 import type { Action, Principal } from '../access/principal.js';
 import type { SignIn } from '../access/sign-in.js';
 import type { SourceScope } from '../access/source-scope.js';
+import type { MappingRegistry } from '../connect/mapping/registry.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
@@ -38,6 +39,8 @@ export interface ServerDeps {
   clockSync?: ClockSyncSource;
   /** The built dashboard (default: dist/web, see web-assets.ts). */
   webRoot?: string;
+  /** Named shipper mappings (POST /api/v1/ingest/:mapping); default: the built-in ones. */
+  mappings?: MappingRegistry;
 }
 
 export interface Access {

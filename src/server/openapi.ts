@@ -8,6 +8,7 @@ import {
 } from '../core/record/types.js';
 import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { authPaths, authSchemas } from './openapi-auth.js';
+import { connectPaths, connectSchemas } from './openapi-connect.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { principalPaths, principalSchemas } from './openapi-principals.js';
@@ -54,6 +55,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'A conflict with the current state: an event id stored with other content, a name taken, the last admin, a request no longer pending',
   413: 'Body or canonical record too large',
   415: 'Unsupported Content-Type',
+  429: 'Too many requests: wait as long as Retry-After says, then retry',
   503: 'The log could not commit; retry with the same event ids',
 };
 
@@ -302,6 +304,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...connectPaths(),
       '/healthz': {
         get: {
           summary: 'Liveness, tree size and whether the host clock is synchronised',
@@ -361,6 +364,7 @@ export function openApiDocument(): Record<string, unknown> {
         ...ruleSchemas(),
         ...alertSchemas(),
         ...authSchemas(),
+        ...connectSchemas(),
         Record: {
           description:
             'What a leaf commits to: the submitted fields plus received_at (server time), source (from the key) and id.',

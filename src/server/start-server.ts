@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { loadAdminToken } from '../access/admin-token.js';
 import { createSignIn, type SignInOptions } from '../access/sign-in.js';
+import { MappingRegistry, parseMappingsFile } from '../connect/mapping/registry.js';
+import type { RunningListener } from '../connect/syslog/listener.js';
+import { type SyslogOptions, startSyslogListeners } from '../connect/syslog/start-listeners.js';
 import { formatVerifierKey } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
 import { type OpenLog, openLog } from '../log/open-log.js';
@@ -33,6 +37,10 @@ export interface StartOptions {
   notificationsFile?: string;
   /** False: the bootstrap admin token is refused (`--no-bootstrap-token`). */
   bootstrapToken?: boolean;
+  /** Named shipper mappings file (`--mappings`, docs/connect.md). */
+  mappingsFile?: string;
+  /** Syslog listeners (`--syslog`, docs/connect.md). */
+  syslog?: SyslogOptions;
 }
 
 export interface RunningServer {
@@ -46,6 +54,8 @@ export interface RunningServer {
   bootstrapToken: boolean;
   /** Webhook secrets the notifications file left to be generated, by channel: print once. */
   generatedWebhookSecrets: Record<string, string>;
+  /** The syslog listeners, bound (in `--syslog` order). */
+  syslog: RunningListener[];
   close(): Promise<void>;
 }
 
@@ -117,8 +127,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         onError: report('monitor'),
       });
     }
+    const mappings = options.mappingsFile
+      ? parseMappingsFile(readFileSync(options.mappingsFile, 'utf8'), options.mappingsFile)
+      : new MappingRegistry();
     const app = buildApp(
       {
+        mappings,
         store: log.store,
         sequencer: log.sequencer,
         origin: log.origin,
@@ -134,6 +148,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       { logLevel: options.logLevel },
     );
     const address = await app.listen({ host: options.host, port: options.port });
+    let syslog: RunningListener[] = [];
+    if (options.syslog && options.syslog.listen.length > 0) {
+      try {
+        syslog = await startSyslogListeners(options.syslog, {
+          store: log.store,
+          sequencer: log.sequencer,
+          clock: log.clock,
+          onError: report('syslog'),
+        });
+      } catch (error) {
+        await app.close();
+        throw error;
+      }
+    }
     return {
       app,
       log,
@@ -142,7 +170,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...(monitor ? { monitor } : {}),
       bootstrapToken: adminToken !== undefined,
       generatedWebhookSecrets,
+      syslog,
       close: async () => {
+        // Syslog senders first: what they wrote is appended before the log closes.
+        await Promise.all(syslog.map((l) => l.close()));
         // Stop accepting, let queued batches commit and answer, then close keep-alive
         // sockets: Fastify closes only those idle at the moment close() starts, and the rest
         // would hold shutdown for the 72 s keep-alive timeout.

@@ -57,6 +57,25 @@ const CASES: RouteCase[] = [
     action: 'events.append',
     body: () => event(),
   },
+  {
+    method: 'POST',
+    route: '/api/v1/ingest/:mapping',
+    url: () => '/api/v1/ingest/vector',
+    action: 'events.append',
+    body: () => ({
+      message: 'Accepted password for ada from 10.0.0.7 port 22 ssh2',
+      appname: 'sshd',
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/logs',
+    url: () => '/v1/logs',
+    action: 'events.append',
+    body: () => ({
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' } }] }] }],
+    }),
+  },
   { method: 'GET', route: '/api/v1/events', url: () => '/api/v1/events', action: 'events.read' },
   {
     method: 'GET',
