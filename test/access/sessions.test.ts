@@ -429,7 +429,7 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
     const auth = registeredRoutes(t.app).filter(
       (r) => r.url.startsWith('/api/v1/auth/') && r.method !== 'HEAD',
     );
-    assert.equal(auth.length, 7);
+    assert.equal(auth.length, 8);
     for (const r of auth) {
       assert.ok(doc.paths[r.url]?.[r.method.toLowerCase()], `${r.method} ${r.url}`);
     }
