@@ -1,4 +1,3 @@
-import type { Principal } from '../access/principal.js';
 import { describeScope, inScope, type SourceScope } from '../access/source-scope.js';
 import { OUTCOMES } from '../core/record/types.js';
 import { AppError } from '../errors.js';
