@@ -21,6 +21,10 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/v1/events', { bodyLimit: EVENTS_BODY_LIMIT }, async (request, reply) => {
     const principal = await ctx.access(request, 'events.append');
     if (principal.kind !== 'ingest') throw new AppError('forbidden', 'only ingest keys append');
+    // A declared backfill: recorded in each record (docs/api.md, "Historical imports").
+    const historical =
+      new QueryReader(request.query, ['historical']).oneOf('historical', ['true', 'false']) ===
+      'true';
     const body = request.body;
     if (typeof body !== 'string' || body.length === 0) {
       throw new AppError(
@@ -32,7 +36,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const records = parseSubmittedRecords(body, ndjson ? 'ndjson' : 'json', {
       boundSource: principal.source,
     });
-    const result = await ctx.sequencer.append(records, principal.source);
+    const result = await ctx.sequencer.append(records, principal.source, { historical });
     const entries = result.entries.map((e) => ({
       id: e.id,
       seq: e.seq,

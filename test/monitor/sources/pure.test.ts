@@ -47,12 +47,19 @@ describe('durations', () => {
     const env = sourceSettingsFromEnv({
       EVIDENT_MAX_CLOCK_SKEW: '30s',
       EVIDENT_SOURCE_MAX_SILENCE: 'off',
+      EVIDENT_LATE_EVENT_BOUND: '1h',
     });
     assert.deepEqual(env, {
       maxClockSkewMs: 30_000,
       defaultMaxSilenceMs: null,
       checkIntervalMs: 30_000,
+      lateAfterMs: 3_600_000,
     });
+    assert.equal(sourceSettingsFromEnv({}).lateAfterMs, 15 * 60_000);
+    assert.throws(
+      () => sourceSettingsFromEnv({ EVIDENT_LATE_EVENT_BOUND: 'soon' }),
+      /EVIDENT_LATE_EVENT_BOUND/,
+    );
     assert.throws(
       () => sourceSettingsFromEnv({ EVIDENT_SOURCE_CHECK_INTERVAL: '2d' }),
       /EVIDENT_SOURCE_CHECK_INTERVAL/,
