@@ -119,4 +119,33 @@ describe('HTTP API: event search', () => {
     assert.equal(details.action, 'invoice.*');
     assert.equal(details.order, 'time');
   });
+
+  it('records a declared backfill in the record and flags it historical and late, never skewed', async () => {
+    const post = (qs: string, body: unknown) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/events${qs}`,
+        headers: { ...app, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    const old = event({ time: '2026-09-01T10:00:00Z', actor: { id: 'u-backfill' } });
+    const res = await post('?historical=true', old);
+    assert.equal(res.statusCode, 201, res.body);
+    const id = res.json().entries[0].id;
+    const stored = (await get(`/api/v1/events/${id}`)).json();
+    assert.equal(stored.record.historical, true);
+    assert.deepEqual(stored.flags, ['historical', 'late']);
+    const live = (await post('', { ...old, actor: { id: 'u-undeclared' } })).json();
+    const undeclared = (await get(`/api/v1/events/${live.entries[0].id}`)).json();
+    assert.equal(undeclared.record.historical, undefined);
+    assert.deepEqual(undeclared.flags, ['late', 'clock_skew']);
+    for (const [qs, body, path] of [
+      ['?historical=yes', old, 'historical'],
+      ['', { ...old, historical: true }, 'historical'],
+    ] as const) {
+      const bad = await post(qs, body);
+      assert.equal(bad.statusCode, 400, qs);
+      assert.match(JSON.stringify(bad.json().error), new RegExp(path));
+    }
+  });
 });

@@ -90,7 +90,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (search.neverMatches !== undefined) extra.never_matches = search.neverMatches;
     return reply
       .type('application/json; charset=utf-8')
-      .send(entryListJson(entries, extra, ctx.sourceSettings?.maxClockSkewMs));
+      .send(entryListJson(entries, extra, ctx.sourceSettings));
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/events/:id', async (request, reply) => {
@@ -119,8 +119,6 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (!entry) throw new AppError('not_found', `no event ${id}`);
     // Outside a scoped grant the answer is the same 404 as for a missing event.
     authorize(principal, 'events.read', { type: 'event', id, source: entry.source });
-    return reply
-      .type('application/json; charset=utf-8')
-      .send(entryJson(entry, ctx.sourceSettings?.maxClockSkewMs));
+    return reply.type('application/json; charset=utf-8').send(entryJson(entry, ctx.sourceSettings));
   });
 }

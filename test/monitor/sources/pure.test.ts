@@ -167,3 +167,22 @@ describe('applyEntries', () => {
     assert.equal(summarize(stats, T + 25 * 3_600_000).last24h, 0);
   });
 });
+
+describe('declared backfills and clock skew', () => {
+  it('counts a historical entry as an event but never in skew statistics or skew alerts', () => {
+    const month = 30 * 86_400_000;
+    const backfill = { ...entry(1, T, month), record: { historical: true } };
+    const undeclared = entry(2, T + 1000, month);
+    const applied = applyEntries(emptyStats('billing-api'), [backfill], 300_000);
+    assert.equal(applied.stats.total, 1);
+    assert.deepEqual(applied.skewAlerts, []);
+    assert.equal(summarize(applied.stats, T).skewP95Ms, null);
+    // The same age without the declaration is the source's clock, as before.
+    const live = applyEntries(applied.stats, [undeclared], 300_000);
+    assert.equal(live.skewAlerts.length, 1);
+    assert.deepEqual(
+      live.skewAlerts[0]!.entries.map((e) => e.seq),
+      [2],
+    );
+  });
+});
