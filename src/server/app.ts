@@ -6,6 +6,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
+import { eventExportRoutes } from './routes/events-export.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { logRoutes } from './routes/log.js';
@@ -58,6 +59,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   const ctx = serverContext(deps);
   healthRoutes(app, ctx);
   eventRoutes(app, ctx);
+  eventExportRoutes(app, ctx);
   logRoutes(app, ctx);
   notificationRoutes(app, ctx);
   ingestKeyRoutes(app, ctx);
