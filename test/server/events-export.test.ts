@@ -144,4 +144,17 @@ describe('HTTP API: event export', () => {
       assert.equal(res.json().error.path, path, qs);
     }
   });
+
+  it('is described in the OpenAPI document with the same filters as search', async () => {
+    const doc = (await get('/api/v1/openapi.json')).json();
+    const names = (op: { parameters: { name: string }[] }) => op.parameters.map((p) => p.name);
+    const exportOp = doc.paths['/api/v1/events/export'].get;
+    const searchOp = doc.paths['/api/v1/events'].get;
+    for (const name of ['time_from', 'time_to', 'received_from', 'ip', 'actor_name', 'order']) {
+      assert.ok(names(exportOp).includes(name), name);
+      assert.ok(names(searchOp).includes(name), name);
+    }
+    assert.ok(names(exportOp).includes('format'));
+    assert.ok(names(doc.paths['/api/v1/events'].post).includes('historical'));
+  });
 });
