@@ -103,7 +103,7 @@ export async function readEventSearch(
   };
   const described: Record<string, string> = {};
   for (const name of SEARCH_FILTER_PARAMS) {
-    const text = q.string(name, 64);
+    const text = q.string(name);
     if (text !== undefined) described[name] = text;
   }
   described.order = order;

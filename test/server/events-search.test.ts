@@ -84,6 +84,8 @@ describe('HTTP API: event search', () => {
     assert.deepEqual(await actorsOf('ip=10.0.0.0/8'), ['u-1', 'u-2']);
     assert.deepEqual(await actorsOf('ip=10.0.0.1'), ['u-1']);
     assert.deepEqual(await actorsOf('ip=2001:db8::/32'), ['u-3']);
+    // Long values are fine (and audited) up to the parameter's own limit.
+    assert.deepEqual(await actorsOf(`actor=${'x'.repeat(250)}`), []);
     for (const [qs, path] of [
       ['ip=10.0.0.0/33', 'ip'],
       ['ip=not-an-ip', 'ip'],
