@@ -10,6 +10,12 @@ export interface SearchDialect {
   /** A condition: `actor.ip` of the record lies in the network given as placeholder `p`. */
   ipIn(p: string): string;
   never: string;
+  /**
+   * Prefix filters whose index should not drive the query: a prefix that matches much of
+   * the log is cheaper found by walking seq backwards than by sorting every match (the
+   * SQLite adapter decides this by counting; PostgreSQL's planner has statistics).
+   */
+  unindexedPrefixes?: ReadonlySet<'action' | 'target_id'>;
 }
 
 /**
@@ -38,10 +44,12 @@ export function searchSql(
   const eq = (column: string, value: string | undefined) => {
     if (value !== undefined) conditions.push(`${column} = ${p(value)}`);
   };
-  const prefix = (column: string, value: string | undefined) => {
+  const prefix = (column: 'action' | 'target_id', value: string | undefined) => {
     if (value === undefined) return;
-    if (value === '') conditions.push(`${column} IS NOT NULL`);
-    else conditions.push(`${column} >= ${p(value)} AND ${column} < ${p(prefixUpperBound(value))}`);
+    // Unary + keeps a column's index out of the plan (SQLite and PostgreSQL alike).
+    const c = d.unindexedPrefixes?.has(column) ? `+${column}` : column;
+    if (value === '') conditions.push(`${c} IS NOT NULL`);
+    else conditions.push(`${c} >= ${p(value)} AND ${c} < ${p(prefixUpperBound(value))}`);
   };
   eq('actor_id', filter.actor);
   eq('action', filter.action);

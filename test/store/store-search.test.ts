@@ -137,6 +137,42 @@ for (const factory of STORES) {
   });
 }
 
+for (const factory of STORES) {
+  describe(`Store search with a prefix that matches most of the log: ${factory.name}`, () => {
+    it('still answers newest first, exactly (the adapter may skip the prefix index)', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        const n = 10_050;
+        await store.append(async (tx) => {
+          const entries = Array.from({ length: n }, (_, seq) => ({
+            ...entry(seq, {
+              ...SPECS[0]!,
+              action: seq % 10 === 0 ? 'invoice.read' : 'customer.read',
+            }),
+          }));
+          await tx.insert({
+            entries,
+            nodes: [],
+            checkpoint: { size: n, rootHash: new Uint8Array(32), note: 'n\n', createdAtMs: 0 },
+          });
+        });
+        const seqs = async (filter: Partial<EntryFilter>) =>
+          (await store.search({ limit: 3, ...filter })).map((e) => e.seq);
+        assert.deepEqual(await seqs({ actionPrefix: 'customer.' }), [n - 1, n - 2, n - 3]);
+        assert.deepEqual(await seqs({ actionPrefix: 'invoice.' }), [n - 10, n - 20, n - 30]);
+        assert.deepEqual(await seqs({ actionPrefix: 'customer.', toSeq: 100 }), [99, 98, 97]);
+        assert.deepEqual(await seqs({ actionPrefix: 'customer.', targetPrefix: 'c-1' }), [
+          n - 1,
+          n - 2,
+          n - 3,
+        ]);
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
+
 describe('SQLite migration 3 on an existing data folder', () => {
   it('adds the event-time indexes to a folder written before them, keeping its entries', async () => {
     const dir = tempDir();

@@ -19,6 +19,7 @@ import type {
   StoredEntry,
   StoredNode,
 } from '../store.js';
+import { prefixUpperBound } from '../store.js';
 import {
   migrate,
   openDatabase,
@@ -38,6 +39,9 @@ const SQLITE_SEARCH: SearchDialect = {
   ipIn: (p) => `evident_ip_in(json_extract(record, '$.actor.ip'), ${p}) = 1`,
   never: '0',
 };
+
+/** A prefix matching at least this many rows is not looked up through its index. */
+const PREFIX_PROBE = 10_000;
 
 export interface SqliteStoreOptions {
   /** Page cache per connection, in MiB: the insert rate at millions of rows depends on it. */
@@ -177,13 +181,42 @@ export class SqliteStore implements Store {
   }
 
   async search(filter: EntryFilter): Promise<StoredEntry[]> {
-    const { text, values } = searchSql(filter, ENTRY_COLUMNS, 'entries', SQLITE_SEARCH);
+    const { text, values } = searchSql(filter, ENTRY_COLUMNS, 'entries', {
+      ...SQLITE_SEARCH,
+      unindexedPrefixes: this.commonPrefixes(filter),
+    });
     let statement = this.searchStatements.get(text);
     if (!statement) {
       statement = this.reader.prepare(text);
       this.searchStatements.set(text, statement);
     }
     return (statement.all(...values) as Row[]).map(toEntry);
+  }
+
+  /**
+   * SQLite has no statistics on a range's size: a prefix range of its (column, seq) index
+   * is read whole and sorted by seq. When a prefix matches at least PREFIX_PROBE rows,
+   * walking seq backwards and filtering finds a newest-first page sooner. Counting stops
+   * at PREFIX_PROBE index entries, so the probe itself stays cheap.
+   */
+  private commonPrefixes(filter: EntryFilter): Set<'action' | 'target_id'> | undefined {
+    if (filter.order === 'time') return undefined;
+    const common = new Set<'action' | 'target_id'>();
+    for (const [column, prefix] of [
+      ['action', filter.actionPrefix],
+      ['target_id', filter.targetPrefix],
+    ] as const) {
+      if (prefix === undefined || prefix === '') continue;
+      const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM entries WHERE ${column} >= ? AND ${column} < ? LIMIT ${PREFIX_PROBE})`;
+      let statement = this.searchStatements.get(sql);
+      if (!statement) {
+        statement = this.reader.prepare(sql);
+        this.searchStatements.set(sql, statement);
+      }
+      const row = statement.get(prefix, prefixUpperBound(prefix)) as Row;
+      if (Number(row.n) >= PREFIX_PROBE) common.add(column);
+    }
+    return common.size > 0 ? common : undefined;
   }
 
   async firstSeqReceivedAtOrAfter(ms: number): Promise<number> {
