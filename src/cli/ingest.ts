@@ -12,6 +12,7 @@ interface IngestOptions {
   batchSize: number;
   format: 'auto' | 'json' | 'ndjson';
   checkpointOut?: string;
+  historical?: boolean;
 }
 
 interface AppendResponse {
@@ -41,6 +42,10 @@ export function ingestCommand(program: Command): void {
     .option(
       '--checkpoint-out <file>',
       'save the final signed checkpoint here (for `evident proof --since`)',
+    )
+    .option(
+      '--historical',
+      'a backfill of past events: recorded in each record as historical; the rules never alert on them and clock-skew statistics leave them out',
     )
     .action(async (file: string, opts: IngestOptions) => {
       const key = opts.key ?? process.env.EVIDENT_KEY;
@@ -73,7 +78,7 @@ async function ingest(client: ApiClient, input: Readable, opts: IngestOptions) {
     let batch: Pending[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      const response = await sendWithRetry(client, batch, sent);
+      const response = await sendWithRetry(client, batch, sent, opts.historical === true);
       for (const e of response.entries) {
         if (seqs.has(e.seq)) duplicates++;
         seqs.add(e.seq);
@@ -107,11 +112,16 @@ async function sendWithRetry(
   client: ApiClient,
   batch: Pending[],
   storedBefore: number,
+  historical: boolean,
 ): Promise<AppendResponse> {
   const body = batch.map((p) => p.text).join('\n');
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.post<AppendResponse>('/api/v1/events', body, 'application/x-ndjson');
+      return await client.post<AppendResponse>(
+        historical ? '/api/v1/events?historical=true' : '/api/v1/events',
+        body,
+        'application/x-ndjson',
+      );
     } catch (error) {
       if (
         error instanceof ApiError &&

@@ -40,6 +40,14 @@ export class ApiClient {
     return response.text();
   }
 
+  /** The response itself, for bodies read as a stream (exports); errors thrown as ApiError. */
+  async getResponse(
+    path: string,
+    query: Record<string, string | number | undefined> = {},
+  ): Promise<Response> {
+    return this.request('GET', path, query);
+  }
+
   async post<T>(path: string, body: string, contentType: string): Promise<T> {
     const response = await this.request('POST', path, {}, body, contentType);
     return (await response.json()) as T;

@@ -24,6 +24,7 @@ export function prepareEntries(
   source: string,
   receivedAtMs: number,
   newId: IdGenerator,
+  historical = false,
 ): PreparedEntry[] {
   const receivedAt = new Date(receivedAtMs).toISOString();
   return submitted.map((s, i) => {
@@ -31,6 +32,7 @@ export function prepareEntries(
       id: s.id ?? newId(receivedAtMs),
       received_at: receivedAt,
       source,
+      historical,
     });
     const text = canonicalRecord(record, submitted.length === 1 ? '$' : `$[${i}]`);
     return { record, text, leafHash: leafHash(text), receivedAtMs, clientId: s.id !== undefined };

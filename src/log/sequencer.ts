@@ -156,12 +156,22 @@ export class Sequencer {
    * and leaf hashes are computed here, synchronously, before the request joins the queue:
    * that CPU work overlaps with the batch being committed instead of lengthening it.
    */
-  append(submitted: readonly SubmittedRecord[], source: string): Promise<AppendResult> {
+  append(
+    submitted: readonly SubmittedRecord[],
+    source: string,
+    options: { historical?: boolean } = {},
+  ): Promise<AppendResult> {
     if (submitted.length === 0)
       return Promise.reject(new AppError('bad_request', 'no events to append'));
     let records: PreparedEntry[];
     try {
-      records = prepareEntries(submitted, source, this.clock.now(), this.newId);
+      records = prepareEntries(
+        submitted,
+        source,
+        this.clock.now(),
+        this.newId,
+        options.historical ?? false,
+      );
     } catch (error) {
       return Promise.reject(error);
     }

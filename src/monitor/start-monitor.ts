@@ -32,6 +32,8 @@ export interface MonitorOptions {
   persistEveryMs?: number;
   limits?: StateLimits;
   startAt?: 'head' | 'beginning';
+  /** Beyond this delay an entry is late (event-time.ts); default 15 minutes. */
+  lateAfterMs?: number;
   /** Errors the loop works past (a failing sink, a lost lease): logged by the caller. */
   onError?: (error: unknown) => void;
 }
@@ -98,6 +100,7 @@ export async function startMonitor(options: MonitorOptions): Promise<RunningMoni
     ...(options.persistEveryMs ? { persistEveryMs: options.persistEveryMs } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.startAt ? { startAt: options.startAt } : {}),
+    ...(options.lateAfterMs ? { lateAfterMs: options.lateAfterMs } : {}),
   });
   const pollMs = options.pollMs ?? 200;
   let stopped = false;

@@ -8,6 +8,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
+import { eventExportRoutes } from './routes/events-export.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { ingestMappingRoutes } from './routes/ingest-mappings.js';
@@ -65,6 +66,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   eventRoutes(app, ctx);
   ingestMappingRoutes(app, ctx);
   otlpLogRoutes(app, ctx);
+  eventExportRoutes(app, ctx);
   logRoutes(app, ctx);
   notificationRoutes(app, ctx);
   ingestKeyRoutes(app, ctx);

@@ -164,13 +164,13 @@ export function sourceSchemas(): Record<string, unknown> {
   };
 }
 
-/** Fields an entry carries beside its record when its clock skew is beyond the limit. */
+/** Fields an entry carries beside its record when it is late, a backfill or skewed. */
 export const ENTRY_SKEW_PROPERTIES = {
   flags: {
     type: 'array',
-    items: { type: 'string', enum: ['clock_skew'] },
+    items: { type: 'string', enum: ['historical', 'late', 'clock_skew'] },
     description:
-      'Present only when |received_at − time| exceeds the server limit (EVIDENT_MAX_CLOCK_SKEW); outside the record, which is what was hashed',
+      'Present only when set, outside the record (which is what was hashed): historical = a declared backfill (record.historical); late = received more than EVIDENT_LATE_EVENT_BOUND (15m) after its time (the rules never let it open an alert on its own); clock_skew = |received_at − time| exceeds EVIDENT_MAX_CLOCK_SKEW, for entries that are not a declared backfill',
   },
   skew_ms: { type: 'integer', description: 'received_at − time, with flags' },
 };

@@ -9,6 +9,7 @@ import {
 import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { authPaths, authSchemas } from './openapi-auth.js';
 import { connectPaths, connectSchemas } from './openapi-connect.js';
+import { eventExportPaths, searchFilterParameters } from './openapi-events.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { principalPaths, principalSchemas } from './openapi-principals.js';
@@ -140,6 +141,13 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/events': {
         post: {
           summary: 'Append events (ingest key)',
+          parameters: [
+            query(
+              'historical',
+              'true: a declared backfill; each record gets historical: true (the leaf commits to it), the rules never alert on it and clock-skew statistics leave it out',
+              { type: 'string', enum: ['true', 'false'] },
+            ),
+          ],
           description: `One record, a JSON array of records, or NDJSON (application/x-ndjson). At most ${MAX_RECORDS_PER_REQUEST} records and ${EVENTS_BODY_LIMIT} bytes per request; each canonical record at most ${MAX_CANONICAL_RECORD_BYTES} bytes. All-or-nothing. The 201 arrives only after the batch is fsynced and covered by the returned signed checkpoint.`,
           requestBody: {
             required: true,
@@ -167,22 +175,9 @@ export function openApiDocument(): Record<string, unknown> {
         },
         get: {
           summary:
-            'Search events, newest first (events.read; a grant limited to sources sees only those; audited audit_log.search)',
+            'Search events, newest first by event time or arrival (events.read; a grant limited to sources sees only those; audited audit_log.search)',
           parameters: [
-            query('actor', 'actor.id'),
-            query('action', 'action'),
-            query('target', 'target.id'),
-            query('target_type', 'target.type'),
-            query('outcome', 'outcome', { type: 'string', enum: OUTCOMES }),
-            query('source', 'source'),
-            query('from', 'received_at at or after (RFC 3339)', {
-              type: 'string',
-              format: 'date-time',
-            }),
-            query('to', 'received_at at or before (RFC 3339)', {
-              type: 'string',
-              format: 'date-time',
-            }),
+            ...searchFilterParameters(),
             query('limit', `page size (default ${SEARCH_DEFAULT_LIMIT})`, {
               type: 'integer',
               minimum: 1,
@@ -196,6 +191,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...eventExportPaths(),
       '/api/v1/events/{id}': {
         get: {
           summary:
@@ -372,7 +368,13 @@ export function openApiDocument(): Record<string, unknown> {
             submitted,
             {
               required: ['id', 'received_at', 'source'],
-              properties: { received_at: str('Server time', { format: 'date-time' }) },
+              properties: {
+                received_at: str('Server time', { format: 'date-time' }),
+                historical: {
+                  const: true,
+                  description: 'Set by the server on a declared backfill (POST ?historical=true)',
+                },
+              },
             },
           ],
         },
@@ -411,6 +413,12 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             entries: { type: 'array', items: ref('Entry') },
             next_cursor: { type: ['string', 'null'] },
+            order: { type: 'string', enum: ['time', 'received'] },
+            never_matches: {
+              type: 'string',
+              description:
+                'Present when no entry can match these filters, saying why (e.g. a source with no events the caller can see)',
+            },
           },
         },
         EntriesPage: {

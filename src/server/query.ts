@@ -66,6 +66,31 @@ export class QueryReader {
     return ms;
   }
 
+  /**
+   * A bound of a time range: an RFC 3339 timestamp, or a date alone (`2026-12-03`), which
+   * is that day in UTC: its first millisecond as a `start`, its last as an `end`.
+   */
+  instant(name: string, edge: 'start' | 'end'): number | undefined {
+    const text = this.string(name, 40);
+    if (text === undefined) return undefined;
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    if (!day) {
+      try {
+        return this.timestamp(name);
+      } catch {
+        throw this.bad(
+          name,
+          'must be an RFC 3339 timestamp with an offset (2026-11-22T09:00:00Z) or a date, which means that day in UTC (2026-11-22)',
+        );
+      }
+    }
+    const start = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+    if (new Date(start).toISOString().slice(0, 10) !== text) {
+      throw this.bad(name, `is not a calendar date (got "${text}")`);
+    }
+    return edge === 'start' ? start : start + 86_400_000 - 1;
+  }
+
   oneOf<T extends string>(name: string, values: readonly T[]): T | undefined {
     const text = this.string(name);
     if (text === undefined) return undefined;

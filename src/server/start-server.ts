@@ -123,6 +123,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         observers: [health.observer],
         clock: log.clock,
         audit,
+        lateAfterMs: health.settings.lateAfterMs,
         ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}),
         onError: report('monitor'),
       });

@@ -70,11 +70,19 @@ export interface AppendTransaction {
 
 export interface EntryFilter {
   actor?: string;
+  /** Exact `actor.name` (read from the record: not indexed, narrow with other filters). */
+  actorName?: string;
   action?: string;
+  /** Actions that start with this text (`customer.` for `customer.*`): an index range. */
+  actionPrefix?: string;
   target?: string;
+  /** Target ids that start with this text: an index range. */
+  targetPrefix?: string;
   targetType?: string;
   outcome?: string;
   source?: string;
+  /** `actor.ip` inside this network (`10.0.0.0/8`, `2001:db8::/32`; a host is /32 or /128). */
+  ip?: IpNetwork;
   /**
    * A reader's source scope: only entries whose source is one of `exact` or starts with one
    * of `prefixes` (both empty: nothing). Absent: every source.
@@ -83,7 +91,23 @@ export interface EntryFilter {
   /** Only seqs in [fromSeq, toSeq). */
   fromSeq?: number;
   toSeq?: number;
+  /** Only the source's `time` in [timeFromMs, timeToMs] (both inclusive). */
+  timeFromMs?: number;
+  timeToMs?: number;
+  /**
+   * `received` (default): newest first by seq. `time`: newest first by the source's `time`,
+   * ties by seq; `before` then continues a previous page (keyset).
+   */
+  order?: 'received' | 'time';
+  before?: { timeMs: number; seq: number };
   limit: number;
+}
+
+/** A parsed CIDR network: `address` as the canonical text node:net prints, `prefix` its length. */
+export interface IpNetwork {
+  family: 'ipv4' | 'ipv6';
+  address: string;
+  prefix: number;
 }
 
 export interface IngestKeyRow {
@@ -198,6 +222,9 @@ export interface SourcePatterns {
  */
 export function prefixUpperBound(prefix: string): string {
   const last = prefix.charCodeAt(prefix.length - 1);
+  // Past U+D7FF the next code unit is a surrogate or U+FFFF (no valid successor); U+10FFFF
+  // sorts above every character in UTF-8 byte order, so prefix+U+10FFFF bounds the range.
+  if (last >= 0xd7ff) return `${prefix}\u{10ffff}`;
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 

@@ -273,6 +273,16 @@ describe('canonicalRecord equals canonicalize(record) (RFC 8785)', () => {
     );
   });
 
+  it('puts a declared backfill in the record, in JCS order, only when declared', () => {
+    const live = buildRecord(submitted({}), SERVER);
+    assert.equal('historical' in live, false);
+    const backfill = buildRecord(submitted({ details: { a: 1 } }), { ...SERVER, historical: true });
+    assert.equal(backfill.historical, true);
+    const text = canonicalRecord(backfill);
+    assert.equal(text, canonicalize(backfill));
+    assert.match(text, /"details":\{"a":1\},"historical":true,"id":/);
+  });
+
   it('falls back to the generic form for records outside the schema', () => {
     const base = buildRecord(submitted({ request: { status: 200 } }), SERVER) as unknown as Record<
       string,

@@ -50,8 +50,9 @@ const STORE_METHODS: Record<string, 'read' | 'append' | 'state' | 'other'> = {
 
 /** Adapter internals (not on the port): none of them is reachable from outside. */
 const PRIVATE_HELPERS: Record<string, string[]> = {
-  // a write outside any append, through the writer thread: setMeta, keys and state only
-  SqliteStore: ['write'],
+  // a write outside any append, through the writer thread: setMeta, keys and state only;
+  // commonPrefixes only counts index entries (a search plan choice)
+  SqliteStore: ['write', 'commonPrefixes'],
   PostgresStore: [],
 };
 
@@ -65,6 +66,7 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   'keys rotate-log-key': 'configures',
   ingest: 'appends',
   search: 'reads',
+  export: 'reads',
   'sources list': 'reads',
   'sources show': 'reads',
   'sources declare': 'configures',

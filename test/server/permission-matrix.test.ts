@@ -79,6 +79,12 @@ const CASES: RouteCase[] = [
   { method: 'GET', route: '/api/v1/events', url: () => '/api/v1/events', action: 'events.read' },
   {
     method: 'GET',
+    route: '/api/v1/events/export',
+    url: () => '/api/v1/events/export?format=ndjson',
+    action: 'events.export',
+  },
+  {
+    method: 'GET',
     route: '/api/v1/events/:id',
     url: (f) => `/api/v1/events/${f.billingEventId}`,
     action: 'events.read',

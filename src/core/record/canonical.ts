@@ -11,6 +11,8 @@ export interface ServerFields {
   received_at: string;
   /** The source the ingest key is bound to. */
   source: string;
+  /** The request declared a backfill (EventRecord.historical). */
+  historical?: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export function buildRecord(submitted: SubmittedRecord, server: ServerFields): E
     time: submitted.time,
     received_at: server.received_at,
     source: server.source,
+    ...(server.historical ? { historical: true as const } : {}),
     actor: submitted.actor,
     action: submitted.action,
     outcome: submitted.outcome,
@@ -82,9 +85,9 @@ export function recordFromCanonical(text: string): EventRecord {
 // ---- fast JCS for the fixed schema ---------------------------------------------------------
 //
 // The key set is fixed, so members are emitted in JCS order (UTF-16 code-unit order,
-// RFC 8785 §3.2.3) directly: action, actor, category, details, id, outcome, reason,
-// received_at, request, severity, source, target, tenant, time, trace_id; actor: id, ip,
-// name, session, type; target: id, name, sensitivity, type; request: id, method, path,
+// RFC 8785 §3.2.3) directly: action, actor, category, details, historical, id, outcome,
+// reason, received_at, request, severity, source, target, tenant, time, trace_id; actor: id,
+// ip, name, session, type; target: id, name, sensitivity, type; request: id, method, path,
 // status. Strings are serialised as JSON.stringify does (JCS §3.2.2.2), finite numbers as
 // String() does (§3.2.2.3); everything else (details, anything of an unexpected type) goes
 // through the generic canonicalize.
@@ -104,6 +107,10 @@ function fastCanonical(r: EventRecord): string | undefined {
   }
   if (r.details !== undefined) {
     s += `,"details":${canonicalize(r.details)}`;
+    n++;
+  }
+  if (r.historical !== undefined) {
+    s += `,"historical":${json(r.historical)}`;
     n++;
   }
   if (r.id !== undefined) {

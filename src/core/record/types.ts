@@ -47,6 +47,7 @@ export const EVENT_RECORD_FIELDS = [
   'time',
   'received_at',
   'source',
+  'historical',
   'actor',
   'action',
   'target',
@@ -151,4 +152,11 @@ export interface EventRecord extends Omit<SubmittedRecord, 'id'> {
   received_at: string;
   /** From the ingest key, never from the body. */
   source: string;
+  /**
+   * Set by the server (present only as `true`) when the ingest request declared a backfill
+   * (`?historical=true`, `evident ingest --historical`). In the record, so the leaf commits
+   * to it: an auditor can tell an import from live events, and nobody can later flip it to
+   * hide an event from the monitor or add one to it.
+   */
+  historical?: true;
 }

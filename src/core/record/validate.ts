@@ -131,6 +131,13 @@ export function validateSubmittedRecord(
       case 'received_at':
         fail(path, 'received_at', 'is set by the server on arrival; omit it (send "time" instead)');
         break;
+      case 'historical':
+        fail(
+          path,
+          'historical',
+          'is set by the server; declare a backfill with ?historical=true on the request (evident ingest --historical)',
+        );
+        break;
       default:
         unknownField(path, '', key, SUBMITTED_RECORD_FIELDS);
     }

@@ -43,6 +43,8 @@ export interface EngineOptions {
   startAt?: 'head' | 'beginning';
   /** Entries this process committed, handed over by the sequencer (no read, no parse). */
   recent?: RecentEntries;
+  /** Beyond this delay an entry is late (event-time.ts); default 15 minutes. */
+  lateAfterMs?: number;
 }
 
 /** What the engine persists: where it is, which rule texts apply there, and its windows. */
@@ -187,7 +189,7 @@ export class MonitorEngine {
         layers: saved.layers,
         texts,
         ruleSet,
-        evaluator: new Evaluator(ruleSet, saved.evaluator, this.limits),
+        evaluator: new Evaluator(ruleSet, saved.evaluator, this.limits, this.options.lateAfterMs),
         version: doc.version,
       };
       this.dirty = false;
@@ -202,7 +204,7 @@ export class MonitorEngine {
     const current = fromStart ? { texts: [], hashes: {} } : await this.rules.currentTexts();
     const texts = new Map(current.texts.map((t) => [t.layer, t]));
     const ruleSet = this.compile(texts);
-    const evaluator = new Evaluator(ruleSet, undefined, this.limits);
+    const evaluator = new Evaluator(ruleSet, undefined, this.limits, this.options.lateAfterMs);
     const first: EngineDoc = {
       position,
       layers: current.hashes,

@@ -2,6 +2,7 @@ import { SELF_SOURCE } from '../../access/ingest-keys.js';
 import { groupRecord } from '../rules/grouping.js';
 import type { CompiledRule, RuleSet } from '../rules/rule-set.js';
 import type { NewAlert, ObservedEntry } from '../types.js';
+import { DEFAULT_LATE_AFTER_MS, isHistorical, isLate, judgedAtMs } from './event-time.js';
 import { DEFAULT_LIMITS, type Firing, type StateLimits } from './limits.js';
 import { type NewValueSnapshot, NewValueState } from './new-value-state.js';
 import { type SequenceSnapshot, SequenceState } from './sequence-state.js';
@@ -42,9 +43,11 @@ export function isOwnAlertEvent(e: ObservedEntry): boolean {
 }
 
 /**
- * Evaluates rules over entries in seq order. Pure: time is each entry's received_at, so the
- * same entries from the same snapshot raise the same alerts with the same keys — which is
- * what makes a replay after a crash harmless.
+ * Evaluates rules over entries in seq order. Pure: time is each entry's own `time` (capped
+ * at its received_at, event-time.ts), so the same entries from the same snapshot raise the
+ * same alerts with the same keys — which is what makes a replay after a crash harmless.
+ * Late entries (beyond `lateAfterMs`) and declared backfills never open an alert on their
+ * own (docs/rules.md, "Event time").
  */
 export class Evaluator {
   private runtimes: Runtime[] = [];
@@ -56,6 +59,7 @@ export class Evaluator {
     ruleSet: RuleSet,
     snapshot: EvaluatorSnapshot = { rules: {} },
     private readonly limits: StateLimits = DEFAULT_LIMITS,
+    private readonly lateAfterMs: number = DEFAULT_LATE_AFTER_MS,
   ) {
     this.load(ruleSet, snapshot);
   }
@@ -68,13 +72,21 @@ export class Evaluator {
   evaluate(e: ObservedEntry): NewAlert[] {
     if (isOwnAlertEvent(e)) return [];
     const alerts: NewAlert[] = [];
+    const late = isLate(e, this.lateAfterMs);
+    // A declared backfill is matched like any entry but stays out of the live windows: a
+    // month of imported history must neither alert nor crowd out what is happening now.
+    if (late && isHistorical(e)) return alerts;
     for (const rt of this.candidatesFor(e)) {
       if (!rt.rule.match(e)) continue;
-      const firing = rt.state ? rt.state.evaluate(e) : matchFiring(rt.rule, e);
+      const firing = rt.state
+        ? rt.state.evaluate(e, late)
+        : late
+          ? undefined
+          : matchFiring(rt.rule, e);
       if (!firing) continue;
       if (rt.suppress) {
         const key = rt.rule.suppress!.group.keyOf(e.record) ?? '\u0000';
-        if (!rt.suppress.admit(key, e.receivedAtMs)) continue;
+        if (!rt.suppress.admit(key, judgedAtMs(e))) continue;
       }
       alerts.push(toAlert(rt.rule, firing, e));
     }

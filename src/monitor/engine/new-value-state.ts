@@ -2,6 +2,7 @@ import { fieldText } from '../rules/field-path.js';
 import { networkOf } from '../rules/ip-network.js';
 import type { CompiledRule } from '../rules/rule-set.js';
 import type { ObservedEntry } from '../types.js';
+import { judgedAtMs } from './event-time.js';
 import type { Firing, StateLimits } from './limits.js';
 
 interface Known {
@@ -43,14 +44,19 @@ export class NewValueState {
     }
   }
 
-  evaluate(e: ObservedEntry): Firing | undefined {
+  /**
+   * `late`: not learned and never alerting, so a delayed event from a new network cannot
+   * teach it silently; the next timely use from there is judged as new (event-time.ts).
+   */
+  evaluate(e: ObservedEntry, late = false): Firing | undefined {
+    if (late) return undefined;
     const spec = this.rule.newValue!;
     const raw = fieldText(spec.field(e.record));
     const value = raw === undefined ? undefined : spec.network ? networkOf(raw) : raw;
     if (value === undefined) return undefined;
     const group = this.rule.group.keyOf(e.record);
     if (group === undefined) return undefined;
-    const now = e.receivedAtMs;
+    const now = judgedAtMs(e);
     let known = this.groups.get(group);
     if (known) {
       if (!known.used) known.used = true;

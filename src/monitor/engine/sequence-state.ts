@@ -1,6 +1,7 @@
 import { formatDuration } from '../rules/duration.js';
 import type { CompiledRule } from '../rules/rule-set.js';
 import type { ObservedEntry } from '../types.js';
+import { judgedAtMs } from './event-time.js';
 import { type Firing, type Item, type StateLimits, touch, uniqueSorted } from './limits.js';
 
 /** A partial match: where it started and the entries it took so far. */
@@ -43,9 +44,10 @@ export class SequenceState {
     }
   }
 
-  evaluate(e: ObservedEntry): Firing | undefined {
+  /** `late`: the entry may take a step of a chain but cannot complete one (event-time.ts). */
+  evaluate(e: ObservedEntry, late = false): Firing | undefined {
     const spec = this.rule.sequence!;
-    const now = e.receivedAtMs;
+    const now = judgedAtMs(e);
     const window = spec.windowMs;
     this.expire(now, window);
     const lastStep = spec.steps.length - 1;
@@ -62,10 +64,11 @@ export class SequenceState {
           last: now,
         };
         const before = countItems(progress.first, progress.chains);
+        progress.last = Math.max(progress.last, now);
         progress.first = progress.first.filter((i) => now - i[0] < window);
         progress.first.push(item);
+        progress.first.sort((a, b) => a[0] - b[0]);
         if (progress.first.length > step.count) progress.first.shift();
-        progress.last = now;
         touch(this.groups, group, progress);
         this.items += countItems(progress.first, progress.chains) - before;
         continue;
@@ -73,9 +76,10 @@ export class SequenceState {
       const progress = this.groups.get(group);
       if (!progress) continue;
       const previous = k === 1 ? this.firstStepDone(progress, now) : progress.chains[k - 1];
-      if (!previous || now - previous.start >= window) continue;
+      if (!previous || now - previous.start >= window || now < previous.start) continue;
       const items = [...previous.items, item];
       if (k === lastStep) {
+        if (late) continue;
         this.drop(group);
         return {
           seqs: items.map((i) => i[1]),
@@ -86,7 +90,7 @@ export class SequenceState {
       }
       const before = countItems(progress.first, progress.chains);
       progress.chains[k] = { start: previous.start, items };
-      progress.last = now;
+      progress.last = Math.max(progress.last, now);
       touch(this.groups, group, progress);
       this.items += countItems(progress.first, progress.chains) - before;
     }

@@ -2,6 +2,7 @@ import { formatDuration } from '../rules/duration.js';
 import { fieldText } from '../rules/field-path.js';
 import type { CompiledRule } from '../rules/rule-set.js';
 import type { ObservedEntry } from '../types.js';
+import { judgedAtMs } from './event-time.js';
 import { type Firing, type Item, type StateLimits, touch, uniqueSorted } from './limits.js';
 
 /**
@@ -55,9 +56,10 @@ export class ThresholdState {
     }
   }
 
-  evaluate(e: ObservedEntry): Firing | undefined {
+  /** `late`: the entry counts in its window but cannot fire it (event-time.ts). */
+  evaluate(e: ObservedEntry, late = false): Firing | undefined {
     const spec = this.rule.threshold!;
-    const now = e.receivedAtMs;
+    const now = judgedAtMs(e);
     // Sweeping for expired groups once per eighth of a window is enough: an expired group
     // counts nothing (its items are filtered on use), it only holds memory a little longer.
     if (now - this.swept >= spec.windowMs / 8) {
@@ -83,12 +85,12 @@ export class ThresholdState {
       bucket.moved = now;
       touch(this.buckets, group, bucket);
     }
-    bucket.last = now;
+    if (now > bucket.last) bucket.last = now;
     const size =
       value === undefined
         ? this.addEntry(bucket.list!, e, now)
         : this.addValue(bucket.byValue!, e, now, value);
-    if (size < spec.count) {
+    if (size < spec.count || late) {
       this.enforceLimits();
       return undefined;
     }
@@ -113,7 +115,11 @@ export class ThresholdState {
     while (drop < list.length && now - list[drop]![0] >= windowMs) drop++;
     if (list.length - drop >= count) drop = list.length - count + 1;
     if (drop > 0) list.splice(0, drop);
-    list.push([now, e.seq, e.source]);
+    // Event time arrives slightly out of order: keep the list sorted by time, so expiry at
+    // the front stays exact. Almost always this is the end.
+    let at = list.length;
+    while (at > 0 && list[at - 1]![0] > now) at--;
+    list.splice(at, 0, [now, e.seq, e.source]);
     this.items += list.length - before;
     return list.length;
   }
@@ -121,10 +127,9 @@ export class ThresholdState {
   private addValue(byValue: Map<string, Item>, e: ObservedEntry, now: number, value: string) {
     const { windowMs, count } = this.rule.threshold!;
     const before = byValue.size;
-    for (const [k, item] of byValue) {
-      if (now - item[0] < windowMs) break;
-      byValue.delete(k);
-    }
+    // Every item is checked (at most `count` of them): with event time, the map's
+    // insertion order is only roughly time order.
+    for (const [k, item] of byValue) if (now - item[0] >= windowMs) byValue.delete(k);
     byValue.delete(value);
     byValue.set(value, [now, e.seq, e.source, value]);
     for (const k of byValue.keys()) {

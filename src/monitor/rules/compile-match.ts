@@ -1,3 +1,4 @@
+import { judgedAtMs } from '../engine/event-time.js';
 import type { ObservedEntry } from '../types.js';
 import { fieldGetter } from './field-path.js';
 import { localTime } from './local-time.js';
@@ -30,7 +31,7 @@ export function compileMatch(spec: MatchSpec | undefined): Predicate {
       throw new Error(`calendar "${spec.off_hours.calendar}" was not resolved`);
     }
     const calendar = spec.off_hours;
-    parts.push((e) => !isWorkingTime(calendar, e.receivedAtMs));
+    parts.push((e) => !isWorkingTime(calendar, judgedAtMs(e)));
   }
   if (parts.length === 1) return parts[0]!;
   return (e) => {
@@ -114,7 +115,7 @@ function compileTimeOfDay(spec: TimeOfDaySpec): Predicate {
   const days = spec.days ? new Set<number>(spec.days.map((d) => DAY_INDEX[d])) : undefined;
   const { from_minute: from, to_minute: to, time_zone: zone } = spec;
   return (e) => {
-    const local = localTime(zone, e.receivedAtMs);
+    const local = localTime(zone, judgedAtMs(e));
     if (days && !days.has(local.weekday)) return false;
     const m = local.minute;
     return from < to ? m >= from && m < to : m >= from || m < to;

@@ -1,3 +1,4 @@
+import { DEFAULT_LATE_AFTER_MS } from '../engine/event-time.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from './skew-flags.js';
 
@@ -9,12 +10,18 @@ export interface SourceSettings {
   defaultMaxSilenceMs: number | null;
   /** How often the silence check runs: silence is noticed at most this late. */
   checkIntervalMs: number;
+  /**
+   * received_at − time beyond this makes an entry `late`: the rules evaluate it on its
+   * event time but it never opens an alert on its own (docs/rules.md, "Event time").
+   */
+  lateAfterMs: number;
 }
 
 export const DEFAULT_SOURCE_SETTINGS: Readonly<SourceSettings> = {
   maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS,
   defaultMaxSilenceMs: 3_600_000,
   checkIntervalMs: 30_000,
+  lateAfterMs: DEFAULT_LATE_AFTER_MS,
 };
 
 /** Bounds: a second up to a year (a day for the check interval). */
@@ -41,7 +48,10 @@ export function parseDurationSetting(
   return ms;
 }
 
-/** Settings from EVIDENT_MAX_CLOCK_SKEW, EVIDENT_SOURCE_MAX_SILENCE, EVIDENT_SOURCE_CHECK_INTERVAL. */
+/**
+ * Settings from EVIDENT_MAX_CLOCK_SKEW, EVIDENT_SOURCE_MAX_SILENCE,
+ * EVIDENT_SOURCE_CHECK_INTERVAL and EVIDENT_LATE_EVENT_BOUND.
+ */
 export function sourceSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): SourceSettings {
@@ -50,6 +60,7 @@ export function sourceSettingsFromEnv(
   const skew = read('EVIDENT_MAX_CLOCK_SKEW');
   const silence = read('EVIDENT_SOURCE_MAX_SILENCE');
   const interval = read('EVIDENT_SOURCE_CHECK_INTERVAL');
+  const late = read('EVIDENT_LATE_EVENT_BOUND');
   return {
     maxClockSkewMs:
       skew === undefined
@@ -65,5 +76,9 @@ export function sourceSettingsFromEnv(
         : parseDurationSetting(interval, 'EVIDENT_SOURCE_CHECK_INTERVAL', {
             maxMs: 86_400_000,
           })!,
+    lateAfterMs:
+      late === undefined
+        ? DEFAULT_SOURCE_SETTINGS.lateAfterMs
+        : parseDurationSetting(late, 'EVIDENT_LATE_EVENT_BOUND')!,
   };
 }

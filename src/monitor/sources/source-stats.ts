@@ -88,8 +88,9 @@ export function applyEntries(
     stats.total++;
     countIn(stats.minutes, Math.floor(e.receivedAtMs / MINUTE_MS), MINUTES_KEPT);
     countIn(stats.hours, Math.floor(e.receivedAtMs / HOUR_MS), HOURS_KEPT);
-    const skew = e.receivedAtMs - e.timeMs;
-    addSkew(stats.skew, skew, maxSkewMs);
+    // A declared backfill is old on purpose: it says nothing about the source's clock.
+    const skew = e.record.historical === true ? 0 : e.receivedAtMs - e.timeMs;
+    if (e.record.historical !== true) addSkew(stats.skew, skew, maxSkewMs);
     const hour = Math.floor(e.receivedAtMs / HOUR_MS);
     if (
       Math.abs(skew) > maxSkewMs &&

@@ -102,13 +102,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
     return reply
       .type('application/json; charset=utf-8')
-      .send(
-        entryListJson(
-          entries,
-          { next_start: end < limit ? end : null },
-          ctx.sourceSettings?.maxClockSkewMs,
-        ),
-      );
+      .send(entryListJson(entries, { next_start: end < limit ? end : null }, ctx.sourceSettings));
   });
 
   app.get('/api/v1/log/proof/inclusion', async (request) => {

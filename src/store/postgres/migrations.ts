@@ -97,4 +97,25 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'event_time',
+    sql: `
+      -- Search by the source's own time (time_from/time_to, newest first by time, ties by
+      -- seq): keyset pages are one backwards index scan. Two indexes, not one per filter:
+      -- every index is paid on every insert. The actor one serves "one person's actions by
+      -- event time".
+      CREATE INDEX entries_time ON entries (time_ms, seq);
+      CREATE INDEX entries_actor_time ON entries (actor_id, time_ms, seq);
+      -- The ip filter compares actor.ip as inet; a text that is not an address (none passes
+      -- ingest validation, but a search must never fail on a row) is NULL, not an error.
+      CREATE FUNCTION evident_inet(text) RETURNS inet LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+          RETURN $1::inet;
+        EXCEPTION WHEN others THEN
+          RETURN NULL;
+        END;
+      $$;
+    `,
+  },
 ];

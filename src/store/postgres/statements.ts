@@ -1,4 +1,5 @@
-import { type EntryFilter, prefixUpperBound } from '../store.js';
+import { type SearchDialect, searchSql } from '../search-sql.js';
+import type { EntryFilter } from '../store.js';
 import { appendLockSql, quoteIdent } from './connection.js';
 
 const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
@@ -19,6 +20,7 @@ export function statementsFor(schema: string) {
   const meta = `${s}.meta`;
   const keys = `${s}.ingest_keys`;
   const state = `${s}.state`;
+  const dialect = postgresSearch(s);
   return {
     // One round trip (simple protocol, no parameters). READ COMMITTED is required: each
     // statement after the lock then sees what the previous lock holder committed. A server
@@ -89,43 +91,15 @@ export function statementsFor(schema: string) {
     insertState: `INSERT INTO ${state} (${STATE_COLUMNS})
                   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
 
-    search: (filter: EntryFilter) => searchQuery(entries, filter),
+    search: (filter: EntryFilter) => searchSql(filter, ENTRY_COLUMNS, entries, dialect),
   };
 }
 
-/** Same semantics as the SQLite adapter: equality filters, [fromSeq, toSeq), newest first. */
-function searchQuery(entries: string, filter: EntryFilter): { text: string; values: unknown[] } {
-  const conditions: string[] = [];
-  const values: unknown[] = [];
-  const add = (sql: (p: string) => string, value: string | number | undefined) => {
-    if (value === undefined) return;
-    values.push(value);
-    conditions.push(sql(`$${values.length}`));
-  };
-  add((p) => `actor_id = ${p}`, filter.actor);
-  add((p) => `action = ${p}`, filter.action);
-  add((p) => `target_id = ${p}`, filter.target);
-  add((p) => `target_type = ${p}`, filter.targetType);
-  add((p) => `outcome = ${p}`, filter.outcome);
-  add((p) => `source = ${p}`, filter.source);
-  if (filter.sources !== undefined) {
-    const any: string[] = [];
-    for (const name of filter.sources.exact) {
-      values.push(name);
-      any.push(`source = $${values.length}`);
-    }
-    for (const prefix of filter.sources.prefixes) {
-      values.push(prefix, prefixUpperBound(prefix));
-      any.push(`(source >= $${values.length - 1} AND source < $${values.length})`);
-    }
-    conditions.push(any.length > 0 ? `(${any.join(' OR ')})` : 'FALSE');
-  }
-  add((p) => `seq >= ${p}`, filter.fromSeq);
-  add((p) => `seq < ${p}`, filter.toSeq);
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  values.push(filter.limit);
-  return {
-    text: `SELECT ${ENTRY_COLUMNS} FROM ${entries} ${where} ORDER BY seq DESC LIMIT $${values.length}`,
-    values,
-  };
-}
+/** `schema` is quoted: the helper function lives beside the tables, outside any search_path. */
+const postgresSearch = (schema: string): SearchDialect => ({
+  param: (n) => `$${n}`,
+  actorName: "(record::jsonb #>> '{actor,name}')",
+  // evident_inet (migration 3) is NULL for text that is not an address instead of failing.
+  ipIn: (p) => `${schema}.evident_inet(record::jsonb #>> '{actor,ip}') <<= network(${p}::inet)`,
+  never: 'FALSE',
+});

@@ -94,4 +94,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'event_time',
+    sql: `
+      -- Search by the source's own time (time_from/time_to, newest first by time): with the
+      -- rowid (seq) each index is (time_ms, seq) or (actor_id, time_ms, seq), so a keyset
+      -- page is one backwards index walk. Two indexes, not one per filter: every index is
+      -- paid on every insert. The actor one serves "one person's actions by event time".
+      CREATE INDEX entries_time ON entries (time_ms);
+      CREATE INDEX entries_actor_time ON entries (actor_id, time_ms);
+    `,
+  },
 ];

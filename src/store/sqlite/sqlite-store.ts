@@ -1,23 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
+import { ipInNetwork } from '../../util/ip-network.js';
 import { Mutex } from '../../util/mutex.js';
 import { type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
-import {
-  type AppendBatch,
-  type AppendTransaction,
-  type EntryFilter,
-  type IngestKeyRow,
-  type LogHead,
-  type NewEntry,
-  prefixUpperBound,
-  type StateDoc,
-  type StateListOptions,
-  type Store,
-  type StoredCheckpoint,
-  type StoredEntry,
-  type StoredNode,
+import { type SearchDialect, searchSql } from '../search-sql.js';
+import type {
+  AppendBatch,
+  AppendTransaction,
+  EntryFilter,
+  IngestKeyRow,
+  LogHead,
+  NewEntry,
+  StateDoc,
+  StateListOptions,
+  Store,
+  StoredCheckpoint,
+  StoredEntry,
+  StoredNode,
 } from '../store.js';
+import { prefixUpperBound } from '../store.js';
 import {
   migrate,
   openDatabase,
@@ -30,6 +32,16 @@ import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriterClient } from './writer-client.js';
 
 const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
+
+const SQLITE_SEARCH: SearchDialect = {
+  param: () => '?',
+  actorName: "json_extract(record, '$.actor.name')",
+  ipIn: (p) => `evident_ip_in(json_extract(record, '$.actor.ip'), ${p}) = 1`,
+  never: '0',
+};
+
+/** A prefix matching at least this many rows is not looked up through its index. */
+const PREFIX_PROBE = 10_000;
 
 export interface SqliteStoreOptions {
   /** Page cache per connection, in MiB: the insert rate at millions of rows depends on it. */
@@ -54,6 +66,11 @@ export class SqliteStore implements Store {
     private readonly writer: WriterClient | undefined,
     private readonly checkpointer: WalCheckpointer | undefined,
   ) {
+    // SQLite has no address type: CIDR matching of search is this function (same meaning
+    // as PostgreSQL's inet <<=).
+    reader.function('evident_ip_in', { deterministic: true }, (ip, network) =>
+      ipInNetwork(ip, String(network)) ? 1 : 0,
+    );
     this.r = prepareReads(reader);
   }
 
@@ -164,44 +181,42 @@ export class SqliteStore implements Store {
   }
 
   async search(filter: EntryFilter): Promise<StoredEntry[]> {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const add = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      conditions.push(`${column} = ?`);
-      params.push(value);
-    };
-    add('actor_id', filter.actor);
-    add('action', filter.action);
-    add('target_id', filter.target);
-    add('target_type', filter.targetType);
-    add('outcome', filter.outcome);
-    add('source', filter.source);
-    if (filter.sources !== undefined) {
-      const { exact, prefixes } = filter.sources;
-      const any = [
-        ...(exact.length > 0 ? [`source IN (${exact.map(() => '?').join(', ')})`] : []),
-        ...prefixes.map(() => '(source >= ? AND source < ?)'),
-      ];
-      conditions.push(any.length > 0 ? `(${any.join(' OR ')})` : '0');
-      params.push(...exact, ...prefixes.flatMap((p) => [p, prefixUpperBound(p)]));
-    }
-    if (filter.fromSeq !== undefined) {
-      conditions.push('seq >= ?');
-      params.push(filter.fromSeq);
-    }
-    if (filter.toSeq !== undefined) {
-      conditions.push('seq < ?');
-      params.push(filter.toSeq);
-    }
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries ${where} ORDER BY seq DESC LIMIT ?`;
-    let statement = this.searchStatements.get(sql);
+    const { text, values } = searchSql(filter, ENTRY_COLUMNS, 'entries', {
+      ...SQLITE_SEARCH,
+      unindexedPrefixes: this.commonPrefixes(filter),
+    });
+    let statement = this.searchStatements.get(text);
     if (!statement) {
-      statement = this.reader.prepare(sql);
-      this.searchStatements.set(sql, statement);
+      statement = this.reader.prepare(text);
+      this.searchStatements.set(text, statement);
     }
-    return (statement.all(...params, filter.limit) as Row[]).map(toEntry);
+    return (statement.all(...values) as Row[]).map(toEntry);
+  }
+
+  /**
+   * SQLite has no statistics on a range's size: a prefix range of its (column, seq) index
+   * is read whole and sorted by seq. When a prefix matches at least PREFIX_PROBE rows,
+   * walking seq backwards and filtering finds a newest-first page sooner. Counting stops
+   * at PREFIX_PROBE index entries, so the probe itself stays cheap.
+   */
+  private commonPrefixes(filter: EntryFilter): Set<'action' | 'target_id'> | undefined {
+    if (filter.order === 'time') return undefined;
+    const common = new Set<'action' | 'target_id'>();
+    for (const [column, prefix] of [
+      ['action', filter.actionPrefix],
+      ['target_id', filter.targetPrefix],
+    ] as const) {
+      if (prefix === undefined || prefix === '') continue;
+      const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM entries WHERE ${column} >= ? AND ${column} < ? LIMIT ${PREFIX_PROBE})`;
+      let statement = this.searchStatements.get(sql);
+      if (!statement) {
+        statement = this.reader.prepare(sql);
+        this.searchStatements.set(sql, statement);
+      }
+      const row = statement.get(prefix, prefixUpperBound(prefix)) as Row;
+      if (Number(row.n) >= PREFIX_PROBE) common.add(column);
+    }
+    return common.size > 0 ? common : undefined;
   }
 
   async firstSeqReceivedAtOrAfter(ms: number): Promise<number> {

@@ -47,12 +47,19 @@ describe('durations', () => {
     const env = sourceSettingsFromEnv({
       EVIDENT_MAX_CLOCK_SKEW: '30s',
       EVIDENT_SOURCE_MAX_SILENCE: 'off',
+      EVIDENT_LATE_EVENT_BOUND: '1h',
     });
     assert.deepEqual(env, {
       maxClockSkewMs: 30_000,
       defaultMaxSilenceMs: null,
       checkIntervalMs: 30_000,
+      lateAfterMs: 3_600_000,
     });
+    assert.equal(sourceSettingsFromEnv({}).lateAfterMs, 15 * 60_000);
+    assert.throws(
+      () => sourceSettingsFromEnv({ EVIDENT_LATE_EVENT_BOUND: 'soon' }),
+      /EVIDENT_LATE_EVENT_BOUND/,
+    );
     assert.throws(
       () => sourceSettingsFromEnv({ EVIDENT_SOURCE_CHECK_INTERVAL: '2d' }),
       /EVIDENT_SOURCE_CHECK_INTERVAL/,
@@ -158,5 +165,24 @@ describe('applyEntries', () => {
     assert.equal(s.lastHour, 2);
     assert.equal(s.last24h, 3);
     assert.equal(summarize(stats, T + 25 * 3_600_000).last24h, 0);
+  });
+});
+
+describe('declared backfills and clock skew', () => {
+  it('counts a historical entry as an event but never in skew statistics or skew alerts', () => {
+    const month = 30 * 86_400_000;
+    const backfill = { ...entry(1, T, month), record: { historical: true } };
+    const undeclared = entry(2, T + 1000, month);
+    const applied = applyEntries(emptyStats('billing-api'), [backfill], 300_000);
+    assert.equal(applied.stats.total, 1);
+    assert.deepEqual(applied.skewAlerts, []);
+    assert.equal(summarize(applied.stats, T).skewP95Ms, null);
+    // The same age without the declaration is the source's clock, as before.
+    const live = applyEntries(applied.stats, [undeclared], 300_000);
+    assert.equal(live.skewAlerts.length, 1);
+    assert.deepEqual(
+      live.skewAlerts[0]!.entries.map((e) => e.seq),
+      [2],
+    );
   });
 });

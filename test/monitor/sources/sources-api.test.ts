@@ -126,7 +126,8 @@ describe('GET/PUT /api/v1/sources', () => {
     const far = await ingest(t, billing, event({ time: iso(t.clock.now() - 2 * DAY) }));
     const near = await ingest(t, billing, event({ time: iso(t.clock.now() - 60_000) }));
     const farRes = (await get(`/api/v1/events/${far.id}`)).json();
-    assert.deepEqual(farRes.flags, ['clock_skew']);
+    // Two days behind: beyond the late bound (15 min) as well as the skew limit.
+    assert.deepEqual(farRes.flags, ['late', 'clock_skew']);
     assert.equal(farRes.skew_ms, 2 * DAY);
     assert.equal(farRes.record.flags, undefined);
     assert.equal(farRes.record.skew_ms, undefined);
@@ -139,10 +140,10 @@ describe('GET/PUT /api/v1/sources', () => {
     const search = (await get('/api/v1/events?source=billing-api&limit=2')).json();
     assert.deepEqual(
       search.entries.map((e: { flags?: string[] }) => e.flags ?? null),
-      [null, ['clock_skew']],
+      [null, ['late', 'clock_skew']],
     );
     const page = (await get(`/api/v1/log/entries?start=${far.seq}&end=${near.seq + 1}`)).json();
-    assert.deepEqual(page.entries[0].flags, ['clock_skew']);
+    assert.deepEqual(page.entries[0].flags, ['late', 'clock_skew']);
 
     // The limit is the server's setting: at 30 s, a minute off is flagged too.
     const strict = buildApp({
