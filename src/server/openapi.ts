@@ -365,11 +365,16 @@ export function openApiDocument(): Record<string, unknown> {
               type: 'array',
               items: {
                 type: 'object',
-                required: ['id', 'seq', 'leaf_hash'],
+                required: ['id', 'seq', 'leaf_hash', 'already_stored'],
                 properties: {
                   id: str('Event id'),
                   seq: int('Leaf index'),
                   leaf_hash: str('base64'),
+                  already_stored: {
+                    type: 'boolean',
+                    description:
+                      'true when this id was already stored with the same content (nothing was appended for it); false when this request appended it',
+                  },
                 },
               },
             },
