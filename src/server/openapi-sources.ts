@@ -1,7 +1,7 @@
 import { DEFAULT_SOURCE_SETTINGS } from '../monitor/sources/settings.js';
 
 /**
- * The OpenAPI part for source coverage and clock skew (issue #5): paths and schemas that
+ * The OpenAPI part for source coverage and clock skew: paths and schemas that
  * openapi.ts spreads into the document.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -7,7 +7,7 @@ import type { StoredEntry } from '../../store/store.js';
  * verbatim: the bytes a client receives are exactly the bytes that were hashed, and the
  * server does not re-serialise any record it returns. When the source's clock and the
  * server's disagree by more than `maxSkewMs`, `"flags":["clock_skew"],"skew_ms":N` follow
- * the record, outside it (DESIGN invariant 5; the record is what was hashed).
+ * the record, outside it (server time is authoritative, the source's is kept; the record is what was hashed).
  */
 export function entryJson(entry: StoredEntry, maxSkewMs = DEFAULT_MAX_CLOCK_SKEW_MS): string {
   const head = `{"seq":${entry.seq},"leaf_hash":"${toBase64(entry.leafHash)}","record":${entry.record}`;
