@@ -1,5 +1,5 @@
 /**
- * What alert rules cost ingest (issue #5: ≤ 15% with 50 active rules). The same durable
+ * What alert rules cost ingest (the target: ≤ 15% with 50 active rules). The same durable
  * HTTP ingest (arrays of 500 from BENCH_BATCH_CLIENTS clients) against a fresh log, with
  * the rule engine off (`serve --no-monitor`) and on (`serve --rules` with the 50 rules of
  * monitor-rules.ts, pack off), alternating off/on BENCH_MONITOR_ROUNDS times so drift on a

@@ -307,7 +307,7 @@ ${table(
 
 Store level: SqliteStore.search (+ firstSeqReceivedAtOrAfter for time ranges), ${int(r.searchStore[0]?.latency.count ?? 0)} queries per filter.
 HTTP: GET /api/v1/events from one client, each search also appending its durable
-self-audit event (invariant 4). Time ranges are one day of a month of history.
+self-audit event (the log audits itself). Time ranges are one day of a month of history.
 
 ${table(
   [

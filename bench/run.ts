@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     single: rawDb.atGroupSize(single.single.commits.entriesPerCommit, Math.max(2, SECONDS / 2)),
   }));
   await rawDb.close();
-  // Alert rules (issue #5): ingest with the rule engine off and on, on fresh logs.
+  // Alert rules: ingest with the rule engine off and on, on fresh logs.
   const monitor = MONITOR
     ? await phase('HTTP ingest, rule engine off vs on', () =>
         monitorOverhead({
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
   }
   writeFileSync(OUTPUT, report);
   if (POSTGRES) {
-    // The same log on PostgreSQL (issue #3), with its own limit measured in this run.
+    // The same log on PostgreSQL, with its own limit measured in this run.
     log('— PostgreSQL');
     const pg = await runPostgresBenchmarks(postgresOptionsFromEnv());
     writeFileSync(join(root, 'last-postgres-results.json'), `${JSON.stringify(pg, null, 2)}\n`);

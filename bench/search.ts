@@ -2,7 +2,7 @@
  * Search latency on the filled log, limit 100, newest first, by actor, by target, by a
  * received_at range, and by actor within a range: at the store (SqliteStore.search +
  * firstSeqReceivedAtOrAfter, what the route calls) and through HTTP, where every search
- * also appends its durable self-audit event (invariant 4).
+ * also appends its durable self-audit event (the log audits itself).
  */
 import type { Store } from '../src/store/store.js';
 import { EventFactory } from './fixtures.js';

@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL benchmarks (issue #3), in one run beside the limit measured in that run:
+ * The PostgreSQL benchmarks, in one run beside the limit measured in that run:
  *  1. fill a log of BENCH_PG_ENTRIES through the real append path (openLog + sequencer);
  *  2. search and inclusion proofs at that size, at the store and over HTTP;
  *  3. the limit: the same rows, same indexes, same server, sent by COPY FROM STDIN (and by
@@ -766,7 +766,7 @@ rather than adding up, and their batches are smaller than one process's would be
 
 Store level: PostgresStore.search (+ firstSeqReceivedAtOrAfter for time ranges),
 ${int(r.searchStore[0]?.latency.count ?? 0)} queries per filter, one at a time. HTTP: GET /api/v1/events from one
-client; each search also appends its durable self-audit event (invariant 4).
+client; each search also appends its durable self-audit event (the log audits itself).
 
 ${table(
   [

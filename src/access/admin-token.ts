@@ -11,7 +11,7 @@ export interface AdminToken {
 }
 
 /**
- * The bootstrap admin credential (issue #4 builds people and roles on top of it): from
+ * The bootstrap admin credential (people and roles are built on top of it): from
  * EVIDENT_ADMIN_TOKEN, else from `<data>/admin.token`, else made now and written there (0600).
  */
 export function loadAdminToken(file: string, fromEnv: string | undefined): AdminToken {

@@ -7,7 +7,7 @@ const PREFIX = 'evk_';
 const ID_LENGTH = 16;
 /** A source names a system: letters, digits and . _ - (it lands in search filters and rules). */
 export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** Reserved for the log's own events (invariant 4). */
+/** Reserved for the log's own events (the log audits itself). */
 export const SELF_SOURCE = 'evident';
 
 export interface CreatedIngestKey {

@@ -61,7 +61,7 @@ export const ACTIONS = [
   'ingest_keys.manage',
   'settings.manage',
   'log_key.rotate',
-  // monitoring and review (issue #5 and later)
+  // monitoring and review
   'sources.read',
   'sources.manage',
   'rules.read',

@@ -16,7 +16,7 @@ interface IngestOptions {
 }
 
 interface AppendResponse {
-  entries: { id: string; seq: number; leaf_hash: string }[];
+  entries: { id: string; seq: number; leaf_hash: string; already_stored: boolean }[];
   checkpoint: string;
 }
 
@@ -69,19 +69,28 @@ async function ingest(client: ApiClient, input: Readable, opts: IngestOptions) {
   const generate = ulidGenerator();
   const newId = () => generate(Date.now());
   let sent = 0;
-  let duplicates = 0;
+  let fresh = 0;
+  let alreadyStored = 0;
+  // Already stored in a batch that was resent after its answer was lost: possibly by the
+  // lost attempt, i.e. by this run.
+  let storedByLostAttempt = 0;
   let lastCheckpoint: string | undefined;
   let treeSize = 0;
-  const seqs = new Set<number>();
 
   try {
     let batch: Pending[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      const response = await sendWithRetry(client, batch, sent, opts.historical === true);
+      const { response, resent } = await sendWithRetry(
+        client,
+        batch,
+        sent,
+        opts.historical === true,
+      );
       for (const e of response.entries) {
-        if (seqs.has(e.seq)) duplicates++;
-        seqs.add(e.seq);
+        if (!e.already_stored) fresh++;
+        else if (resent) storedByLostAttempt++;
+        else alreadyStored++;
       }
       sent += batch.length;
       lastCheckpoint = response.checkpoint;
@@ -102,32 +111,40 @@ async function ingest(client: ApiClient, input: Readable, opts: IngestOptions) {
   console.log(
     sent === 0
       ? 'Ingested 0 events: the input holds none.'
-      : `Ingested ${sent} event(s) in ${seconds.toFixed(1)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s)` +
-          `${duplicates > 0 ? `, ${duplicates} repeated within this input` : ''}; tree size ${treeSize}.`,
+      : `Ingested ${sent} event(s) in ${seconds.toFixed(1)} s (${Math.round(sent / Math.max(seconds, 0.001))}/s): ` +
+          `${fresh} new, ${alreadyStored} already stored (same id and content, not appended again)` +
+          `${storedByLostAttempt > 0 ? `, ${storedByLostAttempt} stored by an attempt whose answer was lost, or earlier` : ''}` +
+          `; tree size ${treeSize}.`,
   );
 }
 
-/** Sends one batch; retries transport failures and 503s, which is safe because every event has an id. */
+/**
+ * Sends one batch; retries transport failures and 503s, which is safe because every event
+ * has an id. `resent` says a transport failure hid whether an earlier attempt was stored.
+ */
 async function sendWithRetry(
   client: ApiClient,
   batch: Pending[],
   storedBefore: number,
   historical: boolean,
-): Promise<AppendResponse> {
+): Promise<{ response: AppendResponse; resent: boolean }> {
   const body = batch.map((p) => p.text).join('\n');
+  let resent = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.post<AppendResponse>(
+      const response = await client.post<AppendResponse>(
         historical ? '/api/v1/events?historical=true' : '/api/v1/events',
         body,
         'application/x-ndjson',
       );
+      return { response, resent };
     } catch (error) {
       if (
         error instanceof ApiError &&
         (error.status === 0 || error.status === 503) &&
         attempt < RETRIES
       ) {
+        if (error.status === 0) resent = true;
         await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
         continue;
       }

@@ -17,6 +17,7 @@ import { serveCommand } from './serve.js';
 import { sourcesCommand } from './sources.js';
 import { tokensCommand } from './tokens.js';
 import { verifyCommand } from './verify.js';
+import { packageVersion } from './version.js';
 import { whoamiCommand } from './whoami.js';
 
 /** Every command of the `evident` CLI (main.ts runs it; tests walk it). */
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('evident')
     .description('Evident: a tamper-evident audit log. Who accessed what, and when — provably.')
+    .version(packageVersion(), '-V, --version', 'print the version of evident')
     .showHelpAfterError();
   serveCommand(program);
   initCommand(program);

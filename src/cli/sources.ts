@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseDurationSetting } from '../monitor/sources/settings.js';
 import { type ApiOptions, apiClient, withApiOptions } from './api-command.js';
+import { readableDuration } from './readable-duration.js';
 
 /** One source as GET /api/v1/sources returns it (the fields the CLI shows). */
 interface SourceView {
@@ -106,7 +107,7 @@ function row(s: SourceView) {
     last_event: s.last_event?.received_at ?? '',
     last_hour: s.events.last_hour,
     last_24h: s.events.last_24h,
-    skew_p95_ms: s.clock_skew.p95_ms ?? '',
+    skew_p95: s.clock_skew.p95_ms === null ? '' : readableDuration(s.clock_skew.p95_ms),
     skewed: s.clock_skew.beyond_threshold,
     max_silence: s.expected_max_silence ?? 'off',
   };
@@ -124,6 +125,12 @@ function describe(s: SourceView): string {
     `max silence   ${silence}`,
     `last event    ${s.last_event ? `seq ${s.last_event.seq} received ${s.last_event.received_at} (source time ${s.last_event.time})` : 'none yet'}`,
     `events        ${s.events.total} total, ${s.events.last_hour} in the last hour, ${s.events.last_24h} in the last 24 h`,
-    `clock skew    ${skew.count === 0 ? 'no data' : `p50 ${skew.p50_ms} ms, p95 ${skew.p95_ms} ms, max ${skew.max_ms} ms; ${skew.beyond_threshold} beyond ${skew.threshold_ms} ms`}`,
+    `clock skew    ${skew.count === 0 ? 'no data' : describeSkew(skew)}`,
   ].join('\n');
+}
+
+/** Positive skew: the source's clock is behind the server's; the JSON keeps exact ms. */
+function describeSkew(skew: SourceView['clock_skew']): string {
+  const at = (ms: number | null) => (ms === null ? '?' : readableDuration(ms));
+  return `p50 ${at(skew.p50_ms)}, p95 ${at(skew.p95_ms)}, max ${at(skew.max_ms)} (source clock behind when positive); ${skew.beyond_threshold} beyond ${readableDuration(skew.threshold_ms)}`;
 }

@@ -37,7 +37,7 @@ export interface SelfAuditEvent {
 }
 
 /**
- * Invariant 4: the log records who read it and who changed it, as ordinary events of source
+ * The log audits itself: it records who read it and who changed it, as ordinary events of source
  * `evident`. Callers await the append before answering, so an access is never served
  * without its trace being durable (fail closed).
  */

@@ -107,7 +107,7 @@ interface Tip {
 const MAX_IN_FLIGHT = 2;
 
 /**
- * The single appender of the log (DESIGN §1). Requests queue while a batch commits; the
+ * The single appender of the log (one writer per log, group commit). Requests queue while a batch commits; the
  * next batch takes all of them, extends the Merkle tree, and writes entries + nodes + ONE
  * signed checkpoint in one durable transaction; only then is every request of the batch
  * answered with that checkpoint. A request is all-or-nothing.

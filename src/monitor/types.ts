@@ -18,7 +18,7 @@ export type Disposition = (typeof DISPOSITIONS)[number];
 export interface ObservedEntry {
   seq: number;
   source: string;
-  /** The stored record (DESIGN §3), parsed from its canonical text. */
+  /** The stored record, parsed from its canonical text. */
   record: Record<string, unknown>;
   timeMs: number;
   receivedAtMs: number;

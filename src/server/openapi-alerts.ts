@@ -5,7 +5,7 @@ import { ALERT_CSV_COLUMNS } from './presenters/alert.js';
 import { ALERTS_DEFAULT_LIMIT, ALERTS_MAX_EXPORT, ALERTS_MAX_LIMIT } from './routes/alerts.js';
 
 /**
- * The OpenAPI part for alerts and their handling (issue #5 item 4): paths and schemas that
+ * The OpenAPI part for alerts and their handling: paths and schemas that
  * openapi.ts spreads into the document.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

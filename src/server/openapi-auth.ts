@@ -1,7 +1,7 @@
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../access/passwords.js';
 
 /**
- * The OpenAPI part for sign-in and sessions (issue #4 item 3): paths and schemas that
+ * The OpenAPI part for sign-in and sessions: paths and schemas that
  * openapi.ts spreads into the document.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

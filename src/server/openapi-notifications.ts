@@ -9,7 +9,7 @@ import { ALERT_SEVERITIES } from '../monitor/types.js';
 import { DELIVERIES_DEFAULT_LIMIT, DELIVERIES_MAX_LIMIT } from './routes/notifications.js';
 
 /**
- * The OpenAPI part for notifications (issue #5 item 5): paths and schemas that openapi.ts
+ * The OpenAPI part for notifications: paths and schemas that openapi.ts
  * spreads into the document. docs/notifications.md has the prose and the signature recipe.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -5,8 +5,8 @@ import { MIN_PASSWORD_LENGTH } from '../access/passwords.js';
 import { ROLES } from '../access/principal.js';
 
 /**
- * The OpenAPI part for principals, roles, API tokens, four-eyes approvals and whoami
- * (issue #4): paths and schemas that openapi.ts spreads into the document.
+ * The OpenAPI part for principals, roles, API tokens, four-eyes approvals and whoami:
+ * paths and schemas that openapi.ts spreads into the document.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI part for alert rules (issue #5, docs/rules.md): paths and schemas that
+ * The OpenAPI part for alert rules (docs/rules.md): paths and schemas that
  * openapi.ts spreads into the document.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -1,7 +1,7 @@
 import { DEFAULT_SOURCE_SETTINGS } from '../monitor/sources/settings.js';
 
 /**
- * The OpenAPI part for source coverage and clock skew (issue #5): paths and schemas that
+ * The OpenAPI part for source coverage and clock skew: paths and schemas that
  * openapi.ts spreads into the document.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -133,7 +133,7 @@ export function sourceSchemas(): Record<string, unknown> {
         clock_skew: {
           type: 'object',
           description:
-            'received_at − time in ms over every event seen (positive: the source clock is behind). Quantiles are bucket edges, never below the truth in magnitude.',
+            'received_at − time in ms over every event seen (positive: the source clock is behind). Quantiles come from a fixed-bucket histogram, interpolated within the bucket and clamped to the observed min and max.',
           properties: {
             count: { type: 'integer' },
             p50_ms: nullableInt,

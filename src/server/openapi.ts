@@ -10,6 +10,7 @@ import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { authPaths, authSchemas } from './openapi-auth.js';
 import { connectPaths, connectSchemas } from './openapi-connect.js';
 import { eventExportPaths, searchFilterParameters } from './openapi-events.js';
+import { ingestKeyPaths, ingestKeySchemas } from './openapi-ingest-keys.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { principalPaths, principalSchemas } from './openapi-principals.js';
@@ -133,7 +134,7 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         'A tamper-evident audit log. Every event is a leaf of an RFC 9162 Merkle tree: leaf_hash = SHA-256(0x00 ‖ JCS(record)) with JCS = RFC 8785. ' +
         'Checkpoints are C2SP tlog-checkpoint signed notes (Ed25519). Hashes in JSON are standard base64. ' +
-        'Errors are {"error":{"code","message","path"?}}. Every read, search, export and proof made with the admin token is itself appended to the log (source "evident").',
+        'Errors are {"error":{"code","message","path"?}}. Every read, search, export and proof request, and every change to principals, tokens, keys, rules or settings, by any credential (person, service, API token, session or the bootstrap admin token), is itself appended to the log as an event of source "evident" before the answer is sent.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { session: [] }],
@@ -225,6 +226,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...logKeyPaths(),
+      ...ingestKeyPaths(),
       '/api/v1/log/entries': {
         get: {
           summary:
@@ -355,6 +357,7 @@ export function openApiDocument(): Record<string, unknown> {
         SubmittedRecord: submitted,
         ...sourceSchemas(),
         ...logKeySchemas(),
+        ...ingestKeySchemas(),
         ...notificationSchemas(),
         ...principalSchemas(),
         ...ruleSchemas(),
@@ -396,11 +399,16 @@ export function openApiDocument(): Record<string, unknown> {
               type: 'array',
               items: {
                 type: 'object',
-                required: ['id', 'seq', 'leaf_hash'],
+                required: ['id', 'seq', 'leaf_hash', 'already_stored'],
                 properties: {
                   id: str('Event id'),
                   seq: int('Leaf index'),
                   leaf_hash: str('base64'),
+                  already_stored: {
+                    type: 'boolean',
+                    description:
+                      'true when this id was already stored with the same content (nothing was appended for it); false when this request appended it',
+                  },
                 },
               },
             },

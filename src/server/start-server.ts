@@ -95,7 +95,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         },
       ));
     }
-    // Monitoring (issue #5): rules raise alerts; each new alert is queued for the notification
+    // Monitoring: rules raise alerts; each new alert is queued for the notification
     // channels; source health sees every entry through the engine and checks for silence.
     const queue = startNotifier({ store: log.store, clock: log.clock, onError: report('notify') });
     notifier = queue;

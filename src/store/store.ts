@@ -123,7 +123,7 @@ export interface IngestKeyRow {
  * One document of the log's own state (principals, tokens, sessions, alerts, rule positions…):
  * JSON text under (kind, id), with a version for compare-and-set. Entries never live here;
  * this is the mutable configuration beside the append-only log, and every change a person
- * makes to it is also appended to the log as an event (invariant 4).
+ * makes to it is also appended to the log as an event (the log audits itself).
  */
 export interface StateDoc {
   kind: string;

@@ -8,7 +8,7 @@ import { fail } from './report.js';
 
 /**
  * Recomputes one leaf from its record text and checks the text is the record's canonical
- * form (invariant 3): a third party that re-canonicalises the record must get the same hash.
+ * form (one leaf definition): a third party that re-canonicalises the record must get the same hash.
  */
 export function checkRecordText(seq: number, text: string, expectedLeaf: Uint8Array): EventRecord {
   const leaf = leafHash(text);

@@ -188,15 +188,6 @@ describe('transparency-dev/merkle testdata (RFC 9162 verification)', () => {
     assert.ok(negative >= 150, `negative cases: ${negative}`);
     assert.ok(generated >= 10, `regenerated proofs: ${generated}`);
   });
-
-  // Subtree proofs (draft-ietf-plants-merkle-tree-certs, for ML-DSA subtree cosignatures)
-  // are a feature evident does not have; the vectors are listed, not faked.
-  for (const folder of ['subtreeinclusion', 'subtreeconsistency']) {
-    const count = jsonFilesUnder(join(root, folder)).length;
-    test(`${folder}: ${count} vectors`, {
-      skip: 'subtree proofs (draft-ietf-plants-merkle-tree-certs) are not implemented',
-    });
-  }
 });
 
 describe('rfc6962-reference-vectors.json proofs', () => {

@@ -128,7 +128,7 @@ describe('the CLI, end to end', () => {
     const path = file('events.ndjson', `${lines.join('\r\n')}\r\n`);
     const result = await cli(['ingest', path, '--key', key, '--url', url]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /Ingested 4 event\(s\)/);
+    assert.match(result.stdout, /Ingested 4 event\(s\) .*: 4 new, 0 already stored/);
 
     const found = await search('ndjson-user');
     assert.equal(found.length, 4);
@@ -145,6 +145,7 @@ describe('the CLI, end to end', () => {
     // Re-running the file stores the events with ids once; those without get new ids.
     const again = await cli(['ingest', path, '--key', key, '--url', url]);
     assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Ingested 4 event\(s\) .*: 2 new, 2 already stored/);
     const after2 = await search('ndjson-user');
     assert.equal(after2.length, 6);
     assert.equal(after2.filter((e) => e.record.id === withId).length, 1);

@@ -81,6 +81,8 @@ describe('HTTP API: events', () => {
     const retry = await post(event({ id: UUID_A }));
     assert.equal(retry.statusCode, 201);
     assert.equal(retry.json().entries[0].seq, first.json().entries[0].seq);
+    assert.equal(first.json().entries[0].already_stored, false);
+    assert.equal(retry.json().entries[0].already_stored, true, 'the answer says nothing was new');
     assert.equal(await treeSize(), size, 'a retry appends nothing');
 
     const conflict = await post([
@@ -98,6 +100,7 @@ describe('HTTP API: events', () => {
     assert.equal(res.statusCode, 201);
     const [a, b] = res.json().entries;
     assert.equal(a.seq, b.seq);
+    assert.deepEqual([a.already_stored, b.already_stored], [false, true]);
   });
 
   it('stamps source from the key and refuses a different one in the body', async () => {

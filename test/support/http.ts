@@ -5,7 +5,7 @@ export const E2E_ORIGIN = 'evident.test/e2e';
 export const E2E_ADMIN_TOKEN = 'eva_e2e-admin-token-0123456789abcdef';
 
 export interface AppendResponse {
-  entries: { id: string; seq: number; leaf_hash: string }[];
+  entries: { id: string; seq: number; leaf_hash: string; already_stored: boolean }[];
   checkpoint: string;
 }
 

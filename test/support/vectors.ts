@@ -6,19 +6,20 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * The published conformance vectors live in `../shared/vectors` beside the clone (CI puts
- * shared/ there). EVIDENT_VECTORS_DIR overrides. Missing vectors are a hard failure: a
- * conformance test that quietly skips proves nothing.
+ * The published conformance vectors are vendored in `test/vectors/` (origin and licence of
+ * each in its README), so any clone runs its own tests. EVIDENT_VECTORS_DIR overrides.
+ * Missing vectors are a hard failure: a conformance test that quietly skips proves nothing.
  */
-export const vectorsDir =
-  process.env.EVIDENT_VECTORS_DIR ?? resolve(repoRoot, '..', 'shared', 'vectors');
+export const vectorsDir = process.env.EVIDENT_VECTORS_DIR ?? join(repoRoot, 'test', 'vectors');
 
 if (!existsSync(vectorsDir)) {
   throw new Error(`test vectors not found at ${vectorsDir}; set EVIDENT_VECTORS_DIR`);
 }
 
 export function vectorPath(...parts: string[]): string {
-  return join(vectorsDir, ...parts);
+  const path = join(vectorsDir, ...parts);
+  if (!existsSync(path)) throw new Error(`test vector not found: ${path}`);
+  return path;
 }
 
 export function readVectorJson<T = unknown>(...parts: string[]): T {

@@ -7,7 +7,7 @@ import type { ApprovalRecord } from './approval.js';
 type Details = NonNullable<SelfAuditEvent['details']>;
 
 /**
- * The log's own record of principal administration (invariant 4): every change is an event
+ * The log's own record of principal administration (the log audits itself): every change is an event
  * of source `evident`, category `iam`, naming who did it and from where, appended before
  * the answer is sent. Monitoring rules (the ISO pack) match these action names.
  */

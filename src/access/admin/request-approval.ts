@@ -11,7 +11,7 @@ import {
 import { lastAdminRefusal } from './separation.js';
 
 /**
- * Opens a four-eyes request to grant or remove `admin` (issue #4 "Separation of duties").
+ * Opens a four-eyes request to grant or remove `admin` (docs/security.md, "Separation of duties").
  * Nothing changes until a different admin approves (decide-approval.ts); the request is an
  * event now, the decision another one later.
  */

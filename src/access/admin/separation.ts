@@ -5,7 +5,7 @@ import { isBootstrap } from './admin-context.js';
 import type { ApprovalRecord } from './approval.js';
 
 /**
- * Separation of duties (issue #4, docs/security.md; ISO 27001 A.5.3, A.8.2). Pure checks:
+ * Separation of duties (docs/security.md; ISO 27001 A.5.3, A.8.2). Pure checks:
  * each returns the refusal to record and throw, or undefined when the step may go ahead.
  */
 

@@ -16,7 +16,7 @@ export interface ServerFields {
 }
 
 /**
- * The record a leaf commits to, fields in DESIGN §3 order. The server fields are trusted
+ * The record a leaf commits to, fields in EVENT_RECORD_FIELDS order. The server fields are trusted
  * (they come from the server's clock, id generator and key store). Nested objects are
  * shared with `submitted`, which the validator built fresh.
  */
@@ -43,7 +43,7 @@ export function buildRecord(submitted: SubmittedRecord, server: ServerFields): E
 }
 
 /**
- * RFC 8785 (JCS) text of a record: the bytes under the leaf hash (DESIGN §2.3). Throws
+ * RFC 8785 (JCS) text of a record: the bytes under the leaf hash. Throws
  * RECORD_TOO_LARGE when its UTF-8 form exceeds MAX_CANONICAL_RECORD_BYTES; `path` is the
  * record's path in its request, for that error.
  */

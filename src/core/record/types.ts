@@ -1,5 +1,5 @@
 /**
- * The audit record (DESIGN §3): what a source submits, and the record a leaf commits to.
+ * The audit record: what a source submits, and the record a leaf commits to.
  * The value lists and limits are exported so the OpenAPI document, the CLI and the
  * validator share one definition.
  */
@@ -41,7 +41,7 @@ export const SUBMITTED_RECORD_FIELDS = [
   'trace_id',
   'tenant',
 ] as const;
-/** Fields of the stored record, in the order of DESIGN §3. */
+/** Fields of the stored record, in the order the README documents. */
 export const EVENT_RECORD_FIELDS = [
   'id',
   'time',
@@ -145,10 +145,10 @@ export interface SubmittedRecord {
   tenant?: string;
 }
 
-/** What a leaf commits to: `leaf_hash = SHA-256(0x00 ‖ JCS(record))` (DESIGN §2.3). */
+/** What a leaf commits to: `leaf_hash = SHA-256(0x00 ‖ JCS(record))` (RFC 9162 §2.1.1 over RFC 8785). */
 export interface EventRecord extends Omit<SubmittedRecord, 'id'> {
   id: string;
-  /** Set by the server: UTC, `YYYY-MM-DDTHH:MM:SS.sssZ` (DESIGN §2.5). */
+  /** Set by the server: UTC, `YYYY-MM-DDTHH:MM:SS.sssZ`; authoritative. */
   received_at: string;
   /** From the ingest key, never from the body. */
   source: string;

@@ -49,7 +49,7 @@ export function isAlertId(id: string): boolean {
 }
 
 /**
- * Alerts and their handling (issue #5 item 4), as compare-and-set state documents whose
+ * Alerts and their handling, as compare-and-set state documents whose
  * every step is also an event of source `evident`.
  *
  * A step changes the document first (with its event id and a pending seq), then appends

@@ -14,7 +14,7 @@ interface LeaseValue {
  * taken and renewed by compare-and-set, valid until `expiresAtMs`. A process takes it only
  * when it is free, expired or already its own, so at most one engine works at a time as
  * long as the servers' clocks agree to within the safety margin (they must be synchronised
- * anyway: DESIGN invariant 5). The engine also writes its state by compare-and-set, so a
+ * anyway: server time is authoritative). The engine also writes its state by compare-and-set, so a
  * paused process that wakes after losing the lease cannot overwrite its successor's work.
  */
 export class Lease {

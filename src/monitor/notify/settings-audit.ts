@@ -1,7 +1,7 @@
 import type { SelfAuditEvent } from '../../log/self-audit.js';
 import type { ReplacedSettings } from './settings-store.js';
 
-/** The log's record of a settings change: what changed, never a secret (invariant 4). */
+/** The log's record of a settings change: what changed, never a secret (the log audits itself). */
 export function settingsUpdateEvent(saved: ReplacedSettings): Omit<SelfAuditEvent, 'principal'> {
   return {
     action: 'settings.update',

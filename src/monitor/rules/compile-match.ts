@@ -11,7 +11,7 @@ const ALWAYS: Predicate = () => true;
 /**
  * Turns a match block into one predicate. Field tests run first (cheap), calendars last
  * (a time-zone conversion). Calendar references must already be resolved (`resolved`).
- * Time conditions read `received_at`: server time is authoritative (DESIGN invariant 5) and
+ * Time conditions read `received_at`: server time is authoritative and
  * a source's clock cannot move an event out of off-hours.
  */
 export function compileMatch(spec: MatchSpec | undefined): Predicate {

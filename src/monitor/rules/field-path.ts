@@ -18,7 +18,7 @@ const OBJECT_FIELDS: Readonly<Record<string, readonly string[]>> = {
 const MAX_PATH_DEPTH = 8;
 
 /**
- * Why `path` names no field of a stored record (DESIGN §3), or undefined when it does.
+ * Why `path` names no field of a stored record (src/core/record/types.ts), or undefined when it does.
  * Typos must not silently match nothing: `actr.id` is refused with a suggestion. Only
  * `details.*` is free-form.
  */

@@ -1,4 +1,4 @@
-/** Beyond this, an entry's `time` is flagged on read (issue #5 item 7); EVIDENT_MAX_CLOCK_SKEW. */
+/** Beyond this, an entry's `time` is flagged on read; EVIDENT_MAX_CLOCK_SKEW. */
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 export const CLOCK_SKEW_FLAG = 'clock_skew';

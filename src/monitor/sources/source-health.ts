@@ -34,7 +34,7 @@ export interface SourceHealth {
 }
 
 /**
- * Source coverage and clock skew (issue #5 items 6–7): per-source statistics fed by the
+ * Source coverage and clock skew: per-source statistics fed by the
  * engine, a registry of expected sources, and a periodic check that raises a "source silent"
  * alert once per silence.
  */

@@ -43,7 +43,7 @@ export const FILTER_PARAMS = [
 type Params = { Params: { id: string } };
 
 /**
- * Alerts and their handling (issue #5 item 4; docs/api.md "Alerts"). Reading is
+ * Alerts and their handling (docs/api.md "Alerts"). Reading is
  * `alerts.read`, handling `alerts.handle`; a scoped grant sees an alert when any of its
  * sources is in scope, and any other alert is a 404 as if it did not exist. Every handling
  * step is an `alert.*` event in the log, and exports are audited as `alert.export`.

@@ -50,7 +50,7 @@ const OIDC_STATUS: Record<OidcFailure, 'bad_request' | 'unauthorized'> = {
 };
 
 /**
- * Sign-in for people (issue #4 item 3): password and OpenID Connect sign-in set an httpOnly,
+ * Sign-in for people: password and OpenID Connect sign-in set an httpOnly,
  * SameSite=Strict session cookie; sign-out ends it. Every sign-in, failed or not, and every
  * sign-out is an event of source `evident` with the real reason of a failure.
  */

@@ -41,6 +41,8 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       id: e.id,
       seq: e.seq,
       leaf_hash: toBase64(e.leafHash),
+      // A retry or a re-import is answered, not stored twice; say which entries were new.
+      already_stored: e.duplicate,
     }));
     return reply.status(201).send({ entries, checkpoint: result.checkpoint });
   });

@@ -39,7 +39,7 @@ export function adminContextOf(ctx: ServerContext): AdminContext {
 }
 
 /**
- * People and services (issue #4): create, list, show, change, disable, and their roles.
+ * People and services: create, list, show, change, disable, and their roles.
  * Giving or taking `admin` answers 202 with a four-eyes request (routes/approvals.ts).
  */
 export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void {

@@ -14,7 +14,7 @@ import { QueryReader } from '../query.js';
 const MAX_DESCRIPTION = 1024;
 
 /**
- * Source coverage (issue #5): which sources are expected, when each was last heard, its rate
+ * Source coverage: which sources are expected, when each was last heard, its rate
  * and clock skew. Reading is scoped like events: a grant over `billing-*` sees those sources
  * only, and any other name is a 404 as if it did not exist.
  */

@@ -39,7 +39,7 @@ export function quoteIdent(name: string): string {
 const APPEND_LOCK_CLASS = 0x45564441; // 'EVDA'
 const MIGRATE_LOCK_CLASS = 0x4556444d; // 'EVDM'
 
-/** The lock a schema's appenders take, in any process: one writer per log (DESIGN §5). */
+/** The lock a schema's appenders take, in any process: one writer per log, so two processes never fork the tree. */
 export function appendLockSql(schema: string): string {
   return `SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}, ${schemaLockId(schema)})`;
 }

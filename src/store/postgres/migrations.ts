@@ -65,7 +65,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         revoked_at_ms BIGINT
       );
 
-      -- Invariant 1 in the database itself: no code path may rewrite history. Statement
+      -- Append-only in the database itself: no code path may rewrite history. Statement
       -- triggers also cover TRUNCATE. (Someone with raw database access can drop these; the
       -- signed checkpoints are what catch that.)
       CREATE FUNCTION evident_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -31,7 +31,7 @@ export interface PostgresStoreOptions {
  * The production store: one log per schema in a PostgreSQL database that several server
  * processes may share. Appends hold a transaction-scoped advisory lock, so writers in every
  * process are serialised in the database and never fork the tree; COMMIT with
- * synchronous_commit on returns only once the batch is durable (invariant 2). Reads use the
+ * synchronous_commit on returns only once the batch is durable (durable before acknowledged). Reads use the
  * pool and so only ever see committed batches.
  */
 export class PostgresStore implements Store {

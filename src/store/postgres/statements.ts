@@ -24,7 +24,7 @@ export function statementsFor(schema: string) {
   return {
     // One round trip (simple protocol, no parameters). READ COMMITTED is required: each
     // statement after the lock then sees what the previous lock holder committed. A server
-    // whose default is synchronous_commit=off still gets durable appends (invariant 2).
+    // whose default is synchronous_commit=off still gets durable appends (durable before acknowledged).
     begin: [
       'BEGIN ISOLATION LEVEL READ COMMITTED',
       "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'",

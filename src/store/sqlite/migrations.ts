@@ -62,7 +62,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         revoked_at_ms INTEGER
       ) WITHOUT ROWID;
 
-      -- Invariant 1 in the database itself: no code path may rewrite history. (Someone with
+      -- Append-only in the database itself: no code path may rewrite history. (Someone with
       -- raw database access can drop these; the signed checkpoints are what catch that.)
       CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
         BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;

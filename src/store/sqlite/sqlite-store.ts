@@ -51,7 +51,7 @@ export interface SqliteStoreOptions {
 
 /**
  * The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a COMMIT returns
- * only after the WAL is fsynced (invariant 2). Writes run on a writer thread
+ * only after the WAL is fsynced (durable before acknowledged). Writes run on a writer thread
  * (writer-thread.ts) inside BEGIN IMMEDIATE, which also serialises writers in other
  * processes (the CLI beside a server); WAL checkpoints run on another (wal-checkpointer.ts).
  * Reads use a connection on the calling thread and only ever see committed batches.

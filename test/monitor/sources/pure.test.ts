@@ -81,7 +81,7 @@ describe('skew flags', () => {
 });
 
 describe('skew histogram', () => {
-  it('keeps exact extremes and never understates a quantile', () => {
+  it('keeps exact extremes and interpolates quantiles within a bucket, clamped to them', () => {
     const h = emptySkewHistogram();
     for (let i = 0; i < 90; i++) addSkew(h, 20, 300_000);
     for (let i = 0; i < 9; i++) addSkew(h, -700, 300_000);
@@ -90,11 +90,33 @@ describe('skew histogram', () => {
     assert.equal(h.beyond, 1);
     assert.equal(h.minMs, -700);
     assert.equal(h.maxMs, 400_000);
-    // 9 ahead, then 90 at 20 ms: the median lies in the (10, 50] bucket.
-    assert.equal(skewQuantile(h, 0.5), 50);
+    // Rank 50: 9 ahead, then 41 of the 90 in the (10, 50] bucket: 10 + 40 × 41/90.
+    assert.equal(skewQuantile(h, 0.5), 28);
+    // Rank 5 of the 9 in (-1000, -500]: -1000 + 500 × 5/9 = -722, clamped to the minimum.
     assert.equal(skewQuantile(h, 0.05), -700);
+    // The top rank is the top of (300 000, 600 000], clamped to the maximum.
     assert.equal(skewQuantile(h, 1), 400_000);
     assert.equal(skewQuantile(emptySkewHistogram(), 0.5), null);
+  });
+
+  it('reads a month-old backfill beside 80-minute skews as minutes, not as the 6 h bucket edge', () => {
+    const h = emptySkewHistogram();
+    // 1,000 events between 70 and 89 minutes late, 20 replayed from 30 days ago.
+    for (let i = 0; i < 1000; i++) addSkew(h, (70 + (i % 20)) * 60_000, 300_000);
+    for (let i = 0; i < 20; i++) addSkew(h, 30 * 86_400_000, 300_000);
+    const p95 = skewQuantile(h, 0.95)!;
+    assert.ok(p95 > 60 * 60_000 && p95 <= 90 * 60_000, `p95 ${p95} ms`);
+    const p50 = skewQuantile(h, 0.5)!;
+    assert.ok(p50 > 60 * 60_000 && p50 < p95, `p50 ${p50} ms`);
+    assert.equal(skewQuantile(h, 1), 30 * 86_400_000);
+  });
+
+  it('interpolates in the overflow bucket up to the observed extreme', () => {
+    const h = emptySkewHistogram();
+    for (let i = 0; i < 2; i++) addSkew(h, -40 * 86_400_000, 300_000);
+    for (let i = 0; i < 2; i++) addSkew(h, -32 * 86_400_000, 300_000);
+    // Rank 2 of the 4 beyond 30 days ahead, spread from the extreme (-40 d) to -30 d.
+    assert.equal(skewQuantile(h, 0.5), -35 * 86_400_000);
   });
 
   it('stays the same size however many skews it holds', () => {

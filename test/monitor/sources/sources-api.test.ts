@@ -98,7 +98,8 @@ describe('GET/PUT /api/v1/sources', () => {
     assert.equal(s.clock_skew.beyond_threshold, 1);
     assert.equal(s.clock_skew.threshold_ms, 300_000);
     assert.ok(s.clock_skew.p50_ms >= 3000 && s.clock_skew.p50_ms <= 5000, s.clock_skew.p50_ms);
-    assert.equal(s.clock_skew.p95_ms, DAY);
+    // Rank 2.85 of 3 lies in the bucket of the day-old event: (12 h, 1 d], interpolated.
+    assert.ok(s.clock_skew.p95_ms > DAY / 2 && s.clock_skew.p95_ms <= DAY, s.clock_skew.p95_ms);
 
     // The skewed event raised one alert for this source and hour, naming it.
     assert.equal(sink.alerts.length, 1);
