@@ -6,6 +6,7 @@ import { parseSubmittedRecords } from '../../core/record/parse-body.js';
 import { OUTCOMES } from '../../core/record/types.js';
 import { normaliseId } from '../../core/record/validate.js';
 import { AppError } from '../../errors.js';
+import { inclusionProof } from '../../log/proofs.js';
 import type { ServerContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { entryJson, entryListJson } from '../presenters/entry.js';
@@ -32,6 +33,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/v1/events', { bodyLimit: EVENTS_BODY_LIMIT }, async (request, reply) => {
     const principal = await ctx.access(request, 'events.append');
     if (principal.kind !== 'ingest') throw new AppError('forbidden', 'only ingest keys append');
+    const withProof = new QueryReader(request.query, ['proof']).oneOf('proof', ['inclusion']);
     const body = request.body;
     if (typeof body !== 'string' || body.length === 0) {
       throw new AppError(
@@ -44,10 +46,18 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       boundSource: principal.source,
     });
     const result = await ctx.sequencer.append(records, principal.source);
-    const entries = result.entries.map((e) => ({
+    // Proofs against the returned checkpoint let the sender verify its own events without
+    // a reading role (the client library's verify()); opt-in, as each costs O(log n) reads.
+    const proofs = withProof
+      ? await Promise.all(
+          result.entries.map((e) => inclusionProof(ctx.store, e.seq, result.treeSize)),
+        )
+      : undefined;
+    const entries = result.entries.map((e, i) => ({
       id: e.id,
       seq: e.seq,
       leaf_hash: toBase64(e.leafHash),
+      ...(proofs ? { inclusion: proofs[i]!.map(toBase64) } : {}),
     }));
     return reply.status(201).send({ entries, checkpoint: result.checkpoint });
   });
