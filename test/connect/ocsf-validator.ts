@@ -172,6 +172,7 @@ function checkValue(
       compile(objectDef(type), objectDef),
       path,
       problems,
+      profiles,
     );
     return;
   }
@@ -219,7 +220,10 @@ function checkObject(
     }
     if (def.is_array) {
       if (!Array.isArray(v)) problems.push(`${at}: must be an array`);
-      else v.forEach((item, i) => checkValue(item, def, `${at}[${i}]`, problems, profiles));
+      else {
+        for (const [i, item] of v.entries())
+          checkValue(item, def, `${at}[${i}]`, problems, profiles);
+      }
     } else checkValue(v, def, at, problems, profiles);
   }
   for (const [name, def] of compiled.attributes) {
