@@ -14,6 +14,7 @@ import { openApiRoutes } from './routes/openapi.js';
 import { principalRoutes } from './routes/principals.js';
 import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
+import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
 
@@ -57,6 +58,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   void app.register(cookie);
   const ctx = serverContext(deps);
   healthRoutes(app, ctx);
+  streamRoutes(app, ctx);
   eventRoutes(app, ctx);
   logRoutes(app, ctx);
   notificationRoutes(app, ctx);

@@ -13,6 +13,7 @@ import { notificationPaths, notificationSchemas } from './openapi-notifications.
 import { principalPaths, principalSchemas } from './openapi-principals.js';
 import { rulePaths, ruleSchemas } from './openapi-rules.js';
 import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
+import { streamPaths } from './openapi-stream.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from './routes/events.js';
 import { ENTRIES_PAGE_MAX } from './routes/log.js';
 
@@ -138,6 +139,13 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/events': {
         post: {
           summary: 'Append events (ingest key)',
+          parameters: [
+            query(
+              'proof',
+              'inclusion: return each event’s RFC 9162 inclusion proof against the returned checkpoint',
+              { type: 'string', enum: ['inclusion'] },
+            ),
+          ],
           description: `One record, a JSON array of records, or NDJSON (application/x-ndjson). At most ${MAX_RECORDS_PER_REQUEST} records and ${EVENTS_BODY_LIMIT} bytes per request; each canonical record at most ${MAX_CANONICAL_RECORD_BYTES} bytes. All-or-nothing. The 201 arrives only after the batch is fsynced and covered by the returned signed checkpoint.`,
           requestBody: {
             required: true,
@@ -227,6 +235,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...logKeyPaths(),
+      ...streamPaths(),
       '/api/v1/log/entries': {
         get: {
           summary:
@@ -370,6 +379,12 @@ export function openApiDocument(): Record<string, unknown> {
                   id: str('Event id'),
                   seq: int('Leaf index'),
                   leaf_hash: str('base64'),
+                  inclusion: {
+                    type: 'array',
+                    items: { type: 'string' },
+                    description:
+                      'With ?proof=inclusion: the inclusion proof (base64 hashes, leaf to root) of seq in the checkpoint’s tree',
+                  },
                 },
               },
             },

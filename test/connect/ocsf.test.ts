@@ -99,7 +99,7 @@ const CASES: [string, Partial<EventRecord>, number, number][] = [
 describe('OCSF mapping, validated against the published OCSF 1.8.0 schema', () => {
   for (const [name, overrides, classUid, activityId] of CASES) {
     it(`${name} → class ${classUid}, activity ${activityId}, valid`, () => {
-      const ocsf = toOcsf(entry(record(overrides)), '0.1.0');
+      const ocsf = toOcsf(entry(record(overrides)));
       assert.equal(ocsf.class_uid, classUid);
       assert.equal(ocsf.activity_id, activityId);
       assert.deepEqual(validateOcsf(ocsf), []);
@@ -107,7 +107,7 @@ describe('OCSF mapping, validated against the published OCSF 1.8.0 schema', () =
   }
 
   it('the validator itself finds what is wrong', () => {
-    const ocsf = toOcsf(entry(record({})), '0.1.0');
+    const ocsf = toOcsf(entry(record({})));
     const { api: _api, ...withoutApi } = ocsf;
     assert.ok(validateOcsf(withoutApi).includes('api: required'));
     assert.ok(validateOcsf({ ...ocsf, severity_id: 9 }).some((p) => p.startsWith('severity_id:')));
@@ -123,7 +123,7 @@ describe('OCSF mapping, validated against the published OCSF 1.8.0 schema', () =
 
   it('keeps the canonical record, so a SIEM can recompute the leaf hash', () => {
     const r = record({});
-    const ocsf = toOcsf(entry(r), '0.1.0');
+    const ocsf = toOcsf(entry(r));
     assert.equal(ocsf.raw_data, canonicalize(r));
     assert.equal((ocsf.metadata as { sequence: number }).sequence, 7);
     assert.equal(ocsf.time, Date.parse(r.time));

@@ -21,7 +21,7 @@ const STATUS = {
 
 type Json = Record<string, unknown>;
 
-export function toOcsf(entry: ExportedEntry, productVersion: string): Json {
+export function toOcsf(entry: ExportedEntry): Json {
   const r = entry.record;
   const cls = ocsfClassOf(r);
   const activityId = activityIdOf(cls, r);
@@ -43,7 +43,7 @@ export function toOcsf(entry: ExportedEntry, productVersion: string): Json {
     message: r.action,
     metadata: defined({
       version: OCSF_VERSION,
-      product: { name: 'Evident', vendor_name: 'Evident', version: productVersion },
+      product: { name: 'Evident', vendor_name: 'Evident' },
       uid: r.id,
       sequence: entry.seq,
       logged_time: Date.parse(r.received_at),
