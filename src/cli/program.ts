@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { approvalsCommand } from './approvals.js';
 import { checkpointCommand } from './checkpoint.js';
+import { forwardCommand } from './forward.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   keysCommand(program);
   ingestCommand(program);
   searchCommand(program);
+  forwardCommand(program);
   sourcesCommand(program);
   checkpointCommand(program);
   proofCommand(program);
