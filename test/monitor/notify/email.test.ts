@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startNotifier } from '../../../src/monitor/notify/notifier.js';
 import { parseNotificationSettings } from '../../../src/monitor/notify/parse-settings.js';
