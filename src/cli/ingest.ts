@@ -1,7 +1,12 @@
 import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { ApiClient, ApiError } from '../client/api-client.js';
+import {
+  backoffMs,
+  EvidentClientError,
+  isRetryable,
+  sendBatch,
+} from '../../packages/client/src/index.js';
 import { ulidGenerator } from '../util/ids.js';
 import { apiUrl, parsePositiveInt } from './options.js';
 import { startProgress } from './progress.js';
@@ -51,14 +56,20 @@ export function ingestCommand(program: Command): void {
       if (!['auto', 'json', 'ndjson'].includes(opts.format))
         throw new Error('--format must be auto, json or ndjson');
       if (opts.batchSize > 10_000) throw new Error('--batch-size must be at most 10000');
-      const client = new ApiClient({ baseUrl: apiUrl(opts.url), token: key });
+      const client: Target = { url: apiUrl(opts.url), key };
       if (file !== '-' && !existsSync(file)) throw new Error(`no such file: ${file}`);
       const input: Readable = file === '-' ? process.stdin : createReadStream(file);
       await ingest(client, input, opts);
     });
 }
 
-async function ingest(client: ApiClient, input: Readable, opts: IngestOptions) {
+/** Where the batches go: the server and the ingest key. */
+interface Target {
+  url: string;
+  key: string;
+}
+
+async function ingest(client: Target, input: Readable, opts: IngestOptions) {
   const started = Date.now();
   const progress = startProgress('ingest', undefined, 'events');
   const generate = ulidGenerator();
@@ -102,26 +113,36 @@ async function ingest(client: ApiClient, input: Readable, opts: IngestOptions) {
   );
 }
 
-/** Sends one batch; retries transport failures and 503s, which is safe because every event has an id. */
+/**
+ * Sends one batch through the client library's transport; retries what it calls retryable
+ * (unreachable, lost answers, 429, 5xx), which is safe because every event has an id.
+ */
 async function sendWithRetry(
-  client: ApiClient,
+  client: Target,
   batch: Pending[],
   storedBefore: number,
 ): Promise<AppendResponse> {
-  const body = batch.map((p) => p.text).join('\n');
+  const lines = batch.map((p) => p.text);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.post<AppendResponse>('/api/v1/events', body, 'application/x-ndjson');
+      return await sendBatch(lines, {
+        url: client.url,
+        key: client.key,
+        fetch: (url, init) => fetch(url, init),
+        proofs: false,
+        timeoutMs: 60_000,
+      });
     } catch (error) {
-      if (
-        error instanceof ApiError &&
-        (error.status === 0 || error.status === 503) &&
-        attempt < RETRIES
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      if (isRetryable(error) && attempt < RETRIES) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, backoffMs(attempt, 200, 5_000, Math.random)),
+        );
         continue;
       }
-      if (error instanceof ApiError) {
+      if (error instanceof EvidentClientError && error.code === 'unreachable') {
+        throw new Error(`${error.message}; is \`evident serve\` running?`);
+      }
+      if (error instanceof EvidentClientError) {
         // The server names the event by its place in the batch ("$[3].actor.id"); say where it is in the input.
         const index = error.path ? /^\$\[(\d+)\]/.exec(error.path) : null;
         const where = index ? batch[Number(index[1])]?.where : undefined;

@@ -18,12 +18,15 @@ export class EvidentClientError extends Error {
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    options: { cause?: unknown; status?: number; path?: string } = {},
+    options: { cause?: unknown; status?: number; path?: string; serverCode?: string } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = options.status;
     this.path = options.path;
+    this.serverCode = options.serverCode;
   }
+  /** The server's own error code (`invalid_record`, `unauthorized`…) when it answered one. */
+  readonly serverCode: string | undefined;
   /** The HTTP status when the server answered. */
   readonly status: number | undefined;
   /** Where in the batch the server found the problem (`$[3].actor.id`). */

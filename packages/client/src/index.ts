@@ -16,6 +16,14 @@ export type {
   Target,
 } from './record.js';
 export {
+  type AppendAnswer,
+  backoffMs,
+  type FetchLike,
+  isRetryable,
+  type SendOptions,
+  sendBatch,
+} from './transport.js';
+export {
   type Checkpoint,
   leafHash,
   openCheckpoint,

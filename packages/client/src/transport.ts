@@ -57,8 +57,12 @@ export async function sendBatch(lines: readonly string[], o: SendOptions): Promi
     const retryable = response.status === 429 || response.status >= 500;
     throw new EvidentClientError(
       retryable ? 'server_error' : 'rejected',
-      `${response.status} ${err?.code ?? ''}: ${err?.message ?? 'no message'}`,
-      { status: response.status, ...(err?.path ? { path: err.path } : {}) },
+      err?.message ?? `${o.url} answered ${response.status}`,
+      {
+        status: response.status,
+        ...(err?.path ? { path: err.path } : {}),
+        ...(err?.code ? { serverCode: err.code } : {}),
+      },
     );
   }
   return body as AppendAnswer;
