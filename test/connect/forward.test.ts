@@ -3,9 +3,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createServer as createTlsServer } from 'node:tls';
 import { selfSignedCertificate } from '../support/certificates.js';
 import { CLI_MAIN, repoRoot, tempDir } from '../support/processes.js';
 import { call, event, type TestServer, testServer } from '../support/test-server.js';
@@ -47,8 +48,8 @@ async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<number
   return exited;
 }
 
-/** A TCP syslog receiver: RFC 6587 octet-counted frames; the JSON after the header. */
-function syslogReceiver(): Promise<{
+/** A TCP (or TLS) syslog receiver: RFC 6587 octet-counted frames; the JSON after the header. */
+function syslogReceiver(tls?: { key: string; cert: string }): Promise<{
   server: Server;
   port: number;
   messages: string[];
@@ -56,7 +57,7 @@ function syslogReceiver(): Promise<{
 }> {
   const messages: string[] = [];
   let drop = false;
-  const server = createTcpServer((socket) => {
+  const handler = (socket: Socket) => {
     if (drop) {
       // Reads nothing and resets: whatever the forwarder wrote is lost and must come again.
       drop = false;
@@ -77,7 +78,8 @@ function syslogReceiver(): Promise<{
     });
     socket.on('end', () => socket.end());
     socket.on('error', () => {});
-  });
+  };
+  const server = tls ? createTlsServer(tls, handler) : createTcpServer(handler);
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
       resolve({
@@ -231,6 +233,57 @@ describe('evident forward', () => {
     // RFC 5424 header, facility 13 (log audit), octet-counted.
     assert.match(rx.messages[0]!, /^<1(09|10)>1 \d{4}-\d\d-\d\dT[\d:.]+Z \S+ evident - audit - \{/);
     assert.match(first.output(), /dropped the connection|ECONNRESET|delivery failed/);
+  });
+
+  it('delivers over syslog+tls, verifying the receiver against --ca', async () => {
+    const tls = selfSignedCertificate(tempDir('evident-forward-tls-'));
+    const rx = await syslogReceiver(tls);
+    const cursor = join(dir, 'tls.cursor');
+    const forwarder = startForwarder(
+      [
+        '--to',
+        `syslog+tls://127.0.0.1:${rx.port}`,
+        '--cursor',
+        cursor,
+        '--ca',
+        tls.certFile,
+        '--url',
+        url,
+      ],
+      token,
+    );
+    await until(
+      () => rx.messages.length >= appended,
+      `${appended} messages\n${forwarder.output()}`,
+    );
+    assert.equal(await kill(forwarder.child, 'SIGTERM'), 0);
+    rx.server.close();
+    const seqs = rx.messages.map(
+      (m) => JSON.parse(m.slice(m.indexOf('{'))).metadata.sequence as number,
+    );
+    assert.deepEqual(
+      seqs.slice(0, appended),
+      seqs.slice(0, appended).map((_, i) => i),
+    );
+    assert.ok(readCursorFile(cursor) >= appended - 1);
+
+    // Without the CA the receiver's certificate is refused: nothing is delivered or acknowledged.
+    const rx2 = await syslogReceiver(tls);
+    const untrusted = startForwarder(
+      [
+        '--to',
+        `syslog+tls://127.0.0.1:${rx2.port}`,
+        '--cursor',
+        join(dir, 'untrusted.cursor'),
+        '--url',
+        url,
+      ],
+      token,
+    );
+    await until(() => /self-signed|certificate/i.test(untrusted.output()), 'a certificate error');
+    assert.equal(await kill(untrusted.child, 'SIGTERM'), 0);
+    rx2.server.close();
+    assert.equal(rx2.messages.length, 0);
   });
 
   it('refuses a bad receiver URL, a missing token and a token without events.export', async () => {
