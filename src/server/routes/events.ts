@@ -6,7 +6,7 @@ import { parseSubmittedRecords } from '../../core/record/parse-body.js';
 import { OUTCOMES } from '../../core/record/types.js';
 import { normaliseId } from '../../core/record/validate.js';
 import { AppError } from '../../errors.js';
-import { inclusionProof } from '../../log/proofs.js';
+import { inclusionProofs } from '../../log/proofs.js';
 import type { ServerContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { entryJson, entryListJson } from '../presenters/entry.js';
@@ -49,8 +49,10 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     // Proofs against the returned checkpoint let the sender verify its own events without
     // a reading role (the client library's verify()); opt-in, as each costs O(log n) reads.
     const proofs = withProof
-      ? await Promise.all(
-          result.entries.map((e) => inclusionProof(ctx.store, e.seq, result.treeSize)),
+      ? await inclusionProofs(
+          ctx.store,
+          result.entries.map((e) => e.seq),
+          result.treeSize,
         )
       : undefined;
     const entries = result.entries.map((e, i) => ({
