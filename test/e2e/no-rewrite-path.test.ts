@@ -65,6 +65,7 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   'keys rotate-log-key': 'configures',
   ingest: 'appends',
   search: 'reads',
+  forward: 'reads',
   'sources list': 'reads',
   'sources show': 'reads',
   'sources declare': 'configures',
