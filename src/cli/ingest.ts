@@ -1,7 +1,13 @@
 import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { ApiClient, ApiError } from '../client/api-client.js';
+import {
+  type AppendAnswer,
+  backoffMs,
+  EvidentClientError,
+  isRetryable,
+  sendBatch,
+} from '../../packages/client/src/index.js';
 import { ulidGenerator } from '../util/ids.js';
 import { apiUrl, parsePositiveInt } from './options.js';
 import { startProgress } from './progress.js';
@@ -13,11 +19,6 @@ interface IngestOptions {
   format: 'auto' | 'json' | 'ndjson';
   checkpointOut?: string;
   historical?: boolean;
-}
-
-interface AppendResponse {
-  entries: { id: string; seq: number; leaf_hash: string; already_stored: boolean }[];
-  checkpoint: string;
 }
 
 /** One event on its way: its text and where it came from ("line 3", "item 2"), for errors. */
@@ -56,14 +57,20 @@ export function ingestCommand(program: Command): void {
       if (!['auto', 'json', 'ndjson'].includes(opts.format))
         throw new Error('--format must be auto, json or ndjson');
       if (opts.batchSize > 10_000) throw new Error('--batch-size must be at most 10000');
-      const client = new ApiClient({ baseUrl: apiUrl(opts.url), token: key });
+      const client: Target = { url: apiUrl(opts.url), key };
       if (file !== '-' && !existsSync(file)) throw new Error(`no such file: ${file}`);
       const input: Readable = file === '-' ? process.stdin : createReadStream(file);
       await ingest(client, input, opts);
     });
 }
 
-async function ingest(client: ApiClient, input: Readable, opts: IngestOptions) {
+/** Where the batches go: the server and the ingest key. */
+interface Target {
+  url: string;
+  key: string;
+}
+
+async function ingest(client: Target, input: Readable, opts: IngestOptions) {
   const started = Date.now();
   const progress = startProgress('ingest', undefined, 'events');
   const generate = ulidGenerator();
@@ -119,36 +126,41 @@ async function ingest(client: ApiClient, input: Readable, opts: IngestOptions) {
 }
 
 /**
- * Sends one batch; retries transport failures and 503s, which is safe because every event
- * has an id. `resent` says a transport failure hid whether an earlier attempt was stored.
+ * Sends one batch through the client library's transport; retries what it calls retryable
+ * (unreachable, lost answers, 429, 5xx), which is safe because every event has an id.
+ * `resent` says a lost answer hid whether an earlier attempt was stored.
  */
 async function sendWithRetry(
-  client: ApiClient,
+  client: Target,
   batch: Pending[],
   storedBefore: number,
   historical: boolean,
-): Promise<{ response: AppendResponse; resent: boolean }> {
-  const body = batch.map((p) => p.text).join('\n');
+): Promise<{ response: AppendAnswer; resent: boolean }> {
+  const lines = batch.map((p) => p.text);
   let resent = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await client.post<AppendResponse>(
-        historical ? '/api/v1/events?historical=true' : '/api/v1/events',
-        body,
-        'application/x-ndjson',
-      );
+      const response = await sendBatch(lines, {
+        url: client.url,
+        key: client.key,
+        fetch: (url, init) => fetch(url, init),
+        proofs: false,
+        historical,
+        timeoutMs: 60_000,
+      });
       return { response, resent };
     } catch (error) {
-      if (
-        error instanceof ApiError &&
-        (error.status === 0 || error.status === 503) &&
-        attempt < RETRIES
-      ) {
-        if (error.status === 0) resent = true;
-        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      if (isRetryable(error) && attempt < RETRIES) {
+        if (error instanceof EvidentClientError && error.code === 'unreachable') resent = true;
+        await new Promise((resolve) =>
+          setTimeout(resolve, backoffMs(attempt, 200, 5_000, Math.random)),
+        );
         continue;
       }
-      if (error instanceof ApiError) {
+      if (error instanceof EvidentClientError && error.code === 'unreachable') {
+        throw new Error(`${error.message}; is \`evident serve\` running?`);
+      }
+      if (error instanceof EvidentClientError) {
         // The server names the event by its place in the batch ("$[3].actor.id"); say where it is in the input.
         const index = error.path ? /^\$\[(\d+)\]/.exec(error.path) : null;
         const where = index ? batch[Number(index[1])]?.where : undefined;

@@ -3,6 +3,7 @@ import { alertsCommand } from './alerts.js';
 import { approvalsCommand } from './approvals.js';
 import { checkpointCommand } from './checkpoint.js';
 import { exportCommand } from './export.js';
+import { forwardCommand } from './forward.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   ingestCommand(program);
   searchCommand(program);
   exportCommand(program);
+  forwardCommand(program);
   sourcesCommand(program);
   checkpointCommand(program);
   proofCommand(program);

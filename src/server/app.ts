@@ -19,6 +19,7 @@ import { otlpLogRoutes } from './routes/otlp-logs.js';
 import { principalRoutes } from './routes/principals.js';
 import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
+import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { defaultWebRoot } from './web-assets.js';
@@ -63,6 +64,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   void app.register(cookie);
   const ctx = serverContext(deps);
   healthRoutes(app, ctx);
+  streamRoutes(app, ctx);
   eventRoutes(app, ctx);
   ingestMappingRoutes(app, ctx);
   otlpLogRoutes(app, ctx);

@@ -16,6 +16,7 @@ import { notificationPaths, notificationSchemas } from './openapi-notifications.
 import { principalPaths, principalSchemas } from './openapi-principals.js';
 import { rulePaths, ruleSchemas } from './openapi-rules.js';
 import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
+import { streamPaths } from './openapi-stream.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from './routes/events.js';
 import { ENTRIES_PAGE_MAX } from './routes/log.js';
 
@@ -148,6 +149,11 @@ export function openApiDocument(): Record<string, unknown> {
               'true: a declared backfill; each record gets historical: true (the leaf commits to it), the rules never alert on it and clock-skew statistics leave it out',
               { type: 'string', enum: ['true', 'false'] },
             ),
+            query(
+              'proof',
+              'inclusion: return each event’s RFC 9162 inclusion proof against the returned checkpoint',
+              { type: 'string', enum: ['inclusion'] },
+            ),
           ],
           description: `One record, a JSON array of records, or NDJSON (application/x-ndjson). At most ${MAX_RECORDS_PER_REQUEST} records and ${EVENTS_BODY_LIMIT} bytes per request; each canonical record at most ${MAX_CANONICAL_RECORD_BYTES} bytes. All-or-nothing. The 201 arrives only after the batch is fsynced and covered by the returned signed checkpoint.`,
           requestBody: {
@@ -227,6 +233,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...logKeyPaths(),
       ...ingestKeyPaths(),
+      ...streamPaths(),
       '/api/v1/log/entries': {
         get: {
           summary:
@@ -408,6 +415,12 @@ export function openApiDocument(): Record<string, unknown> {
                     type: 'boolean',
                     description:
                       'true when this id was already stored with the same content (nothing was appended for it); false when this request appended it',
+                  },
+                  inclusion: {
+                    type: 'array',
+                    items: { type: 'string' },
+                    description:
+                      'With ?proof=inclusion: the inclusion proof (base64 hashes, leaf to root) of seq in the checkpoint’s tree',
                   },
                 },
               },

@@ -67,6 +67,7 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   ingest: 'appends',
   search: 'reads',
   export: 'reads',
+  forward: 'reads',
   'sources list': 'reads',
   'sources show': 'reads',
   'sources declare': 'configures',

@@ -89,6 +89,13 @@ const CASES: RouteCase[] = [
     url: (f) => `/api/v1/events/${f.billingEventId}`,
     action: 'events.read',
   },
+  {
+    method: 'GET',
+    route: '/api/v1/events/stream',
+    // follow=false: the export ends at the head, so the request completes.
+    url: () => '/api/v1/events/stream?follow=false',
+    action: 'events.export',
+  },
   { method: 'GET', route: '/api/v1/log', url: () => '/api/v1/log', action: 'log.read' },
   {
     method: 'GET',

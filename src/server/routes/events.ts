@@ -5,6 +5,7 @@ import { toBase64 } from '../../core/bytes.js';
 import { parseSubmittedRecords } from '../../core/record/parse-body.js';
 import { normaliseId } from '../../core/record/validate.js';
 import { AppError } from '../../errors.js';
+import { inclusionProofs } from '../../log/proofs.js';
 import type { ServerContext } from '../context.js';
 import { encodeCursor } from '../cursor.js';
 import { pagePosition, readEventSearch, SEARCH_FILTER_PARAMS } from '../event-search.js';
@@ -22,9 +23,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const principal = await ctx.access(request, 'events.append');
     if (principal.kind !== 'ingest') throw new AppError('forbidden', 'only ingest keys append');
     // A declared backfill: recorded in each record (docs/api.md, "Historical imports").
-    const historical =
-      new QueryReader(request.query, ['historical']).oneOf('historical', ['true', 'false']) ===
-      'true';
+    const query = new QueryReader(request.query, ['historical', 'proof']);
+    const historical = query.oneOf('historical', ['true', 'false']) === 'true';
+    const withProof = query.oneOf('proof', ['inclusion']);
     const body = request.body;
     if (typeof body !== 'string' || body.length === 0) {
       throw new AppError(
@@ -37,12 +38,22 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       boundSource: principal.source,
     });
     const result = await ctx.sequencer.append(records, principal.source, { historical });
-    const entries = result.entries.map((e) => ({
+    // Proofs against the returned checkpoint let the sender verify its own events without
+    // a reading role (the client library's verify()); opt-in, as each costs O(log n) reads.
+    const proofs = withProof
+      ? await inclusionProofs(
+          ctx.store,
+          result.entries.map((e) => e.seq),
+          result.treeSize,
+        )
+      : undefined;
+    const entries = result.entries.map((e, i) => ({
       id: e.id,
       seq: e.seq,
       leaf_hash: toBase64(e.leafHash),
       // A retry or a re-import is answered, not stored twice; say which entries were new.
       already_stored: e.duplicate,
+      ...(proofs ? { inclusion: proofs[i]!.map(toBase64) } : {}),
     }));
     return reply.status(201).send({ entries, checkpoint: result.checkpoint });
   });

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startNotifier } from '../../../src/monitor/notify/notifier.js';
 import { parseNotificationSettings } from '../../../src/monitor/notify/parse-settings.js';
@@ -10,43 +8,13 @@ import { NotificationSettingsStore } from '../../../src/monitor/notify/settings-
 import type { Store } from '../../../src/store/store.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { ulidGenerator } from '../../../src/util/ids.js';
+import { selfSignedCertificate } from '../../support/certificates.js';
 import { STORES } from '../../support/stores.js';
 import { tempDir } from '../../support/test-server.js';
 import { alert, T0 } from './fixtures.js';
 import { decodeQuotedPrintable, MailSink } from './receivers.js';
 
 const ACCOUNT = { user: 'evident', pass: 'relay-password-0123' };
-
-/** A throw-away certificate for 127.0.0.1, so STARTTLS is verified, not waved through. */
-function selfSignedCertificate(dir: string): { key: string; cert: string } {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  return {
-    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-  };
-}
 
 describe('notifications: e-mail over SMTP (smtp-server on loopback)', () => {
   const dir = tempDir('evident-smtp-');
