@@ -86,7 +86,8 @@ function may(principal: Principal, action: 'tokens.manage'): boolean {
   try {
     authorize(principal, action);
     return true;
-  } catch {
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
     return false;
   }
 }
