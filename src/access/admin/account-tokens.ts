@@ -3,7 +3,9 @@ import { type ApiTokenRecord, type CreatedToken, MAX_TOKEN_TTL_MS } from '../api
 import { ROLES, type Role } from '../principal.js';
 import { type AdminActor, type AdminContext, isBootstrap } from './admin-context.js';
 import { recordAdmin, refuse } from './admin-events.js';
+import { withCredentialSet } from './credential-control.js';
 import { optionalText } from './principal-input.js';
+import { pendingApproval } from './request-approval.js';
 import { credentialForAdminRefusal } from './separation.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -116,12 +118,14 @@ export async function createServiceToken(
       });
     }
   });
-  if (roles.includes('admin')) {
+  const pendingAdmin = (await pendingApproval(ctx, subject.id, 'admin_grant')) !== undefined;
+  if (roles.includes('admin') || pendingAdmin) {
     const refusal = credentialForAdminRefusal(
       actor.principal,
       subject,
       await ctx.accounts.list(),
-      'a token carrying admin made',
+      pendingAdmin ? 'a token made' : 'a token carrying admin made',
+      pendingAdmin,
     );
     if (refusal) {
       await refuse(ctx, actor, refusal, {
@@ -131,6 +135,14 @@ export async function createServiceToken(
       });
     }
   }
+  // Whoever holds this token can act as the service: recorded, so it cannot later become an
+  // admin on this admin's word (credential-control.ts).
+  const now = ctx.clock.now();
+  await ctx.accounts.update(
+    subject.id,
+    (latest) => withCredentialSet(latest, actor.principal.id, 'token', now),
+    now,
+  );
   return issue(ctx, actor, subject.id, roles, request);
 }
 

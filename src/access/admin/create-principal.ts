@@ -1,12 +1,18 @@
 import { AppError } from '../../errors.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord, CredentialKind } from '../accounts.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
-import { grantLabels, principalTarget, recordAdmin, recordRoleEvents } from './admin-events.js';
+import {
+  grantLabels,
+  principalTarget,
+  recordAdmin,
+  recordRoleEvents,
+  refuse,
+} from './admin-events.js';
 import type { ApprovalRecord } from './approval.js';
 import type { NewPrincipal } from './principal-input.js';
 import { requestAdminChange } from './request-approval.js';
 import { holds, withoutAdmin } from './role-change.js';
-import { inBootstrapWindow } from './separation.js';
+import { credentialControlRefusal, inBootstrapWindow } from './separation.js';
 
 export interface CreatedPrincipal {
   account: AccountRecord;
@@ -47,7 +53,23 @@ export async function createPrincipal(
     createdAtMs: now,
     createdBy: actor.principal.id,
     signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
+    credentialsSetBy: [
+      ...(input.password === null ? [] : [setting(actor, 'password', now)]),
+      ...(input.oidc === null ? [] : [setting(actor, 'oidc', now)]),
+    ],
   };
+  if (wantsAdmin && !bootstrap) {
+    // The request could never be approved (its requester set the credentials): refuse it
+    // before anything is made, rather than leave an account behind a refused request.
+    const refusal = credentialControlRefusal(account, actor.principal.id, 'requester', now);
+    if (refusal) {
+      await refuse(ctx, actor, refusal, {
+        action: 'principal.create',
+        target: principalTarget(account),
+        details: { kind: account.kind, roles: grantLabels(input.grants) },
+      });
+    }
+  }
   await ctx.accounts.create(account);
   await recordAdmin(ctx, actor, {
     action: 'principal.create',
@@ -68,4 +90,8 @@ export async function createPrincipal(
       ? await requestAdminChange(ctx, actor, account, 'admin_grant', null)
       : null;
   return { account, approval };
+}
+
+function setting(actor: AdminActor, credential: CredentialKind, atMs: number) {
+  return { by: actor.principal.id, credential, atMs };
 }

@@ -4,7 +4,7 @@ import type { AdminActor, AdminContext } from './admin-context.js';
 import { approvalTarget, recordAdmin, recordRoleEvents, refuse } from './admin-events.js';
 import { adminChangeRefusal, applyAdminChange } from './apply-admin-change.js';
 import { type ApprovalRecord, approvalStatus } from './approval.js';
-import { approverRefusal, rejecterRefusal } from './separation.js';
+import { approverRefusal, credentialControlRefusal, rejecterRefusal } from './separation.js';
 
 export interface Decision {
   approval: ApprovalRecord;
@@ -23,6 +23,21 @@ export async function approveRequest(
   reason: string | null,
 ): Promise<Decision> {
   const found = await getDecidable(ctx, actor, id, 'approval.approve', approverRefusal);
+  if (found.change === 'admin_grant') {
+    const subject = await ctx.accounts.get(found.subject.id);
+    const now = ctx.clock.now();
+    const refusal =
+      subject &&
+      (credentialControlRefusal(subject, actor.principal.id, 'approver', now) ??
+        credentialControlRefusal(subject, found.requestedBy.id, 'requester', now));
+    if (refusal) {
+      await refuse(ctx, actor, refusal, {
+        action: 'approval.approve',
+        target: approvalTarget(found),
+        details: { change: found.change, subject_id: found.subject.id },
+      });
+    }
+  }
   const { approval, account } = await ctx.lock.run(async () => {
     // Checked before the request is marked, so a change that cannot apply leaves it pending.
     assertPending(await getApproval(ctx, id), ctx.clock.now());

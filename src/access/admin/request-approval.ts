@@ -1,14 +1,14 @@
 import { AppError } from '../../errors.js';
 import type { AccountRecord } from '../accounts.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
-import { approvalTarget, recordAdmin } from './admin-events.js';
+import { approvalTarget, principalTarget, recordAdmin, refuse } from './admin-events.js';
 import {
   APPROVAL_TTL_MS,
   type ApprovalChange,
   type ApprovalRecord,
   approvalStatus,
 } from './approval.js';
-import { lastAdminRefusal } from './separation.js';
+import { credentialControlRefusal, lastAdminRefusal } from './separation.js';
 
 /**
  * Opens a four-eyes request to grant or remove `admin` (issue #4 "Separation of duties").
@@ -23,12 +23,7 @@ export async function requestAdminChange(
   reason: string | null,
 ): Promise<ApprovalRecord> {
   const now = ctx.clock.now();
-  const open = (await ctx.approvals.all()).find(
-    (a) =>
-      a.value.subject.id === subject.id &&
-      a.value.change === change &&
-      approvalStatus(a.value, now) === 'pending',
-  );
+  const open = await pendingApproval(ctx, subject.id, change);
   if (open) {
     throw new AppError(
       'conflict',
@@ -38,6 +33,17 @@ export async function requestAdminChange(
   if (change === 'admin_revoke') {
     const refusal = lastAdminRefusal(subject, await ctx.accounts.list());
     if (refusal) throw refusal;
+  }
+  if (change === 'admin_grant') {
+    // It could never be approved (decide-approval.ts): say so now, as evidence.
+    const refusal = credentialControlRefusal(subject, actor.principal.id, 'requester', now);
+    if (refusal) {
+      await refuse(ctx, actor, refusal, {
+        action: 'approval.request',
+        target: principalTarget(subject),
+        details: { change, subject_id: subject.id, subject_name: subject.name },
+      });
+    }
   }
   const record: ApprovalRecord = {
     id: ctx.newId(now),
@@ -65,4 +71,19 @@ export async function requestAdminChange(
     },
   });
   return record;
+}
+
+/** The open request for `change` about `subjectId`, if there is one. */
+export async function pendingApproval(
+  ctx: AdminContext,
+  subjectId: string,
+  change: ApprovalChange,
+): Promise<ApprovalRecord | undefined> {
+  const now = ctx.clock.now();
+  return (await ctx.approvals.all())
+    .map((d) => d.value)
+    .find(
+      (a) =>
+        a.subject.id === subjectId && a.change === change && approvalStatus(a, now) === 'pending',
+    );
 }
