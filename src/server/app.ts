@@ -6,6 +6,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
+import { fourEyesRoutes } from './routes/four-eyes.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { logRoutes } from './routes/log.js';
@@ -65,6 +66,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   principalRoutes(app, ctx);
   tokenRoutes(app, ctx);
   approvalRoutes(app, ctx);
+  fourEyesRoutes(app, ctx);
   whoamiRoutes(app, ctx);
   ruleRoutes(app, ctx);
   authRoutes(app, ctx);

@@ -3,9 +3,11 @@ import { type ApiTokenRecord, type CreatedToken, MAX_TOKEN_TTL_MS } from '../api
 import { ROLES, type Role } from '../principal.js';
 import { type AdminActor, type AdminContext, isBootstrap } from './admin-context.js';
 import { recordAdmin, refuse } from './admin-events.js';
+import type { ApprovalRecord } from './approval.js';
 import { withCredentialSet } from './credential-control.js';
 import { optionalText } from './principal-input.js';
-import { pendingApproval } from './request-approval.js';
+import { isReadingRole, readerGrantsNeedApproval } from './reader-grants.js';
+import { pendingApproval, requestAdminChange } from './request-approval.js';
 import { credentialForAdminRefusal } from './separation.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -96,8 +98,10 @@ export async function createServiceToken(
   actor: AdminActor,
   subjectId: string,
   request: TokenRequest,
-): Promise<CreatedToken> {
-  if (subjectId === actor.principal.id) return createOwnToken(ctx, actor, request);
+): Promise<CreatedToken & { approval: ApprovalRecord | null }> {
+  if (subjectId === actor.principal.id) {
+    return { ...(await createOwnToken(ctx, actor, request)), approval: null };
+  }
   const subject = await ctx.accounts.get(subjectId);
   if (!subject) throw new AppError('not_found', `no principal ${subjectId}`);
   if (subject.kind !== 'service') {
@@ -135,6 +139,16 @@ export async function createServiceToken(
       });
     }
   }
+  // A token that reads events, made by an admin, is a reader that admin holds: it works only
+  // once a second admin approves (reader-grants.ts).
+  const guarded =
+    roles.some(isReadingRole) && (await readerGrantsNeedApproval(ctx, actor, subject));
+  if (guarded && (await pendingApproval(ctx, subject.id, 'reader_token'))) {
+    throw new AppError(
+      'conflict',
+      `a token for "${subject.name}" already waits for approval; approve or reject it first`,
+    );
+  }
   // Whoever holds this token can act as the service: recorded, so it cannot later become an
   // admin on this admin's word (credential-control.ts).
   const now = ctx.clock.now();
@@ -143,7 +157,13 @@ export async function createServiceToken(
     (latest) => withCredentialSet(latest, actor.principal.id, 'token', now),
     now,
   );
-  return issue(ctx, actor, subject.id, roles, request);
+  const created = await issue(ctx, actor, subject.id, roles, request, guarded);
+  const approval = guarded
+    ? await requestAdminChange(ctx, actor, subject, 'reader_token', null, {
+        tokenId: created.record.id,
+      })
+    : null;
+  return { ...created, approval };
 }
 
 async function issue(
@@ -152,9 +172,11 @@ async function issue(
   accountId: string,
   roles: Role[],
   request: TokenRequest,
+  awaitingApproval = false,
 ): Promise<CreatedToken> {
   const now = ctx.clock.now();
   const created = await ctx.tokens.create({
+    awaitingApproval,
     accountId,
     label: request.label,
     roles,

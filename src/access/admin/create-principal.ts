@@ -10,14 +10,17 @@ import {
 } from './admin-events.js';
 import type { ApprovalRecord } from './approval.js';
 import type { NewPrincipal } from './principal-input.js';
+import { isReadingRole, readerGrantsNeedApproval } from './reader-grants.js';
 import { requestAdminChange } from './request-approval.js';
 import { holds, withoutAdmin } from './role-change.js';
 import { credentialControlRefusal, inBootstrapWindow } from './separation.js';
 
 export interface CreatedPrincipal {
   account: AccountRecord;
-  /** The four-eyes request for `admin`, when the new account asked for it. */
+  /** The first four-eyes request this opened (the one for `admin`, when there are two). */
   approval: ApprovalRecord | null;
+  /** Every request: for `admin`, and for reading roles that wait for a second admin. */
+  approvals: ApprovalRecord[];
 }
 
 /**
@@ -70,26 +73,36 @@ export async function createPrincipal(
       });
     }
   }
+  // A reading role for a principal whose credentials its creator holds waits for a second admin.
+  const waiting = (await readerGrantsNeedApproval(ctx, actor, account))
+    ? account.grants.filter((g) => isReadingRole(g.role))
+    : [];
+  if (waiting.length > 0) account.grants = account.grants.filter((g) => !isReadingRole(g.role));
   await ctx.accounts.create(account);
   await recordAdmin(ctx, actor, {
     action: 'principal.create',
     target: principalTarget(account),
     details: {
       kind: account.kind,
-      roles: grantLabels(grants),
+      roles: grantLabels(account.grants),
       password: account.passwordHash !== null,
       oidc_issuer: account.oidc?.issuer ?? null,
     },
   });
-  await recordRoleEvents(ctx, actor, account, { granted: withoutAdmin(grants) });
+  await recordRoleEvents(ctx, actor, account, { granted: withoutAdmin(account.grants) });
   if (bootstrap) {
     await recordRoleEvents(ctx, actor, account, { granted: [{ role: 'admin' }] }, { bootstrap });
   }
-  const approval =
-    wantsAdmin && !bootstrap
-      ? await requestAdminChange(ctx, actor, account, 'admin_grant', null)
-      : null;
-  return { account, approval };
+  const approvals: ApprovalRecord[] = [];
+  if (wantsAdmin && !bootstrap) {
+    approvals.push(await requestAdminChange(ctx, actor, account, 'admin_grant', null));
+  }
+  if (waiting.length > 0) {
+    approvals.push(
+      await requestAdminChange(ctx, actor, account, 'reader_grant', null, { grants: waiting }),
+    );
+  }
+  return { account, approval: approvals[0] ?? null, approvals };
 }
 
 function setting(actor: AdminActor, credential: CredentialKind, atMs: number) {

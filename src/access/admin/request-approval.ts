@@ -1,7 +1,13 @@
 import { AppError } from '../../errors.js';
 import type { AccountRecord } from '../accounts.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
-import { approvalTarget, principalTarget, recordAdmin, refuse } from './admin-events.js';
+import {
+  approvalTarget,
+  grantLabels,
+  principalTarget,
+  recordAdmin,
+  refuse,
+} from './admin-events.js';
 import {
   APPROVAL_TTL_MS,
   type ApprovalChange,
@@ -11,7 +17,8 @@ import {
 import { credentialControlRefusal, lastAdminRefusal } from './separation.js';
 
 /**
- * Opens a four-eyes request to grant or remove `admin` (issue #4 "Separation of duties").
+ * Opens a four-eyes request: to grant or remove `admin`, or a reading role or token for a
+ * principal an admin controls (reader-grants.ts).
  * Nothing changes until a different admin approves (decide-approval.ts); the request is an
  * event now, the decision another one later.
  */
@@ -21,6 +28,7 @@ export async function requestAdminChange(
   subject: AccountRecord,
   change: ApprovalChange,
   reason: string | null,
+  payload: Pick<ApprovalRecord, 'grants' | 'tokenId'> = {},
 ): Promise<ApprovalRecord> {
   const now = ctx.clock.now();
   const open = await pendingApproval(ctx, subject.id, change);
@@ -57,6 +65,7 @@ export async function requestAdminChange(
     decidedBy: null,
     decidedAtMs: null,
     decisionReason: null,
+    ...payload,
   };
   await ctx.approvals.create(record.id, record, now);
   await recordAdmin(ctx, actor, {
@@ -68,6 +77,8 @@ export async function requestAdminChange(
       subject_id: subject.id,
       subject_name: subject.name,
       expires_at: new Date(record.expiresAtMs).toISOString(),
+      ...(payload.grants ? { roles: grantLabels(payload.grants) } : {}),
+      ...(payload.tokenId ? { token_id: payload.tokenId } : {}),
     },
   });
   return record;
