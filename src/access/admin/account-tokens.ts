@@ -91,7 +91,8 @@ export async function createOwnToken(
 
 /**
  * A token an admin makes for a service principal. People make their own: a token made for a
- * person would let the admin act as them.
+ * person would let the admin act as them. One that carries a reading role works only after a
+ * second admin approves it (reader-grants.ts); `approval` is that request.
  */
 export async function createServiceToken(
   ctx: AdminContext,

@@ -26,7 +26,9 @@ export interface CreatedPrincipal {
 /**
  * Creates a person or service. Asking for `admin` is an admin grant like any other: the
  * account is made without it and a request waits for a second admin — except in the
- * bootstrap window (separation.ts), where the bootstrap token makes the first admin.
+ * bootstrap window (separation.ts), where the bootstrap token makes the first admin. Reading
+ * roles for a principal its creator can sign in as (a service; a person given a password or
+ * OIDC link here) wait the same way (reader-grants.ts). Who set the credentials is recorded.
  */
 export async function createPrincipal(
   ctx: AdminContext,
