@@ -65,13 +65,10 @@ describe('no reader minted by one admin alone', () => {
     const requests = (await selfEvents(t, 'approval.request')).filter(
       (e) => e.details?.subject_id === principal.id,
     );
-    assert.deepEqual(
-      requests.map((e) => [e.actor.id, e.details?.change]).sort(),
-      [
-        [a.id, 'reader_grant'],
-        [a.id, 'reader_token'],
-      ],
-    );
+    assert.deepEqual(requests.map((e) => [e.actor.id, e.details?.change]).sort(), [
+      [a.id, 'reader_grant'],
+      [a.id, 'reader_token'],
+    ]);
   });
 
   it('a reading role for a person whose password an admin set waits; removals apply at once', async () => {

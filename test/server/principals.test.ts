@@ -324,7 +324,9 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
   it('documents every principal, token, approval, four-eyes and whoami route in the OpenAPI document', async () => {
     const doc = (await t.app.inject({ url: '/api/v1/openapi.json' })).json();
     const mine = registeredRoutes(t.app).filter(
-      (r) => r.method !== 'HEAD' && /^\/api\/v1\/(principals|tokens|approvals|whoami|settings\/four-eyes)/.test(r.url),
+      (r) =>
+        r.method !== 'HEAD' &&
+        /^\/api\/v1\/(principals|tokens|approvals|whoami|settings\/four-eyes)/.test(r.url),
     );
     assert.equal(mine.length, 16);
     for (const r of mine) {
