@@ -22,6 +22,21 @@ export interface AccountRecord {
   createdAtMs: number;
   createdBy: string;
   signIn: SignInState;
+  /**
+   * Who set this account's credentials, when it was not the account itself: a password, an
+   * OpenID Connect link, an API token (admin/credential-control.ts). Entries older than the
+   * control window are dropped on the next write. Absent in documents written before it was
+   * kept: nobody is known to have set them.
+   */
+  credentialsSetBy?: CredentialSetting[];
+}
+
+export type CredentialKind = 'password' | 'oidc' | 'token';
+
+export interface CredentialSetting {
+  by: string;
+  credential: CredentialKind;
+  atMs: number;
 }
 
 /** Failed sign-ins, for back-off and lock-out (sessions). */

@@ -27,6 +27,11 @@ export interface ApiTokenRecord {
   expiresAtMs: number;
   revokedAtMs: number | null;
   revokedBy: string | null;
+  /**
+   * True while a second admin has not approved it (a service token carrying a reading role,
+   * admin/reader-grants.ts): such a token authenticates nobody. Absent in older documents.
+   */
+  awaitingApproval?: boolean;
 }
 
 export interface CreatedToken {
@@ -49,6 +54,7 @@ export class ApiTokens {
     expiresAtMs: number;
     createdBy: string;
     nowMs: number;
+    awaitingApproval?: boolean;
   }): Promise<CreatedToken> {
     const id = randomBytes(ID_LENGTH / 2).toString('hex');
     const secret = newSecret();
@@ -63,6 +69,7 @@ export class ApiTokens {
       expiresAtMs: input.expiresAtMs,
       revokedAtMs: null,
       revokedBy: null,
+      ...(input.awaitingApproval ? { awaitingApproval: true } : {}),
     };
     await this.tokens.create(id, record, input.nowMs);
     return { token: `${PREFIX}${id}_${secret}`, record };
@@ -78,11 +85,18 @@ export class ApiTokens {
     const hash = fromBase64(doc.value.secretHash);
     if (!hash || !secretMatches(secret, hash)) return undefined;
     const r = doc.value;
-    return r.revokedAtMs === null && r.expiresAtMs > nowMs ? r : undefined;
+    return r.revokedAtMs === null && r.expiresAtMs > nowMs && !r.awaitingApproval ? r : undefined;
   }
 
   async forAccount(accountId: string): Promise<ApiTokenRecord[]> {
     return (await this.tokens.all()).map((d) => d.value).filter((t) => t.accountId === accountId);
+  }
+
+  /** A token a second admin approved starts working; 404 when no such token. */
+  async approve(id: string, nowMs: number): Promise<ApiTokenRecord> {
+    const updated = await this.tokens.update(id, ({ awaitingApproval: _, ...t }) => t, nowMs);
+    if (!updated) throw new AppError('not_found', `no token ${id}`);
+    return updated.value;
   }
 
   /** Revoking twice keeps the first time; 404 when no such token. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { hashSecret, newSecret, secretMatches } from './secrets.js';
@@ -9,6 +10,35 @@ const ID_LENGTH = 16;
 export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Reserved for the log's own events (the log audits itself). */
 export const SELF_SOURCE = 'evident';
+
+/**
+ * Whether `name` could pass for the log's own source: `evident` in any case and every name
+ * that starts with it (`Evident`, `EVIDENT`, `evident.`, `evident-audit`). Sources are
+ * compared as written elsewhere, so only a prefix rule keeps look-alikes out of search
+ * results and rules that match the log's own events.
+ */
+export function isReservedSource(name: string): boolean {
+  return name.toLowerCase().startsWith(SELF_SOURCE);
+}
+
+/** The 400 for a source name no key, declaration or event may use (null when it is fine). */
+export function sourceNameRefusal(name: string, path: string): AppError | undefined {
+  if (!SOURCE_PATTERN.test(name)) {
+    return new AppError(
+      'bad_request',
+      `source "${name.slice(0, 140)}" must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      { path },
+    );
+  }
+  if (isReservedSource(name)) {
+    return new AppError(
+      'bad_request',
+      `source "${name}" is reserved: names starting with "${SELF_SOURCE}" (in any case) belong to the log's own events`,
+      { path },
+    );
+  }
+  return undefined;
+}
 
 export interface CreatedIngestKey {
   /** `evk_<id>_<secret>`: shown once, never stored. */
@@ -22,13 +52,8 @@ export async function createIngestKey(
   source: string,
   label: string | null = null,
 ): Promise<CreatedIngestKey> {
-  if (!SOURCE_PATTERN.test(source)) {
-    throw new Error(
-      `source "${source}" must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
-    );
-  }
-  if (source === SELF_SOURCE)
-    throw new Error(`source "${SELF_SOURCE}" is reserved for the log's own events`);
+  const refusal = sourceNameRefusal(source, 'source');
+  if (refusal) throw refusal;
   const id = randomBytes(ID_LENGTH / 2).toString('hex');
   const secret = newSecret();
   const row: IngestKeyRow = {

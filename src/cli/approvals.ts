@@ -7,7 +7,7 @@ export function approvalsCommand(program: Command): void {
   const approvals = program
     .command('approvals')
     .description(
-      'four-eyes requests to give or take admin: a different admin approves (over the HTTP API)',
+      'four-eyes requests to give or take admin, or reading roles for principals an admin controls: a different admin approves (over the HTTP API)',
     );
 
   withApiOptions(
@@ -75,4 +75,34 @@ export function approvalsCommand(program: Command): void {
 
   decide('approve', 'approve a request and apply it (not your own request, not about yourself)');
   decide('reject', 'reject a request, or withdraw your own');
+
+  withApiOptions(
+    approvals
+      .command('reader-grants')
+      .description(
+        'show, or turn on or off, four-eyes for reading roles given to principals an admin controls (off: one-admin installs only; audited)',
+      )
+      .argument('[state]', 'on or off; absent: show'),
+  ).action(async (state: string | undefined, opts: ApiOptions) => {
+    const client = apiClient(opts);
+    const path = '/api/v1/settings/four-eyes';
+    const settings =
+      state === undefined
+        ? await client.getJson<FourEyesView>(path)
+        : await client.put<FourEyesView>(path, ...jsonBody({ reader_grants: state }));
+    if (opts.json) {
+      console.log(JSON.stringify(settings, null, 2));
+      return;
+    }
+    console.log(
+      `Four-eyes for reader grants: ${settings.reader_grants}` +
+        (settings.changed_by ? ` (set by ${settings.changed_by} at ${settings.changed_at})` : ''),
+    );
+  });
+}
+
+interface FourEyesView {
+  reader_grants: 'on' | 'off';
+  changed_by: string | null;
+  changed_at: string | null;
 }

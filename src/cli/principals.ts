@@ -39,7 +39,16 @@ export interface ApprovalView {
 interface Changed {
   principal: PrincipalView;
   approval: ApprovalView | null;
+  approvals?: ApprovalView[];
 }
+
+/** What a pending request waits to do, for the message that names it. */
+const WAITING: Record<string, string> = {
+  admin_grant: 'Giving admin',
+  admin_revoke: 'Taking admin',
+  reader_grant: 'Giving a reading role to a principal an admin controls',
+  reader_token: 'A token that reads events',
+};
 
 type Grant = string | { role: string; sources: string[] };
 
@@ -227,10 +236,10 @@ function printChanged(changed: Changed, opts: ApiOptions, verb: string): void {
   }
   console.log(describe(changed.principal));
   console.error(`${changed.principal.kind} ${changed.principal.name} ${verb}.`);
-  if (changed.approval) {
-    const a = changed.approval;
+  const pending = changed.approvals ?? (changed.approval ? [changed.approval] : []);
+  for (const a of pending) {
     console.error(
-      `${a.change === 'admin_grant' ? 'Giving' : 'Taking'} admin needs a second admin: request ${a.id} waits until ${a.expires_at} (\`evident approvals approve ${a.id}\`).`,
+      `${WAITING[a.change] ?? a.change} needs a second admin: request ${a.id} waits until ${a.expires_at} (\`evident approvals approve ${a.id}\`).`,
     );
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startServer } from '../server/start-server.js';
 import { describeLocation } from '../store/open-store.js';
+import { exposureWarnings } from '../util/private-files.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption, parsePort } from './options.js';
 import { addSignInOptions, type SignInFlags, signInOptions } from './sign-in-options.js';
 
@@ -129,6 +130,7 @@ export function serveCommand(program: Command): void {
         );
       }
       if (!server.bootstrapToken) console.log('  bootstrap admin token: off');
+      for (const line of exposureWarnings(dataDir)) console.error(line);
       for (const [channel, secret] of Object.entries(server.generatedWebhookSecrets)) {
         console.log(`  Webhook secret for "${channel}" (shown once; give it to the receiver):`);
         console.log(`    ${secret}`);

@@ -52,7 +52,10 @@ export function tokensCommand(program: Command): void {
       const path = opts.for
         ? `/api/v1/principals/${encodeURIComponent((await resolvePrincipal(client, opts.for)).id)}/tokens`
         : '/api/v1/tokens';
-      const made = await client.post<TokenView & { token: string }>(path, ...jsonBody(body));
+      const made = await client.post<TokenView & { token: string; approval?: { id: string } }>(
+        path,
+        ...jsonBody(body),
+      );
       if (opts.json) {
         console.log(JSON.stringify(made, null, 2));
         return;
@@ -61,6 +64,11 @@ export function tokensCommand(program: Command): void {
       console.error(
         `Token ${made.id} (${made.roles?.join(', ') || 'no roles'}) expires ${made.expires_at}. It is shown only now.`,
       );
+      if (made.approval) {
+        console.error(
+          `It reads events, so it works only once a second admin approves request ${made.approval.id} (\`evident approvals approve ${made.approval.id}\`).`,
+        );
+      }
     },
   );
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openStore } from '../store/open-store.js';
+import { exposureWarnings } from '../util/private-files.js';
 import type { VerifyReport } from '../verify/report.js';
 import { verifyRemote } from '../verify/verify-remote.js';
 import { verifyStore } from '../verify/verify-store.js';
@@ -92,6 +93,9 @@ export function verifyCommand(program: Command): void {
             `FAILED${first.seq === undefined ? '' : ` at seq ${first.seq}`}: ${first.message} [${first.kind}]`,
           );
         }
+        // Readable by others is a confidentiality problem, not a broken log: a warning only.
+        if (opts.data !== undefined)
+          for (const line of exposureWarnings(opts.data)) console.error(line);
         if (!report.ok) process.exitCode = 2;
       },
     );

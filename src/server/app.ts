@@ -9,6 +9,7 @@ import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { eventExportRoutes } from './routes/events-export.js';
+import { fourEyesRoutes } from './routes/four-eyes.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { ingestMappingRoutes } from './routes/ingest-mappings.js';
@@ -76,6 +77,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   principalRoutes(app, ctx);
   tokenRoutes(app, ctx);
   approvalRoutes(app, ctx);
+  fourEyesRoutes(app, ctx);
   whoamiRoutes(app, ctx);
   ruleRoutes(app, ctx);
   authRoutes(app, ctx);

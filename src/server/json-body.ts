@@ -31,7 +31,9 @@ export function jsonObjectBody(
     if (error instanceof CoreError) {
       throw new AppError('bad_request', error.message, { path: error.path ?? '$' });
     }
-    throw new AppError('bad_request', `the body is not valid JSON: ${(error as Error).message}`, {
+    // JSON.parse fails only with SyntaxError; anything else is not the client's doing.
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new AppError('bad_request', `the body is not valid JSON: ${error.message}`, {
       path: '$',
     });
   }

@@ -1,6 +1,6 @@
 import { NAME_PATTERN } from '../access/accounts.js';
 import { MAX_TOKEN_DAYS, MAX_TOKEN_HOURS } from '../access/admin/account-tokens.js';
-import { APPROVAL_STATUSES } from '../access/admin/approval.js';
+import { APPROVAL_CHANGES, APPROVAL_STATUSES } from '../access/admin/approval.js';
 import { MIN_PASSWORD_LENGTH } from '../access/passwords.js';
 import { ROLES } from '../access/principal.js';
 
@@ -40,10 +40,14 @@ const changed = (description: string) => ({
   description,
   content: json({
     type: 'object',
-    required: ['principal', 'approval'],
+    required: ['principal', 'approval', 'approvals'],
     properties: {
       principal: ref('Principal'),
-      approval: { oneOf: [ref('Approval'), { type: 'null' }] },
+      approval: {
+        oneOf: [ref('Approval'), { type: 'null' }],
+        description: 'The first request opened (the admin one when there are two)',
+      },
+      approvals: { type: 'array', items: ref('Approval'), description: 'Every request opened' },
     },
   }),
 });
@@ -98,10 +102,11 @@ export function principalPaths(): Record<string, unknown> {
       post: {
         summary: 'Create a person or a service (principals.manage; audited principal.create)',
         description:
-          'Asking for admin is an admin grant: the account is made without it and a four-eyes request is returned, except while no account holds admin, when the bootstrap token grants it directly (details.bootstrap = true).',
+          'Asking for admin is an admin grant: the account is made without it and a four-eyes request is returned, except while no account holds admin, when the bootstrap token grants it directly (details.bootstrap = true). Reading roles (auditor, reviewer, any scope) for a service, or for a person created with a password or OpenID Connect link, likewise wait for a second admin (change reader_grant) unless four-eyes for reader grants is off or no admin account exists yet. Asking for admin while setting the credentials yourself is refused (409): that request could never be approved.',
         requestBody: { required: true, content: json(ref('NewPrincipal')) },
         responses: {
-          '201': changed('Created; `approval` is the pending admin request, if one was opened'),
+          '201': changed('Created with every role asked for'),
+          '202': changed('Created; the roles in `approvals` wait for a second admin'),
           ...errors(400, 401, 403, 409),
         },
       },
@@ -119,7 +124,7 @@ export function principalPaths(): Record<string, unknown> {
         summary:
           'Change profile fields, disable or enable, reset a password (principals.manage; audited)',
         description:
-          "Nobody disables themselves (403); the last enabled admin account cannot be disabled (409); another admin's password cannot be reset while other admins exist (403: one person could act as two admins).",
+          "Nobody disables themselves (403); the last enabled admin account cannot be disabled (409); another admin's password, or that of an account waiting for an admin grant, cannot be reset while other admins exist (403: one person could act as two admins). A password set for someone else is recorded on the account for 30 days (see docs/security.md, credential control).",
         parameters: [idParameter('Principal id')],
         requestBody: {
           required: true,
@@ -146,7 +151,7 @@ export function principalPaths(): Record<string, unknown> {
         summary:
           "Replace a principal's roles (principals.manage; audited principal.role_grant / role_revoke)",
         description:
-          'Nobody changes their own roles (403). Other roles apply at once (200); giving or taking admin opens a four-eyes request (202) that a different admin approves. The last admin cannot lose admin (409).',
+          "Nobody changes their own roles (403). Removing a reading role applies at once; giving or re-scoping one applies at once (200) unless the principal is a service or an account whose credentials another set within 30 days, when it waits for a different admin (202, change reader_grant; off with four_eyes.reader_grants). Giving or taking admin opens a four-eyes request (202); it is refused (409) when the requester set the subject's credentials within 30 days. The last admin cannot lose admin (409).",
         parameters: [idParameter('Principal id')],
         requestBody: {
           required: true,
@@ -162,7 +167,7 @@ export function principalPaths(): Record<string, unknown> {
         },
         responses: {
           '200': changed('Applied'),
-          '202': changed('Non-admin part applied; the admin change waits for approval'),
+          '202': changed('What may apply at once applied; the rest waits in `approvals`'),
           ...errors(400, 401, 403, 404, 409),
         },
       },
@@ -179,11 +184,25 @@ export function principalPaths(): Record<string, unknown> {
       post: {
         summary: 'Make an API token for a service principal (tokens.manage; audited token.create)',
         description:
-          'People make their own tokens (POST /api/v1/tokens): one made for them would let an admin act as them (403). A token carrying admin for another admin service is refused while other admins exist.',
+          'People make their own tokens (POST /api/v1/tokens): one made for them would let an admin act as them (403). A token carrying admin for another admin service, or any token for a service waiting for an admin grant, is refused while other admins exist. A token carrying a reading role is made at once but works only after a different admin approves it (202, change reader_token; one waiting token per service, 409), unless four-eyes for reader grants is off.',
         parameters: [idParameter('Service principal id')],
         requestBody: tokenBody,
         responses: {
           '201': { description: 'The token, shown once', content: json(ref('NewApiToken')) },
+          '202': {
+            description:
+              'The token, shown once, with status awaiting_approval and the request in `approval`',
+            content: json({
+              allOf: [
+                ref('NewApiToken'),
+                {
+                  type: 'object',
+                  required: ['approval'],
+                  properties: { approval: ref('Approval') },
+                },
+              ],
+            }),
+          },
           ...errors(400, 401, 403, 404, 409),
         },
       },
@@ -273,6 +292,34 @@ export function principalPaths(): Record<string, unknown> {
             content: json({ type: 'object', properties: { approval: ref('Approval') } }),
           },
           ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    '/api/v1/settings/four-eyes': {
+      get: {
+        summary: 'Four-eyes settings (settings.manage)',
+        responses: {
+          '200': { description: 'The settings', content: json(ref('FourEyesSettings')) },
+          ...errors(401, 403),
+        },
+      },
+      put: {
+        summary:
+          'Turn four-eyes for reader grants on or off (settings.manage; audited settings.update)',
+        description:
+          'Off lets one admin give reading roles (and reading tokens) to principals an admin controls; it is for one-person installs and is refused (409) while more than one admin account is enabled. /healthz and whoami show the state.',
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            additionalProperties: false,
+            required: ['reader_grants'],
+            properties: { reader_grants: { type: 'string', enum: ['on', 'off'] } },
+          }),
+        },
+        responses: {
+          '200': { description: 'The settings', content: json(ref('FourEyesSettings')) },
+          ...errors(400, 401, 403, 409),
         },
       },
     },
@@ -374,7 +421,7 @@ export function principalSchemas(): Record<string, unknown> {
       required: ['id', 'change', 'status', 'subject', 'requested_by', 'expires_at'],
       properties: {
         id: { type: 'string' },
-        change: { type: 'string', enum: ['admin_grant', 'admin_revoke'] },
+        change: { type: 'string', enum: APPROVAL_CHANGES },
         status: {
           type: 'string',
           enum: APPROVAL_STATUSES,
@@ -388,6 +435,12 @@ export function principalSchemas(): Record<string, unknown> {
         decided_by: { oneOf: [principalRef, { type: 'null' }] },
         decided_at: nullableTime,
         decision_reason: nullableString,
+        roles: {
+          type: 'array',
+          items: grant,
+          description: 'reader_grant: the reading roles given on approval',
+        },
+        token_id: { type: 'string', description: 'reader_token: the token that starts working' },
       },
     },
     ApiToken: {
@@ -402,7 +455,7 @@ export function principalSchemas(): Record<string, unknown> {
           items: { type: 'string', enum: ROLES },
           description: 'null: every role of the account (older tokens)',
         },
-        status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
+        status: { type: 'string', enum: ['active', 'expired', 'revoked', 'awaiting_approval'] },
         created_at: { type: 'string', format: 'date-time' },
         created_by: { type: 'string' },
         expires_at: { type: 'string', format: 'date-time' },
@@ -430,6 +483,15 @@ export function principalSchemas(): Record<string, unknown> {
         },
       ],
     },
+    FourEyesSettings: {
+      type: 'object',
+      required: ['reader_grants', 'changed_by', 'changed_at'],
+      properties: {
+        reader_grants: { type: 'string', enum: ['on', 'off'] },
+        changed_by: nullableString,
+        changed_at: nullableTime,
+      },
+    },
     Whoami: {
       type: 'object',
       required: ['id', 'kind', 'roles', 'credential'],
@@ -455,6 +517,12 @@ export function principalSchemas(): Record<string, unknown> {
             expires_at: nullableTime,
             key_id: { type: 'string' },
           },
+        },
+        four_eyes: {
+          type: 'object',
+          description:
+            'People and services: whether reading roles for principals an admin controls wait for a second admin',
+          properties: { reader_grants: { type: 'string', enum: ['on', 'off'] } },
         },
       },
     },

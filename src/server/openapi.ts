@@ -316,13 +316,19 @@ export function openApiDocument(): Record<string, unknown> {
           security: [],
           responses: {
             '200': {
-              description: 'OK: {"status","tree_size","clock"}',
+              description: 'OK: {"status","tree_size","clock","four_eyes"}',
               content: json({
                 type: 'object',
                 properties: {
                   status: str('ok'),
                   tree_size: int('Entries'),
                   clock: ref('ClockSync'),
+                  four_eyes: {
+                    type: 'object',
+                    description:
+                      'Whether reading roles for principals an admin controls wait for a second admin',
+                    properties: { reader_grants: { type: 'string', enum: ['on', 'off'] } },
+                  },
                 },
               }),
             },

@@ -108,6 +108,7 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   'approvals list': 'reads',
   'approvals approve': 'configures',
   'approvals reject': 'configures',
+  'approvals reader-grants': 'configures',
   whoami: 'reads',
 };
 

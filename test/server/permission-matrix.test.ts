@@ -231,6 +231,20 @@ const CASES: RouteCase[] = [
     action: 'settings.manage',
     body: () => ({ version: 999, channels: [] }),
   },
+  // Four-eyes settings: turning it on is always allowed (turning it off is tested elsewhere).
+  {
+    method: 'GET',
+    route: '/api/v1/settings/four-eyes',
+    url: () => '/api/v1/settings/four-eyes',
+    action: 'settings.manage',
+  },
+  {
+    method: 'PUT',
+    route: '/api/v1/settings/four-eyes',
+    url: () => '/api/v1/settings/four-eyes',
+    action: 'settings.manage',
+    body: () => ({ reader_grants: 'on' }),
+  },
   {
     method: 'POST',
     route: '/api/v1/notifications/test',

@@ -77,6 +77,16 @@ describe('the principals, tokens, approvals and whoami commands', () => {
     );
   });
 
+  it('shows four-eyes for reader grants, and refuses turning it off with several admins', async () => {
+    const admin = await t.principal({ roles: ['admin'], name: 'settings-admin' });
+    const token = admin.authorization.slice('Bearer '.length);
+    const shown = await ok(['approvals', 'reader-grants'], token);
+    assert.match(shown.stdout, /Four-eyes for reader grants: on/);
+    const off = await cli(['approvals', 'reader-grants', 'off'], token);
+    assert.notEqual(off.code, 0);
+    assert.match(off.stderr, /only where one person administers the log/);
+  });
+
   it('changes roles, disables and enables, and resets a password from stdin', async () => {
     const admin = (await t.principal({ roles: ['admin'] })).authorization.slice(7);
     await ok(['principals', 'create', 'carol', '--role', 'reviewer:billing-*'], admin);

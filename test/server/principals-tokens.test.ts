@@ -113,19 +113,32 @@ describe('HTTP API: API tokens and whoami', () => {
 
   it('lets admins make tokens for services only, never carrying admin for another admin', async () => {
     const admin = await t.principal({ roles: ['admin'] });
-    await t.principal({ roles: ['admin'] });
+    const second = await t.principal({ roles: ['admin'] });
+    const approve = async (res: { json(): { approval: { id: string } } }) => {
+      const ok = await call(
+        t,
+        'POST',
+        `/api/v1/approvals/${res.json().approval.id}/approve`,
+        second.headers,
+      );
+      assert.equal(ok.statusCode, 200, ok.body);
+    };
+    // A reading role for a service, and a token that reads, each wait for a second admin
+    // (test/access/four-eyes-readers.test.ts has the whole rule).
     const made = await call(t, 'POST', '/api/v1/principals', admin.headers, {
       kind: 'service',
       name: 'siem-export',
       roles: [{ role: 'auditor', sources: ['billing-*'] }],
     });
-    assert.equal(made.statusCode, 201, made.body);
+    assert.equal(made.statusCode, 202, made.body);
+    await approve(made);
     const service = made.json().principal.id;
     const token = await call(t, 'POST', `/api/v1/principals/${service}/tokens`, admin.headers, {
       label: 'siem',
     });
-    assert.equal(token.statusCode, 201, token.body);
+    assert.equal(token.statusCode, 202, token.body);
     assert.equal(token.json().principal_id, service);
+    await approve(token);
     const who = (await call(t, 'GET', '/api/v1/whoami', bearer(token.json().token))).json();
     assert.deepEqual([who.kind, who.name], ['service', 'siem-export']);
     assert.deepEqual(who.roles, [{ role: 'auditor', sources: ['billing-*'] }]);
@@ -159,7 +172,8 @@ describe('HTTP API: API tokens and whoami', () => {
       admin.headers,
       { roles: ['auditor'] },
     );
-    assert.equal(withoutAdmin.statusCode, 201);
+    assert.equal(withoutAdmin.statusCode, 202, 'a reading token waits for a second admin');
+    assert.equal(withoutAdmin.json().status, 'awaiting_approval');
   });
 
   it('refuses bad token requests with the path to fix', async () => {

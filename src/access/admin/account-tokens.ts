@@ -3,7 +3,11 @@ import { type ApiTokenRecord, type CreatedToken, MAX_TOKEN_TTL_MS } from '../api
 import { ROLES, type Role } from '../principal.js';
 import { type AdminActor, type AdminContext, isBootstrap } from './admin-context.js';
 import { recordAdmin, refuse } from './admin-events.js';
+import type { ApprovalRecord } from './approval.js';
+import { withCredentialSet } from './credential-control.js';
 import { optionalText } from './principal-input.js';
+import { isReadingRole, readerGrantsNeedApproval } from './reader-grants.js';
+import { pendingApproval, requestAdminChange } from './request-approval.js';
 import { credentialForAdminRefusal } from './separation.js';
 
 const HOUR_MS = 3600 * 1000;
@@ -114,15 +118,18 @@ export async function createOwnToken(
 
 /**
  * A token an admin makes for a service principal. People make their own: a token made for a
- * person would let the admin act as them.
+ * person would let the admin act as them. One that carries a reading role works only after a
+ * second admin approves it (reader-grants.ts); `approval` is that request.
  */
 export async function createServiceToken(
   ctx: AdminContext,
   actor: AdminActor,
   subjectId: string,
   request: TokenRequest,
-): Promise<CreatedToken> {
-  if (subjectId === actor.principal.id) return createOwnToken(ctx, actor, request);
+): Promise<CreatedToken & { approval: ApprovalRecord | null }> {
+  if (subjectId === actor.principal.id) {
+    return { ...(await createOwnToken(ctx, actor, request)), approval: null };
+  }
   const subject = await ctx.accounts.get(subjectId);
   if (!subject) throw new AppError('not_found', `no principal ${subjectId}`);
   if (subject.kind !== 'service') {
@@ -143,12 +150,14 @@ export async function createServiceToken(
       });
     }
   });
-  if (roles.includes('admin')) {
+  const pendingAdmin = (await pendingApproval(ctx, subject.id, 'admin_grant')) !== undefined;
+  if (roles.includes('admin') || pendingAdmin) {
     const refusal = credentialForAdminRefusal(
       actor.principal,
       subject,
       await ctx.accounts.list(),
-      'a token carrying admin made',
+      pendingAdmin ? 'a token made' : 'a token carrying admin made',
+      pendingAdmin,
     );
     if (refusal) {
       await refuse(ctx, actor, refusal, {
@@ -158,7 +167,31 @@ export async function createServiceToken(
       });
     }
   }
-  return issue(ctx, actor, subject.id, roles, request);
+  // A token that reads events, made by an admin, is a reader that admin holds: it works only
+  // once a second admin approves (reader-grants.ts).
+  const guarded =
+    roles.some(isReadingRole) && (await readerGrantsNeedApproval(ctx, actor, subject));
+  if (guarded && (await pendingApproval(ctx, subject.id, 'reader_token'))) {
+    throw new AppError(
+      'conflict',
+      `a token for "${subject.name}" already waits for approval; approve or reject it first`,
+    );
+  }
+  // Whoever holds this token can act as the service: recorded, so it cannot later become an
+  // admin on this admin's word (credential-control.ts).
+  const now = ctx.clock.now();
+  await ctx.accounts.update(
+    subject.id,
+    (latest) => withCredentialSet(latest, actor.principal.id, 'token', now),
+    now,
+  );
+  const created = await issue(ctx, actor, subject.id, roles, request, guarded);
+  const approval = guarded
+    ? await requestAdminChange(ctx, actor, subject, 'reader_token', null, {
+        tokenId: created.record.id,
+      })
+    : null;
+  return { ...created, approval };
 }
 
 async function issue(
@@ -167,9 +200,11 @@ async function issue(
   accountId: string,
   roles: Role[],
   request: TokenRequest,
+  awaitingApproval = false,
 ): Promise<CreatedToken> {
   const now = ctx.clock.now();
   const created = await ctx.tokens.create({
+    awaitingApproval,
     accountId,
     label: request.label,
     roles,

@@ -1,9 +1,20 @@
-/** Four-eyes requests (state kind `approval`): granting or removing `admin` waits for one. */
+import type { Grant } from '../principal.js';
+
+/**
+ * Four-eyes requests (state kind `approval`): granting or removing `admin` waits for one, and
+ * so does a reading role (or a token carrying one) for a principal whose credentials an admin
+ * controls (reader-grants.ts), unless four-eyes for reader grants is turned off.
+ */
 
 /** A request nobody decided within three days is void; the requester asks again. */
 export const APPROVAL_TTL_MS = 72 * 3600 * 1000;
 
-export const APPROVAL_CHANGES = ['admin_grant', 'admin_revoke'] as const;
+export const APPROVAL_CHANGES = [
+  'admin_grant',
+  'admin_revoke',
+  'reader_grant',
+  'reader_token',
+] as const;
 export type ApprovalChange = (typeof APPROVAL_CHANGES)[number];
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
@@ -28,6 +39,10 @@ export interface ApprovalRecord {
   decidedBy: PrincipalRef | null;
   decidedAtMs: number | null;
   decisionReason: string | null;
+  /** `reader_grant`: the reading grants applied on approval (each replaces its role). */
+  grants?: Grant[];
+  /** `reader_token`: the token that starts working on approval. */
+  tokenId?: string;
 }
 
 export function approvalStatus(record: ApprovalRecord, nowMs: number): ApprovalStatus {

@@ -1,23 +1,34 @@
 import { AppError } from '../../errors.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord, CredentialKind } from '../accounts.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
-import { grantLabels, principalTarget, recordAdmin, recordRoleEvents } from './admin-events.js';
+import {
+  grantLabels,
+  principalTarget,
+  recordAdmin,
+  recordRoleEvents,
+  refuse,
+} from './admin-events.js';
 import type { ApprovalRecord } from './approval.js';
 import type { NewPrincipal } from './principal-input.js';
+import { isReadingRole, readerGrantsNeedApproval } from './reader-grants.js';
 import { requestAdminChange } from './request-approval.js';
 import { holds, withoutAdmin } from './role-change.js';
-import { inBootstrapWindow } from './separation.js';
+import { credentialControlRefusal, inBootstrapWindow } from './separation.js';
 
 export interface CreatedPrincipal {
   account: AccountRecord;
-  /** The four-eyes request for `admin`, when the new account asked for it. */
+  /** The first four-eyes request this opened (the one for `admin`, when there are two). */
   approval: ApprovalRecord | null;
+  /** Every request: for `admin`, and for reading roles that wait for a second admin. */
+  approvals: ApprovalRecord[];
 }
 
 /**
  * Creates a person or service. Asking for `admin` is an admin grant like any other: the
  * account is made without it and a request waits for a second admin — except in the
- * bootstrap window (separation.ts), where the bootstrap token makes the first admin.
+ * bootstrap window (separation.ts), where the bootstrap token makes the first admin. Reading
+ * roles for a principal its creator can sign in as (a service; a person given a password or
+ * OIDC link here) wait the same way (reader-grants.ts). Who set the credentials is recorded.
  */
 export async function createPrincipal(
   ctx: AdminContext,
@@ -47,25 +58,55 @@ export async function createPrincipal(
     createdAtMs: now,
     createdBy: actor.principal.id,
     signIn: { failures: 0, lastFailureMs: null, lockedUntilMs: null, lastSuccessMs: null },
+    credentialsSetBy: [
+      ...(input.password === null ? [] : [setting(actor, 'password', now)]),
+      ...(input.oidc === null ? [] : [setting(actor, 'oidc', now)]),
+    ],
   };
+  if (wantsAdmin && !bootstrap) {
+    // The request could never be approved (its requester set the credentials): refuse it
+    // before anything is made, rather than leave an account behind a refused request.
+    const refusal = credentialControlRefusal(account, actor.principal.id, 'requester', now);
+    if (refusal) {
+      await refuse(ctx, actor, refusal, {
+        action: 'principal.create',
+        target: principalTarget(account),
+        details: { kind: account.kind, roles: grantLabels(input.grants) },
+      });
+    }
+  }
+  // A reading role for a principal whose credentials its creator holds waits for a second admin.
+  const waiting = (await readerGrantsNeedApproval(ctx, actor, account))
+    ? account.grants.filter((g) => isReadingRole(g.role))
+    : [];
+  if (waiting.length > 0) account.grants = account.grants.filter((g) => !isReadingRole(g.role));
   await ctx.accounts.create(account);
   await recordAdmin(ctx, actor, {
     action: 'principal.create',
     target: principalTarget(account),
     details: {
       kind: account.kind,
-      roles: grantLabels(grants),
+      roles: grantLabels(account.grants),
       password: account.passwordHash !== null,
       oidc_issuer: account.oidc?.issuer ?? null,
     },
   });
-  await recordRoleEvents(ctx, actor, account, { granted: withoutAdmin(grants) });
+  await recordRoleEvents(ctx, actor, account, { granted: withoutAdmin(account.grants) });
   if (bootstrap) {
     await recordRoleEvents(ctx, actor, account, { granted: [{ role: 'admin' }] }, { bootstrap });
   }
-  const approval =
-    wantsAdmin && !bootstrap
-      ? await requestAdminChange(ctx, actor, account, 'admin_grant', null)
-      : null;
-  return { account, approval };
+  const approvals: ApprovalRecord[] = [];
+  if (wantsAdmin && !bootstrap) {
+    approvals.push(await requestAdminChange(ctx, actor, account, 'admin_grant', null));
+  }
+  if (waiting.length > 0) {
+    approvals.push(
+      await requestAdminChange(ctx, actor, account, 'reader_grant', null, { grants: waiting }),
+    );
+  }
+  return { account, approval: approvals[0] ?? null, approvals };
+}
+
+function setting(actor: AdminActor, credential: CredentialKind, atMs: number) {
+  return { by: actor.principal.id, credential, atMs };
 }

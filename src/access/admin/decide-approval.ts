@@ -4,7 +4,9 @@ import type { AdminActor, AdminContext } from './admin-context.js';
 import { approvalTarget, recordAdmin, recordRoleEvents, refuse } from './admin-events.js';
 import { adminChangeRefusal, applyAdminChange } from './apply-admin-change.js';
 import { type ApprovalRecord, approvalStatus } from './approval.js';
-import { approverRefusal, rejecterRefusal } from './separation.js';
+import { withGrants } from './reader-grants.js';
+import { diffGrants } from './role-change.js';
+import { approverRefusal, credentialControlRefusal, rejecterRefusal } from './separation.js';
 
 export interface Decision {
   approval: ApprovalRecord;
@@ -23,6 +25,24 @@ export async function approveRequest(
   reason: string | null,
 ): Promise<Decision> {
   const found = await getDecidable(ctx, actor, id, 'approval.approve', approverRefusal);
+  if (found.change === 'admin_grant') {
+    const subject = await ctx.accounts.get(found.subject.id);
+    const now = ctx.clock.now();
+    const refusal =
+      subject &&
+      (credentialControlRefusal(subject, actor.principal.id, 'approver', now) ??
+        credentialControlRefusal(subject, found.requestedBy.id, 'requester', now));
+    if (refusal) {
+      await refuse(ctx, actor, refusal, {
+        action: 'approval.approve',
+        target: approvalTarget(found),
+        details: { change: found.change, subject_id: found.subject.id },
+      });
+    }
+  }
+  if (found.change === 'reader_grant' || found.change === 'reader_token') {
+    return approveReaderChange(ctx, actor, found, reason);
+  }
   const { approval, account } = await ctx.lock.run(async () => {
     // Checked before the request is marked, so a change that cannot apply leaves it pending.
     assertPending(await getApproval(ctx, id), ctx.clock.now());
@@ -48,6 +68,58 @@ export async function approveRequest(
   return { approval, account };
 }
 
+/** A reading role given, or a service token that reads made to work, on a second admin's word. */
+async function approveReaderChange(
+  ctx: AdminContext,
+  actor: AdminActor,
+  found: ApprovalRecord,
+  reason: string | null,
+): Promise<Decision> {
+  const subject = await ctx.accounts.get(found.subject.id);
+  if (!subject || subject.disabled) {
+    throw new AppError(
+      'conflict',
+      `"${found.subject.name}" is disabled or gone; reject the request`,
+    );
+  }
+  const now = ctx.clock.now();
+  if (found.change === 'reader_token') {
+    const token = found.tokenId ? (await ctx.tokens.tokens.get(found.tokenId))?.value : undefined;
+    if (!token || token.revokedAtMs !== null || token.expiresAtMs <= now) {
+      throw new AppError('conflict', 'the token is revoked or expired; reject the request');
+    }
+    const held = subject.grants.map((g) => g.role);
+    if (token.roles?.some((r) => !held.includes(r))) {
+      throw new AppError(
+        'conflict',
+        `"${subject.name}" no longer holds every role of the token; reject the request`,
+      );
+    }
+    const approval = await markDecided(ctx, actor, found.id, 'approved', reason);
+    await ctx.tokens.approve(token.id, now);
+    ctx.forgetCached();
+    await recordDecision(ctx, actor, 'approval.approve', approval, reason);
+    return { approval, account: subject };
+  }
+  const approval = await markDecided(ctx, actor, found.id, 'approved', reason);
+  let before = subject.grants;
+  const account = await ctx.accounts.update(
+    subject.id,
+    (latest) => {
+      before = latest.grants;
+      return { ...latest, grants: withGrants(latest.grants, approval.grants ?? []) };
+    },
+    now,
+  );
+  ctx.forgetCached();
+  await recordDecision(ctx, actor, 'approval.approve', approval, reason);
+  await recordRoleEvents(ctx, actor, account, diffGrants(before, account.grants), {
+    approval_id: approval.id,
+    requested_by: approval.requestedBy.id,
+  });
+  return { approval, account };
+}
+
 /** Rejects (or, by the requester, withdraws) a pending request. The subject cannot. */
 export async function rejectRequest(
   ctx: AdminContext,
@@ -57,6 +129,10 @@ export async function rejectRequest(
 ): Promise<Decision> {
   await getDecidable(ctx, actor, id, 'approval.reject', rejecterRefusal);
   const approval = await markDecided(ctx, actor, id, 'rejected', reason);
+  // A refused token never works: revoked, so it does not linger as "awaiting approval".
+  if (approval.change === 'reader_token' && approval.tokenId) {
+    await ctx.tokens.revoke(approval.tokenId, actor.principal.id, ctx.clock.now());
+  }
   await recordDecision(ctx, actor, 'approval.reject', approval, reason);
   return { approval };
 }

@@ -3,6 +3,7 @@ import { type AccountRecord, hasRole } from '../accounts.js';
 import type { AccountPrincipal } from '../principal.js';
 import { isBootstrap } from './admin-context.js';
 import type { ApprovalRecord } from './approval.js';
+import { CREDENTIAL_CONTROL_DAYS, setCredentialsOf } from './credential-control.js';
 
 /**
  * Separation of duties (docs/security.md; ISO 27001 A.5.3, A.8.2). Pure checks:
@@ -103,19 +104,46 @@ export function rejecterRefusal(
 
 /**
  * A credential one admin sets for another admin account (a password, a token) would let them
- * act as two admins and approve their own requests. Allowed only when the subject is the one
- * admin account there is (recovery), where there is no second pair of eyes to fake.
+ * act as two admins and approve their own requests. An account waiting for an admin grant is
+ * protected the same way: otherwise its credentials are set while the request waits, and the
+ * approval then makes it an admin someone else can sign in as. Allowed only when the subject
+ * is the one admin account there is (recovery), where there is no second pair of eyes to fake.
  */
 export function credentialForAdminRefusal(
   actor: AccountPrincipal,
   subject: AccountRecord,
   accounts: readonly AccountRecord[],
   what: string,
+  pendingAdminGrant = false,
 ): AppError | undefined {
-  if (actor.id === subject.id || !hasRole(subject, 'admin')) return undefined;
+  if (actor.id === subject.id) return undefined;
+  if (pendingAdminGrant) {
+    return new AppError(
+      'forbidden',
+      `"${subject.name}" is waiting for an admin grant: ${what} by someone else would let one person act as two admins; reject the request first`,
+    );
+  }
+  if (!hasRole(subject, 'admin')) return undefined;
   if (activeAdmins(accounts).every((a) => a.id === subject.id)) return undefined;
   return new AppError(
     'forbidden',
     `"${subject.name}" holds admin: ${what} by someone else would let one person act as two admins`,
+  );
+}
+
+/**
+ * Admin for an account whose credentials the requester or the approver set within
+ * CREDENTIAL_CONTROL_DAYS would make that admin two admins: refused, for both sides.
+ */
+export function credentialControlRefusal(
+  subject: AccountRecord,
+  principalId: string,
+  role: 'requester' | 'approver',
+  nowMs: number,
+): AppError | undefined {
+  if (!setCredentialsOf(subject, principalId, nowMs)) return undefined;
+  return new AppError(
+    'conflict',
+    `the ${role} set "${subject.name}"'s credentials (password, OpenID Connect link or token) within the last ${CREDENTIAL_CONTROL_DAYS} days and could sign in as them; admin for "${subject.name}" needs a requester and an approver who did not`,
   );
 }

@@ -5,6 +5,7 @@ import type { AdminActor, AdminContext } from './admin-context.js';
 import { grantLabels, principalTarget, recordRoleEvents, refuse } from './admin-events.js';
 import { applyAdminChange } from './apply-admin-change.js';
 import type { ApprovalRecord } from './approval.js';
+import { readerGrantsNeedApproval, splitReaderGrants } from './reader-grants.js';
 import { requestAdminChange } from './request-approval.js';
 import {
   adminChangeOf,
@@ -18,13 +19,17 @@ import { inBootstrapWindow, selfRoleChangeRefusal } from './separation.js';
 export interface RoleChange {
   /** The account after the part that applies at once. */
   account: AccountRecord;
-  /** The four-eyes request when `admin` is to be given or taken; null otherwise. */
+  /** The four-eyes request this change opened (the admin one when there are two); or null. */
   approval: ApprovalRecord | null;
+  /** Every request it opened: one for `admin`, one for reading roles that must wait. */
+  approvals: ApprovalRecord[];
 }
 
 /**
- * Replaces a principal's roles. Reading and reviewing roles change at once; giving or taking
- * `admin` opens a request for a second admin (or, in the bootstrap window, applies). Nobody
+ * Replaces a principal's roles. Removing a reading role, or leaving one as it is, applies at
+ * once; giving or re-scoping one applies at once too unless the principal's credentials are
+ * an admin's to control (reader-grants.ts), when it waits for a second admin. Giving or
+ * taking `admin` always opens a request (or, in the bootstrap window, applies). Nobody
  * changes their own roles.
  */
 export async function setRoles(
@@ -49,6 +54,8 @@ export async function setRoles(
     });
   }
 
+  const guarded = await readerGrantsNeedApproval(ctx, actor, current);
+  let waiting: Grant[] = [];
   let account = current;
   if (!isEmptyDiff(diffGrants(withoutAdmin(current.grants), withoutAdmin(requested)))) {
     let before: Grant[] = current.grants;
@@ -56,7 +63,10 @@ export async function setRoles(
       subjectId,
       (latest) => {
         before = latest.grants;
-        return { ...latest, grants: keepAdminAsIs(latest.grants, requested) };
+        const split = splitReaderGrants(latest.grants, requested);
+        waiting = guarded ? split.waiting : [];
+        const applied = guarded ? split.now : requested;
+        return { ...latest, grants: keepAdminAsIs(latest.grants, applied) };
       },
       ctx.clock.now(),
     );
@@ -65,8 +75,8 @@ export async function setRoles(
     await recordRoleEvents(ctx, actor, account, applied);
   }
 
+  const approvals: ApprovalRecord[] = [];
   const change = adminChangeOf(account.grants, requested);
-  if (change === undefined) return { account, approval: null };
   if (change === 'admin_grant' && inBootstrapWindow(actor.principal, await ctx.accounts.list())) {
     account = await ctx.lock.run(() => applyAdminChange(ctx, subjectId, change));
     await recordRoleEvents(
@@ -76,7 +86,13 @@ export async function setRoles(
       { granted: [{ role: 'admin' }] },
       { bootstrap: true },
     );
-    return { account, approval: null };
+  } else if (change !== undefined) {
+    approvals.push(await requestAdminChange(ctx, actor, account, change, reason));
   }
-  return { account, approval: await requestAdminChange(ctx, actor, account, change, reason) };
+  if (waiting.length > 0) {
+    approvals.push(
+      await requestAdminChange(ctx, actor, account, 'reader_grant', reason, { grants: waiting }),
+    );
+  }
+  return { account, approval: approvals[0] ?? null, approvals };
 }

@@ -2,7 +2,9 @@ import { AppError } from '../../errors.js';
 import type { AccountRecord } from '../accounts.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
 import { principalTarget, recordAdmin, refuse } from './admin-events.js';
+import { withCredentialSet } from './credential-control.js';
 import type { PrincipalPatch } from './principal-input.js';
+import { pendingApproval } from './request-approval.js';
 import { credentialForAdminRefusal, lastAdminRefusal, selfDisableRefusal } from './separation.js';
 
 /**
@@ -36,6 +38,7 @@ export async function updatePrincipal(
       current,
       await ctx.accounts.list(),
       'a password set',
+      (await pendingApproval(ctx, id, 'admin_grant')) !== undefined,
     );
     if (refusal) {
       await refuse(ctx, actor, refusal, {
@@ -55,8 +58,11 @@ export async function updatePrincipal(
     ...(passwordHash !== undefined ? ['password'] : []),
   ];
 
+  const now = ctx.clock.now();
   const change = (latest: AccountRecord): AccountRecord => ({
-    ...latest,
+    ...(passwordHash === undefined
+      ? latest
+      : withCredentialSet(latest, actor.principal.id, 'password', now)),
     ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
     ...(patch.email !== undefined ? { email: patch.email } : {}),
     ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
@@ -64,7 +70,6 @@ export async function updatePrincipal(
       ? { passwordHash, signIn: { ...latest.signIn, failures: 0, lockedUntilMs: null } }
       : {}),
   });
-  const now = ctx.clock.now();
   const updated = disabling
     ? await ctx.lock.run(async () => {
         const accounts = await ctx.accounts.list();

@@ -1,3 +1,4 @@
+import { AppError } from '../../errors.js';
 import { DEFAULT_LATE_AFTER_MS } from '../engine/event-time.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from './skew-flags.js';
@@ -41,7 +42,8 @@ export function parseDurationSetting(
   const ms = parseDuration(text);
   const max = options.maxMs ?? MAX_MS;
   if (ms === undefined || ms < MIN_MS || ms > max) {
-    throw new Error(
+    throw new AppError(
+      'bad_request',
       `${what} must be a duration between 1s and ${formatDuration(max)} like 15m or 1h30m${options.allowOff ? ", or 'off'" : ''} (got "${text}")`,
     );
   }

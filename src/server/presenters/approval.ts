@@ -1,4 +1,5 @@
 import { type ApprovalRecord, approvalStatus } from '../../access/admin/approval.js';
+import { grantsJson } from './principal.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -16,5 +17,7 @@ export function approvalJson(approval: ApprovalRecord, nowMs: number) {
     decided_by: approval.decidedBy,
     decided_at: iso(approval.decidedAtMs),
     decision_reason: approval.decisionReason,
+    ...(approval.grants ? { roles: grantsJson(approval.grants) } : {}),
+    ...(approval.tokenId ? { token_id: approval.tokenId } : {}),
   };
 }

@@ -5,8 +5,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function tokenStatus(
   token: ApiTokenRecord,
   nowMs: number,
-): 'active' | 'expired' | 'revoked' {
+): 'active' | 'expired' | 'revoked' | 'awaiting_approval' {
   if (token.revokedAtMs !== null) return 'revoked';
+  if (token.awaitingApproval) return 'awaiting_approval';
   return token.expiresAtMs <= nowMs ? 'expired' : 'active';
 }
 

@@ -191,7 +191,9 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
           },
           'alerts.handle',
         );
-      } catch {
+      } catch (error) {
+        // A refusal means "cannot handle it"; any other failure is the server's, not a 400.
+        if (!(error instanceof AppError)) throw error;
         scope = undefined;
       }
       if (!scope || !visibleTo(scope, { sources })) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../../access/authorize.js';
+import { isReservedSource } from '../../access/ingest-keys.js';
 import { describeScope, inScope } from '../../access/source-scope.js';
 import { toBase64 } from '../../core/bytes.js';
 import { parseSubmittedRecords } from '../../core/record/parse-body.js';
@@ -22,6 +23,13 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/v1/events', { bodyLimit: EVENTS_BODY_LIMIT }, async (request, reply) => {
     const principal = await ctx.access(request, 'events.append');
     if (principal.kind !== 'ingest') throw new AppError('forbidden', 'only ingest keys append');
+    // A key made for a look-alike of the log's own source before names were reserved.
+    if (isReservedSource(principal.source)) {
+      throw new AppError(
+        'forbidden',
+        `this key's source "${principal.source}" is reserved for the log's own events; revoke the key and make one for another name`,
+      );
+    }
     // A declared backfill: recorded in each record (docs/api.md, "Historical imports").
     const query = new QueryReader(request.query, ['historical', 'proof']);
     const historical = query.oneOf('historical', ['true', 'false']) === 'true';

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { readFourEyes } from '../../access/admin/four-eyes-settings.js';
 import { ClockSyncProbe, type ClockSyncStatus } from '../../monitor/clock/clock-sync.js';
 import type { ServerContext } from '../context.js';
 
@@ -22,7 +23,13 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
     );
     try {
       const head = await ctx.store.head();
-      return { status: 'ok', tree_size: head?.size ?? 0, clock };
+      const fourEyes = await readFourEyes(ctx.store);
+      return {
+        status: 'ok',
+        tree_size: head?.size ?? 0,
+        clock,
+        four_eyes: { reader_grants: fourEyes.readerGrants },
+      };
     } catch {
       return reply.status(503).send({ status: 'unavailable', clock });
     }

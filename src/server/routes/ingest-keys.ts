@@ -12,12 +12,9 @@ export function ingestKeyRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const body = jsonObjectBody(request.body, ['source', 'label']);
     const source = stringField(body, 'source', { max: 128 })!;
     const label = stringField(body, 'label', { optional: true, max: 256 }) ?? null;
-    let created: Awaited<ReturnType<typeof createIngestKey>>;
-    try {
-      created = await createIngestKey(ctx.store, ctx.clock, source, label);
-    } catch (error) {
-      throw new AppError('bad_request', (error as Error).message, { path: 'source' });
-    }
+    // Only the name check is the client's fault (a 400 from createIngestKey); a store failure
+    // stays a 500 through the error handler.
+    const created = await createIngestKey(ctx.store, ctx.clock, source, label);
     await ctx.onIngestKeyCreated?.(created.row);
     await ctx.audit.record({
       principal,

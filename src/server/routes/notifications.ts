@@ -30,7 +30,9 @@ function jsonBody(body: unknown): unknown {
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw new AppError('bad_request', `the body is not valid JSON: ${(error as Error).message}`, {
+    // JSON.parse fails only with SyntaxError; anything else is not the client's doing.
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new AppError('bad_request', `the body is not valid JSON: ${error.message}`, {
       path: '$',
     });
   }

@@ -40,7 +40,8 @@ export function adminContextOf(ctx: ServerContext): AdminContext {
 
 /**
  * People and services: create, list, show, change, disable, and their roles.
- * Giving or taking `admin` answers 202 with a four-eyes request (routes/approvals.ts).
+ * Giving or taking `admin`, or a reading role to a principal an admin controls, answers 202
+ * with a four-eyes request (routes/approvals.ts).
  */
 export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const admin = adminContextOf(ctx);
@@ -49,9 +50,12 @@ export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const principal = await ctx.access(request, 'principals.manage');
     const input = parseNewPrincipal(jsonObjectBody(request.body, NEW_PRINCIPAL_FIELDS));
     const created = await createPrincipal(admin, adminActor(principal, request.ip), input);
-    return reply.status(201).send({
+    const now = ctx.clock.now();
+    // 202 when part of what was asked waits for a second admin (admin, or a reading role).
+    return reply.status(created.approval ? 202 : 201).send({
       principal: principalJson(created.account),
-      approval: created.approval && approvalJson(created.approval, ctx.clock.now()),
+      approval: created.approval && approvalJson(created.approval, now),
+      approvals: created.approvals.map((a) => approvalJson(a, now)),
     });
   });
 
@@ -107,9 +111,11 @@ export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void 
       parseGrants(body.roles),
       optionalReason(body),
     );
+    const now = ctx.clock.now();
     return reply.status(change.approval ? 202 : 200).send({
       principal: principalJson(change.account),
-      approval: change.approval && approvalJson(change.approval, ctx.clock.now()),
+      approval: change.approval && approvalJson(change.approval, now),
+      approvals: change.approvals.map((a) => approvalJson(a, now)),
     });
   });
 }

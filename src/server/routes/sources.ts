@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SOURCE_PATTERN } from '../../access/ingest-keys.js';
+import { SELF_SOURCE, SOURCE_PATTERN, sourceNameRefusal } from '../../access/ingest-keys.js';
 import { inScope } from '../../access/source-scope.js';
 import { AppError } from '../../errors.js';
 import { formatDuration } from '../../monitor/sources/duration.js';
@@ -48,6 +48,10 @@ export function sourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.put<{ Params: { name: string } }>('/api/v1/sources/:name', async (request) => {
     const principal = await ctx.access(request, 'sources.manage');
     const name = sourceName(request.params.name);
+    // The log's own source may be described; a look-alike (`Evident`, `evident-x`) may not
+    // come into being by declaration any more than by an ingest key.
+    const refusal = name === SELF_SOURCE ? undefined : sourceNameRefusal(name, 'name');
+    if (refusal) throw refusal;
     // No body: declare with the defaults (monitored with the server's default silence).
     const body = jsonObjectBody(request.body, ['expected_max_silence', 'description'], {
       optional: true,
@@ -101,7 +105,9 @@ function maxSilence(value: unknown): number | null | undefined {
   try {
     return parseDurationSetting(value, '"expected_max_silence"');
   } catch (error) {
-    throw new AppError('bad_request', (error as Error).message, { path: 'expected_max_silence' });
+    // Only the parser's own refusal is the client's fault; anything else stays a 500.
+    if (!(error instanceof AppError)) throw error;
+    throw new AppError(error.code, error.message, { path: 'expected_max_silence' });
   }
 }
 

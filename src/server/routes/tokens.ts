@@ -13,6 +13,7 @@ import type { Principal } from '../../access/principal.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 import { jsonObjectBody } from '../json-body.js';
+import { approvalJson } from '../presenters/approval.js';
 import { tokenJson } from '../presenters/token.js';
 import { QueryReader } from '../query.js';
 import { adminContextOf } from './principals.js';
@@ -67,7 +68,11 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
       request.params.id,
       input,
     );
-    return reply.status(201).send(created(token));
+    // A token carrying a reading role may wait for a second admin: 202, and it works once approved.
+    return reply.status(token.approval ? 202 : 201).send({
+      ...created(token),
+      ...(token.approval ? { approval: approvalJson(token.approval, ctx.clock.now()) } : {}),
+    });
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/principals/:id/tokens', async (request) => {
@@ -86,7 +91,8 @@ function may(principal: Principal, action: 'tokens.manage'): boolean {
   try {
     authorize(principal, action);
     return true;
-  } catch {
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
     return false;
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { readFourEyes } from '../../access/admin/four-eyes-settings.js';
 import type { AccountPrincipal, Principal } from '../../access/principal.js';
 import type { ServerContext } from '../context.js';
 import { grantsJson } from '../presenters/principal.js';
@@ -49,5 +50,7 @@ async function accountView(ctx: ServerContext, principal: AccountPrincipal) {
     email: account?.email ?? null,
     roles: grantsJson(principal.grants),
     credential,
+    // Said to everyone: whether an admin alone can make a reader is part of what a grant means.
+    four_eyes: { reader_grants: (await readFourEyes(ctx.store)).readerGrants },
   };
 }

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ipInNetwork } from '../../util/ip-network.js';
 import { Mutex } from '../../util/mutex.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../../util/private-files.js';
 import { type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
 import { type SearchDialect, searchSql } from '../search-sql.js';
 import type {
@@ -79,7 +79,8 @@ export class SqliteStore implements Store {
     if (options.readonly)
       return new SqliteStore(openDatabase(file, true, cacheKiB), undefined, undefined);
     // Create and migrate on this thread, so a bad folder fails here with a clear error.
-    mkdirSync(dirname(file), { recursive: true });
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
     const setup = openDatabase(file, false, cacheKiB);
     try {
       migrate(setup);
