@@ -16,7 +16,7 @@ import { sendTestNotifications } from '../../monitor/notify/test-notification.js
 import type { Versioned } from '../../store/state-collection.js';
 import { ulidGenerator } from '../../util/ids.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody, stringField } from '../json-body.js';
+import { jsonObjectBody, parseJsonBody, stringField } from '../json-body.js';
 import { QueryReader } from '../query.js';
 
 export const DELIVERIES_DEFAULT_LIMIT = 50;
@@ -24,17 +24,6 @@ export const DELIVERIES_MAX_LIMIT = 500;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /** A scoped reader's page may skip others' deliveries; this bounds the reads for one page. */
 const MAX_SCANNED_PAGES = 10;
-
-function jsonBody(body: unknown): unknown {
-  if (typeof body !== 'string' || body.trim() === '') return undefined;
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw new AppError('bad_request', `the body is not valid JSON: ${(error as Error).message}`, {
-      path: '$',
-    });
-  }
-}
 
 /** A delivery is shown only to readers who see every source of its alert. */
 function visible(scope: SourceScope, delivery: Delivery): boolean {
@@ -62,7 +51,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.put('/api/v1/settings/notifications', async (request) => {
     const principal = await ctx.access(request, 'settings.manage');
     new QueryReader(request.query, []);
-    const body = jsonBody(request.body);
+    const body = parseJsonBody(request.body);
     if (body === undefined) {
       throw new AppError('bad_request', 'the body is empty; send the settings as JSON', {
         path: '$',
