@@ -16,6 +16,7 @@ import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { installSecurityHeaders } from './security-headers.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -53,6 +54,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     (_req, body, done) => done(null, body),
   );
   installErrorHandling(app);
+  installSecurityHeaders(app);
   // Parses the session cookie for the Authenticator (context.ts) and sets it at sign-in.
   void app.register(cookie);
   const ctx = serverContext(deps);
