@@ -183,11 +183,14 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (t.action !== 'assign' || t.assignee === null) return t;
       const account =
         (await ctx.accounts.get(t.assignee)) ?? (await ctx.accounts.findByName(t.assignee));
-      if (!account || account.disabled) {
-        throw new AppError('bad_request', `no active account "${t.assignee}" to assign`, {
-          path: 'assignee',
-        });
-      }
+      // One answer for "no such account" and "cannot handle it": a reviewer must not learn
+      // which account names exist.
+      const refused = new AppError(
+        'bad_request',
+        `no active account "${t.assignee}" can handle this alert: assign an account with the reviewer role over one of its sources`,
+        { path: 'assignee' },
+      );
+      if (!account || account.disabled) throw refused;
       // The assignee must be able to act on it: a reviewer over one of its sources.
       let scope: SourceScope | undefined;
       try {
@@ -204,13 +207,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
       } catch {
         scope = undefined;
       }
-      if (!scope || !visibleTo(scope, { sources })) {
-        throw new AppError(
-          'bad_request',
-          `account "${account.name}" cannot handle this alert: it needs the reviewer role over one of its sources`,
-          { path: 'assignee' },
-        );
-      }
+      if (!scope || !visibleTo(scope, { sources })) throw refused;
       return { action: 'assign', assignee: account.id };
     },
   );

@@ -287,9 +287,16 @@ describe('HTTP API: alerts and their handling', () => {
       assert.equal(res.json().error.path, 'assignee');
       assert.match(res.json().error.message, message);
     };
-    await refused('nobody', /no active account "nobody"/);
-    await refused('audrey', /cannot handle this alert/);
-    await refused('hank', /cannot handle this alert/);
+    // One answer whether the account is missing or cannot handle the alert: a reviewer must
+    // not learn which account names exist.
+    const answers: string[] = [];
+    for (const name of ['nobody-here', 'audrey', 'hank']) {
+      const res = await post(id, 'assign', reviewer, { assignee: name });
+      assert.equal(res.statusCode, 400, res.body);
+      answers.push(res.body.replaceAll(name, 'NAME'));
+    }
+    assert.equal(new Set(answers).size, 1, answers.join('\n'));
+    await refused('hank', /no active account "hank" can handle this alert/);
     await refused(42, /"assignee" must be a string/);
     const missing = await post(id, 'assign', reviewer, {});
     assert.equal(missing.json().error.path, 'assignee');
