@@ -44,7 +44,9 @@ export class NotificationSettingsStore {
   async read(): Promise<StoredSettings> {
     const doc = await this.docs.get(SETTINGS_ID);
     if (!doc) return { settings: EMPTY_SETTINGS, version: 0 };
-    return { settings: doc.value, version: doc.version, updatedAtMs: doc.updatedAtMs };
+    // Settings saved before allow_internal existed allowed nothing internal either.
+    const settings = { ...doc.value, allowInternal: doc.value.allowInternal ?? [] };
+    return { settings, version: doc.version, updatedAtMs: doc.updatedAtMs };
   }
 
   /**
@@ -150,6 +152,7 @@ export function resolveSecrets(
   return {
     settings: {
       ...(input.publicUrl !== undefined ? { publicUrl: input.publicUrl } : {}),
+      allowInternal: input.allowInternal,
       channels,
       delivery: input.delivery,
     },

@@ -59,6 +59,11 @@ export interface DeliverySettings {
 export interface NotificationSettings {
   /** The server's address as receivers reach it, for links in payloads. */
   publicUrl?: string;
+  /**
+   * CIDRs and host names that webhooks may reach although they are internal (loopback,
+   * private, link-local…): by default webhooks reach only public addresses.
+   */
+  allowInternal: string[];
   channels: Channel[];
   delivery: DeliverySettings;
 }
@@ -70,4 +75,8 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   backoffMaxMs: 3_600_000,
 };
 
-export const EMPTY_SETTINGS: NotificationSettings = { channels: [], delivery: DEFAULT_DELIVERY };
+export const EMPTY_SETTINGS: NotificationSettings = {
+  allowInternal: [],
+  channels: [],
+  delivery: DEFAULT_DELIVERY,
+};

@@ -64,6 +64,7 @@ describe('notification settings from a file at start (serve --notifications)', (
       setting: 'notifications',
       version: 2,
       channels: ['ops'],
+      allow_internal: [],
       secrets_changed: [],
     });
   });
