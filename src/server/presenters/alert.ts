@@ -1,12 +1,13 @@
-import type { ActorSnapshot, AlertRecord, HistoryEntry } from '../../monitor/alerts/alert.js';
+import type { ActorSnapshot, HistoryEntry } from '../../monitor/alerts/alert.js';
 import { raiseSeq } from '../../monitor/alerts/alert.js';
+import type { ScopedAlert } from '../../monitor/alerts/alert-scope.js';
 import type { AlertMetrics, ResponseTimes } from '../../monitor/alerts/metrics.js';
 import { ALERT_SEVERITIES } from '../../monitor/types.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** An alert in a list or an export line: its facts and where its handling stands. */
-export function alertSummaryJson(alert: AlertRecord) {
+export function alertSummaryJson(alert: ScopedAlert) {
   return {
     id: alert.id,
     rule_id: alert.ruleId,
@@ -15,6 +16,8 @@ export function alertSummaryJson(alert: AlertRecord) {
     severity: alert.severity,
     state: alert.state,
     sources: alert.sources,
+    /** True when parts outside the reader's sources were withheld (alert-scope.ts). */
+    partial: alert.partial,
     ...(alert.group !== undefined ? { group: alert.group } : {}),
     seqs: alert.seqs,
     seq_count: alert.seqCount,
@@ -30,8 +33,12 @@ export function alertSummaryJson(alert: AlertRecord) {
 }
 
 /** One alert with its whole handling history (docs/api.md "Alerts"). */
-export function alertJson(alert: AlertRecord) {
-  return { ...alertSummaryJson(alert), key: alert.key, history: alert.history.map(stepJson) };
+export function alertJson(alert: ScopedAlert) {
+  return {
+    ...alertSummaryJson(alert),
+    ...(alert.partial ? {} : { key: alert.key }),
+    history: alert.history.map(stepJson),
+  };
 }
 
 /** A step as shown: who, when, what, and the seq of its event (null while pending). */
@@ -80,7 +87,7 @@ export const ALERT_CSV_COLUMNS = [
 ] as const;
 
 /** One CSV row, in ALERT_CSV_COLUMNS order (sources joined with ';'). */
-export function alertCsvRow(alert: AlertRecord): (string | number | null)[] {
+export function alertCsvRow(alert: ScopedAlert): (string | number | null)[] {
   return [
     alert.id,
     iso(alert.raisedAtMs),
