@@ -1,9 +1,10 @@
 import type { AlertSeverity } from '../types.js';
 
 /**
- * Notification settings as stored (one state document). Secrets are kept in clear because
- * the server must sign with them (HMAC) and sign in with them (SMTP): a hash could not be
- * used. They are written through the API and never read back out (presenters drop them).
+ * Notification settings as the server uses them. Secrets are usable values, not hashes,
+ * because the server must sign with them (HMAC) and sign in with them (SMTP); in the database
+ * they are encrypted with the data folder's secrets key (settings-seal.ts). They are written
+ * through the API and never read back out (presenters drop them).
  */
 export const CHANNEL_TYPES = ['webhook', 'email'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];

@@ -25,7 +25,7 @@ const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
  * Everything here is `settings.manage`; changes, tests and replays are audited.
  */
 export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const settings = new NotificationSettingsStore(ctx.store);
+  const settings = new NotificationSettingsStore(ctx.store, ctx.secrets);
   const ids = ulidGenerator();
   const queue = new DeliveryQueue(ctx.store, ids);
 

@@ -209,7 +209,12 @@ describe('HTTP API: notification settings, tests and dead letters', () => {
   });
 
   it('lists dead letters to the notification managers only, without receiver bodies, and replays them, audited', async () => {
-    const notifier = startNotifier({ store: t.log.store, clock: t.clock, autoStart: false });
+    const notifier = startNotifier({
+      store: t.log.store,
+      secrets: t.secrets,
+      clock: t.clock,
+      autoStart: false,
+    });
     await notifier.onRaised(alert({ sources: ['billing-api'], title: 'billing alert' }));
     await notifier.onRaised(alert({ sources: ['hr-api'], title: 'hr alert' }));
     await (await notifier.runOnce()).settled;

@@ -276,7 +276,7 @@ describe('webhook targets: internal addresses are refused unless allowed', () =>
     it('a test send to a stored name that now resolves to loopback is refused at connect time', async () => {
       // As if saved before this check existed: straight into the store.
       const port = new URL(receiver.url).port;
-      const store = new NotificationSettingsStore(t.log.store);
+      const store = new NotificationSettingsStore(t.log.store, t.secrets);
       const current = await store.read();
       await store.replace(
         {
