@@ -6,6 +6,8 @@ export function dataPaths(dir: string) {
     dir,
     database: join(dir, 'evident.db'),
     logKey: join(dir, 'log.key'),
+    /** Encrypts webhook and SMTP secrets in the database (util/secret-box.ts). */
+    secretsKey: join(dir, 'secrets.key'),
     adminToken: join(dir, 'admin.token'),
   };
 }

@@ -4,6 +4,7 @@ import { formatVerifierKey } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
 import { openLog } from '../log/open-log.js';
 import { describeLocation } from '../store/open-store.js';
+import { loadOrCreateSecretBox } from '../util/secret-box.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';
 
 export function initCommand(program: Command): void {
@@ -39,6 +40,11 @@ export function initCommand(program: Command): void {
         console.log(`  verifier key: ${formatVerifierKey(log.signer.name, log.signer.publicKey)}`);
         console.log(
           `  signing key:  ${dataPaths(dataDir).logKey} (mode 0600; every server of this log needs it)`,
+        );
+        // Made here, not at the first serve, so copies of this folder share one key.
+        loadOrCreateSecretBox(dataPaths(dataDir).secretsKey);
+        console.log(
+          `  secrets key:  ${dataPaths(dataDir).secretsKey} (mode 0600; encrypts webhook and SMTP secrets; every server of this log needs it)`,
         );
         console.log('  Publish the verifier key: anyone can check checkpoints and proofs with it.');
         if (token.generated) {

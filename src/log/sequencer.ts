@@ -480,12 +480,8 @@ export class Sequencer {
         const id = prepared.record.id;
         const previous = known.get(id);
         if (previous) {
-          if (!sameEvent(previous, prepared, pending.source)) {
-            throw new AppError(
-              'conflict',
-              `event id ${id} is already stored with different content${previous.seq >= 0 ? ` (seq ${previous.seq})` : ''}; use a new id for a new event`,
-            );
-          }
+          if (!sameEvent(previous, prepared, pending.source))
+            throw idConflict(id, previous, pending.source);
           staged.results.push({ id, ref: previous, duplicate: true });
           continue;
         }
@@ -533,6 +529,24 @@ function addStored(known: Map<string, KnownId>, stored: Map<string, StoredEntry>
 }
 
 /** A retry carries the same event: same source, same record apart from the server's received_at. */
+/**
+ * A reused id. Another source's event stays out of the answer — not its seq, not that its
+ * content differs — so an ingest key learns nothing about sources it cannot read.
+ */
+function idConflict(id: string, previous: KnownId, source: string): AppError {
+  if (previous.source !== source) {
+    return new AppError(
+      'conflict',
+      `event id ${id} is already taken; use a new id for a new event`,
+    );
+  }
+  const where = previous.seq >= 0 ? ` (seq ${previous.seq})` : '';
+  return new AppError(
+    'conflict',
+    `event id ${id} is already stored with different content${where}; use a new id for a new event`,
+  );
+}
+
 function sameEvent(previous: KnownId, prepared: PreparedEntry, source: string): boolean {
   if (previous.source !== source) return false;
   if (previous.receivedAt === prepared.record.received_at) return previous.record === prepared.text;

@@ -39,6 +39,11 @@ export interface NewAlert {
   seqs: number[];
   /** Sources of those entries (scoped readers see an alert only when they see a source). */
   sources: string[];
+  /**
+   * Each source's seqs when the alert spans several sources: a reader scoped to some of them
+   * is shown only those (src/monitor/alerts/alert-scope.ts).
+   */
+  seqsBySource?: Record<string, number[]>;
   /** The group the rule counted in, e.g. { "actor.id": "u-1" }. */
   group?: Record<string, string>;
   /** When the condition held: the last triggering entry's received_at, or the check time. */

@@ -23,6 +23,7 @@ import { sourceRoutes } from './routes/sources.js';
 import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { defaultWebRoot } from './web-assets.js';
 
 export interface RegisteredRoute {
@@ -61,6 +62,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     (_req, body, done) => done(null, body),
   );
   installErrorHandling(app);
+  installSecurityHeaders(app);
   // Parses the session cookie for the Authenticator (context.ts) and sets it at sign-in.
   void app.register(cookie);
   const ctx = serverContext(deps);

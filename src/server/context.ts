@@ -14,6 +14,7 @@ import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
+import type { SecretBox } from '../util/secret-box.js';
 
 /** The cookie that carries a person's session (sessions.ts sets it). */
 export const SESSION_COOKIE = 'evident_session';
@@ -28,6 +29,8 @@ export interface ServerDeps {
   adminToken: AdminToken | undefined;
   clock: Clock;
   audit: SelfAudit;
+  /** Seals and opens stored notification secrets (the data folder's secrets.key). */
+  secrets: SecretBox;
   sessions?: SessionResolver;
   /** Password and OpenID sign-in (routes/auth.ts); its `sessions` is also `sessions` above. */
   signIn?: SignIn;

@@ -1,26 +1,20 @@
 import { closest } from '../core/did-you-mean.js';
 import { CoreError } from '../core/errors.js';
 import { parseEventsBody } from '../core/record/parse-body.js';
+import { findPrototypeKey } from '../core/record/prototype-keys.js';
 import { AppError } from '../errors.js';
 
 /**
- * The JSON object body of an administrative request (principals, tokens, alerts, settings):
- * parsed from the raw text the app's content-type parser keeps, with unknown fields refused
- * (a typo must not silently drop a setting) and a did-you-mean hint.
+ * A JSON request body parsed from the raw text the app's content-type parser keeps, or
+ * undefined when it is empty. An object goes through the events parser: a repeated key is
+ * refused, not last-wins (RFC 8785 / I-JSON), so what was checked is what was meant. Keys that
+ * alter prototypes (`__proto__`, `constructor.prototype`) are refused anywhere in it.
  */
-export function jsonObjectBody(
-  body: unknown,
-  allowed: readonly string[],
-  options: { optional?: boolean } = {},
-): Record<string, unknown> {
-  if (body === undefined || body === null || body === '') {
-    if (options.optional) return {};
-    throw new AppError('bad_request', `send a JSON object body with ${allowed.join(', ')}`);
-  }
+export function parseJsonBody(body: unknown): unknown {
+  if (body === undefined || body === null || body === '') return undefined;
+  if (typeof body === 'string' && body.trim() === '') return undefined;
   let value: unknown;
   try {
-    // An object goes through the events parser: a repeated key is refused, not last-wins
-    // (RFC 8785 / I-JSON), so what was checked is what was meant.
     value =
       typeof body !== 'string'
         ? body
@@ -36,6 +30,32 @@ export function jsonObjectBody(
     throw new AppError('bad_request', `the body is not valid JSON: ${error.message}`, {
       path: '$',
     });
+  }
+  const poisoned = findPrototypeKey(value);
+  if (poisoned !== undefined) {
+    throw new AppError(
+      'bad_request',
+      `${poisoned}: "__proto__" keys and "constructor.prototype" objects are not allowed (they alter object prototypes in JavaScript consumers); rename the key`,
+      { path: poisoned },
+    );
+  }
+  return value;
+}
+
+/**
+ * The JSON object body of an administrative request (principals, tokens, alerts, settings),
+ * parsed by parseJsonBody, with unknown fields refused (a typo must not silently drop a
+ * setting) and a did-you-mean hint.
+ */
+export function jsonObjectBody(
+  body: unknown,
+  allowed: readonly string[],
+  options: { optional?: boolean } = {},
+): Record<string, unknown> {
+  const value = parseJsonBody(body);
+  if (value === undefined) {
+    if (options.optional) return {};
+    throw new AppError('bad_request', `send a JSON object body with ${allowed.join(', ')}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AppError('bad_request', 'the body must be a JSON object', { path: '$' });

@@ -80,7 +80,7 @@ export function alertPaths(): Record<string, unknown> {
       get: {
         summary: 'Alerts, newest first (alerts.read; scoped grants see alerts of their sources)',
         description:
-          'A page may hold fewer than `limit` alerts while `next_cursor` is not null: one request reads a bounded number of alerts, so follow next_cursor until it is null.',
+          'A page may hold fewer than `limit` alerts while `next_cursor` is not null: one request reads a bounded number of alerts, so follow next_cursor until it is null. Each page is recorded in the log (alert.list) before it is sent.',
         parameters: [
           ...FILTERS,
           query('limit', `Alerts per page (default ${ALERTS_DEFAULT_LIMIT})`, {
@@ -188,7 +188,8 @@ export function alertPaths(): Record<string, unknown> {
     },
     '/api/v1/alerts/{id}': {
       get: {
-        summary: 'One alert with its whole handling history (alerts.read)',
+        summary:
+          'One alert with its whole handling history (alerts.read; recorded in the log as alert.read)',
         parameters: [idParameter],
         responses: {
           '200': { description: 'The alert', content: json(ref('Alert')) },
@@ -240,7 +241,16 @@ export function alertSchemas(): Record<string, unknown> {
     description: { type: 'string' },
     severity: { enum: [...ALERT_SEVERITIES] },
     state: { enum: [...ALERT_STATES] },
-    sources: { type: 'array', items: { type: 'string' } },
+    sources: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "The alert's sources; for a partial view only the reader's",
+    },
+    partial: {
+      type: 'boolean',
+      description:
+        'True when the alert also covers sources outside the reader’s access: only their sources and seqs are shown, the description is replaced and the key left out',
+    },
     group: { type: 'object', additionalProperties: { type: 'string' } },
     seqs: {
       type: 'array',
@@ -286,7 +296,10 @@ export function alertSchemas(): Record<string, unknown> {
       type: 'object',
       properties: {
         ...summaryProperties,
-        key: { type: 'string', description: 'The raise key (one alert per key)' },
+        key: {
+          type: 'string',
+          description: 'The raise key (one alert per key); absent in a partial view',
+        },
         history: {
           type: 'array',
           description: 'Every step, oldest first; each is an alert.<action> event at `seq`',

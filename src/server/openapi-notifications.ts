@@ -1,4 +1,5 @@
 import {
+  MAX_ALLOW_INTERNAL,
   MAX_CHANNELS,
   MAX_RECIPIENTS,
   MIN_SECRET_LENGTH,
@@ -124,7 +125,7 @@ export function notificationPaths(): Record<string, unknown> {
     },
     '/api/v1/notifications/deliveries': {
       get: {
-        summary: 'Deliveries by status (alerts.read; scoped readers see their sources only)',
+        summary: 'Deliveries by status (settings.manage)',
         parameters: [
           {
             name: 'status',
@@ -139,7 +140,7 @@ export function notificationPaths(): Record<string, unknown> {
     },
     '/api/v1/notifications/dead-letters': {
       get: {
-        summary: 'Deliveries that ran out of attempts (alerts.read; scoped)',
+        summary: 'Deliveries that ran out of attempts (settings.manage)',
         parameters: pageParameters,
         responses: deliveryPage,
       },
@@ -196,6 +197,13 @@ export function notificationSchemas(): Record<string, unknown> {
     username: str('SMTP AUTH user'),
     ca: str('PEM certificates to trust for this relay'),
   };
+  const allowInternal = {
+    type: 'array',
+    maxItems: MAX_ALLOW_INTERNAL,
+    items: { type: 'string' },
+    description:
+      'CIDRs (10.0.0.0/8), addresses or host names of internal receivers webhooks may reach; by default only public addresses are (loopback, private, link-local and other special ranges are refused at connect time)',
+  };
   const delivery = {
     type: 'object',
     properties: {
@@ -208,11 +216,12 @@ export function notificationSchemas(): Record<string, unknown> {
   return {
     NotificationSettings: {
       type: 'object',
-      required: ['version', 'updated_at', 'channels', 'delivery'],
+      required: ['version', 'updated_at', 'allow_internal', 'channels', 'delivery'],
       properties: {
         version: { type: 'integer', description: '0 when never saved' },
         updated_at: nullableTime,
         public_url: str('Base of links in payloads'),
+        allow_internal: allowInternal,
         channels: {
           type: 'array',
           items: {
@@ -238,6 +247,7 @@ export function notificationSchemas(): Record<string, unknown> {
       properties: {
         version: { type: 'integer', description: 'Refuse the write unless this is current' },
         public_url: str('Base of links in payloads, e.g. https://evident.example.com'),
+        allow_internal: allowInternal,
         channels: {
           type: 'array',
           maxItems: MAX_CHANNELS,

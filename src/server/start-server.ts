@@ -12,10 +12,12 @@ import { SelfAudit } from '../log/self-audit.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
+import { NotificationSettingsStore } from '../monitor/notify/settings-store.js';
 import { sourceSettingsFromEnv } from '../monitor/sources/settings.js';
 import { type SourceHealth, startSourceHealth } from '../monitor/sources/source-health.js';
 import { type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
 import type { Clock } from '../util/clock.js';
+import { loadOrCreateSecretBox } from '../util/secret-box.js';
 import { buildApp } from './app.js';
 
 export interface StartOptions {
@@ -81,6 +83,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         ? undefined
         : loadAdminToken(dataPaths(options.dataDir).adminToken, options.adminTokenFromEnv);
     const signIn = createSignIn(log.store, options.signIn);
+    // Webhook and SMTP secrets are sealed with the data folder's secrets.key; ones an older
+    // version stored in clear are sealed now.
+    const secrets = loadOrCreateSecretBox(dataPaths(options.dataDir).secretsKey);
+    await new NotificationSettingsStore(log.store, secrets).sealStoredSecrets(log.clock.now());
     const audit = new SelfAudit(log.sequencer, log.origin, log.clock);
     const report = (part: string) => (error: unknown) =>
       console.error(`${part}: ${(error as Error).message}`);
@@ -90,6 +96,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         options.notificationsFile,
         {
           store: log.store,
+          secrets,
           clock: log.clock,
           audit: (event) => audit.record({ ...event, principal: { kind: 'system', id: 'serve' } }),
         },
@@ -97,7 +104,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
     // Monitoring: rules raise alerts; each new alert is queued for the notification
     // channels; source health sees every entry through the engine and checks for silence.
-    const queue = startNotifier({ store: log.store, clock: log.clock, onError: report('notify') });
+    const queue = startNotifier({
+      store: log.store,
+      secrets,
+      clock: log.clock,
+      onError: report('notify'),
+    });
     notifier = queue;
     const alerts = new AlertService({
       store: log.store,
@@ -141,6 +153,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         adminToken,
         clock: log.clock,
         audit,
+        secrets,
         sessions: signIn.sessions,
         signIn,
         sourceSettings: health.settings,

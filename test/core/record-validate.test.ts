@@ -134,10 +134,16 @@ describe('validateSubmittedRecord: accepted records', () => {
     assert.equal(out.details?.e, 1000);
   });
 
-  it('allows "constructor" and "prototype" as details keys (own data properties, harmless)', () => {
-    const input = JSON.parse('{"constructor":{"prototype":{"x":1}},"prototype":2}');
+  it('allows "constructor" and "prototype" as details keys when they do not form constructor.prototype', () => {
+    const input = JSON.parse(
+      '{"constructor":{"name":"x"},"prototype":{"x":1},"c":{"constructor":2}}',
+    );
     const out = validate({ ...minimal(), details: input });
-    assert.deepEqual(out.details, { constructor: { prototype: { x: 1 } }, prototype: 2 });
+    assert.deepEqual(out.details, {
+      constructor: { name: 'x' },
+      prototype: { x: 1 },
+      c: { constructor: 2 },
+    });
     assert.equal(({} as Loose).x, undefined);
   });
 
@@ -490,6 +496,16 @@ const REJECTED: { name: string; input: unknown; path: string }[] = [
     name: '__proto__ key nested in details',
     input: variant((r) => (r.details = JSON.parse('{"a":[{"__proto__":1}]}'))),
     path: '$.details.a[0].__proto__',
+  },
+  {
+    name: 'constructor.prototype in details',
+    input: variant((r) => (r.details = JSON.parse('{"constructor":{"prototype":{"x":1}}}'))),
+    path: '$.details.constructor.prototype',
+  },
+  {
+    name: 'constructor.prototype nested in details',
+    input: variant((r) => (r.details = JSON.parse('{"a":[{"constructor":{"prototype":1}}]}'))),
+    path: '$.details.a[0].constructor.prototype',
   },
   {
     name: 'empty details key',

@@ -56,6 +56,7 @@ describe('monitoring end to end: brute force → one alert → webhook + e-mail 
       notifications,
       [
         'public_url: http://evident.test',
+        'allow_internal: [127.0.0.1]  # the test receiver listens on loopback',
         'channels:',
         '  - type: webhook',
         '    id: soc-hook',
@@ -249,6 +250,7 @@ describe('serve --notifications FILE', () => {
     writeFileSync(
       file,
       [
+        'allow_internal: [127.0.0.1]',
         'channels:',
         '  - type: webhook',
         '    id: no-secret-given',

@@ -164,6 +164,26 @@ describe('HTTP API: bad input', () => {
       path: '$.details.__proto__',
     },
     {
+      name: 'constructor.prototype in details (secure-json-parse shape)',
+      body: valid.replace(
+        '{"time"',
+        '{"details":{"constructor":{"prototype":{"isAdmin":true}}},"time"',
+      ),
+      status: 400,
+      code: 'invalid_record',
+      path: '$.details.constructor.prototype',
+    },
+    {
+      name: 'constructor.prototype deep in details',
+      body: valid.replace(
+        '{"time"',
+        '{"details":{"a":[{"b":{"constructor":{"prototype":{"x":1}}}}]},"time"',
+      ),
+      status: 400,
+      code: 'invalid_record',
+      path: '$.details.a[0].b.constructor.prototype',
+    },
+    {
       name: 'NUL byte',
       body: JSON.stringify(event({ action: 'customer.re\u0000ad' })),
       status: 400,
@@ -237,6 +257,18 @@ describe('HTTP API: bad input', () => {
       assert.equal((await t.log.store.head())!.size, before, 'nothing from the request is stored');
     });
   }
+
+  it('an administrative body with constructor.prototype nested inside → 400 naming the path', async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/settings/notifications',
+      headers: { ...t.admin, 'content-type': 'application/json' },
+      payload: '{"channels":[{"id":"a","constructor":{"prototype":{"isAdmin":true}}}]}',
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().error.code, 'bad_request');
+    assert.equal(res.json().error.path, '$.channels[0].constructor.prototype');
+  });
 
   it('stays up and keeps accepting good events afterwards', async () => {
     const health = await t.app.inject({ method: 'GET', url: '/healthz' });

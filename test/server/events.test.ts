@@ -94,6 +94,32 @@ describe('HTTP API: events', () => {
     assert.equal(await treeSize(), size, 'nothing from a refused request is stored');
   });
 
+  it("keeps another source's event hidden behind a reused id: a 409 without its seq or content", async () => {
+    const hr = await t.ingestKey('hr-api');
+    const id = '01JD8X7Q6R3T9V2W4Y5Z6A7B9H';
+    const secret = event({ id, action: 'salary.read', reason: 'hr-only-reason' });
+    const stored = await post(secret, hr);
+    assert.equal(stored.statusCode, 201);
+    const seq = String(stored.json().entries[0].seq);
+    const size = await treeSize();
+
+    // The same content and other content alike: the billing key learns only "id taken".
+    for (const attempt of [secret, event({ id })]) {
+      const conflict = await post(attempt);
+      assert.equal(conflict.statusCode, 409, conflict.body);
+      const { code, message } = conflict.json().error;
+      assert.equal(code, 'conflict');
+      assert.match(message, /use a new id/);
+      assert.doesNotMatch(message, new RegExp(`seq|\\b${seq}\\b|hr-api|salary|hr-only`));
+    }
+    assert.equal(await treeSize(), size);
+
+    // Its own source still hears which seq holds the id (it may read its own acknowledgements).
+    const own = await post(event({ id, outcome: 'denied' }), hr);
+    assert.equal(own.statusCode, 409);
+    assert.match(own.json().error.message, new RegExp(`\\(seq ${seq}\\)`));
+  });
+
   it('deduplicates an id repeated within one request', async () => {
     const id = '01JD8X7Q6R3T9V2W4Y5Z6A7B8D';
     const res = await post([event({ id }), event({ id })]);

@@ -256,13 +256,13 @@ const CASES: RouteCase[] = [
     method: 'GET',
     route: '/api/v1/notifications/deliveries',
     url: () => '/api/v1/notifications/deliveries',
-    action: 'alerts.read',
+    action: 'settings.manage',
   },
   {
     method: 'GET',
     route: '/api/v1/notifications/dead-letters',
     url: () => '/api/v1/notifications/dead-letters',
-    action: 'alerts.read',
+    action: 'settings.manage',
   },
   {
     method: 'POST',

@@ -15,6 +15,7 @@ import { type OpenLog, openLog } from '../../src/log/open-log.js';
 import { SelfAudit } from '../../src/log/self-audit.js';
 import { buildApp } from '../../src/server/app.js';
 import { ManualClock } from '../../src/util/clock.js';
+import { loadOrCreateSecretBox, type SecretBox } from '../../src/util/secret-box.js';
 import { accountRecord } from './accounts.js';
 
 export const TEST_ORIGIN = 'evident.test/log';
@@ -31,6 +32,8 @@ export interface TestServer {
   admin: { authorization: string };
   /** Sessions, lock-out and OpenID sign-in as the app uses them. */
   signIn: SignIn;
+  /** The data folder's secrets key (seals notification secrets), as the server uses it. */
+  secrets: SecretBox;
   /** Creates an ingest key for `source`; returns its Authorization header. */
   ingestKey(source: string): Promise<{ authorization: string; id: string }>;
   /**
@@ -78,6 +81,7 @@ export async function testServer(
   const log = await openLog({ dataDir: dir, origin: TEST_ORIGIN, clock });
   const adminToken = loadAdminToken(dataPaths(dir).adminToken, ADMIN_TOKEN);
   const signIn = createSignIn(log.store, options.signIn);
+  const secrets = loadOrCreateSecretBox(dataPaths(dir).secretsKey);
   const app = buildApp({
     store: log.store,
     sequencer: log.sequencer,
@@ -86,6 +90,7 @@ export async function testServer(
     adminToken,
     clock,
     audit: new SelfAudit(log.sequencer, log.origin, clock),
+    secrets,
     sessions: signIn.sessions,
     signIn,
     webRoot: options.webRoot ?? WEB_FIXTURE,
@@ -101,6 +106,7 @@ export async function testServer(
     clock,
     admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
     signIn,
+    secrets,
     ingestKey: async (source) => {
       const created = await createIngestKey(log.store, clock, source);
       return { authorization: `Bearer ${created.key}`, id: created.row.id };

@@ -1,5 +1,6 @@
 import { closest } from '../did-you-mean.js';
 import { CoreError } from '../errors.js';
+import { isConstructorPrototype } from './prototype-keys.js';
 import {
   ACTOR_FIELDS,
   type Actor,
@@ -352,6 +353,12 @@ function copyObject(
       !isCleanText(key)
     ) {
       keyError(key, objectPath);
+    }
+    if (isConstructorPrototype(key, v)) {
+      invalid(
+        `${memberPath(objectPath, key)}.prototype`,
+        'a "constructor" object holding a "prototype" key is not allowed (it alters object prototypes in JavaScript consumers, the shape secure-json-parse refuses); rename it',
+      );
     }
     // Safe: "__proto__", the one key whose assignment is special, was rejected above.
     out[key] = copyValue(v, objectPath, key, depth);

@@ -49,3 +49,13 @@ function groupHas(
     group !== undefined && Object.hasOwn(group, want.field) && group[want.field] === want.value
   );
 }
+
+/**
+ * Which alerts a reader's list, export, metrics or bulk step include: those with a source in scope,
+ * and, when filtering by source, only by a source they may read (filtering by another would
+ * tell which alerts also involve it).
+ */
+export function readableBy(scope: SourceScope, filter: AlertFilter) {
+  const sourceAllowed = filter.source === undefined || inScope(scope, filter.source);
+  return (a: AlertRecord) => sourceAllowed && visibleTo(scope, a);
+}

@@ -260,6 +260,16 @@ function newAlertRecord(id: string, input: NewAlert): AlertRecord {
     seqs: seqs.slice(0, MAX_STORED_SEQS),
     seqCount: seqs.length,
     sources: [...new Set(input.sources)].sort(),
+    ...(input.seqsBySource !== undefined
+      ? {
+          seqsBySource: Object.fromEntries(
+            Object.entries(input.seqsBySource).map(([s, list]) => [
+              s,
+              [...list].sort((a, b) => a - b).slice(0, MAX_STORED_SEQS),
+            ]),
+          ),
+        }
+      : {}),
     ...(input.group !== undefined ? { group: input.group } : {}),
     triggeredAtMs: input.triggeredAtMs,
     raisedAtMs,

@@ -196,6 +196,7 @@ function toAlert(rule: CompiledRule, firing: Firing, e: ObservedEntry): NewAlert
     severity: rule.severity,
     seqs: firing.seqs,
     sources: firing.sources,
+    ...(firing.seqsBySource ? { seqsBySource: firing.seqsBySource } : {}),
     ...(group ? { group } : {}),
     triggeredAtMs: e.receivedAtMs,
   };

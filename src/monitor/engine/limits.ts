@@ -23,9 +23,30 @@ export type Item = [t: number, seq: number, source: string, value?: string];
 export interface Firing {
   seqs: number[];
   sources: string[];
+  /** Each source's seqs, when the firing spans several (scoped readers see only theirs). */
+  seqsBySource?: Record<string, number[]>;
   /** The group's key (Grouping.keyOf), from which the alert's group fields are named. */
   group: string;
   summary: string;
+}
+
+/** The items' seqs per source (ascending), or undefined when they all share one source. */
+export function seqsBySource(items: readonly Item[]): Record<string, number[]> | undefined {
+  const out: Record<string, number[]> = {};
+  for (const [, seq, source] of items) {
+    const list = out[source];
+    if (list) list.push(seq);
+    else out[source] = [seq];
+  }
+  const sources = Object.keys(out);
+  if (sources.length < 2) return undefined;
+  for (const s of sources) out[s]!.sort((a, b) => a - b);
+  return out;
+}
+
+/** `{ seqsBySource }` when there is one, else nothing (optional fields stay absent). */
+export function spread(bySource: Record<string, number[]> | undefined) {
+  return bySource === undefined ? {} : { seqsBySource: bySource };
 }
 
 export function uniqueSorted(values: Iterable<string>): string[] {

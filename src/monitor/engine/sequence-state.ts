@@ -2,7 +2,15 @@ import { formatDuration } from '../rules/duration.js';
 import type { CompiledRule } from '../rules/rule-set.js';
 import type { ObservedEntry } from '../types.js';
 import { judgedAtMs } from './event-time.js';
-import { type Firing, type Item, type StateLimits, touch, uniqueSorted } from './limits.js';
+import {
+  type Firing,
+  type Item,
+  type StateLimits,
+  seqsBySource,
+  spread,
+  touch,
+  uniqueSorted,
+} from './limits.js';
 
 /** A partial match: where it started and the entries it took so far. */
 type Chain = { start: number; items: Item[] };
@@ -84,6 +92,7 @@ export class SequenceState {
         return {
           seqs: items.map((i) => i[1]),
           sources: uniqueSorted(items.map((i) => i[2])),
+          ...spread(seqsBySource(items)),
           group,
           summary: `${spec.steps.length} steps in order within ${formatDuration(window)}`,
         };

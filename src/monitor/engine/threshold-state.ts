@@ -3,7 +3,15 @@ import { fieldText } from '../rules/field-path.js';
 import type { CompiledRule } from '../rules/rule-set.js';
 import type { ObservedEntry } from '../types.js';
 import { judgedAtMs } from './event-time.js';
-import { type Firing, type Item, type StateLimits, touch, uniqueSorted } from './limits.js';
+import {
+  type Firing,
+  type Item,
+  type StateLimits,
+  seqsBySource,
+  spread,
+  touch,
+  uniqueSorted,
+} from './limits.js';
 
 /**
  * One group's recent entries, oldest first, at most `count` of them (the newest `count`
@@ -102,6 +110,7 @@ export class ThresholdState {
     return {
       seqs: list.map((i) => i[1]).sort((a, b) => a - b),
       sources: uniqueSorted(list.map((i) => i[2])),
+      ...spread(seqsBySource(list)),
       group,
       summary: `${what} within ${formatDuration(spec.windowMs)}`,
     };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { SelfAuditEvent } from '../../log/self-audit.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
+import type { SecretBox } from '../../util/secret-box.js';
 import { parseNotificationSettings } from './parse-settings.js';
 import { settingsUpdateEvent } from './settings-audit.js';
 import { readSettingsFile } from './settings-file.js';
@@ -17,12 +18,14 @@ export async function applyNotificationsFile(
   file: string,
   deps: {
     store: Store;
+    /** The data folder's secrets key, which seals the secrets it stores. */
+    secrets: SecretBox;
     clock: Clock;
     audit: (event: Omit<SelfAuditEvent, 'principal'>) => Promise<number>;
   },
 ): Promise<ReplacedSettings> {
   const value = readSettingsFile(readFileSync(file, 'utf8'), file);
-  const saved = await new NotificationSettingsStore(deps.store).replace(
+  const saved = await new NotificationSettingsStore(deps.store, deps.secrets).replace(
     parseNotificationSettings(value),
     deps.clock.now(),
     { skipUnchanged: true },

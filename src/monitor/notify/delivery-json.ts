@@ -1,5 +1,6 @@
 import type { Versioned } from '../../store/state-collection.js';
 import type { Delivery, DeliveryStatus } from './queue.js';
+import { httpStatusText } from './send-webhook.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -31,13 +32,24 @@ export function deliveryJson(
     created_at: iso(d.createdAtMs),
     next_attempt_at: status === 'queued' ? iso(d.nextAttemptAtMs) : null,
     finished_at: iso(d.finishedAtMs),
-    last_error: last?.ok === false ? (last.error ?? null) : null,
+    last_error: last?.ok === false ? (shownError(last) ?? null) : null,
     history: d.history.map((h) => ({
       at: iso(h.atMs),
       ok: h.ok,
       ...(h.status !== undefined ? { status: h.status } : {}),
-      ...(h.error !== undefined ? { error: h.error } : {}),
+      ...(h.error !== undefined ? { error: shownError(h) } : {}),
       duration_ms: h.durationMs,
     })),
   };
+}
+
+/**
+ * Older versions kept the start of a receiver's error body after the status ("HTTP 500:
+ * <body>"); it is never shown: an HTTP failure shows as its status and standard phrase.
+ */
+function shownError(attempt: { status?: number; error?: string }): string | undefined {
+  if (attempt.status !== undefined && attempt.error?.startsWith('HTTP ')) {
+    return httpStatusText(attempt.status);
+  }
+  return attempt.error;
 }

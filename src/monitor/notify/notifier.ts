@@ -1,6 +1,7 @@
 import type { Store } from '../../store/store.js';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
+import type { SecretBox } from '../../util/secret-box.js';
 import type { AlertView } from '../types.js';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../types.js';
 import { type AlertLinkBuilder, alertJson, apiLinks } from './alert-view.js';
@@ -17,6 +18,8 @@ export interface NotifierOptions {
   links?: AlertLinkBuilder;
   ids?: IdGenerator;
   random?: () => number;
+  /** Opens the sealed webhook secrets and SMTP passwords (the data folder's secrets.key). */
+  secrets: SecretBox;
   /** How often the queue is looked at when nothing wakes the worker (other processes' work). */
   pollIntervalMs?: number;
   channelConcurrency?: number;
@@ -56,7 +59,7 @@ export function linksFor(settings: NotificationSettings): AlertLinkBuilder {
 /** Notifications for the integrator: hand `onRaised` to the AlertService. */
 export function startNotifier(options: NotifierOptions): Notifier {
   const clock = options.clock ?? systemClock;
-  const settingsStore = new NotificationSettingsStore(options.store);
+  const settingsStore = new NotificationSettingsStore(options.store, options.secrets);
   const readSettings = async () => (await settingsStore.read()).settings;
   const queue = new DeliveryQueue(options.store, options.ids ?? ulidGenerator());
   const worker = new DeliveryWorker({

@@ -12,6 +12,7 @@ import {
   WEBHOOK_FORMATS,
   type WebhookChannel,
 } from './settings.js';
+import { parseAllowEntry, TargetPolicy } from './target-policy.js';
 
 /** A webhook as written: the secret may be left out (kept, or generated for a new channel). */
 export interface WebhookChannelInput extends Omit<WebhookChannel, 'secret'> {
@@ -28,6 +29,7 @@ export interface NotificationSettingsInput {
   /** The version the writer last read: a PUT based on stale settings is refused (409). */
   expectedVersion?: number;
   publicUrl?: string;
+  allowInternal: string[];
   channels: ChannelInput[];
   delivery: DeliverySettings;
 }
@@ -141,16 +143,30 @@ function address(value: unknown, path: string): string {
 export function parseNotificationSettings(body: unknown, path = '$'): NotificationSettingsInput {
   // version, updated_at, secret_set and password_set are what GET shows: a client may send
   // back what it read. `version` then guards against overwriting someone else's change.
-  const obj = objectAt(body, path, ['version', 'updated_at', 'public_url', 'channels', 'delivery']);
+  const obj = objectAt(body, path, [
+    'version',
+    'updated_at',
+    'public_url',
+    'allow_internal',
+    'channels',
+    'delivery',
+  ]);
   const expectedVersion = integer(obj, 'version', path, 0, Number.MAX_SAFE_INTEGER);
   const publicUrl = text(obj, 'public_url', path, { max: 2048 });
   if (publicUrl !== undefined) httpUrl(publicUrl, `${path}.public_url`);
   const list = obj.channels ?? [];
   if (!Array.isArray(list)) throw bad(`${path}.channels`, 'must be an array');
   if (list.length > MAX_CHANNELS) throw bad(`${path}.channels`, `at most ${MAX_CHANNELS}`);
+  const allowInternal = parseAllowInternal(obj.allow_internal, `${path}.allow_internal`);
+  const policy = new TargetPolicy(allowInternal);
   const seen = new Set<string>();
   const channels = list.map((item, i) => {
     const channel = parseChannel(item, `${path}.channels[${i}]`);
+    if (channel.type === 'webhook') {
+      // Literal internal addresses are refused now; names are checked at every connection.
+      const refused = policy.urlRefusal(new URL(channel.url));
+      if (refused !== undefined) throw bad(`${path}.channels[${i}].url`, refused);
+    }
     if (seen.has(channel.id)) {
       throw bad(`${path}.channels[${i}].id`, `"${channel.id}" is used by another channel`);
     }
@@ -160,9 +176,31 @@ export function parseNotificationSettings(body: unknown, path = '$'): Notificati
   return {
     ...(expectedVersion !== undefined ? { expectedVersion } : {}),
     ...(publicUrl !== undefined ? { publicUrl: publicUrl.replace(/\/+$/, '') } : {}),
+    allowInternal,
     channels,
     delivery: parseDelivery(obj.delivery, `${path}.delivery`),
   };
+}
+
+export const MAX_ALLOW_INTERNAL = 100;
+
+/** CIDRs (`10.0.0.0/8`, `fd00::/8`), single addresses, or host names, each at most once. */
+function parseAllowInternal(value: unknown, path: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > MAX_ALLOW_INTERNAL) {
+    throw bad(path, `must be a list of at most ${MAX_ALLOW_INTERNAL} CIDRs or host names`);
+  }
+  return value.map((entry, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof entry !== 'string' || entry.length === 0 || entry.length > 253) {
+      throw bad(at, 'must be a CIDR like 10.0.0.0/8, an address, or a host name');
+    }
+    if (parseAllowEntry(entry) !== undefined) return entry;
+    if (entry.includes('/') || !HOSTNAME.test(entry) || /^[\d.]+$/.test(entry)) {
+      throw bad(at, `"${entry}" is not a CIDR like 10.0.0.0/8, an address, or a host name`);
+    }
+    return entry.toLowerCase();
+  });
 }
 
 const COMMON_KEYS = ['type', 'id', 'enabled', 'min_severity'];

@@ -11,6 +11,8 @@ export function settingsUpdateEvent(saved: ReplacedSettings): Omit<SelfAuditEven
       setting: 'notifications',
       version: saved.version,
       channels: saved.settings.channels.map((c) => c.id),
+      // Who may be reached inside the network is a security decision: keep it visible.
+      allow_internal: saved.settings.allowInternal,
       secrets_changed: saved.secretsChanged,
     },
   };

@@ -13,6 +13,7 @@ export function settingsJson(stored: StoredSettings): Record<string, unknown> {
     updated_at:
       stored.updatedAtMs === undefined ? null : new Date(stored.updatedAtMs).toISOString(),
     ...(s.publicUrl !== undefined ? { public_url: s.publicUrl } : {}),
+    allow_internal: [...s.allowInternal],
     channels: s.channels.map(channelJson),
     delivery: {
       max_attempts: s.delivery.maxAttempts,

@@ -2,8 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { StateCollection } from '../../store/state-collection.js';
 import type { Store } from '../../store/store.js';
+import type { SecretBox } from '../../util/secret-box.js';
 import type { NotificationSettingsInput } from './parse-settings.js';
 import { type Channel, EMPTY_SETTINGS, type NotificationSettings } from './settings.js';
+import {
+  hasClearSecrets,
+  openSettings,
+  type StoredNotificationSettings,
+  sealSettings,
+} from './settings-seal.js';
 
 export const SETTINGS_KIND = 'notify_settings';
 const SETTINGS_ID = 'current';
@@ -30,12 +37,16 @@ export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64url')}`;
 }
 
-/** The one settings document, replaced whole with compare-and-set. */
+/**
+ * The one settings document, replaced whole with compare-and-set. Secrets are sealed with
+ * the data folder's secrets key on the way in and opened on the way out (settings-seal.ts).
+ */
 export class NotificationSettingsStore {
-  private readonly docs: StateCollection<NotificationSettings>;
+  private readonly docs: StateCollection<StoredNotificationSettings>;
 
   constructor(
     store: Store,
+    private readonly box: SecretBox,
     private readonly newSecret: () => string = newWebhookSecret,
   ) {
     this.docs = new StateCollection(store, SETTINGS_KIND);
@@ -44,7 +55,20 @@ export class NotificationSettingsStore {
   async read(): Promise<StoredSettings> {
     const doc = await this.docs.get(SETTINGS_ID);
     if (!doc) return { settings: EMPTY_SETTINGS, version: 0 };
-    return { settings: doc.value, version: doc.version, updatedAtMs: doc.updatedAtMs };
+    const settings = openSettings(doc.value, this.box);
+    return { settings, version: doc.version, updatedAtMs: doc.updatedAtMs };
+  }
+
+  /**
+   * Seals secrets an older version stored in clear (run at start; idempotent, and safe with
+   * several processes: a lost compare-and-set means another one just wrote sealed settings).
+   * Returns whether it rewrote the document.
+   */
+  async sealStoredSecrets(atMs: number): Promise<boolean> {
+    const doc = await this.docs.get(SETTINGS_ID);
+    if (!doc || !hasClearSecrets(doc.value)) return false;
+    const sealed = sealSettings(openSettings(doc.value, this.box), this.box);
+    return this.docs.replace(SETTINGS_ID, sealed, doc.version, atMs);
   }
 
   /**
@@ -83,10 +107,11 @@ export class NotificationSettingsStore {
       ) {
         return { ...current, changed: false, generated: {}, secretsChanged: [] };
       }
+      const sealed = sealSettings(resolved.settings, this.box);
       const written =
         current.version === 0
-          ? await this.docs.create(SETTINGS_ID, resolved.settings, atMs)
-          : await this.docs.replace(SETTINGS_ID, resolved.settings, current.version, atMs);
+          ? await this.docs.create(SETTINGS_ID, sealed, atMs)
+          : await this.docs.replace(SETTINGS_ID, sealed, current.version, atMs);
       if (written) {
         return {
           changed: true,
@@ -150,6 +175,7 @@ export function resolveSecrets(
   return {
     settings: {
       ...(input.publicUrl !== undefined ? { publicUrl: input.publicUrl } : {}),
+      allowInternal: input.allowInternal,
       channels,
       delivery: input.delivery,
     },

@@ -1,9 +1,10 @@
 import type { AlertSeverity } from '../types.js';
 
 /**
- * Notification settings as stored (one state document). Secrets are kept in clear because
- * the server must sign with them (HMAC) and sign in with them (SMTP): a hash could not be
- * used. They are written through the API and never read back out (presenters drop them).
+ * Notification settings as the server uses them. Secrets are usable values, not hashes,
+ * because the server must sign with them (HMAC) and sign in with them (SMTP); in the database
+ * they are encrypted with the data folder's secrets key (settings-seal.ts). They are written
+ * through the API and never read back out (presenters drop them).
  */
 export const CHANNEL_TYPES = ['webhook', 'email'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -59,6 +60,11 @@ export interface DeliverySettings {
 export interface NotificationSettings {
   /** The server's address as receivers reach it, for links in payloads. */
   publicUrl?: string;
+  /**
+   * CIDRs and host names that webhooks may reach although they are internal (loopback,
+   * private, link-local…): by default webhooks reach only public addresses.
+   */
+  allowInternal: string[];
   channels: Channel[];
   delivery: DeliverySettings;
 }
@@ -70,4 +76,8 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   backoffMaxMs: 3_600_000,
 };
 
-export const EMPTY_SETTINGS: NotificationSettings = { channels: [], delivery: DEFAULT_DELIVERY };
+export const EMPTY_SETTINGS: NotificationSettings = {
+  allowInternal: [],
+  channels: [],
+  delivery: DEFAULT_DELIVERY,
+};

@@ -43,7 +43,7 @@ export async function sendTestNotifications(
       result: await send(
         channel,
         { id, message, createdAtMs: nowMs },
-        { nowMs, timeoutMs: settings.delivery.timeoutMs },
+        { nowMs, timeoutMs: settings.delivery.timeoutMs, allowInternal: settings.allowInternal },
       ),
     })),
   );

@@ -132,6 +132,7 @@ export class DeliveryWorker {
           nowMs: this.options.clock.now(),
           timeoutMs: settings.delivery.timeoutMs,
           signal: this.abort.signal,
+          allowInternal: settings.allowInternal,
         });
       } catch (error) {
         // Senders report failures as results; a throw is a bug, but still a failed attempt.

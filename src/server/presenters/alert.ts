@@ -1,5 +1,6 @@
-import type { ActorSnapshot, AlertRecord, HistoryEntry } from '../../monitor/alerts/alert.js';
+import type { ActorSnapshot, HistoryEntry } from '../../monitor/alerts/alert.js';
 import { raiseSeq } from '../../monitor/alerts/alert.js';
+import type { ScopedAlert } from '../../monitor/alerts/alert-scope.js';
 import type { AlertMetrics, ResponseTimes } from '../../monitor/alerts/metrics.js';
 import { ALERT_SEVERITIES } from '../../monitor/types.js';
 
@@ -13,7 +14,7 @@ const nameOf = (names: AccountNames, id: string | null) =>
   id === null ? null : (names.get(id) ?? null);
 
 /** An alert in a list or an export line: its facts and where its handling stands. */
-export function alertSummaryJson(alert: AlertRecord, names: AccountNames = NO_NAMES) {
+export function alertSummaryJson(alert: ScopedAlert, names: AccountNames = NO_NAMES) {
   return {
     id: alert.id,
     rule_id: alert.ruleId,
@@ -22,6 +23,8 @@ export function alertSummaryJson(alert: AlertRecord, names: AccountNames = NO_NA
     severity: alert.severity,
     state: alert.state,
     sources: alert.sources,
+    /** True when parts outside the reader's sources were withheld (alert-scope.ts). */
+    partial: alert.partial,
     ...(alert.group !== undefined ? { group: alert.group } : {}),
     seqs: alert.seqs,
     seq_count: alert.seqCount,
@@ -38,10 +41,10 @@ export function alertSummaryJson(alert: AlertRecord, names: AccountNames = NO_NA
 }
 
 /** One alert with its whole handling history (docs/api.md "Alerts"). */
-export function alertJson(alert: AlertRecord, names: AccountNames = NO_NAMES) {
+export function alertJson(alert: ScopedAlert, names: AccountNames = NO_NAMES) {
   return {
     ...alertSummaryJson(alert, names),
-    key: alert.key,
+    ...(alert.partial ? {} : { key: alert.key }),
     history: alert.history.map((step) => stepJson(step, names)),
   };
 }
@@ -94,7 +97,7 @@ export const ALERT_CSV_COLUMNS = [
 ] as const;
 
 /** One CSV row, in ALERT_CSV_COLUMNS order (sources joined with ';'). */
-export function alertCsvRow(alert: AlertRecord): (string | number | null)[] {
+export function alertCsvRow(alert: ScopedAlert): (string | number | null)[] {
   return [
     alert.id,
     iso(alert.raisedAtMs),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { snapshotOf } from '../../monitor/alerts/alert-events.js';
-import { visibleTo } from '../../monitor/alerts/alert-filter.js';
+import { readableBy } from '../../monitor/alerts/alert-filter.js';
 import { AlertService } from '../../monitor/alerts/alert-service.js';
 import {
   BULK_DEFAULT_MAX,
@@ -42,7 +42,7 @@ export function alertBulkRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const max = maxField(body);
     const result = await bulkHandle(service, {
       filter,
-      keep: (a) => visibleTo(scope, a),
+      keep: readableBy(scope, filter),
       transition,
       by: snapshotOf(principal, request.ip),
       dryRun,

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../../access/authorize.js';
-import type { SourceScope } from '../../access/source-scope.js';
+import { describeScope, type SourceScope } from '../../access/source-scope.js';
 import { isCleanText } from '../../core/record/validate.js';
 import { AppError } from '../../errors.js';
 import { MAX_TEXT_LENGTH } from '../../monitor/alerts/alert.js';
 import { snapshotOf } from '../../monitor/alerts/alert-events.js';
-import { type AlertFilter, visibleTo } from '../../monitor/alerts/alert-filter.js';
+import { type AlertFilter, readableBy, visibleTo } from '../../monitor/alerts/alert-filter.js';
+import { alertForScope } from '../../monitor/alerts/alert-scope.js';
 import { AlertService, isAlertId } from '../../monitor/alerts/alert-service.js';
 import { csvLine } from '../../monitor/alerts/csv.js';
 import type { Transition } from '../../monitor/alerts/lifecycle.js';
@@ -52,7 +53,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const service = new AlertService({ store: ctx.store, audit: ctx.audit, clock: ctx.clock });
 
   app.get('/api/v1/alerts', async (request) => {
-    const { scope } = await ctx.accessScoped(request, 'alerts.read');
+    const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
     const q = new QueryReader(request.query, [...FILTER_PARAMS, 'limit', 'cursor']);
     const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
     const limit = q.integer('limit', { min: 1, max: ALERTS_MAX_LIMIT }) ?? ALERTS_DEFAULT_LIMIT;
@@ -66,13 +67,33 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     const page = await service.page({
       filter,
-      keep: (a) => visibleTo(scope, a),
+      keep: readableBy(scope, filter),
       limit,
       maxScanned: MAX_SCANNED,
       ...(cursor !== undefined ? { before: cursor } : {}),
     });
+    // Alerts carry event values (group fields, descriptions): a page is a read of the log's
+    // contents, recorded before it is sent like a search.
+    await ctx.audit.record({
+      principal,
+      ip: request.ip,
+      action: 'alert.list',
+      target: { type: 'alerts', id: '*' },
+      details: {
+        ...filterDetails(q),
+        ...(cursor !== undefined ? { cursor } : {}),
+        limit,
+        returned: page.alerts.length,
+        ...(page.alerts.length > 0 ? { first_id: page.alerts[0]!.id } : {}),
+        ...(page.alerts.length > 0 ? { last_id: page.alerts.at(-1)!.id } : {}),
+        scope: describeScope(scope),
+      },
+    });
     const names = await assigneeNames(ctx.accounts, page.alerts);
-    return { alerts: page.alerts.map((a) => alertSummaryJson(a, names)), next_cursor: page.next };
+    return {
+      alerts: page.alerts.map((a) => alertSummaryJson(alertForScope(a, scope), names)),
+      next_cursor: page.next,
+    };
   });
 
   app.get('/api/v1/alerts/export', async (request, reply) => {
@@ -80,7 +101,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const q = new QueryReader(request.query, [...FILTER_PARAMS, 'format']);
     const format = q.oneOf('format', ['ndjson', 'csv'] as const) ?? 'ndjson';
     const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
-    const alerts = await service.all(filter, (a) => visibleTo(scope, a), ALERTS_MAX_EXPORT);
+    const alerts = await service.all(filter, readableBy(scope, filter), ALERTS_MAX_EXPORT);
     // Recorded before anything is sent: an export is never served without its trace.
     await ctx.audit.record({
       principal,
@@ -98,13 +119,17 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     // Oldest first, as a file of records is read.
     alerts.reverse();
     if (format === 'csv') {
-      const body = csvLine(ALERT_CSV_COLUMNS) + alerts.map((a) => csvLine(alertCsvRow(a))).join('');
+      const body =
+        csvLine(ALERT_CSV_COLUMNS) +
+        alerts.map((a) => csvLine(alertCsvRow(alertForScope(a, scope)))).join('');
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="alerts.csv"')
         .send(body);
     }
-    const body = alerts.map((a) => `${JSON.stringify(alertJson(a))}\n`).join('');
+    const body = alerts
+      .map((a) => `${JSON.stringify(alertJson(alertForScope(a, scope)))}\n`)
+      .join('');
     return reply.type('application/x-ndjson; charset=utf-8').send(body);
   });
 
@@ -112,16 +137,28 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { scope } = await ctx.accessScoped(request, 'alerts.read');
     const q = new QueryReader(request.query, ['from', 'to', 'rule', 'source']);
     const filter = readFilter(q);
-    const alerts = await service.all(filter, (a) => visibleTo(scope, a), ALERTS_MAX_EXPORT);
+    const alerts = await service.all(filter, readableBy(scope, filter), ALERTS_MAX_EXPORT);
     return alertMetricsJson(alertMetrics(alerts), { fromMs: filter.fromMs, toMs: filter.toMs });
   });
 
   app.get<Params>('/api/v1/alerts/:id', async (request) => {
-    const { scope } = await ctx.accessScoped(request, 'alerts.read');
+    const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
     const id = alertId(request.params.id);
     new QueryReader(request.query, []);
-    const alert = await visibleAlert(service, scope, id);
-    return alertJson(alert, await assigneeNames(ctx.accounts, [alert]));
+    let alert: Awaited<ReturnType<typeof visibleAlert>> | undefined;
+    try {
+      alert = await visibleAlert(service, scope, id);
+    } finally {
+      // Like an entry read: recorded found or not, before the answer.
+      await ctx.audit.record({
+        principal,
+        ip: request.ip,
+        action: 'alert.read',
+        target: { type: 'alert', id },
+        details: { found: alert !== undefined, scope: describeScope(scope) },
+      });
+    }
+    return alertJson(alertForScope(alert, scope), await assigneeNames(ctx.accounts, [alert!]));
   });
 
   const step = (
@@ -141,7 +178,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const alert = await visibleAlert(service, scope, id);
       const checked = complete ? await complete(transition, alert.sources) : transition;
       const handled = await service.handle(id, checked, snapshotOf(principal, request.ip));
-      return alertJson(handled, await assigneeNames(ctx.accounts, [handled]));
+      return alertJson(alertForScope(handled, scope), await assigneeNames(ctx.accounts, [handled]));
     });
 
   step('acknowledge', [], () => ({ action: 'acknowledge' }));
@@ -173,11 +210,14 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (t.action !== 'assign' || t.assignee === null) return t;
       const account =
         (await ctx.accounts.get(t.assignee)) ?? (await ctx.accounts.findByName(t.assignee));
-      if (!account || account.disabled) {
-        throw new AppError('bad_request', `no active account "${t.assignee}" to assign`, {
-          path: 'assignee',
-        });
-      }
+      // One answer for "no such account" and "cannot handle it": a reviewer must not learn
+      // which account names exist.
+      const refused = new AppError(
+        'bad_request',
+        `no active account "${t.assignee}" can handle this alert: assign an account with the reviewer role over one of its sources`,
+        { path: 'assignee' },
+      );
+      if (!account || account.disabled) throw refused;
       // The assignee must be able to act on it: a reviewer over one of its sources.
       let scope: SourceScope | undefined;
       try {
@@ -196,13 +236,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
         if (!(error instanceof AppError)) throw error;
         scope = undefined;
       }
-      if (!scope || !visibleTo(scope, { sources })) {
-        throw new AppError(
-          'bad_request',
-          `account "${account.name}" cannot handle this alert: it needs the reviewer role over one of its sources`,
-          { path: 'assignee' },
-        );
-      }
+      if (!scope || !visibleTo(scope, { sources })) throw refused;
       return { action: 'assign', assignee: account.id };
     },
   );

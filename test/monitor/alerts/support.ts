@@ -71,10 +71,13 @@ export interface LoggedEvent {
 /** The log's own alert events about one alert, oldest first, read straight from the store. */
 export async function alertEvents(t: TestServer, alertId: string): Promise<LoggedEvent[]> {
   const entries = await t.log.store.search({ source: 'evident', target: alertId, limit: 1000 });
-  return entries
-    .map((e) => ({ seq: e.seq, record: JSON.parse(e.record) as LoggedEvent['record'] }))
-    .filter((e) => e.record.action.startsWith('alert.'))
-    .sort((a, b) => a.seq - b.seq);
+  return (
+    entries
+      .map((e) => ({ seq: e.seq, record: JSON.parse(e.record) as LoggedEvent['record'] }))
+      // The alert's handling steps; reads of it (alert.read) are audited separately.
+      .filter((e) => e.record.action.startsWith('alert.') && e.record.action !== 'alert.read')
+      .sort((a, b) => a.seq - b.seq)
+  );
 }
 
 export function ok<T>(res: { statusCode: number; body: string }, status = 200): T {

@@ -42,6 +42,22 @@ describe('evaluator: threshold', () => {
     });
   });
 
+  it('an alert over several sources keeps each source its own seqs (for scoped readers)', () => {
+    const ev = new Evaluator(rulesOf(THRESHOLD));
+    const s = new EntryStream(100);
+    const sources = ['billing-api', 'hr-api', 'billing-api', 'hr-api', 'hr-api'];
+    const alerts = run(
+      ev,
+      sources.map((source, i) => failure(s, T0 + i * MIN, 'u-1', source)),
+    );
+    assert.equal(alerts.length, 1);
+    assert.deepEqual(alerts[0]!.sources, ['billing-api', 'hr-api']);
+    assert.deepEqual(alerts[0]!.seqsBySource, {
+      'billing-api': [100, 102],
+      'hr-api': [101, 103, 104],
+    });
+  });
+
   it('an entry exactly one window after the first has pushed the first out', () => {
     const ev = new Evaluator(rulesOf(THRESHOLD));
     const s = new EntryStream();

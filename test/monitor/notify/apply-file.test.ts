@@ -9,7 +9,7 @@ import type { Store } from '../../../src/store/store.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { STORES } from '../../support/stores.js';
 import { tempDir } from '../../support/test-server.js';
-import { T0 } from './fixtures.js';
+import { T0, TEST_SECRETS } from './fixtures.js';
 
 const YAML = `channels:
   - type: webhook
@@ -25,6 +25,7 @@ describe('notification settings from a file at start (serve --notifications)', (
   const events: Omit<SelfAuditEvent, 'principal'>[] = [];
   const deps = () => ({
     store,
+    secrets: TEST_SECRETS,
     clock: new ManualClock(T0),
     audit: async (event: Omit<SelfAuditEvent, 'principal'>) => events.push(event),
   });
@@ -53,7 +54,8 @@ describe('notification settings from a file at start (serve --notifications)', (
     assert.deepEqual(restart.generated, {});
     assert.equal(restart.version, 1);
     assert.equal(events.length, 1, 'an unchanged file appends nothing');
-    const stored = (await new NotificationSettingsStore(store).read()).settings.channels[0]!;
+    const stored = (await new NotificationSettingsStore(store, TEST_SECRETS).read()).settings
+      .channels[0]!;
     assert.ok(stored.type === 'webhook' && stored.secret === secret);
 
     writeFileSync(file, YAML.replace('evident\n', 'evident\n    format: slack\n'));
@@ -64,6 +66,7 @@ describe('notification settings from a file at start (serve --notifications)', (
       setting: 'notifications',
       version: 2,
       channels: ['ops'],
+      allow_internal: [],
       secrets_changed: [],
     });
   });
@@ -73,6 +76,6 @@ describe('notification settings from a file at start (serve --notifications)', (
     await assert.rejects(applyNotificationsFile(file, deps()), {
       message: /notifications\.yaml:4:10: \$\.channels\[0\]\.url: must be an http/,
     });
-    assert.equal((await new NotificationSettingsStore(store).read()).version, 2);
+    assert.equal((await new NotificationSettingsStore(store, TEST_SECRETS).read()).version, 2);
   });
 });

@@ -13,7 +13,7 @@ import { ManualClock } from '../../../src/util/clock.js';
 import { ulidGenerator } from '../../../src/util/ids.js';
 import { freshPgSchema, PG_ENABLED } from '../../support/stores.js';
 import { tempDir } from '../../support/test-server.js';
-import { alert, T0 } from './fixtures.js';
+import { alert, T0, TEST_SECRETS } from './fixtures.js';
 import { WebhookReceiver } from './receivers.js';
 
 const SECRET = 'whsec_receiver-shared-secret-0123456789';
@@ -85,15 +85,27 @@ for (const db of DATABASES) {
     });
 
     it('sends each delivery once per attempt: claims are compare-and-set', async () => {
-      await new NotificationSettingsStore(stores.a).replace(
+      await new NotificationSettingsStore(stores.a, TEST_SECRETS).replace(
         parseNotificationSettings({
+          // The receiver listens on loopback: an internal receiver, allowed explicitly.
+          allow_internal: ['127.0.0.1'],
           channels: [{ type: 'webhook', id: 'ops', url: receiver.url, secret: SECRET }],
         }),
         clock.now(),
       );
       const options = { clock, autoStart: false, channelConcurrency: DELIVERIES };
-      const one = startNotifier({ store: stores.a, owner: 'process-a', ...options });
-      const two = startNotifier({ store: stores.b, owner: 'process-b', ...options });
+      const one = startNotifier({
+        secrets: TEST_SECRETS,
+        store: stores.a,
+        owner: 'process-a',
+        ...options,
+      });
+      const two = startNotifier({
+        secrets: TEST_SECRETS,
+        store: stores.b,
+        owner: 'process-b',
+        ...options,
+      });
       const queued: string[] = [];
       for (let i = 0; i < DELIVERIES; i++) {
         queued.push(...(await (i % 2 ? one : two).onRaised(alert({ title: `alert ${i}` }))));

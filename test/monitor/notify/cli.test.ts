@@ -34,6 +34,7 @@ describe('evident notifications (CLI, end to end)', () => {
       settingsFile,
       [
         'public_url: https://evident.example.com',
+        'allow_internal: [127.0.0.1]  # the test receivers listen on loopback',
         'channels:',
         '  - type: webhook',
         '    id: ops',

@@ -11,7 +11,7 @@ import { ulidGenerator } from '../../../src/util/ids.js';
 import { selfSignedCertificate } from '../../support/certificates.js';
 import { STORES } from '../../support/stores.js';
 import { tempDir } from '../../support/test-server.js';
-import { alert, T0 } from './fixtures.js';
+import { alert, T0, TEST_SECRETS } from './fixtures.js';
 import { decodeQuotedPrintable, MailSink } from './receivers.js';
 
 const ACCOUNT = { user: 'evident', pass: 'relay-password-0123' };
@@ -41,7 +41,7 @@ describe('notifications: e-mail over SMTP (smtp-server on loopback)', () => {
 
   const setup = async (smtp: Record<string, unknown>) => {
     clock = new ManualClock(T0);
-    await new NotificationSettingsStore(store).replace(
+    await new NotificationSettingsStore(store, TEST_SECRETS).replace(
       parseNotificationSettings({
         public_url: 'https://evident.example.com',
         channels: [
@@ -57,7 +57,13 @@ describe('notifications: e-mail over SMTP (smtp-server on loopback)', () => {
       }),
       clock.now(),
     );
-    const n = startNotifier({ store, clock, random: () => 0, autoStart: false });
+    const n = startNotifier({
+      secrets: TEST_SECRETS,
+      store,
+      clock,
+      random: () => 0,
+      autoStart: false,
+    });
     stops.push(() => n.stop());
     return { n, queue: new DeliveryQueue(store, ulidGenerator()) };
   };

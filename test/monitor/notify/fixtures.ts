@@ -1,4 +1,5 @@
 import type { AlertView } from '../../../src/monitor/types.js';
+import { SecretBox } from '../../../src/util/secret-box.js';
 
 export const T0 = Date.parse('2026-11-22T09:00:00.000Z');
 
@@ -19,3 +20,6 @@ export function alert(overrides: Partial<AlertView> = {}): AlertView {
     ...overrides,
   };
 }
+
+/** A fixed secrets key for tests that build settings stores and notifiers on a bare store. */
+export const TEST_SECRETS = SecretBox.fromKey(new Uint8Array(32).fill(7));

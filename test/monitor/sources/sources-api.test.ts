@@ -149,6 +149,7 @@ describe('GET/PUT /api/v1/sources', () => {
     // The limit is the server's setting: at 30 s, a minute off is flagged too.
     const strict = buildApp({
       store: t.log.store,
+      secrets: t.secrets,
       sequencer: t.log.sequencer,
       origin: t.log.origin,
       verifierKey: formatVerifierKey(t.log.signer.name, t.log.signer.publicKey),
@@ -273,6 +274,7 @@ describe('GET/PUT /api/v1/sources', () => {
   it('keeps /healthz up when the clock check itself fails', async () => {
     const app: FastifyInstance = buildApp({
       store: t.log.store,
+      secrets: t.secrets,
       sequencer: t.log.sequencer,
       origin: t.log.origin,
       verifierKey: formatVerifierKey(t.log.signer.name, t.log.signer.publicKey),
