@@ -10,8 +10,12 @@ import { type TestServer, testServer } from '../support/test-server.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-/** Fastify's `/a/:id` as OpenAPI's `/a/{id}`. */
+/**
+ * Fastify's `/a/:id` as OpenAPI's `/a/{id}`. OpenAPI has no wildcard paths: the dashboard's
+ * catch-all `/*` (index.html for every client route) is documented as `/`.
+ */
 function openApiPath(url: string): string {
+  if (url === '/*') return '/';
   return url.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
 }
 
