@@ -17,6 +17,7 @@ import { sourcesCommand } from './sources.js';
 import { tokensCommand } from './tokens.js';
 import { verifyCommand } from './verify.js';
 import { whoamiCommand } from './whoami.js';
+import { witnessCommand } from './witness.js';
 
 /** Every command of the `evident` CLI (main.ts runs it; tests walk it). */
 export function buildProgram(): Command {
@@ -42,5 +43,6 @@ export function buildProgram(): Command {
   approvalsCommand(program);
   loginCommands(program);
   whoamiCommand(program);
+  witnessCommand(program);
   return program;
 }
