@@ -7,6 +7,7 @@ import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
 import { loginCommands } from './login.js';
 import { migrateCommand } from './migrate.js';
+import { monitorLogCommand } from './monitor-log.js';
 import { notificationsCommand } from './notifications.js';
 import { principalsCommand } from './principals.js';
 import { proofCommand } from './proof.js';
@@ -44,5 +45,6 @@ export function buildProgram(): Command {
   loginCommands(program);
   whoamiCommand(program);
   witnessCommand(program);
+  monitorLogCommand(program);
   return program;
 }
