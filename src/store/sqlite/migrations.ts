@@ -94,4 +94,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'cosignatures',
+    sql: `
+      -- Witness cosignature lines (C2SP tlog-cosignature) per checkpoint, as the witness sent
+      -- them; one per witness and tree size. Served after the log's own signature line.
+      CREATE TABLE cosignatures (
+        tree_size INTEGER NOT NULL CHECK (tree_size >= 0),
+        witness TEXT NOT NULL,
+        line TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (tree_size, witness)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
