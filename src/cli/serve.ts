@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startServer } from '../server/start-server.js';
 import { describeLocation } from '../store/open-store.js';
+import { readWitnessPolicy } from '../verify/witness-check.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption, parsePort } from './options.js';
 import { addSignInOptions, type SignInFlags, signInOptions } from './sign-in-options.js';
 
@@ -16,6 +17,7 @@ interface ServeOptions extends SignInFlags {
   monitor: boolean;
   notifications?: string;
   bootstrapToken: boolean;
+  witnessPolicy?: string;
 }
 
 export function serveCommand(program: Command): void {
@@ -59,7 +61,14 @@ export function serveCommand(program: Command): void {
       '--no-bootstrap-token',
       'refuse the bootstrap admin token once named admins exist (env EVIDENT_BOOTSTRAP_TOKEN=off); see docs/security.md',
     )
+    .option(
+      '--witness-policy <file>',
+      'submit checkpoints to the witnesses of this policy that have a URL and serve their cosignatures (env EVIDENT_WITNESS_POLICY); see docs/witnesses.md',
+    )
     .action(async (opts: ServeOptions) => {
+      const policyFile = opts.witnessPolicy ?? (process.env.EVIDENT_WITNESS_POLICY || undefined);
+      const witnesses = policyFile ? readWitnessPolicy(policyFile).witnesses : [];
+      const submitted = witnesses.filter((w): w is typeof w & { url: string } => !!w.url);
       const dataDir = dataDirOption(opts.data);
       const databaseUrl = databaseUrlOption(opts.db);
       const rulesPath = opts.rules ?? (process.env.EVIDENT_RULES || undefined);
@@ -78,6 +87,7 @@ export function serveCommand(program: Command): void {
         ...(notifications ? { notificationsFile: notifications } : {}),
         ...(rulesPath ? { rulesFile: { name: rulesPath, text: readRules(rulesPath) } } : {}),
         monitor,
+        witnesses: submitted,
       });
       const head = await server.log.store.head();
       console.log(`Evident listening on ${server.url}`);
@@ -90,6 +100,13 @@ export function serveCommand(program: Command): void {
           : '  alert rules: off in this process (--no-monitor)',
       );
       if (!server.bootstrapToken) console.log('  bootstrap admin token: off');
+      if (policyFile) {
+        console.log(
+          `  witnesses: ${submitted.map((w) => `${w.name} (${w.url})`).join(', ') || 'none with a URL'}`,
+        );
+        for (const w of witnesses.filter((w) => !w.url))
+          console.log(`  witness ${w.name} has no URL in ${policyFile}: not submitted to`);
+      }
       for (const [channel, secret] of Object.entries(server.generatedWebhookSecrets)) {
         console.log(`  Webhook secret for "${channel}" (shown once; give it to the receiver):`);
         console.log(`    ${secret}`);

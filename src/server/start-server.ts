@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { loadAdminToken } from '../access/admin-token.js';
 import { createSignIn, type SignInOptions } from '../access/sign-in.js';
 import { formatVerifierKey } from '../core/note.js';
+import type { PolicyWitness } from '../core/witness-policy.js';
 import { dataPaths } from '../data-folder.js';
 import { type OpenLog, openLog } from '../log/open-log.js';
 import { SelfAudit } from '../log/self-audit.js';
+import { WitnessSubmitter } from '../log/witness-submitter.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
@@ -33,6 +35,8 @@ export interface StartOptions {
   notificationsFile?: string;
   /** False: the bootstrap admin token is refused (`--no-bootstrap-token`). */
   bootstrapToken?: boolean;
+  /** Witnesses to submit checkpoints to (`--witness-policy FILE`, those with a URL). */
+  witnesses?: readonly (PolicyWitness & { url: string })[];
 }
 
 export interface RunningServer {
@@ -60,7 +64,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let monitor: RunningMonitor | undefined;
   let notifier: Notifier | undefined;
   let health: SourceHealth | undefined;
+  let witnessing: WitnessSubmitter | undefined;
   const stopMonitoring = async () => {
+    await witnessing?.close();
     await monitor?.stop();
     await health?.stop();
     await notifier?.stop();
@@ -133,6 +139,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
       { logLevel: options.logLevel },
     );
+    if (options.witnesses && options.witnesses.length > 0) {
+      witnessing = new WitnessSubmitter({
+        store: log.store,
+        witnesses: options.witnesses,
+        clock: log.clock,
+        onProblem: (witness, message) => console.error(`witness ${witness}: ${message}`),
+      });
+      witnessing.start();
+    }
     const address = await app.listen({ host: options.host, port: options.port });
     return {
       app,

@@ -76,7 +76,7 @@ export async function verifyStore(
     if (!latest) fail('checkpoint_invalid', 'the store has no signed checkpoint');
     report.treeSize = latest.size;
     report.rootHash = toBase64(latest.rootHash);
-    report.checkpoint = latest.note;
+    report.checkpoint = latest.note + (await store.cosignatures(latest.size)).join('');
 
     // A server may be appending while we read: entries and checkpoints past `latest` are
     // then new batches, not extra rows. The checks below stop at `latest`.
