@@ -64,9 +64,7 @@ describe('a log witnessed by three witness processes', () => {
 
   /** Waits until the head checkpoint carries cosignatures from exactly `names`. */
   async function cosignedBy(names: string[], timeoutMs = 15_000): Promise<string> {
-    const policy = parseWitnessPolicy(
-      await import('node:fs').then((fs) => fs.readFileSync(policyFile, 'utf8')),
-    );
+    const policy = parseWitnessPolicy(readFileSync(policyFile, 'utf8'));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const note = await servedCheckpoint(log.url);
