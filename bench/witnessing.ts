@@ -180,7 +180,7 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 export function witnessingMarkdown(runs: WitnessingRun[], options: WitnessingOptions): string {
   const rows = runs.map(
     (r) =>
-      `| ${r.witnesses} | ${r.round} | ${int(r.eventsPerSecond)} | ${r.latency.p99.toFixed(0)} | ${(r.serverCpu * 100).toFixed(0)}% | ${r.othersCores.toFixed(2)} | ${r.lagSeconds === undefined ? '—' : `${r.lagSeconds.toFixed(2)} s`} | ${r.failed} |`,
+      `| ${r.witnesses} | ${r.round} | ${int(r.eventsPerSecond)} | ${r.latency.p99.toFixed(0)} | ${r.serverCpu.toFixed(0)}% | ${r.othersCores.toFixed(2)} | ${r.lagSeconds === undefined ? '—' : `${r.lagSeconds.toFixed(2)} s`} | ${r.failed} |`,
   );
   const mean = (w: number) => {
     const xs = runs.filter((r) => r.witnesses === w).map((r) => r.eventsPerSecond);
