@@ -23,7 +23,19 @@ export interface WitnessSubmitterOptions {
   intervalMs?: number;
   timeoutMs?: number;
   /** A witness refused or failed: a fork or rollback shows up here first. */
-  onProblem?: (witness: string, message: string) => void;
+  onProblem?: (problem: WitnessProblem) => void;
+}
+
+export interface WitnessProblem {
+  witness: string;
+  message: string;
+  /** The checkpoint submitted. */
+  treeSize: number;
+  /**
+   * True when the witness refuses this log's history (a fork, a bad proof, the log behind
+   * what it cosigned): evidence of a rewrite. False when it is only unreachable or failing.
+   */
+  refused: boolean;
 }
 
 export interface WitnessStatus {
@@ -109,6 +121,8 @@ export class WitnessSubmitter {
         if (old > head.size) {
           return this.problem(
             t,
+            head.size,
+            true,
             `the witness cosigned size ${old}, above the log's ${head.size}: this log was rolled back or forked`,
           );
         }
@@ -128,6 +142,8 @@ export class WitnessSubmitter {
           if (stated === old) {
             return this.problem(
               t,
+              head.size,
+              true,
               `the witness refuses size ${head.size}: it cosigned another tree of that size (a fork)`,
             );
           }
@@ -135,14 +151,16 @@ export class WitnessSubmitter {
           continue;
         }
         if (response.status !== 200) {
-          return this.problem(t, `the witness answered ${response.status}: ${text.slice(0, 300)}`);
+          const refused = response.status === 422;
+          const why = `the witness answered ${response.status}: ${text.slice(0, 300)}`;
+          return this.problem(t, head.size, refused, why);
         }
         await this.keep(t, head, text);
         return;
       }
-      this.problem(t, 'the witness changed its size twice in a row');
+      this.problem(t, head.size, false, 'the witness changed its size twice in a row');
     } catch (error) {
-      this.problem(t, `cannot reach the witness: ${(error as Error).message}`);
+      this.problem(t, head.size, false, `cannot reach the witness: ${(error as Error).message}`);
     }
   }
 
@@ -162,14 +180,23 @@ export class WitnessSubmitter {
       await this.options.store.addCosignature(head.size, t.witness.name, `${line}\n`, now);
       kept++;
     }
-    if (kept === 0) return this.problem(t, 'the witness answered 200 without a valid cosignature');
+    if (kept === 0) {
+      return this.problem(
+        t,
+        head.size,
+        false,
+        'the witness answered 200 without a valid cosignature',
+      );
+    }
     t.size = head.size;
     t.lastError = undefined;
   }
 
-  private problem(t: Tracked, message: string): void {
+  private problem(t: Tracked, treeSize: number, refused: boolean, message: string): void {
     // Told once per change: a witness that keeps refusing is one problem, not one per tick.
-    if (t.lastError !== message) this.options.onProblem?.(t.witness.name, message);
+    if (t.lastError !== message) {
+      this.options.onProblem?.({ witness: t.witness.name, message, treeSize, refused });
+    }
     t.lastError = message;
   }
 }

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { loadAdminToken } from '../access/admin-token.js';
+import { SELF_SOURCE } from '../access/ingest-keys.js';
 import { createSignIn, type SignInOptions } from '../access/sign-in.js';
 import { formatVerifierKey } from '../core/note.js';
 import type { PolicyWitness } from '../core/witness-policy.js';
 import { dataPaths } from '../data-folder.js';
 import { type OpenLog, openLog } from '../log/open-log.js';
 import { SelfAudit } from '../log/self-audit.js';
+import { witnessRefusedAlert } from '../log/witness-alert.js';
 import { WitnessSubmitter } from '../log/witness-submitter.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
@@ -144,7 +146,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         store: log.store,
         witnesses: options.witnesses,
         clock: log.clock,
-        onProblem: (witness, message) => console.error(`witness ${witness}: ${message}`),
+        onProblem: (problem) => {
+          console.error(`witness ${problem.witness}: ${problem.message}`);
+          if (!problem.refused) return;
+          const alert = witnessRefusedAlert(problem, SELF_SOURCE, log.clock.now());
+          alerts.raise(alert).catch(report('witness alert'));
+        },
       });
       witnessing.start();
     }

@@ -194,6 +194,18 @@ describe('a log witnessed by three witness processes', () => {
         );
         assert.match(refusal[1]!, /answered 422/);
       }
+      // Each refusal is also a critical alert of the log itself (raised just after the line).
+      let raised = '';
+      for (let i = 0; i < 50 && (raised.match(/log\.witness_refused/g) ?? []).length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        raised = await fetch(`${server.url}/api/v1/alerts`, {
+          headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` },
+        }).then((r) => r.text());
+      }
+      for (const w of witnesses) {
+        assert.match(raised, new RegExp(`Witness ${w.name.replace('.', '\\.')} refuses the log`));
+      }
+      assert.match(raised, /"rule_id":"log\.witness_refused"/);
     } finally {
       await server.stop();
     }

@@ -74,7 +74,7 @@ describe('WitnessSubmitter', () => {
       store: t.log.store,
       witnesses: [w.target],
       clock: systemClock,
-      onProblem: (_: string, m: string) => problems.push(m),
+      onProblem: (p: { message: string }) => problems.push(p.message),
     };
     await new WitnessSubmitter(options).submitAll();
     const first = w.state.head(t.log.origin)!.size;
@@ -113,13 +113,19 @@ describe('WitnessSubmitter', () => {
 
     // The same log key, a shorter log: what a restored backup of the folder would serve.
     const problems: string[] = [];
+    const refusals: [string, number, boolean][] = [];
     const rolledBack = { ...options, store: stubHead(t, early) };
     const submitter = new WitnessSubmitter({
       ...rolledBack,
-      onProblem: (_, m) => problems.push(m),
+      onProblem: (p) => {
+        problems.push(p.message);
+        refusals.push([p.witness, p.treeSize, p.refused]);
+      },
     });
     await submitter.submitAll();
     assert.equal(problems.length, 1);
+    // A refusal of the log's history (not an outage): start-server raises a critical alert.
+    assert.deepEqual(refusals, [['w.test/ahead', early, true]]);
     assert.match(
       problems[0]!,
       new RegExp(
