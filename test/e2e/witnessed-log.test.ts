@@ -188,11 +188,10 @@ describe('a log witnessed by three witness processes', () => {
         assert.equal((await postEvents(server.url, key, events)).status, 201);
       }
       for (const w of witnesses) {
-        const refusal = await server.waitFor(
-          new RegExp(`witness ${w.name.replace('.', '\\.')}: (.*)`),
-          10_000,
-        );
-        assert.match(refusal[1]!, /answered 422/);
+        // Right at start the copy is smaller than what the witnesses hold (a rollback to
+        // them); once it outgrows that, its proofs fail (422). Both are refusals.
+        const name = w.name.replace('.', '\\.');
+        await server.waitFor(new RegExp(`witness ${name}: the witness answered 422`), 10_000);
       }
       // Each refusal is also a critical alert of the log itself (raised just after the line).
       let raised = '';
