@@ -9,6 +9,7 @@ import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
 import { loginCommands } from './login.js';
 import { migrateCommand } from './migrate.js';
+import { monitorLogCommand } from './monitor-log.js';
 import { notificationsCommand } from './notifications.js';
 import { principalsCommand } from './principals.js';
 import { proofCommand } from './proof.js';
@@ -20,6 +21,7 @@ import { tokensCommand } from './tokens.js';
 import { verifyCommand } from './verify.js';
 import { packageVersion } from './version.js';
 import { whoamiCommand } from './whoami.js';
+import { witnessCommand } from './witness.js';
 
 /** Every command of the `evident` CLI (main.ts runs it; tests walk it). */
 export function buildProgram(): Command {
@@ -48,5 +50,7 @@ export function buildProgram(): Command {
   approvalsCommand(program);
   loginCommands(program);
   whoamiCommand(program);
+  witnessCommand(program);
+  monitorLogCommand(program);
   return program;
 }

@@ -5,7 +5,9 @@ import { canonicalize } from '../core/canonical-json.js';
 import { openLogCheckpoint } from '../core/key-history.js';
 import { leafHash } from '../core/merkle.js';
 import { verifyConsistency, verifyInclusion } from '../core/proof.js';
+import { checkCosignatures, describeVerdict } from '../core/witness-policy.js';
 import { describeTrust, fetchTrustedLogKeys, openTrustedCheckpoint } from '../verify/log-keys.js';
+import { readWitnessPolicy } from '../verify/witness-check.js';
 import { apiClient, TOKEN_HELP, URL_HELP } from './api-command.js';
 import { parseNonNegativeInt } from './options.js';
 
@@ -19,6 +21,7 @@ interface ProofOptions {
   token?: string;
   data?: string;
   key?: string;
+  witnessPolicy?: string;
 }
 
 export function proofCommand(program: Command): void {
@@ -50,6 +53,10 @@ export function proofCommand(program: Command): void {
       '-k, --key <verifier-key>',
       'pin a log verifier key (after rotations, an older key chains to the current one); default: the one the server states',
     )
+    .option(
+      '--witness-policy <file>',
+      'also require k valid witness cosignatures on the checkpoint (docs/witnesses.md)',
+    )
     .action(async (opts: ProofOptions) => {
       const modes = [
         opts.seq !== undefined,
@@ -58,11 +65,25 @@ export function proofCommand(program: Command): void {
         opts.since !== undefined,
       ].filter(Boolean).length;
       if (modes !== 1) throw new Error('give one of --seq N, --id ID, --since FILE or --from SIZE');
+      const policy =
+        opts.witnessPolicy === undefined ? undefined : readWitnessPolicy(opts.witnessPolicy);
       const client = apiClient({ url: opts.url, token: opts.token, data: opts.data });
       const info = await client.getJson<{ origin: string; checkpoint: string }>('/api/v1/log');
       const keys = await fetchTrustedLogKeys(client, info.origin, opts.key);
       const checkpoint = openTrustedCheckpoint(info.checkpoint, keys);
       const signedBy = keys.history.at(-1)!.keyId;
+      if (policy !== undefined) {
+        const verdict = checkCosignatures(info.checkpoint, policy);
+        if (!verdict.ok) {
+          process.exitCode = 2;
+          throw new Error(
+            `the log's checkpoint of size ${checkpoint.size} is not witnessed as your policy requires: ${describeVerdict(verdict)}`,
+          );
+        }
+        console.error(
+          `Witnessed: checkpoint of size ${checkpoint.size} ${describeVerdict(verdict)}.`,
+        );
+      }
 
       if (opts.from !== undefined || opts.since !== undefined) {
         // With --since, the older side is a checkpoint the user kept, perhaps signed by a key

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { startServer } from '../server/start-server.js';
 import { describeLocation } from '../store/open-store.js';
 import { exposureWarnings } from '../util/private-files.js';
+import { readWitnessPolicy } from '../verify/witness-check.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption, parsePort } from './options.js';
 import { addSignInOptions, type SignInFlags, signInOptions } from './sign-in-options.js';
 
@@ -22,6 +23,7 @@ interface ServeOptions extends SignInFlags {
   syslogKey?: string;
   syslogRules?: string;
   mappings?: string;
+  witnessPolicy?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -87,7 +89,14 @@ export function serveCommand(program: Command): void {
       '--mappings <file>',
       'YAML named mappings for POST /api/v1/ingest/:mapping, beside the built-in fluent-bit, vector, syslog-ng and postgres-csvlog (docs/connect.md)',
     )
+    .option(
+      '--witness-policy <file>',
+      'submit checkpoints to the witnesses of this policy that have a URL and serve their cosignatures (env EVIDENT_WITNESS_POLICY); see docs/witnesses.md',
+    )
     .action(async (opts: ServeOptions) => {
+      const policyFile = opts.witnessPolicy ?? (process.env.EVIDENT_WITNESS_POLICY || undefined);
+      const witnesses = policyFile ? readWitnessPolicy(policyFile).witnesses : [];
+      const submitted = witnesses.filter((w): w is typeof w & { url: string } => !!w.url);
       const dataDir = dataDirOption(opts.data);
       const databaseUrl = databaseUrlOption(opts.db);
       const rulesPath = opts.rules ?? (process.env.EVIDENT_RULES || undefined);
@@ -113,6 +122,7 @@ export function serveCommand(program: Command): void {
           ...(opts.syslogKey ? { keyFile: opts.syslogKey } : {}),
           ...(opts.syslogRules ? { rulesFile: opts.syslogRules } : {}),
         },
+        witnesses: submitted,
       });
       const head = await server.log.store.head();
       console.log(`Evident listening on ${server.url}`);
@@ -131,6 +141,13 @@ export function serveCommand(program: Command): void {
       }
       if (!server.bootstrapToken) console.log('  bootstrap admin token: off');
       for (const line of exposureWarnings(dataDir)) console.error(line);
+      if (policyFile) {
+        console.log(
+          `  witnesses: ${submitted.map((w) => `${w.name} (${w.url})`).join(', ') || 'none with a URL'}`,
+        );
+        for (const w of witnesses.filter((w) => !w.url))
+          console.log(`  witness ${w.name} has no URL in ${policyFile}: not submitted to`);
+      }
       for (const [channel, secret] of Object.entries(server.generatedWebhookSecrets)) {
         console.log(`  Webhook secret for "${channel}" (shown once; give it to the receiver):`);
         console.log(`    ${secret}`);

@@ -4,6 +4,7 @@ import { exposureWarnings } from '../util/private-files.js';
 import type { VerifyReport } from '../verify/report.js';
 import { verifyRemote } from '../verify/verify-remote.js';
 import { verifyStore } from '../verify/verify-store.js';
+import { applyWitnessPolicy, readWitnessPolicy } from '../verify/witness-check.js';
 import { apiClient } from './api-command.js';
 import { startProgress } from './progress.js';
 
@@ -21,6 +22,10 @@ export function verifyCommand(program: Command): void {
       '-k, --key <verifier-key>',
       'pin the log verifier key (<name>+<id>+<base64>); default: the one the log states',
     )
+    .option(
+      '--witness-policy <file>',
+      'require the verified checkpoint to carry k valid witness cosignatures (docs/witnesses.md)',
+    )
     .option('--json', 'print the report as JSON')
     .action(
       async (opts: {
@@ -30,7 +35,10 @@ export function verifyCommand(program: Command): void {
         token?: string;
         key?: string;
         json?: boolean;
+        witnessPolicy?: string;
       }) => {
+        const policy =
+          opts.witnessPolicy === undefined ? undefined : readWitnessPolicy(opts.witnessPolicy);
         const targets = [opts.data, opts.db, opts.url].filter((t) => t !== undefined).length;
         if (targets !== 1) throw new Error('give exactly one of --data DIR, --db URL or --url URL');
         let report: VerifyReport;
@@ -73,6 +81,7 @@ export function verifyCommand(program: Command): void {
             progress.stop();
           }
         }
+        if (policy) applyWitnessPolicy(report, report.checkpoint, policy);
         if (opts.json) {
           console.log(JSON.stringify(report, null, 2));
         } else if (report.ok) {
@@ -82,6 +91,7 @@ export function verifyCommand(program: Command): void {
               ` verified; tree size ${report.treeSize}, root ${report.rootHash}`,
           );
           if (report.trust !== undefined) console.log(`Keys: ${report.trust}.`);
+          if (report.witnesses) console.log(`Witnesses: ${report.witnesses.summary}.`);
           if (!pinned) {
             console.log(
               'Note: verified with the key the log states. Pin the published key with --key for independent assurance.',

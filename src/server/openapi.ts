@@ -224,7 +224,8 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Latest signed checkpoint (log.read)',
           responses: {
             '200': {
-              description: 'C2SP signed note',
+              description:
+                'C2SP signed note: the log signature line, then any witness cosignature lines (C2SP tlog-cosignature) collected for it',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
             ...errors(401, 403),

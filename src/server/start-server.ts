@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { loadAdminToken } from '../access/admin-token.js';
+import { SELF_SOURCE } from '../access/ingest-keys.js';
 import { createSignIn, type SignInOptions } from '../access/sign-in.js';
 import { MappingRegistry, parseMappingsFile } from '../connect/mapping/registry.js';
 import type { RunningListener } from '../connect/syslog/listener.js';
 import { type SyslogOptions, startSyslogListeners } from '../connect/syslog/start-listeners.js';
 import { formatVerifierKey } from '../core/note.js';
+import type { PolicyWitness } from '../core/witness-policy.js';
 import { dataPaths } from '../data-folder.js';
 import { type OpenLog, openLog } from '../log/open-log.js';
 import { SelfAudit } from '../log/self-audit.js';
+import { witnessRefusedAlert } from '../log/witness-alert.js';
+import { WitnessSubmitter } from '../log/witness-submitter.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
@@ -43,6 +47,8 @@ export interface StartOptions {
   mappingsFile?: string;
   /** Syslog listeners (`--syslog`, docs/connect.md). */
   syslog?: SyslogOptions;
+  /** Witnesses to submit checkpoints to (`--witness-policy FILE`, those with a URL). */
+  witnesses?: readonly (PolicyWitness & { url: string })[];
 }
 
 export interface RunningServer {
@@ -72,7 +78,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let monitor: RunningMonitor | undefined;
   let notifier: Notifier | undefined;
   let health: SourceHealth | undefined;
+  let witnessing: WitnessSubmitter | undefined;
   const stopMonitoring = async () => {
+    await witnessing?.close();
     await monitor?.stop();
     await health?.stop();
     await notifier?.stop();
@@ -161,6 +169,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
       { logLevel: options.logLevel },
     );
+    if (options.witnesses && options.witnesses.length > 0) {
+      witnessing = new WitnessSubmitter({
+        store: log.store,
+        witnesses: options.witnesses,
+        clock: log.clock,
+        onProblem: (problem) => {
+          console.error(`witness ${problem.witness}: ${problem.message}`);
+          if (!problem.refused) return;
+          const alert = witnessRefusedAlert(problem, SELF_SOURCE, log.clock.now());
+          alerts.raise(alert).catch(report('witness alert'));
+        },
+      });
+      witnessing.start();
+    }
     const address = await app.listen({ host: options.host, port: options.port });
     let syslog: RunningListener[] = [];
     if (options.syslog && options.syslog.listen.length > 0) {

@@ -176,6 +176,14 @@ export interface Store {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 
+  /**
+   * Keeps a witness's cosignature line for the checkpoint of `treeSize`; the first line per
+   * witness and size stays (a witness cosigns a checkpoint once; a repeat changes nothing).
+   */
+  addCosignature(treeSize: number, witness: string, line: string, atMs: number): Promise<void>;
+  /** The cosignature lines kept for the checkpoint of `treeSize`, by witness name. */
+  cosignatures(treeSize: number): Promise<string[]>;
+
   insertIngestKey(key: IngestKeyRow): Promise<void>;
   ingestKey(id: string): Promise<IngestKeyRow | undefined>;
   ingestKeys(): Promise<IngestKeyRow[]>;

@@ -1,3 +1,5 @@
+import type { WitnessVerdict } from '../core/witness-policy.js';
+
 /** What a verification found. The first problem is what the CLI names; the rest is context. */
 export type ProblemKind =
   | 'bad_verifier_key'
@@ -11,7 +13,8 @@ export type ProblemKind =
   | 'node_mismatch' // a stored tree node differs from the recomputed one
   | 'node_missing'
   | 'node_extra'
-  | 'key_history'; // the key history contradicts the log's handovers or rotation events
+  | 'key_history' // the key history contradicts the log's handovers or rotation events
+  | 'witness_quorum'; // the latest checkpoint lacks the cosignatures a witness policy requires
 
 export interface Problem {
   kind: ProblemKind;
@@ -29,6 +32,10 @@ export interface VerifyReport {
   problems: Problem[];
   /** Which signing keys were trusted and why (after a key rotation, more than one). */
   trust?: string;
+  /** The signed checkpoint the tree was verified against (with any cosignature lines). */
+  checkpoint?: string;
+  /** With a witness policy: who cosigned that checkpoint. */
+  witnesses?: WitnessVerdict & { summary: string };
 }
 
 /** Raised inside a verifier to stop at the first problem; callers get it in the report. */

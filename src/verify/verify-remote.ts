@@ -87,6 +87,7 @@ export async function verifyRemote(
     report.checkpointsChecked = 1 + trusted.handovers.size;
     report.treeSize = checkpoint.size;
     report.rootHash = toBase64(checkpoint.rootHash);
+    report.checkpoint = info.checkpoint;
 
     const rotations = new RotationCheck(trusted, checkpoint.size);
     const frontier = MerkleFrontier.empty();

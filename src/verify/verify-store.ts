@@ -76,6 +76,7 @@ export async function verifyStore(
     if (!latest) fail('checkpoint_invalid', 'the store has no signed checkpoint');
     report.treeSize = latest.size;
     report.rootHash = toBase64(latest.rootHash);
+    report.checkpoint = latest.note + (await store.cosignatures(latest.size)).join('');
 
     // A server may be appending while we read: entries and checkpoints past `latest` are
     // then new batches, not extra rows. The checks below stop at `latest`.
@@ -170,8 +171,8 @@ async function loadCheckpoints(
   store: Store,
   history: readonly LogKeyPeriod[],
   report: VerifyReport,
-): Promise<{ size: number; rootHash: Uint8Array }[]> {
-  const all: { size: number; rootHash: Uint8Array }[] = [];
+): Promise<{ size: number; rootHash: Uint8Array; note: string }[]> {
+  const all: { size: number; rootHash: Uint8Array; note: string }[] = [];
   const sizes = new Set<number>();
   for await (const page of store.scanCheckpoints(PAGE)) {
     for (const row of page) {
@@ -191,7 +192,7 @@ async function loadCheckpoints(
           `the checkpoint row for size ${row.size} does not match its signed note`,
         );
       }
-      all.push({ size: parsed.size, rootHash: parsed.rootHash });
+      all.push({ size: parsed.size, rootHash: parsed.rootHash, note: row.note });
       sizes.add(parsed.size);
       report.checkpointsChecked++;
     }

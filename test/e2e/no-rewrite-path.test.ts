@@ -35,6 +35,9 @@ const STORE_METHODS: Record<string, 'read' | 'append' | 'state' | 'other'> = {
   counts: 'read',
   getMeta: 'read',
   setMeta: 'state',
+  // Witness cosignature lines beside a checkpoint: insert-only, never a checkpoint rewrite.
+  addCosignature: 'state',
+  cosignatures: 'read',
   insertIngestKey: 'state',
   ingestKey: 'read',
   ingestKeys: 'read',
@@ -50,7 +53,7 @@ const STORE_METHODS: Record<string, 'read' | 'append' | 'state' | 'other'> = {
 
 /** Adapter internals (not on the port): none of them is reachable from outside. */
 const PRIVATE_HELPERS: Record<string, string[]> = {
-  // a write outside any append, through the writer thread: setMeta, keys and state only;
+  // a write outside any append, through the writer thread: setMeta, keys, state, cosignatures;
   // commonPrefixes only counts index entries (a search plan choice)
   SqliteStore: ['write', 'commonPrefixes'],
   PostgresStore: [],
@@ -110,6 +113,9 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   'approvals reject': 'configures',
   'approvals reader-grants': 'configures',
   whoami: 'reads',
+  // A witness keeps its own state file; it never touches a log's store.
+  'witness serve': 'serves',
+  'monitor-log': 'reads',
 };
 
 function leafCommands(command: Command, prefix = ''): string[] {

@@ -313,6 +313,35 @@ for (const factory of STORES) {
     });
   });
 
+  describe(`Store conformance: ${factory.name}: witness cosignatures`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+
+    before(async () => {
+      ({ store, dispose } = await factory.create());
+    });
+    after(async () => dispose());
+
+    it('keeps one line per witness and size, the first, listed by witness name', async () => {
+      assert.deepEqual(await store.cosignatures(7), []);
+      await store.addCosignature(7, 'w2.test', '\u2014 w2.test BBBB\n', 1);
+      await store.addCosignature(7, 'w1.test', '\u2014 w1.test AAAA\n', 2);
+      await store.addCosignature(7, 'w1.test', '\u2014 w1.test ZZZZ\n', 3);
+      await store.addCosignature(8, 'w1.test', '\u2014 w1.test CCCC\n', 4);
+      assert.deepEqual(await store.cosignatures(7), [
+        '\u2014 w1.test AAAA\n',
+        '\u2014 w2.test BBBB\n',
+      ]);
+      assert.deepEqual(await store.cosignatures(8), ['\u2014 w1.test CCCC\n']);
+    });
+
+    it('holds sizes beyond 2^32', async () => {
+      const size = 2 ** 40 + 3;
+      await store.addCosignature(size, 'w1.test', 'line\n', 5);
+      assert.deepEqual(await store.cosignatures(size), ['line\n']);
+    });
+  });
+
   describe(`Store conformance: ${factory.name}: state documents`, () => {
     let store: Store;
     let dispose: () => Promise<void>;

@@ -154,7 +154,7 @@ export interface ServerProcess {
   readonly exited: boolean;
 }
 
-const LISTENING = /Evident listening on (\S+)/;
+const LISTENING = /listening on (\S+)/;
 
 /** Starts `evident serve` and resolves once it prints that it listens. */
 export async function startServe(options: ServeOptions): Promise<ServerProcess> {
@@ -175,7 +175,19 @@ async function startServeOn(port: number, options: ServeOptions): Promise<Server
   if (options.origin !== undefined) args.push('--origin', options.origin);
   const env: Record<string, string> = { ...options.env };
   if (options.adminToken !== undefined) env.EVIDENT_ADMIN_TOKEN = options.adminToken;
-  const child = spawnCli(args, env);
+  return startListening(args, { ...options, env }, port);
+}
+
+/**
+ * Starts any long-running `evident` command (serve, witness serve) with `args` and resolves
+ * once it prints "listening on <url>".
+ */
+export async function startListening(
+  args: readonly string[],
+  options: { dataDir: string; env?: Record<string, string>; timeoutMs?: number },
+  port: number,
+): Promise<ServerProcess> {
+  const child = spawnCli(args, options.env);
   child.stdin!.end();
   let output = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -190,7 +202,7 @@ async function startServeOn(port: number, options: ServeOptions): Promise<Server
       child.kill('SIGKILL');
       reject(
         new Error(
-          `evident serve did not start within ${options.timeoutMs ?? 20_000} ms\n${output}`,
+          `evident ${args[0]} did not start within ${options.timeoutMs ?? 20_000} ms\n${output}`,
         ),
       );
     }, options.timeoutMs ?? 20_000);
@@ -208,7 +220,7 @@ async function startServeOn(port: number, options: ServeOptions): Promise<Server
       clearTimeout(timer);
       reject(
         new Error(
-          `evident serve exited (code ${code}, signal ${signal}) before listening\n${output}`,
+          `evident ${args[0]} exited (code ${code}, signal ${signal}) before listening\n${output}`,
         ),
       );
     });

@@ -4,6 +4,7 @@ import { describeScope, inScope } from '../../access/source-scope.js';
 import { toBase64 } from '../../core/bytes.js';
 import { currentKey, keyHistoryToJson, type LogKeyPeriod } from '../../core/key-history.js';
 import { AppError } from '../../errors.js';
+import { cosignedCheckpoint } from '../../log/cosigned-checkpoint.js';
 import { META_VERIFIER_KEY } from '../../log/init-log.js';
 import { consistencyProof, inclusionProof } from '../../log/proofs.js';
 import { readKeyHistory } from '../../log/stored-key-history.js';
@@ -31,7 +32,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
       verifier_key: (await ctx.store.getMeta(META_VERIFIER_KEY)) ?? ctx.verifierKey,
       tree_size: head.size,
       root_hash: toBase64(head.rootHash),
-      checkpoint: head.checkpoint.note,
+      checkpoint: await cosignedCheckpoint(ctx.store, head.checkpoint),
     };
   });
 
@@ -39,7 +40,9 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     await ctx.access(request, 'log.read');
     new QueryReader(request.query, []);
     const head = await currentHead();
-    return reply.type('text/plain; charset=utf-8').send(head.checkpoint.note);
+    return reply
+      .type('text/plain; charset=utf-8')
+      .send(await cosignedCheckpoint(ctx.store, head.checkpoint));
   });
 
   // Public: verifier keys are public material, and a verifier needs them before it trusts

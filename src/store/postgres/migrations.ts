@@ -118,4 +118,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       $$;
     `,
   },
+  {
+    version: 4,
+    name: 'cosignatures',
+    sql: `
+      -- Witness cosignature lines (C2SP tlog-cosignature) per checkpoint, as the witness sent
+      -- them; one per witness and tree size. Served after the log's own signature line.
+      CREATE TABLE cosignatures (
+        tree_size BIGINT NOT NULL CHECK (tree_size >= 0),
+        witness TEXT COLLATE "C" NOT NULL,
+        line TEXT NOT NULL,
+        received_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (tree_size, witness)
+      );
+    `,
+  },
 ];

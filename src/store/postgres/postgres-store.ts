@@ -189,6 +189,15 @@ export class PostgresStore implements Store {
     await writeMeta(this.pool, this.st, key, value);
   }
 
+  async addCosignature(size: number, witness: string, line: string, atMs: number): Promise<void> {
+    await this.pool.query(this.st.insertCosignature, [size, witness, line, atMs]);
+  }
+
+  async cosignatures(size: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ line: string }>(this.st.cosignatures, [size]);
+    return rows.map((row) => row.line);
+  }
+
   async insertIngestKey(key: IngestKeyRow): Promise<void> {
     await this.pool.query(this.st.insertKey, [
       key.id,

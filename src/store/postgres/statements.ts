@@ -21,6 +21,7 @@ export function statementsFor(schema: string) {
   const keys = `${s}.ingest_keys`;
   const state = `${s}.state`;
   const dialect = postgresSearch(s);
+  const cosignatures = `${s}.cosignatures`;
   return {
     // One round trip (simple protocol, no parameters). READ COMMITTED is required: each
     // statement after the lock then sees what the previous lock holder committed. A server
@@ -66,6 +67,8 @@ export function statementsFor(schema: string) {
                   INSERT INTO ${checkpoints} (${CHECKPOINT_COLUMNS}) VALUES ($3, $4, $5, $6)`,
 
     getMeta: `SELECT value FROM ${meta} WHERE key = $1`,
+    insertCosignature: `INSERT INTO ${cosignatures} (tree_size, witness, line, received_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+    cosignatures: `SELECT line FROM ${cosignatures} WHERE tree_size = $1 ORDER BY witness`,
     setMeta: `INSERT INTO ${meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 
     insertKey: `INSERT INTO ${keys} (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`,

@@ -96,6 +96,7 @@ export function prepareReads(db: Database.Database) {
               (SELECT count(*) FROM tree_nodes) AS nodes, (SELECT count(*) FROM checkpoints) AS checkpoints`,
     ),
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    cosignatures: db.prepare('SELECT line FROM cosignatures WHERE tree_size = ? ORDER BY witness'),
     keyById: db.prepare('SELECT * FROM ingest_keys WHERE id = ?'),
     keys: db.prepare('SELECT * FROM ingest_keys ORDER BY created_at_ms, id'),
     getState: db.prepare('SELECT * FROM state WHERE kind = ? AND id = ?'),
@@ -122,6 +123,9 @@ export function prepareWrites(writer: Database.Database) {
     ),
     setMeta: writer.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    insertCosignature: writer.prepare(
+      'INSERT INTO cosignatures (tree_size, witness, line, received_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ),
     insertKey: writer.prepare(
       'INSERT INTO ingest_keys (id, source, secret_hash, label, created_at_ms, revoked_at_ms) VALUES (?, ?, ?, ?, ?, ?)',

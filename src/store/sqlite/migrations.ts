@@ -106,4 +106,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX entries_actor_time ON entries (actor_id, time_ms);
     `,
   },
+  {
+    version: 4,
+    name: 'cosignatures',
+    sql: `
+      -- Witness cosignature lines (C2SP tlog-cosignature) per checkpoint, as the witness sent
+      -- them; one per witness and tree size. Served after the log's own signature line.
+      CREATE TABLE cosignatures (
+        tree_size INTEGER NOT NULL CHECK (tree_size >= 0),
+        witness TEXT NOT NULL,
+        line TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (tree_size, witness)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -283,6 +283,14 @@ export class SqliteStore implements Store {
     await this.write('setMeta', key, value);
   }
 
+  async addCosignature(size: number, witness: string, line: string, atMs: number): Promise<void> {
+    await this.write('addCosignature', size, witness, line, atMs);
+  }
+
+  async cosignatures(size: number): Promise<string[]> {
+    return (this.r.cosignatures.all(size) as Row[]).map((row) => String(row.line));
+  }
+
   async insertIngestKey(key: IngestKeyRow): Promise<void> {
     await this.write('insertKey', key);
   }

@@ -57,6 +57,8 @@ const ops: Record<string, (...args: never[]) => unknown> = {
     return row ? String(row.value) : undefined;
   },
   setMeta: (key: string, value: string) => w.setMeta.run(key, value) && undefined,
+  addCosignature: (size: number, witness: string, line: string, atMs: number) =>
+    w.insertCosignature.run(size, witness, line, atMs) && undefined,
   insertKey: (k: IngestKeyRow) =>
     w.insertKey.run(k.id, k.source, k.secretHash, k.label, k.createdAtMs, k.revokedAtMs) &&
     undefined,

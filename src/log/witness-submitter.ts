@@ -1,0 +1,202 @@
+/**
+ * The log side of c2sp.org/tlog-witness: the log's newest checkpoint goes to each configured
+ * witness with a consistency proof from the size that witness last cosigned, at most once per
+ * interval (so a busy log sends one checkpoint per interval, not one per batch), off the ack
+ * path. A 409 states the witness's size: the log proves from there and tries again. Valid
+ * cosignature lines are stored and served after the log's own signature.
+ */
+import { toBase64 } from '../core/bytes.js';
+import { isCoreError } from '../core/errors.js';
+import { openNote } from '../core/note.js';
+import type { PolicyWitness } from '../core/witness-policy.js';
+import type { LogHead, Store } from '../store/store.js';
+import type { Clock } from '../util/clock.js';
+import { formatAddCheckpointBody } from '../witness/add-checkpoint-body.js';
+import { consistencyProof } from './proofs.js';
+
+export interface WitnessSubmitterOptions {
+  store: Store;
+  /** Witnesses with a submission URL. */
+  witnesses: readonly (PolicyWitness & { url: string })[];
+  clock: Clock;
+  /** Longest wait between a new checkpoint and its submission. */
+  intervalMs?: number;
+  timeoutMs?: number;
+  /** A witness refused or failed: a fork or rollback shows up here first. */
+  onProblem?: (problem: WitnessProblem) => void;
+}
+
+export interface WitnessProblem {
+  witness: string;
+  message: string;
+  /** The checkpoint submitted. */
+  treeSize: number;
+  /**
+   * True when the witness refuses this log's history (a fork, a bad proof, the log behind
+   * what it cosigned): evidence of a rewrite. False when it is only unreachable or failing.
+   */
+  refused: boolean;
+}
+
+export interface WitnessStatus {
+  name: string;
+  /** The size this witness last cosigned (undefined until it answered). */
+  size: number | undefined;
+  lastError: string | undefined;
+}
+
+export const DEFAULT_WITNESS_INTERVAL_MS = 1000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+interface Tracked {
+  witness: PolicyWitness & { url: string };
+  size: number | undefined;
+  lastError: string | undefined;
+  busy: Promise<void> | undefined;
+}
+
+export class WitnessSubmitter {
+  private readonly tracked: Tracked[];
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: WitnessSubmitterOptions) {
+    this.tracked = options.witnesses.map((witness) => ({
+      witness,
+      size: undefined,
+      lastError: undefined,
+      busy: undefined,
+    }));
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      void this.submitAll().finally(() => {
+        if (!this.stopped) {
+          this.timer = setTimeout(tick, this.options.intervalMs ?? DEFAULT_WITNESS_INTERVAL_MS);
+          this.timer.unref();
+        }
+      });
+    };
+    tick();
+  }
+
+  /** Submits the current head to every witness that has not cosigned it; waits for all. */
+  async submitAll(): Promise<void> {
+    const head = await this.options.store.head();
+    if (!head || head.size === 0) return;
+    await Promise.all(
+      this.tracked.map((t) => {
+        if (t.size === head.size && t.lastError === undefined) return undefined;
+        t.busy ??= this.submit(t, head).finally(() => {
+          t.busy = undefined;
+        });
+        return t.busy;
+      }),
+    );
+  }
+
+  status(): WitnessStatus[] {
+    return this.tracked.map((t) => ({
+      name: t.witness.name,
+      size: t.size,
+      lastError: t.lastError,
+    }));
+  }
+
+  /** Stops polling; a last round so a stopped log's final checkpoint is cosigned. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.all(this.tracked.map((t) => t.busy));
+    await this.submitAll().catch(() => undefined);
+  }
+
+  private async submit(t: Tracked, head: LogHead): Promise<void> {
+    try {
+      // Two tries: the first may only teach us the witness's size (409).
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const old = t.size ?? 0;
+        if (old > head.size) {
+          return this.problem(
+            t,
+            head.size,
+            true,
+            `the witness cosigned size ${old}, above the log's ${head.size}: this log was rolled back or forked`,
+          );
+        }
+        const proof =
+          old === 0 || old === head.size
+            ? []
+            : (await consistencyProof(this.options.store, old, head.size)).map(toBase64);
+        const response = await fetch(`${t.witness.url}/add-checkpoint`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+          body: formatAddCheckpointBody(old, proof, head.checkpoint.note),
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        });
+        const text = await response.text();
+        if (response.status === 409 && /^(0|[1-9][0-9]*)\n$/.test(text)) {
+          const stated = Number(text.trim());
+          if (stated === old) {
+            return this.problem(
+              t,
+              head.size,
+              true,
+              `the witness refuses size ${head.size}: it cosigned another tree of that size (a fork)`,
+            );
+          }
+          t.size = stated;
+          continue;
+        }
+        if (response.status !== 200) {
+          const refused = response.status === 422;
+          const why = `the witness answered ${response.status}: ${text.slice(0, 300)}`;
+          return this.problem(t, head.size, refused, why);
+        }
+        await this.keep(t, head, text);
+        return;
+      }
+      this.problem(t, head.size, false, 'the witness changed its size twice in a row');
+    } catch (error) {
+      this.problem(t, head.size, false, `cannot reach the witness: ${(error as Error).message}`);
+    }
+  }
+
+  /** Stores the lines that are valid cosignatures by this witness over this checkpoint. */
+  private async keep(t: Tracked, head: LogHead, body: string): Promise<void> {
+    const lines = body.split('\n').filter((l) => l !== '');
+    let kept = 0;
+    for (const line of lines) {
+      try {
+        const opened = openNote(`${head.checkpoint.note}${line}\n`, [t.witness.verifier]);
+        if (!opened.signatures.some((s) => s.verified)) continue;
+      } catch (error) {
+        if (!isCoreError(error)) throw error;
+        continue;
+      }
+      const now = this.options.clock.now();
+      await this.options.store.addCosignature(head.size, t.witness.name, `${line}\n`, now);
+      kept++;
+    }
+    if (kept === 0) {
+      return this.problem(
+        t,
+        head.size,
+        false,
+        'the witness answered 200 without a valid cosignature',
+      );
+    }
+    t.size = head.size;
+    t.lastError = undefined;
+  }
+
+  private problem(t: Tracked, treeSize: number, refused: boolean, message: string): void {
+    // Told once per change: a witness that keeps refusing is one problem, not one per tick.
+    if (t.lastError !== message) {
+      this.options.onProblem?.({ witness: t.witness.name, message, treeSize, refused });
+    }
+    t.lastError = message;
+  }
+}
