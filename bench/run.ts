@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   );
   const proofsStore = await phase('proofs (store)', () => proofsStoreLevel(store));
   await store.close();
-  const verify = await phase('verify', () => verifyLog(database));
+  const verify = await phase('verify', () => verifyLog(logDir));
 
   const profiles: Record<string, ProfileSummary> = {};
   const withServer = async <T>(name: string, run: (url: string, pid: number) => Promise<T>) => {

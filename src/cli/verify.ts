@@ -54,6 +54,8 @@ export function verifyCommand(program: Command): void {
             try {
               report = await verifyStore(store, {
                 ...(opts.key ? { verifierKey: opts.key } : {}),
+                // Worker threads read and check pages through their own read-only handles.
+                location,
                 onProgress: (done, total) => progress.update(done, total),
               });
             } finally {

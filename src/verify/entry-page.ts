@@ -1,6 +1,6 @@
 import { HASH_SIZE, pow2 } from '../core/merkle.js';
 import type { Store } from '../store/store.js';
-import { checkColumns, checkRecordText } from './entry-check.js';
+import { checkEntry } from './entry-check.js';
 import { type Problem, ProblemFound } from './report.js';
 
 /**
@@ -69,7 +69,7 @@ export async function checkEntryPage(store: Store, from: number, to: number): Pr
         break;
       }
       try {
-        checkColumns(entry, checkRecordText(seq, entry.record, entry.leafHash));
+        checkEntry(entry);
       } catch (error) {
         if (!(error instanceof ProblemFound)) throw error;
         stop = { kind: 'problem', problem: error.problem };

@@ -163,6 +163,62 @@ describe('verifyStore with worker threads', () => {
     });
   });
 
+  /** Stores `text` as the record of `seq`, with the leaf hash that text really has. */
+  const setRecordAndLeaf = (db: Database.Database, seq: number, text: string) =>
+    db
+      .prepare('UPDATE entries SET record = ?, leaf_hash = ? WHERE seq = ?')
+      .run(text, leafHash(text), seq);
+  const recordOf = (db: Database.Database, seq: number) =>
+    db.prepare('SELECT record FROM entries WHERE seq = ?').pluck().get(seq) as string;
+
+  it('a record with its true hash but not in canonical form is named, not hashed and passed', async () => {
+    for (const rewrite of [
+      (text: string) => text.replace('"action":', '"action": '),
+      (text: string) => text.replace('{"action"', '{"outcome":"success","action"'),
+      (text: string) => text.replace('"u-', '"\\u0075-'),
+    ]) {
+      const copy = tampered((db) => {
+        const text = recordOf(db, 212);
+        assert.notEqual(rewrite(text), text, text);
+        setRecordAndLeaf(db, 212, rewrite(text));
+      });
+      assert.deepEqual(firstProblem(await verifyBothWays(copy)), {
+        kind: 'record_invalid',
+        seq: 212,
+      });
+    }
+  });
+
+  it('a canonical record that is not an event record is named, not a crash', async () => {
+    for (const text of ['"x"', '[]', '{}', '{"actor":7}']) {
+      const copy = tampered((db) => setRecordAndLeaf(db, 33, text));
+      const report = await verifyBothWays(copy);
+      assert.deepEqual(firstProblem(report), { kind: 'record_invalid', seq: 33 });
+      assert.match(report.problems[0]!.message, /canonical|column id/);
+    }
+  });
+
+  it('every indexed column that disagrees with its record is named', async () => {
+    for (const [column, value] of [
+      ['id', "'other-id'"],
+      ['source', "'other-source'"],
+      ['action', "'other.action'"],
+      ['outcome', "'failure'"],
+      ['target_type', "'other'"],
+      ['target_id', 'NULL'],
+      ['time_ms', 'time_ms + 1'],
+      ['received_at_ms', 'received_at_ms - 1'],
+    ] as const) {
+      // Entry 100 has a target (100 % 3 !== 0).
+      const copy = tampered((db) =>
+        db.prepare(`UPDATE entries SET ${column} = ${value} WHERE seq = 100`).run(),
+      );
+      const report = await verifyBothWays(copy);
+      assert.deepEqual(firstProblem(report), { kind: 'record_invalid', seq: 100 }, column);
+      assert.match(report.problems[0]!.message, new RegExp(`column ${column.replace('_ms', '')} `));
+    }
+  });
+
   it('a deleted row, and a truncated log, are named at their seq', async () => {
     const gap = tampered((db) => db.prepare('DELETE FROM entries WHERE seq = ?').run(399));
     assert.deepEqual(firstProblem(await verifyBothWays(gap)), { kind: 'entry_missing', seq: 399 });
