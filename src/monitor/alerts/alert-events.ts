@@ -20,19 +20,16 @@ export function snapshotOf(principal: Principal, ip?: string): ActorSnapshot {
   };
 }
 
-/**
- * The principal SelfAudit needs to write the same actor the step was taken by: only the
- * fields the event shows (id, name, type, session) matter, so grants stay empty.
- */
+/** The actor SelfAudit writes for a step: the fields the event shows (id, name, type, session). */
 function auditActorOf(by: ActorSnapshot): AuditActor {
   if (by.kind === 'system') return { kind: 'system', id: by.id };
   const credential =
     by.credential === 'bootstrap'
       ? { method: 'bootstrap' as const }
       : by.credential === 'session'
-        ? { method: 'session' as const, sessionId: by.session ?? '', csrfToken: '' }
-        : { method: 'token' as const, tokenId: '' };
-  return { kind: by.kind, id: by.id, name: by.name ?? by.id, grants: [], credential };
+        ? { method: 'session' as const, sessionId: by.session ?? '' }
+        : { method: 'token' as const };
+  return { kind: by.kind, id: by.id, name: by.name ?? by.id, credential };
 }
 
 /** The log event of one step: `alert.<action>`, target the alert, the step's facts as details. */

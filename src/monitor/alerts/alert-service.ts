@@ -1,7 +1,7 @@
 import { decodeTime, encodeTime } from 'ulid';
-import { SELF_SOURCE } from '../../access/ingest-keys.js';
 import { AppError } from '../../errors.js';
 import type { SelfAudit } from '../../log/self-audit.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
 import { StateCollection, type Versioned } from '../../store/state-collection.js';
 import type { Store } from '../../store/store.js';
 import { type Clock, systemClock } from '../../util/clock.js';

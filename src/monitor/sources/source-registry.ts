@@ -1,5 +1,5 @@
-import { SELF_SOURCE } from '../../access/ingest-keys.js';
 import { AppError } from '../../errors.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
 import { StateCollection } from '../../store/state-collection.js';
 import type { IngestKeyRow, Store } from '../../store/store.js';
 

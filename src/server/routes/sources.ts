@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { SELF_SOURCE, SOURCE_PATTERN, sourceNameRefusal } from '../../access/ingest-keys.js';
+import { SOURCE_PATTERN, sourceNameRefusal } from '../../access/ingest-keys.js';
 import { inScope } from '../../access/source-scope.js';
 import { AppError } from '../../errors.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
 import { formatDuration } from '../../monitor/sources/duration.js';
 import { DEFAULT_SOURCE_SETTINGS, parseDurationSetting } from '../../monitor/sources/settings.js';
 import { SourceRegistry } from '../../monitor/sources/source-registry.js';
