@@ -24,14 +24,14 @@ export function isReservedSource(name: string): boolean {
 export function sourceNameRefusal(name: string, path: string): AppError | undefined {
   if (!SOURCE_PATTERN.test(name)) {
     return new AppError(
-      'bad_request',
+      'invalid_source_name',
       `source "${name.slice(0, 140)}" must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
       { path },
     );
   }
   if (isReservedSource(name)) {
     return new AppError(
-      'bad_request',
+      'source_reserved',
       `source "${name}" is reserved: names starting with "${SELF_SOURCE}" (in any case) belong to the log's own events`,
       { path },
     );

@@ -409,7 +409,7 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
     const record = SelfAudit.prototype.record;
     SelfAudit.prototype.record = async function (this: SelfAudit, event) {
       if (event.action === 'session.sign_in' && event.outcome === undefined) {
-        throw new AppError('unavailable', 'the log could not commit');
+        throw new AppError('commit_failed', 'the log could not commit');
       }
       return record.call(this, event);
     };

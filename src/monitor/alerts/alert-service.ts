@@ -170,7 +170,7 @@ export class AlertService implements AlertSink {
     });
     if (alerts.length > max || next !== null) {
       throw new AppError(
-        'bad_request',
+        'too_many_matches',
         `more than ${max} alerts match; narrow the range with "from" and "to"`,
         { path: 'from' },
       );

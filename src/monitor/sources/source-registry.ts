@@ -116,7 +116,7 @@ export class SourceRegistry {
       });
       if (await this.records.create(name, record, atMs)) return { record, previous: undefined };
     }
-    throw new AppError('conflict', `source ${name} is being changed by others; try again`);
+    throw new AppError('concurrent_change', `source ${name} is being changed by others; try again`);
   }
 }
 
