@@ -1,4 +1,5 @@
 import type { Principal } from '../../access/principal.js';
+import { AppError } from '../../errors.js';
 import type { AuditActor, SelfAuditEvent } from '../../log/self-audit.js';
 import type { ActorSnapshot, AlertRecord, HistoryEntry } from './alert.js';
 import { MAX_EVENT_SEQS } from './alert.js';
@@ -8,7 +9,9 @@ export const MONITOR_ACTOR: ActorSnapshot = { kind: 'system', id: 'monitor' };
 
 /** How a route's principal is remembered on a step (ingest keys never handle alerts). */
 export function snapshotOf(principal: Principal, ip?: string): ActorSnapshot {
-  if (principal.kind === 'ingest') throw new Error('an ingest key cannot handle alerts');
+  if (principal.kind === 'ingest') {
+    throw new AppError('ingest_key_append_only', 'an ingest key cannot handle alerts');
+  }
   const c = principal.credential;
   return {
     kind: principal.kind,
