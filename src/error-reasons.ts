@@ -12,7 +12,11 @@ export const REASONS = {
     'bad_request',
     'the request is malformed in a way no more precise reason names',
   ],
-  malformed_json: ['bad_request', 'the body is not valid JSON (or NDJSON, or gzip, or protobuf)'],
+  malformed_json: ['bad_request', 'the body is not valid JSON (or NDJSON, or gzip)'],
+  invalid_otlp: [
+    'bad_request',
+    'the body is not an OTLP ExportLogsServiceRequest (JSON or protobuf)',
+  ],
   empty_body: ['bad_request', 'the body is empty where content is needed'],
   body_not_object: ['bad_request', 'the body must be a JSON object'],
   prototype_key: [

@@ -60,7 +60,7 @@ export function otlpLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
         logs = protobuf ? decodeProtobufLogs(body) : decodeJsonLogs(body.toString('utf8'));
       } catch (error) {
         if (error instanceof OtlpDecodeError)
-          throw new AppError('malformed_json', error.message, { cause: error });
+          throw new AppError('invalid_otlp', error.message, { cause: error });
         throw error;
       }
       if (logs.length > MAX_RECORDS_PER_REQUEST) {
