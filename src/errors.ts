@@ -1,7 +1,10 @@
+import { categoryOf, type ErrorReason } from './error-reasons.js';
+
 /**
- * Errors of the application layer (access, sequencing, routes). Like CoreError, callers and
- * tests branch on `code`; src/server/error-handler.ts is the one place that turns codes
- * into HTTP statuses.
+ * Errors of the application layer (access, sequencing, routes). Each names a precise
+ * `reason` (src/error-reasons.ts); `code` is the reason's HTTP category, kept in responses
+ * for clients that matched on it first. Callers and tests branch on `reason`;
+ * src/server/error-handler.ts is the one place that turns them into HTTP statuses.
  */
 export type AppErrorCode =
   | 'bad_request'
@@ -17,12 +20,14 @@ export type AppErrorCode =
 
 export class AppError extends Error {
   override readonly name = 'AppError';
+  readonly reason: ErrorReason;
   readonly code: AppErrorCode;
   readonly path: string | undefined;
 
-  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown; path?: string }) {
+  constructor(reason: ErrorReason, message: string, options?: { cause?: unknown; path?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    this.reason = reason;
+    this.code = categoryOf(reason);
     this.path = options?.path;
   }
 }

@@ -52,7 +52,7 @@ export const NAME_PATTERN = /^[a-z0-9][a-z0-9._@-]{0,127}$/;
 export function parseAccountName(name: unknown, path = 'name'): string {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `"${path}" must be 1–128 lower-case letters, digits, '.', '_', '-' or '@', starting with a letter or digit`,
       { path },
     );
@@ -63,43 +63,45 @@ export function parseAccountName(name: unknown, path = 'name'): string {
 /** Grants from a request body: [{ role, sources? }], each role at most once. */
 export function parseGrants(value: unknown, path = 'roles'): Grant[] {
   if (!Array.isArray(value)) {
-    throw new AppError('bad_request', `"${path}" must be an array of { role, sources? }`, { path });
+    throw new AppError('invalid_field', `"${path}" must be an array of { role, sources? }`, {
+      path,
+    });
   }
   const seen = new Set<Role>();
   return value.map((item, i) => {
     const at = `${path}[${i}]`;
     const g = typeof item === 'string' ? { role: item } : item;
     if (typeof g !== 'object' || g === null || Array.isArray(g)) {
-      throw new AppError('bad_request', `${at} must be a role name or { role, sources? }`, {
+      throw new AppError('invalid_field', `${at} must be a role name or { role, sources? }`, {
         path: at,
       });
     }
     const { role, sources, ...rest } = g as Record<string, unknown>;
     const unknown = Object.keys(rest)[0];
     if (unknown !== undefined) {
-      throw new AppError('bad_request', `${at} has an unknown field "${unknown}"`, {
+      throw new AppError('unknown_field', `${at} has an unknown field "${unknown}"`, {
         path: `${at}.${unknown}`,
       });
     }
     if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
-      throw new AppError('bad_request', `${at}.role must be one of ${ROLES.join(', ')}`, {
+      throw new AppError('invalid_field', `${at}.role must be one of ${ROLES.join(', ')}`, {
         path: `${at}.role`,
       });
     }
     if (seen.has(role as Role)) {
-      throw new AppError('bad_request', `role "${role}" is listed twice`, { path: `${at}.role` });
+      throw new AppError('invalid_field', `role "${role}" is listed twice`, { path: `${at}.role` });
     }
     seen.add(role as Role);
     if (sources === undefined) return { role: role as Role };
     if (role === 'admin') {
       throw new AppError(
-        'bad_request',
+        'invalid_field',
         'the admin role cannot be limited to sources: it manages the whole log',
         { path: `${at}.sources` },
       );
     }
     if (!Array.isArray(sources) || sources.length === 0 || sources.length > 100) {
-      throw new AppError('bad_request', `${at}.sources must be a list of 1–100 patterns`, {
+      throw new AppError('invalid_field', `${at}.sources must be a list of 1–100 patterns`, {
         path: `${at}.sources`,
       });
     }
@@ -108,7 +110,7 @@ export function parseGrants(value: unknown, path = 'roles'): Grant[] {
       sources: sources.map((s, j) => {
         const p = `${at}.sources[${j}]`;
         if (typeof s !== 'string') {
-          throw new AppError('bad_request', `${p} must be a string`, { path: p });
+          throw new AppError('invalid_field', `${p} must be a string`, { path: p });
         }
         return parseSourcePattern(s, p);
       }),
@@ -156,14 +158,14 @@ export class AccountDirectory {
   /** Creates the account; 409 when the name or the OIDC identity is taken. */
   async create(account: AccountRecord): Promise<void> {
     if (!(await this.byName.create(account.name, { accountId: account.id }, account.createdAtMs))) {
-      throw new AppError('conflict', `an account named "${account.name}" exists`, {
+      throw new AppError('name_taken', `an account named "${account.name}" exists`, {
         path: 'name',
       });
     }
     try {
       if (account.oidc) await this.linkOidc(account.id, account.oidc, account.createdAtMs);
       if (!(await this.accounts.create(account.id, account, account.createdAtMs))) {
-        throw new AppError('conflict', `an account with id ${account.id} exists`);
+        throw new AppError('id_taken', `an account with id ${account.id} exists`);
       }
     } catch (error) {
       // Release the name reserved above, so a refused creation leaves nothing behind.
@@ -189,9 +191,13 @@ export class AccountDirectory {
     atMs: number,
   ): Promise<void> {
     if (!(await this.byOidc.create(oidcKey(oidc.issuer, oidc.subject), { accountId }, atMs))) {
-      throw new AppError('conflict', 'that OpenID Connect identity is linked to another account', {
-        path: 'oidc_subject',
-      });
+      throw new AppError(
+        'identity_linked',
+        'that OpenID Connect identity is linked to another account',
+        {
+          path: 'oidc_subject',
+        },
+      );
     }
   }
 }

@@ -61,10 +61,10 @@ export class Authenticator {
         checkCsrf(principal, c);
         return principal;
       }
-      throw new AppError('unauthorized', 'the session has ended or expired; sign in again');
+      throw new AppError('session_ended', 'the session has ended or expired; sign in again');
     }
     throw new AppError(
-      'unauthorized',
+      'unauthenticated',
       'missing credentials; send `Authorization: Bearer <token>` or sign in',
     );
   }
@@ -87,10 +87,10 @@ export class Authenticator {
       ) {
         // Neither an ingest key nor an API token: most likely the bootstrap token of a server
         // that has turned it off. Saying so tells the person what to do instead.
-        throw new AppError('unauthorized', BOOTSTRAP_TOKEN_OFF);
+        throw new AppError('bootstrap_token_off', BOOTSTRAP_TOKEN_OFF);
       }
     }
-    throw new AppError('unauthorized', 'invalid, expired, revoked or malformed token');
+    throw new AppError('invalid_credentials', 'invalid, expired, revoked or malformed token');
   }
 
   private async token(token: string): Promise<Principal | undefined> {
@@ -138,7 +138,7 @@ function checkCsrf(principal: AccountPrincipal, c: Credentials): void {
   const expected = principal.credential.csrfToken;
   if (c.csrfToken === undefined || !secretMatches(c.csrfToken, hashSecret(expected))) {
     throw new AppError(
-      'forbidden',
+      'csrf_token_required',
       'cookie-authenticated writes need the X-CSRF-Token header from sign-in',
     );
   }

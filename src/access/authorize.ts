@@ -26,14 +26,14 @@ export interface Resource {
 export function authorize(principal: Principal, action: Action, resource?: Resource): SourceScope {
   if (principal.kind === 'ingest') {
     if (!INGEST_ACTIONS.includes(action)) {
-      throw new AppError('forbidden', 'an ingest key can only append events');
+      throw new AppError('ingest_key_append_only', 'an ingest key can only append events');
     }
     return { all: false, exact: [principal.source], prefixes: [] };
   }
   if (action === 'self') return ALL_SOURCES;
   if (action === 'events.append') {
     throw new AppError(
-      'forbidden',
+      'ingest_key_required',
       'appending needs an ingest key bound to a source; create one with `evident keys create --source NAME`',
     );
   }
@@ -41,7 +41,7 @@ export function authorize(principal: Principal, action: Action, resource?: Resou
   if (allowing.length === 0) {
     const roles = ROLES.filter((r) => ROLE_ACTIONS[r].includes(action));
     throw new AppError(
-      'forbidden',
+      'role_required',
       `"${action}" needs the role ${roles.map((r) => `"${r}"`).join(' or ')}`,
     );
   }
@@ -51,7 +51,7 @@ export function authorize(principal: Principal, action: Action, resource?: Resou
   const scope = scopeOf(allowing.map((g) => g.sources));
   if (UNSCOPED_ONLY_ACTIONS.has(action) && !scope.all) {
     throw new AppError(
-      'forbidden',
+      'unscoped_grant_required',
       `"${action}" reveals every source; it needs a grant that is not limited to some sources`,
     );
   }

@@ -42,20 +42,20 @@ export function parseCliHandoff(query: {
   if (redirect === undefined && challenge === undefined && state === undefined) return undefined;
   if (redirect === undefined || !isLoopbackListener(redirect)) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       '"cli_redirect" must be the CLI\'s listener on loopback: http://127.0.0.1:<port>/… or http://[::1]:<port>/…, with no query',
       { path: 'cli_redirect' },
     );
   }
   if (challenge === undefined || !CHALLENGE.test(challenge)) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       '"cli_challenge" must be BASE64URL(SHA-256(verifier)), 43 characters',
       { path: 'cli_challenge' },
     );
   }
   if (state === undefined || !STATE.test(state)) {
-    throw new AppError('bad_request', '"cli_state" must be 16–128 base64url characters', {
+    throw new AppError('invalid_field', '"cli_state" must be 16–128 base64url characters', {
       path: 'cli_state',
     });
   }
@@ -100,7 +100,7 @@ export class CliHandoffs {
     const code = newSecret();
     const doc = { accountId, challenge, expiresAtMs: nowMs + CLI_HANDOFF_TTL_MS };
     if (!(await this.codes.create(hash(code), doc, nowMs))) {
-      throw new AppError('conflict', 'could not finish the sign-in; start it again');
+      throw new AppError('concurrent_change', 'could not finish the sign-in; start it again');
     }
     return { code, id: handoffId(code) };
   }
@@ -115,7 +115,7 @@ export class CliHandoffs {
     nowMs: number,
   ): Promise<{ accountId: string; id: string }> {
     const refused = new AppError(
-      'unauthorized',
+      'invalid_credentials',
       'unknown, used or expired sign-in code, or a verifier that does not match; run `evident login --oidc` again',
     );
     if (code.length > 256 || !VERIFIER.test(verifier)) throw refused;

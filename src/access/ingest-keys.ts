@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
+import { SELF_SOURCE } from '../log/self-source.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { hashSecret, newSecret, secretMatches } from './secrets.js';
@@ -8,8 +9,6 @@ const PREFIX = 'evk_';
 const ID_LENGTH = 16;
 /** A source names a system: letters, digits and . _ - (it lands in search filters and rules). */
 export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** Reserved for the log's own events (the log audits itself). */
-export const SELF_SOURCE = 'evident';
 
 /**
  * Whether `name` could pass for the log's own source: `evident` in any case and every name
@@ -25,14 +24,14 @@ export function isReservedSource(name: string): boolean {
 export function sourceNameRefusal(name: string, path: string): AppError | undefined {
   if (!SOURCE_PATTERN.test(name)) {
     return new AppError(
-      'bad_request',
+      'invalid_source_name',
       `source "${name.slice(0, 140)}" must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
       { path },
     );
   }
   if (isReservedSource(name)) {
     return new AppError(
-      'bad_request',
+      'source_reserved',
       `source "${name}" is reserved: names starting with "${SELF_SOURCE}" (in any case) belong to the log's own events`,
       { path },
     );

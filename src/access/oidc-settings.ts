@@ -41,7 +41,7 @@ export function parseOidcSettings(input: OidcSettingsInput): OidcSettings | unde
   );
   if (missing.length > 0) {
     throw new AppError(
-      'bad_request',
+      'invalid_configuration',
       `OpenID Connect sign-in needs ${missing.map((k) => FLAGS[k]).join(', ')} as well (or env EVIDENT_OIDC_*)`,
     );
   }
@@ -49,7 +49,7 @@ export function parseOidcSettings(input: OidcSettingsInput): OidcSettings | unde
   const redirect = checkUrl(input.redirectUrl!, FLAGS.redirectUrl);
   if (!redirect.pathname.endsWith(OIDC_CALLBACK_PATH) || redirect.search || redirect.hash) {
     throw new AppError(
-      'bad_request',
+      'invalid_configuration',
       `${FLAGS.redirectUrl} must be Evident's callback, ending in ${OIDC_CALLBACK_PATH}, without a query`,
     );
   }
@@ -71,11 +71,11 @@ function checkUrl(text: string, flag: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new AppError('bad_request', `${flag} must be an absolute URL; got "${text}"`);
+    throw new AppError('invalid_configuration', `${flag} must be an absolute URL; got "${text}"`);
   }
   if (url.protocol !== 'https:' && !isLoopbackHttp(url)) {
     throw new AppError(
-      'bad_request',
+      'invalid_configuration',
       `${flag} must use https (plain http only on 127.0.0.1, localhost or [::1]); got "${text}"`,
     );
   }

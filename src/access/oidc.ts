@@ -99,7 +99,7 @@ export class OidcSignIn {
       expiresAtMs: nowMs + OIDC_FLOW_TTL_MS,
     };
     if (!(await this.flows.create(state, flow, nowMs))) {
-      throw new AppError('conflict', 'could not start a sign-in; try again');
+      throw new AppError('concurrent_change', 'could not start a sign-in; try again');
     }
     return buildAuthorizationUrl(config, {
       redirect_uri: this.settings.redirectUrl,
@@ -179,7 +179,7 @@ export class OidcSignIn {
     this.configuration ??= this.discover().catch((error: unknown) => {
       this.configuration = undefined;
       throw new AppError(
-        'unavailable',
+        'oidc_provider_unreachable',
         `the OpenID provider ${this.settings.issuer} could not be reached or described itself wrongly: ${(error as Error).message}`,
         { cause: error },
       );

@@ -53,11 +53,11 @@ export function dummyPasswordHash(params: ScryptParams = DEFAULT_SCRYPT): Promis
 
 export function checkPasswordPolicy(password: unknown, path = 'password'): string {
   if (typeof password !== 'string') {
-    throw new AppError('bad_request', `"${path}" must be a string`, { path });
+    throw new AppError('invalid_field', `"${path}" must be a string`, { path });
   }
   if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `"${path}" must be ${MIN_PASSWORD_LENGTH}–${MAX_PASSWORD_LENGTH} characters (a passphrase is best)`,
       { path },
     );

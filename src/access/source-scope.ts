@@ -17,7 +17,7 @@ export function parseSourcePattern(pattern: string, path = 'sources'): string {
     : SOURCE_PATTERN.test(pattern);
   if (!valid) {
     throw new AppError(
-      'bad_request',
+      'invalid_source_name',
       `source pattern "${pattern}" must be a source name (letters, digits, '.', '_', '-') optionally ending in '*', like "billing-*"`,
       { path },
     );

@@ -1,6 +1,7 @@
 /**
  * A thin client for the Evident HTTP API, used by the CLI (and usable from scripts). Errors
- * carry the server's stable code and message so the CLI can say exactly what to fix.
+ * carry the server's category (`code`), precise `reason` (docs/api.md, Error reasons) and
+ * message so the CLI can say exactly what to fix. Servers before reasons send none.
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -9,6 +10,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly path?: string,
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -95,17 +97,19 @@ export class ApiClient {
       let code = 'http_error';
       let message = `${method} ${url.pathname} answered ${response.status}`;
       let fieldPath: string | undefined;
+      let reason: string | undefined;
       try {
         const parsed = (await response.json()) as {
-          error?: { code?: string; message?: string; path?: string };
+          error?: { code?: string; reason?: string; message?: string; path?: string };
         };
         code = parsed.error?.code ?? code;
+        reason = parsed.error?.reason;
         message = parsed.error?.message ?? message;
         fieldPath = parsed.error?.path;
       } catch {
         // Not our error shape (a proxy?): keep the status line.
       }
-      const error = new ApiError(response.status, code, message, fieldPath);
+      const error = new ApiError(response.status, code, message, fieldPath, reason);
       throw response.status === 401 && this.options.explainUnauthorized
         ? this.options.explainUnauthorized(error)
         : error;

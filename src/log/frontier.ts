@@ -16,7 +16,7 @@ export async function loadFrontier(reader: NodeReader, head: LogHead): Promise<M
     const hash = found.get(nodeKey(level, index));
     if (!hash) {
       throw new AppError(
-        'unavailable',
+        'store_inconsistent',
         `tree node level ${level} index ${index} is missing from the store; run \`evident verify\``,
       );
     }
@@ -25,7 +25,7 @@ export async function loadFrontier(reader: NodeReader, head: LogHead): Promise<M
   const frontier = MerkleFrontier.fromHashes(head.size, hashes);
   if (!bytesEqual(frontier.root(), head.rootHash)) {
     throw new AppError(
-      'unavailable',
+      'store_inconsistent',
       `the stored tree does not match the latest checkpoint (size ${head.size}); run \`evident verify\``,
     );
   }

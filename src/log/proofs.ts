@@ -49,7 +49,7 @@ function lookupIn(found: Map<string, Uint8Array>) {
     const hash = found.get(nodeKey(level, index));
     if (!hash) {
       throw new AppError(
-        'unavailable',
+        'store_inconsistent',
         `tree node level ${level} index ${index} is missing; run \`evident verify\``,
       );
     }

@@ -1,4 +1,3 @@
-import { SELF_SOURCE } from '../access/ingest-keys.js';
 import { signCheckpoint } from '../core/checkpoint.js';
 import {
   currentKey,
@@ -16,6 +15,7 @@ import type { IdGenerator } from '../util/ids.js';
 import { loadFrontier } from './frontier.js';
 import { META_KEY_HISTORY, META_ORIGIN, META_VERIFIER_KEY } from './init-log.js';
 import { prepareEntries, withReceivedAt } from './prepare-entries.js';
+import { SELF_SOURCE } from './self-source.js';
 import { columnsOf } from './sequencer.js';
 import { genesisTime, storedKeyHistory } from './stored-key-history.js';
 

@@ -1,9 +1,24 @@
-import { SELF_SOURCE } from '../access/ingest-keys.js';
-import type { Principal } from '../access/principal.js';
 import type { Category, Outcome, Sensitivity } from '../core/record/types.js';
 import { validateSubmittedRecord } from '../core/record/validate.js';
 import type { Clock } from '../util/clock.js';
+import { SELF_SOURCE } from './self-source.js';
 import type { Sequencer } from './sequencer.js';
+
+/**
+ * What the self-audit reads of an API principal. access/principal.ts's `Principal` fits it;
+ * it is spelled out here so log/ never imports access/ (access/ records through log/).
+ */
+export type AuditedPrincipal =
+  | {
+      kind: 'person' | 'service';
+      id: string;
+      name: string;
+      credential:
+        | { method: 'bootstrap' }
+        | { method: 'token' }
+        | { method: 'session'; sessionId: string };
+    }
+  | { kind: 'ingest'; id: string };
 
 /**
  * Who acted, for the log's own events: a principal of the API, the operator at the
@@ -11,7 +26,7 @@ import type { Sequencer } from './sequencer.js';
  * failed sign-in names the account that was tried).
  */
 export type AuditActor =
-  | Principal
+  | AuditedPrincipal
   | { kind: 'operator'; id: string }
   | { kind: 'system'; id: string }
   | { kind: 'anonymous'; id: string };

@@ -162,7 +162,7 @@ export class Sequencer {
     options: { historical?: boolean } = {},
   ): Promise<AppendResult> {
     if (submitted.length === 0)
-      return Promise.reject(new AppError('bad_request', 'no events to append'));
+      return Promise.reject(new AppError('empty_body', 'no events to append'));
     let records: PreparedEntry[];
     try {
       records = prepareEntries(
@@ -230,7 +230,7 @@ export class Sequencer {
         error instanceof AppError
           ? error
           : new AppError(
-              'unavailable',
+              'commit_failed',
               'the log could not commit this batch; retry with the same event ids',
               {
                 cause: error,
@@ -272,7 +272,7 @@ export class Sequencer {
     nowMs: number,
   ): Promise<{ plan: Plan; replanned: boolean }> {
     const head = await tx.head();
-    if (!head) throw new AppError('unavailable', 'the log is not initialised');
+    if (!head) throw new AppError('log_not_initialised', 'the log is not initialised');
     await this.followKeyRotation(tx, head);
     let plan = planned;
     const applies =
@@ -319,7 +319,7 @@ export class Sequencer {
     const signer = this.options.signerFor?.(current);
     if (!signer || formatVerifierKey(signer.name, signer.publicKey) !== current) {
       throw new AppError(
-        'unavailable',
+        'signing_key_missing',
         `the log's signing key was rotated to ${current.split('+')[1]}, which this server does not hold: it signs nothing until its operator installs the current log.key (docs/operations.md, "Rotating the log key")`,
       );
     }
@@ -536,13 +536,13 @@ function addStored(known: Map<string, KnownId>, stored: Map<string, StoredEntry>
 function idConflict(id: string, previous: KnownId, source: string): AppError {
   if (previous.source !== source) {
     return new AppError(
-      'conflict',
+      'event_id_conflict',
       `event id ${id} is already taken; use a new id for a new event`,
     );
   }
   const where = previous.seq >= 0 ? ` (seq ${previous.seq})` : '';
   return new AppError(
-    'conflict',
+    'event_id_conflict',
     `event id ${id} is already stored with different content${where}; use a new id for a new event`,
   );
 }

@@ -36,7 +36,7 @@ export function decodeCursor(cursor: string): SearchCursor {
     encodeCursor(decoded) !== cursor
   ) {
     throw new AppError(
-      'bad_request',
+      'invalid_cursor',
       'query parameter "cursor" is not a cursor this server issued; use next_cursor from a previous page',
       { path: 'cursor' },
     );

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError, type CoreErrorCode } from '../core/errors.js';
+import { categoryOf, type ErrorReason } from '../error-reasons.js';
 import { AppError, type AppErrorCode } from '../errors.js';
 
 const APP_STATUS: Record<AppErrorCode, number> = {
@@ -29,16 +30,36 @@ const CORE_STATUS: Record<CoreErrorCode, number> = {
   INVALID_SIGNATURE: 400,
 };
 
-/** Fastify's own 4xx errors, renamed to our stable codes. */
-const FASTIFY_CODES: Record<number, AppErrorCode> = {
-  400: 'bad_request',
-  404: 'not_found',
-  413: 'payload_too_large',
+/** Each core code is also a reason (lower-cased); the response's code stays as it was. */
+const CORE_REASON: Record<CoreErrorCode, ErrorReason> = {
+  MALFORMED_JSON: 'malformed_json',
+  INVALID_RECORD: 'invalid_record',
+  RECORD_TOO_LARGE: 'record_too_large',
+  TOO_MANY_RECORDS: 'too_many_records',
+  INVALID_ARGUMENT: 'invalid_argument',
+  INVALID_PROOF: 'invalid_proof',
+  ROOT_MISMATCH: 'root_mismatch',
+  MALFORMED_NOTE: 'malformed_note',
+  MALFORMED_KEY: 'malformed_key',
+  UNKNOWN_KEY: 'unknown_key',
+  INVALID_SIGNATURE: 'invalid_signature',
+};
+
+/** Fastify's own 4xx errors, named by our stable reasons. */
+const FASTIFY_REASONS: Record<string, ErrorReason> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+};
+const FASTIFY_STATUS_REASONS: Record<number, ErrorReason> = {
+  404: 'route_not_found',
+  413: 'body_too_large',
   415: 'unsupported_media_type',
 };
 
 export interface ErrorBody {
-  error: { code: string; message: string; path?: string };
+  error: { code: string; reason: ErrorReason; message: string; path?: string };
 }
 
 /** Turns any error into `{"error":{"code","message","path"?}}`: the only place that does. */
@@ -46,24 +67,28 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
   if (error instanceof AppError) {
     return {
       status: APP_STATUS[error.code],
-      body: errorBody(error.code, error.message, error.path),
+      body: errorBody(error.code, error.reason, error.message, error.path),
     };
   }
   if (error instanceof CoreError) {
     return {
       status: CORE_STATUS[error.code],
-      body: errorBody(error.code.toLowerCase(), error.message, error.path),
+      body: errorBody(error.code.toLowerCase(), CORE_REASON[error.code], error.message, error.path),
     };
   }
   const fastify = error as Partial<FastifyError>;
   const status = fastify.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code = FASTIFY_CODES[status] ?? 'bad_request';
-    return { status, body: errorBody(code, describeFastifyError(fastify)) };
+    const reason =
+      FASTIFY_REASONS[fastify.code ?? ''] ?? FASTIFY_STATUS_REASONS[status] ?? 'invalid_request';
+    const code = categoryOf(reason);
+    return { status, body: errorBody(code, reason, describeFastifyError(fastify)) };
   }
+  // Not ours and not the client's: a bug or a failing dependency. Its message and stack may
+  // name files, queries or secrets, so the body says nothing of them (the log has them).
   return {
     status: 500,
-    body: errorBody('internal', 'internal error; the server log has the details'),
+    body: errorBody('internal', 'internal', 'internal error; the server log has the details'),
   };
 }
 
@@ -80,8 +105,10 @@ function describeFastifyError(error: Partial<FastifyError>): string {
   }
 }
 
-function errorBody(code: string, message: string, path?: string): ErrorBody {
-  return { error: path === undefined ? { code, message } : { code, message, path } };
+function errorBody(code: string, reason: ErrorReason, message: string, path?: string): ErrorBody {
+  return {
+    error: path === undefined ? { code, reason, message } : { code, reason, message, path },
+  };
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -96,6 +123,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       .send(
         errorBody(
           'not_found',
+          'route_not_found',
           `no route ${request.method} ${request.url.split('?')[0]}; see /api/v1/openapi.json`,
         ),
       );

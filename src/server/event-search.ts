@@ -57,7 +57,7 @@ export async function readEventSearch(
   const ip = ipText === undefined ? undefined : parseIpNetwork(ipText);
   if (ipText !== undefined && ip === undefined) {
     throw new AppError(
-      'bad_request',
+      'invalid_query',
       'query parameter "ip" must be an IPv4 or IPv6 address or a CIDR network, e.g. 10.0.0.7, 10.0.0.0/8 or 2001:db8::/32',
       { path: 'ip' },
     );
@@ -129,7 +129,7 @@ export function pagePosition(
   const cursor: SearchCursor = decodeCursor(cursorText);
   if ((cursor.timeMs !== undefined) !== (order === 'time')) {
     throw new AppError(
-      'bad_request',
+      'invalid_cursor',
       `query parameter "cursor" belongs to a search in another order; repeat the same filters and order (${order}) the cursor came from`,
       { path: 'cursor' },
     );
@@ -146,7 +146,7 @@ function prefixOrExact(q: QueryReader, name: string): { exact?: string; prefix?:
   const body = text.endsWith('*') ? text.slice(0, -1) : text;
   if (body.includes('*')) {
     throw new AppError(
-      'bad_request',
+      'invalid_query',
       `query parameter "${name}" may end in "*" (a prefix, like customer.*) but has no other wildcards`,
       { path: name },
     );
@@ -159,7 +159,7 @@ function aliasOf(q: QueryReader, name: string, alias: string): string {
   const hasAlias = q.string(alias, 64) !== undefined;
   if (hasName && hasAlias) {
     throw new AppError(
-      'bad_request',
+      'invalid_query',
       `query parameters "${alias}" and "${name}" are the same bound (received_at); give one`,
       { path: alias },
     );
@@ -170,7 +170,7 @@ function aliasOf(q: QueryReader, name: string, alias: string): string {
 function checkRange(fromName: string, toName: string, from?: number, to?: number): void {
   if (from !== undefined && to !== undefined && from > to) {
     throw new AppError(
-      'bad_request',
+      'empty_range',
       `query parameter "${fromName}" (${new Date(from).toISOString()}) is after "${toName}" (${new Date(to).toISOString()}): the range is empty; swap them`,
       { path: fromName },
     );

@@ -23,18 +23,18 @@ export function parseJsonBody(body: unknown): unknown {
           : JSON.parse(body);
   } catch (error) {
     if (error instanceof CoreError) {
-      throw new AppError('bad_request', error.message, { path: error.path ?? '$' });
+      throw new AppError('malformed_json', error.message, { path: error.path ?? '$' });
     }
     // JSON.parse fails only with SyntaxError; anything else is not the client's doing.
     if (!(error instanceof SyntaxError)) throw error;
-    throw new AppError('bad_request', `the body is not valid JSON: ${error.message}`, {
+    throw new AppError('malformed_json', `the body is not valid JSON: ${error.message}`, {
       path: '$',
     });
   }
   const poisoned = findPrototypeKey(value);
   if (poisoned !== undefined) {
     throw new AppError(
-      'bad_request',
+      'prototype_key',
       `${poisoned}: "__proto__" keys and "constructor.prototype" objects are not allowed (they alter object prototypes in JavaScript consumers); rename the key`,
       { path: poisoned },
     );
@@ -55,16 +55,16 @@ export function jsonObjectBody(
   const value = parseJsonBody(body);
   if (value === undefined) {
     if (options.optional) return {};
-    throw new AppError('bad_request', `send a JSON object body with ${allowed.join(', ')}`);
+    throw new AppError('body_not_object', `send a JSON object body with ${allowed.join(', ')}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new AppError('bad_request', 'the body must be a JSON object', { path: '$' });
+    throw new AppError('body_not_object', 'the body must be a JSON object', { path: '$' });
   }
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       const hint = closest(key, allowed);
       throw new AppError(
-        'bad_request',
+        'unknown_field',
         `unknown field "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; allowed: ${allowed.join(', ')}`,
         { path: key },
       );
@@ -82,11 +82,11 @@ export function stringField(
   const v = body[name];
   if (v === undefined || v === null) {
     if (options.optional) return undefined;
-    throw new AppError('bad_request', `"${name}" is required`, { path: name });
+    throw new AppError('missing_field', `"${name}" is required`, { path: name });
   }
   const max = options.max ?? 1024;
   if (typeof v !== 'string' || v.length === 0 || v.length > max) {
-    throw new AppError('bad_request', `"${name}" must be a string of 1–${max} characters`, {
+    throw new AppError('invalid_field', `"${name}" must be a string of 1–${max} characters`, {
       path: name,
     });
   }

@@ -6,6 +6,7 @@ import {
   SENSITIVITIES,
   SEVERITIES,
 } from '../core/record/types.js';
+import { ERROR_REASONS } from '../error-reasons.js';
 import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { authPaths, authSchemas } from './openapi-auth.js';
 import { connectPaths, connectSchemas } from './openapi-connect.js';
@@ -493,9 +494,15 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             error: {
               type: 'object',
-              required: ['code', 'message'],
+              required: ['code', 'reason', 'message'],
               properties: {
-                code: str('Stable machine code'),
+                code: str('The HTTP category (bad_request, not_found, …), kept for older clients'),
+                reason: {
+                  type: 'string',
+                  enum: ERROR_REASONS,
+                  description:
+                    'What went wrong, precisely: branch on this (docs/api.md, Error reasons)',
+                },
                 message: str('What to fix'),
                 path: str('JSON path of the bad field, or the parameter name'),
               },

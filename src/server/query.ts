@@ -15,7 +15,7 @@ export class QueryReader {
     for (const name of Object.keys(this.query)) {
       if (!allowed.includes(name)) {
         throw new AppError(
-          'bad_request',
+          'unknown_query_parameter',
           `unknown query parameter "${name}"; allowed: ${allowed.join(', ')}`,
           {
             path: name,
@@ -100,6 +100,6 @@ export class QueryReader {
   }
 
   private bad(name: string, problem: string): AppError {
-    return new AppError('bad_request', `query parameter "${name}" ${problem}`, { path: name });
+    return new AppError('invalid_query', `query parameter "${name}" ${problem}`, { path: name });
   }
 }

@@ -40,7 +40,7 @@ export function webAssets(webRoot: string): WebAssets {
   const indexPath = join(webRoot, 'index.html');
   if (!existsSync(indexPath)) {
     throw new AppError(
-      'unavailable',
+      'dashboard_not_built',
       `the web dashboard is not built (no ${indexPath}); run \`npm run build\``,
     );
   }

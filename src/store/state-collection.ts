@@ -61,7 +61,10 @@ export class StateCollection<T> {
         return { id, value: next, version: current.version + 1, updatedAtMs: atMs };
       }
     }
-    throw new AppError('conflict', `${this.kind} ${id} is being changed by others; try again`);
+    throw new AppError(
+      'concurrent_change',
+      `${this.kind} ${id} is being changed by others; try again`,
+    );
   }
 
   async list(options: StateListOptions): Promise<Versioned<T>[]> {

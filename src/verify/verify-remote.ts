@@ -1,4 +1,3 @@
-import { SELF_SOURCE } from '../access/ingest-keys.js';
 import type { ApiClient } from '../client/api-client.js';
 import { bytesEqual, fromBase64, toBase64 } from '../core/bytes.js';
 import { canonicalize } from '../core/canonical-json.js';
@@ -7,6 +6,7 @@ import { CoreError } from '../core/errors.js';
 import { LOG_KEY_ROTATE_ACTION, rotationRecordProblem } from '../core/key-history.js';
 import { leafHash, MerkleFrontier } from '../core/merkle.js';
 import { parseVerifierKey } from '../core/note.js';
+import { SELF_SOURCE } from '../log/self-source.js';
 import {
   describeTrust,
   fetchTrustedLogKeys,

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { SELF_SOURCE } from '../access/ingest-keys.js';
 import { bytesEqual, toBase64 } from '../core/bytes.js';
 import { CoreError } from '../core/errors.js';
 import {
@@ -12,6 +11,7 @@ import {
 import { pow2 } from '../core/merkle.js';
 import { formatVerifierKey, parseVerifierKey } from '../core/note.js';
 import { META_VERIFIER_KEY } from '../log/init-log.js';
+import { SELF_SOURCE } from '../log/self-source.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
 import type { StoreLocation } from '../store/open-store.js';
 import type { Store } from '../store/store.js';

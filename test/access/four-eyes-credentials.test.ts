@@ -39,7 +39,7 @@ describe('four-eyes against an admin who controls the subject’s credentials', 
       password: PASSWORD,
     });
     assert.equal(reset.statusCode, 403, reset.body);
-    assert.match(reset.json().error.message, /waiting for an admin grant/);
+    assert.equal(reset.json().error.reason, 'acts_as_two_admins');
 
     const approve = await call(
       t,
@@ -69,6 +69,7 @@ describe('four-eyes against an admin who controls the subject’s credentials', 
     });
     assert.equal(byA.statusCode, 409, byA.body);
     assert.match(byA.json().error.message, /requester set "frank"'s credentials/);
+    assert.equal(byA.json().error.reason, 'credential_controlled');
 
     const byB = await call(t, 'PUT', `/api/v1/principals/${f.id}/roles`, b.headers, {
       roles: ['admin'],
@@ -78,6 +79,7 @@ describe('four-eyes against an admin who controls the subject’s credentials', 
     const approvedByA = await call(t, 'POST', `/api/v1/approvals/${id}/approve`, a.headers);
     assert.equal(approvedByA.statusCode, 409, approvedByA.body);
     assert.match(approvedByA.json().error.message, /approver set "frank"'s credentials/);
+    assert.equal(approvedByA.json().error.reason, 'credential_controlled');
     const approvedByC = await call(t, 'POST', `/api/v1/approvals/${id}/approve`, c.headers);
     assert.equal(approvedByC.statusCode, 200, approvedByC.body);
   });

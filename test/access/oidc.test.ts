@@ -306,6 +306,7 @@ describe('OpenID Connect sign-in: configuration', () => {
       const res = await plain.app.inject({ method: 'GET', url: '/api/v1/auth/oidc/start' });
       assert.equal(res.statusCode, 404);
       assert.match(res.json().error.message, /--oidc-issuer/);
+      assert.equal(res.json().error.reason, 'sign_in_disabled');
     } finally {
       await plain.close();
     }
@@ -326,7 +327,7 @@ describe('OpenID Connect sign-in: configuration', () => {
       const res = await down.app.inject({ method: 'GET', url: '/api/v1/auth/oidc/start' });
       assert.equal(res.statusCode, 503);
       assert.equal(res.json().error.code, 'unavailable');
-      assert.match(res.json().error.message, /could not be reached/);
+      assert.equal(res.json().error.reason, 'oidc_provider_unreachable');
     } finally {
       await down.close();
     }

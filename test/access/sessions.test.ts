@@ -286,7 +286,7 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
     const s = await signIn(t, 'ned', PASSWORD, { ip: '10.8.0.1' });
     const missing = await logout(s.get);
     assert.equal(missing.statusCode, 403);
-    assert.match(missing.json().error.message, /X-CSRF-Token/);
+    assert.equal(missing.json().error.reason, 'csrf_token_required');
     const wrong = await logout({ ...s.get, 'x-csrf-token': 'A'.repeat(43) });
     assert.equal(wrong.statusCode, 403);
     const other = await signIn(t, 'ned', PASSWORD, { ip: '10.8.0.1' });
@@ -409,7 +409,7 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
     const record = SelfAudit.prototype.record;
     SelfAudit.prototype.record = async function (this: SelfAudit, event) {
       if (event.action === 'session.sign_in' && event.outcome === undefined) {
-        throw new AppError('unavailable', 'the log could not commit');
+        throw new AppError('commit_failed', 'the log could not commit');
       }
       return record.call(this, event);
     };

@@ -206,6 +206,7 @@ describe('POST /api/v1/ingest/:mapping', () => {
     const res = await post('vector', 'vector-journald.json', '?dedupe=yes');
     assert.equal(res.statusCode, 400);
     assert.match(res.json().error.message, /content/);
+    assert.equal(res.json().error.reason, 'invalid_query');
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ERROR_REASONS } from '../../src/error-reasons.js';
 import { event, type TestServer, testServer } from '../support/test-server.js';
 
 /** Hostile and careless input: each case is a 4xx that says what to fix, and stores nothing. */
@@ -21,6 +22,7 @@ describe('HTTP API: bad input', () => {
     type?: string;
     status: number;
     code: string;
+    reason?: string;
     path?: string;
   }[] = [
     { name: 'malformed JSON', body: '{"time":', status: 400, code: 'malformed_json' },
@@ -224,7 +226,7 @@ describe('HTTP API: bad input', () => {
       code: 'invalid_record',
       path: '$[2].outcome',
     },
-    { name: 'empty body', body: '', status: 400, code: 'bad_request' },
+    { name: 'empty body', body: '', status: 400, code: 'bad_request', reason: 'empty_body' },
     {
       name: 'wrong content type',
       body: valid,
@@ -252,7 +254,12 @@ describe('HTTP API: bad input', () => {
       assert.equal(res.statusCode, c.status, res.body.slice(0, 300));
       const error = res.json().error;
       assert.equal(error.code, c.code, error.message);
+      assert.ok(
+        (ERROR_REASONS as string[]).includes(error.reason),
+        `"${error.reason}" is a documented reason`,
+      );
       assert.ok(error.message.length > 10, 'the message says what to fix');
+      if (c.reason !== undefined) assert.equal(error.reason, c.reason, error.message);
       if (c.path !== undefined) assert.equal(error.path, c.path, error.message);
       assert.equal((await t.log.store.head())!.size, before, 'nothing from the request is stored');
     });

@@ -70,6 +70,7 @@ describe('dashboard pages and assets', () => {
       const res = await bare.app.inject({ method: 'GET', url: '/' });
       assert.equal(res.statusCode, 503);
       assert.match(res.json().error.message, /npm run build/);
+      assert.equal(res.json().error.reason, 'dashboard_not_built');
     } finally {
       await bare.close();
     }

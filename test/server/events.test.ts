@@ -118,6 +118,7 @@ describe('HTTP API: events', () => {
     const own = await post(event({ id, outcome: 'denied' }), hr);
     assert.equal(own.statusCode, 409);
     assert.match(own.json().error.message, new RegExp(`\\(seq ${seq}\\)`));
+    assert.equal(own.json().error.reason, 'event_id_conflict');
   });
 
   it('deduplicates an id repeated within one request', async () => {

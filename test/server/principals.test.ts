@@ -134,7 +134,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
 
       const own = await call(t, 'POST', `/api/v1/approvals/${approval.id}/approve`, first.headers);
       assert.equal(own.statusCode, 403);
-      assert.match(own.json().error.message, /different admin/);
+      assert.equal(own.json().error.reason, 'self_approval');
       const bySubject = await call(
         t,
         'POST',
@@ -206,7 +206,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       t.clock.advance(72 * 3600 * 1000);
       const late = await call(t, 'POST', `/api/v1/approvals/${id}/approve`, second.headers);
       assert.equal(late.statusCode, 409);
-      assert.match(late.json().error.message, /expired/);
+      assert.equal(late.json().error.reason, 'approval_not_pending');
       const expired = await call(t, 'GET', '/api/v1/approvals?status=expired', second.headers);
       assert.ok(expired.json().approvals.some((a: { id: string }) => a.id === id));
       const pending = await call(t, 'GET', '/api/v1/approvals', second.headers);
@@ -220,7 +220,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       roles: ['admin', 'auditor'],
     });
     assert.equal(res.statusCode, 403);
-    assert.match(res.json().error.message, /own roles/);
+    assert.equal(res.json().error.reason, 'self_role_change');
     const drop = await call(t, 'PUT', `/api/v1/principals/${me.id}/roles`, me.headers, {
       roles: [],
     });
@@ -278,7 +278,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
           roles: [],
         });
         assert.equal(revoke.statusCode, 409, revoke.body);
-        assert.match(revoke.json().error.message, /last admin/);
+        assert.equal(revoke.json().error.reason, 'last_admin');
         const disable = await req('PATCH', `/api/v1/principals/${sole.id}`, fresh.admin, {
           disabled: true,
         });
@@ -392,7 +392,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
         password: 'i know your password now',
       });
       assert.equal(reset.statusCode, 403);
-      assert.match(reset.json().error.message, /act as two admins/);
+      assert.equal(reset.json().error.reason, 'acts_as_two_admins');
     });
 
     it('rejects bad bodies with 400 and the path to fix', async () => {
@@ -438,6 +438,7 @@ describe('HTTP API: principals, roles and four-eyes approvals', () => {
       assert.equal(repeated.statusCode, 400);
       assert.equal(repeated.json().error.path, '$.roles');
       assert.match(repeated.json().error.message, /duplicate key/);
+      assert.equal(repeated.json().error.reason, 'malformed_json');
       const patch = await call(t, 'PATCH', `/api/v1/principals/${admin.id}`, admin.headers, {});
       assert.equal(patch.statusCode, 400);
       const dup = await call(t, 'POST', '/api/v1/principals', admin.headers, {

@@ -22,6 +22,7 @@ describe('reserved source names', () => {
       assert.equal(res.json().error.code, 'bad_request');
       assert.equal(res.json().error.path, 'source');
       assert.match(res.json().error.message, /reserved: names starting with "evident"/);
+      assert.equal(res.json().error.reason, 'source_reserved');
     });
   }
 
@@ -41,7 +42,7 @@ describe('reserved source names', () => {
   it('refuses declaring a look-alike source, while the log’s own may be described', async () => {
     const res = await call(t, 'PUT', '/api/v1/sources/EVIDENT-ops', t.admin, {});
     assert.equal(res.statusCode, 400, res.body);
-    assert.match(res.json().error.message, /reserved/);
+    assert.equal(res.json().error.reason, 'source_reserved');
     assert.equal((await call(t, 'GET', '/api/v1/sources/EVIDENT-ops', t.admin)).statusCode, 404);
     const own = await call(t, 'PUT', '/api/v1/sources/evident', t.admin, {
       description: 'the log itself',
@@ -68,7 +69,7 @@ describe('reserved source names', () => {
       event(),
     );
     assert.equal(res.statusCode, 403, res.body);
-    assert.match(res.json().error.message, /reserved/);
+    assert.equal(res.json().error.reason, 'key_source_reserved');
   });
 });
 

@@ -18,15 +18,27 @@ export class EvidentClientError extends Error {
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    options: { cause?: unknown; status?: number; path?: string; serverCode?: string } = {},
+    options: {
+      cause?: unknown;
+      status?: number;
+      path?: string;
+      serverCode?: string;
+      serverReason?: string;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = options.status;
     this.path = options.path;
     this.serverCode = options.serverCode;
+    this.serverReason = options.serverReason;
   }
   /** The server's own error code (`invalid_record`, `unauthorized`…) when it answered one. */
   readonly serverCode: string | undefined;
+  /**
+   * The server's precise reason (`event_id_conflict`, `source_reserved`…; its docs/api.md
+   * lists them), when it answered one: servers from before reasons send only the code.
+   */
+  readonly serverReason: string | undefined;
   /** The HTTP status when the server answered. */
   readonly status: number | undefined;
   /** Where in the batch the server found the problem (`$[3].actor.id`). */

@@ -65,7 +65,9 @@ export async function sendBatch(lines: readonly string[], o: SendOptions): Promi
     );
   }
   if (!response.ok) {
-    const err = (body as { error?: { code?: string; message?: string; path?: string } }).error;
+    const err = (
+      body as { error?: { code?: string; reason?: string; message?: string; path?: string } }
+    ).error;
     const retryable = response.status === 429 || response.status >= 500;
     throw new EvidentClientError(
       retryable ? 'server_error' : 'rejected',
@@ -74,6 +76,7 @@ export async function sendBatch(lines: readonly string[], o: SendOptions): Promi
         status: response.status,
         ...(err?.path ? { path: err.path } : {}),
         ...(err?.code ? { serverCode: err.code } : {}),
+        ...(err?.reason ? { serverReason: err.reason } : {}),
       },
     );
   }

@@ -138,6 +138,7 @@ describe('EvidentClient against a real server', () => {
     await assert.rejects(bad.stored, (e: EvidentClientError) => {
       assert.equal(e.code, 'rejected');
       assert.equal(e.status, 400);
+      assert.equal(e.serverReason, 'invalid_record');
       assert.match(e.path ?? '', /^\$\[1\]\.action/);
       return true;
     });

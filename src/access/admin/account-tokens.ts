@@ -33,9 +33,13 @@ export interface TokenRequest {
 export function parseTokenRequest(body: Record<string, unknown>): TokenRequest {
   const { roles, expires_in_days: days, expires_in_hours: hours } = body;
   if (days !== undefined && hours !== undefined) {
-    throw new AppError('bad_request', 'give "expires_in_days" or "expires_in_hours", not both', {
-      path: 'expires_in_hours',
-    });
+    throw new AppError(
+      'conflicting_fields',
+      'give "expires_in_days" or "expires_in_hours", not both',
+      {
+        path: 'expires_in_hours',
+      },
+    );
   }
   // Hours: a short-lived token for a sign-in from the CLI (`evident login`).
   if (
@@ -43,7 +47,7 @@ export function parseTokenRequest(body: Record<string, unknown>): TokenRequest {
     (!Number.isSafeInteger(hours) || (hours as number) < 1 || (hours as number) > MAX_TOKEN_HOURS)
   ) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `"expires_in_hours" must be a whole number of hours from 1 to ${MAX_TOKEN_HOURS}`,
       { path: 'expires_in_hours' },
     );
@@ -53,7 +57,7 @@ export function parseTokenRequest(body: Record<string, unknown>): TokenRequest {
     (!Number.isSafeInteger(days) || (days as number) < 1 || (days as number) > MAX_TOKEN_DAYS)
   ) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `"expires_in_days" must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}`,
       { path: 'expires_in_days' },
     );
@@ -70,13 +74,13 @@ export function parseTokenRequest(body: Record<string, unknown>): TokenRequest {
 
 function parseRoleNames(value: unknown): Role[] {
   if (!Array.isArray(value)) {
-    throw new AppError('bad_request', '"roles" must be a list of role names', { path: 'roles' });
+    throw new AppError('invalid_field', '"roles" must be a list of role names', { path: 'roles' });
   }
   const seen = new Set<string>();
   return value.map((r, i) => {
     if (typeof r !== 'string' || !(ROLES as readonly string[]).includes(r) || seen.has(r)) {
       throw new AppError(
-        'bad_request',
+        'invalid_field',
         `roles[${i}] must be one of ${ROLES.join(', ')}, each at most once (a token takes its sources from the account)`,
         { path: `roles[${i}]` },
       );
@@ -98,7 +102,7 @@ export async function createOwnToken(
 ): Promise<CreatedToken> {
   if (isBootstrap(actor.principal)) {
     throw new AppError(
-      'forbidden',
+      'bootstrap_makes_no_tokens',
       'the bootstrap token is not an account and makes no tokens; create a principal and give it one',
     );
   }
@@ -107,7 +111,7 @@ export async function createOwnToken(
   roles.forEach((role, i) => {
     if (!held.includes(role)) {
       throw new AppError(
-        'forbidden',
+        'role_not_held',
         `you do not hold "${role}" with this credential; a token carries at most what its maker holds`,
         { path: `roles[${i}]` },
       );
@@ -134,18 +138,18 @@ export async function createServiceToken(
   if (!subject) throw new AppError('not_found', `no principal ${subjectId}`);
   if (subject.kind !== 'service') {
     throw new AppError(
-      'forbidden',
+      'token_for_person',
       'tokens for people are made by the people themselves (POST /api/v1/tokens); one made for them would let you act as them',
     );
   }
   if (subject.disabled) {
-    throw new AppError('conflict', `"${subject.name}" is disabled; enable it first`);
+    throw new AppError('account_disabled', `"${subject.name}" is disabled; enable it first`);
   }
   const held = subject.grants.map((g) => g.role);
   const roles = request.roles ?? held;
   roles.forEach((role, i) => {
     if (!held.includes(role)) {
-      throw new AppError('bad_request', `"${subject.name}" does not hold "${role}"`, {
+      throw new AppError('invalid_field', `"${subject.name}" does not hold "${role}"`, {
         path: `roles[${i}]`,
       });
     }
@@ -173,7 +177,7 @@ export async function createServiceToken(
     roles.some(isReadingRole) && (await readerGrantsNeedApproval(ctx, actor, subject));
   if (guarded && (await pendingApproval(ctx, subject.id, 'reader_token'))) {
     throw new AppError(
-      'conflict',
+      'approval_pending',
       `a token for "${subject.name}" already waits for approval; approve or reject it first`,
     );
   }

@@ -60,7 +60,7 @@ export interface AdminActor {
 export function adminActor(principal: Principal, ip?: string): AdminActor {
   // authorize() already refused ingest keys every administrative action; this narrows the type.
   if (principal.kind === 'ingest') {
-    throw new AppError('forbidden', 'an ingest key can only append events');
+    throw new AppError('ingest_key_append_only', 'an ingest key can only append events');
   }
   return ip === undefined ? { principal } : { principal, ip };
 }

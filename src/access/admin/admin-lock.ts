@@ -69,6 +69,9 @@ export class AdminLock {
       }
       await sleep(this.pauseMs + Math.floor(Math.random() * this.pauseMs));
     }
-    throw new AppError('unavailable', 'another change to admin roles is in progress; try again');
+    throw new AppError(
+      'admin_change_in_progress',
+      'another change to admin roles is in progress; try again',
+    );
   }
 }

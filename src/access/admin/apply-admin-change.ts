@@ -35,18 +35,27 @@ export async function adminChangeRefusal(
 ): Promise<AppError | undefined> {
   const accounts = await ctx.accounts.list();
   const subject = accounts.find((a) => a.id === subjectId);
-  if (!subject) return new AppError('conflict', `principal ${subjectId} no longer exists`);
+  if (!subject) return new AppError('approval_outdated', `principal ${subjectId} no longer exists`);
   if (change === 'admin_grant') {
     if (subject.disabled) {
-      return new AppError('conflict', `"${subject.name}" is disabled; enable the account first`);
+      return new AppError(
+        'approval_outdated',
+        `"${subject.name}" is disabled; enable the account first`,
+      );
     }
     if (hasRole(subject, 'admin')) {
-      return new AppError('conflict', `"${subject.name}" already holds admin; reject the request`);
+      return new AppError(
+        'approval_outdated',
+        `"${subject.name}" already holds admin; reject the request`,
+      );
     }
     return undefined;
   }
   if (!hasRole(subject, 'admin')) {
-    return new AppError('conflict', `"${subject.name}" no longer holds admin; reject the request`);
+    return new AppError(
+      'approval_outdated',
+      `"${subject.name}" no longer holds admin; reject the request`,
+    );
   }
   return lastAdminRefusal(subject, accounts);
 }

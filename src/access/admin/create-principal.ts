@@ -41,9 +41,13 @@ export async function createPrincipal(
   const grants = wantsAdmin && !bootstrap ? withoutAdmin(input.grants) : input.grants;
   if (input.oidc && (await ctx.accounts.findByOidc(input.oidc.issuer, input.oidc.subject))) {
     // Checked first so a taken identity does not leave the name reserved (create links it first).
-    throw new AppError('conflict', 'that OpenID Connect identity is linked to another account', {
-      path: 'oidc_subject',
-    });
+    throw new AppError(
+      'identity_linked',
+      'that OpenID Connect identity is linked to another account',
+      {
+        path: 'oidc_subject',
+      },
+    );
   }
   const account: AccountRecord = {
     id: ctx.newId(now),

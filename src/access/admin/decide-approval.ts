@@ -78,7 +78,7 @@ async function approveReaderChange(
   const subject = await ctx.accounts.get(found.subject.id);
   if (!subject || subject.disabled) {
     throw new AppError(
-      'conflict',
+      'approval_outdated',
       `"${found.subject.name}" is disabled or gone; reject the request`,
     );
   }
@@ -86,12 +86,15 @@ async function approveReaderChange(
   if (found.change === 'reader_token') {
     const token = found.tokenId ? (await ctx.tokens.tokens.get(found.tokenId))?.value : undefined;
     if (!token || token.revokedAtMs !== null || token.expiresAtMs <= now) {
-      throw new AppError('conflict', 'the token is revoked or expired; reject the request');
+      throw new AppError(
+        'approval_outdated',
+        'the token is revoked or expired; reject the request',
+      );
     }
     const held = subject.grants.map((g) => g.role);
     if (token.roles?.some((r) => !held.includes(r))) {
       throw new AppError(
-        'conflict',
+        'approval_outdated',
         `"${subject.name}" no longer holds every role of the token; reject the request`,
       );
     }
@@ -210,7 +213,7 @@ function assertPending(approval: ApprovalRecord, nowMs: number): void {
   const state = approvalStatus(approval, nowMs);
   if (state !== 'pending') {
     throw new AppError(
-      'conflict',
+      'approval_not_pending',
       `request ${approval.id} is ${state}; ask again if the change is still needed`,
     );
   }

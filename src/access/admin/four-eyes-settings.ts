@@ -51,7 +51,7 @@ export async function setReaderGrants(
         ctx,
         actor,
         new AppError(
-          'conflict',
+          'four_eyes_required',
           `there are ${admins.length} enabled admin accounts; four-eyes for reader grants can be turned off only where one person administers the log`,
           { path: 'reader_grants' },
         ),
@@ -69,7 +69,10 @@ export async function setReaderGrants(
   if (!(await docs.create(ID, next, now))) {
     const updated = await docs.update(ID, () => next, now);
     if (!updated)
-      throw new AppError('conflict', 'the four-eyes settings changed meanwhile; try again');
+      throw new AppError(
+        'concurrent_change',
+        'the four-eyes settings changed meanwhile; try again',
+      );
   }
   await ctx.audit.record({
     principal: actor.principal,
@@ -82,7 +85,7 @@ export async function setReaderGrants(
 
 export function parseReaderGrants(value: unknown): 'on' | 'off' {
   if (value !== 'on' && value !== 'off') {
-    throw new AppError('bad_request', '"reader_grants" must be "on" or "off"', {
+    throw new AppError('invalid_field', '"reader_grants" must be "on" or "off"', {
       path: 'reader_grants',
     });
   }

@@ -32,13 +32,13 @@ export interface NewPrincipal {
 export function parseNewPrincipal(body: Record<string, unknown>): NewPrincipal {
   const kind = body.kind;
   if (kind !== 'person' && kind !== 'service') {
-    throw new AppError('bad_request', '"kind" must be "person" or "service"', { path: 'kind' });
+    throw new AppError('invalid_field', '"kind" must be "person" or "service"', { path: 'kind' });
   }
   const password = body.password === undefined ? null : checkPasswordPolicy(body.password);
   const oidc = parseOidc(body);
   if (kind === 'service' && (password !== null || oidc !== null)) {
     throw new AppError(
-      'bad_request',
+      'conflicting_fields',
       'a service signs in with API tokens only: drop "password" and "oidc_*"',
       { path: password !== null ? 'password' : 'oidc_subject' },
     );
@@ -72,14 +72,14 @@ export function parsePrincipalPatch(body: Record<string, unknown>): PrincipalPat
   if (body.email !== undefined) patch.email = optionalEmail(body);
   if (body.disabled !== undefined) {
     if (typeof body.disabled !== 'boolean') {
-      throw new AppError('bad_request', '"disabled" must be true or false', { path: 'disabled' });
+      throw new AppError('invalid_field', '"disabled" must be true or false', { path: 'disabled' });
     }
     patch.disabled = body.disabled;
   }
   if (body.password !== undefined) patch.password = checkPasswordPolicy(body.password);
   if (Object.keys(patch).length === 0) {
     throw new AppError(
-      'bad_request',
+      'nothing_to_change',
       `nothing to change: send one of ${PRINCIPAL_PATCH_FIELDS.join(', ')}`,
       { path: '$' },
     );
@@ -102,7 +102,7 @@ export function optionalText(
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' || v.length === 0 || v.length > max || CONTROL.test(v)) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `"${name}" must be 1–${max} characters without control characters, or null`,
       { path: name },
     );
@@ -114,7 +114,7 @@ function optionalEmail(body: Record<string, unknown>): string | null {
   const email = optionalText(body, 'email', 254);
   // A shape check only: the address is contact data, never a credential.
   if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email)) {
-    throw new AppError('bad_request', '"email" must look like name@example.org', {
+    throw new AppError('invalid_field', '"email" must look like name@example.org', {
       path: 'email',
     });
   }
@@ -126,7 +126,7 @@ function parseOidc(body: Record<string, unknown>): { issuer: string; subject: st
   const issuer = optionalText(body, 'oidc_issuer', 2048);
   if (subject === null && issuer === null) return null;
   if (subject === null || issuer === null) {
-    throw new AppError('bad_request', 'send "oidc_subject" and "oidc_issuer" together', {
+    throw new AppError('conflicting_fields', 'send "oidc_subject" and "oidc_issuer" together', {
       path: subject === null ? 'oidc_subject' : 'oidc_issuer',
     });
   }
@@ -139,12 +139,12 @@ function parseOidc(body: Record<string, unknown>): { issuer: string; subject: st
   // OpenID Connect Discovery 1.0 §2: the issuer is an https URL without query or fragment.
   const local = url?.hostname === 'localhost' || url?.hostname === '127.0.0.1';
   if (!url || (url.protocol !== 'https:' && !(local && url.protocol === 'http:'))) {
-    throw new AppError('bad_request', '"oidc_issuer" must be the https URL of the provider', {
+    throw new AppError('invalid_field', '"oidc_issuer" must be the https URL of the provider', {
       path: 'oidc_issuer',
     });
   }
   if (url.search !== '' || url.hash !== '') {
-    throw new AppError('bad_request', '"oidc_issuer" must have no query or fragment', {
+    throw new AppError('invalid_field', '"oidc_issuer" must have no query or fragment', {
       path: 'oidc_issuer',
     });
   }

@@ -34,7 +34,7 @@ export async function requestAdminChange(
   const open = await pendingApproval(ctx, subject.id, change);
   if (open) {
     throw new AppError(
-      'conflict',
+      'approval_pending',
       `request ${open.id} already asks for this; approve or reject it first`,
     );
   }

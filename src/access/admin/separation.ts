@@ -34,7 +34,7 @@ export function selfRoleChangeRefusal(
 ): AppError | undefined {
   if (actor.id !== subjectId) return undefined;
   return new AppError(
-    'forbidden',
+    'self_role_change',
     'nobody changes their own roles, not even to drop one; ask another admin',
   );
 }
@@ -44,7 +44,7 @@ export function selfDisableRefusal(
   subjectId: string,
 ): AppError | undefined {
   if (actor.id !== subjectId) return undefined;
-  return new AppError('forbidden', 'you cannot disable your own account; ask another admin');
+  return new AppError('self_disable', 'you cannot disable your own account; ask another admin');
 }
 
 /** Taking admin from `subject` (revoke or disable) must leave another enabled admin account. */
@@ -56,7 +56,7 @@ export function lastAdminRefusal(
   const others = activeAdmins(accounts).filter((a) => a.id !== subject.id);
   if (others.length > 0) return undefined;
   return new AppError(
-    'conflict',
+    'last_admin',
     `"${subject.name}" is the last admin account; make another admin (approved by this one) first`,
   );
 }
@@ -71,19 +71,19 @@ export function approverRefusal(
 ): AppError | undefined {
   if (isBootstrap(actor)) {
     return new AppError(
-      'forbidden',
+      'shared_token_approval',
       'the bootstrap token is shared, so it cannot be the second pair of eyes; approve as a named admin',
     );
   }
   if (actor.id === approval.requestedBy.id) {
     return new AppError(
-      'forbidden',
+      'self_approval',
       'you asked for this change; a different admin must approve it',
     );
   }
   if (actor.id === approval.subject.id) {
     return new AppError(
-      'forbidden',
+      'own_account_decision',
       'this change is about your own account; a different admin must approve it',
     );
   }
@@ -97,7 +97,7 @@ export function rejecterRefusal(
 ): AppError | undefined {
   if (actor.id !== approval.subject.id) return undefined;
   return new AppError(
-    'forbidden',
+    'own_account_decision',
     'this change is about your own account; a different admin must decide it',
   );
 }
@@ -119,14 +119,14 @@ export function credentialForAdminRefusal(
   if (actor.id === subject.id) return undefined;
   if (pendingAdminGrant) {
     return new AppError(
-      'forbidden',
+      'acts_as_two_admins',
       `"${subject.name}" is waiting for an admin grant: ${what} by someone else would let one person act as two admins; reject the request first`,
     );
   }
   if (!hasRole(subject, 'admin')) return undefined;
   if (activeAdmins(accounts).every((a) => a.id === subject.id)) return undefined;
   return new AppError(
-    'forbidden',
+    'acts_as_two_admins',
     `"${subject.name}" holds admin: ${what} by someone else would let one person act as two admins`,
   );
 }
@@ -143,7 +143,7 @@ export function credentialControlRefusal(
 ): AppError | undefined {
   if (!setCredentialsOf(subject, principalId, nowMs)) return undefined;
   return new AppError(
-    'conflict',
+    'credential_controlled',
     `the ${role} set "${subject.name}"'s credentials (password, OpenID Connect link or token) within the last ${CREDENTIAL_CONTROL_DAYS} days and could sign in as them; admin for "${subject.name}" needs a requester and an approver who did not`,
   );
 }

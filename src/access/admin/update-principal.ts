@@ -29,7 +29,7 @@ export async function updatePrincipal(
   }
   if (patch.password !== undefined) {
     if (current.kind === 'service') {
-      throw new AppError('bad_request', 'a service has no password; it uses API tokens', {
+      throw new AppError('invalid_field', 'a service has no password; it uses API tokens', {
         path: 'password',
       });
     }

@@ -97,13 +97,15 @@ async function redeem(url: string, code: string, verifier: string): Promise<Stor
     throw new ApiError(0, 'unreachable', `cannot reach ${url} (${reason})`);
   }
   const body = (await response.json().catch(() => ({}))) as Partial<HandedOff> & {
-    error?: { code?: string; message?: string };
+    error?: { code?: string; reason?: string; message?: string };
   };
   if (!response.ok || !body.token || !body.id || !body.expires_at || !body.principal_id) {
     throw new ApiError(
       response.status,
       body.error?.code ?? 'http_error',
       body.error?.message ?? `POST /api/v1/auth/cli/token answered ${response.status}`,
+      undefined,
+      body.error?.reason,
     );
   }
   return {

@@ -81,11 +81,15 @@ export function explainUnauthorized(
         ? `your login as ${who} expired at ${source.login.expires_at}; sign in again with ${again}`
         : `your stored login as ${who} was refused (revoked, or the account was disabled); sign in again with ${again}, or forget it with \`evident logout --url ${url}\``;
   } else if (source.kind === 'token_file') {
-    message = /bootstrap admin token turned off/.test(error.message)
+    // A server from before error reasons says it only in the message.
+    const off =
+      error.reason === 'bootstrap_token_off' ||
+      (error.reason === undefined && /bootstrap admin token turned off/.test(error.message));
+    message = off
       ? `${url} has the bootstrap admin token turned off, so ${source.file} is of no use there: sign in as a person with ${again} (or pass --token / set EVIDENT_TOKEN)`
       : `${url} refused the bootstrap admin token from ${source.file} (another server's, or turned off there): sign in with ${again}, or pass --token / set EVIDENT_TOKEN`;
   }
   return message === undefined
     ? error
-    : new ApiError(error.status, error.code, message, error.path);
+    : new ApiError(error.status, error.code, message, error.path, error.reason);
 }

@@ -47,14 +47,18 @@ async function send(
   if (!response.ok) {
     let code = 'http_error';
     let message = `POST ${path} answered ${response.status}`;
+    let reason: string | undefined;
     try {
-      const parsed = (await response.json()) as { error?: { code?: string; message?: string } };
+      const parsed = (await response.json()) as {
+        error?: { code?: string; reason?: string; message?: string };
+      };
       code = parsed.error?.code ?? code;
+      reason = parsed.error?.reason;
       message = parsed.error?.message ?? message;
     } catch {
       // Not our error shape (a proxy?): keep the status line.
     }
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, undefined, reason);
   }
   return response;
 }

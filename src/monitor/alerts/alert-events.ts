@@ -1,4 +1,5 @@
 import type { Principal } from '../../access/principal.js';
+import { AppError } from '../../errors.js';
 import type { AuditActor, SelfAuditEvent } from '../../log/self-audit.js';
 import type { ActorSnapshot, AlertRecord, HistoryEntry } from './alert.js';
 import { MAX_EVENT_SEQS } from './alert.js';
@@ -8,7 +9,9 @@ export const MONITOR_ACTOR: ActorSnapshot = { kind: 'system', id: 'monitor' };
 
 /** How a route's principal is remembered on a step (ingest keys never handle alerts). */
 export function snapshotOf(principal: Principal, ip?: string): ActorSnapshot {
-  if (principal.kind === 'ingest') throw new Error('an ingest key cannot handle alerts');
+  if (principal.kind === 'ingest') {
+    throw new AppError('ingest_key_append_only', 'an ingest key cannot handle alerts');
+  }
   const c = principal.credential;
   return {
     kind: principal.kind,
@@ -20,19 +23,16 @@ export function snapshotOf(principal: Principal, ip?: string): ActorSnapshot {
   };
 }
 
-/**
- * The principal SelfAudit needs to write the same actor the step was taken by: only the
- * fields the event shows (id, name, type, session) matter, so grants stay empty.
- */
+/** The actor SelfAudit writes for a step: the fields the event shows (id, name, type, session). */
 function auditActorOf(by: ActorSnapshot): AuditActor {
   if (by.kind === 'system') return { kind: 'system', id: by.id };
   const credential =
     by.credential === 'bootstrap'
       ? { method: 'bootstrap' as const }
       : by.credential === 'session'
-        ? { method: 'session' as const, sessionId: by.session ?? '', csrfToken: '' }
-        : { method: 'token' as const, tokenId: '' };
-  return { kind: by.kind, id: by.id, name: by.name ?? by.id, grants: [], credential };
+        ? { method: 'session' as const, sessionId: by.session ?? '' }
+        : { method: 'token' as const };
+  return { kind: by.kind, id: by.id, name: by.name ?? by.id, credential };
 }
 
 /** The log event of one step: `alert.<action>`, target the alert, the step's facts as details. */

@@ -1,7 +1,7 @@
 import { decodeTime, encodeTime } from 'ulid';
-import { SELF_SOURCE } from '../../access/ingest-keys.js';
 import { AppError } from '../../errors.js';
 import type { SelfAudit } from '../../log/self-audit.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
 import { StateCollection, type Versioned } from '../../store/state-collection.js';
 import type { Store } from '../../store/store.js';
 import { type Clock, systemClock } from '../../util/clock.js';
@@ -170,7 +170,7 @@ export class AlertService implements AlertSink {
     });
     if (alerts.length > max || next !== null) {
       throw new AppError(
-        'bad_request',
+        'too_many_matches',
         `more than ${max} alerts match; narrow the range with "from" and "to"`,
         { path: 'from' },
       );

@@ -62,7 +62,7 @@ export async function bulkHandle(service: AlertService, request: BulkRequest): P
   });
   if (alerts.length > request.max || next !== null) {
     throw new AppError(
-      'bad_request',
+      'too_many_matches',
       `more than ${request.max} alerts match this filter; narrow it (rule, source, group, from/to, state) or raise "max" (at most ${BULK_MAX}); a dry run shows the count`,
       { path: 'max' },
     );

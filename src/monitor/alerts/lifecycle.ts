@@ -29,7 +29,7 @@ export interface Stamp {
 export function applyTransition(alert: AlertRecord, t: Transition, stamp: Stamp): AlertRecord {
   if (alert.history.length >= MAX_HISTORY) {
     throw new AppError(
-      'conflict',
+      'alert_history_full',
       `alert ${alert.id} has ${MAX_HISTORY} handling steps, the most one alert keeps`,
     );
   }
@@ -81,7 +81,7 @@ export function applyTransition(alert: AlertRecord, t: Transition, stamp: Stamp)
       if (alert.state === 'resolved') throw refused(alert, 'assigned', 'open or acknowledged');
       if (alert.assignee === t.assignee) {
         throw new AppError(
-          'conflict',
+          'alert_assignee_unchanged',
           t.assignee === null
             ? `alert ${alert.id} is not assigned to anyone`
             : `alert ${alert.id} is already assigned to ${t.assignee}`,
@@ -104,7 +104,7 @@ function refused(alert: AlertRecord, verb: string, needed: string): AppError {
     .find((h) => h.from !== null && h.from !== h.to && h.to === alert.state);
   const since = last ? ` (by ${last.by.name ?? last.by.id} at ${iso(last.atMs)})` : '';
   return new AppError(
-    'conflict',
+    'alert_not_in_state',
     `alert ${alert.id} is ${alert.state}${since}; only an alert that is ${needed} can be ${verb}`,
   );
 }

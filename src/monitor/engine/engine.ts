@@ -1,4 +1,4 @@
-import { SELF_SOURCE } from '../../access/ingest-keys.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
 import { compileLayers, LAYERS, type LayerName, type LayerText } from '../rules/compile-layers.js';

@@ -1,4 +1,4 @@
-import { SELF_SOURCE } from '../../access/ingest-keys.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
 import { groupRecord } from '../rules/grouping.js';
 import type { CompiledRule, RuleSet } from '../rules/rule-set.js';
 import type { NewAlert, ObservedEntry } from '../types.js';

@@ -129,7 +129,10 @@ export class RuleStore {
       );
       if (written) return;
     }
-    throw new AppError('conflict', `the ${layer} rules are being changed by others; try again`);
+    throw new AppError(
+      'concurrent_change',
+      `the ${layer} rules are being changed by others; try again`,
+    );
   }
 }
 

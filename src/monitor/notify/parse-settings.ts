@@ -45,7 +45,7 @@ const HOSTNAME = /^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$/;
 type Json = Record<string, unknown>;
 
 function bad(path: string, message: string): AppError {
-  return new AppError('bad_request', `${path}: ${message}`, { path });
+  return new AppError('invalid_field', `${path}: ${message}`, { path });
 }
 
 /** An object with only `allowed` keys: an unknown key is a typo that must not vanish. */

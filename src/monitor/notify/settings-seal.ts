@@ -49,7 +49,7 @@ export function openSettings(
       return box.open(value, context(channelId, field));
     } catch {
       throw new AppError(
-        'internal',
+        'secrets_key_mismatch',
         `the notification secrets cannot be decrypted with this data folder's secrets.key: every server of one database needs the same secrets.key (copy it from the server that wrote them)`,
       );
     }

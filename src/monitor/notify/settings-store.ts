@@ -94,7 +94,7 @@ export class NotificationSettingsStore {
       const current = await this.read();
       if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
         throw new AppError(
-          'conflict',
+          'version_mismatch',
           `notification settings are at version ${current.version}, not ${input.expectedVersion}: someone changed them; GET them again`,
           { path: '$.version' },
         );
@@ -123,7 +123,10 @@ export class NotificationSettingsStore {
         };
       }
     }
-    throw new AppError('conflict', 'notification settings are being changed by others; try again');
+    throw new AppError(
+      'concurrent_change',
+      'notification settings are being changed by others; try again',
+    );
   }
 }
 
@@ -163,7 +166,7 @@ export function resolveSecrets(
           : undefined;
       if (kept === undefined) {
         throw new AppError(
-          'bad_request',
+          'missing_field',
           `$.channels[${i}].smtp.password: is required for a new SMTP username`,
           { path: `$.channels[${i}].smtp.password` },
         );

@@ -43,7 +43,7 @@ export function parseDurationSetting(
   const max = options.maxMs ?? MAX_MS;
   if (ms === undefined || ms < MIN_MS || ms > max) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `${what} must be a duration between 1s and ${formatDuration(max)} like 15m or 1h30m${options.allowOff ? ", or 'off'" : ''} (got "${text}")`,
     );
   }

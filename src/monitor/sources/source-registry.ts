@@ -1,5 +1,5 @@
-import { SELF_SOURCE } from '../../access/ingest-keys.js';
 import { AppError } from '../../errors.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
 import { StateCollection } from '../../store/state-collection.js';
 import type { IngestKeyRow, Store } from '../../store/store.js';
 
@@ -116,7 +116,7 @@ export class SourceRegistry {
       });
       if (await this.records.create(name, record, atMs)) return { record, previous: undefined };
     }
-    throw new AppError('conflict', `source ${name} is being changed by others; try again`);
+    throw new AppError('concurrent_change', `source ${name} is being changed by others; try again`);
   }
 }
 

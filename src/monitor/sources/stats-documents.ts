@@ -49,6 +49,9 @@ export class StatsDocuments {
         : await this.docs.create(source, outcome.next, atMs);
       if (written) return outcome.result;
     }
-    throw new AppError('conflict', `statistics of source ${source} keep changing; try again`);
+    throw new AppError(
+      'concurrent_change',
+      `statistics of source ${source} keep changing; try again`,
+    );
   }
 }

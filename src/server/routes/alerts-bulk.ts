@@ -31,7 +31,7 @@ export function alertBulkRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const given = filterDetails(q);
     if (Object.keys(given).length === 0) {
       throw new AppError(
-        'bad_request',
+        'filter_required',
         `bulk handling needs a filter in the query string (${FILTER_PARAMS.join(', ')}); to take every open alert, say state=open`,
       );
     }
@@ -84,16 +84,20 @@ function bulkTransition(body: Record<string, unknown>): BulkTransition {
   if (action === 'acknowledge') {
     for (const name of ['disposition', 'note']) {
       if (body[name] !== undefined) {
-        throw new AppError('bad_request', `"${name}" belongs to "resolve", not "acknowledge"`, {
-          path: name,
-        });
+        throw new AppError(
+          'conflicting_fields',
+          `"${name}" belongs to "resolve", not "acknowledge"`,
+          {
+            path: name,
+          },
+        );
       }
     }
     return { action: 'acknowledge' };
   }
   if (action === 'resolve') return resolveTransition(body) as BulkTransition;
   throw new AppError(
-    'bad_request',
+    'missing_field',
     '"action" is required: "acknowledge" or "resolve" (with "disposition" and "note")',
     { path: 'action' },
   );
@@ -103,7 +107,7 @@ function flag(body: Record<string, unknown>, name: string): boolean {
   const value = body[name];
   if (value === undefined) return false;
   if (typeof value !== 'boolean') {
-    throw new AppError('bad_request', `"${name}" must be true or false`, { path: name });
+    throw new AppError('invalid_field', `"${name}" must be true or false`, { path: name });
   }
   return value;
 }
@@ -113,7 +117,7 @@ function maxField(body: Record<string, unknown>): number {
   if (value === undefined) return BULK_DEFAULT_MAX;
   if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > BULK_MAX) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `"max" must be a whole number from 1 to ${BULK_MAX}: the most alerts this request may change (default ${BULK_DEFAULT_MAX})`,
       { path: 'max' },
     );

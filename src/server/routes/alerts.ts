@@ -60,7 +60,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const cursor = q.string('cursor', 64);
     if (cursor !== undefined && !isAlertId(cursor)) {
       throw new AppError(
-        'bad_request',
+        'invalid_cursor',
         'query parameter "cursor" is not a cursor this server issued; use next_cursor from a previous page',
         { path: 'cursor' },
       );
@@ -197,7 +197,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     (body) => {
       if (!('assignee' in body)) {
         throw new AppError(
-          'bad_request',
+          'missing_field',
           '"assignee" is required: an account id or name, or null to unassign',
           { path: 'assignee' },
         );
@@ -213,7 +213,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
       // One answer for "no such account" and "cannot handle it": a reviewer must not learn
       // which account names exist.
       const refused = new AppError(
-        'bad_request',
+        'invalid_field',
         `no active account "${t.assignee}" can handle this alert: assign an account with the reviewer role over one of its sources`,
         { path: 'assignee' },
       );
@@ -254,7 +254,7 @@ export function readFilter(q: QueryReader): AlertFilter {
   const fromMs = q.timestamp('from');
   const toMs = q.timestamp('to');
   if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
-    throw new AppError('bad_request', 'query parameter "from" must not be after "to"', {
+    throw new AppError('empty_range', 'query parameter "from" must not be after "to"', {
       path: 'from',
     });
   }
@@ -275,7 +275,7 @@ function groupFilter(text: string | undefined): AlertFilter['group'] {
   const at = text.indexOf('=');
   if (at <= 0 || at === text.length - 1) {
     throw new AppError(
-      'bad_request',
+      'invalid_query',
       'query parameter "group" must be FIELD=VALUE, the field a rule grouped by and its value, e.g. group=actor.id=u-1',
       { path: 'group' },
     );
@@ -295,7 +295,7 @@ export function filterDetails(q: QueryReader): Record<string, string> {
 
 function alertId(id: string): string {
   if (!isAlertId(id)) {
-    throw new AppError('bad_request', `"${id.slice(0, 64)}" is not an alert id (a ULID)`, {
+    throw new AppError('invalid_field', `"${id.slice(0, 64)}" is not an alert id (a ULID)`, {
       path: 'id',
     });
   }
@@ -314,7 +314,7 @@ export function resolveTransition(body: Record<string, unknown>): Transition {
   const disposition = body.disposition;
   if (disposition === undefined || disposition === null) {
     throw new AppError(
-      'bad_request',
+      'missing_field',
       `"disposition" is required to resolve: one of ${DISPOSITIONS.join(', ')}`,
       { path: 'disposition' },
     );
@@ -323,7 +323,7 @@ export function resolveTransition(body: Record<string, unknown>): Transition {
     typeof disposition !== 'string' ||
     !(DISPOSITIONS as readonly string[]).includes(disposition)
   ) {
-    throw new AppError('bad_request', `"disposition" must be one of ${DISPOSITIONS.join(', ')}`, {
+    throw new AppError('invalid_field', `"disposition" must be one of ${DISPOSITIONS.join(', ')}`, {
       path: 'disposition',
     });
   }
@@ -337,7 +337,7 @@ export function resolveTransition(body: Record<string, unknown>): Transition {
 function textField(body: Record<string, unknown>, name: string, what: string): string {
   const value = body[name];
   if (value === undefined || value === null) {
-    throw new AppError('bad_request', `"${name}" is required: ${what}`, { path: name });
+    throw new AppError('missing_field', `"${name}" is required: ${what}`, { path: name });
   }
   if (
     typeof value !== 'string' ||
@@ -346,7 +346,7 @@ function textField(body: Record<string, unknown>, name: string, what: string): s
     !isCleanText(value)
   ) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `"${name}" must be text of 1–${MAX_TEXT_LENGTH} characters (no NUL, no lone surrogates): ${what}`,
       { path: name },
     );

@@ -17,6 +17,7 @@ import { newSecret } from '../../access/secrets.js';
 import { type SignInMethod, sessionIdOf } from '../../access/sessions.js';
 import type { SignIn } from '../../access/sign-in.js';
 import { NO_SIGN_INS } from '../../access/sign-in-throttle.js';
+import type { ErrorReason } from '../../error-reasons.js';
 import { AppError } from '../../errors.js';
 import type { AuditActor } from '../../log/self-audit.js';
 import { SESSION_COOKIE, type ServerContext } from '../context.js';
@@ -40,13 +41,13 @@ const MAX_USER_AGENT = 512;
 const SIGN_IN_FAILED =
   'sign-in failed: wrong name or password (after repeated failures an account is locked for a while)';
 
-const OIDC_STATUS: Record<OidcFailure, 'bad_request' | 'unauthorized'> = {
-  bad_state: 'bad_request',
-  expired_flow: 'bad_request',
-  provider_error: 'bad_request',
-  code_exchange_failed: 'unauthorized',
-  wrong_audience: 'unauthorized',
-  invalid_id_token: 'unauthorized',
+const OIDC_REASON: Record<OidcFailure, ErrorReason> = {
+  bad_state: 'oidc_flow_invalid',
+  expired_flow: 'oidc_flow_invalid',
+  provider_error: 'oidc_provider_refused',
+  code_exchange_failed: 'oidc_token_rejected',
+  wrong_audience: 'oidc_token_rejected',
+  invalid_id_token: 'oidc_token_rejected',
 };
 
 /**
@@ -56,14 +57,15 @@ const OIDC_STATUS: Record<OidcFailure, 'bad_request' | 'unauthorized'> = {
  */
 export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const signIn = (): SignIn => {
-    if (!ctx.signIn) throw new AppError('not_found', 'sign-in is not enabled on this server');
+    if (!ctx.signIn)
+      throw new AppError('sign_in_disabled', 'sign-in is not enabled on this server');
     return ctx.signIn;
   };
   const oidc = (): OidcSignIn => {
     const o = signIn().oidc;
     if (!o) {
       throw new AppError(
-        'not_found',
+        'sign_in_disabled',
         'OpenID Connect sign-in is not configured; start the server with --oidc-issuer, --oidc-client-id, --oidc-client-secret and --oidc-redirect-url',
       );
     }
@@ -127,7 +129,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
       await recordPasswordFailure(ctx, request, 'session.sign_in', check.reason, check.account, {
         triedName: name,
       });
-      throw new AppError('unauthorized', SIGN_IN_FAILED);
+      throw new AppError('sign_in_failed', SIGN_IN_FAILED);
     }
     s.failures.refund(request.ip, now);
     const { principal, started } = await startSession(
@@ -170,7 +172,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'session info',
     );
     const record = await s.sessions.get(sessionId);
-    if (!record) throw new AppError('unauthorized', 'the session has ended; sign in again');
+    if (!record) throw new AppError('session_ended', 'the session has ended; sign in again');
     return {
       principal: signedInPrincipalJson(principal),
       csrf_token: csrfToken,
@@ -185,14 +187,14 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const current = stringField(body, 'current_password', { max: MAX_PASSWORD_LENGTH })!;
     const next = checkPasswordPolicy(body.new_password, 'new_password');
     if (next === current) {
-      throw new AppError('bad_request', '"new_password" must differ from the current one', {
+      throw new AppError('password_unchanged', '"new_password" must differ from the current one', {
         path: 'new_password',
       });
     }
     const account = principal.kind === 'ingest' ? undefined : await ctx.accounts.get(principal.id);
     if (!account || account.passwordHash === null) {
       throw new AppError(
-        'bad_request',
+        'password_not_set',
         'this principal has no password to change (an admin sets a first password)',
       );
     }
@@ -217,9 +219,13 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
           principal,
         },
       );
-      throw new AppError('forbidden', 'the current password is wrong, or the account is locked', {
-        path: 'current_password',
-      });
+      throw new AppError(
+        'wrong_password',
+        'the current password is wrong, or the account is locked',
+        {
+          path: 'current_password',
+        },
+      );
     }
     s.failures.refund(request.ip, now);
     const passwordHash = await hashPassword(next, s.passwordParams);
@@ -296,7 +302,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const result = await o.finish({ query, browserKey: request.cookies[FLOW_COOKIE] }, now);
     if (!result.ok) {
       await recordOidcFailure(ctx, request, result.reason, { kind: 'anonymous', id: 'unknown' });
-      throw new AppError(OIDC_STATUS[result.reason], result.message);
+      throw new AppError(OIDC_REASON[result.reason], result.message);
     }
     const identity = { issuer: result.issuer, subject: result.subject };
     const account = await ctx.accounts.findByOidc(result.issuer, result.subject);
@@ -315,7 +321,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
         account,
       );
       throw new AppError(
-        'unauthorized',
+        'no_linked_account',
         `no active Evident account is linked to this OpenID identity (issuer ${identity.issuer}, subject ${identity.subject}); ask an admin to link it`,
       );
     }
@@ -360,7 +366,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const redeemed = await s.cliHandoffs.redeem(code, verifier, now);
     const account = await ctx.accounts.get(redeemed.accountId);
     if (!account || account.disabled) {
-      throw new AppError('unauthorized', 'the account is no longer active');
+      throw new AppError('account_inactive', 'the account is no longer active');
     }
     s.failures.refund(request.ip, now);
     const principal = handoffPrincipal(account, redeemed.id);
@@ -392,7 +398,7 @@ async function sessionPrincipal(ctx: ServerContext, request: FastifyRequest, wha
   const principal = await ctx.access(request, 'self');
   if (principal.kind === 'ingest' || principal.credential.method !== 'session') {
     throw new AppError(
-      'bad_request',
+      'session_required',
       `${what} is about a sign-in session, and this request carries a token, not the session cookie`,
     );
   }
@@ -410,7 +416,7 @@ function tooManyRequests(reply: FastifyReply, waitMs: number): never {
   const seconds = Math.ceil(waitMs / 1000);
   void reply.header('retry-after', String(seconds));
   throw new AppError(
-    'too_many_requests',
+    'sign_in_throttled',
     `too many sign-in attempts from this address; try again in ${seconds} s`,
   );
 }
@@ -515,7 +521,7 @@ function returnPath(q: QueryReader): string {
     resolved.origin !== 'http://evident.invalid'
   ) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       '"return_to" must be a path on this server starting with a single "/" (e.g. /dashboard)',
       { path: 'return_to' },
     );

@@ -58,7 +58,7 @@ export function dashboardRoutes(app: FastifyInstance, webRoot: string): void {
     // Unknown API paths and file-like paths stay 404s; everything else is a client route.
     if (path === '/api' || path.startsWith('/api/') || /\.[A-Za-z0-9]+$/.test(path)) {
       throw new AppError(
-        'not_found',
+        'route_not_found',
         `no route ${request.method} ${path}; see /api/v1/openapi.json`,
       );
     }

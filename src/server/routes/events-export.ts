@@ -29,13 +29,13 @@ export function eventExportRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const q = new QueryReader(request.query, [...SEARCH_FILTER_PARAMS, 'format']);
     const format = q.oneOf('format', EXPORT_FORMATS);
     if (format === undefined) {
-      throw new AppError('bad_request', 'query parameter "format" is required: csv or ndjson', {
+      throw new AppError('invalid_query', 'query parameter "format" is required: csv or ndjson', {
         path: 'format',
       });
     }
     const search = await readEventSearch(q, scope, ctx.store);
     const head = await ctx.store.head();
-    if (!head) throw new AppError('unavailable', 'the log has no checkpoint yet');
+    if (!head) throw new AppError('log_not_initialised', 'the log has no checkpoint yet');
     const checkpoint = head.checkpoint;
     await ctx.audit.record({
       principal,

@@ -22,11 +22,12 @@ export const SEARCH_MAX_LIMIT = 1000;
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/v1/events', { bodyLimit: EVENTS_BODY_LIMIT }, async (request, reply) => {
     const principal = await ctx.access(request, 'events.append');
-    if (principal.kind !== 'ingest') throw new AppError('forbidden', 'only ingest keys append');
+    if (principal.kind !== 'ingest')
+      throw new AppError('ingest_key_required', 'only ingest keys append');
     // A key made for a look-alike of the log's own source before names were reserved.
     if (isReservedSource(principal.source)) {
       throw new AppError(
-        'forbidden',
+        'key_source_reserved',
         `this key's source "${principal.source}" is reserved for the log's own events; revoke the key and make one for another name`,
       );
     }
@@ -37,7 +38,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const body = request.body;
     if (typeof body !== 'string' || body.length === 0) {
       throw new AppError(
-        'bad_request',
+        'empty_body',
         'request body is empty; send one event, a JSON array, or NDJSON',
       );
     }
@@ -120,7 +121,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const id = normaliseId(request.params.id);
     if (id === undefined) {
       throw new AppError(
-        'bad_request',
+        'invalid_event_id',
         'event id must be a ULID (26 characters) or a UUID (8-4-4-4-12 hex)',
         {
           path: 'id',

@@ -33,7 +33,8 @@ function mappingRoute(app: FastifyInstance, ctx: ServerContext, registry: Mappin
     { bodyLimit: EVENTS_BODY_LIMIT },
     async (request, reply) => {
       const principal = await ctx.access(request, 'events.append');
-      if (principal.kind !== 'ingest') throw new AppError('forbidden', 'only ingest keys append');
+      if (principal.kind !== 'ingest')
+        throw new AppError('ingest_key_required', 'only ingest keys append');
       const name = request.params.mapping;
       const named = registry.get(name);
       if (!named) {
@@ -51,7 +52,7 @@ function mappingRoute(app: FastifyInstance, ctx: ServerContext, registry: Mappin
         'content';
       const body = request.body;
       if (typeof body !== 'string' || body.length === 0) {
-        throw new AppError('bad_request', "request body is empty; send the shipper's records");
+        throw new AppError('empty_body', "request body is empty; send the shipper's records");
       }
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const options = {
@@ -84,7 +85,7 @@ function mappingRoute(app: FastifyInstance, ctx: ServerContext, registry: Mappin
         );
       }
       if (mapped.records.length === 0)
-        throw new AppError('bad_request', 'the body holds no records');
+        throw new AppError('empty_body', 'the body holds no records');
 
       // With content ids, a retry's records may be stored already: answer those from the
       // store (and repeats inside the request once), append only the rest.

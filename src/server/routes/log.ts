@@ -18,7 +18,7 @@ export const ENTRIES_PAGE_MAX = 1000;
 export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const currentHead = async (): Promise<LogHead> => {
     const head = await ctx.store.head();
-    if (!head) throw new AppError('unavailable', 'the log is not initialised');
+    if (!head) throw new AppError('log_not_initialised', 'the log is not initialised');
     return head;
   };
 
@@ -55,7 +55,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
       history = await readKeyHistory(ctx.store);
     } catch (cause) {
       throw new AppError(
-        'unavailable',
+        'store_inconsistent',
         'the stored key history is unreadable; run `evident verify`',
         {
           cause,
@@ -78,17 +78,17 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const q = new QueryReader(request.query, ['start', 'end']);
     const start = q.integer('start');
     if (start === undefined)
-      throw new AppError('bad_request', 'query parameter "start" is required', { path: 'start' });
+      throw new AppError('invalid_query', 'query parameter "start" is required', { path: 'start' });
     const head = await currentHead();
     const requestedEnd = q.integer('end', { min: 1 });
     if (requestedEnd !== undefined && requestedEnd <= start) {
-      throw new AppError('bad_request', 'query parameter "end" must be greater than "start"', {
+      throw new AppError('invalid_query', 'query parameter "end" must be greater than "start"', {
         path: 'end',
       });
     }
     if (start > head.size) {
       throw new AppError(
-        'bad_request',
+        'invalid_query',
         `query parameter "start" is past the tree size ${head.size}`,
         { path: 'start' },
       );
@@ -113,18 +113,18 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const q = new QueryReader(request.query, ['seq', 'tree_size']);
     const seq = q.integer('seq');
     if (seq === undefined)
-      throw new AppError('bad_request', 'query parameter "seq" is required', { path: 'seq' });
+      throw new AppError('invalid_query', 'query parameter "seq" is required', { path: 'seq' });
     const head = await currentHead();
     const treeSize = q.integer('tree_size', { min: 1 }) ?? head.size;
     if (treeSize > head.size) {
       throw new AppError(
-        'bad_request',
+        'invalid_query',
         `tree_size ${treeSize} is past the log's size ${head.size}`,
         { path: 'tree_size' },
       );
     }
     if (seq >= treeSize) {
-      throw new AppError('bad_request', `seq ${seq} is not in a tree of size ${treeSize}`, {
+      throw new AppError('invalid_query', `seq ${seq} is not in a tree of size ${treeSize}`, {
         path: 'seq',
       });
     }
@@ -133,7 +133,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
       inclusionProof(ctx.store, seq, treeSize),
     ]);
     if (!entry)
-      throw new AppError('unavailable', `entry ${seq} is missing; run \`evident verify\``);
+      throw new AppError('store_inconsistent', `entry ${seq} is missing; run \`evident verify\``);
     const outside = !inScope(scope, entry.source);
     await ctx.audit.record({
       principal,
@@ -158,16 +158,16 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     // RFC 9162 defines consistency from a non-empty tree: every tree extends the empty one.
     const from = q.integer('from', { min: 1 });
     if (from === undefined)
-      throw new AppError('bad_request', 'query parameter "from" is required', { path: 'from' });
+      throw new AppError('invalid_query', 'query parameter "from" is required', { path: 'from' });
     const head = await currentHead();
     const to = q.integer('to', { min: 1 }) ?? head.size;
     if (to > head.size) {
-      throw new AppError('bad_request', `"to" ${to} is past the log's size ${head.size}`, {
+      throw new AppError('invalid_query', `"to" ${to} is past the log's size ${head.size}`, {
         path: 'to',
       });
     }
     if (from > to)
-      throw new AppError('bad_request', '"from" must not be greater than "to"', { path: 'from' });
+      throw new AppError('invalid_query', '"from" must not be greater than "to"', { path: 'from' });
     const hashes = await consistencyProof(ctx.store, from, to);
     await ctx.audit.record({
       principal,

@@ -40,7 +40,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     new QueryReader(request.query, []);
     const body = parseJsonBody(request.body);
     if (body === undefined) {
-      throw new AppError('bad_request', 'the body is empty; send the settings as JSON', {
+      throw new AppError('empty_body', 'the body is empty; send the settings as JSON', {
         path: '$',
       });
     }
@@ -63,7 +63,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (channels.length === 0) {
       throw wanted === undefined
         ? new AppError(
-            'bad_request',
+            'no_notification_channels',
             'no enabled notification channels; PUT /api/v1/settings/notifications first',
           )
         : new AppError('not_found', `no notification channel "${wanted}"`);
@@ -109,7 +109,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
       q.integer('limit', { min: 1, max: DELIVERIES_MAX_LIMIT }) ?? DELIVERIES_DEFAULT_LIMIT;
     const before = q.string('cursor', 64);
     if (before !== undefined && !ULID.test(before)) {
-      throw new AppError('bad_request', 'query parameter "cursor" must be a next_cursor', {
+      throw new AppError('invalid_cursor', 'query parameter "cursor" must be a next_cursor', {
         path: 'cursor',
       });
     }
@@ -130,7 +130,9 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
       new QueryReader(request.query, []);
       const id = request.params.id;
       if (!ULID.test(id)) {
-        throw new AppError('bad_request', `"${id}" is not a delivery id (a ULID)`, { path: 'id' });
+        throw new AppError('invalid_field', `"${id}" is not a delivery id (a ULID)`, {
+          path: 'id',
+        });
       }
       const replayed = await queue.replay(id, ctx.clock.now());
       if (!replayed) throw new AppError('not_found', `no dead letter ${id}`);

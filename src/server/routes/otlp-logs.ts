@@ -39,7 +39,8 @@ export function otlpLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
     );
     scoped.post('/v1/logs', { bodyLimit: EVENTS_BODY_LIMIT }, async (request, reply) => {
       const principal = await ctx.access(request, 'events.append');
-      if (principal.kind !== 'ingest') throw new AppError('forbidden', 'only ingest keys append');
+      if (principal.kind !== 'ingest')
+        throw new AppError('ingest_key_required', 'only ingest keys append');
       const protobuf =
         (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === PROTOBUF;
       if (ctx.sequencer.queuedEvents > OTLP_MAX_QUEUED_EVENTS) {
@@ -48,7 +49,7 @@ export function otlpLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
           429,
           1,
           new AppError(
-            'too_many_requests',
+            'log_busy',
             'the log is behind on appends; retry after the delay in Retry-After',
           ),
         );
@@ -59,12 +60,12 @@ export function otlpLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
         logs = protobuf ? decodeProtobufLogs(body) : decodeJsonLogs(body.toString('utf8'));
       } catch (error) {
         if (error instanceof OtlpDecodeError)
-          throw new AppError('bad_request', error.message, { cause: error });
+          throw new AppError('invalid_otlp', error.message, { cause: error });
         throw error;
       }
       if (logs.length > MAX_RECORDS_PER_REQUEST) {
         throw new AppError(
-          'payload_too_large',
+          'too_many_records',
           `${logs.length} log records; at most ${MAX_RECORDS_PER_REQUEST} per request: lower the exporter's batch size`,
         );
       }
@@ -91,7 +92,7 @@ export function otlpLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
             503,
             5,
             new AppError(
-              'unavailable',
+              'commit_failed',
               'the log could not store the records; retry after the delay in Retry-After',
             ),
           );
@@ -124,7 +125,7 @@ function inflate(body: Buffer, encoding: string | string[] | undefined): Buffer 
   if (e === '' || e === 'identity') return body;
   if (e !== 'gzip')
     throw new AppError(
-      'unsupported_media_type',
+      'unsupported_encoding',
       `Content-Encoding ${JSON.stringify(e)} is not supported; send gzip or none`,
     );
   try {
@@ -132,10 +133,10 @@ function inflate(body: Buffer, encoding: string | string[] | undefined): Buffer 
   } catch (error) {
     if (error instanceof RangeError)
       throw new AppError(
-        'payload_too_large',
+        'body_too_large',
         `the body inflates past ${MAX_INFLATED_BYTES} bytes; send smaller batches`,
       );
-    throw new AppError('bad_request', `the body is not valid gzip: ${(error as Error).message}`);
+    throw new AppError('malformed_json', `the body is not valid gzip: ${(error as Error).message}`);
   }
 }
 

@@ -100,9 +100,13 @@ export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const principal = await ctx.access(request, 'principals.manage');
     const body = jsonObjectBody(request.body, ['roles', 'reason']);
     if (body.roles === undefined) {
-      throw new AppError('bad_request', '"roles" is required (an empty list removes every role)', {
-        path: 'roles',
-      });
+      throw new AppError(
+        'missing_field',
+        '"roles" is required (an empty list removes every role)',
+        {
+          path: 'roles',
+        },
+      );
     }
     const change = await setRoles(
       admin,

@@ -125,7 +125,7 @@ function compileWithApiLayer(
 function bodyText(body: unknown): string {
   if (typeof body !== 'string' || body.trim() === '') {
     throw new AppError(
-      'bad_request',
+      'empty_body',
       'send a rule file as the body (YAML or JSON, e.g. Content-Type: application/yaml); `rules: []` clears the API rules',
     );
   }
@@ -139,7 +139,7 @@ function problemJson(p: RuleProblem): Record<string, unknown> {
 function problemsError(problems: RuleProblem[]): AppError {
   const shown = problems.slice(0, 20).map(formatProblem);
   if (problems.length > 20) shown.push(`… and ${problems.length - 20} more`);
-  return new AppError('bad_request', `the rules are invalid:\n${shown.join('\n')}`, {
+  return new AppError('invalid_rules', `the rules are invalid:\n${shown.join('\n')}`, {
     path: problems[0]!.path === '' ? '$' : problems[0]!.path,
   });
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { SELF_SOURCE, SOURCE_PATTERN, sourceNameRefusal } from '../../access/ingest-keys.js';
+import { SOURCE_PATTERN, sourceNameRefusal } from '../../access/ingest-keys.js';
 import { inScope } from '../../access/source-scope.js';
 import { AppError } from '../../errors.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
 import { formatDuration } from '../../monitor/sources/duration.js';
 import { DEFAULT_SOURCE_SETTINGS, parseDurationSetting } from '../../monitor/sources/settings.js';
 import { SourceRegistry } from '../../monitor/sources/source-registry.js';
@@ -83,7 +84,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
 function sourceName(name: string): string {
   if (!SOURCE_PATTERN.test(name)) {
     throw new AppError(
-      'bad_request',
+      'invalid_source_name',
       `source name "${name.slice(0, 140)}" must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
       { path: 'name' },
     );
@@ -97,7 +98,7 @@ function maxSilence(value: unknown): number | null | undefined {
   if (value === null) return null;
   if (typeof value !== 'string') {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       '"expected_max_silence" must be a duration like "15m" or "1h30m", or null for not monitored',
       { path: 'expected_max_silence' },
     );
@@ -107,7 +108,7 @@ function maxSilence(value: unknown): number | null | undefined {
   } catch (error) {
     // Only the parser's own refusal is the client's fault; anything else stays a 500.
     if (!(error instanceof AppError)) throw error;
-    throw new AppError(error.code, error.message, { path: 'expected_max_silence' });
+    throw new AppError(error.reason, error.message, { path: 'expected_max_silence' });
   }
 }
 
@@ -115,7 +116,7 @@ function description(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || value.length > MAX_DESCRIPTION) {
     throw new AppError(
-      'bad_request',
+      'invalid_field',
       `"description" must be a string of at most ${MAX_DESCRIPTION} characters, or null`,
       { path: 'description' },
     );

@@ -39,7 +39,7 @@ export function streamRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (sse && lastEventId !== undefined) {
       if (typeof lastEventId !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(lastEventId)) {
         throw new AppError(
-          'bad_request',
+          'invalid_request',
           'Last-Event-ID must be the seq of the last event received',
           {
             path: 'Last-Event-ID',

@@ -213,7 +213,7 @@ describe('HTTP API: alerts and their handling', () => {
     ] as const) {
       const res = await post(id, step, reviewer, body);
       assert.equal(res.statusCode, 409, step);
-      assert.match(res.json().error.message, /is resolved/);
+      assert.equal(res.json().error.reason, 'alert_not_in_state');
     }
     // Comments are always welcome: evidence gathered after the fact.
     ok(await post(id, 'comments', reviewer, { text: 'post-incident review done' }));
@@ -306,7 +306,7 @@ describe('HTTP API: alerts and their handling', () => {
     ok(await post(id, 'assign', reviewer, { assignee: 'bill' }));
     const same = await post(id, 'assign', reviewer, { assignee: billingReviewer.id });
     assert.equal(same.statusCode, 409);
-    assert.match(same.json().error.message, /already assigned to acct-bill/);
+    assert.equal(same.json().error.reason, 'alert_assignee_unchanged');
     const cleared = ok<AlertJson>(await post(id, 'assign', reviewer, { assignee: null }));
     assert.equal(cleared.assignee, null);
   });
@@ -327,10 +327,12 @@ describe('HTTP API: alerts and their handling', () => {
     ]) {
       assert.equal(res.statusCode, 404, res.body);
       assert.equal(res.json().error.message, `no alert ${hr}`);
+      assert.equal(res.json().error.reason, 'not_found');
     }
     ok(await post(both, 'acknowledge', billingReviewer));
     const unknown = await get('/api/v1/alerts/01KC0000000000000000000000', billingReviewer);
     assert.equal(unknown.json().error.message, 'no alert 01KC0000000000000000000000');
+    assert.equal(unknown.json().error.reason, 'not_found');
     const exported = await get('/api/v1/alerts/export', billingReviewer);
     assert.ok(!exported.body.includes(hr));
     assert.ok(exported.body.includes(both));
@@ -349,7 +351,7 @@ describe('HTTP API: alerts and their handling', () => {
     ] as const) {
       const res = await post(id, step, auditor, body);
       assert.equal(res.statusCode, 403, step);
-      assert.match(res.json().error.message, /"alerts.handle" needs the role "reviewer"/);
+      assert.equal(res.json().error.reason, 'role_required');
     }
     for (const url of [
       '/api/v1/alerts',

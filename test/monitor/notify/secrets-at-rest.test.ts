@@ -57,6 +57,7 @@ describe('notification secrets at rest', () => {
     const other = SecretBox.fromKey(new Uint8Array(32).fill(1));
     await assert.rejects(new NotificationSettingsStore(t.log.store, other).read(), {
       code: 'internal',
+      reason: 'secrets_key_mismatch',
       message: /same secrets\.key/,
     });
   });

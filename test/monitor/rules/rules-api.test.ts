@@ -119,7 +119,7 @@ describe('HTTP API: rules', () => {
     );
     const empty = await request('PUT', '/api/v1/rules', 'admin', ' ');
     assert.equal(empty.statusCode, 400);
-    assert.match(empty.json().error.message, /send a rule file/);
+    assert.equal(empty.json().error.reason, 'empty_body');
   });
 
   it('PUT records the API layer as a rules.update event and the engine applies it after that seq', async () => {

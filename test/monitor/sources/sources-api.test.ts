@@ -213,6 +213,7 @@ describe('GET/PUT /api/v1/sources', () => {
     }
     const typo = await put('/api/v1/sources/payroll', { expected_max_silenc: '1h' });
     assert.match(typo.json().error.message, /did you mean "expected_max_silence"/);
+    assert.equal(typo.json().error.reason, 'unknown_field');
   });
 
   it('shows scoped readers only their sources; others are a 404', async () => {
