@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { loadAdminToken } from '../access/admin-token.js';
-import { SELF_SOURCE } from '../access/ingest-keys.js';
 import { createSignIn, type SignInOptions } from '../access/sign-in.js';
 import { MappingRegistry, parseMappingsFile } from '../connect/mapping/registry.js';
 import type { RunningListener } from '../connect/syslog/listener.js';
@@ -11,6 +10,7 @@ import type { PolicyWitness } from '../core/witness-policy.js';
 import { dataPaths } from '../data-folder.js';
 import { type OpenLog, openLog } from '../log/open-log.js';
 import { SelfAudit } from '../log/self-audit.js';
+import { SELF_SOURCE } from '../log/self-source.js';
 import { witnessRefusedAlert } from '../log/witness-alert.js';
 import { WitnessSubmitter } from '../log/witness-submitter.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
