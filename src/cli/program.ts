@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { approvalsCommand } from './approvals.js';
 import { checkpointCommand } from './checkpoint.js';
+import { gatewayCommand } from './gateway.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
@@ -42,5 +43,6 @@ export function buildProgram(): Command {
   approvalsCommand(program);
   loginCommands(program);
   whoamiCommand(program);
+  gatewayCommand(program);
   return program;
 }

@@ -37,6 +37,14 @@ export class Framer {
     return this.pending.length - this.offset;
   }
 
+  /** Hands back the unparsed bytes (to forward them raw) and forgets them. */
+  take(): Buffer {
+    const rest = this.pending.subarray(this.offset);
+    this.pending = EMPTY;
+    this.offset = 0;
+    return rest;
+  }
+
   /** The next typed message (type byte, int32 length including itself, body), if complete. */
   next(): Frame | undefined {
     if (this.buffered < 5) return undefined;

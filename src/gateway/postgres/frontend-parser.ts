@@ -30,6 +30,11 @@ export class FrontendParser {
     return this.framer.buffered;
   }
 
+  /** The bytes not parsed yet, handed back raw (the parser forgets them). */
+  takeBuffered(): Buffer {
+    return this.framer.take();
+  }
+
   nextStartupPacket(): StartupPacket | undefined {
     const frame = this.framer.nextUntyped();
     return frame && decodeStartup(frame);
