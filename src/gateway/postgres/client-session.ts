@@ -9,7 +9,7 @@ import { type GatewayCredential, isUsable } from '../auth/credential-store.js';
 import { SCRAM_MECHANISM } from '../auth/scram.js';
 import { ScramError, ScramServer } from '../auth/scram-server.js';
 import type { BackendParser } from './backend-parser.js';
-import type { FrontendMessage, StartupPacket } from './frontend-messages.js';
+import type { StartupPacket } from './frontend-messages.js';
 import { FrontendParser } from './frontend-parser.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { MessageReader } from './message-reader.js';
@@ -73,7 +73,10 @@ export class ClientSession {
 
   private onClientData(chunk: Buffer): void {
     try {
-      if (this.phase === 'ready') return this.forwardFromClient(chunk);
+      if (this.phase === 'ready') {
+        this.forwardFromClient(chunk);
+        return;
+      }
       if (this.phase === 'connecting') {
         this.held.push(chunk);
         return;
@@ -181,7 +184,10 @@ export class ClientSession {
       const m = this.parser.nextMessage();
       if (!m) return;
       if (m.type !== 'authResponse') {
-        if (m.type === 'terminate') return this.close();
+        if (m.type === 'terminate') {
+          this.close();
+          return;
+        }
         throw new ProtocolError(
           'unexpected_message',
           `expected a SASL response, got a ${m.type} message`,
