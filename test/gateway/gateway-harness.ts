@@ -88,6 +88,8 @@ export async function startHarness(
         password: o.password ?? secret,
         database: 'test',
       });
+      // A session the gateway ends (a test's point) must not become an unhandled 'error' event.
+      client.on('error', () => {});
       await client.connect();
       clients.push(client);
       return client;
