@@ -96,16 +96,22 @@ export async function startHarness(
     },
     events: async (filter = () => true) => {
       await gateway.audit.drained();
-      const res = await server.app.inject({
-        method: 'GET',
-        url: `/api/v1/events?actor=${encodeURIComponent(person)}&source=pg-gateway&limit=1000`,
-        headers: server.admin,
-      });
-      const body = res.json() as { entries: { record: StoredRecord }[] };
-      return body.entries
-        .map((e) => e.record)
-        .reverse()
-        .filter(filter);
+      const records: StoredRecord[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await server.app.inject({
+          method: 'GET',
+          url: `/api/v1/events?actor=${encodeURIComponent(person)}&source=pg-gateway&limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+          headers: server.admin,
+        });
+        const body = res.json() as {
+          entries: { record: StoredRecord }[];
+          next_cursor: string | null;
+        };
+        records.push(...body.entries.map((e) => e.record));
+        cursor = body.next_cursor;
+      } while (cursor);
+      return records.reverse().filter(filter);
     },
     close: async () => {
       for (const c of clients) await c.end().catch(() => {});
