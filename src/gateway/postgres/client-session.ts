@@ -321,7 +321,13 @@ export class ClientSession {
 
   private pendingEvents: Record<string, unknown>[] = [];
 
+  /** True between the server's ReadyForQuery and the client's next message. */
+  private idle = true;
+
   private forwardFromClient(chunk: Buffer): void {
+    // Expiry or revocation ends the session between statements, never in the middle of one.
+    if (this.idle && this.credentialEnded()) return;
+    this.idle = false;
     const tracker = this.tracker!;
     this.parser.push(chunk);
     const waits: Promise<void>[] = [];
@@ -371,7 +377,7 @@ export class ClientSession {
     }
     const after = () => {
       this.send(this.client, chunk, this.upstreamHold!);
-      if (sawReady) this.checkCredential();
+      if (sawReady) this.idle = true;
     };
     if (waits.length === 0) after();
     // A full queue: the client's answer waits until its events are queued (never dropped).
@@ -379,12 +385,12 @@ export class ClientSession {
   }
 
   /** Expiry or revocation ends the session between statements, never in the middle of one. */
-  private checkCredential(): void {
+  private credentialEnded(): boolean {
     const now = this.deps.clock.now();
-    if (now - this.lastCredentialCheckMs < CREDENTIAL_CHECK_MS) return;
+    if (now - this.lastCredentialCheckMs < CREDENTIAL_CHECK_MS) return false;
     this.lastCredentialCheckMs = now;
     const current = this.deps.credentials.find(this.context.person);
-    if (current && current.id === this.credential?.id && isUsable(current, now)) return;
+    if (current && current.id === this.credential?.id && isUsable(current, now)) return false;
     const reason =
       !current || current.id !== this.credential?.id
         ? 'credential replaced'
@@ -398,6 +404,7 @@ export class ClientSession {
       undefined,
       'get a new credential with `evident gateway credentials create`',
     );
+    return true;
   }
 
   /** Writes, and stops reading the other side while this side's buffer is full. */
