@@ -30,7 +30,11 @@ interface Run {
 }
 
 function pgbench(env: Record<string, string>, args: string[]): string {
-  return execFileSync('pgbench', args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('pgbench', args, {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function measure(label: string, env: Record<string, string>): Run {
@@ -42,9 +46,13 @@ function measure(label: string, env: Record<string, string>): Run {
 }
 
 function startGateway(args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gateway', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'gateway', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -67,9 +75,16 @@ async function countSelects(url: string, person: string): Promise<number> {
   let n = 0;
   let cursor: string | null = null;
   do {
-    const q = new URLSearchParams({ source: 'pg-gateway', action: 'db.select', actor: person, limit: '1000' });
+    const q = new URLSearchParams({
+      source: 'pg-gateway',
+      action: 'db.select',
+      actor: person,
+      limit: '1000',
+    });
     if (cursor) q.set('cursor', cursor);
-    const res = await fetch(`${url}/api/v1/events?${q}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await fetch(`${url}/api/v1/events?${q}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const body = (await res.json()) as { entries: unknown[]; next_cursor: string | null };
     n += body.entries.length;
     cursor = body.next_cursor;
@@ -84,9 +99,19 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   const pg = new URL(PG_URL);
-  const direct = { PGHOST: pg.hostname, PGPORT: pg.port || '5432', PGUSER: decodeURIComponent(pg.username), PGDATABASE: pg.pathname.slice(1), PGOPTIONS: `-c search_path=${schema}` };
+  const direct = {
+    PGHOST: pg.hostname,
+    PGPORT: pg.port || '5432',
+    PGUSER: decodeURIComponent(pg.username),
+    PGDATABASE: pg.pathname.slice(1),
+    PGOPTIONS: `-c search_path=${schema}`,
+  };
   try {
-    const log = await openLog({ dataDir: join(dir, 'log'), origin: 'bench.evident.local/gateway', clock: systemClock });
+    const log = await openLog({
+      dataDir: join(dir, 'log'),
+      origin: 'bench.evident.local/gateway',
+      clock: systemClock,
+    });
     const key = await createIngestKey(log.store, systemClock, 'pg-gateway', 'gateway benchmark');
     await log.close();
     const server = await startServerProcess({ mode: 'tsx', main: '', dataDir: join(dir, 'log') });
@@ -98,8 +123,26 @@ async function main(): Promise<void> {
       for (const mode of ['observe', 'fail_closed']) {
         const person = `bench-${mode}`;
         const { secret } = createCredential(credentials, person, 3600_000, Date.now(), randomBytes);
-        const gw = await startGateway(['--listen', '127.0.0.1:0', '--upstream', PG_URL, '--url', server.url, '--key', key.key, '--credentials', credentials, '--mode', mode]);
-        const run = measure(`gateway, ${mode}`, { ...direct, PGPORT: String(gw.port), PGUSER: person, PGPASSWORD: secret });
+        const gw = await startGateway([
+          '--listen',
+          '127.0.0.1:0',
+          '--upstream',
+          PG_URL,
+          '--url',
+          server.url,
+          '--key',
+          key.key,
+          '--credentials',
+          credentials,
+          '--mode',
+          mode,
+        ]);
+        const run = measure(`gateway, ${mode}`, {
+          ...direct,
+          PGPORT: String(gw.port),
+          PGUSER: person,
+          PGPASSWORD: secret,
+        });
         await stopGateway(gw.child); // drains the queue before exiting
         run.events = await countSelects(server.url, person);
         runs.push(run);
@@ -109,11 +152,17 @@ async function main(): Promise<void> {
       await server.stop();
     }
     const base = (runs[0]!.tps + runs[runs.length - 1]!.tps) / 2;
-    console.log(`pgbench -S -c ${CLIENTS} -j 2 -T ${SECONDS}, scale 10; gateway, Evident server, PostgreSQL and pgbench on one machine.\n`);
-    console.log('| Path | TPS | vs direct (mean of both direct runs) | Transactions | db.select events in the log (vs transactions; pgbench adds 2 setup selects per run) |');
+    console.log(
+      `pgbench -S -c ${CLIENTS} -j 2 -T ${SECONDS}, scale 10; gateway, Evident server, PostgreSQL and pgbench on one machine.\n`,
+    );
+    console.log(
+      '| Path | TPS | vs direct (mean of both direct runs) | Transactions | db.select events in the log (vs transactions; pgbench adds 2 setup selects per run) |',
+    );
     console.log('| --- | --- | --- | --- | --- |');
     for (const r of runs)
-      console.log(`| ${r.label} | ${Math.round(r.tps).toLocaleString('en')} | ${((r.tps / base) * 100).toFixed(0)}% | ${r.transactions.toLocaleString('en')} | ${r.events === undefined ? '—' : `${r.events.toLocaleString('en')} (${r.events - r.transactions >= 0 ? '+' : ''}${r.events - r.transactions})`} |`);
+      console.log(
+        `| ${r.label} | ${Math.round(r.tps).toLocaleString('en')} | ${((r.tps / base) * 100).toFixed(0)}% | ${r.transactions.toLocaleString('en')} | ${r.events === undefined ? '—' : `${r.events.toLocaleString('en')} (${r.events - r.transactions >= 0 ? '+' : ''}${r.events - r.transactions})`} |`,
+      );
   } finally {
     await admin.query(`drop schema ${schema} cascade`);
     await admin.end();
