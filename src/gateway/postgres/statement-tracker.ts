@@ -273,27 +273,23 @@ export class StatementTracker {
     }
     // Extended protocol: the failing message, then everything up to Sync, is skipped.
     const failing = this.expected.shift()!;
+    // A failed Parse or Bind is the statement's one event; its own Execute adds none.
+    let recorded: StatementIntent | undefined;
     if (failing.kind === 'execute') this.finish(failing.running, 'failure', error);
-    if (failing.kind === 'parse')
-      this.finish(
-        {
-          intent: portalIntent({ statement: failing.prepared, parameters: [] }),
-          startedAtMs: this.clock.now(),
-          rows: 0,
-        },
-        'failure',
-        error,
-      );
-    if (failing.kind === 'bind')
-      this.finish(
-        { intent: portalIntent(failing.portal), startedAtMs: this.clock.now(), rows: 0 },
-        'failure',
-        error,
-      );
+    if (failing.kind === 'parse' || failing.kind === 'bind') {
+      const portal =
+        failing.kind === 'parse' ? { statement: failing.prepared, parameters: [] } : failing.portal;
+      recorded = portalIntent(portal);
+      this.finish({ intent: recorded, startedAtMs: this.clock.now(), rows: 0 }, 'failure', error);
+    }
     while (this.expected.length > 0 && this.expected[0]!.kind !== 'sync') {
       const skipped = this.expected.shift()!;
-      if (skipped.kind === 'execute')
-        this.finish(skipped.running, 'failure', { notExecuted: true });
+      if (skipped.kind !== 'execute') continue;
+      if (recorded && skipped.running.intent.sql === recorded.sql) {
+        recorded = undefined;
+        continue;
+      }
+      this.finish(skipped.running, 'failure', { notExecuted: true });
     }
     if (this.expected.length === 0) this.skippingToSync = true;
   }
