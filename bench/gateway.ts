@@ -6,18 +6,21 @@
  *   BENCH_GATEWAY_CLIENTS  pgbench -c (default 8; -j 2)
  * Prints a Markdown table to paste into BENCHMARKS.md.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createIngestKey } from '../src/access/ingest-keys.js';
 import { createCredential } from '../src/gateway/auth/credentials-file.js';
+import { startPostgresGateway } from '../src/gateway/start-postgres-gateway.js';
 import { openLog } from '../src/log/open-log.js';
 import { systemClock } from '../src/util/clock.js';
 import { ADMIN_TOKEN, startServerProcess } from './server.js';
 
+const execFileAsync = promisify(execFile);
 const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS || 15);
 const CLIENTS = Number(process.env.BENCH_GATEWAY_CLIENTS || 8);
@@ -37,8 +40,16 @@ function pgbench(env: Record<string, string>, args: string[]): string {
   });
 }
 
-function measure(label: string, env: Record<string, string>): Run {
-  const out = pgbench(env, ['-n', '-S', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS)]);
+/** Asynchronous, so a gateway running in this process keeps serving meanwhile. */
+async function measure(label: string, env: Record<string, string>): Promise<Run> {
+  const { stdout: out } = await execFileAsync(
+    'pgbench',
+    ['-n', '-S', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS)],
+    {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    },
+  );
   const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
   const transactions = Number(/actually processed: (\d+)/.exec(out)?.[1]);
   console.error(`${label}: ${tps.toFixed(0)} TPS, ${transactions} transactions`);
@@ -119,7 +130,7 @@ async function main(): Promise<void> {
     const runs: Run[] = [];
     try {
       pgbench(direct, ['-i', '-q', '-s', '10']);
-      runs.push(measure('direct', direct));
+      runs.push(await measure('direct', direct));
       for (const mode of ['observe', 'fail_closed']) {
         const person = `bench-${mode}`;
         const { secret } = createCredential(credentials, person, 3600_000, Date.now(), randomBytes);
@@ -137,7 +148,7 @@ async function main(): Promise<void> {
           '--mode',
           mode,
         ]);
-        const run = measure(`gateway, ${mode}`, {
+        const run = await measure(`gateway, ${mode}`, {
           ...direct,
           PGPORT: String(gw.port),
           PGUSER: person,
@@ -147,7 +158,34 @@ async function main(): Promise<void> {
         run.events = await countSelects(server.url, person);
         runs.push(run);
       }
-      runs.push(measure('direct, again', direct));
+      // The gateway's own cost: the same, with a stand-in log that takes every batch at once.
+      {
+        const person = 'bench-no-log';
+        const { secret } = createCredential(credentials, person, 3600_000, Date.now(), randomBytes);
+        let events = 0;
+        const gw = await startPostgresGateway({
+          host: '127.0.0.1',
+          port: 0,
+          upstream: PG_URL,
+          url: '',
+          key: '',
+          credentials,
+          mode: 'observe',
+          post: async (batch) => {
+            events += batch.filter((e) => (e as { action: string }).action === 'db.select').length;
+          },
+        });
+        const run = await measure('gateway, observe, log stand-in (gateway cost only)', {
+          ...direct,
+          PGPORT: String(gw.port),
+          PGUSER: person,
+          PGPASSWORD: secret,
+        });
+        await gw.close();
+        run.events = events;
+        runs.push(run);
+      }
+      runs.push(await measure('direct, again', direct));
     } finally {
       await server.stop();
     }
