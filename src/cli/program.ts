@@ -4,6 +4,7 @@ import { approvalsCommand } from './approvals.js';
 import { checkpointCommand } from './checkpoint.js';
 import { exportCommand } from './export.js';
 import { forwardCommand } from './forward.js';
+import { gatewayCommand } from './gateway.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
@@ -52,5 +53,6 @@ export function buildProgram(): Command {
   whoamiCommand(program);
   witnessCommand(program);
   monitorLogCommand(program);
+  gatewayCommand(program);
   return program;
 }

@@ -62,6 +62,8 @@ const PRIVATE_HELPERS: Record<string, string[]> = {
 /** Every CLI command, by what it does to the log. None deletes or edits an event. */
 const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = {
   serve: 'serves',
+  'gateway credentials create': 'configures',
+  'gateway credentials revoke': 'configures',
   init: 'configures',
   'keys create': 'configures',
   'keys list': 'reads',

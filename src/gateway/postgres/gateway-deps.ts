@@ -1,0 +1,27 @@
+import type { Clock } from '../../util/clock.js';
+import type { AuditQueue } from '../audit/audit-queue.js';
+import type { CredentialStore } from '../auth/credential-store.js';
+import type { CancelRegistry } from './cancel-registry.js';
+import type { StatementClassifier } from './statement-classifier.js';
+import type { UpstreamTarget } from './upstream-target.js';
+
+/** observe: statements proceed while their events queue; fail_closed: event durable first. */
+export type AuditMode = 'observe' | 'fail_closed';
+
+/** Everything a client session needs, injected (time and randomness included). */
+export interface GatewayDeps {
+  upstream: UpstreamTarget;
+  credentials: CredentialStore;
+  audit: AuditQueue;
+  mode: AuditMode;
+  classifier: StatementClassifier;
+  cancels: CancelRegistry;
+  clock: Clock;
+  /** Event ids (ULIDs), so a retried batch is stored once. */
+  newEventId: () => string;
+  newSessionId: () => string;
+  random: (n: number) => Buffer;
+  maxMessageBytes: number;
+  /** Reports a session's failure that is not the client's (the CLI prints it). */
+  log?: (message: string) => void;
+}

@@ -1,0 +1,131 @@
+import { loadModule, parseSync } from 'libpg-query';
+
+/** What one SQL statement does, as the event's action verb says it (`db.<verb>`). */
+export interface ClassifiedStatement {
+  /** This statement's text, cut from a multi-statement query string. */
+  sql: string;
+  verb: string;
+  /** Tables named anywhere in the statement, schema-qualified when written so. */
+  tables: string[];
+}
+
+const MAX_TABLES = 20;
+const CACHE_SIZE = 2000;
+
+/** Parse-tree node → verb. Anything else is DDL when its node name says so, else "other". */
+const VERBS: Record<string, string> = {
+  SelectStmt: 'select',
+  InsertStmt: 'insert',
+  UpdateStmt: 'update',
+  DeleteStmt: 'delete',
+  MergeStmt: 'merge',
+  TruncateStmt: 'truncate',
+  TransactionStmt: 'transaction',
+  VariableSetStmt: 'set',
+  VariableShowStmt: 'show',
+  ExplainStmt: 'explain',
+  CallStmt: 'call',
+  DoStmt: 'do',
+  PrepareStmt: 'prepare',
+  ExecuteStmt: 'execute',
+  DeallocateStmt: 'deallocate',
+  DeclareCursorStmt: 'declare_cursor',
+  FetchStmt: 'fetch',
+  ClosePortalStmt: 'close_cursor',
+  GrantStmt: 'grant',
+  GrantRoleStmt: 'grant',
+  LockStmt: 'lock',
+  VacuumStmt: 'maintenance',
+  ListenStmt: 'listen',
+  NotifyStmt: 'notify',
+};
+
+/**
+ * Classifies SQL with PostgreSQL's own parser (libpg-query, compiled to WASM), so comments,
+ * quoting, CTEs (`WITH … DELETE`) and multi-statement strings are read as the server reads
+ * them. Results are cached by text: prepared statements repeat their text.
+ */
+export class StatementClassifier {
+  private readonly cache = new Map<string, ClassifiedStatement[]>();
+
+  static async load(): Promise<StatementClassifier> {
+    await loadModule();
+    return new StatementClassifier();
+  }
+
+  classify(sql: string): ClassifiedStatement[] {
+    const hit = this.cache.get(sql);
+    if (hit) return hit;
+    const result = classifyUncached(sql);
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(sql, result);
+    return result;
+  }
+}
+
+interface RawStmt {
+  stmt?: Record<string, unknown>;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+function classifyUncached(sql: string): ClassifiedStatement[] {
+  if (sql.trim() === '') return [{ sql, verb: 'empty', tables: [] }];
+  let stmts: RawStmt[];
+  try {
+    stmts = (parseSync(sql) as { stmts?: RawStmt[] }).stmts ?? [];
+  } catch {
+    // The server will refuse it too (a syntax error); record the text as one statement.
+    return [{ sql, verb: 'unparsed', tables: [] }];
+  }
+  if (stmts.length === 0) return [{ sql, verb: 'empty', tables: [] }];
+  // stmt_location and stmt_len count bytes of the UTF-8 text.
+  const bytes = Buffer.from(sql, 'utf8');
+  return stmts.map((s) => {
+    const start = s.stmt_location ?? 0;
+    const end = s.stmt_len ? start + s.stmt_len : bytes.length;
+    const node = s.stmt ?? {};
+    const kind = Object.keys(node)[0] ?? 'Unknown';
+    return {
+      sql: bytes.toString('utf8', start, end).trim(),
+      verb: verbOf(kind, node[kind]),
+      tables: tablesIn(node),
+    };
+  });
+}
+
+function verbOf(kind: string, body: unknown): string {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (kind === 'CopyStmt') return b.is_from ? 'copy_in' : 'copy_out';
+  if (kind === 'SelectStmt' && b.intoClause) return 'ddl';
+  const verb = VERBS[kind];
+  if (verb) return verb;
+  if (
+    /^(Create|Alter|Drop|Rename|Comment|Reindex|Refresh|Cluster|Define|Index|View|Rule|Composite|CreateTableAs)/.test(
+      kind,
+    )
+  )
+    return 'ddl';
+  return 'other';
+}
+
+function tablesIn(node: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (found.size >= MAX_TABLES || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const item of v) walk(item);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    const range = o.RangeVar as { relname?: string; schemaname?: string } | undefined;
+    if (range?.relname)
+      found.add(range.schemaname ? `${range.schemaname}.${range.relname}` : range.relname);
+    // Statements name their table in a bare `relation` (InsertStmt, CopyStmt, …).
+    const rel = o.relation as { relname?: string; schemaname?: string } | undefined;
+    if (rel?.relname) found.add(rel.schemaname ? `${rel.schemaname}.${rel.relname}` : rel.relname);
+    for (const child of Object.values(o)) walk(child);
+  };
+  walk(node);
+  return [...found];
+}

@@ -1,0 +1,31 @@
+/** One statement as the gateway saw it run: what becomes one event in the log. */
+export interface StatementResult {
+  sql: string;
+  verb: string;
+  tables: string[];
+  protocol: 'simple' | 'extended' | 'function_call';
+  /** Prepared statement name (extended protocol), when named. */
+  statementName?: string;
+  /** Bind parameters as the client sent them: text, `\x…` hex for binary, null for NULL. */
+  parameters?: (string | null)[];
+  startedAtMs: number;
+  durationMs: number;
+  outcome: 'success' | 'failure' | 'unknown';
+  rows?: number;
+  sqlstate?: string;
+  error?: string;
+  /** The server's transaction status after the statement, when known: I, T or E. */
+  txStatus?: 'I' | 'T' | 'E';
+  /** The server skipped it: an earlier message of the same pipeline failed. */
+  notExecuted?: boolean;
+}
+
+/** A statement about to be sent upstream (fail_closed records these before forwarding). */
+export interface StatementIntent {
+  sql: string;
+  verb: string;
+  tables: string[];
+  protocol: StatementResult['protocol'];
+  statementName?: string;
+  parameters?: (string | null)[];
+}

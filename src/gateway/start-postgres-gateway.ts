@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:net';
+import { type Clock, systemClock } from '../util/clock.js';
+import { ulidGenerator } from '../util/ids.js';
+import { AuditQueue, type PostEvents } from './audit/audit-queue.js';
+import { httpEventPoster } from './audit/http-event-poster.js';
+import type { CredentialStore } from './auth/credential-store.js';
+import { FileCredentialStore } from './auth/credentials-file.js';
+import { CancelRegistry } from './postgres/cancel-registry.js';
+import type { AuditMode } from './postgres/gateway-deps.js';
+import { startGateway } from './postgres/gateway-server.js';
+import { DEFAULT_MAX_CLIENT_MESSAGE_BYTES } from './postgres/protocol.js';
+import { StatementClassifier } from './postgres/statement-classifier.js';
+import { parseUpstreamUrl } from './postgres/upstream-target.js';
+
+export interface PostgresGatewayOptions {
+  host: string;
+  port: number;
+  /** postgres://service-role[:password]@host:port/database */
+  upstream: string;
+  /** The Evident server and an ingest key for the gateway's source. */
+  url: string;
+  key: string;
+  credentials: string | CredentialStore;
+  mode: AuditMode;
+  queueCapacity?: number;
+  batchSize?: number;
+  maxMessageBytes?: number;
+  clock?: Clock;
+  /** Replaces the HTTP poster (tests). */
+  post?: PostEvents;
+  log?: (message: string) => void;
+}
+
+export interface RunningGateway {
+  server: Server;
+  port: number;
+  audit: AuditQueue;
+  /** Stops accepting, then waits until every event is durable. */
+  close(): Promise<void>;
+}
+
+export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<RunningGateway> {
+  const upstream = parseUpstreamUrl(o.upstream);
+  const clock = o.clock ?? systemClock;
+  const log = o.log ?? ((m: string) => console.error(m));
+  const audit = new AuditQueue({
+    post: o.post ?? httpEventPoster(o.url, o.key),
+    capacity: o.queueCapacity ?? 10_000,
+    maxBatch: o.batchSize ?? 1000,
+    onRetry: (error, attempt) =>
+      log(
+        `evident gateway: appending events failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
+      ),
+  });
+  const ids = ulidGenerator();
+  const sessionIds = ulidGenerator();
+  const server = await startGateway(
+    {
+      upstream,
+      credentials:
+        typeof o.credentials === 'string' ? new FileCredentialStore(o.credentials) : o.credentials,
+      audit,
+      mode: o.mode,
+      classifier: await StatementClassifier.load(),
+      cancels: new CancelRegistry(randomBytes),
+      clock,
+      newEventId: () => ids(clock.now()),
+      newSessionId: () => sessionIds(clock.now()),
+      random: randomBytes,
+      maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_CLIENT_MESSAGE_BYTES,
+      log,
+    },
+    { host: o.host, port: o.port },
+  );
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : o.port,
+    audit,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await audit.drained();
+    },
+  };
+}
