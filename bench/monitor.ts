@@ -25,7 +25,7 @@ import { BATCH_EVENTS } from './http-ingest.js';
 import { closedLoad } from './http-load.js';
 import { watchCpu } from './machine.js';
 import { benchRulesYaml, MARKER_ACTION, MARKER_RULE, MONITOR_RULE_COUNT } from './monitor-rules.js';
-import { ADMIN_TOKEN, buildServer, type ServerMode, spawnServer } from './server.js';
+import { ADMIN_TOKEN, buildServer, type ServerMode, spawnEvidentServe } from './server.js';
 import { type Latency, log } from './stats.js';
 
 export interface MonitorRun {
@@ -136,21 +136,10 @@ async function ingestRun(
   const opened = await openLog({ dataDir, origin: 'bench.evident/monitor' });
   const key = await createIngestKey(opened.store, systemClock, SOURCE, 'monitor benchmark');
   await opened.close();
-  const entry =
-    options.mode === 'compiled' ? [options.main] : ['--import', 'tsx', 'src/cli/main.ts'];
-  const server = await spawnServer(
-    [
-      ...entry,
-      'serve',
-      '--data',
-      dataDir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      ...(engine === 'on' ? ['--rules', rulesFile] : ['--no-monitor']),
-    ],
-    { EVIDENT_ADMIN_TOKEN: ADMIN_TOKEN, EVIDENT_LOG_LEVEL: 'warn' },
+  const server = await spawnEvidentServe(
+    options,
+    dataDir,
+    engine === 'on' ? ['--rules', rulesFile] : ['--no-monitor'],
   );
   let run: MonitorRun;
   try {

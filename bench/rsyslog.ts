@@ -18,7 +18,7 @@ import { systemClock } from '../src/util/clock.js';
 import { freePort } from '../test/support/processes.js';
 import { countLines, rsyslogAvailable, sendLines, startRsyslog } from '../test/support/rsyslog.js';
 import { makeTestPki } from '../test/support/test-ca.js';
-import { ADMIN_TOKEN, buildServer, type ServerMode, spawnServer } from './server.js';
+import { buildServer, type ServerMode, spawnEvidentServe } from './server.js';
 import { log } from './stats.js';
 
 export interface SyslogRun {
@@ -60,28 +60,15 @@ async function runOne(options: {
     transport === 'tcp'
       ? `tcp://127.0.0.1:${port}?key=${key.row.id}`
       : `tls://127.0.0.1:${port}?key=${key.row.id}&client_ca=${encodeURIComponent(pki.caFile)}&client_cn=web1`;
-  const entry =
-    options.mode === 'compiled' ? [options.main] : ['--import', 'tsx', 'src/cli/main.ts'];
-  const server = await spawnServer(
-    [
-      ...entry,
-      'serve',
-      '--data',
-      dataDir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--no-monitor',
-      '--syslog',
-      listen,
-      '--syslog-cert',
-      pki.serverCert,
-      '--syslog-key',
-      pki.serverKey,
-    ],
-    { EVIDENT_ADMIN_TOKEN: ADMIN_TOKEN, EVIDENT_LOG_LEVEL: 'warn' },
-  );
+  const server = await spawnEvidentServe(options, dataDir, [
+    '--no-monitor',
+    '--syslog',
+    listen,
+    '--syslog-cert',
+    pki.serverCert,
+    '--syslog-key',
+    pki.serverKey,
+  ]);
   const db = new Database(join(dataDir, 'evident.db'), { readonly: true, fileMustExist: true });
   const count = db.prepare("SELECT COUNT(*) AS n FROM entries WHERE source = 'linux-hosts'");
   const committed = () => (count.get() as { n: number }).n;

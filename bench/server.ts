@@ -47,6 +47,19 @@ export interface StartServerOptions {
 export async function startServerProcess(options: StartServerOptions): Promise<ServerProcess> {
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+  return spawnEvidentServe(options, options.dataDir, [], nodeArgs);
+}
+
+/**
+ * `evident serve` on 127.0.0.1 with an OS-chosen port, run from the compiled entry point or
+ * from source (tsx), with the bench's admin token; `extra` adds serve options.
+ */
+export function spawnEvidentServe(
+  options: Pick<StartServerOptions, 'mode' | 'main'>,
+  dataDir: string,
+  extra: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   const entry =
     options.mode === 'compiled' ? [options.main] : ['--import', 'tsx', 'src/cli/main.ts'];
   return spawnServer(
@@ -55,11 +68,12 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
       ...entry,
       'serve',
       '--data',
-      options.dataDir,
+      dataDir,
       '--host',
       '127.0.0.1',
       '--port',
       '0',
+      ...extra,
     ],
     { EVIDENT_ADMIN_TOKEN: ADMIN_TOKEN, EVIDENT_LOG_LEVEL: 'warn' },
   );

@@ -26,6 +26,7 @@ import {
   buildServer,
   type ServerMode,
   type ServerProcess,
+  spawnEvidentServe,
   spawnServer,
 } from './server.js';
 import { type Latency, log } from './stats.js';
@@ -110,21 +111,10 @@ async function ingestRun(
     }
     const policyFile = join(dir, 'policy.txt');
     writeFileSync(policyFile, `${policyLines.join('\n')}\nquorum ${Math.max(1, witnessCount)}\n`);
-    server = await spawnServer(
-      [
-        ...entry,
-        'serve',
-        '--data',
-        dataDir,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--no-monitor',
-        ...(witnessCount > 0 ? ['--witness-policy', policyFile] : []),
-      ],
-      { EVIDENT_ADMIN_TOKEN: ADMIN_TOKEN, EVIDENT_LOG_LEVEL: 'warn' },
-    );
+    server = await spawnEvidentServe(options, dataDir, [
+      '--no-monitor',
+      ...(witnessCount > 0 ? ['--witness-policy', policyFile] : []),
+    ]);
     const pool = new BodyPool(20_000, new IdSource());
     const load = (seconds: number) =>
       closedLoad({
