@@ -6,6 +6,7 @@ import { canonicalRecord } from '../core/record/canonical.js';
 import type { EventRecord, SubmittedRecord } from '../core/record/types.js';
 import { AppError } from '../errors.js';
 import type { QueryRunner } from '../store/sql/query-runner.js';
+import { assertOutsideTransactionOf } from '../store/sql/transaction-scope.js';
 import type {
   AppendTransaction,
   LogHead,
@@ -68,6 +69,8 @@ interface Pending {
    * append lock and decides the records; such a request is always a batch of its own.
    */
   within?: (tx: QueryRunner) => Promise<{ records: readonly SubmittedRecord[] }>;
+  /** What `within` threw: the caller gets it as it was, not as a failed commit. */
+  workError?: unknown;
 }
 
 /** What a request contributes to a batch, decided before anything is appended. */
@@ -171,6 +174,8 @@ export class Sequencer {
       return Promise.reject(new AppError('empty_body', 'no events to append'));
     let records: PreparedEntry[];
     try {
+      // From inside appendWithin's work this would wait for the batch it is part of.
+      assertOutsideTransactionOf(this.store, 'an append');
       records = prepareEntries(
         submitted,
         source,
@@ -199,6 +204,7 @@ export class Sequencer {
     source: string,
     work: (tx: QueryRunner) => Promise<{ records: readonly SubmittedRecord[]; result: T }>,
   ): Promise<{ result: T; appended: AppendResult | undefined }> {
+    assertOutsideTransactionOf(this.store, 'an append');
     let result: T | undefined;
     let decided = false;
     const appended = await new Promise<AppendResult>((resolve, reject) => {
@@ -266,7 +272,7 @@ export class Sequencer {
       this.frontier = undefined;
       this.tip = undefined;
       const failure =
-        error instanceof AppError
+        error instanceof AppError || (error !== undefined && error === batch[0]?.workError)
           ? error
           : new AppError(
               'commit_failed',
@@ -321,7 +327,10 @@ export class Sequencer {
     await this.followKeyRotation(tx, head);
     const within = batch[0]?.within;
     if (within) {
-      const { records } = await within(tx.state);
+      const { records } = await within(tx.state).catch((error: unknown) => {
+        batch[0]!.workError = error;
+        throw error;
+      });
       batch[0]!.records =
         records.length === 0
           ? []

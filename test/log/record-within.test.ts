@@ -118,6 +118,19 @@ for (const kind of stores) {
       assert.equal((await log.store.head())?.size, size);
     });
 
+    it('refuses, instead of hanging, an append made from inside the work', async () => {
+      const { log, audit } = await fresh();
+      await assert.rejects(
+        audit.recordWithin(async (tx) => {
+          await put(tx, 'nested');
+          await audit.record(event('thing.read'));
+          return { events: [], result: undefined };
+        }),
+        /use the transaction's tx/,
+      );
+      assert.deepEqual(await ids(log), []);
+    });
+
     it('commits state alone when the work returns no events', async () => {
       const { log, audit } = await fresh();
       const size = (await log.store.head())?.size;

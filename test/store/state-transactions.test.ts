@@ -160,6 +160,28 @@ for (const factory of STORES) {
       assert.equal((await store.head())?.size, 1);
     });
 
+    it('refuses, instead of hanging, a write that would wait for the transaction it is inside', async () => {
+      const q = store.state;
+      await assert.rejects(
+        store.transaction(async () => {
+          await q.run(q.db.insertInto('state').values(row('t8', 'outside')));
+        }),
+        /use the transaction's tx/,
+      );
+      await assert.rejects(
+        store.transaction(() => store.transaction(async () => undefined)),
+        /use the transaction's tx/,
+      );
+      await assert.rejects(
+        store.append(async (tx) => {
+          await tx.state.first(tx.state.db.selectFrom('state').selectAll());
+          await store.append(async () => undefined);
+        }),
+        /use the transaction's tx/,
+      );
+      assert.deepEqual(await values(store.state, 't8'), []);
+    });
+
     it('copies a state table page by page in key order (evident migrate)', async () => {
       const seen: string[] = [];
       for await (const page of store.scanTable('state', 2)) {

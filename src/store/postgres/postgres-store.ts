@@ -3,6 +3,7 @@ import { Mutex } from '../../util/mutex.js';
 import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
 import { endableRunner, type QueryRunner, queryBuilder } from '../sql/query-runner.js';
 import { insertTableRows, scanTableRows } from '../sql/table-copy.js';
+import { assertOutsideTransactionOf, runInTransactionOf } from '../sql/transaction-scope.js';
 import type {
   AppendTransaction,
   EntryFilter,
@@ -51,7 +52,15 @@ export class PostgresStore implements Store {
     readonly schema: string,
   ) {
     this.builder = queryBuilder('postgres', schema);
-    this.state = pgRunner(this.builder, pool);
+    const state = pgRunner(this.builder, pool);
+    // A write on another pooled connection would wait for row locks the transaction holds.
+    this.state = {
+      ...state,
+      run: (query) => {
+        assertOutsideTransactionOf(this, 'a write through store.state');
+        return state.run(query);
+      },
+    };
   }
 
   /** Opens the log at `url` (`postgres://user@host/db?schema=name`), migrating on the way. */
@@ -75,13 +84,14 @@ export class PostgresStore implements Store {
   }
 
   async append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T> {
+    assertOutsideTransactionOf(this, 'an append');
     return this.appendMutex.run(async () => {
       const client = await this.pool.connect();
       const tx = new PgAppendTransaction(client, this.st, this.builder);
       let broken: Error | undefined;
       try {
         await client.query(this.st.begin);
-        const result = await fn(tx);
+        const result = await runInTransactionOf(this, () => fn(tx));
         tx.end();
         const done = await client.query('COMMIT');
         // A statement that failed inside fn (and was caught there) aborted the transaction;
@@ -105,12 +115,13 @@ export class PostgresStore implements Store {
   }
 
   async transaction<T>(fn: (tx: QueryRunner) => Promise<T>): Promise<T> {
+    assertOutsideTransactionOf(this, 'a transaction');
     const client = await this.pool.connect();
     let broken: Error | undefined;
     const { runner: tx, end } = endableRunner(pgRunner(this.builder, client));
     try {
       await client.query('BEGIN');
-      const result = await fn(tx);
+      const result = await runInTransactionOf(this, () => fn(tx));
       end();
       const done = await client.query('COMMIT');
       if (done.command !== 'COMMIT') {

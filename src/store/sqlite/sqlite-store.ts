@@ -16,6 +16,7 @@ import {
 } from '../sql/query-runner.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
 import { insertTableRows, scanTableRows } from '../sql/table-copy.js';
+import { assertOutsideTransactionOf, runInTransactionOf } from '../sql/transaction-scope.js';
 import type {
   AppendBatch,
   AppendTransaction,
@@ -102,6 +103,7 @@ export class SqliteStore implements Store {
   }
 
   private writeState: Execute = (query, mode) => {
+    assertOutsideTransactionOf(this, 'a write through store.state');
     const w = this.w;
     return this.appendMutex.run(() =>
       w.call<QueryResult>('exec', query.sql, query.parameters, mode),
@@ -117,13 +119,14 @@ export class SqliteStore implements Store {
   }
 
   async transaction<T>(fn: (tx: QueryRunner) => Promise<T>): Promise<T> {
+    assertOutsideTransactionOf(this, 'a transaction');
     const w = this.w;
     return this.appendMutex.run(async () => {
       await w.call('beginState');
       // After COMMIT a kept `tx` would write outside any transaction: it refuses instead.
       const { runner, end } = endableRunner(this.writerRunner(w));
       try {
-        const result = await fn(runner);
+        const result = await runInTransactionOf(this, () => fn(runner));
         end();
         await w.call('commit');
         return result;
@@ -169,6 +172,7 @@ export class SqliteStore implements Store {
   }
 
   async append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T> {
+    assertOutsideTransactionOf(this, 'an append');
     const w = this.w;
     return this.appendMutex.run(async () => {
       const head = await w.call<LogHead | undefined>('begin');
@@ -182,33 +186,35 @@ export class SqliteStore implements Store {
         await w.call('insert', batch);
       };
       try {
-        const result = await fn({
-          // The head cannot move while we hold the write lock.
-          head: async () => head,
-          entriesByIds: async (ids) => {
-            await flush();
-            return new Map(
-              (await w.call<StoredEntry[]>('entriesByIds', ids)).map((e) => [e.id, e]),
-            );
-          },
-          nodes: async (ids) => {
-            await flush();
-            return new Map(await w.call<[string, Uint8Array][]>('nodes', ids));
-          },
-          insert: async (batch) => {
-            await flush();
-            pending = batch;
-          },
-          getMeta: async (key) => {
-            await flush();
-            return w.call<string | undefined>('getMeta', key);
-          },
-          state: state.runner,
-          setMeta: async (key, value) => {
-            await flush();
-            await w.call('setMeta', key, value);
-          },
-        });
+        const result = await runInTransactionOf(this, () =>
+          fn({
+            // The head cannot move while we hold the write lock.
+            head: async () => head,
+            entriesByIds: async (ids) => {
+              await flush();
+              return new Map(
+                (await w.call<StoredEntry[]>('entriesByIds', ids)).map((e) => [e.id, e]),
+              );
+            },
+            nodes: async (ids) => {
+              await flush();
+              return new Map(await w.call<[string, Uint8Array][]>('nodes', ids));
+            },
+            insert: async (batch) => {
+              await flush();
+              pending = batch;
+            },
+            getMeta: async (key) => {
+              await flush();
+              return w.call<string | undefined>('getMeta', key);
+            },
+            state: state.runner,
+            setMeta: async (key, value) => {
+              await flush();
+              await w.call('setMeta', key, value);
+            },
+          }),
+        );
         state.end();
         if (pending === undefined) await w.call('commit');
         else await w.call('insertAndCommit', pending);
