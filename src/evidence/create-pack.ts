@@ -11,8 +11,10 @@
  * manifest): those seal files are checked by signature and proofs instead.
  */
 import { toBase64, toHex, utf8 } from '../core/bytes.js';
+import type { Checkpoint } from '../core/checkpoint.js';
 import { sha256 } from '../core/hash.js';
-import { keyHistoryToJson, openLogCheckpoint } from '../core/key-history.js';
+import { keyHistoryToJson, type LogKeyPeriod, openLogCheckpoint } from '../core/key-history.js';
+import { verifyConsistency } from '../core/proof.js';
 import type { OpenLog } from '../log/open-log.js';
 import { consistencyProof, inclusionProof, inclusionProofs } from '../log/proofs.js';
 import type { SelfAuditEvent } from '../log/self-audit.js';
@@ -70,12 +72,23 @@ export async function createEvidencePack(
   const progress = options.progress ?? (() => {});
   const head = await mustHead(log);
   const history = await readKeyHistory(store);
-  const since =
-    options.since === undefined ? undefined : openLogCheckpoint(options.since, history).checkpoint;
+  const since = options.since === undefined ? undefined : keptCheckpoint(options.since, history);
   if (since && since.size > head.size)
     throw new Error(
       `the --since checkpoint has ${since.size} entries, more than this log's ${head.size}: it is not from this log, or the log was rolled back`,
     );
+
+  if (since && since.size > 0 && since.size < head.size) {
+    // Refuse before notarising anything: a pack must not claim a log that forked from it.
+    const proof = await consistencyProof(store, since.size, head.size);
+    try {
+      verifyConsistency(since.size, head.size, proof, since.rootHash, head.rootHash);
+    } catch {
+      throw new Error(
+        `this log does NOT extend the --since checkpoint of size ${since.size}: its history was rewritten`,
+      );
+    }
+  }
 
   // 1. The period's events in the tree the reports are computed from.
   const { period } = options;
@@ -220,6 +233,15 @@ async function keysDocument(log: OpenLog, history: Awaited<ReturnType<typeof rea
     })),
   );
   return { origin: log.origin, current: history.at(-1)!.verifierKey, keys };
+}
+
+/** The auditor's --since checkpoint: it must be signed by this log's key for its size. */
+function keptCheckpoint(note: string, history: LogKeyPeriod[]): Checkpoint {
+  try {
+    return openLogCheckpoint(note, history).checkpoint;
+  } catch (error) {
+    throw new Error(`the --since checkpoint is not one of this log's: ${(error as Error).message}`);
+  }
 }
 
 function b64(hashes: Uint8Array[]): string[] {
