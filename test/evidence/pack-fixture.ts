@@ -9,9 +9,9 @@ export const FAKE_VERIFY_PAGE = new TextEncoder().encode('<!doctype html><title>
 
 export async function cutPack(
   dataDir: string,
-  options: { since?: string; verifyPage?: Uint8Array } = {},
+  options: { since?: string; verifyPage?: Uint8Array; databaseUrl?: string } = {},
 ): Promise<Map<string, Uint8Array>> {
-  return withLocalLog({ dataDir }, async (log, audit) => {
+  return withLocalLog({ dataDir, databaseUrl: options.databaseUrl }, async (log, audit) => {
     const made = await createEvidencePack(log, audit, {
       period: parsePackPeriod('2026-01-01', '2026-03-31'),
       verifyPage: options.verifyPage ?? FAKE_VERIFY_PAGE,
@@ -22,8 +22,12 @@ export async function cutPack(
 }
 
 /** The signed checkpoint of `size` as the log handed it out (an auditor's --since file). */
-export async function checkpointNote(dataDir: string, size: number): Promise<string> {
-  const store = await openStore({ dataDir });
+export async function checkpointNote(
+  dataDir: string,
+  size: number,
+  databaseUrl?: string,
+): Promise<string> {
+  const store = await openStore({ dataDir, databaseUrl });
   try {
     const cp = await store.checkpoint(size);
     if (!cp) throw new Error(`no checkpoint of size ${size}`);

@@ -14,9 +14,10 @@ export const QUARTER_START_MS = Date.parse('2026-02-02T09:00:00.000Z');
 export async function makePackLog(
   dataDir: string,
   origin: string,
+  databaseUrl?: string,
 ): Promise<{ verifierKey: string }> {
   const clock = new ManualClock(Date.parse('2025-12-20T09:00:00.000Z'));
-  const log = await openLog({ dataDir, origin, clock });
+  const log = await openLog({ dataDir, origin, clock, ...(databaseUrl ? { databaseUrl } : {}) });
   try {
     const audit = new SelfAudit(log.sequencer, log.origin, clock);
     const operator = { kind: 'operator' as const, id: 'ops' };

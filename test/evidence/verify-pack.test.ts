@@ -5,6 +5,7 @@ import { CHECKPOINT_FILE, MANIFEST_FILE, SINCE_FILE } from '../../src/evidence/p
 import { readPackZip, writePackZip } from '../../src/evidence/pack-zip.js';
 import { verifyPack } from '../../src/evidence/verify-pack.js';
 import { tempDir } from '../support/processes.js';
+import { freshPgSchema, PG_ENABLED } from '../support/stores.js';
 import { checkpointNote, cutPack } from './pack-fixture.js';
 import { makePackLog } from './pack-log.js';
 
@@ -158,5 +159,37 @@ describe('evidence pack verification', () => {
     assert.throws(() => readPackZip(new Uint8Array(Buffer.from(text, 'latin1'))), /twice/);
     const nested = writePackZip(new Map([['../x.txt', new Uint8Array([1])]]), Date.now());
     assert.throws(() => readPackZip(nested), /not a pack file name/);
+  });
+});
+
+/** The same pack cut from a log in PostgreSQL: the store reads it needs behave alike. */
+describe('evidence pack from a PostgreSQL log', { skip: !PG_ENABLED }, () => {
+  let dir: string;
+  let schema: Awaited<ReturnType<typeof freshPgSchema>>;
+  let db: string;
+
+  before(async () => {
+    dir = tempDir('evident-pack-pg-');
+    schema = await freshPgSchema();
+    db = `${schema.url}${schema.url.includes('?') ? '&' : '?'}schema=${schema.schema}`;
+  });
+  after(async () => {
+    await schema?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('verifies, with --since, and names a flipped byte', async () => {
+    const { verifierKey } = await makePackLog(dir, 'evident.test/pack-pg', db);
+    const since = await checkpointNote(dir, 5, db);
+    const pack = await cutPack(dir, { since, databaseUrl: db });
+    const verdict = verifyPack(pack, verifierKey);
+    assert.equal(verdict.firstFailure, undefined);
+    assert.ok(verdict.controls.length === 8 && verdict.controls.every((c) => c.ok));
+    const events = new Uint8Array(pack.get('events.ndjson')!);
+    events[10]! ^= 0x01;
+    assert.equal(
+      verifyPack(new Map(pack).set('events.ndjson', events), verifierKey).firstFailure!.subject,
+      'events.ndjson',
+    );
   });
 });
