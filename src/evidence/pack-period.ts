@@ -25,6 +25,9 @@ function instant(text: string, option: string): number {
     : RFC3339.test(text)
       ? Date.parse(text)
       : Number.NaN;
+  // Date.parse rolls 2026-02-30 over into March: a day must read back as itself.
+  if (DAY.test(text) && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) !== text)
+    throw new Error(`${option}: there is no day ${text}`);
   if (Number.isNaN(ms))
     throw new Error(
       `${option} must be a date (2026-01-31) or an RFC 3339 time (2026-01-31T12:00:00Z), not "${text}"`,
