@@ -43,11 +43,10 @@ export async function collectReports(
         source: entry.source,
         record,
       };
-      for (const b of all) {
-        const before = b.cited().length;
-        b.add(event);
-        if (b.cited().length !== before) records.set(entry.seq, entry.record);
-      }
+      // Every report sees every event; one that any of them cites is carried with its proof.
+      let cited = false;
+      for (const b of all) cited = b.add(event) || cited;
+      if (cited) records.set(entry.seq, entry.record);
     }
     progress(Math.min(end, from + PAGE) - start, end - start);
   }

@@ -41,9 +41,9 @@ export class AccessChangesReport
 {
   private readonly rows: AccessChangeRow[] = [];
 
-  add(e: PeriodEvent): void {
+  add(e: PeriodEvent): boolean {
     const r = e.record;
-    if (!isAccessChange(e.source, r.action)) return;
+    if (!isAccessChange(e.source, r.action)) return false;
     this.rows.push({
       seq: e.seq,
       time: r.time,
@@ -58,10 +58,7 @@ export class AccessChangesReport
       target_name: r.target?.name ?? null,
       details: r.details ?? null,
     });
-  }
-
-  cited(): number[] {
-    return this.rows.map((r) => r.seq);
+    return true;
   }
 
   result(): { counts: Record<string, number>; changes: AccessChangeRow[] } {

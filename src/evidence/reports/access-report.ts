@@ -24,7 +24,7 @@ const MAX_ACTIONS = 20;
 export class AccessReport implements ReportBuilder<{ rows: AccessRow[] }> {
   private readonly rows = new Map<string, AccessRow>();
 
-  add(e: PeriodEvent): void {
+  add(e: PeriodEvent): boolean {
     const r = e.record;
     const key = JSON.stringify([
       e.source,
@@ -57,10 +57,7 @@ export class AccessReport implements ReportBuilder<{ rows: AccessRow[] }> {
     if (r.time > row.last_time) row.last_time = r.time;
     if (!row.actions.includes(r.action) && row.actions.length < MAX_ACTIONS)
       row.actions.push(r.action);
-  }
-
-  cited(): number[] {
-    return [];
+    return false;
   }
 
   result(): { rows: AccessRow[] } {

@@ -36,15 +36,13 @@ interface Tracked extends AlertRow {
 /** Alert handling from the `alert.*` events of the period: counts, MTTA and MTTR. */
 export class AlertHandlingReport implements ReportBuilder<AlertHandling> {
   private readonly alerts = new Map<string, Tracked>();
-  private readonly seqs: number[] = [];
 
-  add(e: PeriodEvent): void {
+  add(e: PeriodEvent): boolean {
     const r = e.record;
-    if (e.source !== 'evident' || !r.action.startsWith('alert.')) return;
+    if (e.source !== 'evident' || !r.action.startsWith('alert.')) return false;
     const step = r.action.slice('alert.'.length);
     const id = r.target?.id;
-    if (!TRANSITIONS.has(step) || id === undefined) return;
-    this.seqs.push(e.seq);
+    if (!TRANSITIONS.has(step) || id === undefined) return false;
     const d = r.details ?? {};
     let a = this.alerts.get(id);
     if (!a) {
@@ -89,10 +87,7 @@ export class AlertHandlingReport implements ReportBuilder<AlertHandling> {
       a.state = 'open';
       a.disposition = null;
     }
-  }
-
-  cited(): number[] {
-    return this.seqs;
+    return true;
   }
 
   result(): AlertHandling {

@@ -40,7 +40,7 @@ export class CoverageReport implements ReportBuilder<Coverage> {
   private readonly sources = new Map<string, SourceCoverage>();
   private readonly silences: SilenceRow[] = [];
 
-  add(e: PeriodEvent): void {
+  add(e: PeriodEvent): boolean {
     const r = e.record;
     let s = this.sources.get(e.source);
     if (!s) {
@@ -77,11 +77,9 @@ export class CoverageReport implements ReportBuilder<Coverage> {
         silent_since: typeof d.silent_since === 'string' ? d.silent_since : null,
         alert_id: typeof d.alert_id === 'string' ? d.alert_id : null,
       });
+      return true;
     }
-  }
-
-  cited(): number[] {
-    return this.silences.map((s) => s.seq);
+    return false;
   }
 
   result(): Coverage {

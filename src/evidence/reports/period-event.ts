@@ -28,9 +28,8 @@ export interface ReportBasis {
 
 /** A report builder: fed the period's events in seq order, then asked for its report. */
 export interface ReportBuilder<T> {
-  add(event: PeriodEvent): void;
-  /** Seqs of the events the report cites (their proofs go into the pack). */
-  cited(): number[];
+  /** Takes one event; true when the report cites it (its proof then goes into the pack). */
+  add(event: PeriodEvent): boolean;
   result(): T;
   csv(): string;
 }
