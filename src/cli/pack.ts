@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { currentKey } from '../core/key-history.js';
 import { createEvidencePack } from '../evidence/create-pack.js';
@@ -100,9 +101,9 @@ export function packCommand(program: Command): void {
     });
 
   pack
-    .command('verify <zip>')
+    .command('verify <pack>')
     .description(
-      "check a pack offline: every file's hash, the notarisation and its proof, the checkpoint signature, every inclusion and consistency proof; exit 2 naming the first failure",
+      "check a pack (the zip, or the folder it was unzipped to) offline: every file's hash, the notarisation and its proof, the checkpoint signature, every inclusion and consistency proof; exit 2 naming the first failure",
     )
     .option(
       '-k, --key <verifier-key>',
@@ -110,16 +111,16 @@ export function packCommand(program: Command): void {
     )
     .option('--key-file <file>', 'read the verifier key from a file')
     .option('--json', 'print the result as JSON')
-    .action((zip: string, opts: VerifyOptions) => {
+    .action((packPath: string, opts: VerifyOptions) => {
       if ((opts.key === undefined) === (opts.keyFile === undefined))
         throw new Error('give the verifier key you trust: --key KEY or --key-file FILE');
       const key = opts.key ?? readFileSync(opts.keyFile!, 'utf8').trim();
       let verdict: PackVerdict;
       try {
-        verdict = verifyPack(readPackZip(new Uint8Array(readFileSync(zip))), key);
+        verdict = verifyPack(readPack(packPath), key);
       } catch (error) {
         process.exitCode = 2;
-        throw new Error(`${zip}: ${(error as Error).message}`);
+        throw new Error(`${packPath}: ${(error as Error).message}`);
       }
       if (opts.json) console.log(JSON.stringify(verdict, null, 2));
       else printVerdict(verdict);
@@ -131,6 +132,20 @@ export function packCommand(program: Command): void {
         `Verified: every file, the notarisation and every proof check out against the checkpoint of size ${verdict.checkpoint!.size}.`,
       );
     });
+}
+
+/** A pack zip, or the folder an auditor unzipped it to (its files, flat). */
+function readPack(path: string): Map<string, Uint8Array> {
+  if (!statSync(path).isDirectory()) return readPackZip(new Uint8Array(readFileSync(path)));
+  const files = new Map<string, Uint8Array>();
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    // A folder inside is not a pack file: verifyPack names it as one that does not belong.
+    files.set(
+      entry.name,
+      entry.isFile() ? new Uint8Array(readFileSync(join(path, entry.name))) : new Uint8Array(),
+    );
+  }
+  return files;
 }
 
 function describeFailure(verdict: PackVerdict): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { readPackZip, writePackZip } from '../../src/evidence/pack-zip.js';
 import { defaultVerifyPagePath } from '../../src/evidence/verify-page-asset.js';
@@ -92,6 +92,13 @@ describe('evident pack create | verify', () => {
     ]);
     assert.equal(fromFile.code, 0, fromFile.stderr);
     assert.equal(JSON.parse(fromFile.stdout).ok, true);
+    // The folder an auditor unzipped it to verifies the same way.
+    const unzipped = `${dir}/unzipped`;
+    mkdirSync(unzipped);
+    for (const [name, bytes] of readPackZip(new Uint8Array(readFileSync(zip))))
+      writeFileSync(`${unzipped}/${name}`, bytes);
+    const folder = await runCli(['pack', 'verify', unzipped, '--key', key]);
+    assert.equal(folder.code, 0, folder.stderr);
   });
 
   it('exits 2 naming a changed file, a removed file, and a pack from another log', async () => {
