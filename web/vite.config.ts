@@ -11,7 +11,7 @@ const coreDir = resolve(here, '..', 'src', 'core');
  * modules, DESIGN invariant 7) are swapped for their browser builds in web/src/platform;
  * every other core file is bundled as the server runs it.
  */
-function browserCoreSeams(): Plugin {
+export function browserCoreSeams(): Plugin {
   const seams = new Map(
     ['bytes', 'hash', 'ed25519'].map((name) => [
       resolve(coreDir, `${name}.ts`),

@@ -12,6 +12,7 @@ import { loginCommands } from './login.js';
 import { migrateCommand } from './migrate.js';
 import { monitorLogCommand } from './monitor-log.js';
 import { notificationsCommand } from './notifications.js';
+import { packCommand } from './pack.js';
 import { principalsCommand } from './principals.js';
 import { proofCommand } from './proof.js';
 import { rulesCommand } from './rules.js';
@@ -54,5 +55,6 @@ export function buildProgram(): Command {
   witnessCommand(program);
   monitorLogCommand(program);
   gatewayCommand(program);
+  packCommand(program);
   return program;
 }

@@ -124,6 +124,9 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   // A witness keeps its own state file; it never touches a log's store.
   'witness serve': 'serves',
   'monitor-log': 'reads',
+  // Appends its notarisation (evidence_pack.create) and reads the rest; the pack is a new file.
+  'pack create': 'appends',
+  'pack verify': 'reads',
 };
 
 function leafCommands(command: Command, prefix = ''): string[] {
