@@ -54,6 +54,8 @@ export interface VerifyRemoteOptions {
    * enough to repay starting them; 0: check on this thread.
    */
   threads?: number;
+  /** Pages requested at once (default 8); 1 asks for each page after the one before. */
+  ahead?: number;
 }
 
 /**
@@ -153,7 +155,7 @@ async function checkEntries(
     await foldPagesInOrder<RemotePage>({
       size,
       pageSize: PAGE,
-      ahead: AHEAD,
+      ahead: options.ahead ?? AHEAD,
       check,
       fold: (page) => {
         const records = new Map(page.records.map((r) => [r.seq, r.record]));

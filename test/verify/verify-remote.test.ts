@@ -61,14 +61,15 @@ describe('verifyRemote with worker threads', () => {
     await t.close();
   });
 
-  const run = (baseUrl: string, threads: number, token = ADMIN_TOKEN) =>
+  const run = (baseUrl: string, threads: number, token = ADMIN_TOKEN, ahead?: number) =>
     verifyRemote(new ApiClient({ baseUrl, token }), {
       connection: { baseUrl, token },
       threads,
+      ...(ahead === undefined ? {} : { ahead }),
     });
 
-  it('builds the same tree on two threads as on this one', async () => {
-    const one = await run(url, 0);
+  it('builds the same tree on two threads as on this one, one page at a time', async () => {
+    const one = await run(url, 0, ADMIN_TOKEN, 1);
     const two = await run(url, 2);
     assert.equal(one.ok, true, JSON.stringify(one.problems));
     assert.equal(two.ok, true, JSON.stringify(two.problems));
