@@ -57,9 +57,9 @@ try {
     }
   }
   console.log(
-    '\n| Verify step of `evident migrate` | Entries/s | Seconds | Other processes (cores) |',
+    '\n| Verify step of `evident migrate` | Entries/s | Seconds | Verifier (cores) | Other processes (cores) |',
   );
-  console.log('| --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- |');
   for (const r of runs) {
     console.log(
       `| ${r.mode} | ${Math.round(r.entriesPerSecond).toLocaleString('en-US')} | ${r.seconds.toFixed(1)} | ${r.benchCores.toFixed(2)} | ${r.othersCores.toFixed(2)} |`,
