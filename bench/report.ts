@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { BATCH_EVENTS, type IngestRun, SINGLE_CLIENTS } from './http-ingest.js';
 import { type RunResults, TARGETS } from './results.js';
 import type { RawInsertResult } from './sqlite-limit.js';
-import { verifyMarkdown } from './verify-report.js';
+import { verifyMarkdown, verifyRemoteMarkdown } from './verify-report.js';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
@@ -368,7 +368,7 @@ ${table(
 )}
 
 ${verifyMarkdown(r.verify, TARGETS.verifyEntriesPerSecond, r.background.verify)}
-
+${r.verifyRemote ? `\n${verifyRemoteMarkdown([r.verifyRemote], r.verify, r.background['verify --url'])}\n` : ''}
 ## Other processes on the machine
 
 CPU used by processes other than the bench and the server while each phase ran (the

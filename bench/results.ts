@@ -12,6 +12,7 @@ import type { SearchResult } from './search.js';
 import type { ServerMode } from './server.js';
 import type { CommitFloor, RawInsertResult } from './sqlite-limit.js';
 import type { VerifyResult } from './verify.js';
+import type { RemoteVerifyResult } from './verify-remote.js';
 
 export interface RunResults {
   startedAt: string;
@@ -36,6 +37,8 @@ export interface RunResults {
   rawAtGroupSize: { batch: RawInsertResult; single: RawInsertResult };
   fill: Omit<FillResult, 'ingestAuthorization'>;
   verify: VerifyResult;
+  /** `verify --url` on the same log (absent in results from before it was measured). */
+  verifyRemote?: RemoteVerifyResult;
   searchStore: SearchResult[];
   proofsStore: ProofResult;
   searchHttp: SearchResult[];

@@ -39,6 +39,7 @@ import { ADMIN_TOKEN, buildServer, type ServerMode, startServerProcess } from '.
 import { commitFloor, RawSqlite } from './sqlite-limit.js';
 import { log } from './stats.js';
 import { verifyLog } from './verify.js';
+import { verifyRemoteLog } from './verify-remote.js';
 
 function envInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -159,6 +160,10 @@ async function main(): Promise<void> {
     search: await searchHttp(url, admin, filled.startMs, filled.endMs, Math.max(2, SECONDS / 2)),
     proofs: await proofsHttp(url, admin, ENTRIES, SECONDS),
   }));
+  // The same log through the API, beside `verify --data` above (its in-run limit).
+  const verifyUrl = await withServer('verify --url', (url, pid) =>
+    verifyRemoteLog(url, ADMIN_TOKEN, pid),
+  );
   const context = (url: string, pid: number) => ({
     url,
     authorization: ingestAuthorization,
@@ -226,6 +231,7 @@ async function main(): Promise<void> {
     rawAtGroupSize: rawGroups,
     fill: fillResult,
     verify,
+    verifyRemote: verifyUrl,
     searchStore,
     proofsStore,
     searchHttp: reads.search,

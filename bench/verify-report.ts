@@ -1,6 +1,7 @@
 /** The Verify section of BENCHMARKS.md, shared by `npm run bench` and bench/verify-main.ts. */
 import type { CpuShare } from './machine.js';
 import type { VerifyResult } from './verify.js';
+import type { RemoteVerifyResult } from './verify-remote.js';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const us = (n: number) => n.toFixed(1);
@@ -37,4 +38,27 @@ limit's work verify checks that each stored text is the canonical form of its re
 reads the column fields from it in one pass (src/verify/canonical-scan.ts), compares the 9
 indexed columns, builds the tree (one more SHA-256 per entry for the interior nodes),
 compares every stored node and every signed checkpoint.`;
+}
+
+/** `verify --url` on the same log, as a share of `verify --data` measured in the same run. */
+export function verifyRemoteMarkdown(
+  runs: readonly RemoteVerifyResult[],
+  local: VerifyResult,
+  load: CpuShare | undefined,
+): string {
+  const others =
+    load === undefined
+      ? ''
+      : ` Meanwhile other processes used ${load.othersCores.toFixed(2)} cores (machine busy ${Math.round(load.machineBusy)}%, steal ${Math.round(load.steal)}%).`;
+  const rows = runs.map(
+    (r) =>
+      `| **\`verify --url\`**, ${r.label} | **${int(r.entriesPerSecond)}** (${int(r.entries)} entries in ${r.seconds.toFixed(1)} s; verifier ${us((r.cpuSeconds / r.entries) * 1e6)} µs CPU per entry, server ${r.serverCores.toFixed(2)} cores) | ${(r.entriesPerSecond / local.entriesPerSecond).toFixed(2)} |`,
+  );
+  return `\`verify --url\` against \`evident serve\` on the same log on this machine (pages of 1,000
+entries, the server's maximum; each page read is an audited read, one durable event).${others}
+
+| Figure | Entries/s | Share of \`verify --data\` |
+| --- | --- | --- |
+| Limit: \`verify --data\`, same log, same run | ${int(local.entriesPerSecond)} | 1.00 |
+${rows.join('\n')}`;
 }

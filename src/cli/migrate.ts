@@ -25,6 +25,9 @@ export function migrateCommand(program: Command): void {
         ).finally(() => copying.stop());
         const checking = startProgress('verify', undefined);
         const report = await verifyStore(target, {
+          // As `verify --db` does: worker threads read and check pages of the copy in
+          // parallel, each through its own read-only connection.
+          location: { dataDir: opts.from, databaseUrl: opts.to },
           onProgress: (done, total) => checking.update(done, total),
         }).finally(() => checking.stop());
         if (!report.ok) {

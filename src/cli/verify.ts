@@ -5,7 +5,8 @@ import type { VerifyReport } from '../verify/report.js';
 import { verifyRemote } from '../verify/verify-remote.js';
 import { verifyStore } from '../verify/verify-store.js';
 import { applyWitnessPolicy, readWitnessPolicy } from '../verify/witness-check.js';
-import { apiClient } from './api-command.js';
+import { clientFor } from './api-command.js';
+import { resolveCredential } from './credentials/resolve-credential.js';
 import { startProgress } from './progress.js';
 
 export function verifyCommand(program: Command): void {
@@ -70,11 +71,14 @@ export function verifyCommand(program: Command): void {
             progress.stop();
           }
         } else {
-          const client = apiClient({ url: opts.url, token: opts.token });
+          const credential = resolveCredential({ url: opts.url, token: opts.token });
+          const client = clientFor(credential);
           const progress = startProgress('verify', undefined);
           try {
             const remote = await verifyRemote(client, {
               ...(opts.key ? { verifierKey: opts.key } : {}),
+              // Worker threads fetch and check pages in parallel, each with its own client.
+              connection: { baseUrl: credential.url, token: credential.token },
               onProgress: (done, total) => progress.update(done, total),
             });
             pinned = remote.pinned;

@@ -1,7 +1,15 @@
 import type { Worker } from 'node:worker_threads';
+import { ApiError } from '../client/api-client.js';
 import type { StoreLocation } from '../store/open-store.js';
 import { startWorker } from '../store/sqlite/writer-client.js';
 import type { EntryPage } from './entry-page.js';
+import type { RemotePage } from './remote-page.js';
+
+/** Where `verify --url` worker threads fetch pages: the server and the token to ask with. */
+export interface RemoteConnection {
+  baseUrl: string;
+  token: string;
+}
 
 /** An error a worker thread met checking a page, with the store's code (e.g. SQLITE_CORRUPT). */
 export class PageWorkerError extends Error {
@@ -14,43 +22,67 @@ export class PageWorkerError extends Error {
   }
 }
 
-interface Waiting {
-  resolve: (page: EntryPage) => void;
+interface Waiting<P> {
+  resolve: (page: P) => void;
   reject: (error: Error) => void;
 }
 
-interface Thread {
+interface Thread<P> {
   worker: Worker;
-  waiting: Map<number, Waiting>;
+  waiting: Map<number, Waiting<P>>;
   /** Why the thread stopped, once it has. */
   dead?: string;
 }
 
-type Reply =
-  | { id: number; ok: true; page: EntryPage }
-  | { id: number; ok: false; error: { message: string; code?: string } };
+type Reply<P> =
+  | { id: number; ok: true; page: P }
+  | {
+      id: number;
+      ok: false;
+      /** `status` (and `path`, `reason`) when the server refused a request of the worker. */
+      error: { message: string; code?: string; status?: number; path?: string; reason?: string };
+    };
 
 /** How long a worker may take to close its store before it is terminated. */
 const CLOSE_TIMEOUT_MS = 5000;
 
 /**
- * Worker threads (page-worker.ts) that check entry pages in parallel, each through its own
- * read-only handle on the store at `location`. A page goes to the thread with the fewest
- * pages waiting; callers consume results in seq order, so a slow thread only delays.
+ * Worker threads that check entry pages in parallel: page-worker.ts, each through its own
+ * read-only handle on the store at `location` (`verify --data`, `--db`, `migrate`), or
+ * remote-page-worker.ts, each fetching its pages from the server (`verify --url`). A page
+ * goes to the thread with the fewest pages waiting; callers consume results in seq order, so
+ * a slow thread only delays.
  */
-export class PagePool {
-  private readonly threads: Thread[];
+export class PagePool<P = EntryPage> {
+  private readonly threads: Thread<P>[];
   private nextId = 1;
 
-  private constructor(location: StoreLocation, count: number) {
-    this.threads = Array.from({ length: count }, () => this.spawn(location));
+  private constructor(script: URL, workerData: unknown, count: number) {
+    this.threads = Array.from({ length: count }, () => this.spawn(script, workerData));
   }
 
-  static start(location: StoreLocation, count: number): PagePool {
-    return new PagePool(location, count);
+  static start(location: StoreLocation, count: number): PagePool<EntryPage> {
+    return new PagePool<EntryPage>(
+      new URL('./page-worker.js', import.meta.url),
+      { location },
+      count,
+    );
   }
 
-  check(from: number, to: number): Promise<EntryPage> {
+  /** `watched`: seqs whose records the in-order checks need (remote-page.ts). */
+  static startRemote(
+    connection: RemoteConnection,
+    watched: readonly number[],
+    count: number,
+  ): PagePool<RemotePage> {
+    return new PagePool<RemotePage>(
+      new URL('./remote-page-worker.js', import.meta.url),
+      { connection, watched },
+      count,
+    );
+  }
+
+  check(from: number, to: number): Promise<P> {
     let thread = this.threads[0]!;
     for (const t of this.threads) if (t.waiting.size < thread.waiting.size) thread = t;
     if (thread.dead !== undefined) {
@@ -59,7 +91,7 @@ export class PagePool {
       );
     }
     const id = this.nextId++;
-    return new Promise<EntryPage>((resolve, reject) => {
+    return new Promise<P>((resolve, reject) => {
       thread.waiting.set(id, { resolve, reject });
       thread.worker.postMessage({ op: 'check', id, from, to });
     });
@@ -79,15 +111,15 @@ export class PagePool {
     );
   }
 
-  private spawn(location: StoreLocation): Thread {
-    const worker = startWorker(new URL('./page-worker.js', import.meta.url), { location });
-    const thread: Thread = { worker, waiting: new Map() };
-    worker.on('message', (reply: Reply) => {
+  private spawn(script: URL, workerData: unknown): Thread<P> {
+    const worker = startWorker(script, workerData);
+    const thread: Thread<P> = { worker, waiting: new Map() };
+    worker.on('message', (reply: Reply<P>) => {
       const waiting = thread.waiting.get(reply.id);
       if (!waiting) return;
       thread.waiting.delete(reply.id);
       if (reply.ok) waiting.resolve(reply.page);
-      else waiting.reject(new PageWorkerError(reply.error.message, reply.error.code));
+      else waiting.reject(replyError(reply.error));
     });
     const stopped = (reason: string) => {
       thread.dead ??= reason;
@@ -99,4 +131,9 @@ export class PagePool {
     worker.on('exit', (code) => stopped(`exit code ${code}`));
     return thread;
   }
+}
+
+function replyError(error: Extract<Reply<unknown>, { ok: false }>['error']): Error {
+  if (error.status === undefined) return new PageWorkerError(error.message, error.code);
+  return new ApiError(error.status, error.code ?? 'error', error.message, error.path, error.reason);
 }

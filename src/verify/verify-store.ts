@@ -15,7 +15,8 @@ import { SELF_SOURCE } from '../log/self-source.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
 import type { StoreLocation } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { checkEntryPage, type EntryPage } from './entry-page.js';
+import { checkEntryPage } from './entry-page.js';
+import { foldPagesInOrder } from './ordered-pages.js';
 import { PagePool } from './page-pool.js';
 import { fail, ProblemFound, type VerifyReport } from './report.js';
 import { TreeCheck } from './tree-check.js';
@@ -263,40 +264,32 @@ async function checkEntries(
   const check = pool
     ? (from: number, to: number) => pool.check(from, to)
     : (from: number, to: number) => checkEntryPage(store, from, to);
-  const pageSize = options.pageSize ?? PAGE;
-  const pending: Promise<EntryPage>[] = [];
-  let requested = 0;
-  const request = () => {
-    if (requested >= size) return;
-    const to = Math.min(requested + pageSize, size);
-    const page = check(requested, to);
-    // Awaited in order below; a page requested past the first problem may fail unobserved.
-    page.catch(() => undefined);
-    pending.push(page);
-    requested = to;
-  };
   try {
-    for (let i = 0; i < (pool ? threads * 2 : 1); i++) request();
-    for (let page = await pending.shift(); page; page = await pending.shift()) {
-      try {
-        tree.fold(page);
-      } finally {
-        report.entriesChecked = tree.entriesChecked;
-      }
-      const stop = page.stop;
-      if (stop?.kind === 'problem') throw new ProblemFound(stop.problem);
-      if (stop?.kind === 'gap') {
-        const seq = page.from + page.passed;
-        fail(
-          'entry_missing',
-          `entry ${seq} is missing (the next stored entry is ${stop.nextSeq}): a row was deleted`,
-          seq,
-        );
-      }
-      options.onProgress?.(report.entriesChecked, size);
-      if (stop?.kind === 'end') return;
-      request();
-    }
+    await foldPagesInOrder({
+      size,
+      pageSize: options.pageSize ?? PAGE,
+      ahead: pool ? threads * 2 : 1,
+      check,
+      fold: (page) => {
+        try {
+          tree.fold(page);
+        } finally {
+          report.entriesChecked = tree.entriesChecked;
+        }
+        const stop = page.stop;
+        if (stop?.kind === 'problem') throw new ProblemFound(stop.problem);
+        if (stop?.kind === 'gap') {
+          const seq = page.from + page.passed;
+          fail(
+            'entry_missing',
+            `entry ${seq} is missing (the next stored entry is ${stop.nextSeq}): a row was deleted`,
+            seq,
+          );
+        }
+        options.onProgress?.(report.entriesChecked, size);
+        return stop?.kind === 'end';
+      },
+    });
   } finally {
     await pool?.close().catch(() => undefined);
   }

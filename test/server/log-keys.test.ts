@@ -143,6 +143,14 @@ describe('GET /api/v1/log/keys and verifying across rotations', () => {
       assert.equal(report.ok, true, JSON.stringify(report.problems));
       assert.equal(report.checkpointsChecked, 2, 'the latest and the handover');
     }
+    // Pages checked on worker threads still show the rotation event and the handover root.
+    const threaded = await verifyRemote(client(), {
+      verifierKey: vkey(k0),
+      connection: { baseUrl: url, token: ADMIN_TOKEN },
+      threads: 2,
+    });
+    assert.equal(threaded.ok, true, JSON.stringify(threaded.problems));
+    assert.equal(threaded.checkpointsChecked, 2, 'the latest and the handover');
     const pinnedOld = await verifyRemote(client(), { verifierKey: vkey(k0) });
     assert.match(pinnedOld.trust!, /pinned key .* through 1 handover/);
     const stranger = vkey(parseSignerKey(generateSignerKey(TEST_ORIGIN)));

@@ -1,0 +1,102 @@
+import type { ApiClient } from '../client/api-client.js';
+import { bytesEqual, fromBase64 } from '../core/bytes.js';
+import { canonicalize } from '../core/canonical-json.js';
+import { LOG_KEY_ROTATE_ACTION } from '../core/key-history.js';
+import { HASH_SIZE, leafHash } from '../core/merkle.js';
+import { SELF_SOURCE } from '../log/self-source.js';
+import { fail, type Problem, ProblemFound } from './report.js';
+
+/** What GET /api/v1/log/entries answers (docs/api.md). */
+interface EntriesAnswer {
+  entries: { seq: number; leaf_hash: string; record: unknown }[];
+  next_start: number | null;
+}
+
+/** A record the in-order checks need to see (verify-remote.ts, RotationCheck). */
+export interface WatchedRecord {
+  seq: number;
+  record: unknown;
+}
+
+/**
+ * The per-entry half of verifying [from, to) through the API: everything that can be checked
+ * of one entry on its own. Plain data, so a worker thread can hand it over.
+ */
+export interface RemotePage {
+  from: number;
+  /** Entries [from, from + passed) came in order and hash to the leaf hash the server states. */
+  passed: number;
+  /** Their leaf hashes, recomputed here, in seq order (HASH_SIZE bytes each). */
+  leaves: Uint8Array;
+  /** Set when the page ends before `to`: the server sent nothing more, or an entry failed. */
+  stop?: { kind: 'empty' } | { kind: 'problem'; problem: Problem };
+  /** Records of rotation events and of the `watched` seqs, for the checks made in order. */
+  records: WatchedRecord[];
+}
+
+export function isRotationEvent(record: unknown): boolean {
+  const r = record as { source?: unknown; action?: unknown } | null;
+  return r?.source === SELF_SOURCE && r.action === LOG_KEY_ROTATE_ACTION;
+}
+
+/**
+ * Fetches entries [from, to) (in as many requests as the server's page limit takes) and
+ * checks each: at its seq, and its record, re-canonicalised with the generic RFC 8785 code
+ * (not the store's fast path), hashes to the leaf hash the server states. Stops at the first
+ * entry that fails, in the order the sequential verifier checks. Errors of the API itself
+ * (a refused token, a 5xx) are thrown.
+ */
+export async function checkRemotePage(
+  client: ApiClient,
+  from: number,
+  to: number,
+  watched: ReadonlySet<number>,
+): Promise<RemotePage> {
+  const leaves = new Uint8Array((to - from) * HASH_SIZE);
+  const records: WatchedRecord[] = [];
+  let passed = 0;
+  let stop: RemotePage['stop'];
+  while (stop === undefined && from + passed < to) {
+    const answer = await client.getJson<EntriesAnswer>('/api/v1/log/entries', {
+      start: from + passed,
+      end: to,
+    });
+    if (answer.entries.length === 0) stop = { kind: 'empty' };
+    for (const entry of answer.entries) {
+      const seq = from + passed;
+      if (seq >= to) break;
+      let leaf: Uint8Array;
+      try {
+        leaf = checkEntry(seq, entry);
+      } catch (error) {
+        if (!(error instanceof ProblemFound)) throw error;
+        stop = { kind: 'problem', problem: error.problem };
+        break;
+      }
+      if (watched.has(seq) || isRotationEvent(entry.record)) {
+        records.push({ seq, record: entry.record });
+      }
+      leaves.set(leaf, passed * HASH_SIZE);
+      passed++;
+    }
+  }
+  const page: RemotePage = { from, passed, leaves, records };
+  if (stop !== undefined) page.stop = stop;
+  return page;
+}
+
+/** The entry's leaf hash, recomputed; ProblemFound when it is out of place or differs. */
+function checkEntry(seq: number, entry: EntriesAnswer['entries'][number]): Uint8Array {
+  if (entry.seq !== seq)
+    fail('entry_missing', `expected entry ${seq}, the server sent ${entry.seq}`, seq);
+  const leaf = leafHash(canonicalize(entry.record));
+  const claimed = fromBase64(entry.leaf_hash);
+  if (!claimed || !bytesEqual(leaf, claimed)) {
+    fail(
+      'leaf_mismatch',
+      `entry ${seq}: the record does not hash to the leaf hash the server states`,
+      seq,
+    );
+  }
+  return leaf;
+}
