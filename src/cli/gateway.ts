@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
+import { isRedactionPolicy } from '../gateway/audit/redaction.js';
 import { createCredential, revokeCredential } from '../gateway/auth/credentials-file.js';
 import { startPostgresGateway } from '../gateway/start-postgres-gateway.js';
 import { apiUrl, parsePositiveInt } from './options.js';
@@ -13,6 +14,7 @@ interface GatewayOptions {
   key?: string;
   credentials: string;
   mode: string;
+  redact: string;
   queue: number;
   maxMessageBytes: number;
 }
@@ -40,6 +42,11 @@ export function gatewayCommand(program: Command): void {
       'observe: statements run while their events queue (a full queue makes clients wait); fail_closed: a statement runs only once its event is durable',
       'observe',
     )
+    .option(
+      '--redact <policy>',
+      'what of statements reaches the log: none (text and parameters as sent), literals (constants and parameters replaced), all (no text: fingerprint, verb, tables)',
+      'literals',
+    )
     .option('--queue <n>', 'events held in the observe queue at most', parsePositiveInt, 10_000)
     .option(
       '--max-message-bytes <n>',
@@ -58,6 +65,8 @@ export function gatewayCommand(program: Command): void {
         );
       if (opts.mode !== 'observe' && opts.mode !== 'fail_closed')
         throw new Error('--mode must be observe or fail_closed');
+      if (!isRedactionPolicy(opts.redact))
+        throw new Error('--redact must be none, literals or all');
       const { host, port } = parseListen(opts.listen);
       const running = await startPostgresGateway({
         host,
@@ -67,11 +76,12 @@ export function gatewayCommand(program: Command): void {
         key,
         credentials: opts.credentials,
         mode: opts.mode,
+        redaction: opts.redact,
         queueCapacity: opts.queue,
         maxMessageBytes: opts.maxMessageBytes,
       });
       console.log(
-        `evident gateway listening on ${host}:${running.port} (${opts.mode}), database ${new URL(upstream).pathname.slice(1)}`,
+        `evident gateway listening on ${host}:${running.port} (${opts.mode}, redaction ${opts.redact}), database ${new URL(upstream).pathname.slice(1)}`,
       );
       const stop = () => {
         console.log('evident gateway: stopping; appending the remaining events');

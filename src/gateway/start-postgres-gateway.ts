@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
 import { AuditQueue, type PostEvents } from './audit/audit-queue.js';
 import { httpEventPoster } from './audit/http-event-poster.js';
+import type { RedactionPolicy } from './audit/redaction.js';
 import type { CredentialStore } from './auth/credential-store.js';
 import { FileCredentialStore } from './auth/credentials-file.js';
 import { CancelRegistry } from './postgres/cancel-registry.js';
@@ -23,6 +24,8 @@ export interface PostgresGatewayOptions {
   key: string;
   credentials: string | CredentialStore;
   mode: AuditMode;
+  /** What of statements' values reaches the log (default `literals`: no values). */
+  redaction?: RedactionPolicy;
   queueCapacity?: number;
   batchSize?: number;
   maxMessageBytes?: number;
@@ -53,6 +56,7 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
         `evident gateway: appending events failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
       ),
   });
+  const redaction = o.redaction ?? 'literals';
   const ids = ulidGenerator();
   const sessionIds = ulidGenerator();
   const server = await startGateway(
@@ -62,7 +66,8 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
         typeof o.credentials === 'string' ? new FileCredentialStore(o.credentials) : o.credentials,
       audit,
       mode: o.mode,
-      classifier: await StatementClassifier.load(),
+      redaction,
+      classifier: await StatementClassifier.load({ redaction }),
       cancels: new CancelRegistry(randomBytes),
       clock,
       newEventId: () => ids(clock.now()),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { RedactionPolicy } from '../../src/gateway/audit/redaction.js';
 import { createCredential } from '../../src/gateway/auth/credentials-file.js';
 import type { AuditMode } from '../../src/gateway/postgres/gateway-deps.js';
 import {
@@ -26,6 +27,9 @@ export interface StoredRecord {
     rows?: number;
     sqlstate?: string;
     parameters?: (string | null)[];
+    statement_fingerprint?: string;
+    parameter_count?: number;
+    redaction?: string;
   };
 }
 
@@ -45,9 +49,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  options: { mode?: AuditMode; queueCapacity?: number; maxMessageBytes?: number } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  mode?: AuditMode;
+  queueCapacity?: number;
+  maxMessageBytes?: number;
+  /**
+   * `none` unless asked: most tests assert statements and parameters as sent; the redaction
+   * tests name a policy, or `default` for the gateway's own default.
+   */
+  redaction?: RedactionPolicy | 'default';
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const server = await testServer();
   const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
   const { authorization } = await server.ingestKey('pg-gateway');
@@ -62,6 +75,7 @@ export async function startHarness(
     key: authorization.replace(/^Bearer /, ''),
     credentials: credentialsFile,
     mode: options.mode ?? 'observe',
+    ...(options.redaction === 'default' ? {} : { redaction: options.redaction ?? 'none' }),
     ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}),
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     log: () => {},

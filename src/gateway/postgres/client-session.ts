@@ -63,6 +63,7 @@ export class ClientSession {
       clientIp: client.remoteAddress,
       database: deps.upstream.database,
       upstreamRole: deps.upstream.user,
+      redaction: deps.redaction,
     };
     this.clientHold = new SocketHold(client);
     client.setNoDelay(true);

@@ -1,5 +1,6 @@
 import type { Clock } from '../../util/clock.js';
 import type { AuditQueue } from '../audit/audit-queue.js';
+import type { RedactionPolicy } from '../audit/redaction.js';
 import type { CredentialStore } from '../auth/credential-store.js';
 import type { CancelRegistry } from './cancel-registry.js';
 import type { StatementClassifier } from './statement-classifier.js';
@@ -14,6 +15,7 @@ export interface GatewayDeps {
   credentials: CredentialStore;
   audit: AuditQueue;
   mode: AuditMode;
+  redaction: RedactionPolicy;
   classifier: StatementClassifier;
   cancels: CancelRegistry;
   clock: Clock;

@@ -1,4 +1,5 @@
-import { loadModule, parseSync } from 'libpg-query';
+import { fingerprintSync, loadModule, normalizeSync, parseSync } from 'libpg-query';
+import type { RedactionPolicy } from '../audit/redaction.js';
 
 /** What one SQL statement does, as the event's action verb says it (`db.<verb>`). */
 export interface ClassifiedStatement {
@@ -7,6 +8,10 @@ export interface ClassifiedStatement {
   verb: string;
   /** Tables named anywhere in the statement, schema-qualified when written so. */
   tables: string[];
+  /** The text with its constants replaced by `$n`, when the redaction policy is `literals`. */
+  normalized?: string;
+  /** libpg-query's fingerprint, when the redaction policy is `all`. */
+  fingerprint?: string;
 }
 
 const MAX_TABLES = 20;
@@ -48,18 +53,33 @@ const VERBS: Record<string, string> = {
 export class StatementClassifier {
   private readonly cache = new Map<string, ClassifiedStatement[]>();
 
-  static async load(): Promise<StatementClassifier> {
+  private constructor(private readonly redaction: RedactionPolicy) {}
+
+  /** The redaction policy decides what else is worked out (and cached) per statement. */
+  static async load(options: { redaction?: RedactionPolicy } = {}): Promise<StatementClassifier> {
     await loadModule();
-    return new StatementClassifier();
+    return new StatementClassifier(options.redaction ?? 'none');
   }
 
   classify(sql: string): ClassifiedStatement[] {
     const hit = this.cache.get(sql);
     if (hit) return hit;
     const result = classifyUncached(sql);
+    for (const st of result) this.addRedactionForms(st);
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(sql, result);
     return result;
+  }
+
+  private addRedactionForms(st: ClassifiedStatement): void {
+    if (this.redaction === 'none' || st.verb === 'unparsed' || st.verb === 'empty') return;
+    // Each statement on its own: the $n numbering then matches the statement recorded.
+    try {
+      if (this.redaction === 'literals') st.normalized = normalizeSync(st.sql).trim();
+      else st.fingerprint = fingerprintSync(st.sql);
+    } catch {
+      // Left out: the event then carries no text of it (see redactedStatement).
+    }
   }
 }
 

@@ -8,6 +8,10 @@ export interface StatementResult {
   statementName?: string;
   /** Bind parameters as the client sent them: text, `\x…` hex for binary, null for NULL. */
   parameters?: (string | null)[];
+  /** The text with its constants replaced by `$n` (redaction policy `literals`). */
+  normalized?: string;
+  /** Equal for statements that differ only in their constants (redaction policy `all`). */
+  fingerprint?: string;
   startedAtMs: number;
   durationMs: number;
   outcome: 'success' | 'failure' | 'unknown';
@@ -28,4 +32,6 @@ export interface StatementIntent {
   protocol: StatementResult['protocol'];
   statementName?: string;
   parameters?: (string | null)[];
+  normalized?: string;
+  fingerprint?: string;
 }

@@ -111,8 +111,11 @@ export class StatementTracker {
         this.expected.push({ kind: 'sync' });
         return [];
       case 'functionCall': {
+        const sql = `function call (oid ${m.functionOid})`;
         const intent: StatementIntent = {
-          sql: `function call (oid ${m.functionOid})`,
+          sql,
+          // The gateway's own words, no value of the client's: nothing to redact.
+          normalized: sql,
           verb: 'function_call',
           tables: [],
           protocol: 'function_call',
@@ -341,11 +344,14 @@ export class StatementTracker {
 
 function unknownStatement(name: string): Prepared {
   const sql = `(prepared statement "${name}" not seen by the gateway)`;
-  return { name, sql, classified: { sql, verb: 'other', tables: [] } };
+  return { name, sql, classified: { sql, verb: 'other', tables: [], normalized: sql } };
 }
 
 function portalIntent(portal: Portal | undefined): StatementIntent {
-  if (!portal) return { sql: '(unknown portal)', verb: 'other', tables: [], protocol: 'extended' };
+  if (!portal) {
+    const sql = '(unknown portal)';
+    return { sql, normalized: sql, verb: 'other', tables: [], protocol: 'extended' };
+  }
   const { classified, name } = portal.statement;
   const intent: StatementIntent = {
     ...classified,
