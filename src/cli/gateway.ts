@@ -15,6 +15,9 @@ interface GatewayOptions {
   credentials: string;
   mode: string;
   redact: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsRequire?: boolean;
   queue: number;
   maxMessageBytes: number;
 }
@@ -47,6 +50,9 @@ export function gatewayCommand(program: Command): void {
       'what of statements reaches the log: none (text and parameters as sent), literals (constants and parameters replaced), all (no text: fingerprint, verb, tables)',
       'literals',
     )
+    .option('--tls-cert <file>', "TLS for clients: the gateway's certificate (PEM, chain first)")
+    .option('--tls-key <file>', 'TLS for clients: its private key (PEM)')
+    .option('--tls-require', 'refuse clients that do not use TLS (SQLSTATE 28000)')
     .option('--queue <n>', 'events held in the observe queue at most', parsePositiveInt, 10_000)
     .option(
       '--max-message-bytes <n>',
@@ -67,6 +73,10 @@ export function gatewayCommand(program: Command): void {
         throw new Error('--mode must be observe or fail_closed');
       if (!isRedactionPolicy(opts.redact))
         throw new Error('--redact must be none, literals or all');
+      if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey))
+        throw new Error('--tls-cert and --tls-key go together');
+      if (opts.tlsRequire && !opts.tlsCert)
+        throw new Error('--tls-require needs --tls-cert and --tls-key');
       const { host, port } = parseListen(opts.listen);
       const running = await startPostgresGateway({
         host,
@@ -77,6 +87,15 @@ export function gatewayCommand(program: Command): void {
         credentials: opts.credentials,
         mode: opts.mode,
         redaction: opts.redact,
+        ...(opts.tlsCert && opts.tlsKey
+          ? {
+              tls: {
+                certFile: opts.tlsCert,
+                keyFile: opts.tlsKey,
+                require: opts.tlsRequire ?? false,
+              },
+            }
+          : {}),
         queueCapacity: opts.queue,
         maxMessageBytes: opts.maxMessageBytes,
       });

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { type Clock, systemClock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
 import { AuditQueue, type PostEvents } from './audit/audit-queue.js';
@@ -17,8 +19,10 @@ import { parseUpstreamUrl } from './postgres/upstream-target.js';
 export interface PostgresGatewayOptions {
   host: string;
   port: number;
-  /** postgres://service-role[:password]@host:port/database */
+  /** postgres://service-role[:password]@host:port/database[?sslmode=verify-full&sslrootcert=F] */
   upstream: string;
+  /** TLS for clients: PEM files of the gateway's certificate (chain) and key. */
+  tls?: { certFile: string; keyFile: string; require?: boolean };
   /** The Evident server and an ingest key for the gateway's source. */
   url: string;
   key: string;
@@ -57,6 +61,14 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
       ),
   });
   const redaction = o.redaction ?? 'literals';
+  const tls = o.tls && {
+    context: createSecureContext({
+      cert: readFileSync(o.tls.certFile),
+      key: readFileSync(o.tls.keyFile),
+      minVersion: 'TLSv1.2',
+    }),
+    require: o.tls.require ?? false,
+  };
   const ids = ulidGenerator();
   const sessionIds = ulidGenerator();
   const server = await startGateway(
@@ -74,6 +86,7 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
       newSessionId: () => sessionIds(clock.now()),
       random: randomBytes,
       maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_CLIENT_MESSAGE_BYTES,
+      ...(tls ? { tls } : {}),
       log,
     },
     { host: o.host, port: o.port },

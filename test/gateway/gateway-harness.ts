@@ -5,6 +5,7 @@ import type { RedactionPolicy } from '../../src/gateway/audit/redaction.js';
 import { createCredential } from '../../src/gateway/auth/credentials-file.js';
 import type { AuditMode } from '../../src/gateway/postgres/gateway-deps.js';
 import {
+  type PostgresGatewayOptions,
   type RunningGateway,
   startPostgresGateway,
 } from '../../src/gateway/start-postgres-gateway.js';
@@ -58,6 +59,9 @@ export interface HarnessOptions {
    * tests name a policy, or `default` for the gateway's own default.
    */
   redaction?: RedactionPolicy | 'default';
+  /** Another way to the database (default PG_URL), e.g. through a TLS-terminating stand-in. */
+  upstream?: string;
+  tls?: PostgresGatewayOptions['tls'];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -70,11 +74,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const gateway = await startPostgresGateway({
     host: '127.0.0.1',
     port: 0,
-    upstream: PG_URL,
+    upstream: options.upstream ?? PG_URL,
     url,
     key: authorization.replace(/^Bearer /, ''),
     credentials: credentialsFile,
     mode: options.mode ?? 'observe',
+    ...(options.tls ? { tls: options.tls } : {}),
     ...(options.redaction === 'default' ? {} : { redaction: options.redaction ?? 'none' }),
     ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}),
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import {
   intentEvent,
   type SessionContext,
@@ -44,7 +45,10 @@ export class ClientSession {
   private upstreamParser: BackendParser | undefined;
   private tracker: StatementTracker | undefined;
   private held: Buffer[] = [];
-  private readonly clientHold: SocketHold;
+  private client: Socket;
+  private clientHold: SocketHold;
+  /** The TLS version the client connected with (e.g. TLSv1.3); undefined in the clear. */
+  private clientTls: string | undefined;
   private upstreamHold: SocketHold | undefined;
   private processId: number | undefined;
   private statements = 0;
@@ -53,9 +57,10 @@ export class ClientSession {
   private endReason: string | undefined;
 
   constructor(
-    private readonly client: Socket,
+    client: Socket,
     private readonly deps: GatewayDeps,
   ) {
+    this.client = client;
     this.parser = new FrontendParser({ maxMessageBytes: deps.maxMessageBytes });
     this.context = {
       sessionId: deps.newSessionId(),
@@ -67,9 +72,28 @@ export class ClientSession {
     };
     this.clientHold = new SocketHold(client);
     client.setNoDelay(true);
-    client.on('data', (chunk: Buffer) => this.onClientData(chunk));
-    client.on('error', () => this.close());
-    client.on('close', () => this.close());
+    this.listen(client);
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  /** Answers 'S' and continues the startup inside TLS on the same connection. */
+  private startTls(): void {
+    const raw = this.client;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('error');
+    raw.removeAllListeners('close');
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: this.deps.tls!.context });
+    secure.once('secure', () => {
+      this.clientTls = secure.getProtocol() ?? undefined;
+    });
+    this.client = secure;
+    this.clientHold = new SocketHold(secure);
+    this.listen(secure);
   }
 
   private onClientData(chunk: Buffer): void {
@@ -100,9 +124,15 @@ export class ClientSession {
   private onStartupPacket(p: StartupPacket): boolean {
     switch (p.type) {
       case 'sslRequest':
-      case 'gssEncRequest':
-        // No TLS or GSS encryption here: 'N', and the client goes on in the clear (or gives up).
-        this.client.write('N');
+      case 'gssEncRequest': {
+        if (this.client instanceof TLSSocket) {
+          this.fatal('08P01', 'encryption was already negotiated on this connection');
+          return true;
+        }
+        // TLS when configured; never GSS encryption: 'N', and the client goes on in the clear
+        // (or gives up).
+        const tls = p.type === 'sslRequest' && this.deps.tls !== undefined;
+        this.client.write(tls ? 'S' : 'N');
         if (this.parser.buffered > 0) {
           // CVE-2021-23214: bytes sent before our answer were not protected by any handshake.
           this.fatal(
@@ -112,7 +142,9 @@ export class ClientSession {
           );
           return true;
         }
+        if (tls) this.startTls();
         return false;
+      }
       case 'cancelRequest':
         this.deps.cancels.cancel(p.processId, p.secretKey);
         this.close();
@@ -162,6 +194,28 @@ export class ClientSession {
     }
     this.startup = parameters;
     this.context.person = user;
+    if (this.deps.tls?.require && !this.clientTls) {
+      this.endReason = 'TLS required';
+      this.record(
+        sessionEvent(
+          this.context,
+          'connect',
+          'failure',
+          this.deps.newEventId(),
+          this.deps.clock.now(),
+          {
+            reason: 'the client did not use TLS; the gateway requires it',
+          },
+        ),
+      );
+      this.fatal(
+        '28000',
+        'the gateway requires TLS',
+        undefined,
+        'connect with sslmode=verify-full',
+      );
+      return;
+    }
     const found = this.deps.credentials.find(user);
     this.credential = found && isUsable(found, this.deps.clock.now()) ? found : undefined;
     this.scram = new ScramServer(
@@ -281,6 +335,8 @@ export class ClientSession {
             details: {
               credential: this.credential?.id,
               application_name: `evident/${this.context.sessionId}`,
+              client_tls: this.clientTls ?? 'none',
+              upstream_tls: up.tlsProtocol ?? 'none',
             },
           },
         ),

@@ -1,3 +1,4 @@
+import type { SecureContext } from 'node:tls';
 import type { Clock } from '../../util/clock.js';
 import type { AuditQueue } from '../audit/audit-queue.js';
 import type { RedactionPolicy } from '../audit/redaction.js';
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   newSessionId: () => string;
   random: (n: number) => Buffer;
   maxMessageBytes: number;
+  /** TLS for clients (SSLRequest answered 'S'); `require` refuses clients in the clear. */
+  tls?: { context: SecureContext; require: boolean };
   /** Reports a session's failure that is not the client's (the CLI prints it). */
   log?: (message: string) => void;
 }

@@ -1,4 +1,4 @@
-import { CANCEL_REQUEST_CODE, PROTOCOL_3_0 } from './protocol.js';
+import { CANCEL_REQUEST_CODE, PROTOCOL_3_0, SSL_REQUEST_CODE } from './protocol.js';
 
 /** Builds one message: fields appended in order, the length filled in at the end. */
 class Writer {
@@ -100,6 +100,10 @@ export function startupMessage(parameters: Map<string, string>): Buffer {
   const w = new Writer().int32(PROTOCOL_3_0);
   for (const [k, v] of parameters) w.cstring(k).cstring(v);
   return w.cstring('').untyped();
+}
+
+export function sslRequest(): Buffer {
+  return new Writer().int32(SSL_REQUEST_CODE).untyped();
 }
 
 export function cancelRequest(processId: number, secretKey: Buffer): Buffer {
