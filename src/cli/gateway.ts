@@ -18,6 +18,7 @@ interface GatewayOptions {
   tlsCert?: string;
   tlsKey?: string;
   tlsRequire?: boolean;
+  guardrails?: string;
   queue: number;
   maxMessageBytes: number;
 }
@@ -53,6 +54,10 @@ export function gatewayCommand(program: Command): void {
     .option('--tls-cert <file>', "TLS for clients: the gateway's certificate (PEM, chain first)")
     .option('--tls-key <file>', 'TLS for clients: its private key (PEM)')
     .option('--tls-require', 'refuse clients that do not use TLS (SQLSTATE 28000)')
+    .option(
+      '--guardrails <file>',
+      'YAML rules refusing statements (DROP, TRUNCATE, COPY … PROGRAM, ALTER SYSTEM, DDL on listed schemas…) with SQLSTATE 42501',
+    )
     .option('--queue <n>', 'events held in the observe queue at most', parsePositiveInt, 10_000)
     .option(
       '--max-message-bytes <n>',
@@ -87,6 +92,7 @@ export function gatewayCommand(program: Command): void {
         credentials: opts.credentials,
         mode: opts.mode,
         redaction: opts.redact,
+        ...(opts.guardrails ? { guardrails: opts.guardrails } : {}),
         ...(opts.tlsCert && opts.tlsKey
           ? {
               tls: {

@@ -9,6 +9,7 @@ import { httpEventPoster } from './audit/http-event-poster.js';
 import type { RedactionPolicy } from './audit/redaction.js';
 import type { CredentialStore } from './auth/credential-store.js';
 import { FileCredentialStore } from './auth/credentials-file.js';
+import { type GuardrailRule, loadGuardrails } from './guardrails/guardrail-rules.js';
 import { CancelRegistry } from './postgres/cancel-registry.js';
 import type { AuditMode } from './postgres/gateway-deps.js';
 import { startGateway } from './postgres/gateway-server.js';
@@ -30,6 +31,8 @@ export interface PostgresGatewayOptions {
   mode: AuditMode;
   /** What of statements' values reaches the log (default `literals`: no values). */
   redaction?: RedactionPolicy;
+  /** Guardrails: a YAML file (`rules:`) or the rules themselves. */
+  guardrails?: string | GuardrailRule[];
   queueCapacity?: number;
   batchSize?: number;
   maxMessageBytes?: number;
@@ -79,6 +82,8 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
       audit,
       mode: o.mode,
       redaction,
+      guardrails:
+        typeof o.guardrails === 'string' ? loadGuardrails(o.guardrails) : (o.guardrails ?? []),
       classifier: await StatementClassifier.load({ redaction }),
       cancels: new CancelRegistry(randomBytes),
       clock,

@@ -62,6 +62,8 @@ export interface HarnessOptions {
   /** Another way to the database (default PG_URL), e.g. through a TLS-terminating stand-in. */
   upstream?: string;
   tls?: PostgresGatewayOptions['tls'];
+  /** A guardrails YAML file, or a function that writes one given the test's schema. */
+  guardrails?: (schema: string, dir: string) => string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -70,6 +72,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { authorization } = await server.ingestKey('pg-gateway');
   const credentialsFile = join(server.dir, 'gateway-credentials.json');
   const person = `ada-${randomBytes(3).toString('hex')}`;
+  const schema = `gw_${randomBytes(5).toString('hex')}`;
   const { secret } = createCredential(credentialsFile, person, 3600_000, Date.now(), randomBytes);
   const gateway = await startPostgresGateway({
     host: '127.0.0.1',
@@ -80,12 +83,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     credentials: credentialsFile,
     mode: options.mode ?? 'observe',
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.guardrails ? { guardrails: options.guardrails(schema, server.dir) } : {}),
     ...(options.redaction === 'default' ? {} : { redaction: options.redaction ?? 'none' }),
     ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}),
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     log: () => {},
   });
-  const schema = `gw_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: PG_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);

@@ -48,6 +48,7 @@ function statementDetails(s: SessionContext, st: StatementIntent): Record<string
   if (s.redaction !== 'none') details.redaction = s.redaction;
   if (st.tables.length > 0) details.tables = st.tables;
   if (st.statementName) details.statement_name = st.statementName;
+  if (st.guardrailObserved) details.guardrail_observed = st.guardrailObserved;
   if (shown.parameters && shown.parameters.length > 0) details.parameters = shown.parameters;
   if (shown.parameterCount) details.parameter_count = shown.parameterCount;
   return details;
@@ -65,6 +66,7 @@ export function statementEvent(
   if (r.sqlstate) details.sqlstate = r.sqlstate;
   if (r.txStatus) details.tx_status_before = r.txStatus;
   if (r.notExecuted) details.not_executed = true;
+  if (r.guardrail) details.guardrail = r.guardrail;
   const event: Record<string, unknown> = {
     id,
     time: new Date(r.startedAtMs).toISOString(),

@@ -10,6 +10,7 @@ import { type GatewayCredential, isUsable } from '../auth/credential-store.js';
 import { SCRAM_MECHANISM } from '../auth/scram.js';
 import { ScramError, ScramServer } from '../auth/scram-server.js';
 import type { BackendParser } from './backend-parser.js';
+import { ByteRuns } from './byte-runs.js';
 import type { StartupPacket } from './frontend-messages.js';
 import { FrontendParser } from './frontend-parser.js';
 import type { GatewayDeps } from './gateway-deps.js';
@@ -315,10 +316,15 @@ export class ClientSession {
         cancelUpstream(this.deps.upstream, up.processId, up.secretKey),
       );
       this.processId = key.processId;
-      this.tracker = new StatementTracker(this.deps.classifier, this.deps.clock, (r) => {
-        this.statements++;
-        this.pendingEvents.push(statementEvent(this.context, r, this.deps.newEventId()));
-      });
+      this.tracker = new StatementTracker(
+        this.deps.classifier,
+        this.deps.clock,
+        (r) => {
+          this.statements++;
+          this.pendingEvents.push(statementEvent(this.context, r, this.deps.newEventId()));
+        },
+        this.deps.guardrails,
+      );
       up.socket.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
       up.socket.on('error', () => this.close('upstream connection failed'));
       up.socket.on('close', () => this.close('upstream closed the connection'));
@@ -381,17 +387,23 @@ export class ClientSession {
   /** True between the server's ReadyForQuery and the client's next message. */
   private idle = true;
 
+  /**
+   * Whole messages go upstream as they complete (a refused statement replaced by its
+   * substitute); a message's first bytes wait in the parser until the rest arrives.
+   */
   private forwardFromClient(chunk: Buffer): void {
     // Expiry or revocation ends the session between statements, never in the middle of one.
     if (this.idle && this.credentialEnded()) return;
     this.idle = false;
     const tracker = this.tracker!;
     this.parser.push(chunk);
+    const out = new ByteRuns();
     const waits: Promise<void>[] = [];
     for (let m = this.parser.nextMessage(); m; m = this.parser.nextMessage()) {
-      const intents = tracker.fromClient(m);
+      const step = tracker.fromClient(m);
+      out.add(step.substitute ?? m.raw);
       if (this.deps.mode === 'fail_closed')
-        for (const st of intents)
+        for (const st of step.intents)
           waits.push(
             this.deps.audit.appendDurable(
               intentEvent(this.context, st, this.deps.newEventId(), this.deps.clock.now()),
@@ -400,22 +412,25 @@ export class ClientSession {
       if (m.type === 'terminate') this.endReason = 'client terminated the session';
     }
     const upstream = this.upstream!;
+    const bytes = out.take();
     if (waits.length === 0) {
-      this.send(upstream, chunk, this.clientHold);
+      this.send(upstream, bytes, this.clientHold);
       return;
     }
     this.clientHold.until(
-      Promise.all(waits).then(() => this.send(upstream, chunk, this.clientHold)),
+      Promise.all(waits).then(() => this.send(upstream, bytes, this.clientHold)),
     );
   }
 
   private onUpstreamData(chunk: Buffer): void {
     const parser = this.upstreamParser!;
     let sawReady = false;
+    const out = new ByteRuns();
     try {
       parser.push(chunk);
       for (let m = parser.next(); m; m = parser.next()) {
-        this.tracker!.fromServer(m);
+        // A guardrail's refusal replaces the server's error for the substituted statement.
+        out.add(this.tracker!.fromServer(m) ?? m.raw);
         if (m.type === 'readyForQuery') sawReady = true;
       }
     } catch (error) {
@@ -425,6 +440,7 @@ export class ClientSession {
       this.close('upstream protocol error');
       return;
     }
+    const bytes = out.take();
     const events = this.pendingEvents;
     this.pendingEvents = [];
     const waits: Promise<void>[] = [];
@@ -433,7 +449,7 @@ export class ClientSession {
       if (wait) waits.push(wait);
     }
     const after = () => {
-      this.send(this.client, chunk, this.upstreamHold!);
+      this.send(this.client, bytes, this.upstreamHold!);
       if (sawReady) this.idle = true;
     };
     if (waits.length === 0) after();
@@ -465,9 +481,13 @@ export class ClientSession {
   }
 
   /** Writes, and stops reading the other side while this side's buffer is full. */
-  private send(to: Socket, chunk: Buffer, readerHold: SocketHold): void {
-    if (this.phase === 'closed') return;
-    if (!to.write(chunk)) readerHold.until(new Promise((resolve) => to.once('drain', resolve)));
+  private send(to: Socket, bytes: Buffer[], readerHold: SocketHold): void {
+    if (this.phase === 'closed' || bytes.length === 0) return;
+    let full = false;
+    if (bytes.length > 1) to.cork();
+    for (const b of bytes) full = !to.write(b) || full;
+    if (bytes.length > 1) to.uncork();
+    if (full) readerHold.until(new Promise((resolve) => to.once('drain', resolve)));
   }
 
   private protocolFailure(error: unknown): void {

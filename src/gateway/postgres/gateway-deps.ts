@@ -3,6 +3,7 @@ import type { Clock } from '../../util/clock.js';
 import type { AuditQueue } from '../audit/audit-queue.js';
 import type { RedactionPolicy } from '../audit/redaction.js';
 import type { CredentialStore } from '../auth/credential-store.js';
+import type { GuardrailRule } from '../guardrails/guardrail-rules.js';
 import type { CancelRegistry } from './cancel-registry.js';
 import type { StatementClassifier } from './statement-classifier.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -17,6 +18,8 @@ export interface GatewayDeps {
   audit: AuditQueue;
   mode: AuditMode;
   redaction: RedactionPolicy;
+  /** Statements refused (42501) or marked, checked in order. */
+  guardrails: readonly GuardrailRule[];
   classifier: StatementClassifier;
   cancels: CancelRegistry;
   clock: Clock;

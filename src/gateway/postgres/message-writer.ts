@@ -126,6 +126,11 @@ export function query(sql: string): Buffer {
   return new Writer().cstring(sql).typed('Q');
 }
 
+/** A Parse declaring no parameter types. */
+export function parse(name: string, sql: string): Buffer {
+  return new Writer().cstring(name).cstring(sql).int16(0).typed('P');
+}
+
 export function terminate(): Buffer {
   return new Writer().typed('X');
 }

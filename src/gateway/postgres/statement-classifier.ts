@@ -1,5 +1,6 @@
 import { fingerprintSync, loadModule, normalizeSync, parseSync } from 'libpg-query';
 import type { RedactionPolicy } from '../audit/redaction.js';
+import { commandsOf, schemasOf } from './statement-commands.js';
 
 /** What one SQL statement does, as the event's action verb says it (`db.<verb>`). */
 export interface ClassifiedStatement {
@@ -8,6 +9,10 @@ export interface ClassifiedStatement {
   verb: string;
   /** Tables named anywhere in the statement, schema-qualified when written so. */
   tables: string[];
+  /** What guardrails match besides the verb: drop, create, alter, alter_system, copy_program. */
+  commands?: string[];
+  /** Schemas the statement names (qualified tables, dropped or created objects, schemas). */
+  schemas?: string[];
   /** The text with its constants replaced by `$n`, when the redaction policy is `literals`. */
   normalized?: string;
   /** libpg-query's fingerprint, when the redaction policy is `all`. */
@@ -106,10 +111,13 @@ function classifyUncached(sql: string): ClassifiedStatement[] {
     const end = s.stmt_len ? start + s.stmt_len : bytes.length;
     const node = s.stmt ?? {};
     const kind = Object.keys(node)[0] ?? 'Unknown';
+    const tables = tablesIn(node);
     return {
       sql: bytes.toString('utf8', start, end).trim(),
       verb: verbOf(kind, node[kind]),
-      tables: tablesIn(node),
+      tables,
+      commands: commandsOf(kind, node[kind]),
+      schemas: schemasOf(kind, node[kind], tables),
     };
   });
 }

@@ -12,9 +12,13 @@ export interface StatementResult {
   normalized?: string;
   /** Equal for statements that differ only in their constants (redaction policy `all`). */
   fingerprint?: string;
+  guardrailObserved?: string;
   startedAtMs: number;
   durationMs: number;
-  outcome: 'success' | 'failure' | 'unknown';
+  /** denied: a guardrail refused it; the server never ran it. */
+  outcome: 'success' | 'failure' | 'denied' | 'unknown';
+  /** The guardrail that refused it (outcome denied). */
+  guardrail?: string;
   rows?: number;
   sqlstate?: string;
   error?: string;
@@ -34,4 +38,6 @@ export interface StatementIntent {
   parameters?: (string | null)[];
   normalized?: string;
   fingerprint?: string;
+  /** An `observe`-mode guardrail that matched: the statement ran, its event says so. */
+  guardrailObserved?: string;
 }
