@@ -39,6 +39,8 @@ interface Running {
   intent: StatementIntent;
   startedAtMs: number;
   rows: number;
+  /** Fetched in chunks: the final tag counts only the last chunk's rows, not all of them. */
+  chunked?: boolean;
 }
 
 interface Portal {
@@ -207,6 +209,7 @@ export class StatementTracker {
       case 'portalSuspended':
         if (head?.kind === 'execute') {
           const portal = this.portals.get(head.portalName);
+          head.running.chunked = true;
           if (portal) portal.suspended = head.running;
           this.expected.shift();
         }
@@ -273,7 +276,9 @@ export class StatementTracker {
     const head = this.expected[0];
     if (head?.kind === 'execute') {
       this.expected.shift();
-      if (!empty) this.finish(head.running, 'success', { rows: tagRows ?? rowsSeen(head.running) });
+      const running = head.running;
+      const rows = running.chunked ? running.rows : (tagRows ?? rowsSeen(running));
+      if (!empty) this.finish(running, 'success', { rows });
       return;
     }
     if (head?.kind === 'query') {
