@@ -62,7 +62,7 @@ export interface HarnessOptions {
   /** Another way to the database (default PG_URL), e.g. through a TLS-terminating stand-in. */
   upstream?: string;
   tls?: PostgresGatewayOptions['tls'];
-  /** A guardrails YAML file, or a function that writes one given the test's schema. */
+  /** Writes a guardrails YAML file (given the test's schema and a folder) and names it. */
   guardrails?: (schema: string, dir: string) => string;
 }
 
