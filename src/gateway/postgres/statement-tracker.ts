@@ -310,12 +310,14 @@ export class StatementTracker {
       ? write.errorResponse({ severity: 'ERROR', sqlstate: '42501', message: refusal(denial.rule) })
       : undefined;
     if (head.kind === 'query') {
-      if (denial) head.index = denial.index;
-      const running = head.statements[head.index];
-      if (running) this.finish(running, denial ? 'denied' : 'failure', error);
-      if (denial)
+      // A refused Query runs none of its statements: those before the refused one did not run.
+      if (denial) {
         for (const s of head.statements.slice(0, denial.index))
           if (s.intent.verb !== 'empty') this.finish(s, 'failure', { notExecuted: true });
+        head.index = denial.index;
+      }
+      const running = head.statements[head.index];
+      if (running) this.finish(running, denial ? 'denied' : 'failure', error);
       // The rest of a multi-statement string is not run after an error.
       for (const s of head.statements.slice(head.index + 1))
         if (s.intent.verb !== 'empty') this.finish(s, 'failure', { notExecuted: true });
