@@ -69,22 +69,52 @@ export class StatementClassifier {
   classify(sql: string): ClassifiedStatement[] {
     const hit = this.cache.get(sql);
     if (hit) return hit;
-    const result = classifyUncached(sql);
-    for (const st of result) this.addRedactionForms(st);
-    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(sql, result);
+    const result =
+      (this.redaction === 'literals' && this.classifyNormalized(sql)) || this.parse(sql);
+    this.remember(sql, result);
     return result;
   }
 
-  private addRedactionForms(st: ClassifiedStatement): void {
-    if (this.redaction === 'none' || st.verb === 'unparsed' || st.verb === 'empty') return;
-    // Each statement on its own: the $n numbering then matches the statement recorded.
+  /**
+   * `literals`: the statements as read from the normalised text (constants → `$n`), whose
+   * reading is cached. Texts that differ only in their constants (pgbench's, an ORM's with
+   * inlined values) then cost one normalisation, not a parse each. Those are what the log
+   * keeps; undefined when the normalised text does not parse (the original is then read).
+   */
+  private classifyNormalized(sql: string): ClassifiedStatement[] | undefined {
+    if (sql.trim() === '') return undefined;
+    let normalized: string;
     try {
-      if (this.redaction === 'literals') st.normalized = normalizeSync(st.sql).trim();
-      else st.fingerprint = fingerprintSync(st.sql);
+      normalized = normalizeSync(sql);
     } catch {
-      // Left out: the event then carries no text of it (see redactedStatement).
+      return undefined;
     }
+    const known = this.cache.get(normalized);
+    if (known) return known;
+    const result = classifyUncached(normalized);
+    if (result.some((st) => st.verb === 'unparsed')) return undefined;
+    for (const st of result) if (st.verb !== 'empty') st.normalized = st.sql;
+    this.remember(normalized, result);
+    return result;
+  }
+
+  private parse(sql: string): ClassifiedStatement[] {
+    const result = classifyUncached(sql);
+    if (this.redaction === 'all')
+      for (const st of result) {
+        if (st.verb === 'unparsed' || st.verb === 'empty') continue;
+        try {
+          st.fingerprint = fingerprintSync(st.sql);
+        } catch {
+          // Left out: the event then carries no text of it (see redactedStatement).
+        }
+      }
+    return result;
+  }
+
+  private remember(key: string, result: ClassifiedStatement[]): void {
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, result);
   }
 }
 
