@@ -4,6 +4,7 @@
  *   BENCH_PG_URL           the database (default postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_GATEWAY_SECONDS  seconds per pgbench run (default 15)
  *   BENCH_GATEWAY_CLIENTS  pgbench -c (default 8; -j 2)
+ *   BENCH_GATEWAY_REDACT   the gateways' --redact policy (default literals, the gateway's default)
  * Prints a Markdown table to paste into BENCHMARKS.md.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createIngestKey } from '../src/access/ingest-keys.js';
+import { isRedactionPolicy, type RedactionPolicy } from '../src/gateway/audit/redaction.js';
 import { createCredential } from '../src/gateway/auth/credentials-file.js';
 import { startPostgresGateway } from '../src/gateway/start-postgres-gateway.js';
 import { openLog } from '../src/log/open-log.js';
@@ -24,6 +26,12 @@ const execFileAsync = promisify(execFile);
 const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS || 15);
 const CLIENTS = Number(process.env.BENCH_GATEWAY_CLIENTS || 8);
+const REDACT: RedactionPolicy = (() => {
+  const policy = process.env.BENCH_GATEWAY_REDACT || 'literals';
+  if (!isRedactionPolicy(policy))
+    throw new Error('BENCH_GATEWAY_REDACT must be none, literals or all');
+  return policy;
+})();
 
 interface Run {
   label: string;
@@ -147,6 +155,8 @@ async function main(): Promise<void> {
           credentials,
           '--mode',
           mode,
+          '--redact',
+          REDACT,
         ]);
         const run = await measure(`gateway, ${mode}`, {
           ...direct,
@@ -171,17 +181,22 @@ async function main(): Promise<void> {
           key: '',
           credentials,
           mode: 'observe',
+          redaction: REDACT,
           post: async (batch) => {
             events += batch.filter((e) => (e as { action: string }).action === 'db.select').length;
           },
         });
+        // CPU time is steadier than TPS on a shared machine: the gateway's own, per transaction.
+        const cpuBefore = process.cpuUsage();
         const run = await measure('gateway, observe, log stand-in (gateway cost only)', {
           ...direct,
           PGPORT: String(gw.port),
           PGUSER: person,
           PGPASSWORD: secret,
         });
+        const cpu = process.cpuUsage(cpuBefore);
         await gw.close();
+        run.label += `, ${Math.round((cpu.user + cpu.system) / run.transactions)} µs gateway CPU per transaction`;
         run.events = events;
         runs.push(run);
       }
@@ -191,7 +206,7 @@ async function main(): Promise<void> {
     }
     const base = (runs[0]!.tps + runs[runs.length - 1]!.tps) / 2;
     console.log(
-      `pgbench -S -c ${CLIENTS} -j 2 -T ${SECONDS}, scale 10; gateway, Evident server, PostgreSQL and pgbench on one machine.\n`,
+      `pgbench -S -c ${CLIENTS} -j 2 -T ${SECONDS}, scale 10, gateway --redact ${REDACT}; gateway, Evident server, PostgreSQL and pgbench on one machine.\n`,
     );
     console.log(
       '| Path | TPS | vs direct (mean of both direct runs) | Transactions | db.select events in the log (vs transactions; pgbench adds 2 setup selects per run) |',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
+import { isRedactionPolicy } from '../gateway/audit/redaction.js';
 import { createCredential, revokeCredential } from '../gateway/auth/credentials-file.js';
 import { startPostgresGateway } from '../gateway/start-postgres-gateway.js';
 import { apiUrl, parsePositiveInt } from './options.js';
@@ -13,6 +14,11 @@ interface GatewayOptions {
   key?: string;
   credentials: string;
   mode: string;
+  redact: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsRequire?: boolean;
+  guardrails?: string;
   queue: number;
   maxMessageBytes: number;
 }
@@ -40,6 +46,18 @@ export function gatewayCommand(program: Command): void {
       'observe: statements run while their events queue (a full queue makes clients wait); fail_closed: a statement runs only once its event is durable',
       'observe',
     )
+    .option(
+      '--redact <policy>',
+      'what of statements reaches the log: none (text and parameters as sent), literals (constants and parameters replaced), all (no text: fingerprint, verb, tables)',
+      'literals',
+    )
+    .option('--tls-cert <file>', "TLS for clients: the gateway's certificate (PEM, chain first)")
+    .option('--tls-key <file>', 'TLS for clients: its private key (PEM)')
+    .option('--tls-require', 'refuse clients that do not use TLS (SQLSTATE 28000)')
+    .option(
+      '--guardrails <file>',
+      'YAML rules refusing statements (DROP, TRUNCATE, COPY … PROGRAM, ALTER SYSTEM, DDL on listed schemas…) with SQLSTATE 42501',
+    )
     .option('--queue <n>', 'events held in the observe queue at most', parsePositiveInt, 10_000)
     .option(
       '--max-message-bytes <n>',
@@ -58,6 +76,12 @@ export function gatewayCommand(program: Command): void {
         );
       if (opts.mode !== 'observe' && opts.mode !== 'fail_closed')
         throw new Error('--mode must be observe or fail_closed');
+      if (!isRedactionPolicy(opts.redact))
+        throw new Error('--redact must be none, literals or all');
+      if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey))
+        throw new Error('--tls-cert and --tls-key go together');
+      if (opts.tlsRequire && !opts.tlsCert)
+        throw new Error('--tls-require needs --tls-cert and --tls-key');
       const { host, port } = parseListen(opts.listen);
       const running = await startPostgresGateway({
         host,
@@ -67,11 +91,22 @@ export function gatewayCommand(program: Command): void {
         key,
         credentials: opts.credentials,
         mode: opts.mode,
+        redaction: opts.redact,
+        ...(opts.guardrails ? { guardrails: opts.guardrails } : {}),
+        ...(opts.tlsCert && opts.tlsKey
+          ? {
+              tls: {
+                certFile: opts.tlsCert,
+                keyFile: opts.tlsKey,
+                require: opts.tlsRequire ?? false,
+              },
+            }
+          : {}),
         queueCapacity: opts.queue,
         maxMessageBytes: opts.maxMessageBytes,
       });
       console.log(
-        `evident gateway listening on ${host}:${running.port} (${opts.mode}), database ${new URL(upstream).pathname.slice(1)}`,
+        `evident gateway listening on ${host}:${running.port} (${opts.mode}, redaction ${opts.redact}), database ${new URL(upstream).pathname.slice(1)}`,
       );
       const stop = () => {
         console.log('evident gateway: stopping; appending the remaining events');

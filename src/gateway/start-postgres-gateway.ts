@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { type Clock, systemClock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
 import { AuditQueue, type PostEvents } from './audit/audit-queue.js';
 import { httpEventPoster } from './audit/http-event-poster.js';
+import type { RedactionPolicy } from './audit/redaction.js';
 import type { CredentialStore } from './auth/credential-store.js';
 import { FileCredentialStore } from './auth/credentials-file.js';
+import { type GuardrailRule, loadGuardrails } from './guardrails/guardrail-rules.js';
 import { CancelRegistry } from './postgres/cancel-registry.js';
 import type { AuditMode } from './postgres/gateway-deps.js';
 import { startGateway } from './postgres/gateway-server.js';
@@ -16,13 +20,19 @@ import { parseUpstreamUrl } from './postgres/upstream-target.js';
 export interface PostgresGatewayOptions {
   host: string;
   port: number;
-  /** postgres://service-role[:password]@host:port/database */
+  /** postgres://service-role[:password]@host:port/database[?sslmode=verify-full&sslrootcert=F] */
   upstream: string;
+  /** TLS for clients: PEM files of the gateway's certificate (chain) and key. */
+  tls?: { certFile: string; keyFile: string; require?: boolean };
   /** The Evident server and an ingest key for the gateway's source. */
   url: string;
   key: string;
   credentials: string | CredentialStore;
   mode: AuditMode;
+  /** What of statements' values reaches the log (default `literals`: no values). */
+  redaction?: RedactionPolicy;
+  /** Guardrails: a YAML file (`rules:`) or the rules themselves. */
+  guardrails?: string | GuardrailRule[];
   queueCapacity?: number;
   batchSize?: number;
   maxMessageBytes?: number;
@@ -53,6 +63,15 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
         `evident gateway: appending events failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
       ),
   });
+  const redaction = o.redaction ?? 'literals';
+  const tls = o.tls && {
+    context: createSecureContext({
+      cert: readFileSync(o.tls.certFile),
+      key: readFileSync(o.tls.keyFile),
+      minVersion: 'TLSv1.2',
+    }),
+    require: o.tls.require ?? false,
+  };
   const ids = ulidGenerator();
   const sessionIds = ulidGenerator();
   const server = await startGateway(
@@ -62,13 +81,17 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
         typeof o.credentials === 'string' ? new FileCredentialStore(o.credentials) : o.credentials,
       audit,
       mode: o.mode,
-      classifier: await StatementClassifier.load(),
+      redaction,
+      guardrails:
+        typeof o.guardrails === 'string' ? loadGuardrails(o.guardrails) : (o.guardrails ?? []),
+      classifier: await StatementClassifier.load({ redaction }),
       cancels: new CancelRegistry(randomBytes),
       clock,
       newEventId: () => ids(clock.now()),
       newSessionId: () => sessionIds(clock.now()),
       random: randomBytes,
       maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_CLIENT_MESSAGE_BYTES,
+      ...(tls ? { tls } : {}),
       log,
     },
     { host: o.host, port: o.port },

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { RedactionPolicy } from '../../src/gateway/audit/redaction.js';
 import { createCredential } from '../../src/gateway/auth/credentials-file.js';
 import type { AuditMode } from '../../src/gateway/postgres/gateway-deps.js';
 import {
+  type PostgresGatewayOptions,
   type RunningGateway,
   startPostgresGateway,
 } from '../../src/gateway/start-postgres-gateway.js';
@@ -26,6 +28,9 @@ export interface StoredRecord {
     rows?: number;
     sqlstate?: string;
     parameters?: (string | null)[];
+    statement_fingerprint?: string;
+    parameter_count?: number;
+    redaction?: string;
   };
 }
 
@@ -45,28 +50,45 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  options: { mode?: AuditMode; queueCapacity?: number; maxMessageBytes?: number } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  mode?: AuditMode;
+  queueCapacity?: number;
+  maxMessageBytes?: number;
+  /**
+   * `none` unless asked: most tests assert statements and parameters as sent; the redaction
+   * tests name a policy, or `default` for the gateway's own default.
+   */
+  redaction?: RedactionPolicy | 'default';
+  /** Another way to the database (default PG_URL), e.g. through a TLS-terminating stand-in. */
+  upstream?: string;
+  tls?: PostgresGatewayOptions['tls'];
+  /** Writes a guardrails YAML file (given the test's schema and a folder) and names it. */
+  guardrails?: (schema: string, dir: string) => string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const server = await testServer();
   const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
   const { authorization } = await server.ingestKey('pg-gateway');
   const credentialsFile = join(server.dir, 'gateway-credentials.json');
   const person = `ada-${randomBytes(3).toString('hex')}`;
+  const schema = `gw_${randomBytes(5).toString('hex')}`;
   const { secret } = createCredential(credentialsFile, person, 3600_000, Date.now(), randomBytes);
   const gateway = await startPostgresGateway({
     host: '127.0.0.1',
     port: 0,
-    upstream: PG_URL,
+    upstream: options.upstream ?? PG_URL,
     url,
     key: authorization.replace(/^Bearer /, ''),
     credentials: credentialsFile,
     mode: options.mode ?? 'observe',
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.guardrails ? { guardrails: options.guardrails(schema, server.dir) } : {}),
+    ...(options.redaction === 'default' ? {} : { redaction: options.redaction ?? 'none' }),
     ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}),
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     log: () => {},
   });
-  const schema = `gw_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: PG_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);

@@ -1,4 +1,5 @@
 import type { StatementIntent, StatementResult } from '../postgres/statement-result.js';
+import { type RedactionPolicy, redactedStatement } from './redaction.js';
 
 /** Who is connected, to what: the part of every event a session shares. */
 export interface SessionContext {
@@ -7,6 +8,8 @@ export interface SessionContext {
   clientIp: string | undefined;
   database: string;
   upstreamRole: string;
+  /** What of each statement's values the events keep. */
+  redaction: RedactionPolicy;
 }
 
 const MAX_STATEMENT_CHARS = 4096;
@@ -30,16 +33,24 @@ function cap(text: string, max: number): string {
 }
 
 function statementDetails(s: SessionContext, st: StatementIntent): Record<string, unknown> {
+  const shown = redactedStatement(st, s.redaction);
   const details: Record<string, unknown> = {
     session: s.sessionId,
     protocol: st.protocol,
-    statement: cap(st.sql, MAX_STATEMENT_CHARS),
     upstream_role: s.upstreamRole,
   };
-  if (st.sql.length > MAX_STATEMENT_CHARS) details.statement_chars = st.sql.length;
+  if (shown.statement !== undefined) {
+    details.statement = cap(shown.statement, MAX_STATEMENT_CHARS);
+    if (shown.statement.length > MAX_STATEMENT_CHARS)
+      details.statement_chars = shown.statement.length;
+  }
+  if (shown.fingerprint) details.statement_fingerprint = shown.fingerprint;
+  if (s.redaction !== 'none') details.redaction = s.redaction;
   if (st.tables.length > 0) details.tables = st.tables;
   if (st.statementName) details.statement_name = st.statementName;
-  if (st.parameters && st.parameters.length > 0) details.parameters = st.parameters;
+  if (st.guardrailObserved) details.guardrail_observed = st.guardrailObserved;
+  if (shown.parameters && shown.parameters.length > 0) details.parameters = shown.parameters;
+  if (shown.parameterCount) details.parameter_count = shown.parameterCount;
   return details;
 }
 
@@ -55,6 +66,7 @@ export function statementEvent(
   if (r.sqlstate) details.sqlstate = r.sqlstate;
   if (r.txStatus) details.tx_status_before = r.txStatus;
   if (r.notExecuted) details.not_executed = true;
+  if (r.guardrail) details.guardrail = r.guardrail;
   const event: Record<string, unknown> = {
     id,
     time: new Date(r.startedAtMs).toISOString(),
@@ -65,7 +77,8 @@ export function statementEvent(
     category: 'data',
     details,
   };
-  if (r.error) event.reason = cap(r.error, MAX_ERROR_CHARS);
+  // The server's message may quote a value; `all` keeps only its SQLSTATE.
+  if (r.error && s.redaction !== 'all') event.reason = cap(r.error, MAX_ERROR_CHARS);
   else if (r.notExecuted) event.reason = 'not run: an earlier statement of the same request failed';
   return event;
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import {
   intentEvent,
   type SessionContext,
@@ -9,6 +10,7 @@ import { type GatewayCredential, isUsable } from '../auth/credential-store.js';
 import { SCRAM_MECHANISM } from '../auth/scram.js';
 import { ScramError, ScramServer } from '../auth/scram-server.js';
 import type { BackendParser } from './backend-parser.js';
+import { ByteRuns } from './byte-runs.js';
 import type { StartupPacket } from './frontend-messages.js';
 import { FrontendParser } from './frontend-parser.js';
 import type { GatewayDeps } from './gateway-deps.js';
@@ -44,7 +46,10 @@ export class ClientSession {
   private upstreamParser: BackendParser | undefined;
   private tracker: StatementTracker | undefined;
   private held: Buffer[] = [];
-  private readonly clientHold: SocketHold;
+  private client: Socket;
+  private clientHold: SocketHold;
+  /** The TLS version the client connected with (e.g. TLSv1.3); undefined in the clear. */
+  private clientTls: string | undefined;
   private upstreamHold: SocketHold | undefined;
   private processId: number | undefined;
   private statements = 0;
@@ -53,9 +58,10 @@ export class ClientSession {
   private endReason: string | undefined;
 
   constructor(
-    private readonly client: Socket,
+    client: Socket,
     private readonly deps: GatewayDeps,
   ) {
+    this.client = client;
     this.parser = new FrontendParser({ maxMessageBytes: deps.maxMessageBytes });
     this.context = {
       sessionId: deps.newSessionId(),
@@ -63,12 +69,32 @@ export class ClientSession {
       clientIp: client.remoteAddress,
       database: deps.upstream.database,
       upstreamRole: deps.upstream.user,
+      redaction: deps.redaction,
     };
     this.clientHold = new SocketHold(client);
     client.setNoDelay(true);
-    client.on('data', (chunk: Buffer) => this.onClientData(chunk));
-    client.on('error', () => this.close());
-    client.on('close', () => this.close());
+    this.listen(client);
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  /** Answers 'S' and continues the startup inside TLS on the same connection. */
+  private startTls(): void {
+    const raw = this.client;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('error');
+    raw.removeAllListeners('close');
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: this.deps.tls!.context });
+    secure.once('secure', () => {
+      this.clientTls = secure.getProtocol() ?? undefined;
+    });
+    this.client = secure;
+    this.clientHold = new SocketHold(secure);
+    this.listen(secure);
   }
 
   private onClientData(chunk: Buffer): void {
@@ -99,9 +125,15 @@ export class ClientSession {
   private onStartupPacket(p: StartupPacket): boolean {
     switch (p.type) {
       case 'sslRequest':
-      case 'gssEncRequest':
-        // No TLS or GSS encryption here: 'N', and the client goes on in the clear (or gives up).
-        this.client.write('N');
+      case 'gssEncRequest': {
+        if (this.client instanceof TLSSocket) {
+          this.fatal('08P01', 'encryption was already negotiated on this connection');
+          return true;
+        }
+        // TLS when configured; never GSS encryption: 'N', and the client goes on in the clear
+        // (or gives up).
+        const tls = p.type === 'sslRequest' && this.deps.tls !== undefined;
+        this.client.write(tls ? 'S' : 'N');
         if (this.parser.buffered > 0) {
           // CVE-2021-23214: bytes sent before our answer were not protected by any handshake.
           this.fatal(
@@ -111,7 +143,9 @@ export class ClientSession {
           );
           return true;
         }
+        if (tls) this.startTls();
         return false;
+      }
       case 'cancelRequest':
         this.deps.cancels.cancel(p.processId, p.secretKey);
         this.close();
@@ -161,6 +195,28 @@ export class ClientSession {
     }
     this.startup = parameters;
     this.context.person = user;
+    if (this.deps.tls?.require && !this.clientTls) {
+      this.endReason = 'TLS required';
+      this.record(
+        sessionEvent(
+          this.context,
+          'connect',
+          'failure',
+          this.deps.newEventId(),
+          this.deps.clock.now(),
+          {
+            reason: 'the client did not use TLS; the gateway requires it',
+          },
+        ),
+      );
+      this.fatal(
+        '28000',
+        'the gateway requires TLS',
+        undefined,
+        'connect with sslmode=verify-full',
+      );
+      return;
+    }
     const found = this.deps.credentials.find(user);
     this.credential = found && isUsable(found, this.deps.clock.now()) ? found : undefined;
     this.scram = new ScramServer(
@@ -260,10 +316,15 @@ export class ClientSession {
         cancelUpstream(this.deps.upstream, up.processId, up.secretKey),
       );
       this.processId = key.processId;
-      this.tracker = new StatementTracker(this.deps.classifier, this.deps.clock, (r) => {
-        this.statements++;
-        this.pendingEvents.push(statementEvent(this.context, r, this.deps.newEventId()));
-      });
+      this.tracker = new StatementTracker(
+        this.deps.classifier,
+        this.deps.clock,
+        (r) => {
+          this.statements++;
+          this.pendingEvents.push(statementEvent(this.context, r, this.deps.newEventId()));
+        },
+        this.deps.guardrails,
+      );
       up.socket.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
       up.socket.on('error', () => this.close('upstream connection failed'));
       up.socket.on('close', () => this.close('upstream closed the connection'));
@@ -280,6 +341,8 @@ export class ClientSession {
             details: {
               credential: this.credential?.id,
               application_name: `evident/${this.context.sessionId}`,
+              client_tls: this.clientTls ?? 'none',
+              upstream_tls: up.tlsProtocol ?? 'none',
             },
           },
         ),
@@ -324,17 +387,23 @@ export class ClientSession {
   /** True between the server's ReadyForQuery and the client's next message. */
   private idle = true;
 
+  /**
+   * Whole messages go upstream as they complete (a refused statement replaced by its
+   * substitute); a message's first bytes wait in the parser until the rest arrives.
+   */
   private forwardFromClient(chunk: Buffer): void {
     // Expiry or revocation ends the session between statements, never in the middle of one.
     if (this.idle && this.credentialEnded()) return;
     this.idle = false;
     const tracker = this.tracker!;
     this.parser.push(chunk);
+    const out = new ByteRuns();
     const waits: Promise<void>[] = [];
     for (let m = this.parser.nextMessage(); m; m = this.parser.nextMessage()) {
-      const intents = tracker.fromClient(m);
+      const step = tracker.fromClient(m);
+      out.add(step.substitute ?? m.raw);
       if (this.deps.mode === 'fail_closed')
-        for (const st of intents)
+        for (const st of step.intents)
           waits.push(
             this.deps.audit.appendDurable(
               intentEvent(this.context, st, this.deps.newEventId(), this.deps.clock.now()),
@@ -343,22 +412,25 @@ export class ClientSession {
       if (m.type === 'terminate') this.endReason = 'client terminated the session';
     }
     const upstream = this.upstream!;
+    const bytes = out.take();
     if (waits.length === 0) {
-      this.send(upstream, chunk, this.clientHold);
+      this.send(upstream, bytes, this.clientHold);
       return;
     }
     this.clientHold.until(
-      Promise.all(waits).then(() => this.send(upstream, chunk, this.clientHold)),
+      Promise.all(waits).then(() => this.send(upstream, bytes, this.clientHold)),
     );
   }
 
   private onUpstreamData(chunk: Buffer): void {
     const parser = this.upstreamParser!;
     let sawReady = false;
+    const out = new ByteRuns();
     try {
       parser.push(chunk);
       for (let m = parser.next(); m; m = parser.next()) {
-        this.tracker!.fromServer(m);
+        // A guardrail's refusal replaces the server's error for the substituted statement.
+        out.add(this.tracker!.fromServer(m) ?? m.raw);
         if (m.type === 'readyForQuery') sawReady = true;
       }
     } catch (error) {
@@ -368,6 +440,7 @@ export class ClientSession {
       this.close('upstream protocol error');
       return;
     }
+    const bytes = out.take();
     const events = this.pendingEvents;
     this.pendingEvents = [];
     const waits: Promise<void>[] = [];
@@ -376,7 +449,7 @@ export class ClientSession {
       if (wait) waits.push(wait);
     }
     const after = () => {
-      this.send(this.client, chunk, this.upstreamHold!);
+      this.send(this.client, bytes, this.upstreamHold!);
       if (sawReady) this.idle = true;
     };
     if (waits.length === 0) after();
@@ -408,9 +481,13 @@ export class ClientSession {
   }
 
   /** Writes, and stops reading the other side while this side's buffer is full. */
-  private send(to: Socket, chunk: Buffer, readerHold: SocketHold): void {
-    if (this.phase === 'closed') return;
-    if (!to.write(chunk)) readerHold.until(new Promise((resolve) => to.once('drain', resolve)));
+  private send(to: Socket, bytes: Buffer[], readerHold: SocketHold): void {
+    if (this.phase === 'closed' || bytes.length === 0) return;
+    let full = false;
+    if (bytes.length > 1) to.cork();
+    for (const b of bytes) full = !to.write(b) || full;
+    if (bytes.length > 1) to.uncork();
+    if (full) readerHold.until(new Promise((resolve) => to.once('drain', resolve)));
   }
 
   private protocolFailure(error: unknown): void {

@@ -1,6 +1,9 @@
+import type { SecureContext } from 'node:tls';
 import type { Clock } from '../../util/clock.js';
 import type { AuditQueue } from '../audit/audit-queue.js';
+import type { RedactionPolicy } from '../audit/redaction.js';
 import type { CredentialStore } from '../auth/credential-store.js';
+import type { GuardrailRule } from '../guardrails/guardrail-rules.js';
 import type { CancelRegistry } from './cancel-registry.js';
 import type { StatementClassifier } from './statement-classifier.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -14,6 +17,9 @@ export interface GatewayDeps {
   credentials: CredentialStore;
   audit: AuditQueue;
   mode: AuditMode;
+  redaction: RedactionPolicy;
+  /** Statements refused (42501) or marked, checked in order. */
+  guardrails: readonly GuardrailRule[];
   classifier: StatementClassifier;
   cancels: CancelRegistry;
   clock: Clock;
@@ -22,6 +28,8 @@ export interface GatewayDeps {
   newSessionId: () => string;
   random: (n: number) => Buffer;
   maxMessageBytes: number;
+  /** TLS for clients (SSLRequest answered 'S'); `require` refuses clients in the clear. */
+  tls?: { context: SecureContext; require: boolean };
   /** Reports a session's failure that is not the client's (the CLI prints it). */
   log?: (message: string) => void;
 }

@@ -1,4 +1,4 @@
-import { CANCEL_REQUEST_CODE, PROTOCOL_3_0 } from './protocol.js';
+import { CANCEL_REQUEST_CODE, PROTOCOL_3_0, SSL_REQUEST_CODE } from './protocol.js';
 
 /** Builds one message: fields appended in order, the length filled in at the end. */
 class Writer {
@@ -102,6 +102,10 @@ export function startupMessage(parameters: Map<string, string>): Buffer {
   return w.cstring('').untyped();
 }
 
+export function sslRequest(): Buffer {
+  return new Writer().int32(SSL_REQUEST_CODE).untyped();
+}
+
 export function cancelRequest(processId: number, secretKey: Buffer): Buffer {
   return new Writer().int32(CANCEL_REQUEST_CODE).int32(processId).bytes(secretKey).untyped();
 }
@@ -120,6 +124,11 @@ export function saslResponse(data: Buffer): Buffer {
 
 export function query(sql: string): Buffer {
   return new Writer().cstring(sql).typed('Q');
+}
+
+/** A Parse declaring no parameter types. */
+export function parse(name: string, sql: string): Buffer {
+  return new Writer().cstring(name).cstring(sql).int16(0).typed('P');
 }
 
 export function terminate(): Buffer {

@@ -1,4 +1,6 @@
-import { loadModule, parseSync } from 'libpg-query';
+import { fingerprintSync, loadModule, normalizeSync, parseSync } from 'libpg-query';
+import type { RedactionPolicy } from '../audit/redaction.js';
+import { commandsOf, schemasOf } from './statement-commands.js';
 
 /** What one SQL statement does, as the event's action verb says it (`db.<verb>`). */
 export interface ClassifiedStatement {
@@ -7,6 +9,14 @@ export interface ClassifiedStatement {
   verb: string;
   /** Tables named anywhere in the statement, schema-qualified when written so. */
   tables: string[];
+  /** What guardrails match besides the verb: drop, create, alter, alter_system, copy_program. */
+  commands?: string[];
+  /** Schemas the statement names (qualified tables, dropped or created objects, schemas). */
+  schemas?: string[];
+  /** The text with its constants replaced by `$n`, when the redaction policy is `literals`. */
+  normalized?: string;
+  /** libpg-query's fingerprint, when the redaction policy is `all`. */
+  fingerprint?: string;
 }
 
 const MAX_TABLES = 20;
@@ -48,18 +58,63 @@ const VERBS: Record<string, string> = {
 export class StatementClassifier {
   private readonly cache = new Map<string, ClassifiedStatement[]>();
 
-  static async load(): Promise<StatementClassifier> {
+  private constructor(private readonly redaction: RedactionPolicy) {}
+
+  /** The redaction policy decides what else is worked out (and cached) per statement. */
+  static async load(options: { redaction?: RedactionPolicy } = {}): Promise<StatementClassifier> {
     await loadModule();
-    return new StatementClassifier();
+    return new StatementClassifier(options.redaction ?? 'none');
   }
 
   classify(sql: string): ClassifiedStatement[] {
     const hit = this.cache.get(sql);
     if (hit) return hit;
-    const result = classifyUncached(sql);
-    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(sql, result);
+    const result =
+      (this.redaction === 'literals' && this.classifyNormalized(sql)) || this.parse(sql);
+    this.remember(sql, result);
     return result;
+  }
+
+  /**
+   * `literals`: the statements as read from the normalised text (constants → `$n`), whose
+   * reading is cached. Texts that differ only in their constants (pgbench's, an ORM's with
+   * inlined values) then cost one normalisation, not a parse each. Those are what the log
+   * keeps; undefined when the normalised text does not parse (the original is then read).
+   */
+  private classifyNormalized(sql: string): ClassifiedStatement[] | undefined {
+    if (sql.trim() === '') return undefined;
+    let normalized: string;
+    try {
+      normalized = normalizeSync(sql);
+    } catch {
+      return undefined;
+    }
+    const known = this.cache.get(normalized);
+    if (known) return known;
+    const result = classifyUncached(normalized);
+    if (result.some((st) => st.verb === 'unparsed')) return undefined;
+    for (const st of result) if (st.verb !== 'empty') st.normalized = st.sql;
+    this.remember(normalized, result);
+    return result;
+  }
+
+  private parse(sql: string): ClassifiedStatement[] {
+    const result = classifyUncached(sql);
+    if (this.redaction === 'all')
+      for (const st of result) {
+        if (st.verb === 'unparsed' || st.verb === 'empty') continue;
+        try {
+          st.fingerprint = fingerprintSync(st.sql);
+        } catch {
+          // Left out: the event then carries no text of it (see redactedStatement).
+        }
+      }
+    return result;
+  }
+
+  private remember(key: string, result: ClassifiedStatement[]): void {
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, result);
   }
 }
 
@@ -86,10 +141,13 @@ function classifyUncached(sql: string): ClassifiedStatement[] {
     const end = s.stmt_len ? start + s.stmt_len : bytes.length;
     const node = s.stmt ?? {};
     const kind = Object.keys(node)[0] ?? 'Unknown';
+    const tables = tablesIn(node);
     return {
       sql: bytes.toString('utf8', start, end).trim(),
       verb: verbOf(kind, node[kind]),
-      tables: tablesIn(node),
+      tables,
+      commands: commandsOf(kind, node[kind]),
+      schemas: schemasOf(kind, node[kind], tables),
     };
   });
 }

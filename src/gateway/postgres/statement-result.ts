@@ -8,9 +8,17 @@ export interface StatementResult {
   statementName?: string;
   /** Bind parameters as the client sent them: text, `\x…` hex for binary, null for NULL. */
   parameters?: (string | null)[];
+  /** The text with its constants replaced by `$n` (redaction policy `literals`). */
+  normalized?: string;
+  /** Equal for statements that differ only in their constants (redaction policy `all`). */
+  fingerprint?: string;
+  guardrailObserved?: string;
   startedAtMs: number;
   durationMs: number;
-  outcome: 'success' | 'failure' | 'unknown';
+  /** denied: a guardrail refused it; the server never ran it. */
+  outcome: 'success' | 'failure' | 'denied' | 'unknown';
+  /** The guardrail that refused it (outcome denied). */
+  guardrail?: string;
   rows?: number;
   sqlstate?: string;
   error?: string;
@@ -28,4 +36,8 @@ export interface StatementIntent {
   protocol: StatementResult['protocol'];
   statementName?: string;
   parameters?: (string | null)[];
+  normalized?: string;
+  fingerprint?: string;
+  /** An `observe`-mode guardrail that matched: the statement ran, its event says so. */
+  guardrailObserved?: string;
 }

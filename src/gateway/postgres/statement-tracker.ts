@@ -1,6 +1,8 @@
 import type { Clock } from '../../util/clock.js';
+import { type GuardrailRule, matchGuardrail } from '../guardrails/guardrail-rules.js';
 import type { BackendMessage } from './backend-messages.js';
 import type { FrontendMessage } from './frontend-messages.js';
+import * as write from './message-writer.js';
 import type { ClassifiedStatement, StatementClassifier } from './statement-classifier.js';
 import type { StatementIntent, StatementResult } from './statement-result.js';
 
@@ -8,12 +10,37 @@ interface Prepared {
   name: string;
   sql: string;
   classified: ClassifiedStatement;
+  guardrailObserved?: string;
+}
+
+/** A guardrail refused a statement: which one (of a multi-statement Query) and by which rule. */
+interface Denial {
+  index: number;
+  rule: string;
+}
+
+/**
+ * What goes upstream instead of a refused Query or Parse: text the server's parser rejects
+ * before anything runs, so the server itself ends the statement with an error and sets the
+ * transaction state (aborted inside BEGIN, skipping to Sync in a pipeline) exactly as for a
+ * real permission error; the gateway replaces that error with its own 42501.
+ */
+const REFUSED_SQL = '/* evident gateway: refused by a guardrail */ REFUSED';
+
+/** What the session forwards for one client message. */
+export interface ClientStep {
+  /** The statements it will run (fail_closed records these before forwarding). */
+  intents: StatementIntent[];
+  /** Sent upstream instead of the message: a guardrail refused it. */
+  substitute?: Buffer;
 }
 
 interface Running {
   intent: StatementIntent;
   startedAtMs: number;
   rows: number;
+  /** Fetched in chunks: the final tag counts only the last chunk's rows, not all of them. */
+  chunked?: boolean;
 }
 
 interface Portal {
@@ -25,11 +52,11 @@ interface Portal {
 
 /** What the server will answer next, in the order the client asked (the protocol keeps order). */
 type Expectation =
-  | { kind: 'parse'; prepared: Prepared; parameters?: undefined }
+  | { kind: 'parse'; prepared: Prepared; parameters?: undefined; denial?: Denial }
   | { kind: 'bind'; portal: Portal; portalName: string }
   | { kind: 'describe' | 'close' | 'sync' }
   | { kind: 'execute'; running: Running; portalName: string }
-  | { kind: 'query'; statements: Running[]; index: number }
+  | { kind: 'query'; statements: Running[]; index: number; denial?: Denial }
   | { kind: 'functionCall'; running: Running };
 
 const MAX_PARAMETER_CHARS = 256;
@@ -52,20 +79,26 @@ export class StatementTracker {
     private readonly classifier: StatementClassifier,
     private readonly clock: Clock,
     private readonly report: (result: StatementResult) => void,
+    private readonly guardrails: readonly GuardrailRule[] = [],
   ) {}
 
-  /** Notes a client message; returns the statements it will run (for fail_closed). */
-  fromClient(m: FrontendMessage): StatementIntent[] {
+  /** Notes a client message: the statements it will run, and a substitute if one is refused. */
+  fromClient(m: FrontendMessage): ClientStep {
     const now = this.clock.now();
     switch (m.type) {
       case 'query': {
         const statements = this.classifier.classify(m.sql).map((c) => ({
-          intent: { ...c, protocol: 'simple' as const },
+          intent: { ...c, protocol: 'simple' as const } as StatementIntent,
           startedAtMs: now,
           rows: 0,
         }));
-        this.expected.push({ kind: 'query', statements, index: 0 });
-        return statements.filter((s) => s.intent.verb !== 'empty').map((s) => s.intent);
+        const denial = this.guard(statements.map((s) => s.intent));
+        this.expected.push({ kind: 'query', statements, index: 0, ...(denial ? { denial } : {}) });
+        // A refused statement refuses its whole Query: none of it runs.
+        if (denial) return { intents: [], substitute: write.query(REFUSED_SQL) };
+        return {
+          intents: statements.filter((s) => s.intent.verb !== 'empty').map((s) => s.intent),
+        };
       }
       case 'parse': {
         // A Parse names one statement; the server refuses several in one Parse.
@@ -74,9 +107,13 @@ export class StatementTracker {
           classified.length === 1
             ? classified[0]!
             : { sql: m.sql, verb: classified[0]?.verb ?? 'other', tables: [] };
-        const prepared = { name: m.name, sql: m.sql, classified: one };
-        this.expect({ kind: 'parse', prepared });
-        return [];
+        const prepared: Prepared = { name: m.name, sql: m.sql, classified: one };
+        const intent: StatementIntent = { ...one, protocol: 'extended' };
+        const denial = this.skippingToSync ? undefined : this.guard([intent]);
+        if (intent.guardrailObserved) prepared.guardrailObserved = intent.guardrailObserved;
+        this.expect({ kind: 'parse', prepared, ...(denial ? { denial } : {}) });
+        if (denial) return { intents: [], substitute: write.parse(m.name, REFUSED_SQL) };
+        return { intents: [] };
       }
       case 'bind': {
         // A Parse still in flight is newer than what the map holds (pipelining re-uses names).
@@ -88,7 +125,7 @@ export class StatementTracker {
             .map((p, i) => showParameter(p, formatOf(m.paramFormats, i))),
         };
         this.expect({ kind: 'bind', portal, portalName: m.portal });
-        return [];
+        return { intents: [] };
       }
       case 'execute': {
         const portal = this.pendingBind(m.portal) ?? this.portals.get(m.portal);
@@ -96,23 +133,26 @@ export class StatementTracker {
         const running = resumed ?? { intent: portalIntent(portal), startedAtMs: now, rows: 0 };
         if (portal) portal.suspended = undefined;
         this.expect({ kind: 'execute', running, portalName: m.portal });
-        return resumed ? [] : [running.intent];
+        return { intents: resumed ? [] : [running.intent] };
       }
       case 'describe':
         this.expect({ kind: 'describe' });
-        return [];
+        return { intents: [] };
       case 'close':
         this.expect({ kind: 'close' });
         if (m.target === 'S') this.statements.delete(m.name);
         else this.dropPortal(m.name);
-        return [];
+        return { intents: [] };
       case 'sync':
         this.skippingToSync = false;
         this.expected.push({ kind: 'sync' });
-        return [];
+        return { intents: [] };
       case 'functionCall': {
+        const sql = `function call (oid ${m.functionOid})`;
         const intent: StatementIntent = {
-          sql: `function call (oid ${m.functionOid})`,
+          sql,
+          // The gateway's own words, no value of the client's: nothing to redact.
+          normalized: sql,
           verb: 'function_call',
           tables: [],
           protocol: 'function_call',
@@ -121,14 +161,18 @@ export class StatementTracker {
           kind: 'functionCall',
           running: { intent, startedAtMs: now, rows: 0 },
         });
-        return [intent];
+        return { intents: [intent] };
       }
       default:
-        return [];
+        return { intents: [] };
     }
   }
 
-  fromServer(m: BackendMessage): void {
+  /**
+   * Notes a server message; returns what the client gets instead of it, when it is the
+   * server's answer to a statement a guardrail refused.
+   */
+  fromServer(m: BackendMessage): Buffer | undefined {
     const head = this.expected[0];
     switch (m.type) {
       case 'parseComplete':
@@ -165,13 +209,13 @@ export class StatementTracker {
       case 'portalSuspended':
         if (head?.kind === 'execute') {
           const portal = this.portals.get(head.portalName);
+          head.running.chunked = true;
           if (portal) portal.suspended = head.running;
           this.expected.shift();
         }
         return;
       case 'error':
-        this.fail(m.fields);
-        return;
+        return this.fail(m.fields);
       case 'readyForQuery':
         this.ready(m.status);
         return;
@@ -232,7 +276,9 @@ export class StatementTracker {
     const head = this.expected[0];
     if (head?.kind === 'execute') {
       this.expected.shift();
-      if (!empty) this.finish(head.running, 'success', { rows: tagRows ?? rowsSeen(head.running) });
+      const running = head.running;
+      const rows = running.chunked ? running.rows : (tagRows ?? rowsSeen(running));
+      if (!empty) this.finish(running, 'success', { rows });
       return;
     }
     if (head?.kind === 'query') {
@@ -253,18 +299,30 @@ export class StatementTracker {
     }
   }
 
-  private fail(fields: Map<string, string>): void {
+  private fail(fields: Map<string, string>): Buffer | undefined {
     const head = this.expected[0];
-    const error = { sqlstate: fields.get('C'), error: fields.get('M') };
     if (!head || head.kind === 'sync') return; // e.g. a FATAL on its own
+    const denial = (head.kind === 'query' || head.kind === 'parse') && head.denial;
+    const error = denial
+      ? { sqlstate: '42501', error: refusal(denial.rule), guardrail: denial.rule }
+      : { sqlstate: fields.get('C'), error: fields.get('M') };
+    const answer = denial
+      ? write.errorResponse({ severity: 'ERROR', sqlstate: '42501', message: refusal(denial.rule) })
+      : undefined;
     if (head.kind === 'query') {
+      // A refused Query runs none of its statements: those before the refused one did not run.
+      if (denial) {
+        for (const s of head.statements.slice(0, denial.index))
+          if (s.intent.verb !== 'empty') this.finish(s, 'failure', { notExecuted: true });
+        head.index = denial.index;
+      }
       const running = head.statements[head.index];
-      if (running) this.finish(running, 'failure', error);
+      if (running) this.finish(running, denial ? 'denied' : 'failure', error);
       // The rest of a multi-statement string is not run after an error.
       for (const s of head.statements.slice(head.index + 1))
         if (s.intent.verb !== 'empty') this.finish(s, 'failure', { notExecuted: true });
       head.index = head.statements.length;
-      return;
+      return answer;
     }
     if (head.kind === 'functionCall') {
       this.expected.shift();
@@ -280,7 +338,11 @@ export class StatementTracker {
       const portal =
         failing.kind === 'parse' ? { statement: failing.prepared, parameters: [] } : failing.portal;
       recorded = portalIntent(portal);
-      this.finish({ intent: recorded, startedAtMs: this.clock.now(), rows: 0 }, 'failure', error);
+      this.finish(
+        { intent: recorded, startedAtMs: this.clock.now(), rows: 0 },
+        denial ? 'denied' : 'failure',
+        error,
+      );
     }
     while (this.expected.length > 0 && this.expected[0]!.kind !== 'sync') {
       const skipped = this.expected.shift()!;
@@ -292,6 +354,19 @@ export class StatementTracker {
       this.finish(skipped.running, 'failure', { notExecuted: true });
     }
     if (this.expected.length === 0) this.skippingToSync = true;
+    return answer;
+  }
+
+  /** The first statement an enforcing guardrail refuses; marks those an observing one matches. */
+  private guard(intents: StatementIntent[]): Denial | undefined {
+    if (this.guardrails.length === 0) return undefined;
+    for (const [index, intent] of intents.entries()) {
+      if (intent.verb === 'empty') continue;
+      const rule = matchGuardrail(this.guardrails, intent);
+      if (rule?.mode === 'enforce') return { index, rule: rule.name };
+      if (rule) intent.guardrailObserved = rule.name;
+    }
+    return undefined;
   }
 
   private ready(status: 'I' | 'T' | 'E'): void {
@@ -321,6 +396,7 @@ export class StatementTracker {
       sqlstate?: string | undefined;
       error?: string | undefined;
       notExecuted?: boolean;
+      guardrail?: string;
     },
   ): void {
     const now = this.clock.now();
@@ -334,24 +410,34 @@ export class StatementTracker {
     if (extra.sqlstate) result.sqlstate = extra.sqlstate;
     if (extra.error) result.error = extra.error;
     if (extra.notExecuted) result.notExecuted = true;
+    if (extra.guardrail) result.guardrail = extra.guardrail;
     if (this.lastStatus) result.txStatus = this.lastStatus;
     this.report(result);
   }
 }
 
+function refusal(rule: string): string {
+  return `statement refused by the gateway's guardrail "${rule}"`;
+}
+
 function unknownStatement(name: string): Prepared {
   const sql = `(prepared statement "${name}" not seen by the gateway)`;
-  return { name, sql, classified: { sql, verb: 'other', tables: [] } };
+  return { name, sql, classified: { sql, verb: 'other', tables: [], normalized: sql } };
 }
 
 function portalIntent(portal: Portal | undefined): StatementIntent {
-  if (!portal) return { sql: '(unknown portal)', verb: 'other', tables: [], protocol: 'extended' };
+  if (!portal) {
+    const sql = '(unknown portal)';
+    return { sql, normalized: sql, verb: 'other', tables: [], protocol: 'extended' };
+  }
   const { classified, name } = portal.statement;
   const intent: StatementIntent = {
     ...classified,
     protocol: 'extended',
     parameters: portal.parameters,
   };
+  if (portal.statement.guardrailObserved)
+    intent.guardrailObserved = portal.statement.guardrailObserved;
   if (name) intent.statementName = name;
   return intent;
 }

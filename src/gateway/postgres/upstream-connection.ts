@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { SCRAM_MECHANISM } from '../auth/scram.js';
 import { ScramClient } from '../auth/scram-client.js';
 import type { BackendMessage } from './backend-messages.js';
@@ -13,6 +14,7 @@ import {
   AUTH_SASL_CONTINUE,
   AUTH_SASL_FINAL,
 } from './protocol.js';
+import { openUpstreamSocket } from './upstream-socket.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 export interface OpenUpstream {
@@ -24,6 +26,8 @@ export interface OpenUpstream {
   startupMessages: Buffer[];
   /** The ReadyForQuery that ended the startup. */
   ready: Buffer;
+  /** The TLS version upstream (e.g. TLSv1.3), when sslmode=verify-full. */
+  tlsProtocol?: string;
 }
 
 /** The server refused the connection with an ErrorResponse; passed on to the client as is. */
@@ -37,13 +41,13 @@ export class UpstreamRefused extends Error {
 }
 
 /** Connects and authenticates upstream as the gateway's service role. */
-export function openUpstream(
+export async function openUpstream(
   target: UpstreamTarget,
   parameters: Map<string, string>,
 ): Promise<OpenUpstream> {
+  const socket = await openUpstreamSocket(target);
+  const tlsProtocol = target.tls ? ((socket as TLSSocket).getProtocol() ?? undefined) : undefined;
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.host, port: target.port });
-    socket.setNoDelay(true);
     const parser = new BackendParser();
     const startupMessages: Buffer[] = [];
     let key: { processId: number; secretKey: Buffer } | undefined;
@@ -78,6 +82,7 @@ export function openUpstream(
             secretKey: key?.secretKey ?? Buffer.alloc(4),
             startupMessages,
             ready: m.raw,
+            ...(tlsProtocol ? { tlsProtocol } : {}),
           });
           return true;
         default:
@@ -108,7 +113,6 @@ export function openUpstream(
           `upstream asks for an authentication method the gateway does not speak (${kind})`,
         );
     };
-    socket.on('connect', () => socket.write(write.startupMessage(parameters)));
     socket.on('data', (chunk) => {
       try {
         parser.push(chunk);
@@ -118,9 +122,10 @@ export function openUpstream(
       }
     });
     socket.on('error', (error) =>
-      fail(new Error(`cannot reach upstream ${target.host}:${target.port}: ${error.message}`)),
+      fail(new Error(`upstream ${target.host}:${target.port} failed: ${error.message}`)),
     );
     socket.on('close', () => fail(new Error('upstream closed the connection during startup')));
+    socket.write(write.startupMessage(parameters));
   });
 }
 
@@ -128,10 +133,13 @@ function md5(data: string | Buffer): string {
   return createHash('md5').update(data).digest('hex');
 }
 
-/** Sends a CancelRequest upstream on a fresh connection, as the protocol requires. */
+/** Sends a CancelRequest upstream on a fresh connection (over TLS too), as the protocol requires. */
 export function cancelUpstream(target: UpstreamTarget, processId: number, secretKey: Buffer): void {
-  const socket = connect({ host: target.host, port: target.port }, () => {
-    socket.end(write.cancelRequest(processId, secretKey));
-  });
-  socket.on('error', () => socket.destroy());
+  openUpstreamSocket(target).then(
+    (socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.end(write.cancelRequest(processId, secretKey));
+    },
+    () => {},
+  );
 }

@@ -116,6 +116,23 @@ describe('StatementTracker', () => {
     );
   });
 
+  it("a portal fetched a row at a time (JDBC fetch size 1): all rows, though the server's last tag says 0", () => {
+    const s = session();
+    s.client(parse('', 'select * from big'), bind('c', '', []), execute('c', 1), sync());
+    s.server(ok('1'), ok('2'), row(), ok('s'), ready('T'));
+    for (let i = 0; i < 2; i++) {
+      s.client(execute('c', 1), sync());
+      s.server(row(), ok('s'), ready('T'));
+    }
+    s.client(execute('c', 1), sync());
+    // PostgreSQL's CommandComplete counts the rows of this last Execute only.
+    s.server(complete('SELECT 0'), ready('T'));
+    assert.deepEqual(
+      s.results.map((r) => [r.verb, r.rows]),
+      [['select', 3]],
+    );
+  });
+
   it('a multi-statement simple query: one result per statement; after an error the rest did not run', () => {
     const s = session();
     s.client(build().cstring('select 1; delete from t; select 2').join('Q'));
