@@ -1,16 +1,12 @@
-import type { Versioned } from '../../store/state-collection.js';
-import type { Delivery, DeliveryStatus } from './queue.js';
+import type { StoredDelivery } from './queue.js';
 import { httpStatusText } from './send-webhook.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** A delivery as the API shows it (allow-list; the frozen message is summarised). */
-export function deliveryJson(
-  doc: Versioned<Delivery>,
-  status: DeliveryStatus,
-  nowMs: number,
-): Record<string, unknown> {
+export function deliveryJson(doc: StoredDelivery, nowMs: number): Record<string, unknown> {
   const d = doc.value;
+  const status = doc.status;
   const a = d.message.alert;
   const last = d.history[d.history.length - 1];
   return {

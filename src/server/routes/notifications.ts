@@ -2,16 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { deliveryJson } from '../../monitor/notify/delivery-json.js';
 import { parseNotificationSettings } from '../../monitor/notify/parse-settings.js';
-import {
-  DELIVERY_STATUSES,
-  DeliveryQueue,
-  type DeliveryStatus,
-} from '../../monitor/notify/queue.js';
-import { settingsUpdateEvent } from '../../monitor/notify/settings-audit.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../monitor/notify/queue.js';
 import { settingsJson } from '../../monitor/notify/settings-json.js';
-import { NotificationSettingsStore } from '../../monitor/notify/settings-store.js';
-import { sendTestNotifications } from '../../monitor/notify/test-notification.js';
-import { ulidGenerator } from '../../util/ids.js';
 import type { ServerContext } from '../context.js';
 import { jsonObjectBody, parseJsonBody, stringField } from '../json-body.js';
 import { QueryReader } from '../query.js';
@@ -25,14 +17,10 @@ const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
  * Everything here is `settings.manage`; changes, tests and replays are audited.
  */
 export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const settings = new NotificationSettingsStore(ctx.store, ctx.secrets);
-  const ids = ulidGenerator();
-  const queue = new DeliveryQueue(ctx.store, ids);
-
   app.get('/api/v1/settings/notifications', async (request) => {
     await ctx.access(request, 'settings.manage');
     new QueryReader(request.query, []);
-    return settingsJson(await settings.read());
+    return settingsJson(await ctx.notificationSettings.read());
   });
 
   app.put('/api/v1/settings/notifications', async (request) => {
@@ -45,8 +33,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
       });
     }
     const input = parseNotificationSettings(body);
-    const saved = await settings.replace(input, ctx.clock.now());
-    await ctx.audit.record({ ...settingsUpdateEvent(saved), principal, ip: request.ip });
+    const saved = await ctx.notificationSettings.replace(input, { principal, ip: request.ip });
     return { ...settingsJson(saved), generated_secrets: saved.generated };
   });
 
@@ -55,32 +42,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     new QueryReader(request.query, []);
     const body = jsonObjectBody(request.body, ['channel'], { optional: true });
     const wanted = stringField(body, 'channel', { optional: true, max: 64 });
-    const { settings: current } = await settings.read();
-    // All enabled channels, or the one named (even when paused: test before enabling it).
-    const channels = current.channels.filter((c) =>
-      wanted === undefined ? c.enabled : c.id === wanted,
-    );
-    if (channels.length === 0) {
-      throw wanted === undefined
-        ? new AppError(
-            'no_notification_channels',
-            'no enabled notification channels; PUT /api/v1/settings/notifications first',
-          )
-        : new AppError('not_found', `no notification channel "${wanted}"`);
-    }
-    const now = ctx.clock.now();
-    const results = await sendTestNotifications(current, channels, ids(now), now);
-    await ctx.audit.record({
-      principal,
-      ip: request.ip,
-      action: 'notification.test',
-      target: { type: 'settings', id: 'notifications' },
-      category: 'config',
-      details: {
-        channels: results.map((r) => r.channel.id),
-        failed: results.filter((r) => !r.result.ok).map((r) => r.channel.id),
-      },
-    });
+    const results = await ctx.notificationSettings.sendTest(wanted, { principal, ip: request.ip });
     return {
       results: results.map(({ channel, result }) => ({
         channel: channel.id,
@@ -113,10 +75,11 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
         path: 'cursor',
       });
     }
-    const docs = await queue.list(status, { limit, ...(before ? { before } : {}) });
+    const page = await ctx.deliveries.page(status, { limit, ...(before ? { before } : {}) });
+    const now = ctx.clock.now();
     return {
-      deliveries: docs.map((doc) => deliveryJson(doc, status, ctx.clock.now())),
-      next_cursor: docs.length < limit ? null : (docs.at(-1)?.id ?? null),
+      deliveries: page.deliveries.map((doc) => deliveryJson(doc, now)),
+      next_cursor: page.next,
     };
   };
 
@@ -134,22 +97,8 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
           path: 'id',
         });
       }
-      const replayed = await queue.replay(id, ctx.clock.now());
-      if (!replayed) throw new AppError('not_found', `no dead letter ${id}`);
-      await ctx.audit.record({
-        principal,
-        ip: request.ip,
-        action: 'notification.replay',
-        target: { type: 'notification_delivery', id },
-        category: 'config',
-        details: {
-          channel: replayed.channelId,
-          alert_id: replayed.message.alert.id,
-          replays: replayed.replays,
-        },
-      });
-      const doc = { id, value: replayed, version: 1, updatedAtMs: ctx.clock.now() };
-      return reply.status(202).send({ delivery: deliveryJson(doc, 'queued', ctx.clock.now()) });
+      const replayed = await ctx.deliveries.replay(id, { principal, ip: request.ip });
+      return reply.status(202).send({ delivery: deliveryJson(replayed, ctx.clock.now()) });
     },
   );
 }

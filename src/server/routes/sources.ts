@@ -1,12 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { SOURCE_PATTERN, sourceNameRefusal } from '../../access/ingest-keys.js';
-import { inScope } from '../../access/source-scope.js';
 import { AppError } from '../../errors.js';
 import { SELF_SOURCE } from '../../log/self-source.js';
-import { formatDuration } from '../../monitor/sources/duration.js';
 import { DEFAULT_SOURCE_SETTINGS, parseDurationSetting } from '../../monitor/sources/settings.js';
-import { SourceRegistry } from '../../monitor/sources/source-registry.js';
-import { StatsDocuments } from '../../monitor/sources/stats-documents.js';
 import type { ServerContext } from '../context.js';
 import { jsonObjectBody } from '../json-body.js';
 import { sourceJson } from '../presenters/source.js';
@@ -20,20 +16,14 @@ const MAX_DESCRIPTION = 1024;
  * only, and any other name is a 404 as if it did not exist.
  */
 export function sourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const registry = new SourceRegistry(ctx.store);
-  const stats = new StatsDocuments(ctx.store);
   const settings = () => ctx.sourceSettings ?? DEFAULT_SOURCE_SETTINGS;
 
   app.get('/api/v1/sources', async (request) => {
     const { scope } = await ctx.accessScoped(request, 'sources.read');
     new QueryReader(request.query, []);
-    const [records, all] = await Promise.all([registry.list(), stats.all()]);
+    const sources = await ctx.sources.list(scope);
     const now = ctx.clock.now();
-    return {
-      sources: records
-        .filter((r) => inScope(scope, r.name))
-        .map((r) => sourceJson(r, all.get(r.name), now, settings())),
-    };
+    return { sources: sources.map((s) => sourceJson(s.record, s.stats, now, settings())) };
   });
 
   app.get<{ Params: { name: string } }>('/api/v1/sources/:name', async (request) => {
@@ -41,9 +31,8 @@ export function sourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const name = sourceName(request.params.name);
     new QueryReader(request.query, []);
     // Outside a scoped grant, the same 404 as a source that does not exist.
-    const record = inScope(scope, name) ? await registry.get(name) : undefined;
-    if (!record) throw new AppError('not_found', `no source ${name}`);
-    return sourceJson(record, await stats.get(name), ctx.clock.now(), settings());
+    const source = await ctx.sources.get(name, scope);
+    return sourceJson(source.record, source.stats, ctx.clock.now(), settings());
   });
 
   app.put<{ Params: { name: string } }>('/api/v1/sources/:name', async (request) => {
@@ -61,23 +50,8 @@ export function sourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
       maxSilenceMs: maxSilence(body.expected_max_silence),
       description: description(body.description),
     };
-    const now = ctx.clock.now();
-    const { record, previous } = await registry.declare(name, declaration, principal.id, now);
-    const shown = (ms: number | null | undefined) =>
-      ms === undefined ? 'default' : ms === null ? null : formatDuration(ms);
-    await ctx.audit.record({
-      principal,
-      ip: request.ip,
-      action: 'source.update',
-      category: 'config',
-      target: { type: 'source', id: name },
-      details: {
-        created: previous === undefined,
-        expected_max_silence: shown(declaration.maxSilenceMs),
-        ...(previous ? { previous_max_silence: shown(previous.maxSilenceMs) } : {}),
-      },
-    });
-    return sourceJson(record, await stats.get(name), now, settings());
+    const source = await ctx.sources.declare(name, declaration, { principal, ip: request.ip });
+    return sourceJson(source.record, source.stats, ctx.clock.now(), settings());
   });
 }
 
