@@ -1,13 +1,13 @@
 import { AppError } from '../../errors.js';
 import type { SelfAudit } from '../../log/self-audit.js';
-import type { QueryRunner } from '../../store/sql/query-runner.js';
+import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
 import type { Requester } from '../requester.js';
 import { DeliveryQueue, type DeliveryStatus, type StoredDelivery } from './queue.js';
 
 export interface DeliveryServiceDeps {
-  db: { readonly state: QueryRunner };
+  db: Pick<Store, 'state'>;
   audit: Pick<SelfAudit, 'recordWithin'>;
   clock: Clock;
   ids: IdGenerator;

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import type { QueryRunner } from '../../store/sql/query-runner.js';
 import { isUniqueViolation } from '../../store/sql/query-runner.js';
+import type { Store } from '../../store/store.js';
 import {
   deliveriesIn,
   deliveryById,
@@ -56,7 +57,7 @@ export class DeliveryQueue {
   private readonly q: QueryRunner;
 
   constructor(
-    store: { readonly state: QueryRunner },
+    store: Pick<Store, 'state'>,
     private readonly ids: IdGenerator,
   ) {
     this.q = store.state;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { isUniqueViolation, type QueryRunner } from '../../store/sql/query-runner.js';
+import type { Store } from '../../store/store.js';
 import {
   settingsRow,
   writeSettingsRow,
@@ -11,10 +12,7 @@ import { type Channel, EMPTY_SETTINGS, type NotificationSettings } from './setti
 import { hasClearSecrets, openSettings, sealSettings } from './settings-seal.js';
 
 /** Where the settings live: the state tables, and a way to change them in one transaction. */
-export interface SettingsDatabase {
-  readonly state: QueryRunner;
-  transaction<T>(fn: (tx: QueryRunner) => Promise<T>): Promise<T>;
-}
+export type SettingsDatabase = Pick<Store, 'state' | 'transaction'>;
 
 export interface StoredSettings {
   settings: NotificationSettings;

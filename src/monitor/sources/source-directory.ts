@@ -1,7 +1,7 @@
 import { inScope, type SourceScope } from '../../access/source-scope.js';
 import { AppError } from '../../errors.js';
 import type { SelfAudit } from '../../log/self-audit.js';
-import type { QueryRunner } from '../../store/sql/query-runner.js';
+import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
 import type { Requester } from '../requester.js';
 import { formatDuration } from './duration.js';
@@ -16,7 +16,7 @@ export interface SourceView {
 }
 
 export interface SourceDirectoryDeps {
-  db: { readonly state: QueryRunner };
+  db: Pick<Store, 'state' | 'transaction'>;
   audit: Pick<SelfAudit, 'recordWithin'>;
   clock: Clock;
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import { SELF_SOURCE } from '../../log/self-source.js';
 import type { QueryRunner } from '../../store/sql/query-runner.js';
-import type { IngestKeyRow } from '../../store/store.js';
+import type { IngestKeyRow, Store } from '../../store/store.js';
 import {
   allSources,
   insertSourceIfAbsent,
@@ -42,7 +42,7 @@ export interface Declaration {
 export class SourceRegistry {
   private readonly q: QueryRunner;
 
-  constructor(store: { readonly state: QueryRunner }) {
+  constructor(private readonly store: Pick<Store, 'state' | 'transaction'>) {
     this.q = store.state;
   }
 
@@ -70,6 +70,16 @@ export class SourceRegistry {
       updatedAtMs: atMs,
       updatedBy: by,
     });
+  }
+
+  /** Declares `name` in a transaction of its own, without an event (tests, tools). */
+  declare(
+    name: string,
+    declaration: Declaration,
+    by: string,
+    atMs: number,
+  ): Promise<{ record: SourceRecord; previous: SourceRecord | undefined }> {
+    return this.store.transaction((tx) => this.declareIn(tx, name, declaration, by, atMs));
   }
 
   /**
@@ -132,7 +142,7 @@ export function maxSilenceOf(record: SourceRecord, defaultMs: number | null): nu
  * a key's source becomes an expected source, monitored with the default silence.
  */
 export async function registerKeySource(
-  store: { readonly state: QueryRunner },
+  store: Pick<Store, 'state' | 'transaction'>,
   key: IngestKeyRow,
 ): Promise<void> {
   await new SourceRegistry(store).ensure(

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
 import type { QueryRunner } from '../../store/sql/query-runner.js';
+import type { Store } from '../../store/store.js';
 import {
   allStats,
   insertStatsIfAbsent,
@@ -23,7 +24,7 @@ export interface Change<R> {
 export class SourceStatsStore {
   private readonly q: QueryRunner;
 
-  constructor(store: { readonly state: QueryRunner }) {
+  constructor(store: Pick<Store, 'state'>) {
     this.q = store.state;
   }
 

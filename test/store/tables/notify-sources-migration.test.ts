@@ -34,40 +34,46 @@ const UNDO_8 = `
   DROP TABLE source_stats; DELETE FROM schema_migrations WHERE version = 8;
 `;
 
-const DATABASES: (() => Promise<Rewindable>)[] = [
-  async () => {
-    const dir = tempDir('evident-migrate-8-');
-    const file = join(dir, 'evident.db');
-    return {
-      name: 'sqlite',
-      open: async () => SqliteStore.open(file),
-      rewind: async (sql) => {
-        const db = new Database(file);
-        db.exec(`${UNDO_8}${sql}`);
-        db.close();
-      },
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
-    };
+const DATABASES: { name: string; make: () => Promise<Rewindable> }[] = [
+  {
+    name: 'sqlite',
+    make: async () => {
+      const dir = tempDir('evident-migrate-8-');
+      const file = join(dir, 'evident.db');
+      return {
+        name: 'sqlite',
+        open: async () => SqliteStore.open(file),
+        rewind: async (sql) => {
+          const db = new Database(file);
+          db.exec(`${UNDO_8}${sql}`);
+          db.close();
+        },
+        dispose: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
   },
   ...(PG_ENABLED
     ? [
-        async (): Promise<Rewindable> => {
-          const target = await freshPgSchema();
-          return {
-            name: 'postgresql',
-            open: () => PostgresStore.open(target.url, { schema: target.schema }),
-            rewind: async (sql) => {
-              const client = new Client({ connectionString: target.url });
-              await client.connect();
-              try {
-                await client.query(`SET search_path TO ${quoteIdent(target.schema)}`);
-                await client.query(`${UNDO_8}${sql}`);
-              } finally {
-                await client.end();
-              }
-            },
-            dispose: () => target.drop(),
-          };
+        {
+          name: 'postgresql',
+          make: async (): Promise<Rewindable> => {
+            const target = await freshPgSchema();
+            return {
+              name: 'postgresql',
+              open: () => PostgresStore.open(target.url, { schema: target.schema }),
+              rewind: async (sql) => {
+                const client = new Client({ connectionString: target.url });
+                await client.connect();
+                try {
+                  await client.query(`SET search_path TO ${quoteIdent(target.schema)}`);
+                  await client.query(`${UNDO_8}${sql}`);
+                } finally {
+                  await client.end();
+                }
+              },
+              dispose: () => target.drop(),
+            };
+          },
         },
       ]
     : []),
@@ -167,8 +173,8 @@ const insertDocs = (docs: typeof DOCS) =>
     )
     .join('\n');
 
-for (const make of DATABASES) {
-  describe('migration 8 moves notification and source documents into their tables', () => {
+for (const { name, make } of DATABASES) {
+  describe(`migration 8 moves notification and source documents into their tables (${name})`, () => {
     let db: Rewindable;
     before(async () => {
       db = await make();
