@@ -15,13 +15,19 @@ export interface SettingsRow {
 
 const db = (q: QueryRunner) => tables<NotifyTables>(q);
 
-/** The stored settings; in a transaction, locked until it ends (PostgreSQL: FOR UPDATE). */
-export async function settingsRow(q: QueryRunner): Promise<SettingsRow | undefined> {
+/**
+ * The stored settings. With `lock`, inside a transaction, the row is held until it ends
+ * (PostgreSQL: FOR UPDATE), so a replace reads and writes one version.
+ */
+export async function settingsRow(
+  q: QueryRunner,
+  options: { lock?: boolean } = {},
+): Promise<SettingsRow | undefined> {
   const query = db(q)
     .selectFrom('notification_settings')
     .selectAll()
     .where('id', '=', SETTINGS_ROW_ID);
-  const row = await q.first(forUpdate(q, query));
+  const row = await q.first(options.lock ? forUpdate(q, query) : query);
   if (!row) return undefined;
   return {
     settings: storedJson(row.settings, isStoredSettings, 'notification settings'),
