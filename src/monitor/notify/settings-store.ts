@@ -47,9 +47,9 @@ export class NotificationSettingsStore {
     private readonly newSecret: () => string = newWebhookSecret,
   ) {}
 
-  /** The settings as committed, or as `q` (a transaction) sees them. */
-  async read(q: QueryRunner = this.db.state): Promise<StoredSettings> {
-    const row = await settingsRow(q);
+  /** The settings as committed, or as the transaction `tx` sees them (then locked). */
+  async read(tx?: QueryRunner): Promise<StoredSettings> {
+    const row = await (tx ? settingsRow(tx, { lock: true }) : settingsRow(this.db.state));
     if (!row) return { settings: EMPTY_SETTINGS, version: 0 };
     const settings = openSettings(row.settings, this.box);
     return { settings, version: row.version, updatedAtMs: row.updatedAtMs };
@@ -61,7 +61,7 @@ export class NotificationSettingsStore {
    */
   sealStoredSecrets(atMs: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const row = await settingsRow(tx);
+      const row = await settingsRow(tx, { lock: true });
       if (!row || !hasClearSecrets(row.settings)) return false;
       const sealed = sealSettings(openSettings(row.settings, this.box), this.box);
       return writeSettingsRow(tx, sealed, row.version, atMs);

@@ -109,7 +109,7 @@ export class SourceRegistry {
     // Twice at most: a source another process adds between the look and the insert is
     // there (and locked) on the second look.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const current = await sourceByName(tx, name);
+      const current = await sourceByName(tx, name, { lock: true });
       if (current) {
         const record = apply(current.record);
         if (await replaceSource(tx, record, current.version)) {

@@ -13,13 +13,14 @@ const ORIGINS: readonly string[] = ['declared', 'ingest_key', 'seen'] satisfies 
 
 const db = (q: QueryRunner) => tables<SourceTables>(q);
 
-/** One source; in a transaction, locked until it ends (PostgreSQL: FOR UPDATE). */
+/** One source. With `lock`, inside a transaction, held until it ends (PostgreSQL: FOR UPDATE). */
 export async function sourceByName(
   q: QueryRunner,
   name: string,
+  options: { lock?: boolean } = {},
 ): Promise<StoredSource | undefined> {
   const query = db(q).selectFrom('sources').selectAll().where('name', '=', name);
-  const row = await q.first(forUpdate(q, query));
+  const row = await q.first(options.lock ? forUpdate(q, query) : query);
   return row && toStoredSource(row);
 }
 
