@@ -1,5 +1,5 @@
 import type { DocMove } from '../doc-move.js';
-import { NOTIFY_DOC_MOVES, DROP_HALF_MOVED_DELIVERIES } from '../tables/notify/notify-doc-moves.js';
+import { DROP_HALF_MOVED_DELIVERIES, NOTIFY_DOC_MOVES } from '../tables/notify/notify-doc-moves.js';
 import { SOURCES_DOC_MOVES } from '../tables/sources/sources-doc-moves.js';
 
 /**
