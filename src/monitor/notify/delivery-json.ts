@@ -1,12 +1,15 @@
-import type { StoredDelivery } from './queue.js';
+import type { DeliveryStatus, StoredDelivery } from './queue.js';
 import { httpStatusText } from './send-webhook.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** A delivery as the API shows it (allow-list; the frozen message is summarised). */
-export function deliveryJson(doc: StoredDelivery, nowMs: number): Record<string, unknown> {
+export function deliveryJson(
+  doc: Pick<StoredDelivery, 'value'>,
+  status: DeliveryStatus,
+  nowMs: number,
+): Record<string, unknown> {
   const d = doc.value;
-  const status = doc.status;
   const a = d.message.alert;
   const last = d.history[d.history.length - 1];
   return {

@@ -34,7 +34,7 @@ export class DeliveryService {
   /** Puts a dead letter back in the queue; the replay and its event commit together. */
   async replay(id: string, by: Requester): Promise<StoredDelivery> {
     const { result } = await this.deps.audit.recordWithin(async (tx) => {
-      const replayed = await this.queue.replay(id, this.deps.clock.now(), tx);
+      const replayed = await this.queue.replayIn(tx, id, this.deps.clock.now());
       if (!replayed) throw new AppError('not_found', `no dead letter ${id}`);
       const event = {
         ...by,

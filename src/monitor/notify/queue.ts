@@ -168,15 +168,18 @@ export class DeliveryQueue {
   }
 
   /**
-   * Puts a dead letter back in the queue for a fresh set of attempts (one UPDATE, through
-   * `q`: the caller's transaction, so the replay commits with its audit event). Returns the
-   * queued delivery, or undefined when there is no such dead letter.
+   * Puts a dead letter back in the queue for a fresh set of attempts. Returns the queued
+   * delivery, or undefined when there is no such dead letter.
    */
-  async replay(
-    id: string,
-    nowMs: number,
-    q: QueryRunner = this.q,
-  ): Promise<StoredDelivery | undefined> {
+  async replay(id: string, nowMs: number): Promise<Delivery | undefined> {
+    return (await this.replayIn(this.q, id, nowMs))?.value;
+  }
+
+  /**
+   * `replay` as one UPDATE through `q`: the caller's transaction, so the replay commits with
+   * its audit event.
+   */
+  async replayIn(q: QueryRunner, id: string, nowMs: number): Promise<StoredDelivery | undefined> {
     const dead = await deliveryById(q, id);
     if (dead?.status !== 'dead') return undefined;
     const { outcome: _o, finishedAtMs: _f, ...rest } = withoutLease(dead.value);

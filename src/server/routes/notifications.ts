@@ -78,7 +78,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const page = await ctx.deliveries.page(status, { limit, ...(before ? { before } : {}) });
     const now = ctx.clock.now();
     return {
-      deliveries: page.deliveries.map((doc) => deliveryJson(doc, now)),
+      deliveries: page.deliveries.map((doc) => deliveryJson(doc, status, now)),
       next_cursor: page.next,
     };
   };
@@ -98,7 +98,9 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServerContext): vo
         });
       }
       const replayed = await ctx.deliveries.replay(id, { principal, ip: request.ip });
-      return reply.status(202).send({ delivery: deliveryJson(replayed, ctx.clock.now()) });
+      return reply
+        .status(202)
+        .send({ delivery: deliveryJson(replayed, 'queued', ctx.clock.now()) });
     },
   );
 }
