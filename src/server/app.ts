@@ -1,10 +1,11 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifySchema } from 'fastify';
 import { type ServerDeps, serverContext } from './context.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling } from './http/error-handler.js';
 import { installResponseCheck } from './http/response-check.js';
 import { installRouteAccess, type RouteAccess } from './http/route-access.js';
 import { installSchemaValidation } from './http/schema-validation.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { installOpenApi } from './openapi/document.js';
 import { alertRoutes } from './routes/alerts.js';
 import { alertBulkRoutes } from './routes/alerts-bulk.js';
@@ -27,7 +28,6 @@ import { sourceRoutes } from './routes/sources.js';
 import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
-import { installSecurityHeaders } from './security-headers.js';
 import { defaultWebRoot } from './web-assets.js';
 
 export interface RegisteredRoute {

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { CoreError } from '../../src/core/errors.js';
 import { ERROR_REASONS, REASONS } from '../../src/error-reasons.js';
 import { AppError } from '../../src/errors.js';
-import { installErrorHandling, toHttpError } from '../../src/server/error-handler.js';
+import { installErrorHandling, toHttpError } from '../../src/server/http/error-handler.js';
 import { testServer } from '../support/test-server.js';
 
 const DOCS = resolve(import.meta.dirname, '../../docs/api.md');

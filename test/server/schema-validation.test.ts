@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Principal } from '../../src/access/principal.js';
 import { AppError } from '../../src/errors.js';
 import type { ServerContext } from '../../src/server/context.js';
-import { installErrorHandling } from '../../src/server/error-handler.js';
+import { installErrorHandling } from '../../src/server/http/error-handler.js';
 import { installRouteAccess } from '../../src/server/http/route-access.js';
 import { installSchemaValidation } from '../../src/server/http/schema-validation.js';
 import {

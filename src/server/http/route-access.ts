@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Action } from '../../access/principal.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { parseJsonBody } from '../json-body.js';
+import { parseJsonBody } from './json-body.js';
 import type { JsonSchema } from './schemas.js';
 
 /**

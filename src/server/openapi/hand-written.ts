@@ -7,19 +7,19 @@ import {
   SEVERITIES,
 } from '../../core/record/types.js';
 import { ERROR_REASONS } from '../../error-reasons.js';
-import { alertPaths, alertSchemas } from '../openapi-alerts.js';
-import { authPaths, authSchemas } from '../openapi-auth.js';
-import { connectPaths, connectSchemas } from '../openapi-connect.js';
-import { eventExportPaths, searchFilterParameters } from '../openapi-events.js';
-import { ingestKeyPaths, ingestKeySchemas } from '../openapi-ingest-keys.js';
-import { logKeyPaths, logKeySchemas } from '../openapi-log-keys.js';
-import { notificationPaths, notificationSchemas } from '../openapi-notifications.js';
-import { principalPaths, principalSchemas } from '../openapi-principals.js';
-import { rulePaths, ruleSchemas } from '../openapi-rules.js';
-import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from '../openapi-sources.js';
-import { streamPaths } from '../openapi-stream.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../routes/events.js';
 import { ENTRIES_PAGE_MAX } from '../routes/log.js';
+import { alertPaths, alertSchemas } from './openapi-alerts.js';
+import { authPaths, authSchemas } from './openapi-auth.js';
+import { connectPaths, connectSchemas } from './openapi-connect.js';
+import { eventExportPaths, searchFilterParameters } from './openapi-events.js';
+import { ingestKeyPaths, ingestKeySchemas } from './openapi-ingest-keys.js';
+import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
+import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
+import { principalPaths, principalSchemas } from './openapi-principals.js';
+import { rulePaths, ruleSchemas } from './openapi-rules.js';
+import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
+import { streamPaths } from './openapi-stream.js';
 
 const str = (description: string, extra: Record<string, unknown> = {}) => ({
   type: 'string',
