@@ -5,8 +5,8 @@ import { parseNotificationSettings } from '../../monitor/notify/parse-settings.j
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../monitor/notify/queue.js';
 import { settingsJson } from '../../monitor/notify/settings-json.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody, parseJsonBody, stringField } from '../json-body.js';
-import { QueryReader } from '../query.js';
+import { jsonObjectBody, parseJsonBody, stringField } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 
 export const DELIVERIES_DEFAULT_LIMIT = 50;
 export const DELIVERIES_MAX_LIMIT = 500;

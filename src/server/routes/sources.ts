@@ -4,9 +4,9 @@ import { AppError } from '../../errors.js';
 import { SELF_SOURCE } from '../../log/self-source.js';
 import { DEFAULT_SOURCE_SETTINGS, parseDurationSetting } from '../../monitor/sources/settings.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { sourceJson } from '../presenters/source.js';
-import { QueryReader } from '../query.js';
 
 const MAX_DESCRIPTION = 1024;
 
