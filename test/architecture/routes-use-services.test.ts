@@ -26,10 +26,8 @@ const ROUTES_STILL_ON_STORE: readonly string[] = [
   'ingest-keys.ts',
   'ingest-mappings.ts',
   'log.ts',
-  'notifications.ts',
   'principals.ts',
   'rules.ts',
-  'sources.ts',
   'stream.ts',
   'whoami.ts',
 ];
