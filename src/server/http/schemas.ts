@@ -9,6 +9,8 @@
  */
 import { CATEGORIES, OUTCOMES, SENSITIVITIES, SEVERITIES } from '../../core/record/types.js';
 import { ERROR_REASONS } from '../../error-reasons.js';
+import { DEFAULT_SOURCE_SETTINGS } from '../../monitor/sources/settings.js';
+import { ALERT_SEVERITIES } from '../../monitor/types.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -328,6 +330,120 @@ const ClockSync: JsonSchema = {
   ),
 };
 
+const nullableInt = (description: string): JsonSchema => ({
+  type: ['integer', 'null'],
+  description,
+});
+
+/** One source as the API shows it (presenters/source.ts). */
+const Source: JsonSchema = {
+  $id: 'Source',
+  ...object(
+    {
+      name: str('Source name'),
+      origin: {
+        type: 'string',
+        enum: ['declared', 'ingest_key', 'seen'],
+        description: 'How it entered the registry',
+      },
+      description: nullable(str('What it is')),
+      expected_max_silence: nullable(str('A duration like 15m; null: not monitored')),
+      expected_max_silence_is_default: {
+        type: 'boolean',
+        description: `The server default applies (EVIDENT_SOURCE_MAX_SILENCE, default ${DEFAULT_SOURCE_SETTINGS.defaultMaxSilenceMs! / 60_000} min)`,
+      },
+      status: {
+        type: 'string',
+        enum: ['ok', 'silent', 'unmonitored'],
+        description: 'silent: quiet for longer than expected_max_silence (exactly that is ok)',
+      },
+      silent_since: nullable(time('Start of the current silence')),
+      quiet_for_ms: nullableInt('Since the last event (or since it was registered)'),
+      silence_alert_id: nullable(str('The alert raised for the current silence')),
+      last_event: {
+        ...object(
+          {
+            seq: int('Leaf index'),
+            received_at: time('Server time'),
+            time: time('Source time'),
+          },
+          ['seq', 'received_at', 'time'],
+        ),
+        type: ['object', 'null'],
+      },
+      events: object(
+        {
+          total: int('Events seen'),
+          last_hour: int('By received_at, in whole minutes'),
+          last_24h: int('By received_at, in whole hours'),
+          per_minute_last_hour: { type: 'number', minimum: 0 },
+        },
+        ['total', 'last_hour', 'last_24h', 'per_minute_last_hour'],
+      ),
+      clock_skew: object(
+        {
+          count: int('Events measured'),
+          p50_ms: nullableInt('Median received_at − time'),
+          p95_ms: nullableInt('95th percentile'),
+          min_ms: nullableInt('Smallest'),
+          max_ms: nullableInt('Largest'),
+          beyond_threshold: int('Events beyond the threshold'),
+          threshold_ms: int('EVIDENT_MAX_CLOCK_SKEW'),
+        },
+        ['count', 'p50_ms', 'p95_ms', 'min_ms', 'max_ms', 'beyond_threshold', 'threshold_ms'],
+        {
+          description:
+            'received_at − time in ms over every event seen (positive: the source clock is behind). Quantiles come from a fixed-bucket histogram, interpolated within the bucket and clamped to the observed min and max.',
+        },
+      ),
+      created_at: time('Registered'),
+      updated_at: time('Last declared or changed'),
+    },
+    ['name', 'origin', 'status', 'expected_max_silence', 'last_event', 'events', 'clock_skew'],
+  ),
+};
+
+/** One notification delivery (monitor/notify/delivery-json.ts). */
+const Delivery: JsonSchema = {
+  $id: 'Delivery',
+  ...object(
+    {
+      id: str('Delivery id (ULID); the Evident-Delivery header'),
+      status: { type: 'string', enum: ['queued', 'sending', 'delivered', 'dead'] },
+      channel: str('Channel id'),
+      event: { type: 'string', enum: ['alert.raised', 'notification.test'] },
+      alert: object({
+        id: str('Alert id'),
+        rule_id: str('Rule'),
+        title: str('Title'),
+        severity: { type: 'string', enum: ALERT_SEVERITIES },
+        sources: { type: 'array', items: { type: 'string' } },
+      }),
+      attempts: int('Attempts started'),
+      replays: int('Times replayed from the dead letters'),
+      created_at: time('Queued'),
+      next_attempt_at: nullable(time('Next attempt (queued only)')),
+      finished_at: nullable(time('Delivered or dead')),
+      last_error: nullable(str('Why the last attempt failed')),
+      history: {
+        type: 'array',
+        description: 'The last 10 attempts',
+        items: object(
+          {
+            at: time('Started'),
+            ok: bool('Delivered'),
+            status: int('HTTP status or SMTP reply code'),
+            error: str('Why it failed'),
+            duration_ms: int('How long it took'),
+          },
+          ['at', 'ok', 'duration_ms'],
+        ),
+      },
+    },
+    ['id', 'status', 'channel', 'event', 'alert', 'attempts', 'created_at'],
+  ),
+};
+
 /**
  * Schemas every route may reference with `ref(id)`. Registered once with Fastify (so the
  * OpenAPI document lists them under components.schemas) and with the validators.
@@ -338,4 +454,6 @@ export const SHARED_SCHEMAS: readonly JsonSchema[] = [
   RecordSchema,
   Entry,
   ClockSync,
+  Source,
+  Delivery,
 ];

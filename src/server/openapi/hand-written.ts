@@ -7,6 +7,7 @@ import {
   SEVERITIES,
 } from '../../core/record/types.js';
 import { ERROR_REASONS } from '../../error-reasons.js';
+import { ENTRY_SKEW_PROPERTIES } from '../http/schemas.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../routes/events.js';
 import { ENTRIES_PAGE_MAX } from '../routes/log.js';
 import { alertPaths, alertSchemas } from './openapi-alerts.js';
@@ -15,10 +16,8 @@ import { connectPaths, connectSchemas } from './openapi-connect.js';
 import { eventExportPaths, searchFilterParameters } from './openapi-events.js';
 import { ingestKeyPaths, ingestKeySchemas } from './openapi-ingest-keys.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
-import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { principalPaths, principalSchemas } from './openapi-principals.js';
 import { rulePaths, ruleSchemas } from './openapi-rules.js';
-import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
 import { streamPaths } from './openapi-stream.js';
 
 const str = (description: string, extra: Record<string, unknown> = {}) => ({
@@ -284,8 +283,6 @@ export function handWrittenDocument(): Record<string, unknown> {
           },
         },
       },
-      ...sourcePaths(),
-      ...notificationPaths(),
       ...principalPaths(),
       ...rulePaths(),
       ...alertPaths(),
@@ -374,10 +371,8 @@ export function handWrittenDocument(): Record<string, unknown> {
       ),
       schemas: {
         SubmittedRecord: submitted,
-        ...sourceSchemas(),
         ...logKeySchemas(),
         ...ingestKeySchemas(),
-        ...notificationSchemas(),
         ...principalSchemas(),
         ...ruleSchemas(),
         ...alertSchemas(),
