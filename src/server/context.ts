@@ -11,9 +11,13 @@ import type { MappingRegistry } from '../connect/mapping/registry.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
+import { DeliveryService } from '../monitor/notify/delivery-service.js';
+import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
+import { SourceDirectory } from '../monitor/sources/source-directory.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
+import { ulidGenerator } from '../util/ids.js';
 import type { SecretBox } from '../util/secret-box.js';
 
 /** The cookie that carries a person's session (sessions.ts sets it). */
@@ -44,6 +48,8 @@ export interface ServerDeps {
   webRoot?: string;
   /** Named shipper mappings (POST /api/v1/ingest/:mapping); default: the built-in ones. */
   mappings?: MappingRegistry;
+  /** The settings service the server start also uses (`--notifications`); default: one of its own. */
+  notificationSettings?: NotificationSettingsService;
 }
 
 export interface Access {
@@ -62,13 +68,34 @@ export interface ServerContext extends ServerDeps {
   authenticator: Authenticator;
   accounts: AccountDirectory;
   tokens: ApiTokens;
+  notificationSettings: NotificationSettingsService;
+  deliveries: DeliveryService;
+  sources: SourceDirectory;
 }
 
 export function serverContext(deps: ServerDeps): ServerContext {
   const accounts = new AccountDirectory(deps.store);
   const tokens = new ApiTokens(deps.store);
+  const ids = ulidGenerator();
+  const services = { db: deps.store, audit: deps.audit, clock: deps.clock };
+  const notificationSettings =
+    deps.notificationSettings ??
+    new NotificationSettingsService({ ...services, secrets: deps.secrets, ids });
+  const deliveries = new DeliveryService({ ...services, ids });
+  const sources = new SourceDirectory(services);
   const authenticator = new Authenticator({ ...deps, accounts, tokens });
+  // Once per request: the route-access hook (http/route-access.ts) authenticates before
+  // validation, and the handler's own access() call gets the same answer.
+  const authenticated = new WeakMap<FastifyRequest, Promise<Principal>>();
   const authenticate = (request: FastifyRequest): Promise<Principal> => {
+    let principal = authenticated.get(request);
+    if (principal === undefined) {
+      principal = authenticateOnce(request);
+      authenticated.set(request, principal);
+    }
+    return principal;
+  };
+  const authenticateOnce = (request: FastifyRequest): Promise<Principal> => {
     const csrf = request.headers['x-csrf-token'];
     return authenticator.authenticate({
       authorization: request.headers.authorization,
@@ -87,6 +114,9 @@ export function serverContext(deps: ServerDeps): ServerContext {
     ...deps,
     accounts,
     tokens,
+    notificationSettings,
+    deliveries,
+    sources,
     authenticator,
     authenticate,
     accessScoped,

@@ -16,11 +16,12 @@ import { WitnessSubmitter } from '../log/witness-submitter.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
-import { NotificationSettingsStore } from '../monitor/notify/settings-store.js';
+import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
 import { sourceSettingsFromEnv } from '../monitor/sources/settings.js';
 import { type SourceHealth, startSourceHealth } from '../monitor/sources/source-health.js';
 import { type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
 import type { Clock } from '../util/clock.js';
+import { ulidGenerator } from '../util/ids.js';
 import { loadOrCreateSecretBox } from '../util/secret-box.js';
 import { buildApp } from './app.js';
 
@@ -94,20 +95,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Webhook and SMTP secrets are sealed with the data folder's secrets.key; ones an older
     // version stored in clear are sealed now.
     const secrets = loadOrCreateSecretBox(dataPaths(options.dataDir).secretsKey);
-    await new NotificationSettingsStore(log.store, secrets).sealStoredSecrets(log.clock.now());
     const audit = new SelfAudit(log.sequencer, log.origin, log.clock);
+    const notificationSettings = new NotificationSettingsService({
+      db: log.store,
+      secrets,
+      audit,
+      clock: log.clock,
+      ids: ulidGenerator(),
+    });
+    await notificationSettings.store.sealStoredSecrets(log.clock.now());
     const report = (part: string) => (error: unknown) =>
       console.error(`${part}: ${(error as Error).message}`);
     let generatedWebhookSecrets: Record<string, string> = {};
     if (options.notificationsFile) {
       ({ generated: generatedWebhookSecrets } = await applyNotificationsFile(
         options.notificationsFile,
-        {
-          store: log.store,
-          secrets,
-          clock: log.clock,
-          audit: (event) => audit.record({ ...event, principal: { kind: 'system', id: 'serve' } }),
-        },
+        notificationSettings,
       ));
     }
     // Monitoring: rules raise alerts; each new alert is queued for the notification
@@ -162,6 +165,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         clock: log.clock,
         audit,
         secrets,
+        notificationSettings,
         sessions: signIn.sessions,
         signIn,
         sourceSettings: health.settings,

@@ -1,12 +1,11 @@
-import type { Versioned } from '../../store/state-collection.js';
-import type { Delivery, DeliveryStatus } from './queue.js';
+import type { DeliveryStatus, StoredDelivery } from './queue.js';
 import { httpStatusText } from './send-webhook.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** A delivery as the API shows it (allow-list; the frozen message is summarised). */
 export function deliveryJson(
-  doc: Versioned<Delivery>,
+  doc: Pick<StoredDelivery, 'value'>,
   status: DeliveryStatus,
   nowMs: number,
 ): Record<string, unknown> {

@@ -1,22 +1,31 @@
-import { StateCollection, type Versioned } from '../../store/state-collection.js';
+import { AppError } from '../../errors.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
+import { isUniqueViolation } from '../../store/sql/query-runner.js';
 import type { Store } from '../../store/store.js';
+import {
+  deliveriesIn,
+  deliveryById,
+  dueDeliveries,
+  insertDelivery,
+  nextAttemptAfter,
+  queuedAfter,
+  replaceDelivery,
+  type StoredDelivery,
+} from '../../store/tables/notify/deliveries-table.js';
 import type { IdGenerator } from '../../util/ids.js';
 import type { AttemptResult } from './attempt.js';
 import { retryDelayMs } from './backoff.js';
 import type { NotificationMessage } from './message.js';
 import type { DeliverySettings } from './settings.js';
 
-/**
- * The durable delivery queue, in state documents so every server process sharing a
- * database shares it. A delivery lives under one kind at a time: queued (waiting or being
- * sent), delivered, or dead (a dead letter, until replayed). Moving between kinds is two
- * writes, so the queued document first records its outcome (the commit point) and whoever
- * next sees it finishes the move.
- */
-export const QUEUE_KIND = 'notify_queue';
-export const DELIVERED_KIND = 'notify_delivered';
-export const DEAD_KIND = 'notify_dead';
+export type { StoredDelivery } from '../../store/tables/notify/deliveries-table.js';
 
+/**
+ * The durable delivery queue, one row per delivery in the `deliveries` table, so every server
+ * process sharing a database shares it. A delivery is queued (waiting or being sent),
+ * delivered, or dead (a dead letter, until replayed); each change of it, a move between
+ * states included, is one conditional UPDATE on its version.
+ */
 export type DeliveryStatus = 'queued' | 'delivered' | 'dead';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['queued', 'delivered', 'dead'];
 
@@ -45,20 +54,16 @@ export interface Delivery {
 }
 
 export class DeliveryQueue {
-  private readonly kinds: Record<DeliveryStatus, StateCollection<Delivery>>;
+  private readonly q: QueryRunner;
 
   constructor(
-    store: Store,
+    store: Pick<Store, 'state'>,
     private readonly ids: IdGenerator,
   ) {
-    this.kinds = {
-      queued: new StateCollection(store, QUEUE_KIND),
-      delivered: new StateCollection(store, DELIVERED_KIND),
-      dead: new StateCollection(store, DEAD_KIND),
-    };
+    this.q = store.state;
   }
 
-  /** One state write: nothing here waits for a receiver. */
+  /** One insert: nothing here waits for a receiver. */
   async enqueue(channelId: string, message: NotificationMessage, atMs: number): Promise<string> {
     const id = this.ids(atMs);
     const delivery: Delivery = {
@@ -71,73 +76,85 @@ export class DeliveryQueue {
       history: [],
       replays: 0,
     };
-    if (!(await this.kinds.queued.create(id, delivery, atMs))) {
+    try {
+      await insertDelivery(this.q, delivery, atMs);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
       throw new Error(`delivery id ${id} is taken; the id generator repeated itself`);
     }
     return id;
   }
 
   /** Queued deliveries in id (creation) order, page by page. */
-  queuedPage(after: string | undefined, limit: number): Promise<Versioned<Delivery>[]> {
-    return this.kinds.queued.list({ limit, ...(after !== undefined ? { after } : {}) });
+  queuedPage(after: string | undefined, limit: number): Promise<StoredDelivery[]> {
+    return queuedAfter(this.q, after, limit);
+  }
+
+  /** Queued deliveries due now and not claimed, soonest first (the sending loop's read). */
+  duePage(
+    nowMs: number,
+    after: StoredDelivery | undefined,
+    limit: number,
+  ): Promise<StoredDelivery[]> {
+    const position = after && { atMs: after.value.nextAttemptAtMs, id: after.id };
+    return dueDeliveries(this.q, nowMs, position, limit);
+  }
+
+  /** The earliest retry time among queued deliveries not yet due. */
+  nextAttemptAfter(nowMs: number): Promise<number | undefined> {
+    return nextAttemptAfter(this.q, nowMs);
   }
 
   /** Newest first, for the API. */
   list(
     status: DeliveryStatus,
     options: { before?: string; limit: number },
-  ): Promise<Versioned<Delivery>[]> {
-    return this.kinds[status].list({
-      limit: options.limit,
-      reverse: true,
-      ...(options.before !== undefined ? { after: options.before } : {}),
-    });
+  ): Promise<StoredDelivery[]> {
+    return deliveriesIn(this.q, status, options);
   }
 
-  get(status: DeliveryStatus, id: string): Promise<Versioned<Delivery> | undefined> {
-    return this.kinds[status].get(id);
+  async get(status: DeliveryStatus, id: string): Promise<StoredDelivery | undefined> {
+    const found = await deliveryById(this.q, id);
+    return found?.status === status ? found : undefined;
   }
 
   /**
-   * Compare-and-set claim: of several processes reading the same version, one wins, so a
-   * delivery is sent once per attempt. Returns the claimed document, or undefined.
+   * Claims a queued delivery with one conditional UPDATE on its version: of several
+   * processes that read the same version, exactly one wins, so a delivery is sent once per
+   * attempt. Returns the claimed delivery, or undefined.
    */
   async claim(
-    doc: Versioned<Delivery>,
+    doc: StoredDelivery,
     owner: string,
     nowMs: number,
     leaseMs: number,
-  ): Promise<Versioned<Delivery> | undefined> {
+  ): Promise<StoredDelivery | undefined> {
     const value: Delivery = {
       ...doc.value,
       attempts: doc.value.attempts + 1,
       lease: { owner, untilMs: nowMs + leaseMs },
     };
-    const ok = await this.kinds.queued.replace(doc.id, value, doc.version, nowMs);
-    return ok ? { id: doc.id, value, version: doc.version + 1, updatedAtMs: nowMs } : undefined;
+    return this.write(doc, value, nowMs);
   }
 
   /**
-   * Records an attempt's result on a claimed delivery, then moves it if it is finished.
-   * False when the claim was lost (the lease ran out and someone else took it over).
+   * Records an attempt's result on a claimed delivery, moving it to delivered or dead when it
+   * is finished (the same single write). False when the claim was lost (the lease ran out
+   * and someone else took it over).
    */
   async recordAttempt(
-    claimed: Versioned<Delivery>,
+    claimed: StoredDelivery,
     result: AttemptResult,
     nowMs: number,
     delivery: DeliverySettings,
     random: () => number,
   ): Promise<boolean> {
     const next = afterAttempt(claimed.value, result, nowMs, delivery, random);
-    if (!(await this.kinds.queued.replace(claimed.id, next, claimed.version, nowMs))) return false;
-    if (next.outcome !== undefined) {
-      await this.finish({ ...claimed, value: next, version: claimed.version + 1 });
-    }
-    return true;
+    return (await this.write(claimed, next, nowMs)) !== undefined;
   }
 
   /** Ends a queued delivery without an attempt (its channel was removed). */
-  async abandon(doc: Versioned<Delivery>, reason: string, nowMs: number): Promise<boolean> {
+  async abandon(doc: StoredDelivery, reason: string, nowMs: number): Promise<boolean> {
     const next: Delivery = {
       ...withoutLease(doc.value),
       history: keep([
@@ -147,18 +164,7 @@ export class DeliveryQueue {
       outcome: 'dead',
       finishedAtMs: nowMs,
     };
-    if (!(await this.kinds.queued.replace(doc.id, next, doc.version, nowMs))) return false;
-    await this.finish({ ...doc, value: next, version: doc.version + 1 });
-    return true;
-  }
-
-  /** Completes the move of a queued document whose outcome is recorded (idempotent). */
-  async finish(doc: Versioned<Delivery>): Promise<void> {
-    const outcome = doc.value.outcome;
-    if (outcome === undefined) return;
-    // Create first: if we stop between the writes, the queued copy still says where it goes.
-    await this.kinds[outcome].create(doc.id, doc.value, doc.value.finishedAtMs ?? doc.updatedAtMs);
-    await this.kinds.queued.delete(doc.id, doc.version);
+    return (await this.write(doc, next, nowMs)) !== undefined;
   }
 
   /**
@@ -166,8 +172,16 @@ export class DeliveryQueue {
    * delivery, or undefined when there is no such dead letter.
    */
   async replay(id: string, nowMs: number): Promise<Delivery | undefined> {
-    const dead = await this.kinds.dead.get(id);
-    if (!dead) return undefined;
+    return (await this.replayIn(this.q, id, nowMs))?.value;
+  }
+
+  /**
+   * `replay` as one UPDATE through `q`: the caller's transaction, so the replay commits with
+   * its audit event.
+   */
+  async replayIn(q: QueryRunner, id: string, nowMs: number): Promise<StoredDelivery | undefined> {
+    const dead = await deliveryById(q, id);
+    if (dead?.status !== 'dead') return undefined;
     const { outcome: _o, finishedAtMs: _f, ...rest } = withoutLease(dead.value);
     const queued: Delivery = {
       ...rest,
@@ -175,10 +189,30 @@ export class DeliveryQueue {
       nextAttemptAtMs: nowMs,
       replays: dead.value.replays + 1,
     };
-    // A replay that stopped halfway left the queued copy: creating it again is a no-op.
-    await this.kinds.queued.create(id, queued, nowMs);
-    if (!(await this.kinds.dead.delete(id, dead.version))) return undefined;
-    return queued;
+    const written = await this.write(dead, queued, nowMs, q);
+    if (!written) {
+      throw new AppError(
+        'concurrent_change',
+        `dead letter ${id} is being changed by others; try again`,
+      );
+    }
+    return written;
+  }
+
+  private async write(
+    current: StoredDelivery,
+    next: Delivery,
+    nowMs: number,
+    q: QueryRunner = this.q,
+  ): Promise<StoredDelivery | undefined> {
+    if (!(await replaceDelivery(q, current, next, nowMs))) return undefined;
+    return {
+      id: current.id,
+      value: next,
+      status: next.outcome ?? 'queued',
+      version: current.version + 1,
+      updatedAtMs: nowMs,
+    };
   }
 }
 

@@ -1,20 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
-import { StateCollection } from '../../store/state-collection.js';
+import { isUniqueViolation, type QueryRunner } from '../../store/sql/query-runner.js';
 import type { Store } from '../../store/store.js';
+import {
+  settingsRow,
+  writeSettingsRow,
+} from '../../store/tables/notify/notification-settings-table.js';
 import type { SecretBox } from '../../util/secret-box.js';
 import type { NotificationSettingsInput } from './parse-settings.js';
 import { type Channel, EMPTY_SETTINGS, type NotificationSettings } from './settings.js';
-import {
-  hasClearSecrets,
-  openSettings,
-  type StoredNotificationSettings,
-  sealSettings,
-} from './settings-seal.js';
+import { hasClearSecrets, openSettings, sealSettings } from './settings-seal.js';
 
-export const SETTINGS_KIND = 'notify_settings';
-const SETTINGS_ID = 'current';
-const MAX_CAS_ATTEMPTS = 8;
+/** Where the settings live: the state tables, and a way to change them in one transaction. */
+export type SettingsDatabase = Pick<Store, 'state' | 'transaction'>;
 
 export interface StoredSettings {
   settings: NotificationSettings;
@@ -38,51 +36,55 @@ export function newWebhookSecret(): string {
 }
 
 /**
- * The one settings document, replaced whole with compare-and-set. Secrets are sealed with
- * the data folder's secrets key on the way in and opened on the way out (settings-seal.ts).
+ * The one settings row (notification_settings), replaced whole in a transaction that locks
+ * it. Secrets are sealed with the data folder's secrets key on the way in and opened on the
+ * way out (settings-seal.ts).
  */
 export class NotificationSettingsStore {
-  private readonly docs: StateCollection<StoredNotificationSettings>;
-
   constructor(
-    store: Store,
+    private readonly db: SettingsDatabase,
     private readonly box: SecretBox,
     private readonly newSecret: () => string = newWebhookSecret,
-  ) {
-    this.docs = new StateCollection(store, SETTINGS_KIND);
-  }
+  ) {}
 
-  async read(): Promise<StoredSettings> {
-    const doc = await this.docs.get(SETTINGS_ID);
-    if (!doc) return { settings: EMPTY_SETTINGS, version: 0 };
-    const settings = openSettings(doc.value, this.box);
-    return { settings, version: doc.version, updatedAtMs: doc.updatedAtMs };
+  /** The settings as committed, or as the transaction `tx` sees them (then locked). */
+  async read(tx?: QueryRunner): Promise<StoredSettings> {
+    const row = await (tx ? settingsRow(tx, { lock: true }) : settingsRow(this.db.state));
+    if (!row) return { settings: EMPTY_SETTINGS, version: 0 };
+    const settings = openSettings(row.settings, this.box);
+    return { settings, version: row.version, updatedAtMs: row.updatedAtMs };
   }
 
   /**
    * Seals secrets an older version stored in clear (run at start; idempotent, and safe with
-   * several processes: a lost compare-and-set means another one just wrote sealed settings).
-   * Returns whether it rewrote the document.
+   * several processes: the row is locked while it is rewritten). Returns whether it did.
    */
-  async sealStoredSecrets(atMs: number): Promise<boolean> {
-    const doc = await this.docs.get(SETTINGS_ID);
-    if (!doc || !hasClearSecrets(doc.value)) return false;
-    const sealed = sealSettings(openSettings(doc.value, this.box), this.box);
-    return this.docs.replace(SETTINGS_ID, sealed, doc.version, atMs);
+  sealStoredSecrets(atMs: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const row = await settingsRow(tx, { lock: true });
+      if (!row || !hasClearSecrets(row.settings)) return false;
+      const sealed = sealSettings(openSettings(row.settings, this.box), this.box);
+      return writeSettingsRow(tx, sealed, row.version, atMs);
+    });
   }
 
-  /**
-   * Replaces the settings. Secrets left out are kept from the channel of the same id (or
-   * generated for a new webhook), so a client can PUT back what GET showed it.
-   */
-  async replace(
+  /** Replaces the settings in a transaction of its own (no event: see `replaceIn`). */
+  replace(
     input: NotificationSettingsInput,
     atMs: number,
     options: { skipUnchanged?: boolean } = {},
   ): Promise<ReplacedSettings> {
-    // One secret per new channel, however often a conflict makes us re-resolve.
+    const make = this.secretMaker();
+    return this.db.transaction((tx) => this.replaceIn(tx, input, atMs, options, make));
+  }
+
+  /**
+   * Makes new webhook secrets, one per channel however often a retried transaction asks, so
+   * the secret shown to the caller is the one stored.
+   */
+  secretMaker(): (channelId: string) => string {
     const made = new Map<string, string>();
-    const make = (id: string) => {
+    return (id) => {
       let secret = made.get(id);
       if (secret === undefined) {
         secret = this.newSecret();
@@ -90,43 +92,63 @@ export class NotificationSettingsStore {
       }
       return secret;
     };
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.read();
-      if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
-        throw new AppError(
-          'version_mismatch',
-          `notification settings are at version ${current.version}, not ${input.expectedVersion}: someone changed them; GET them again`,
-          { path: '$.version' },
-        );
-      }
-      const resolved = resolveSecrets(input, current.settings, make);
-      if (
-        options.skipUnchanged &&
-        current.version > 0 &&
-        JSON.stringify(resolved.settings) === JSON.stringify(current.settings)
-      ) {
-        return { ...current, changed: false, generated: {}, secretsChanged: [] };
-      }
-      const sealed = sealSettings(resolved.settings, this.box);
-      const written =
-        current.version === 0
-          ? await this.docs.create(SETTINGS_ID, sealed, atMs)
-          : await this.docs.replace(SETTINGS_ID, sealed, current.version, atMs);
-      if (written) {
-        return {
-          changed: true,
-          settings: resolved.settings,
-          version: current.version + 1,
-          updatedAtMs: atMs,
-          generated: resolved.generated,
-          secretsChanged: resolved.secretsChanged,
-        };
-      }
+  }
+
+  /**
+   * Replaces the settings inside the transaction `tx` (which holds the row until it ends).
+   * Secrets left out are kept from the channel of the same id (or generated for a new
+   * webhook), so a client can PUT back what GET showed it.
+   */
+  async replaceIn(
+    tx: QueryRunner,
+    input: NotificationSettingsInput,
+    atMs: number,
+    options: { skipUnchanged?: boolean },
+    make: (channelId: string) => string,
+  ): Promise<ReplacedSettings> {
+    const current = await this.read(tx);
+    if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+      throw new AppError(
+        'version_mismatch',
+        `notification settings are at version ${current.version}, not ${input.expectedVersion}: someone changed them; GET them again`,
+        { path: '$.version' },
+      );
     }
-    throw new AppError(
-      'concurrent_change',
-      'notification settings are being changed by others; try again',
-    );
+    const resolved = resolveSecrets(input, current.settings, make);
+    if (
+      options.skipUnchanged &&
+      current.version > 0 &&
+      JSON.stringify(resolved.settings) === JSON.stringify(current.settings)
+    ) {
+      return { ...current, changed: false, generated: {}, secretsChanged: [] };
+    }
+    let written: boolean;
+    try {
+      written = await writeSettingsRow(
+        tx,
+        sealSettings(resolved.settings, this.box),
+        current.version,
+        atMs,
+      );
+    } catch (error) {
+      // Two first saves at once on PostgreSQL: the row did not exist to be locked.
+      if (!isUniqueViolation(error)) throw error;
+      written = false;
+    }
+    if (!written) {
+      throw new AppError(
+        'concurrent_change',
+        'notification settings are being changed by others; try again',
+      );
+    }
+    return {
+      changed: true,
+      settings: resolved.settings,
+      version: current.version + 1,
+      updatedAtMs: atMs,
+      generated: resolved.generated,
+      secretsChanged: resolved.secretsChanged,
+    };
   }
 }
 

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Versioned } from '../../store/state-collection.js';
 import type { Clock } from '../../util/clock.js';
 import type { AttemptResult } from './attempt.js';
-import type { Delivery, DeliveryQueue } from './queue.js';
+import type { DeliveryQueue, StoredDelivery } from './queue.js';
 import { type Sender, sendToChannel } from './send.js';
 import type { NotificationSettings } from './settings.js';
 
@@ -73,18 +72,13 @@ export class DeliveryWorker {
     };
     const started: string[] = [];
     const attempts: Promise<void>[] = [];
-    let nextDueAtMs: number | undefined;
-    let after: string | undefined;
+    let after: StoredDelivery | undefined;
     for (let page = 0; page < MAX_PAGES_PER_PASS && !this.abort.signal.aborted; page++) {
-      const docs = await queue.queuedPage(after, PAGE_SIZE);
+      // Only what is due and not held by a live claim: the index answers, not this loop.
+      const docs = await queue.duePage(clock.now(), after, PAGE_SIZE);
       for (const doc of docs) {
         const d = doc.value;
         const now = clock.now();
-        if (d.outcome !== undefined) {
-          await queue.finish(doc); // a move someone left halfway
-          continue;
-        }
-        if (d.lease !== undefined && d.lease.untilMs > now) continue;
         const channel = channels.get(d.channelId);
         if (!channel) {
           if (await gone(d.channelId)) {
@@ -93,10 +87,6 @@ export class DeliveryWorker {
           continue;
         }
         if (!channel.enabled) continue; // paused: waits until the channel is enabled again
-        if (d.nextAttemptAtMs > now) {
-          nextDueAtMs = Math.min(nextDueAtMs ?? d.nextAttemptAtMs, d.nextAttemptAtMs);
-          continue;
-        }
         if ((this.inFlight.get(channel.id) ?? 0) >= this.channelConcurrency) continue;
         const leaseMs = settings.delivery.timeoutMs + LEASE_MARGIN_MS;
         const claimed = await queue.claim(doc, this.owner, now, leaseMs);
@@ -105,8 +95,9 @@ export class DeliveryWorker {
         attempts.push(this.attempt(claimed, settings));
       }
       if (docs.length < PAGE_SIZE) break;
-      after = docs[docs.length - 1]!.id;
+      after = docs[docs.length - 1];
     }
+    const nextDueAtMs = await queue.nextAttemptAfter(clock.now());
     return { started, settled: Promise.all(attempts).then(() => undefined), nextDueAtMs };
   }
 
@@ -121,7 +112,7 @@ export class DeliveryWorker {
     return this.pending.size;
   }
 
-  private attempt(claimed: Versioned<Delivery>, settings: NotificationSettings): Promise<void> {
+  private attempt(claimed: StoredDelivery, settings: NotificationSettings): Promise<void> {
     const channelId = claimed.value.channelId;
     const channel = settings.channels.find((c) => c.id === channelId)!;
     this.inFlight.set(channelId, (this.inFlight.get(channelId) ?? 0) + 1);

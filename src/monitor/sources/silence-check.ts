@@ -8,12 +8,12 @@ import { type Silence, silenceOf } from './silence.js';
 import { MONITOR_ACTOR, SILENT_RULE } from './source-observer.js';
 import type { SourceRecord, SourceRegistry } from './source-registry.js';
 import type { SourceStats } from './source-stats.js';
-import type { StatsDocuments } from './stats-documents.js';
+import type { SourceStatsStore } from './stats-store.js';
 
 export interface SilenceCheckDeps {
   store: Store;
   registry: SourceRegistry;
-  stats: StatsDocuments;
+  stats: SourceStatsStore;
   sink: AlertSink;
   audit: SelfAudit;
   defaultMaxSilenceMs: number | null;

@@ -6,7 +6,7 @@ import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from './settings.js';
 import { SilenceCheck, type SilenceReport } from './silence-check.js';
 import { SourceObserver } from './source-observer.js';
 import { registerKeySource, SourceRegistry } from './source-registry.js';
-import { StatsDocuments } from './stats-documents.js';
+import { SourceStatsStore } from './stats-store.js';
 
 export interface SourceHealthOptions {
   store: Store;
@@ -41,7 +41,7 @@ export interface SourceHealth {
 export function startSourceHealth(options: SourceHealthOptions): SourceHealth {
   const settings: SourceSettings = { ...DEFAULT_SOURCE_SETTINGS, ...options.settings };
   const registry = new SourceRegistry(options.store);
-  const stats = new StatsDocuments(options.store);
+  const stats = new SourceStatsStore(options.store);
   const observer = new SourceObserver({
     registry,
     stats,

@@ -6,7 +6,7 @@ import { recordOnce } from './event-once.js';
 import { HOUR_MS } from './rate-buckets.js';
 import type { SourceRegistry } from './source-registry.js';
 import { type AppliedEntries, applyEntries } from './source-stats.js';
-import type { StatsDocuments } from './stats-documents.js';
+import type { SourceStatsStore } from './stats-store.js';
 
 /** Alert rule ids of source health (alerts and rules name them; docs/api.md lists them). */
 export const CLOCK_SKEW_RULE = 'source.clock_skew';
@@ -18,7 +18,7 @@ const MAX_ALERT_SEQS = 100;
 
 export interface SourceObserverDeps {
   registry: SourceRegistry;
-  stats: StatsDocuments;
+  stats: SourceStatsStore;
   sink: AlertSink;
   audit: SelfAudit;
   clock: Clock;

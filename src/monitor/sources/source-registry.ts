@@ -1,12 +1,13 @@
 import { AppError } from '../../errors.js';
 import { SELF_SOURCE } from '../../log/self-source.js';
-import { StateCollection } from '../../store/state-collection.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
 import type { IngestKeyRow, Store } from '../../store/store.js';
-
-/** The state kind of the registry of expected sources (one document per source name). */
-export const SOURCE_KIND = 'source';
-
-const MAX_CAS_ATTEMPTS = 8;
+import {
+  allSources,
+  insertSourceIfAbsent,
+  replaceSource,
+  sourceByName,
+} from '../../store/tables/sources/sources-table.js';
 
 /** How a source entered the registry. */
 export type SourceOrigin = 'declared' | 'ingest_key' | 'seen';
@@ -35,22 +36,22 @@ export interface Declaration {
 
 /**
  * The sources Evident expects to hear from: declared by an admin, made with an ingest key,
- * or first seen in the log. Each lives as its own compare-and-set document, so concurrent
- * declarations and servers never lose one.
+ * or first seen in the log. One row per source in `sources`, the name its key, so concurrent
+ * declarations and servers never make one twice.
  */
 export class SourceRegistry {
-  readonly records: StateCollection<SourceRecord>;
+  private readonly q: QueryRunner;
 
-  constructor(store: Store) {
-    this.records = new StateCollection(store, SOURCE_KIND);
+  constructor(private readonly store: Pick<Store, 'state' | 'transaction'>) {
+    this.q = store.state;
   }
 
   async get(name: string): Promise<SourceRecord | undefined> {
-    return (await this.records.get(name))?.value;
+    return (await sourceByName(this.q, name))?.record;
   }
 
-  async list(): Promise<SourceRecord[]> {
-    return (await this.records.all()).map((d) => d.value);
+  list(): Promise<SourceRecord[]> {
+    return allSources(this.q);
   }
 
   /**
@@ -58,26 +59,35 @@ export class SourceRegistry {
    * this call created it. The log's own source is listed but not monitored: its events come
    * with use, not on a schedule.
    */
-  async ensure(name: string, origin: SourceOrigin, by: string, atMs: number): Promise<boolean> {
-    if (await this.records.get(name)) return false;
-    return this.records.create(
+  ensure(name: string, origin: SourceOrigin, by: string, atMs: number): Promise<boolean> {
+    return insertSourceIfAbsent(this.q, {
       name,
-      {
-        name,
-        origin,
-        description: null,
-        ...(name === SELF_SOURCE ? { maxSilenceMs: null } : {}),
-        createdAtMs: atMs,
-        createdBy: by,
-        updatedAtMs: atMs,
-        updatedBy: by,
-      },
-      atMs,
-    );
+      origin,
+      description: null,
+      ...(name === SELF_SOURCE ? { maxSilenceMs: null } : {}),
+      createdAtMs: atMs,
+      createdBy: by,
+      updatedAtMs: atMs,
+      updatedBy: by,
+    });
   }
 
-  /** Creates or replaces the declaration of `name` (PUT semantics: omitted means default). */
-  async declare(
+  /** Declares `name` in a transaction of its own, without an event (tests, tools). */
+  declare(
+    name: string,
+    declaration: Declaration,
+    by: string,
+    atMs: number,
+  ): Promise<{ record: SourceRecord; previous: SourceRecord | undefined }> {
+    return this.store.transaction((tx) => this.declareIn(tx, name, declaration, by, atMs));
+  }
+
+  /**
+   * Creates or replaces the declaration of `name` (PUT semantics: omitted means default)
+   * inside the transaction `tx`, which holds the source's row until it ends.
+   */
+  async declareIn(
+    tx: QueryRunner,
     name: string,
     declaration: Declaration,
     by: string,
@@ -96,14 +106,16 @@ export class SourceRegistry {
         updatedBy: by,
       };
     };
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.records.get(name);
+    // Twice at most: a source another process adds between the look and the insert is
+    // there (and locked) on the second look.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const current = await sourceByName(tx, name, { lock: true });
       if (current) {
-        const record = apply(current.value);
-        if (await this.records.replace(name, record, current.version, atMs)) {
-          return { record, previous: current.value };
+        const record = apply(current.record);
+        if (await replaceSource(tx, record, current.version)) {
+          return { record, previous: current.record };
         }
-        continue;
+        break;
       }
       const record = apply({
         name,
@@ -114,7 +126,7 @@ export class SourceRegistry {
         updatedAtMs: atMs,
         updatedBy: by,
       });
-      if (await this.records.create(name, record, atMs)) return { record, previous: undefined };
+      if (await insertSourceIfAbsent(tx, record)) return { record, previous: undefined };
     }
     throw new AppError('concurrent_change', `source ${name} is being changed by others; try again`);
   }
@@ -129,7 +141,10 @@ export function maxSilenceOf(record: SourceRecord, defaultMs: number | null): nu
  * The hook for ingest-key creation (ServerDeps.onIngestKeyCreated, `evident keys create`):
  * a key's source becomes an expected source, monitored with the default silence.
  */
-export async function registerKeySource(store: Store, key: IngestKeyRow): Promise<void> {
+export async function registerKeySource(
+  store: Pick<Store, 'state' | 'transaction'>,
+  key: IngestKeyRow,
+): Promise<void> {
   await new SourceRegistry(store).ensure(
     key.source,
     'ingest_key',

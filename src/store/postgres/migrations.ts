@@ -1,4 +1,6 @@
 import type { DocMove } from '../doc-move.js';
+import { DROP_HALF_MOVED_DELIVERIES, NOTIFY_DOC_MOVES } from '../tables/notify/notify-doc-moves.js';
+import { SOURCES_DOC_MOVES } from '../tables/sources/sources-doc-moves.js';
 
 /**
  * Versioned schema of the PostgreSQL store. Append a migration, never edit a shipped one:
@@ -136,5 +138,75 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (tree_size, witness)
       );
     `,
+  },
+  {
+    version: 8,
+    name: 'notify_sources',
+    sql: `
+      -- One row per notification delivery, queued → delivered | dead: a claim, an attempt's
+      -- result and a move between states are each one conditional UPDATE on the version.
+      -- The sending loop reads (state, next_attempt_at_ms); the API pages (state, id).
+      CREATE TABLE deliveries (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        channel TEXT COLLATE "C" NOT NULL,
+        state TEXT COLLATE "C" NOT NULL CHECK (state IN ('queued', 'delivered', 'dead')),
+        next_attempt_at_ms BIGINT NOT NULL,
+        attempts BIGINT NOT NULL CHECK (attempts >= 0),
+        replays BIGINT NOT NULL CHECK (replays >= 0),
+        lease_owner TEXT COLLATE "C",
+        lease_until_ms BIGINT,
+        last_error TEXT,
+        payload TEXT NOT NULL,
+        history TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        finished_at_ms BIGINT,
+        version BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL
+      );
+      CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at_ms, id);
+      CREATE INDEX deliveries_by_state ON deliveries (state, id);
+      -- The notification settings: one document (channels with sealed secrets), replaced whole.
+      CREATE TABLE notification_settings (
+        id TEXT COLLATE "C" PRIMARY KEY CHECK (id = 'current'),
+        settings TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL
+      );
+      -- Expected sources; silence: default (the server's limit), off, or custom (max_silence_ms).
+      CREATE TABLE sources (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        origin TEXT COLLATE "C" NOT NULL CHECK (origin IN ('declared', 'ingest_key', 'seen')),
+        description TEXT,
+        silence TEXT COLLATE "C" NOT NULL CHECK (silence IN ('default', 'off', 'custom')),
+        max_silence_ms BIGINT,
+        created_at_ms BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at_ms BIGINT NOT NULL,
+        updated_by TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        CHECK ((silence = 'custom') = (max_silence_ms IS NOT NULL))
+      );
+      -- What the observer learned per source (rate buckets and skew histogram bounded, as JSON).
+      CREATE TABLE source_stats (
+        source TEXT COLLATE "C" PRIMARY KEY,
+        first_seq BIGINT,
+        last_seq BIGINT,
+        last_received_at_ms BIGINT,
+        last_time_ms BIGINT,
+        total BIGINT NOT NULL,
+        minutes TEXT NOT NULL,
+        hours TEXT NOT NULL,
+        skew TEXT NOT NULL,
+        skew_alert_hour BIGINT,
+        silence_since_ms BIGINT,
+        silence_last_seq BIGINT,
+        silence_detected_at_ms BIGINT,
+        silence_alert_id TEXT COLLATE "C",
+        version BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL
+      );
+      ${DROP_HALF_MOVED_DELIVERIES}
+    `,
+    moveDocs: [...NOTIFY_DOC_MOVES, ...SOURCES_DOC_MOVES],
   },
 ];

@@ -1,4 +1,6 @@
 import type { DocMove } from '../doc-move.js';
+import { DROP_HALF_MOVED_DELIVERIES, NOTIFY_DOC_MOVES } from '../tables/notify/notify-doc-moves.js';
+import { SOURCES_DOC_MOVES } from '../tables/sources/sources-doc-moves.js';
 
 /**
  * Versioned schema of the SQLite store. Append a migration, never edit a shipped one:
@@ -124,5 +126,75 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (tree_size, witness)
       ) WITHOUT ROWID;
     `,
+  },
+  {
+    version: 8,
+    name: 'notify_sources',
+    sql: `
+      -- One row per notification delivery, queued → delivered | dead: a claim, an attempt's
+      -- result and a move between states are each one conditional UPDATE on the version.
+      -- The sending loop reads (state, next_attempt_at_ms); the API pages (state, id).
+      CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'delivered', 'dead')),
+        next_attempt_at_ms INTEGER NOT NULL,
+        attempts INTEGER NOT NULL CHECK (attempts >= 0),
+        replays INTEGER NOT NULL CHECK (replays >= 0),
+        lease_owner TEXT,
+        lease_until_ms INTEGER,
+        last_error TEXT,
+        payload TEXT NOT NULL,
+        history TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        finished_at_ms INTEGER,
+        version INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at_ms, id);
+      CREATE INDEX deliveries_by_state ON deliveries (state, id);
+      -- The notification settings: one document (channels with sealed secrets), replaced whole.
+      CREATE TABLE notification_settings (
+        id TEXT PRIMARY KEY CHECK (id = 'current'),
+        settings TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      );
+      -- Expected sources; silence: default (the server's limit), off, or custom (max_silence_ms).
+      CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        origin TEXT NOT NULL CHECK (origin IN ('declared', 'ingest_key', 'seen')),
+        description TEXT,
+        silence TEXT NOT NULL CHECK (silence IN ('default', 'off', 'custom')),
+        max_silence_ms INTEGER,
+        created_at_ms INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        CHECK ((silence = 'custom') = (max_silence_ms IS NOT NULL))
+      );
+      -- What the observer learned per source (rate buckets and skew histogram bounded, as JSON).
+      CREATE TABLE source_stats (
+        source TEXT PRIMARY KEY,
+        first_seq INTEGER,
+        last_seq INTEGER,
+        last_received_at_ms INTEGER,
+        last_time_ms INTEGER,
+        total INTEGER NOT NULL,
+        minutes TEXT NOT NULL,
+        hours TEXT NOT NULL,
+        skew TEXT NOT NULL,
+        skew_alert_hour INTEGER,
+        silence_since_ms INTEGER,
+        silence_last_seq INTEGER,
+        silence_detected_at_ms INTEGER,
+        silence_alert_id TEXT,
+        version INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      );
+      ${DROP_HALF_MOVED_DELIVERIES}
+    `,
+    moveDocs: [...NOTIFY_DOC_MOVES, ...SOURCES_DOC_MOVES],
   },
 ];

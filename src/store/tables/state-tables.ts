@@ -11,6 +11,11 @@ export interface StateTable {
 export const STATE_TABLES: readonly StateTable[] = [
   // The generic documents that remain (singleton settings and anything not yet moved).
   { table: 'state', key: ['kind', 'id'] },
+  // Notifications and source coverage (migration 8).
+  { table: 'notification_settings', key: ['id'] },
+  { table: 'deliveries', key: ['id'] },
+  { table: 'sources', key: ['name'] },
+  { table: 'source_stats', key: ['source'] },
 ];
 
 export function stateTable(table: string): StateTable {

@@ -4,9 +4,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SelfAuditEvent } from '../../../src/log/self-audit.js';
 import { applyNotificationsFile } from '../../../src/monitor/notify/apply-file.js';
+import {
+  NotificationSettingsService,
+  type NotificationSettingsServiceDeps,
+} from '../../../src/monitor/notify/settings-service.js';
 import { NotificationSettingsStore } from '../../../src/monitor/notify/settings-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { ManualClock } from '../../../src/util/clock.js';
+import { ulidGenerator } from '../../../src/util/ids.js';
 import { STORES } from '../../support/stores.js';
 import { tempDir } from '../../support/test-server.js';
 import { T0, TEST_SECRETS } from './fixtures.js';
@@ -22,13 +27,25 @@ describe('notification settings from a file at start (serve --notifications)', (
   const file = join(dir, 'notifications.yaml');
   let store: Store;
   let dispose: () => Promise<void>;
-  const events: Omit<SelfAuditEvent, 'principal'>[] = [];
-  const deps = () => ({
-    store,
-    secrets: TEST_SECRETS,
-    clock: new ManualClock(T0),
-    audit: async (event: Omit<SelfAuditEvent, 'principal'>) => events.push(event),
-  });
+  const events: SelfAuditEvent[] = [];
+  // The service commits a change with its events through the self-audit; here the events
+  // are collected when the transaction commits.
+  const audit: NotificationSettingsServiceDeps['audit'] = {
+    record: async (event) => events.push(event),
+    recordWithin: async (work) => {
+      const { events: made, result } = await store.transaction(work);
+      events.push(...made);
+      return { result, seqs: made.map((_, i) => i) };
+    },
+  };
+  const deps = () =>
+    new NotificationSettingsService({
+      db: store,
+      secrets: TEST_SECRETS,
+      clock: new ManualClock(T0),
+      audit,
+      ids: ulidGenerator(),
+    });
 
   before(async () => {
     ({ store, dispose } = await STORES[0]!.create());

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { alertJson, apiLinks } from '../../../src/monitor/notify/alert-view.js';
 import { startNotifier } from '../../../src/monitor/notify/notifier.js';
 import { parseNotificationSettings } from '../../../src/monitor/notify/parse-settings.js';
 import { DeliveryQueue } from '../../../src/monitor/notify/queue.js';
@@ -131,6 +132,35 @@ for (const db of DATABASES) {
       assert.deepEqual(await queue.queuedPage(undefined, 10), []);
       await one.stop();
       await two.stop();
+    });
+
+    it('racing claims of the same rows from two connections win once each', async () => {
+      const a = new DeliveryQueue(stores.a, ulidGenerator());
+      const b = new DeliveryQueue(stores.b, ulidGenerator());
+      const message = {
+        event: 'alert.raised' as const,
+        alert: alertJson(alert()),
+        links: apiLinks('')(alert()),
+      };
+      const ids: string[] = [];
+      for (let i = 0; i < 50; i++) ids.push(await a.enqueue('race', message, clock.now()));
+      const due = (queue: DeliveryQueue) => queue.duePage(clock.now(), undefined, 500);
+      const [seenByA, seenByB] = await Promise.all([due(a), due(b)]);
+      const race = (queue: DeliveryQueue, owner: string, seen: typeof seenByA) =>
+        Promise.all(
+          seen
+            .filter((d) => d.value.channelId === 'race')
+            .map((d) => queue.claim(d, owner, clock.now(), 60_000)),
+        );
+      const [wonByA, wonByB] = await Promise.all([race(a, 'a', seenByA), race(b, 'b', seenByB)]);
+      const won = [...wonByA, ...wonByB].filter((d) => d !== undefined).map((d) => d.id);
+      assert.deepEqual([...won].sort(), [...ids].sort(), 'each row claimed exactly once');
+      for (const id of ids) {
+        const stored = (await b.get('queued', id))!;
+        assert.equal(stored.value.attempts, 1);
+        assert.equal(stored.version, 2);
+      }
+      assert.deepEqual(await due(b), [], 'claimed rows are not due while the lease holds');
     });
   });
 }

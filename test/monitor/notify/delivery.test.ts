@@ -8,6 +8,7 @@ import { EMPTY_SETTINGS } from '../../../src/monitor/notify/settings.js';
 import { NotificationSettingsStore } from '../../../src/monitor/notify/settings-store.js';
 import { DeliveryWorker } from '../../../src/monitor/notify/worker.js';
 import type { Store } from '../../../src/store/store.js';
+import { deleteAllDeliveries } from '../../../src/store/tables/notify/deliveries-table.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { ulidGenerator } from '../../../src/util/ids.js';
 import { STORES } from '../../support/stores.js';
@@ -33,15 +34,7 @@ for (const factory of STORES) {
       clock = new ManualClock(T0);
       queue = new DeliveryQueue(store, ulidGenerator());
       // Each test starts from an empty queue.
-      for (const status of ['queued', 'delivered', 'dead'] as const) {
-        for (const doc of await queue.list(status, { limit: 1000 })) {
-          await store.deleteState(
-            { queued: 'notify_queue', delivered: 'notify_delivered', dead: 'notify_dead' }[status],
-            doc.id,
-            doc.version,
-          );
-        }
-      }
+      await deleteAllDeliveries(store.state);
     });
     afterEach(async () => {
       for (const stop of stops.splice(0)) await stop();

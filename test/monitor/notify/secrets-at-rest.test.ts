@@ -5,6 +5,10 @@ import { dataPaths } from '../../../src/data-folder.js';
 import { openLog } from '../../../src/log/open-log.js';
 import { NotificationSettingsStore } from '../../../src/monitor/notify/settings-store.js';
 import { startServer } from '../../../src/server/start-server.js';
+import {
+  settingsRow,
+  writeSettingsRow,
+} from '../../../src/store/tables/notify/notification-settings-table.js';
 import { loadOrCreateSecretBox, SecretBox } from '../../../src/util/secret-box.js';
 import { call, type TestServer, tempDir, testServer } from '../../support/test-server.js';
 
@@ -21,7 +25,7 @@ describe('notification secrets at rest', () => {
   after(async () => t.close());
 
   const rawSettings = async (store = t.log.store) =>
-    (await store.getState('notify_settings', 'current'))?.value ?? '';
+    JSON.stringify((await settingsRow(store.state))?.settings ?? '');
 
   it('stores what the API was given sealed with the data folder key (0600), and uses it in clear', async () => {
     const put = await call(t, 'PUT', '/api/v1/settings/notifications', t.admin, {
@@ -84,7 +88,9 @@ describe('notification secrets stored in clear by an older version', () => {
       ],
       delivery: { maxAttempts: 3, timeoutMs: 1000, backoffInitialMs: 100, backoffMaxMs: 1000 },
     };
-    assert.ok(await log.store.putState('notify_settings', 'current', JSON.stringify(clear), 0, 1));
+    // As an older version stored them: no allowInternal, the secret in clear.
+    const stored = clear as unknown as Parameters<typeof writeSettingsRow>[1];
+    assert.ok(await writeSettingsRow(log.store.state, stored, 0, 1));
     await log.close();
 
     const start = () =>
@@ -96,13 +102,14 @@ describe('notification secrets stored in clear by an older version', () => {
         bootstrapToken: false,
       });
     const first = await start();
-    const raw = (await first.log.store.getState('notify_settings', 'current'))!;
+    const row = (await settingsRow(first.log.store.state))!;
+    const raw = { value: JSON.stringify(row.settings), version: row.version };
     await first.close();
     assert.ok(!raw.value.includes(WEBHOOK_SECRET), 'sealed at start');
     assert.equal(raw.version, 2);
 
     const second = await start();
-    const again = (await second.log.store.getState('notify_settings', 'current'))!;
+    const again = (await settingsRow(second.log.store.state))!;
     const box = loadOrCreateSecretBox(dataPaths(dir).secretsKey);
     const opened = await new NotificationSettingsStore(second.log.store, box).read();
     await second.close();

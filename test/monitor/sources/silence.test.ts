@@ -4,6 +4,7 @@ import {
   type SourceHealth,
   startSourceHealth,
 } from '../../../src/monitor/sources/source-health.js';
+import type { QueryRunner } from '../../../src/store/sql/query-runner.js';
 import { event, START_MS, type TestServer, testServer } from '../../support/test-server.js';
 import { auditFor, Feeder, ingest, MemorySink, selfEvents } from './support.js';
 
@@ -184,25 +185,30 @@ describe('silent sources across a crash between steps', () => {
   let health: SourceHealth;
   let feeder: Feeder;
   let key: { authorization: string };
-  /** putState calls to let through before one fails; -1: none fails. */
+  /** State-table writes to let through before one fails; -1: none fails. */
   let failAfter = -1;
 
   before(async () => {
     t = await testServer();
     key = await t.ingestKey('billing-api');
     const real = t.log.store;
+    const state: QueryRunner = {
+      dialect: real.state.dialect,
+      db: real.state.db,
+      all: (query) => real.state.all(query),
+      first: (query) => real.state.first(query),
+      run: async (query) => {
+        if (failAfter === 0) {
+          failAfter = -1;
+          throw new Error('simulated crash');
+        }
+        if (failAfter > 0) failAfter--;
+        return real.state.run(query);
+      },
+    };
     const store = new Proxy(real, {
       get(target, prop) {
-        if (prop === 'putState') {
-          return async (...args: Parameters<typeof real.putState>) => {
-            if (failAfter === 0) {
-              failAfter = -1;
-              throw new Error('simulated crash');
-            }
-            if (failAfter > 0) failAfter--;
-            return target.putState(...args);
-          };
-        }
+        if (prop === 'state') return state;
         const value = Reflect.get(target, prop);
         return typeof value === 'function' ? value.bind(target) : value;
       },

@@ -5,7 +5,7 @@ import { validateSubmittedRecord } from '../../../src/core/record/validate.js';
 import { type OpenLog, openLog } from '../../../src/log/open-log.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
 import { startSourceHealth } from '../../../src/monitor/sources/source-health.js';
-import { StatsDocuments } from '../../../src/monitor/sources/stats-documents.js';
+import { SourceStatsStore } from '../../../src/monitor/sources/stats-store.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { freshPgSchema, PG_ENABLED } from '../../support/stores.js';
 import { event, START_MS, tempDir } from '../../support/test-server.js';
@@ -88,7 +88,7 @@ for (const target of TARGETS) {
         feeder.position = last + 1;
         assert.deepEqual((await health.check()).raised, [], 'the silence is remembered');
         assert.equal((await health.registry.get('billing-api'))!.origin, 'declared');
-        const stats = (await new StatsDocuments(log.store).get('billing-api'))!;
+        const stats = (await new SourceStatsStore(log.store).get('billing-api'))!;
         assert.equal(stats.total, 2);
         assert.equal(stats.lastSeq, last);
         assert.equal(stats.silence?.sinceMs, lastMs);

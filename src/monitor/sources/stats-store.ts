@@ -1,7 +1,13 @@
 import { AppError } from '../../errors.js';
-import { StateCollection } from '../../store/state-collection.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
 import type { Store } from '../../store/store.js';
-import { emptyStats, SOURCE_STATS_KIND, type SourceStats } from './source-stats.js';
+import {
+  allStats,
+  insertStatsIfAbsent,
+  replaceStats,
+  statsOf,
+} from '../../store/tables/sources/source-stats-table.js';
+import { emptyStats, type SourceStats } from './source-stats.js';
 
 const MAX_CAS_ATTEMPTS = 8;
 
@@ -11,22 +17,23 @@ export interface Change<R> {
 }
 
 /**
- * Per-source statistics as compare-and-set documents. The observer and the silence check
- * (possibly in several server processes) both change them; `change` re-reads and retries.
+ * Per-source statistics, one row per source in `source_stats`. The observer and the silence
+ * check (possibly in several server processes) both change them; `change` re-reads and
+ * retries on the row's version.
  */
-export class StatsDocuments {
-  readonly docs: StateCollection<SourceStats>;
+export class SourceStatsStore {
+  private readonly q: QueryRunner;
 
-  constructor(store: Store) {
-    this.docs = new StateCollection(store, SOURCE_STATS_KIND);
+  constructor(store: Pick<Store, 'state'>) {
+    this.q = store.state;
   }
 
   async get(source: string): Promise<SourceStats | undefined> {
-    return (await this.docs.get(source))?.value;
+    return (await statsOf(this.q, source))?.stats;
   }
 
-  async all(): Promise<Map<string, SourceStats>> {
-    return new Map((await this.docs.all()).map((d) => [d.id, d.value]));
+  all(): Promise<Map<string, SourceStats>> {
+    return allStats(this.q);
   }
 
   /**
@@ -41,12 +48,12 @@ export class StatsDocuments {
     atMs: number,
   ): Promise<R | undefined> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.docs.get(source);
-      const outcome = await change(current?.value ?? emptyStats(source), current !== undefined);
+      const current = await statsOf(this.q, source);
+      const outcome = await change(current?.stats ?? emptyStats(source), current !== undefined);
       if (outcome === undefined) return undefined;
       const written = current
-        ? await this.docs.replace(source, outcome.next, current.version, atMs)
-        : await this.docs.create(source, outcome.next, atMs);
+        ? await replaceStats(this.q, outcome.next, current.version, atMs)
+        : await insertStatsIfAbsent(this.q, outcome.next, atMs);
       if (written) return outcome.result;
     }
     throw new AppError(
