@@ -197,7 +197,8 @@ export function pathNames(fieldPath: string, errorPath: string | undefined): boo
   return errorPath === fieldPath || errorPath.startsWith(`${fieldPath}[`);
 }
 
-const COMMON_FIELDS: (keyof ChannelForm)[] = ['type', 'id', 'enabled', 'min_severity'];
+// The fields with an input of their own (type and the enabled box cannot be wrong).
+const COMMON_FIELDS: (keyof ChannelForm)[] = ['id', 'min_severity'];
 export const CHANNEL_FIELDS: Record<ChannelForm['type'], (keyof ChannelForm)[]> = {
   webhook: [...COMMON_FIELDS, 'url', 'format', 'secret'],
   email: [...COMMON_FIELDS, 'host', 'port', 'tls', 'username', 'password', 'ca', 'from', 'to'],

@@ -21,9 +21,6 @@ export function NotificationsPage() {
   return (
     <section class="notifications">
       <h1>Notifications</h1>
-      <p>
-        <Link href="/admin">Admin</Link> · Webhooks and e-mail sent when an alert is raised.
-      </p>
       {forbidden ? (
         <p class="error" role="alert">
           You are not allowed to manage notifications (the admin role is).
@@ -33,6 +30,9 @@ export function NotificationsPage() {
       )}
       {settings ? (
         <>
+          <p>
+            <Link href="/admin">Admin</Link> · Webhooks and e-mail sent when an alert is raised.
+          </p>
           <h2>Settings</h2>
           <NotificationSettingsForm settings={settings} onSaved={setSettings} />
           <h2>Dead letters</h2>
