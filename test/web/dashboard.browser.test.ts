@@ -506,6 +506,7 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
   it('renders hostile notification settings and dead letters as inert text, and replays one', async () => {
     // Settings whose every free-text field is hostile, and dead letters whose alert titles
     // and errors come from the XSS corpus (alert titles quote events; errors, receivers).
+    const SMTP_PASSWORD = 'smtp password never shown';
     const HOSTILE_URL = 'https://evil.example/"><img src=x onerror=alert(20)>';
     const HOSTILE_CA =
       '-----BEGIN CERTIFICATE-----\n</textarea><script>alert(21)</script><svg onload=alert(22)>\n-----END CERTIFICATE-----\n';
@@ -519,7 +520,12 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
           {
             type: 'email',
             id: 'soc-mail',
-            smtp: { host: 'smtp.evil.example', username: 'admin\u202Egnp.exe', ca: HOSTILE_CA },
+            smtp: {
+              host: 'smtp.evil.example',
+              username: 'admin\u202Egnp.exe',
+              password: SMTP_PASSWORD,
+              ca: HOSTILE_CA,
+            },
             from: 'evident@evil.example',
             to: ['javascript:alert(23)@evil.example'],
           },
@@ -556,7 +562,12 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       await page.getByLabel('Signing secret').getAttribute('placeholder'),
       'set — leave empty to keep it',
     );
-    assert.ok(!(await page.content()).includes(secret), 'a secret never reaches the page');
+    for (const hidden of [secret, SMTP_PASSWORD])
+      assert.ok(!(await page.content()).includes(hidden), 'a secret never reaches the page');
+    assert.equal(
+      await page.getByLabel('SMTP password').getAttribute('placeholder'),
+      'set — leave empty to keep it',
+    );
     const letters = await page.locator('table.dead-letters tbody').innerText();
     assert.match(letters, /<img src=x onerror=alert\(2\)>/);
     assert.match(letters, /admin⟨U\+202E⟩gnp\.exe/);
@@ -583,7 +594,7 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
     await page.getByLabel('URL', { exact: true }).fill('https://hooks.example.com/evident');
     await page.getByRole('button', { name: 'Save notification settings' }).click();
     assert.match(
-      await page.locator('#error-delivery-max_attempts').innerText(),
+      await page.locator('#error-delivery-max-attempts').innerText(),
       /must be an integer from 1 to 50/,
     );
     assert.equal(await beside.count(), 0, 'the fixed field is no longer marked');
