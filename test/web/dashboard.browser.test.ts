@@ -568,6 +568,8 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       await page.getByLabel('SMTP password').getAttribute('placeholder'),
       'set — leave empty to keep it',
     );
+    // An input keeps the real value (to edit it); a direction override in it is also shown marked.
+    assert.match(await page.locator('.field-reveal').innerText(), /admin⟨U\+202E⟩gnp\.exe/);
     const letters = await page.locator('table.dead-letters tbody').innerText();
     assert.match(letters, /<img src=x onerror=alert\(2\)>/);
     assert.match(letters, /admin⟨U\+202E⟩gnp\.exe/);

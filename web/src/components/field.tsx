@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { text } from '../format.js';
+import { revealInvisible, text } from '../format.js';
 
 /** A JSON path (`$.channels[0].url`) as a piece of an element id. */
 const idFor = (path: string) => path.replace(/[^A-Za-z0-9]+/g, '-');
@@ -12,6 +12,9 @@ export function Field(props: {
   label: string;
   path: string;
   error: string | undefined;
+  /** The input's value: when it hides direction overrides or invisible characters (an
+   * input must keep the real value to edit it), the value is also shown with them marked. */
+  value?: string;
   children: (aria: Record<string, string | undefined>) => ComponentChildren;
 }) {
   const id = `error${idFor(props.path)}`;
@@ -28,6 +31,9 @@ export function Field(props: {
         {props.label}
         {props.children(aria)}
       </label>
+      {props.value !== undefined && revealInvisible(props.value) !== props.value ? (
+        <span class="muted field-reveal">As stored: {revealInvisible(props.value)}</span>
+      ) : null}
       {props.error !== undefined ? (
         <span class="field-error error" id={id}>
           {text(props.error)}

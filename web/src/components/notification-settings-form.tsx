@@ -76,7 +76,7 @@ export function NotificationSettingsForm(props: {
   };
 
   const input = (label: string, path: string, value: string, set: (v: string) => void) => (
-    <Field label={label} path={path} error={fieldError(path)}>
+    <Field label={label} path={path} error={fieldError(path)} value={value}>
       {(aria) => <input {...aria} value={value} onInput={(e) => set(e.currentTarget.value)} />}
     </Field>
   );
@@ -126,6 +126,7 @@ export function NotificationSettingsForm(props: {
         label="Internal receivers allowed (one CIDR or host name per line)"
         path="$.allow_internal"
         error={fieldError('$.allow_internal')}
+        value={form.allow_internal}
       >
         {(aria) => (
           <textarea
@@ -182,7 +183,12 @@ export function NotificationSettingsForm(props: {
                 {secret('SMTP password', p('password'), c.password_set, set('password'))}
                 {input('From', p('from'), c.from, set('from'))}
                 {input('To (comma-separated)', p('to'), c.to, set('to'))}
-                <Field label="Private CA (PEM)" path={p('ca')} error={fieldError(p('ca'))}>
+                <Field
+                  label="Private CA (PEM)"
+                  path={p('ca')}
+                  error={fieldError(p('ca'))}
+                  value={c.ca}
+                >
                   {(aria) => (
                     <textarea
                       {...aria}
