@@ -8,7 +8,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { OIDC_CALLBACK_PATH } from '../../src/access/oidc-settings.js';
 import { generateSeed, publicKeyFromSeed } from '../../src/core/ed25519.js';
 import { formatVerifierKey } from '../../src/core/note.js';
+import { startNotifier } from '../../src/monitor/notify/notifier.js';
 import { alertService, newAlert } from '../monitor/alerts/support.js';
+import { alert as raisedAlert } from '../monitor/notify/fixtures.js';
 import { CHROMIUM_ENABLED, launchChromium } from '../support/chromium.js';
 import {
   listenOnLoopback,
@@ -23,6 +25,7 @@ import { event, type TestServer, testServer } from '../support/test-server.js';
 declare const document: {
   querySelector(selector: string): { getAttribute(name: string): string | null } | null;
   getElementById(id: string): { value?: string } | null;
+  querySelectorAll(selector: string): { length: number };
 };
 declare const location: { search: string };
 
@@ -244,6 +247,14 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
         document.querySelector('section.search')?.getAttribute('data-answered-query') === q,
       query,
     );
+  };
+
+  /** No element, attribute or script came from data: everything rendered as text. */
+  const assertInert = async (page: Page) => {
+    const active = await page.evaluate(
+      `document.querySelectorAll('img, svg:not(.chart), iframe, object, embed, style, [onerror], [onload], [style], a[href^="javascript:"]').length + document.scripts.length - 1`,
+    );
+    assert.equal(active, 0, 'no element came from a record');
   };
 
   const rowsText = (page: Page) => page.locator('table.events tbody').innerText();
@@ -487,11 +498,161 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       await page.getByRole('button', { name: 'Verify in this browser' }).click();
       await page.locator('[data-verified="true"]').waitFor();
     }
-    const active = await page.evaluate(
-      `document.querySelectorAll('img, svg:not(.chart), iframe, object, embed, style, [onerror], [onload], [style], a[href^="javascript:"]').length + document.scripts.length - 1`,
-    );
-    assert.equal(active, 0, 'no element came from a record');
+    await assertInert(page);
     await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  it('renders hostile notification settings and dead letters as inert text, and replays one', async () => {
+    // Settings whose every free-text field is hostile, and dead letters whose alert titles
+    // and errors come from the XSS corpus (alert titles quote events; errors, receivers).
+    const SMTP_PASSWORD = 'smtp password never shown';
+    const HOSTILE_URL = 'https://evil.example/"><img src=x onerror=alert(20)>';
+    const HOSTILE_CA =
+      '-----BEGIN CERTIFICATE-----\n</textarea><script>alert(21)</script><svg onload=alert(22)>\n-----END CERTIFICATE-----\n';
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/settings/notifications',
+      headers: { ...t.admin, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        channels: [
+          { type: 'webhook', id: 'soc-hook', url: HOSTILE_URL, min_severity: 'low' },
+          {
+            type: 'email',
+            id: 'soc-mail',
+            smtp: {
+              host: 'smtp.evil.example',
+              username: 'admin\u202Egnp.exe',
+              password: SMTP_PASSWORD,
+              ca: HOSTILE_CA,
+            },
+            from: 'evident@evil.example',
+            to: ['javascript:alert(23)@evil.example'],
+          },
+        ],
+        delivery: { max_attempts: 1 },
+      }),
+    });
+    assert.equal(put.statusCode, 200, put.body);
+    const secret = put.json().generated_secrets['soc-hook'] as string;
+    const notifier = startNotifier({
+      store: t.log.store,
+      secrets: t.secrets,
+      clock: t.clock,
+      autoStart: false,
+      send: async () => ({ ok: false, error: '<script>alert(24)</script> refused', durationMs: 1 }),
+    });
+    await notifier.onRaised(
+      raisedAlert({ id: '01JD8X7Q6R3T9V2W4Y5Z6A7B81', title: '<img src=x onerror=alert(2)>' }),
+    );
+    await notifier.onRaised(
+      raisedAlert({ id: '01JD8X7Q6R3T9V2W4Y5Z6A7B82', title: 'admin\u202Egnp.exe read c-9' }),
+    );
+    await (await notifier.runOnce()).settled;
+    await notifier.stop();
+
+    const { context, page } = await open();
+    await page.goto(`${base}/admin/notifications`);
+    await signIn(page, 'grace');
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    await page.locator('table.dead-letters tbody tr').first().waitFor();
+    assert.equal(await page.getByLabel('URL', { exact: true }).inputValue(), HOSTILE_URL);
+    assert.equal(await page.getByLabel('Private CA (PEM)').inputValue(), HOSTILE_CA);
+    assert.equal(
+      await page.getByLabel('Signing secret').getAttribute('placeholder'),
+      'set — leave empty to keep it',
+    );
+    for (const hidden of [secret, SMTP_PASSWORD])
+      assert.ok(!(await page.content()).includes(hidden), 'a secret never reaches the page');
+    assert.equal(
+      await page.getByLabel('SMTP password').getAttribute('placeholder'),
+      'set — leave empty to keep it',
+    );
+    // An input keeps the real value (to edit it); a direction override in it is also shown marked.
+    assert.match(await page.locator('.field-reveal').innerText(), /admin⟨U\+202E⟩gnp\.exe/);
+    const letters = await page.locator('table.dead-letters tbody').innerText();
+    assert.match(letters, /<img src=x onerror=alert\(2\)>/);
+    assert.match(letters, /admin⟨U\+202E⟩gnp\.exe/);
+    assert.match(letters, /<script>alert\(24\)<\/script> refused/);
+    assert.equal(await page.locator('table.dead-letters tbody tr').count(), 4);
+    await assertInert(page);
+    await axe(page, 'notifications');
+    await shot(page, 'notifications');
+
+    // The server's 400 names a field: its reason is shown beside that field, nothing saved.
+    await page.getByLabel('URL', { exact: true }).fill('not a url');
+    await page.getByRole('button', { name: 'Save notification settings' }).click();
+    const beside = page.locator('#error-channels-0-url');
+    assert.match(await beside.innerText(), /must be an absolute URL/);
+    assert.equal(
+      await page.getByLabel('URL', { exact: true }).getAttribute('aria-invalid'),
+      'true',
+    );
+    assert.equal(
+      await page.getByLabel('URL', { exact: true }).getAttribute('aria-describedby'),
+      'error-channels-0-url',
+    );
+    await page.getByLabel('Attempts before a dead letter').fill('many');
+    await page.getByLabel('URL', { exact: true }).fill('https://hooks.example.com/evident');
+    await page.getByRole('button', { name: 'Save notification settings' }).click();
+    assert.match(
+      await page.locator('#error-delivery-max-attempts').innerText(),
+      /must be an integer from 1 to 50/,
+    );
+    assert.equal(await beside.count(), 0, 'the fixed field is no longer marked');
+    await page.getByLabel('Attempts before a dead letter').fill('3');
+    // A new webhook gets a generated secret, shown once.
+    await page.getByRole('button', { name: 'Add a webhook' }).click();
+    await page.getByLabel('Channel id').last().fill('soc-new');
+    await page.getByLabel('URL', { exact: true }).last().fill('https://hooks.example.com/new');
+    await page.getByRole('button', { name: 'Save notification settings' }).click();
+    await page.getByText('Saved.').waitFor();
+    assert.match(await page.getByText(/shown this once/).innerText(), /soc-new.*whsec_/s);
+    const stored = (
+      await t.app.inject({ url: '/api/v1/settings/notifications', headers: t.admin })
+    ).json();
+    assert.equal(stored.channels[0].url, 'https://hooks.example.com/evident');
+    assert.equal(stored.channels[1].smtp.ca, HOSTILE_CA, 'untouched fields are sent back as read');
+    assert.equal(stored.channels[2].id, 'soc-new');
+    assert.equal(stored.delivery.max_attempts, 3);
+
+    // Replay puts one dead letter back in the queue.
+    await page
+      .getByRole('button', { name: /^Replay the delivery to soc-hook/ })
+      .first()
+      .click();
+    await page.getByText(/^Queued again/).waitFor();
+    await page.waitForFunction(
+      () => document.querySelectorAll('table.dead-letters tbody tr').length === 3,
+    );
+    const dead = (
+      await t.app.inject({ url: '/api/v1/notifications/dead-letters', headers: t.admin })
+    ).json();
+    assert.equal(dead.deliveries.length, 3);
+
+    // The evidence packs page: the CLI lines, nothing from the server.
+    await page.getByRole('link', { name: 'Evidence packs' }).click();
+    await page.getByRole('heading', { name: 'Evidence packs' }).waitFor();
+    const packs = await page.locator('main').innerText();
+    assert.match(packs, /evident pack create --data \.\/evident-data --from 2026-01-01/);
+    assert.match(packs, /evident pack verify q1\.zip --key/);
+    await axe(page, 'evidence packs');
+    await shot(page, 'evidence-packs');
+    await context.close();
+
+    // Anyone else: no link, the server's 403 as "not allowed", no settings and no letters.
+    const other = await open();
+    const asked: string[] = [];
+    other.page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+    await other.page.goto(`${base}/admin/notifications`);
+    await signIn(other.page, 'ada');
+    await other.page.getByText(/not allowed to manage notifications/).waitFor();
+    await other.page.waitForLoadState('networkidle');
+    const seen = await other.page.locator('body').innerText();
+    assert.doesNotMatch(seen, /soc-hook|evil\.example|Dead letters|alert\(/);
+    assert.equal(await other.page.getByRole('link', { name: 'Notifications' }).count(), 0);
+    assert.ok(!asked.some((p) => p.includes('dead-letters')), 'the list is not even asked for');
+    await other.context.close();
     assert.deepEqual(problems, []);
   });
 

@@ -1,8 +1,10 @@
 import { Nav } from './components/nav.js';
 import { AdminPage } from './pages/admin.js';
 import { AlertsPage } from './pages/alerts.js';
+import { EvidencePacksPage } from './pages/evidence-packs.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { NotificationsPage } from './pages/notifications.js';
 import { OverviewPage } from './pages/overview.js';
 import { SearchPage } from './pages/search.js';
 import { SignInPage } from './pages/sign-in.js';
@@ -26,7 +28,9 @@ export function App() {
   else if (location.path === '/overview') page = <OverviewPage />;
   else if (location.path === '/sources') page = <SourcesPage />;
   else if (location.path === '/integrity') page = <IntegrityPage />;
+  else if (location.path === '/evidence-packs') page = <EvidencePacksPage />;
   else if (location.path === '/admin') page = <AdminPage />;
+  else if (location.path === '/admin/notifications') page = <NotificationsPage />;
   else page = <NotFoundPage />;
   return (
     <div class="layout">

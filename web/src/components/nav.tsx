@@ -9,10 +9,11 @@ const PAGES = [
   { path: '/alerts', label: 'Alerts' },
   { path: '/sources', label: 'Sources' },
   { path: '/integrity', label: 'Integrity' },
+  { path: '/evidence-packs', label: 'Evidence packs' },
 ];
 
 /** Pages whose server features are still to come: named so the navigation has room. */
-const COMING = ['Reviews', 'Reports', 'Evidence packs', 'Retention'];
+const COMING = ['Reviews', 'Reports', 'Retention'];
 
 export function Nav(props: {
   location: Location;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { apiGet, apiPost, apiSendText } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { Link } from '../components/link.js';
 import { RulesEditor } from '../components/rules-editor.js';
 import { shortTime, text } from '../format.js';
 
@@ -32,7 +33,8 @@ interface IngestKey {
 
 /**
  * Admin (admins only; the server refuses anyone else with 403, shown as such): principals
- * and their roles, pending approvals, ingest keys (a new key is shown once), alert rules.
+ * and their roles, pending approvals, ingest keys (a new key is shown once), alert rules;
+ * notification settings have their own page (Admin → Notifications).
  */
 export function AdminPage() {
   const [principals, setPrincipals] = useState<PrincipalRow[] | undefined>();
@@ -63,6 +65,9 @@ export function AdminPage() {
   return (
     <section class="admin">
       <h1>Admin</h1>
+      <p>
+        <Link href="/admin/notifications">Notifications</Link>: webhooks, e-mail and dead letters.
+      </p>
       <ErrorNote error={error} />
       <h2>Principals</h2>
       {principals ? (
