@@ -1,36 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import { adminActor } from '../../access/admin/admin-context.js';
-import { APPROVAL_STATUSES, approvalStatus } from '../../access/admin/approval.js';
-import { approveRequest, rejectRequest } from '../../access/admin/decide-approval.js';
+import { APPROVAL_STATUSES } from '../../access/admin/approval.js';
 import { optionalReason } from '../../access/admin/principal-input.js';
 import type { ServerContext } from '../context.js';
 import { jsonObjectBody } from '../json-body.js';
 import { approvalJson } from '../presenters/approval.js';
 import { principalJson } from '../presenters/principal.js';
 import { QueryReader } from '../query.js';
-import { adminContextOf } from './principals.js';
 
 /** Four-eyes requests for giving or taking `admin`: list, approve, reject (approvals.decide). */
 export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const admin = adminContextOf(ctx);
-
   app.get('/api/v1/approvals', async (request) => {
     await ctx.access(request, 'approvals.decide');
     const q = new QueryReader(request.query, ['status']);
     const status = q.oneOf('status', [...APPROVAL_STATUSES, 'all'] as const) ?? 'pending';
+    const approvals = await ctx.principals.approvals(status);
     const now = ctx.clock.now();
-    const approvals = (await admin.approvals.all())
-      .map((d) => d.value)
-      .filter((a) => status === 'all' || approvalStatus(a, now) === status)
-      .reverse();
     return { approvals: approvals.map((a) => approvalJson(a, now)) };
   });
 
   app.post<{ Params: { id: string } }>('/api/v1/approvals/:id/approve', async (request) => {
     const principal = await ctx.access(request, 'approvals.decide');
     const body = jsonObjectBody(request.body, ['reason'], { optional: true });
-    const decision = await approveRequest(
-      admin,
+    const decision = await ctx.principals.approve(
       adminActor(principal, request.ip),
       request.params.id,
       optionalReason(body),
@@ -44,8 +36,7 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Params: { id: string } }>('/api/v1/approvals/:id/reject', async (request) => {
     const principal = await ctx.access(request, 'approvals.decide');
     const body = jsonObjectBody(request.body, ['reason'], { optional: true });
-    const decision = await rejectRequest(
-      admin,
+    const decision = await ctx.principals.reject(
       adminActor(principal, request.ip),
       request.params.id,
       optionalReason(body),

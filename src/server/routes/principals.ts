@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseGrants } from '../../access/accounts.js';
-import { type AdminContext, adminActor, adminContext } from '../../access/admin/admin-context.js';
-import { createPrincipal } from '../../access/admin/create-principal.js';
+import { type AdminContext, adminActor } from '../../access/admin/admin-context.js';
+import { MAX_PRINCIPAL_PAGE } from '../../access/admin/principal-directory.js';
 import {
   NEW_PRINCIPAL_FIELDS,
   optionalReason,
@@ -9,33 +9,18 @@ import {
   parseNewPrincipal,
   parsePrincipalPatch,
 } from '../../access/admin/principal-input.js';
-import { setRoles } from '../../access/admin/set-roles.js';
-import { updatePrincipal } from '../../access/admin/update-principal.js';
 import { ROLES } from '../../access/principal.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 import { jsonObjectBody } from '../json-body.js';
 import { approvalJson } from '../presenters/approval.js';
 import { principalJson } from '../presenters/principal.js';
+import { decodePrincipalCursor, encodePrincipalCursor } from '../principal-cursor.js';
 import { QueryReader } from '../query.js';
 
-const contexts = new WeakMap<ServerContext, AdminContext>();
-
-/** One administration context per server, shared by the principal, token and approval routes. */
+/** The administration context shared by the principal, token and approval routes. */
 export function adminContextOf(ctx: ServerContext): AdminContext {
-  let admin = contexts.get(ctx);
-  if (!admin) {
-    admin = adminContext({
-      store: ctx.store,
-      accounts: ctx.accounts,
-      tokens: ctx.tokens,
-      audit: ctx.audit,
-      clock: ctx.clock,
-      forgetCached: () => ctx.authenticator.forgetCached(),
-    });
-    contexts.set(ctx, admin);
-  }
-  return admin;
+  return ctx.admin;
 }
 
 /**
@@ -44,12 +29,10 @@ export function adminContextOf(ctx: ServerContext): AdminContext {
  * with a four-eyes request (routes/approvals.ts).
  */
 export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const admin = adminContextOf(ctx);
-
   app.post('/api/v1/principals', async (request, reply) => {
     const principal = await ctx.access(request, 'principals.manage');
     const input = parseNewPrincipal(jsonObjectBody(request.body, NEW_PRINCIPAL_FIELDS));
-    const created = await createPrincipal(admin, adminActor(principal, request.ip), input);
+    const created = await ctx.principals.create(adminActor(principal, request.ip), input);
     const now = ctx.clock.now();
     // 202 when part of what was asked waits for a second admin (admin, or a reading role).
     return reply.status(created.approval ? 202 : 201).send({
@@ -61,21 +44,27 @@ export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void 
 
   app.get('/api/v1/principals', async (request) => {
     await ctx.access(request, 'principals.read');
-    const q = new QueryReader(request.query, ['kind', 'role']);
+    const q = new QueryReader(request.query, ['kind', 'role', 'limit', 'cursor']);
     const kind = q.oneOf('kind', ['person', 'service'] as const);
     const role = q.oneOf('role', ROLES);
-    const accounts = (await ctx.accounts.list()).filter(
-      (a) =>
-        (kind === undefined || a.kind === kind) &&
-        (role === undefined || a.grants.some((g) => g.role === role)),
-    );
-    return { principals: accounts.map(principalJson) };
+    const limit = q.integer('limit', { min: 1, max: MAX_PRINCIPAL_PAGE });
+    const cursor = q.string('cursor');
+    const page = await ctx.principals.list({
+      ...(kind ? { kind } : {}),
+      ...(role ? { role } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(cursor !== undefined ? { afterId: decodePrincipalCursor(cursor) } : {}),
+    });
+    return {
+      principals: page.principals.map(principalJson),
+      next_cursor: page.nextAfterId === undefined ? null : encodePrincipalCursor(page.nextAfterId),
+    };
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/principals/:id', async (request) => {
     await ctx.access(request, 'principals.read');
     new QueryReader(request.query, []);
-    const account = await ctx.accounts.get(request.params.id);
+    const account = await ctx.principals.get(request.params.id);
     if (!account) throw new AppError('not_found', `no principal ${request.params.id}`);
     return principalJson(account);
   });
@@ -83,16 +72,11 @@ export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void 
   app.patch<{ Params: { id: string } }>('/api/v1/principals/:id', async (request) => {
     const principal = await ctx.access(request, 'principals.manage');
     const patch = parsePrincipalPatch(jsonObjectBody(request.body, PRINCIPAL_PATCH_FIELDS));
-    const account = await updatePrincipal(
-      admin,
+    const account = await ctx.principals.update(
       adminActor(principal, request.ip),
       request.params.id,
       patch,
     );
-    // Whoever knew the old password may hold a session: a reset (or disabling) ends them.
-    if (patch.password !== undefined || patch.disabled === true) {
-      await ctx.signIn?.sessions.revokeAccount(account.id);
-    }
     return principalJson(account);
   });
 
@@ -108,8 +92,7 @@ export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void 
         },
       );
     }
-    const change = await setRoles(
-      admin,
+    const change = await ctx.principals.setRoles(
       adminActor(principal, request.ip),
       request.params.id,
       parseGrants(body.roles),
