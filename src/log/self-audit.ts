@@ -63,15 +63,6 @@ export class SelfAudit {
     private readonly clock: Clock,
   ) {}
 
-  /** TEMPORARY (contract.md) until store-ready is merged. */
-  recordWithin<T>(
-    _work: (
-      tx: import('../store/sql/query-runner.js').QueryRunner,
-    ) => Promise<{ events: readonly SelfAuditEvent[]; result: T }>,
-  ): Promise<{ result: T; seqs: number[] }> {
-    throw new Error('store-ready not merged');
-  }
-
   /** Appends the event; resolves with its seq once it is durable. */
   async record(event: SelfAuditEvent): Promise<number> {
     const record = validateSubmittedRecord(

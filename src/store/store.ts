@@ -144,9 +144,6 @@ export interface StateListOptions {
 }
 
 export interface Store {
-  /** TEMPORARY (contract.md) until store-ready is merged. */
-  readonly state: import('./sql/query-runner.js').QueryRunner;
-  transaction<T>(fn: (tx: import('./sql/query-runner.js').QueryRunner) => Promise<T>): Promise<T>;
   /** Run `fn` as the only appender of the log; commits (durably) when it resolves. */
   append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T>;
 
