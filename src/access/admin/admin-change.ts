@@ -1,6 +1,7 @@
 import type { AppError } from '../../errors.js';
 import type { SelfAuditEvent } from '../../log/self-audit.js';
 import type { QueryRunner } from '../../store/sql/query-runner.js';
+import { activeAdminIds } from '../../store/tables/accounts/accounts-table.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
 import { type AdminEvent, adminEvent } from './admin-events.js';
 
@@ -42,6 +43,10 @@ export async function inAdminChange<T>(
 ): Promise<T> {
   try {
     const { result } = await ctx.audit.recordWithin(async (tx) => {
+      // Every change locks the enabled admins' rows first (PostgreSQL; SQLite's writer is
+      // exclusive anyway), always in id order: "is this the last admin?" is then answered from
+      // rows no concurrent change can alter, and two changes never wait on each other in turn.
+      await activeAdminIds(tx, { lock: true });
       const events: SelfAuditEvent[] = [];
       const change: AdminChange = {
         tx,

@@ -1,4 +1,5 @@
 import type { DocMove } from '../doc-move.js';
+import { ACCOUNT_DOC_MOVES } from '../tables/accounts/account-documents.js';
 
 /**
  * Versioned schema of the PostgreSQL store. Append a migration, never edit a shipped one:
@@ -203,5 +204,6 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX approvals_one_pending ON approvals (subject_id, change)
         WHERE status = 'pending';
     `,
+    moveDocs: ACCOUNT_DOC_MOVES,
   },
 ];

@@ -1,4 +1,5 @@
 import type { DocMove } from '../doc-move.js';
+import { ACCOUNT_DOC_MOVES } from '../tables/accounts/account-documents.js';
 
 /**
  * Versioned schema of the SQLite store. Append a migration, never edit a shipped one:
@@ -191,5 +192,6 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX approvals_one_pending ON approvals (subject_id, change)
         WHERE status = 'pending';
     `,
+    moveDocs: ACCOUNT_DOC_MOVES,
   },
 ];

@@ -1,5 +1,6 @@
 import type { AccountRecord } from '../../../access/accounts.js';
 import { APPROVAL_CHANGES, type ApprovalRecord } from '../../../access/admin/approval.js';
+import type { DocMove, MovedDoc } from '../../doc-move.js';
 import { accountToRow, credentialSettings, roleRows, storedGrants } from './account-rows.js';
 import { approvalPayload, approvalToRow } from './approval-rows.js';
 
@@ -10,12 +11,7 @@ import { approvalPayload, approvalToRow } from './approval-rows.js';
  * with its id, rather than be moved half-understood.
  */
 
-export interface StateDocument {
-  id: string;
-  value: unknown;
-  version: number;
-  updatedAtMs: number;
-}
+type StateDocument = MovedDoc;
 
 export function accountRowsOf(doc: StateDocument): Record<string, unknown>[] {
   return [{ ...accountToRow(accountDocument(doc), doc.version, doc.updatedAtMs) }];
@@ -113,3 +109,17 @@ function unreadable(kind: string, id: string): Error {
     `migration 5 cannot read the ${kind} document ${id} of the state table; fix or remove it, then start again`,
   );
 }
+
+/**
+ * Migration 5's data step, the same on both adapters: accounts before their roles (the roles
+ * refer to them); the name and OpenID lookup documents and the old admin lock lease are
+ * dropped (constraints and row locks do their jobs now).
+ */
+export const ACCOUNT_DOC_MOVES: readonly DocMove[] = [
+  { kind: 'account', table: 'accounts', toRows: accountRowsOf },
+  { kind: 'account', table: 'account_roles', toRows: accountRoleRowsOf },
+  { kind: 'account_name', table: 'accounts', toRows: () => [] },
+  { kind: 'account_oidc', table: 'accounts', toRows: () => [] },
+  { kind: 'lock', table: 'accounts', toRows: () => [] },
+  { kind: 'approval', table: 'approvals', toRows: approvalRowsOf },
+];
