@@ -3,10 +3,10 @@ import { adminActor } from '../../access/admin/admin-context.js';
 import { APPROVAL_STATUSES } from '../../access/admin/approval.js';
 import { optionalReason } from '../../access/admin/principal-input.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { approvalJson } from '../presenters/approval.js';
 import { principalJson } from '../presenters/principal.js';
-import { QueryReader } from '../query.js';
 
 /** Four-eyes requests for giving or taking `admin`: list, approve, reject (approvals.decide). */
 export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {

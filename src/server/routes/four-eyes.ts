@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { adminActor } from '../../access/admin/admin-context.js';
 import { type FourEyesSettings, parseReaderGrants } from '../../access/admin/four-eyes-settings.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
-import { QueryReader } from '../query.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 
 /**
  * Four-eyes settings (settings.manage): whether reading roles for principals an admin controls

@@ -12,11 +12,11 @@ import {
 import { ROLES } from '../../access/principal.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { decodePrincipalCursor, encodePrincipalCursor } from '../http/principal-cursor.js';
+import { QueryReader } from '../http/query.js';
 import { approvalJson } from '../presenters/approval.js';
 import { principalJson } from '../presenters/principal.js';
-import { decodePrincipalCursor, encodePrincipalCursor } from '../principal-cursor.js';
-import { QueryReader } from '../query.js';
 
 /** The administration context shared by the principal, token and approval routes. */
 export function adminContextOf(ctx: ServerContext): AdminContext {

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 
 /**
  * The `cursor` of GET /api/v1/principals: where the next page starts (after a principal id),
