@@ -122,15 +122,25 @@ export async function accountPage(
   filter: AccountPageFilter,
 ): Promise<AccountRecord[]> {
   const db = tables<AccountTables>(q);
-  let query = db.selectFrom('accounts').selectAll('accounts');
-  if (filter.role !== undefined) {
-    query = query
-      .innerJoin('account_roles', 'account_roles.account_id', 'accounts.id')
+  let rows: AccountsTable[];
+  if (filter.role === undefined) {
+    let query = db.selectFrom('accounts').selectAll();
+    if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+    if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
+    rows = await q.all(query.orderBy('id').limit(filter.limit));
+  } else {
+    // The walk is over account_roles' (role, account_id) index, already in id order.
+    let query = db
+      .selectFrom('account_roles')
+      .innerJoin('accounts', 'accounts.id', 'account_roles.account_id')
+      .selectAll('accounts')
       .where('account_roles.role', '=', filter.role);
+    if (filter.kind !== undefined) query = query.where('accounts.kind', '=', filter.kind);
+    if (filter.afterId !== undefined) {
+      query = query.where('account_roles.account_id', '>', filter.afterId);
+    }
+    rows = await q.all(query.orderBy('account_roles.account_id').limit(filter.limit));
   }
-  if (filter.kind !== undefined) query = query.where('accounts.kind', '=', filter.kind);
-  if (filter.afterId !== undefined) query = query.where('accounts.id', '>', filter.afterId);
-  const rows = await q.all(query.orderBy('accounts.id').limit(filter.limit));
   if (rows.length === 0) return [];
   const roles = await q.all(
     db
