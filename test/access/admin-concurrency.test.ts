@@ -28,7 +28,11 @@ const as = (id: string): { principal: AccountPrincipal } => ({
 });
 
 const codeOf = (r: PromiseSettledResult<unknown>) =>
-  r.status === 'fulfilled' ? 'ok' : r.reason instanceof AppError ? r.reason.code : `thrown ${r.reason}`;
+  r.status === 'fulfilled'
+    ? 'ok'
+    : r.reason instanceof AppError
+      ? r.reason.code
+      : `thrown ${r.reason}`;
 
 for (const factory of STORES) {
   describe(`admin changes under concurrency: ${factory.name}`, () => {
