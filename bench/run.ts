@@ -29,6 +29,7 @@ import {
   postgresOptionsFromEnv,
   runPostgresBenchmarks,
 } from './postgres/run-postgres.js';
+import { principalPages, principalsMarkdown } from './principals.js';
 import { proofsHttp, proofsStoreLevel } from './proofs.js';
 import { readFloorHttp } from './read-floor.js';
 import { renderReport } from './report.js';
@@ -213,6 +214,11 @@ async function main(): Promise<void> {
       )
     : undefined;
 
+  // Principals (issue 11): one page of 10,000, on SQLite and (unless BENCH_POSTGRES=0) PostgreSQL.
+  const principals = await phase('principals: one page of 10,000', () =>
+    principalPages({ dir: join(runDir, 'principals'), postgres: POSTGRES }),
+  );
+
   const results: RunResults = {
     startedAt,
     command: command(),
@@ -247,6 +253,11 @@ async function main(): Promise<void> {
     writeFileSync(join(root, 'last-monitor-results.json'), `${JSON.stringify(monitor, null, 2)}\n`);
     report = `${report.trimEnd()}\n\n${monitorMarkdown(monitor)}`;
   }
+  writeFileSync(
+    join(root, 'last-principals-results.json'),
+    `${JSON.stringify(principals, null, 2)}\n`,
+  );
+  report = `${report.trimEnd()}\n\n${principalsMarkdown(principals)}`;
   if (syslog) {
     writeFileSync(join(root, 'last-syslog-results.json'), `${JSON.stringify(syslog, null, 2)}\n`);
     report = `${report.trimEnd()}\n\n${syslogMarkdown(syslog)}`;

@@ -1,11 +1,18 @@
-import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
-import { StateCollection } from '../store/state-collection.js';
 import type { Store } from '../store/store.js';
+import {
+  type AccountPageFilter,
+  accountById,
+  accountByName,
+  accountByOidc,
+  accountPage,
+  changeAccount,
+  insertAccount,
+} from '../store/tables/accounts/accounts-table.js';
 import { type Grant, ROLES, type Role } from './principal.js';
 import { parseSourcePattern } from './source-scope.js';
 
-/** A person or a service principal, as stored (state kind `account`). */
+/** A person or a service principal, as stored (tables `accounts` and `account_roles`). */
 export interface AccountRecord {
   id: string;
   kind: 'person' | 'service';
@@ -123,85 +130,58 @@ export function hasRole(account: Pick<AccountRecord, 'grants'>, role: Role): boo
 }
 
 /**
- * The accounts of the log, with the two lookups sign-in needs (by name, by OIDC identity)
- * kept as their own documents so uniqueness holds under concurrent creation.
+ * The accounts of the log as committed (tables `accounts` and `account_roles`): what sign-in,
+ * sessions and authentication read, and the one-account changes they make (sign-in counters).
+ * Names and OpenID identities are unique by constraint. Administrative changes go through
+ * admin/ in a transaction with their events instead.
  */
 export class AccountDirectory {
-  readonly accounts: StateCollection<AccountRecord>;
-  private readonly byName: StateCollection<{ accountId: string }>;
-  private readonly byOidc: StateCollection<{ accountId: string }>;
+  constructor(private readonly store: Store) {}
 
-  constructor(store: Store) {
-    this.accounts = new StateCollection(store, 'account');
-    this.byName = new StateCollection(store, 'account_name');
-    this.byOidc = new StateCollection(store, 'account_oidc');
+  get(id: string): Promise<AccountRecord | undefined> {
+    return accountById(this.store.state, id);
   }
 
-  async get(id: string): Promise<AccountRecord | undefined> {
-    return (await this.accounts.get(id))?.value;
+  findByName(name: string): Promise<AccountRecord | undefined> {
+    return accountByName(this.store.state, name);
   }
 
-  async findByName(name: string): Promise<AccountRecord | undefined> {
-    const link = await this.byName.get(name);
-    return link ? this.get(link.value.accountId) : undefined;
+  findByOidc(issuer: string, subject: string): Promise<AccountRecord | undefined> {
+    return accountByOidc(this.store.state, issuer, subject);
   }
 
-  async findByOidc(issuer: string, subject: string): Promise<AccountRecord | undefined> {
-    const link = await this.byOidc.get(oidcKey(issuer, subject));
-    return link ? this.get(link.value.accountId) : undefined;
+  /** One page in creation order, filtered in SQL. */
+  page(filter: AccountPageFilter): Promise<AccountRecord[]> {
+    return accountPage(this.store.state, filter);
   }
 
+  /** Every account, read page by page (tests and small tools; the API pages instead). */
   async list(): Promise<AccountRecord[]> {
-    return (await this.accounts.all()).map((d) => d.value);
-  }
-
-  /** Creates the account; 409 when the name or the OIDC identity is taken. */
-  async create(account: AccountRecord): Promise<void> {
-    if (!(await this.byName.create(account.name, { accountId: account.id }, account.createdAtMs))) {
-      throw new AppError('name_taken', `an account named "${account.name}" exists`, {
-        path: 'name',
-      });
-    }
-    try {
-      if (account.oidc) await this.linkOidc(account.id, account.oidc, account.createdAtMs);
-      if (!(await this.accounts.create(account.id, account, account.createdAtMs))) {
-        throw new AppError('id_taken', `an account with id ${account.id} exists`);
-      }
-    } catch (error) {
-      // Release the name reserved above, so a refused creation leaves nothing behind.
-      await this.byName.delete(account.name, 1);
-      throw error;
+    const out: AccountRecord[] = [];
+    for (;;) {
+      const last = out[out.length - 1];
+      const page = await this.page({ limit: 500, ...(last ? { afterId: last.id } : {}) });
+      out.push(...page);
+      if (page.length < 500) return out;
     }
   }
 
-  /** Applies `change` with compare-and-set; 404 when there is no such account. */
+  /** Creates the account; 409 when the name or the OpenID identity is taken. */
+  create(account: AccountRecord): Promise<void> {
+    return this.store.transaction((tx) => insertAccount(tx, account, account.createdAtMs));
+  }
+
+  /**
+   * Applies `change` to the current account in one transaction (the row is locked while it
+   * runs); 404 when there is no such account. `change` may throw to leave it untouched.
+   */
   async update(
     id: string,
     change: (current: AccountRecord) => AccountRecord,
     atMs: number,
   ): Promise<AccountRecord> {
-    const updated = await this.accounts.update(id, change, atMs);
+    const updated = await this.store.transaction((tx) => changeAccount(tx, id, change, atMs));
     if (!updated) throw new AppError('not_found', `no principal ${id}`);
-    return updated.value;
+    return updated;
   }
-
-  async linkOidc(
-    accountId: string,
-    oidc: { issuer: string; subject: string },
-    atMs: number,
-  ): Promise<void> {
-    if (!(await this.byOidc.create(oidcKey(oidc.issuer, oidc.subject), { accountId }, atMs))) {
-      throw new AppError(
-        'identity_linked',
-        'that OpenID Connect identity is linked to another account',
-        {
-          path: 'oidc_subject',
-        },
-      );
-    }
-  }
-}
-
-function oidcKey(issuer: string, subject: string): string {
-  return createHash('sha256').update(`${issuer}\n${subject}`).digest('hex');
 }

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AccountDirectory } from '../access/accounts.js';
+import { type AdminContext, adminContext } from '../access/admin/admin-context.js';
+import { PrincipalDirectory } from '../access/admin/principal-directory.js';
 import type { AdminToken } from '../access/admin-token.js';
 import { ApiTokens } from '../access/api-tokens.js';
 import { Authenticator, type SessionResolver } from '../access/authenticate.js';
@@ -71,6 +73,10 @@ export interface ServerContext extends ServerDeps {
   notificationSettings: NotificationSettingsService;
   deliveries: DeliveryService;
   sources: SourceDirectory;
+  /** What principal, token and approval administration share (one per server). */
+  admin: AdminContext;
+  /** People and services, their roles, four-eyes requests and settings (routes call it). */
+  principals: PrincipalDirectory;
 }
 
 export function serverContext(deps: ServerDeps): ServerContext {
@@ -106,6 +112,17 @@ export function serverContext(deps: ServerDeps): ServerContext {
       method: request.method,
     });
   };
+  const admin = adminContext({
+    store: deps.store,
+    accounts,
+    tokens,
+    audit: deps.audit,
+    clock: deps.clock,
+    forgetCached: () => authenticator.forgetCached(),
+  });
+  const principals = new PrincipalDirectory(admin, (accountId) =>
+    deps.signIn ? deps.signIn.sessions.revokeAccount(accountId) : Promise.resolve(0),
+  );
   const accessScoped = async (request: FastifyRequest, action: Action, resource?: Resource) => {
     const principal = await authenticate(request);
     return { principal, scope: authorize(principal, action, resource) };
@@ -117,6 +134,8 @@ export function serverContext(deps: ServerDeps): ServerContext {
     notificationSettings,
     deliveries,
     sources,
+    admin,
+    principals,
     authenticator,
     authenticate,
     accessScoped,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
+import { inAdminChange } from '../../src/access/admin/admin-change.js';
 import { type AdminContext, adminContext } from '../../src/access/admin/admin-context.js';
-import { AdminLock } from '../../src/access/admin/admin-lock.js';
 import { approveRequest } from '../../src/access/admin/decide-approval.js';
 import { requestAdminChange } from '../../src/access/admin/request-approval.js';
 import { updatePrincipal } from '../../src/access/admin/update-principal.js';
@@ -28,7 +28,11 @@ const as = (id: string): { principal: AccountPrincipal } => ({
 });
 
 const codeOf = (r: PromiseSettledResult<unknown>) =>
-  r.status === 'fulfilled' ? 'ok' : r.reason instanceof AppError ? r.reason.code : 'thrown';
+  r.status === 'fulfilled'
+    ? 'ok'
+    : r.reason instanceof AppError
+      ? r.reason.code
+      : `thrown ${r.reason}`;
 
 for (const factory of STORES) {
   describe(`admin changes under concurrency: ${factory.name}`, () => {
@@ -48,6 +52,12 @@ for (const factory of STORES) {
           record: async (e) => {
             events.push(e);
             return events.length;
+          },
+          // The state and its events commit together: events are kept only when it commits.
+          recordWithin: async (work) => {
+            const { events: within, result } = await store.transaction(work);
+            events.push(...within);
+            return { result, seqs: within.map((_, i) => events.length - within.length + i + 1) };
           },
         },
         clock: new ManualClock(1_000_000),
@@ -78,12 +88,9 @@ for (const factory of STORES) {
 
     it('applies one approval once when two admins approve it at the same moment', async () => {
       await ctx.accounts.create(account('d', []));
-      const request = await requestAdminChange(
-        ctx,
-        as('a'),
-        (await ctx.accounts.get('d'))!,
-        'admin_grant',
-        null,
+      const subject = (await ctx.accounts.get('d'))!;
+      const request = await inAdminChange(ctx, as('a'), (change) =>
+        requestAdminChange(change, ctx, subject, 'admin_grant', null),
       );
       const results = await Promise.allSettled([
         approveRequest(ctx, as('b'), request.id, null),
@@ -96,24 +103,6 @@ for (const factory of STORES) {
       assert.equal(approvals.length, 1, 'one approval event');
       const grants = (await ctx.accounts.get('d'))!.grants;
       assert.deepEqual(grants, [{ role: 'admin' }]);
-    });
-
-    it('takes over a lock whose holder died, and answers 503 while a live one holds it', async () => {
-      const clock = new ManualClock(5_000_000);
-      const stale = JSON.stringify({ holder: 'dead', expiresAtMs: clock.now() - 1 });
-      await store.putState('lock', 'admin-roles', stale, 0, clock.now());
-      const lock = new AdminLock(store, clock, { attempts: 3, pauseMs: 1 });
-      assert.equal(await lock.run(async () => 'ran'), 'ran');
-      assert.equal(await store.getState('lock', 'admin-roles'), undefined, 'released');
-
-      const live = JSON.stringify({ holder: 'alive', expiresAtMs: clock.now() + 10_000 });
-      await store.putState('lock', 'admin-roles', live, 0, clock.now());
-      await assert.rejects(
-        lock.run(async () => 'never'),
-        (e: unknown) => e instanceof AppError && e.code === 'unavailable',
-      );
-      const doc = (await store.getState('lock', 'admin-roles'))!;
-      await store.deleteState('lock', 'admin-roles', doc.version);
     });
   });
 }

@@ -1,6 +1,8 @@
 import { AppError } from '../../errors.js';
+import { activeAdminIds, changeAccount } from '../../store/tables/accounts/accounts-table.js';
 import { type ApiTokenRecord, type CreatedToken, MAX_TOKEN_TTL_MS } from '../api-tokens.js';
 import { ROLES, type Role } from '../principal.js';
+import { inAdminChange } from './admin-change.js';
 import { type AdminActor, type AdminContext, isBootstrap } from './admin-context.js';
 import { recordAdmin, refuse } from './admin-events.js';
 import type { ApprovalRecord } from './approval.js';
@@ -154,12 +156,15 @@ export async function createServiceToken(
       });
     }
   });
-  const pendingAdmin = (await pendingApproval(ctx, subject.id, 'admin_grant')) !== undefined;
+  const now = ctx.clock.now();
+  const committed = ctx.store.state;
+  const pendingAdmin =
+    (await pendingApproval(committed, subject.id, 'admin_grant', now)) !== undefined;
   if (roles.includes('admin') || pendingAdmin) {
     const refusal = credentialForAdminRefusal(
       actor.principal,
       subject,
-      await ctx.accounts.list(),
+      await activeAdminIds(committed),
       pendingAdmin ? 'a token made' : 'a token carrying admin made',
       pendingAdmin,
     );
@@ -174,27 +179,32 @@ export async function createServiceToken(
   // A token that reads events, made by an admin, is a reader that admin holds: it works only
   // once a second admin approves (reader-grants.ts).
   const guarded =
-    roles.some(isReadingRole) && (await readerGrantsNeedApproval(ctx, actor, subject));
-  if (guarded && (await pendingApproval(ctx, subject.id, 'reader_token'))) {
+    roles.some(isReadingRole) && (await readerGrantsNeedApproval(committed, actor, subject, now));
+  if (guarded && (await pendingApproval(committed, subject.id, 'reader_token', now))) {
     throw new AppError(
       'approval_pending',
       `a token for "${subject.name}" already waits for approval; approve or reject it first`,
     );
   }
-  // Whoever holds this token can act as the service: recorded, so it cannot later become an
-  // admin on this admin's word (credential-control.ts).
-  const now = ctx.clock.now();
-  await ctx.accounts.update(
-    subject.id,
-    (latest) => withCredentialSet(latest, actor.principal.id, 'token', now),
-    now,
-  );
-  const created = await issue(ctx, actor, subject.id, roles, request, guarded);
-  const approval = guarded
-    ? await requestAdminChange(ctx, actor, subject, 'reader_token', null, {
-        tokenId: created.record.id,
-      })
-    : null;
+  // The token's own record belongs to ApiTokens and is written first, outside the change
+  // below; one that must wait is made awaiting approval, so it authenticates nobody until then.
+  const created = await createToken(ctx, actor, subject.id, roles, request, guarded);
+  const approval = await inAdminChange(ctx, actor, async (change) => {
+    // Whoever holds this token can act as the service: recorded, so it cannot later become an
+    // admin on this admin's word (credential-control.ts).
+    await changeAccount(
+      change.tx,
+      subject.id,
+      (latest) => withCredentialSet(latest, actor.principal.id, 'token', change.nowMs),
+      change.nowMs,
+    );
+    change.record(tokenCreated(created.record));
+    return guarded
+      ? requestAdminChange(change, ctx, subject, 'reader_token', null, {
+          tokenId: created.record.id,
+        })
+      : null;
+  });
   return { ...created, approval };
 }
 
@@ -204,10 +214,22 @@ async function issue(
   accountId: string,
   roles: Role[],
   request: TokenRequest,
-  awaitingApproval = false,
+): Promise<CreatedToken> {
+  const created = await createToken(ctx, actor, accountId, roles, request, false);
+  await recordAdmin(ctx, actor, tokenCreated(created.record));
+  return created;
+}
+
+function createToken(
+  ctx: AdminContext,
+  actor: AdminActor,
+  accountId: string,
+  roles: Role[],
+  request: TokenRequest,
+  awaitingApproval: boolean,
 ): Promise<CreatedToken> {
   const now = ctx.clock.now();
-  const created = await ctx.tokens.create({
+  return ctx.tokens.create({
     awaitingApproval,
     accountId,
     label: request.label,
@@ -216,16 +238,18 @@ async function issue(
     createdBy: actor.principal.id,
     nowMs: now,
   });
-  await recordAdmin(ctx, actor, {
+}
+
+function tokenCreated(token: ApiTokenRecord) {
+  return {
     action: 'token.create',
-    target: tokenTarget(created.record),
+    target: tokenTarget(token),
     details: {
-      principal_id: accountId,
-      roles,
-      expires_at: new Date(created.record.expiresAtMs).toISOString(),
+      principal_id: token.accountId,
+      roles: token.roles ?? [],
+      expires_at: new Date(token.expiresAtMs).toISOString(),
     },
-  });
-  return created;
+  };
 }
 
 /** Revokes a token; the route has checked it is the caller's own or the caller manages tokens. */

@@ -1,6 +1,5 @@
 import { AppError } from '../../errors.js';
 import type { SelfAudit } from '../../log/self-audit.js';
-import { StateCollection } from '../../store/state-collection.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
@@ -8,20 +7,19 @@ import type { AccountDirectory } from '../accounts.js';
 import type { ApiTokens } from '../api-tokens.js';
 import { hashPassword } from '../passwords.js';
 import { type AccountPrincipal, BOOTSTRAP_ID, type Principal } from '../principal.js';
-import { AdminLock } from './admin-lock.js';
-import type { ApprovalRecord } from './approval.js';
 
-/** What principal administration reads and writes; one per server (routes build it). */
+/**
+ * What principal administration reads and writes; one per server (server/context.ts builds
+ * it). Changes run in the log's append transaction (`audit.recordWithin`, admin-change.ts).
+ */
 export interface AdminContext {
   store: Store;
+  /** Committed accounts, for reads outside a change. */
   accounts: AccountDirectory;
   tokens: ApiTokens;
-  approvals: StateCollection<ApprovalRecord>;
-  audit: Pick<SelfAudit, 'record'>;
+  audit: Pick<SelfAudit, 'record' | 'recordWithin'>;
   clock: Clock;
   newId: IdGenerator;
-  /** Serialises changes that could leave the log without an admin (admin-lock.ts). */
-  lock: AdminLock;
   hashPassword: (password: string) => Promise<string>;
   /** Drops this process's cached credential checks, so a narrowing applies at once. */
   forgetCached: () => void;
@@ -31,7 +29,7 @@ export function adminContext(deps: {
   store: Store;
   accounts: AccountDirectory;
   tokens: ApiTokens;
-  audit: Pick<SelfAudit, 'record'>;
+  audit: Pick<SelfAudit, 'record' | 'recordWithin'>;
   clock: Clock;
   newId?: IdGenerator;
   hashPassword?: (password: string) => Promise<string>;
@@ -43,9 +41,7 @@ export function adminContext(deps: {
     tokens: deps.tokens,
     audit: deps.audit,
     clock: deps.clock,
-    approvals: new StateCollection(deps.store, 'approval'),
     newId: deps.newId ?? ulidGenerator(),
-    lock: new AdminLock(deps.store, deps.clock),
     hashPassword: deps.hashPassword ?? ((p) => hashPassword(p)),
     forgetCached: deps.forgetCached ?? (() => {}),
   };

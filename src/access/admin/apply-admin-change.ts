@@ -1,40 +1,49 @@
 import { AppError } from '../../errors.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
+import {
+  accountById,
+  activeAdminIds,
+  changeAccount,
+} from '../../store/tables/accounts/accounts-table.js';
 import { type AccountRecord, hasRole } from '../accounts.js';
-import type { AdminContext } from './admin-context.js';
 import type { ApprovalChange } from './approval.js';
 import { withAdmin, withoutAdmin } from './role-change.js';
 import { lastAdminRefusal } from './separation.js';
 
 /**
- * Gives or takes `admin`, after checking it still makes sense against the current accounts.
- * Call it holding ctx.lock: the last-admin check reads every account, and only the lock
- * keeps two removals from each seeing the other's subject still an admin.
+ * Gives or takes `admin` inside a change's transaction, after checking it still makes sense
+ * against the accounts as they are now. The subject's and the admins' rows are locked while
+ * the transaction runs (PostgreSQL; SQLite's write transactions are exclusive), so two
+ * removals cannot each see the other's subject still an admin.
  */
 export async function applyAdminChange(
-  ctx: AdminContext,
+  tx: QueryRunner,
   subjectId: string,
   change: ApprovalChange,
+  nowMs: number,
 ): Promise<AccountRecord> {
-  const refusal = await adminChangeRefusal(ctx, subjectId, change);
+  const refusal = await adminChangeRefusal(tx, subjectId, change);
   if (refusal) throw refusal;
-  return ctx.accounts.update(
+  const updated = await changeAccount(
+    tx,
     subjectId,
     (current) => ({
       ...current,
       grants: change === 'admin_grant' ? withAdmin(current.grants) : withoutAdmin(current.grants),
     }),
-    ctx.clock.now(),
+    nowMs,
   );
+  if (!updated) throw new AppError('approval_outdated', `principal ${subjectId} no longer exists`);
+  return updated;
 }
 
 /** Why `change` cannot be applied now (409s), or undefined. */
 export async function adminChangeRefusal(
-  ctx: AdminContext,
+  tx: QueryRunner,
   subjectId: string,
   change: ApprovalChange,
 ): Promise<AppError | undefined> {
-  const accounts = await ctx.accounts.list();
-  const subject = accounts.find((a) => a.id === subjectId);
+  const subject = await accountById(tx, subjectId, { lock: true });
   if (!subject) return new AppError('approval_outdated', `principal ${subjectId} no longer exists`);
   if (change === 'admin_grant') {
     if (subject.disabled) {
@@ -57,5 +66,5 @@ export async function adminChangeRefusal(
       `"${subject.name}" no longer holds admin; reject the request`,
     );
   }
-  return lastAdminRefusal(subject, accounts);
+  return lastAdminRefusal(subject, await activeAdminIds(tx, { lock: true }));
 }

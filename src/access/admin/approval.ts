@@ -1,7 +1,7 @@
 import type { Grant } from '../principal.js';
 
 /**
- * Four-eyes requests (state kind `approval`): granting or removing `admin` waits for one, and
+ * Four-eyes requests (table `approvals`): granting or removing `admin` waits for one, and
  * so does a reading role (or a token carrying one) for a principal whose credentials an admin
  * controls (reader-grants.ts), unless four-eyes for reader grants is turned off.
  */

@@ -1,7 +1,11 @@
 import { AppError } from '../../errors.js';
+import { accountById, changeAccount } from '../../store/tables/accounts/accounts-table.js';
+import { approvalById, saveDecision } from '../../store/tables/accounts/approvals-table.js';
 import type { AccountRecord } from '../accounts.js';
+import type { ApiTokenRecord } from '../api-tokens.js';
+import { type AdminChange, inAdminChange } from './admin-change.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
-import { approvalTarget, recordAdmin, recordRoleEvents, refuse } from './admin-events.js';
+import { approvalTarget, recordRoleEvents } from './admin-events.js';
 import { adminChangeRefusal, applyAdminChange } from './apply-admin-change.js';
 import { type ApprovalRecord, approvalStatus } from './approval.js';
 import { withGrants } from './reader-grants.js';
@@ -15,8 +19,8 @@ export interface Decision {
 }
 
 /**
- * A second admin approves: the request is marked decided and the change applied under the
- * admin lock, both by compare-and-set. The approval and the role change are both events.
+ * A second admin approves: the request is marked decided, the change applied, and both are
+ * events, in one transaction. So a request never shows as approved without its change.
  */
 export async function approveRequest(
   ctx: AdminContext,
@@ -24,67 +28,68 @@ export async function approveRequest(
   id: string,
   reason: string | null,
 ): Promise<Decision> {
-  const found = await getDecidable(ctx, actor, id, 'approval.approve', approverRefusal);
-  if (found.change === 'admin_grant') {
-    const subject = await ctx.accounts.get(found.subject.id);
-    const now = ctx.clock.now();
-    const refusal =
-      subject &&
-      (credentialControlRefusal(subject, actor.principal.id, 'approver', now) ??
-        credentialControlRefusal(subject, found.requestedBy.id, 'requester', now));
-    if (refusal) {
-      await refuse(ctx, actor, refusal, {
-        action: 'approval.approve',
-        target: approvalTarget(found),
-        details: { change: found.change, subject_id: found.subject.id },
-      });
+  // A service token's state lives with the tokens (ApiTokens), outside this transaction: read
+  // here, and made to work only after the approval has committed (fail closed).
+  const token = await tokenOfRequest(ctx, id);
+  const decision = await inAdminChange(ctx, actor, async (change) => {
+    const found = await decidable(change, id, 'approval.approve', approverRefusal);
+    if (found.change === 'admin_grant') {
+      const subject = await accountById(change.tx, found.subject.id);
+      const refusal =
+        subject &&
+        (credentialControlRefusal(subject, actor.principal.id, 'approver', change.nowMs) ??
+          credentialControlRefusal(subject, found.requestedBy.id, 'requester', change.nowMs));
+      if (refusal) {
+        change.refuse(refusal, {
+          action: 'approval.approve',
+          target: approvalTarget(found),
+          details: { change: found.change, subject_id: found.subject.id },
+        });
+      }
     }
-  }
-  if (found.change === 'reader_grant' || found.change === 'reader_token') {
-    return approveReaderChange(ctx, actor, found, reason);
-  }
-  const { approval, account } = await ctx.lock.run(async () => {
+    if (found.change === 'reader_grant' || found.change === 'reader_token') {
+      return approveReaderChange(change, found, reason, token);
+    }
     // Checked before the request is marked, so a change that cannot apply leaves it pending.
-    assertPending(await getApproval(ctx, id), ctx.clock.now());
-    const notApplicable = await adminChangeRefusal(ctx, found.subject.id, found.change);
+    assertPending(found, change.nowMs);
+    const notApplicable = await adminChangeRefusal(change.tx, found.subject.id, found.change);
     if (notApplicable) throw notApplicable;
-    const decided = await markDecided(ctx, actor, id, 'approved', reason);
-    return {
-      approval: decided,
-      account: await applyAdminChange(ctx, found.subject.id, found.change),
-    };
+    const approval = await markDecided(change, found, 'approved', reason);
+    const account = await applyAdminChange(change.tx, found.subject.id, found.change, change.nowMs);
+    recordDecision(change, 'approval.approve', approval, reason);
+    recordRoleEvents(
+      change,
+      account,
+      approval.change === 'admin_grant'
+        ? { granted: [{ role: 'admin' }] }
+        : { revoked: [{ role: 'admin' }] },
+      { approval_id: approval.id, requested_by: approval.requestedBy.id },
+    );
+    return { approval, account };
   });
-  if (approval.change === 'admin_revoke') ctx.forgetCached();
-  await recordDecision(ctx, actor, 'approval.approve', approval, reason);
-  await recordRoleEvents(
-    ctx,
-    actor,
-    account,
-    approval.change === 'admin_grant'
-      ? { granted: [{ role: 'admin' }] }
-      : { revoked: [{ role: 'admin' }] },
-    { approval_id: approval.id, requested_by: approval.requestedBy.id },
-  );
-  return { approval, account };
+  if (decision.approval.change === 'reader_token' && token) {
+    await ctx.tokens.approve(token.id, ctx.clock.now());
+  }
+  if (decision.approval.change !== 'admin_grant') ctx.forgetCached();
+  return decision;
 }
 
 /** A reading role given, or a service token that reads made to work, on a second admin's word. */
 async function approveReaderChange(
-  ctx: AdminContext,
-  actor: AdminActor,
+  change: AdminChange,
   found: ApprovalRecord,
   reason: string | null,
+  token: ApiTokenRecord | undefined,
 ): Promise<Decision> {
-  const subject = await ctx.accounts.get(found.subject.id);
+  const { tx, nowMs: now } = change;
+  const subject = await accountById(tx, found.subject.id, { lock: true });
   if (!subject || subject.disabled) {
     throw new AppError(
       'approval_outdated',
       `"${found.subject.name}" is disabled or gone; reject the request`,
     );
   }
-  const now = ctx.clock.now();
   if (found.change === 'reader_token') {
-    const token = found.tokenId ? (await ctx.tokens.tokens.get(found.tokenId))?.value : undefined;
     if (!token || token.revokedAtMs !== null || token.expiresAtMs <= now) {
       throw new AppError(
         'approval_outdated',
@@ -98,25 +103,19 @@ async function approveReaderChange(
         `"${subject.name}" no longer holds every role of the token; reject the request`,
       );
     }
-    const approval = await markDecided(ctx, actor, found.id, 'approved', reason);
-    await ctx.tokens.approve(token.id, now);
-    ctx.forgetCached();
-    await recordDecision(ctx, actor, 'approval.approve', approval, reason);
+    const approval = await markDecided(change, found, 'approved', reason);
+    recordDecision(change, 'approval.approve', approval, reason);
     return { approval, account: subject };
   }
-  const approval = await markDecided(ctx, actor, found.id, 'approved', reason);
-  let before = subject.grants;
-  const account = await ctx.accounts.update(
+  const approval = await markDecided(change, found, 'approved', reason);
+  const account = (await changeAccount(
+    tx,
     subject.id,
-    (latest) => {
-      before = latest.grants;
-      return { ...latest, grants: withGrants(latest.grants, approval.grants ?? []) };
-    },
+    (latest) => ({ ...latest, grants: withGrants(latest.grants, approval.grants ?? []) }),
     now,
-  );
-  ctx.forgetCached();
-  await recordDecision(ctx, actor, 'approval.approve', approval, reason);
-  await recordRoleEvents(ctx, actor, account, diffGrants(before, account.grants), {
+  ))!;
+  recordDecision(change, 'approval.approve', approval, reason);
+  recordRoleEvents(change, account, diffGrants(subject.grants, account.grants), {
     approval_id: approval.id,
     requested_by: approval.requestedBy.id,
   });
@@ -130,30 +129,34 @@ export async function rejectRequest(
   id: string,
   reason: string | null,
 ): Promise<Decision> {
-  await getDecidable(ctx, actor, id, 'approval.reject', rejecterRefusal);
-  const approval = await markDecided(ctx, actor, id, 'rejected', reason);
-  // A refused token never works: revoked, so it does not linger as "awaiting approval".
+  const approval = await inAdminChange(ctx, actor, async (change) => {
+    const found = await decidable(change, id, 'approval.reject', rejecterRefusal);
+    const decided = await markDecided(change, found, 'rejected', reason);
+    recordDecision(change, 'approval.reject', decided, reason);
+    return decided;
+  });
+  // A refused token never works: revoked, so it does not linger as "awaiting approval". Until
+  // then it is awaiting approval, which authenticates nobody.
   if (approval.change === 'reader_token' && approval.tokenId) {
     await ctx.tokens.revoke(approval.tokenId, actor.principal.id, ctx.clock.now());
   }
-  await recordDecision(ctx, actor, 'approval.reject', approval, reason);
   return { approval };
 }
 
 type DecisionAction = 'approval.approve' | 'approval.reject';
 
 /** The request, once this actor may decide it; a refusal is recorded as a denied event. */
-async function getDecidable(
-  ctx: AdminContext,
-  actor: AdminActor,
+async function decidable(
+  change: AdminChange,
   id: string,
   action: DecisionAction,
   refusalOf: (approval: ApprovalRecord, by: AdminActor['principal']) => AppError | undefined,
 ): Promise<ApprovalRecord> {
-  const found = await getApproval(ctx, id);
-  const refusal = refusalOf(found, actor.principal);
+  const found = await approvalById(change.tx, id, { lock: true });
+  if (!found) throw new AppError('not_found', `no approval request ${id}`);
+  const refusal = refusalOf(found, change.actor.principal);
   if (refusal) {
-    await refuse(ctx, actor, refusal, {
+    change.refuse(refusal, {
       action,
       target: approvalTarget(found),
       details: { change: found.change, subject_id: found.subject.id },
@@ -162,51 +165,41 @@ async function getDecidable(
   return found;
 }
 
-async function recordDecision(
-  ctx: AdminContext,
-  actor: AdminActor,
+function recordDecision(
+  change: AdminChange,
   action: DecisionAction,
   approval: ApprovalRecord,
   reason: string | null,
-): Promise<void> {
-  await recordAdmin(ctx, actor, {
+): void {
+  change.record({
     action,
     target: approvalTarget(approval),
     ...(reason === null ? {} : { reason }),
-    details: decisionDetails(approval),
+    details: {
+      change: approval.change,
+      subject_id: approval.subject.id,
+      subject_name: approval.subject.name,
+      requested_by: approval.requestedBy.id,
+    },
   });
 }
 
-async function getApproval(ctx: AdminContext, id: string): Promise<ApprovalRecord> {
-  const doc = await ctx.approvals.get(id);
-  if (!doc) throw new AppError('not_found', `no approval request ${id}`);
-  return doc.value;
-}
-
 async function markDecided(
-  ctx: AdminContext,
-  actor: AdminActor,
-  id: string,
+  change: AdminChange,
+  found: ApprovalRecord,
   status: 'approved' | 'rejected',
   reason: string | null,
 ): Promise<ApprovalRecord> {
-  const now = ctx.clock.now();
-  const updated = await ctx.approvals.update(
-    id,
-    (current) => {
-      assertPending(current, now);
-      return {
-        ...current,
-        status,
-        decidedBy: { id: actor.principal.id, name: actor.principal.name },
-        decidedAtMs: now,
-        decisionReason: reason,
-      };
-    },
-    now,
-  );
-  if (!updated) throw new AppError('not_found', `no approval request ${id}`);
-  return updated.value;
+  assertPending(found, change.nowMs);
+  const decided: ApprovalRecord = {
+    ...found,
+    status,
+    decidedBy: { id: change.actor.principal.id, name: change.actor.principal.name },
+    decidedAtMs: change.nowMs,
+    decisionReason: reason,
+  };
+  await saveDecision(change.tx, found, decided, change.nowMs);
+  return decided;
 }
 
 function assertPending(approval: ApprovalRecord, nowMs: number): void {
@@ -219,11 +212,9 @@ function assertPending(approval: ApprovalRecord, nowMs: number): void {
   }
 }
 
-function decisionDetails(approval: ApprovalRecord) {
-  return {
-    change: approval.change,
-    subject_id: approval.subject.id,
-    subject_name: approval.subject.name,
-    requested_by: approval.requestedBy.id,
-  };
+/** The token a `reader_token` request would make work, as committed now; else undefined. */
+async function tokenOfRequest(ctx: AdminContext, id: string): Promise<ApiTokenRecord | undefined> {
+  const request = await approvalById(ctx.store.state, id);
+  if (request?.change !== 'reader_token' || !request.tokenId) return undefined;
+  return (await ctx.tokens.tokens.get(request.tokenId))?.value;
 }

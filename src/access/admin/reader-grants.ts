@@ -1,8 +1,10 @@
+import type { QueryRunner } from '../../store/sql/query-runner.js';
+import { activeAdminIds } from '../../store/tables/accounts/accounts-table.js';
+import { fourEyesDocument } from '../../store/tables/accounts/four-eyes-document.js';
 import type { AccountRecord } from '../accounts.js';
 import type { Grant, Role } from '../principal.js';
-import type { AdminActor, AdminContext } from './admin-context.js';
+import type { AdminActor } from './admin-context.js';
 import { credentialsControlledByAdmin } from './credential-control.js';
-import { readFourEyes } from './four-eyes-settings.js';
 import { inBootstrapWindow } from './separation.js';
 
 /**
@@ -14,13 +16,14 @@ import { inBootstrapWindow } from './separation.js';
  * install that turned four-eyes for reader grants off (four-eyes-settings.ts).
  */
 export async function readerGrantsNeedApproval(
-  ctx: AdminContext,
+  q: QueryRunner,
   actor: AdminActor,
   subject: AccountRecord,
+  nowMs: number,
 ): Promise<boolean> {
-  if (!credentialsControlledByAdmin(subject, ctx.clock.now())) return false;
-  if ((await readFourEyes(ctx.store)).readerGrants === 'off') return false;
-  return !inBootstrapWindow(actor.principal, await ctx.accounts.list());
+  if (!credentialsControlledByAdmin(subject, nowMs)) return false;
+  if ((await fourEyesDocument(q))?.readerGrants === 'off') return false;
+  return !inBootstrapWindow(actor.principal, await activeAdminIds(q));
 }
 
 export function isReadingRole(role: Role): boolean {

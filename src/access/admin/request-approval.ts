@@ -1,61 +1,57 @@
 import { AppError } from '../../errors.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
+import { activeAdminIds } from '../../store/tables/accounts/accounts-table.js';
+import {
+  insertApproval,
+  pendingApproval as pendingApprovalRow,
+} from '../../store/tables/accounts/approvals-table.js';
 import type { AccountRecord } from '../accounts.js';
-import type { AdminActor, AdminContext } from './admin-context.js';
-import {
-  approvalTarget,
-  grantLabels,
-  principalTarget,
-  recordAdmin,
-  refuse,
-} from './admin-events.js';
-import {
-  APPROVAL_TTL_MS,
-  type ApprovalChange,
-  type ApprovalRecord,
-  approvalStatus,
-} from './approval.js';
+import type { AdminChange } from './admin-change.js';
+import type { AdminContext } from './admin-context.js';
+import { approvalTarget, grantLabels, principalTarget } from './admin-events.js';
+import { APPROVAL_TTL_MS, type ApprovalChange, type ApprovalRecord } from './approval.js';
 import { credentialControlRefusal, lastAdminRefusal } from './separation.js';
 
 /**
- * Opens a four-eyes request: to grant or remove `admin`, or a reading role or token for a
- * principal an admin controls (reader-grants.ts).
- * Nothing changes until a different admin approves (decide-approval.ts); the request is an
- * event now, the decision another one later.
+ * Opens a four-eyes request, as part of `change`: to grant or remove `admin`, or a reading
+ * role or token for a principal an admin controls (reader-grants.ts). Nothing else changes
+ * until a different admin approves (decide-approval.ts); the request is an event now, the
+ * decision another one later.
  */
 export async function requestAdminChange(
-  ctx: AdminContext,
-  actor: AdminActor,
+  change: AdminChange,
+  ctx: Pick<AdminContext, 'newId'>,
   subject: AccountRecord,
-  change: ApprovalChange,
+  kind: ApprovalChange,
   reason: string | null,
   payload: Pick<ApprovalRecord, 'grants' | 'tokenId'> = {},
 ): Promise<ApprovalRecord> {
-  const now = ctx.clock.now();
-  const open = await pendingApproval(ctx, subject.id, change);
+  const { tx, actor, nowMs: now } = change;
+  const open = await pendingApprovalRow(tx, subject.id, kind, now);
   if (open) {
     throw new AppError(
       'approval_pending',
       `request ${open.id} already asks for this; approve or reject it first`,
     );
   }
-  if (change === 'admin_revoke') {
-    const refusal = lastAdminRefusal(subject, await ctx.accounts.list());
+  if (kind === 'admin_revoke') {
+    const refusal = lastAdminRefusal(subject, await activeAdminIds(tx, { lock: true }));
     if (refusal) throw refusal;
   }
-  if (change === 'admin_grant') {
+  if (kind === 'admin_grant') {
     // It could never be approved (decide-approval.ts): say so now, as evidence.
     const refusal = credentialControlRefusal(subject, actor.principal.id, 'requester', now);
     if (refusal) {
-      await refuse(ctx, actor, refusal, {
+      change.refuse(refusal, {
         action: 'approval.request',
         target: principalTarget(subject),
-        details: { change, subject_id: subject.id, subject_name: subject.name },
+        details: { change: kind, subject_id: subject.id, subject_name: subject.name },
       });
     }
   }
   const record: ApprovalRecord = {
     id: ctx.newId(now),
-    change,
+    change: kind,
     subject: { id: subject.id, name: subject.name },
     requestedBy: { id: actor.principal.id, name: actor.principal.name },
     requestedAtMs: now,
@@ -67,13 +63,13 @@ export async function requestAdminChange(
     decisionReason: null,
     ...payload,
   };
-  await ctx.approvals.create(record.id, record, now);
-  await recordAdmin(ctx, actor, {
+  await insertApproval(tx, record, now);
+  change.record({
     action: 'approval.request',
     target: approvalTarget(record),
     ...(reason === null ? {} : { reason }),
     details: {
-      change,
+      change: kind,
       subject_id: subject.id,
       subject_name: subject.name,
       expires_at: new Date(record.expiresAtMs).toISOString(),
@@ -85,16 +81,11 @@ export async function requestAdminChange(
 }
 
 /** The open request for `change` about `subjectId`, if there is one. */
-export async function pendingApproval(
-  ctx: AdminContext,
+export function pendingApproval(
+  q: QueryRunner,
   subjectId: string,
   change: ApprovalChange,
+  nowMs: number,
 ): Promise<ApprovalRecord | undefined> {
-  const now = ctx.clock.now();
-  return (await ctx.approvals.all())
-    .map((d) => d.value)
-    .find(
-      (a) =>
-        a.subject.id === subjectId && a.change === change && approvalStatus(a, now) === 'pending',
-    );
+  return pendingApprovalRow(q, subjectId, change, nowMs);
 }

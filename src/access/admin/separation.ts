@@ -10,21 +10,19 @@ import { CREDENTIAL_CONTROL_DAYS, setCredentialsOf } from './credential-control.
  * each returns the refusal to record and throw, or undefined when the step may go ahead.
  */
 
-/** Enabled accounts holding admin. The bootstrap token is not an account and never counts. */
-export function activeAdmins(accounts: readonly AccountRecord[]): AccountRecord[] {
-  return accounts.filter((a) => !a.disabled && hasRole(a, 'admin'));
-}
+/*
+ * `adminIds` below: the ids of the enabled accounts holding admin, as one query reads them
+ * inside the change's transaction (activeAdminIds). The bootstrap token is not an account and
+ * never counts.
+ */
 
 /**
  * The bootstrap window: while no account holds admin, the bootstrap token may grant it
  * directly — otherwise nobody could become the first admin. It closes for good with the
  * first admin account, because the last admin can neither lose admin nor be disabled.
  */
-export function inBootstrapWindow(
-  actor: AccountPrincipal,
-  accounts: readonly AccountRecord[],
-): boolean {
-  return isBootstrap(actor) && activeAdmins(accounts).length === 0;
+export function inBootstrapWindow(actor: AccountPrincipal, adminIds: readonly string[]): boolean {
+  return isBootstrap(actor) && adminIds.length === 0;
 }
 
 /** A person cannot raise (or otherwise change) their own privileges. */
@@ -50,11 +48,10 @@ export function selfDisableRefusal(
 /** Taking admin from `subject` (revoke or disable) must leave another enabled admin account. */
 export function lastAdminRefusal(
   subject: AccountRecord,
-  accounts: readonly AccountRecord[],
+  adminIds: readonly string[],
 ): AppError | undefined {
   if (subject.disabled || !hasRole(subject, 'admin')) return undefined;
-  const others = activeAdmins(accounts).filter((a) => a.id !== subject.id);
-  if (others.length > 0) return undefined;
+  if (adminIds.some((id) => id !== subject.id)) return undefined;
   return new AppError(
     'last_admin',
     `"${subject.name}" is the last admin account; make another admin (approved by this one) first`,
@@ -112,7 +109,7 @@ export function rejecterRefusal(
 export function credentialForAdminRefusal(
   actor: AccountPrincipal,
   subject: AccountRecord,
-  accounts: readonly AccountRecord[],
+  adminIds: readonly string[],
   what: string,
   pendingAdminGrant = false,
 ): AppError | undefined {
@@ -124,7 +121,7 @@ export function credentialForAdminRefusal(
     );
   }
   if (!hasRole(subject, 'admin')) return undefined;
-  if (activeAdmins(accounts).every((a) => a.id === subject.id)) return undefined;
+  if (adminIds.every((id) => id === subject.id)) return undefined;
   return new AppError(
     'acts_as_two_admins',
     `"${subject.name}" holds admin: ${what} by someone else would let one person act as two admins`,

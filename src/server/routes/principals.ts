@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseGrants } from '../../access/accounts.js';
-import { type AdminContext, adminActor, adminContext } from '../../access/admin/admin-context.js';
-import { createPrincipal } from '../../access/admin/create-principal.js';
+import { type AdminContext, adminActor } from '../../access/admin/admin-context.js';
 import {
   NEW_PRINCIPAL_FIELDS,
   optionalReason,
@@ -9,33 +8,31 @@ import {
   parseNewPrincipal,
   parsePrincipalPatch,
 } from '../../access/admin/principal-input.js';
-import { setRoles } from '../../access/admin/set-roles.js';
-import { updatePrincipal } from '../../access/admin/update-principal.js';
-import { ROLES } from '../../access/principal.js';
+import type { Role } from '../../access/principal.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 import { jsonObjectBody } from '../http/json-body.js';
-import { QueryReader } from '../http/query.js';
+import { decodePrincipalCursor, encodePrincipalCursor } from '../http/principal-cursor.js';
 import { approvalJson } from '../presenters/approval.js';
 import { principalJson } from '../presenters/principal.js';
+import {
+  createPrincipalSchema,
+  listPrincipalsSchema,
+  setRolesSchema,
+  showPrincipalSchema,
+  updatePrincipalSchema,
+} from './principals-schemas.js';
 
-const contexts = new WeakMap<ServerContext, AdminContext>();
-
-/** One administration context per server, shared by the principal, token and approval routes. */
+/** The administration context shared by the principal, token and approval routes. */
 export function adminContextOf(ctx: ServerContext): AdminContext {
-  let admin = contexts.get(ctx);
-  if (!admin) {
-    admin = adminContext({
-      store: ctx.store,
-      accounts: ctx.accounts,
-      tokens: ctx.tokens,
-      audit: ctx.audit,
-      clock: ctx.clock,
-      forgetCached: () => ctx.authenticator.forgetCached(),
-    });
-    contexts.set(ctx, admin);
-  }
-  return admin;
+  return ctx.admin;
+}
+
+interface PrincipalListQuery {
+  kind?: 'person' | 'service';
+  role?: Role;
+  limit?: number;
+  cursor?: string;
 }
 
 /**
@@ -44,82 +41,101 @@ export function adminContextOf(ctx: ServerContext): AdminContext {
  * with a four-eyes request (routes/approvals.ts).
  */
 export function principalRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const admin = adminContextOf(ctx);
+  // A plugin runs after the OpenAPI generator's onRoute hook is in place, so it sees these.
+  void app.register(async (scoped) => principalRoutesOn(scoped, ctx));
+}
 
-  app.post('/api/v1/principals', async (request, reply) => {
-    const principal = await ctx.access(request, 'principals.manage');
-    const input = parseNewPrincipal(jsonObjectBody(request.body, NEW_PRINCIPAL_FIELDS));
-    const created = await createPrincipal(admin, adminActor(principal, request.ip), input);
-    const now = ctx.clock.now();
-    // 202 when part of what was asked waits for a second admin (admin, or a reading role).
-    return reply.status(created.approval ? 202 : 201).send({
-      principal: principalJson(created.account),
-      approval: created.approval && approvalJson(created.approval, now),
-      approvals: created.approvals.map((a) => approvalJson(a, now)),
-    });
-  });
+function principalRoutesOn(app: FastifyInstance, ctx: ServerContext): void {
+  app.post(
+    '/api/v1/principals',
+    { config: { access: 'principals.manage' }, schema: createPrincipalSchema },
+    async (request, reply) => {
+      const principal = await ctx.access(request, 'principals.manage');
+      const input = parseNewPrincipal(jsonObjectBody(request.body, NEW_PRINCIPAL_FIELDS));
+      const created = await ctx.principals.create(adminActor(principal, request.ip), input);
+      const now = ctx.clock.now();
+      // 202 when part of what was asked waits for a second admin (admin, or a reading role).
+      return reply.status(created.approval ? 202 : 201).send({
+        principal: principalJson(created.account),
+        approval: created.approval && approvalJson(created.approval, now),
+        approvals: created.approvals.map((a) => approvalJson(a, now)),
+      });
+    },
+  );
 
-  app.get('/api/v1/principals', async (request) => {
-    await ctx.access(request, 'principals.read');
-    const q = new QueryReader(request.query, ['kind', 'role']);
-    const kind = q.oneOf('kind', ['person', 'service'] as const);
-    const role = q.oneOf('role', ROLES);
-    const accounts = (await ctx.accounts.list()).filter(
-      (a) =>
-        (kind === undefined || a.kind === kind) &&
-        (role === undefined || a.grants.some((g) => g.role === role)),
-    );
-    return { principals: accounts.map(principalJson) };
-  });
+  app.get<{ Querystring: PrincipalListQuery }>(
+    '/api/v1/principals',
+    { config: { access: 'principals.read' }, schema: listPrincipalsSchema },
+    async (request) => {
+      await ctx.access(request, 'principals.read');
+      const { kind, role, limit, cursor } = request.query;
+      const page = await ctx.principals.list({
+        ...(kind ? { kind } : {}),
+        ...(role ? { role } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(cursor !== undefined ? { afterId: decodePrincipalCursor(cursor) } : {}),
+      });
+      return {
+        principals: page.principals.map(principalJson),
+        next_cursor:
+          page.nextAfterId === undefined ? null : encodePrincipalCursor(page.nextAfterId),
+      };
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/api/v1/principals/:id', async (request) => {
-    await ctx.access(request, 'principals.read');
-    new QueryReader(request.query, []);
-    const account = await ctx.accounts.get(request.params.id);
-    if (!account) throw new AppError('not_found', `no principal ${request.params.id}`);
-    return principalJson(account);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/principals/:id',
+    { config: { access: 'principals.read' }, schema: showPrincipalSchema },
+    async (request) => {
+      await ctx.access(request, 'principals.read');
+      const account = await ctx.principals.get(request.params.id);
+      if (!account) throw new AppError('not_found', `no principal ${request.params.id}`);
+      return principalJson(account);
+    },
+  );
 
-  app.patch<{ Params: { id: string } }>('/api/v1/principals/:id', async (request) => {
-    const principal = await ctx.access(request, 'principals.manage');
-    const patch = parsePrincipalPatch(jsonObjectBody(request.body, PRINCIPAL_PATCH_FIELDS));
-    const account = await updatePrincipal(
-      admin,
-      adminActor(principal, request.ip),
-      request.params.id,
-      patch,
-    );
-    // Whoever knew the old password may hold a session: a reset (or disabling) ends them.
-    if (patch.password !== undefined || patch.disabled === true) {
-      await ctx.signIn?.sessions.revokeAccount(account.id);
-    }
-    return principalJson(account);
-  });
-
-  app.put<{ Params: { id: string } }>('/api/v1/principals/:id/roles', async (request, reply) => {
-    const principal = await ctx.access(request, 'principals.manage');
-    const body = jsonObjectBody(request.body, ['roles', 'reason']);
-    if (body.roles === undefined) {
-      throw new AppError(
-        'missing_field',
-        '"roles" is required (an empty list removes every role)',
-        {
-          path: 'roles',
-        },
+  app.patch<{ Params: { id: string } }>(
+    '/api/v1/principals/:id',
+    { config: { access: 'principals.manage' }, schema: updatePrincipalSchema },
+    async (request) => {
+      const principal = await ctx.access(request, 'principals.manage');
+      const patch = parsePrincipalPatch(jsonObjectBody(request.body, PRINCIPAL_PATCH_FIELDS));
+      const account = await ctx.principals.update(
+        adminActor(principal, request.ip),
+        request.params.id,
+        patch,
       );
-    }
-    const change = await setRoles(
-      admin,
-      adminActor(principal, request.ip),
-      request.params.id,
-      parseGrants(body.roles),
-      optionalReason(body),
-    );
-    const now = ctx.clock.now();
-    return reply.status(change.approval ? 202 : 200).send({
-      principal: principalJson(change.account),
-      approval: change.approval && approvalJson(change.approval, now),
-      approvals: change.approvals.map((a) => approvalJson(a, now)),
-    });
-  });
+      return principalJson(account);
+    },
+  );
+
+  app.put<{ Params: { id: string } }>(
+    '/api/v1/principals/:id/roles',
+    { config: { access: 'principals.manage' }, schema: setRolesSchema },
+    async (request, reply) => {
+      const principal = await ctx.access(request, 'principals.manage');
+      const body = jsonObjectBody(request.body, ['roles', 'reason']);
+      if (body.roles === undefined) {
+        throw new AppError(
+          'missing_field',
+          '"roles" is required (an empty list removes every role)',
+          {
+            path: 'roles',
+          },
+        );
+      }
+      const change = await ctx.principals.setRoles(
+        adminActor(principal, request.ip),
+        request.params.id,
+        parseGrants(body.roles),
+        optionalReason(body),
+      );
+      const now = ctx.clock.now();
+      return reply.status(change.approval ? 202 : 200).send({
+        principal: principalJson(change.account),
+        approval: change.approval && approvalJson(change.approval, now),
+        approvals: change.approvals.map((a) => approvalJson(a, now)),
+      });
+    },
+  );
 }

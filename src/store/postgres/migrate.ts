@@ -37,6 +37,10 @@ export async function migrate(pool: Pool, requested: string | undefined): Promis
       if (applied.has(m.version)) continue;
       await client.query(m.sql);
       for (const move of m.moveDocs ?? []) await moveDocs(client, schema, move);
+      // One kind may feed several tables (accounts and their roles): deleted once all ran.
+      for (const kind of new Set((m.moveDocs ?? []).map((move) => move.kind))) {
+        await client.query('DELETE FROM state WHERE kind = $1', [kind]);
+      }
       await client.query(
         'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)',
         [m.version, m.name, Date.now()],
@@ -66,7 +70,6 @@ async function moveDocs(client: PoolClient, schema: string, move: DocMove): Prom
       await client.query(insert.sql, [...insert.parameters]);
     }
   }
-  await client.query('DELETE FROM state WHERE kind = $1', [move.kind]);
 }
 
 /** Records are stored byte for byte: a database that cannot hold any UTF-8 text is refused. */

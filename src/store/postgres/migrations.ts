@@ -1,4 +1,5 @@
 import type { DocMove } from '../doc-move.js';
+import { ACCOUNT_DOC_MOVES } from '../tables/accounts/account-documents.js';
 import { DROP_HALF_MOVED_DELIVERIES, NOTIFY_DOC_MOVES } from '../tables/notify/notify-doc-moves.js';
 import { SOURCES_DOC_MOVES } from '../tables/sources/sources-doc-moves.js';
 
@@ -138,6 +139,74 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (tree_size, witness)
       );
     `,
+  },
+  {
+    version: 5,
+    name: 'accounts',
+    sql: `
+      -- People and service principals. UNIQUE constraints keep names and OpenID identities
+      -- unique (no lookup documents beside them); several accounts without an identity may
+      -- exist, since NULLs never collide in a UNIQUE constraint.
+      CREATE TABLE accounts (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        kind TEXT COLLATE "C" NOT NULL CHECK (kind IN ('person', 'service')),
+        name TEXT COLLATE "C" NOT NULL CONSTRAINT accounts_name_unique UNIQUE,
+        display_name TEXT COLLATE "C",
+        email TEXT COLLATE "C",
+        password_hash TEXT COLLATE "C",
+        oidc_issuer TEXT COLLATE "C",
+        oidc_subject TEXT COLLATE "C",
+        disabled SMALLINT NOT NULL CHECK (disabled IN (0, 1)),
+        created_at_ms BIGINT NOT NULL,
+        created_by TEXT COLLATE "C" NOT NULL,
+        sign_in_failures BIGINT NOT NULL,
+        sign_in_last_failure_ms BIGINT,
+        sign_in_locked_until_ms BIGINT,
+        sign_in_last_success_ms BIGINT,
+        credentials_set_by TEXT COLLATE "C" NOT NULL,
+        version BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL,
+        CHECK ((oidc_issuer IS NULL) = (oidc_subject IS NULL)),
+        CONSTRAINT accounts_oidc_unique UNIQUE (oidc_issuer, oidc_subject)
+      );
+      CREATE INDEX accounts_kind ON accounts (kind, id);
+
+      -- One row per role held: "holders of a role" and "enabled admins" are index lookups.
+      CREATE TABLE account_roles (
+        account_id TEXT COLLATE "C" NOT NULL REFERENCES accounts (id),
+        role TEXT COLLATE "C" NOT NULL,
+        sources TEXT COLLATE "C",
+        position INTEGER NOT NULL,
+        PRIMARY KEY (account_id, role)
+      );
+      CREATE INDEX account_roles_role ON account_roles (role, account_id);
+
+      -- Four-eyes requests; listed by state, newest first, and looked up by subject.
+      CREATE TABLE approvals (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        change TEXT COLLATE "C" NOT NULL,
+        subject_id TEXT COLLATE "C" NOT NULL,
+        subject_name TEXT COLLATE "C" NOT NULL,
+        requested_by_id TEXT COLLATE "C" NOT NULL,
+        requested_by_name TEXT COLLATE "C" NOT NULL,
+        requested_at_ms BIGINT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        reason TEXT COLLATE "C",
+        status TEXT COLLATE "C" NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
+        decided_by_id TEXT COLLATE "C",
+        decided_by_name TEXT COLLATE "C",
+        decided_at_ms BIGINT,
+        decision_reason TEXT COLLATE "C",
+        payload TEXT COLLATE "C" NOT NULL,
+        version BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL
+      );
+      CREATE INDEX approvals_status ON approvals (status, id);
+      -- At most one waiting request per subject and change, kept by the database.
+      CREATE UNIQUE INDEX approvals_one_pending ON approvals (subject_id, change)
+        WHERE status = 'pending';
+    `,
+    moveDocs: ACCOUNT_DOC_MOVES,
   },
   {
     version: 8,

@@ -58,6 +58,10 @@ export function migrate(db: Database.Database): void {
     db.transaction(() => {
       db.exec(m.sql);
       for (const move of m.moveDocs ?? []) moveDocs(db, move);
+      // One kind may feed several tables (accounts and their roles): deleted once all ran.
+      for (const kind of new Set((m.moveDocs ?? []).map((move) => move.kind))) {
+        db.prepare('DELETE FROM state WHERE kind = ?').run(kind);
+      }
       db.prepare(
         'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)',
       ).run(m.version, m.name, Date.now());
@@ -75,7 +79,6 @@ function moveDocs(db: Database.Database, move: DocMove): void {
       db.prepare(insert.sql).run(...sqliteParameters(insert.parameters));
     }
   }
-  db.prepare('DELETE FROM state WHERE kind = ?').run(move.kind);
 }
 
 export type ReadStatements = ReturnType<typeof prepareReads>;

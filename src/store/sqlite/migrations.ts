@@ -1,4 +1,5 @@
 import type { DocMove } from '../doc-move.js';
+import { ACCOUNT_DOC_MOVES } from '../tables/accounts/account-documents.js';
 import { DROP_HALF_MOVED_DELIVERIES, NOTIFY_DOC_MOVES } from '../tables/notify/notify-doc-moves.js';
 import { SOURCES_DOC_MOVES } from '../tables/sources/sources-doc-moves.js';
 
@@ -126,6 +127,74 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (tree_size, witness)
       ) WITHOUT ROWID;
     `,
+  },
+  {
+    version: 5,
+    name: 'accounts',
+    sql: `
+      -- People and service principals. UNIQUE constraints keep names and OpenID identities
+      -- unique (no lookup documents beside them); several accounts without an identity may
+      -- exist, since NULLs never collide in a UNIQUE constraint.
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('person', 'service')),
+        name TEXT NOT NULL CONSTRAINT accounts_name_unique UNIQUE,
+        display_name TEXT,
+        email TEXT,
+        password_hash TEXT,
+        oidc_issuer TEXT,
+        oidc_subject TEXT,
+        disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+        created_at_ms INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        sign_in_failures INTEGER NOT NULL,
+        sign_in_last_failure_ms INTEGER,
+        sign_in_locked_until_ms INTEGER,
+        sign_in_last_success_ms INTEGER,
+        credentials_set_by TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        CHECK ((oidc_issuer IS NULL) = (oidc_subject IS NULL)),
+        CONSTRAINT accounts_oidc_unique UNIQUE (oidc_issuer, oidc_subject)
+      ) WITHOUT ROWID;
+      CREATE INDEX accounts_kind ON accounts (kind, id);
+
+      -- One row per role held: "holders of a role" and "enabled admins" are index lookups.
+      CREATE TABLE account_roles (
+        account_id TEXT NOT NULL REFERENCES accounts (id),
+        role TEXT NOT NULL,
+        sources TEXT,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (account_id, role)
+      ) WITHOUT ROWID;
+      CREATE INDEX account_roles_role ON account_roles (role, account_id);
+
+      -- Four-eyes requests; listed by state, newest first, and looked up by subject.
+      CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        change TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        subject_name TEXT NOT NULL,
+        requested_by_id TEXT NOT NULL,
+        requested_by_name TEXT NOT NULL,
+        requested_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        reason TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
+        decided_by_id TEXT,
+        decided_by_name TEXT,
+        decided_at_ms INTEGER,
+        decision_reason TEXT,
+        payload TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX approvals_status ON approvals (status, id);
+      -- At most one waiting request per subject and change, kept by the database.
+      CREATE UNIQUE INDEX approvals_one_pending ON approvals (subject_id, change)
+        WHERE status = 'pending';
+    `,
+    moveDocs: ACCOUNT_DOC_MOVES,
   },
   {
     version: 8,

@@ -11,6 +11,10 @@ export interface StateTable {
 export const STATE_TABLES: readonly StateTable[] = [
   // The generic documents that remain (singleton settings and anything not yet moved).
   { table: 'state', key: ['kind', 'id'] },
+  // People and services, their roles, and four-eyes requests (migration 5).
+  { table: 'accounts', key: ['id'] },
+  { table: 'account_roles', key: ['account_id', 'role'] },
+  { table: 'approvals', key: ['id'] },
   // Notifications and source coverage (migration 8).
   { table: 'notification_settings', key: ['id'] },
   { table: 'deliveries', key: ['id'] },
