@@ -10,6 +10,8 @@ import type { SourceScope } from '../access/source-scope.js';
 import type { MappingRegistry } from '../connect/mapping/registry.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
+import { AlertService } from '../monitor/alerts/alert-service.js';
+import { assignableAccounts } from '../monitor/alerts/assignable.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
@@ -44,6 +46,11 @@ export interface ServerDeps {
   webRoot?: string;
   /** Named shipper mappings (POST /api/v1/ingest/:mapping); default: the built-in ones. */
   mappings?: MappingRegistry;
+  /**
+   * The server's one AlertService, when the monitor was started with it before the routes
+   * (start-server.ts makes it with `alertService`); default: one made for these routes.
+   */
+  alerts?: AlertService;
 }
 
 export interface Access {
@@ -62,6 +69,30 @@ export interface ServerContext extends ServerDeps {
   authenticator: Authenticator;
   accounts: AccountDirectory;
   tokens: ApiTokens;
+  /** Alerts and their handling: the routes' and the monitor's one service. */
+  alerts: AlertService;
+}
+
+/**
+ * The AlertService of a server: the monitor raises through it, the routes read and handle
+ * through it. Made once per server, here, so both see the same assignment rules.
+ */
+export function alertService(deps: {
+  store: Store;
+  audit: SelfAudit;
+  clock: Clock;
+  accounts?: AccountDirectory;
+  onRaised?: ConstructorParameters<typeof AlertService>[0]['onRaised'];
+  onError?: (error: unknown) => void;
+}): AlertService {
+  return new AlertService({
+    store: deps.store,
+    audit: deps.audit,
+    clock: deps.clock,
+    assignable: assignableAccounts(deps.accounts ?? new AccountDirectory(deps.store)),
+    ...(deps.onRaised ? { onRaised: deps.onRaised } : {}),
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
 }
 
 export function serverContext(deps: ServerDeps): ServerContext {
@@ -83,10 +114,12 @@ export function serverContext(deps: ServerDeps): ServerContext {
     const principal = await authenticate(request);
     return { principal, scope: authorize(principal, action, resource) };
   };
+  const alerts = deps.alerts ?? alertService({ ...deps, accounts });
   return {
     ...deps,
     accounts,
     tokens,
+    alerts,
     authenticator,
     authenticate,
     accessScoped,

@@ -2,7 +2,7 @@ import { MAX_TEXT_LENGTH } from '../monitor/alerts/alert.js';
 import { BULK_DEFAULT_MAX, BULK_MAX } from '../monitor/alerts/bulk-handle.js';
 import { ALERT_SEVERITIES, ALERT_STATES, DISPOSITIONS } from '../monitor/types.js';
 import { ALERT_CSV_COLUMNS } from './presenters/alert.js';
-import { ALERTS_DEFAULT_LIMIT, ALERTS_MAX_EXPORT, ALERTS_MAX_LIMIT } from './routes/alerts.js';
+import { ALERTS_DEFAULT_LIMIT, ALERTS_MAX_LIMIT } from './routes/alerts.js';
 
 /**
  * The OpenAPI part for alerts and their handling: paths and schemas that
@@ -49,6 +49,11 @@ const FILTERS = [
   query('assignee', 'Only alerts assigned to this account (id or sign-in name)'),
   query('from', 'Raised at or after (RFC 3339)', { type: 'string', format: 'date-time' }),
   query('to', 'Raised at or before (RFC 3339)', { type: 'string', format: 'date-time' }),
+  query(
+    'event_seq',
+    'Only alerts this entry (its seq) triggered, among their first 1000 triggering seqs; a scoped reader finds an alert by an entry of their sources only',
+    { type: 'integer', minimum: 0 },
+  ),
 ];
 
 /** One handling step: POST with a JSON body, answers the alert as it then stands. */
@@ -80,7 +85,7 @@ export function alertPaths(): Record<string, unknown> {
       get: {
         summary: 'Alerts, newest first (alerts.read; scoped grants see alerts of their sources)',
         description:
-          'A page may hold fewer than `limit` alerts while `next_cursor` is not null: one request reads a bounded number of alerts, so follow next_cursor until it is null. Each page is recorded in the log (alert.list) before it is sent.',
+          'Filtered and paged in the database: a page holds `limit` alerts unless it is the last, and `next_cursor` is null on the last page. Each page is recorded in the log (alert.list) before it is sent.',
         parameters: [
           ...FILTERS,
           query('limit', `Alerts per page (default ${ALERTS_DEFAULT_LIMIT})`, {
@@ -109,7 +114,7 @@ export function alertPaths(): Record<string, unknown> {
     '/api/v1/alerts/export': {
       get: {
         summary: 'Every matching alert, oldest first, as NDJSON or CSV (alerts.read; audited)',
-        description: `Recorded as an \`alert.export\` event before the file is sent. At most ${ALERTS_MAX_EXPORT} alerts; narrow with from/to beyond. CSV cells that a spreadsheet would run as a formula start with an apostrophe.`,
+        description: `Recorded as an \`alert.export\` event (with the count and the first and last id) before the file is sent, then streamed: every match, however many. CSV cells that a spreadsheet would run as a formula start with an apostrophe.`,
         parameters: [
           ...FILTERS,
           query('format', 'ndjson (default; one Alert with history per line) or csv', {

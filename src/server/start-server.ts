@@ -13,7 +13,6 @@ import { SelfAudit } from '../log/self-audit.js';
 import { SELF_SOURCE } from '../log/self-source.js';
 import { witnessRefusedAlert } from '../log/witness-alert.js';
 import { WitnessSubmitter } from '../log/witness-submitter.js';
-import { AlertService } from '../monitor/alerts/alert-service.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
 import { NotificationSettingsStore } from '../monitor/notify/settings-store.js';
@@ -23,6 +22,7 @@ import { type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
 import type { Clock } from '../util/clock.js';
 import { loadOrCreateSecretBox } from '../util/secret-box.js';
 import { buildApp } from './app.js';
+import { alertService } from './context.js';
 
 export interface StartOptions {
   dataDir: string;
@@ -119,7 +119,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       onError: report('notify'),
     });
     notifier = queue;
-    const alerts = new AlertService({
+    const alerts = alertService({
       store: log.store,
       audit,
       clock: log.clock,
@@ -164,6 +164,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         secrets,
         sessions: signIn.sessions,
         signIn,
+        alerts,
         sourceSettings: health.settings,
         onIngestKeyCreated: health.onIngestKeyCreated,
       },

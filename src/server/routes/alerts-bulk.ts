@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { snapshotOf } from '../../monitor/alerts/alert-events.js';
-import { readableBy } from '../../monitor/alerts/alert-filter.js';
-import { AlertService } from '../../monitor/alerts/alert-service.js';
 import {
   BULK_DEFAULT_MAX,
   BULK_MAX,
@@ -23,7 +21,7 @@ const BODY_FIELDS = ['action', 'disposition', 'note', 'dry_run', 'max'] as const
  * The filter is the list's query string; the body says what to do.
  */
 export function alertBulkRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const service = new AlertService({ store: ctx.store, audit: ctx.audit, clock: ctx.clock });
+  const service = ctx.alerts;
 
   app.post('/api/v1/alerts/bulk', async (request) => {
     const { principal, scope } = await ctx.accessScoped(request, 'alerts.handle');
@@ -42,7 +40,7 @@ export function alertBulkRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const max = maxField(body);
     const result = await bulkHandle(service, {
       filter,
-      keep: readableBy(scope, filter),
+      scope,
       transition,
       by: snapshotOf(principal, request.ip),
       dryRun,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
-import { ENGINE_DOC_ID, type EngineDoc } from '../../monitor/engine/engine.js';
-import { MONITOR_KIND, RuleStore } from '../../monitor/engine/rule-store.js';
+import { engineStatus } from '../../monitor/engine/engine.js';
+import { RuleStore } from '../../monitor/engine/rule-store.js';
 import { compileLayers, LAYERS, type LayerText } from '../../monitor/rules/compile-layers.js';
 import { formatProblem, type RuleProblem } from '../../monitor/rules/problems.js';
 import type { RuleSet } from '../../monitor/rules/rule-set.js';
@@ -40,8 +40,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const pointers = await rules.pointers();
       const { texts } = await rules.currentTexts();
       const built = compileLayers(texts, false);
-      const engineDoc = await ctx.store.getState(MONITOR_KIND, ENGINE_DOC_ID);
-      const engine = engineDoc ? (JSON.parse(engineDoc.value) as EngineDoc) : undefined;
+      const engine = await engineStatus(ctx.store);
       return {
         rules: built.ok ? built.ruleSet.rules.map(ruleJson) : [],
         packs: built.ok ? built.ruleSet.packs : {},
@@ -68,7 +67,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: ServerContext): void {
           ? {
               position: engine.position,
               layers: engine.layers,
-              saved_at: new Date(engine.saved_at_ms).toISOString(),
+              saved_at: new Date(engine.savedAtMs).toISOString(),
             }
           : null,
       };
