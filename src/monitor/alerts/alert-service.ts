@@ -8,6 +8,7 @@ import type { Store } from '../../store/store.js';
 import { alertIdForKey, claimAlertKey } from '../../store/tables/alerts/alert-keys-table.js';
 import {
   alertById,
+  alertExists,
   alertPage,
   alertSpan,
   alertsAscending,
@@ -101,12 +102,10 @@ export class AlertService implements AlertSink {
     for (const input of inputs) checkNewAlert(input);
     if (alongside === undefined) {
       // The common repeat (a re-evaluation after a restart) answers from a read.
-      const known = await Promise.all(
-        inputs.map((i) => alertIdForKey(this.options.store.state, i.key)),
-      );
-      if (known.every((id) => id !== undefined)) {
-        return known.map((id) => ({ id: id!, created: false }));
-      }
+      const q = this.options.store.state;
+      const known = await Promise.all(inputs.map((i) => alertIdForKey(q, i.key)));
+      const stored = await Promise.all(known.map((id) => id !== undefined && alertExists(q, id)));
+      if (stored.every(Boolean)) return known.map((id) => ({ id: id!, created: false }));
     }
     const now = this.clock.now();
     const fresh = inputs.map(() => this.ids(now));
@@ -116,19 +115,20 @@ export class AlertService implements AlertSink {
       const results: { id: string; created: boolean }[] = [];
       for (const [i, input] of inputs.entries()) {
         const known = await alertIdForKey(tx, input.key);
-        if (known !== undefined && (await alertById(tx, known))) {
+        if (known !== undefined && (await alertExists(tx, known))) {
           results.push({ id: known, created: false });
           continue;
         }
         // A key without its alert is left by a store migrated from before transactions
-        // (a crash between the two writes): the alert is made now under the id it claimed.
+        // (a crash between the two writes): the alert is made now under the id it claimed,
+        // and notified, though this raise did not claim the key (`created` false).
         const id = known ?? fresh[i]!;
         if (known === undefined) await claimAlertKey(tx, input.key, id, now);
         const alert = newAlertRecord(id, input);
         await insertAlert(tx, alert, now);
         events.push(eventFor(alert, alert.history[0]!));
         created.push(alert);
-        results.push({ id, created: true });
+        results.push({ id, created: known === undefined });
       }
       if (alongside) await alongside(tx);
       return { events, result: { results, created } };

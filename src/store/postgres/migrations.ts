@@ -1,5 +1,6 @@
 import { ALERT_DOC_MOVES } from '../tables/alerts/alert-doc-moves.js';
 import { MONITOR_DOC_MOVES } from '../tables/monitor/monitor-doc-moves.js';
+import type { DocMove } from '../doc-move.js';
 
 /**
  * Versioned schema of the PostgreSQL store. Append a migration, never edit a shipped one:
@@ -10,6 +11,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Documents of the old `state` table moved into the tables `sql` made, in the same transaction. */
+  moveDocs?: readonly DocMove[];
 }
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [

@@ -74,6 +74,12 @@ export async function alertById(
   return alertFromRows(row, histories.get(id) ?? []);
 }
 
+/** Whether an alert with this id is stored. */
+export async function alertExists(q: QueryRunner, id: string): Promise<boolean> {
+  const db = tables<AlertTables>(q);
+  return (await q.first(db.selectFrom('alerts').select('id').where('id', '=', id))) !== undefined;
+}
+
 /** Newest first, below `before` (an id, exclusive): one keyset page in SQL. */
 export async function alertPage(
   q: QueryRunner,

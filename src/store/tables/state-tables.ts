@@ -1,0 +1,32 @@
+/**
+ * Every typed state table, in copy order (a table before the tables that refer to it), with
+ * its primary key: `evident migrate` copies each one page by page in key order, and the
+ * conformance suite round-trips each. A table missing here would be left behind by a migrate.
+ */
+export interface StateTable {
+  table: string;
+  key: readonly string[];
+}
+
+export const STATE_TABLES: readonly StateTable[] = [
+  // The generic documents that remain (singleton settings and anything not yet moved).
+  { table: 'state', key: ['kind', 'id'] },
+  // Alerts (migration 7): the alert before its sources, seqs, groups and history.
+  { table: 'alerts', key: ['id'] },
+  { table: 'alert_sources', key: ['alert_id', 'source'] },
+  { table: 'alert_seqs', key: ['seq', 'alert_id'] },
+  { table: 'alert_groups', key: ['alert_id', 'field'] },
+  { table: 'alert_history', key: ['alert_id', 'step'] },
+  { table: 'alert_keys', key: ['alert_key'] },
+  // The monitor (migration 7): rule texts, layer pointers, the engine's position and lease.
+  { table: 'rule_texts', key: ['sha256'] },
+  { table: 'rule_layers', key: ['layer'] },
+  { table: 'engine_position', key: ['id'] },
+  { table: 'engine_lease', key: ['id'] },
+];
+
+export function stateTable(table: string): StateTable {
+  const found = STATE_TABLES.find((t) => t.table === table);
+  if (!found) throw new Error(`${table} is not a state table (src/store/tables/state-tables.ts)`);
+  return found;
+}
