@@ -12,7 +12,8 @@ import { csvLine } from '../../monitor/alerts/csv.js';
 import type { Transition } from '../../monitor/alerts/lifecycle.js';
 import { ALERT_SEVERITIES, ALERT_STATES, DISPOSITIONS } from '../../monitor/types.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody, stringField } from '../json-body.js';
+import { jsonObjectBody, stringField } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import {
   ALERT_CSV_COLUMNS,
   alertCsvRow,
@@ -20,7 +21,6 @@ import {
   alertMetricsJson,
   alertSummaryJson,
 } from '../presenters/alert.js';
-import { QueryReader } from '../query.js';
 import { assigneeNames, resolveAssigneeFilter } from './alert-assignees.js';
 
 export const ALERTS_DEFAULT_LIMIT = 50;

@@ -21,10 +21,10 @@ import type { ErrorReason } from '../../error-reasons.js';
 import { AppError } from '../../errors.js';
 import type { AuditActor } from '../../log/self-audit.js';
 import { SESSION_COOKIE, type ServerContext } from '../context.js';
-import { jsonObjectBody, stringField } from '../json-body.js';
+import { jsonObjectBody, stringField } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { sessionJson, signedInPrincipalJson } from '../presenters/session.js';
 import { tokenJson } from '../presenters/token.js';
-import { QueryReader } from '../query.js';
 import { adminContextOf } from './principals.js';
 
 /** The API token `evident login --oidc` gets: as short-lived as a password login's. */

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { readFourEyes } from '../../access/admin/four-eyes-settings.js';
 import type { AccountPrincipal, Principal } from '../../access/principal.js';
 import type { ServerContext } from '../context.js';
+import { QueryReader } from '../http/query.js';
 import { grantsJson } from '../presenters/principal.js';
-import { QueryReader } from '../query.js';
 
 /**
  * Who the credential is: any authenticated principal, ingest keys included (so a script can
