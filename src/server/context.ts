@@ -13,6 +13,7 @@ import type { Sequencer } from '../log/sequencer.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { assignableAccounts } from '../monitor/alerts/assignable.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
+import { RuleStore } from '../monitor/engine/rule-store.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
@@ -71,6 +72,8 @@ export interface ServerContext extends ServerDeps {
   tokens: ApiTokens;
   /** Alerts and their handling: the routes' and the monitor's one service. */
   alerts: AlertService;
+  /** The rule layers and where the engine stands. */
+  rules: RuleStore;
 }
 
 /**
@@ -131,6 +134,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     accounts,
     tokens,
     alerts,
+    rules: new RuleStore(deps.store, deps.clock),
     authenticator,
     authenticate,
     accessScoped,

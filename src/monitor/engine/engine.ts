@@ -11,6 +11,7 @@ import { compileLayers, LAYERS, type LayerName, type LayerText } from '../rules/
 import { RuleFileError } from '../rules/problems.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { AlertSink, EntryObserver, NewAlert, ObservedEntry } from '../types.js';
+import { parseLayers } from './engine-status.js';
 import { Evaluator, type EvaluatorSnapshot } from './evaluator.js';
 import { Lease } from './lease.js';
 import { DEFAULT_LIMITS, type StateLimits } from './limits.js';
@@ -51,20 +52,6 @@ export interface EngineOptions {
   recent?: RecentEntries;
   /** Beyond this delay an entry is late (event-time.ts); default 15 minutes. */
   lateAfterMs?: number;
-}
-
-/** Where the engine stands, for status reads (routes/rules.ts): no windows. */
-export interface EngineStatus {
-  position: number;
-  layers: Partial<Record<LayerName, string>>;
-  savedAtMs: number;
-}
-
-/** The persisted engine position, or undefined before the engine first ran. */
-export async function engineStatus(store: Store): Promise<EngineStatus | undefined> {
-  const row = await enginePosition(store.state);
-  if (!row) return undefined;
-  return { position: row.position, layers: parseLayers(row.layersJson), savedAtMs: row.savedAtMs };
 }
 
 /** Alerts raised in one transaction at most; a longer list commits in several (keys dedupe). */
@@ -330,21 +317,6 @@ export class MonitorEngine {
     this.dirty = false;
     this.nextPersistMs = now + Math.max(this.persistEveryMs, 40 * tookMs);
   }
-}
-
-/** The layer hashes of a saved position: layer name → SHA-256 text. */
-function parseLayers(json: string): Partial<Record<LayerName, string>> {
-  const value = JSON.parse(json) as unknown;
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    !Object.entries(value).every(
-      ([k, v]) => LAYERS.includes(k as LayerName) && typeof v === 'string',
-    )
-  ) {
-    throw new Error('engine_position.layers_json is not a map of rule layers to text hashes');
-  }
-  return value as Partial<Record<LayerName, string>>;
 }
 
 /** The evaluator checks each rule's part when it loads it; here only the outer shape. */

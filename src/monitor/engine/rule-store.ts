@@ -10,6 +10,7 @@ import {
 import type { Clock } from '../../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
 import { LAYERS, type LayerName, type LayerText, textHash } from '../rules/compile-layers.js';
+import { type EngineStatus, engineStatus } from './engine-status.js';
 
 /** The action of the event that switches a layer (details: layer, sha256). */
 export const RULES_UPDATE_ACTION = 'rules.update';
@@ -44,6 +45,11 @@ export class RuleStore {
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
+
+  /** Where the engine stands (its position and the layers it applies there). */
+  engine(): Promise<EngineStatus | undefined> {
+    return engineStatus(this.store);
+  }
 
   text(sha256: string): Promise<StoredText | undefined> {
     return ruleText(this.store.state, sha256);

@@ -9,7 +9,6 @@ import {
 import { ERROR_REASONS } from '../../error-reasons.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../routes/events.js';
 import { ENTRIES_PAGE_MAX } from '../routes/log.js';
-import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { authPaths, authSchemas } from './openapi-auth.js';
 import { connectPaths, connectSchemas } from './openapi-connect.js';
 import { eventExportPaths, searchFilterParameters } from './openapi-events.js';
@@ -17,7 +16,6 @@ import { ingestKeyPaths, ingestKeySchemas } from './openapi-ingest-keys.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { notificationPaths, notificationSchemas } from './openapi-notifications.js';
 import { principalPaths, principalSchemas } from './openapi-principals.js';
-import { rulePaths, ruleSchemas } from './openapi-rules.js';
 import { ENTRY_SKEW_PROPERTIES, sourcePaths, sourceSchemas } from './openapi-sources.js';
 import { streamPaths } from './openapi-stream.js';
 
@@ -287,8 +285,6 @@ export function handWrittenDocument(): Record<string, unknown> {
       ...sourcePaths(),
       ...notificationPaths(),
       ...principalPaths(),
-      ...rulePaths(),
-      ...alertPaths(),
       ...authPaths(),
       '/': {
         get: {
@@ -379,8 +375,6 @@ export function handWrittenDocument(): Record<string, unknown> {
         ...ingestKeySchemas(),
         ...notificationSchemas(),
         ...principalSchemas(),
-        ...ruleSchemas(),
-        ...alertSchemas(),
         ...authSchemas(),
         ...connectSchemas(),
         Record: {

@@ -22,20 +22,17 @@ import {
   alertSummaryJson,
 } from '../presenters/alert.js';
 import { assigneeNames, resolveAssigneeFilter } from './alert-assignees.js';
+import {
+  ALERTS_DEFAULT_LIMIT,
+  ALERTS_MAX_LIMIT,
+  alertMetricsSchema,
+  exportAlertsSchema,
+  FILTER_PARAMS,
+  listAlertsSchema,
+  readAlertSchema,
+  STEP_SCHEMAS,
+} from './alerts-schemas.js';
 
-export const ALERTS_DEFAULT_LIMIT = 50;
-export const ALERTS_MAX_LIMIT = 500;
-export const FILTER_PARAMS = [
-  'state',
-  'severity',
-  'rule',
-  'source',
-  'group',
-  'assignee',
-  'from',
-  'to',
-  'event_seq',
-];
 type Params = { Params: { id: string } };
 
 /**
@@ -45,11 +42,17 @@ type Params = { Params: { id: string } };
  * step is an `alert.*` event in the log, and exports are audited as `alert.export`.
  */
 export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // A plugin, so the OpenAPI generator (registered before it) sees each route's schema.
+  void app.register(async (scoped) => alertRoutesOn(scoped, ctx));
+}
+
+function alertRoutesOn(app: FastifyInstance, ctx: ServerContext): void {
   const service = ctx.alerts;
 
-  app.get('/api/v1/alerts', async (request) => {
+  const read = { config: { access: 'alerts.read' as const } };
+  app.get('/api/v1/alerts', { ...read, schema: listAlertsSchema }, async (request) => {
     const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
-    const q = new QueryReader(request.query, [...FILTER_PARAMS, 'limit', 'cursor']);
+    const q = new QueryReader(validatedQuery(request.query), [...FILTER_PARAMS, 'limit', 'cursor']);
     const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
     const limit = q.integer('limit', { min: 1, max: ALERTS_MAX_LIMIT }) ?? ALERTS_DEFAULT_LIMIT;
     const cursor = q.string('cursor', 64);
@@ -90,48 +93,52 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     };
   });
 
-  app.get('/api/v1/alerts/export', async (request, reply) => {
-    const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
-    const q = new QueryReader(request.query, [...FILTER_PARAMS, 'format']);
-    const format = q.oneOf('format', ['ndjson', 'csv'] as const) ?? 'ndjson';
-    const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
-    const found = await service.exportAll(filter, scope);
-    // Recorded before anything is sent: an export is never served without its trace.
-    await ctx.audit.record({
-      principal,
-      ip: request.ip,
-      action: 'alert.export',
-      target: { type: 'alerts', id: 'export' },
-      details: {
-        format,
-        ...filterDetails(q),
-        count: found.count,
-        ...(found.firstId !== null ? { first_id: found.firstId } : {}),
-        ...(found.lastId !== null ? { last_id: found.lastId } : {}),
-      },
-    });
-    // Oldest first, as a file of records is read; streamed page by page, however many match.
-    const line =
-      format === 'csv'
-        ? (a: AlertRecord) => csvLine(alertCsvRow(alertForScope(a, scope)))
-        : (a: AlertRecord) => `${JSON.stringify(alertJson(alertForScope(a, scope)))}\n`;
-    async function* lines() {
-      if (format === 'csv') yield csvLine(ALERT_CSV_COLUMNS);
-      for await (const page of found.pages) yield page.map(line).join('');
-    }
-    const body = Readable.from(lines());
-    if (format === 'csv') {
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="alerts.csv"')
-        .send(body);
-    }
-    return reply.type('application/x-ndjson; charset=utf-8').send(body);
-  });
+  app.get(
+    '/api/v1/alerts/export',
+    { ...read, schema: exportAlertsSchema },
+    async (request, reply) => {
+      const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
+      const q = new QueryReader(validatedQuery(request.query), [...FILTER_PARAMS, 'format']);
+      const format = q.oneOf('format', ['ndjson', 'csv'] as const) ?? 'ndjson';
+      const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
+      const found = await service.exportAll(filter, scope);
+      // Recorded before anything is sent: an export is never served without its trace.
+      await ctx.audit.record({
+        principal,
+        ip: request.ip,
+        action: 'alert.export',
+        target: { type: 'alerts', id: 'export' },
+        details: {
+          format,
+          ...filterDetails(q),
+          count: found.count,
+          ...(found.firstId !== null ? { first_id: found.firstId } : {}),
+          ...(found.lastId !== null ? { last_id: found.lastId } : {}),
+        },
+      });
+      // Oldest first, as a file of records is read; streamed page by page, however many match.
+      const line =
+        format === 'csv'
+          ? (a: AlertRecord) => csvLine(alertCsvRow(alertForScope(a, scope)))
+          : (a: AlertRecord) => `${JSON.stringify(alertJson(alertForScope(a, scope)))}\n`;
+      async function* lines() {
+        if (format === 'csv') yield csvLine(ALERT_CSV_COLUMNS);
+        for await (const page of found.pages) yield page.map(line).join('');
+      }
+      const body = Readable.from(lines());
+      if (format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="alerts.csv"')
+          .send(body);
+      }
+      return reply.type('application/x-ndjson; charset=utf-8').send(body);
+    },
+  );
 
-  app.get('/api/v1/alerts/metrics', async (request) => {
+  app.get('/api/v1/alerts/metrics', { ...read, schema: alertMetricsSchema }, async (request) => {
     const { scope } = await ctx.accessScoped(request, 'alerts.read');
-    const q = new QueryReader(request.query, ['from', 'to', 'rule', 'source']);
+    const q = new QueryReader(validatedQuery(request.query), ['from', 'to', 'rule', 'source']);
     const filter = readFilter(q);
     return alertMetricsJson(await service.metrics(filter, scope), {
       fromMs: filter.fromMs,
@@ -139,10 +146,9 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
   });
 
-  app.get<Params>('/api/v1/alerts/:id', async (request) => {
+  app.get<Params>('/api/v1/alerts/:id', { ...read, schema: readAlertSchema }, async (request) => {
     const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
     const id = alertId(request.params.id);
-    new QueryReader(request.query, []);
     let alert: AlertRecord | undefined;
     try {
       alert = await service.visible(id, scope);
@@ -160,25 +166,31 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   const step = (
-    url: string,
+    url: keyof typeof STEP_SCHEMAS,
     fields: readonly string[],
-    read: (body: Record<string, unknown>) => Transition,
+    parse: (body: Record<string, unknown>) => Transition,
   ) =>
-    app.post<Params>(`/api/v1/alerts/:id/${url}`, async (request) => {
-      const { principal, scope } = await ctx.accessScoped(request, 'alerts.handle');
-      const id = alertId(request.params.id);
-      new QueryReader(request.query, []);
-      const transition = read(
-        jsonObjectBody(request.body, fields, { optional: fields.length === 0 }),
-      );
-      const handled = await service.handle(
-        id,
-        transition,
-        snapshotOf(principal, request.ip),
-        scope,
-      );
-      return alertJson(alertForScope(handled, scope), await assigneeNames(ctx.accounts, [handled]));
-    });
+    app.post<Params>(
+      `/api/v1/alerts/:id/${url}`,
+      { config: { access: 'alerts.handle' }, schema: STEP_SCHEMAS[url] },
+      async (request) => {
+        const { principal, scope } = await ctx.accessScoped(request, 'alerts.handle');
+        const id = alertId(request.params.id);
+        const transition = parse(
+          jsonObjectBody(request.body, fields, { optional: fields.length === 0 }),
+        );
+        const handled = await service.handle(
+          id,
+          transition,
+          snapshotOf(principal, request.ip),
+          scope,
+        );
+        return alertJson(
+          alertForScope(handled, scope),
+          await assigneeNames(ctx.accounts, [handled]),
+        );
+      },
+    );
 
   step('acknowledge', [], () => ({ action: 'acknowledge' }));
   step('resolve', ['disposition', 'note'], resolveTransition);
@@ -203,6 +215,20 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
       body.assignee === null ? null : (stringField(body, 'assignee', { max: 256 }) ?? null);
     return { action: 'assign', assignee };
   });
+}
+
+/**
+ * The query as the route's schema let it through, as text again: the schema checked names,
+ * types and ranges; the readers below turn values into a filter with the same answers (and
+ * wording) the API always gave.
+ */
+export function validatedQuery(query: unknown): Record<string, string | string[]> {
+  return Object.fromEntries(
+    Object.entries((query ?? {}) as Record<string, unknown>).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? String(v) : (v as string | string[]),
+    ]),
+  );
 }
 
 /** The alert filters of a query string (list, export, metrics, bulk); assignee left as given. */

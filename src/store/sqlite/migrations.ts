@@ -1,6 +1,6 @@
+import type { DocMove } from '../doc-move.js';
 import { ALERT_DOC_MOVES } from '../tables/alerts/alert-doc-moves.js';
 import { MONITOR_DOC_MOVES } from '../tables/monitor/monitor-doc-moves.js';
-import type { DocMove } from '../doc-move.js';
 
 /**
  * Versioned schema of the SQLite store. Append a migration, never edit a shipped one:

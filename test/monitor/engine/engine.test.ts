@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
-import { engineStatus } from '../../../src/monitor/engine/engine.js';
+import { engineStatus } from '../../../src/monitor/engine/engine-status.js';
 import { STORES } from '../../support/stores.js';
 import { drain, monitorLog, RecordingObserver, RecordingSink } from './support.js';
 

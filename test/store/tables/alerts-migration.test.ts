@@ -19,7 +19,7 @@ import { type OpenLog, openLog } from '../../../src/log/open-log.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
 import type { AlertRecord } from '../../../src/monitor/alerts/alert.js';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
-import { engineStatus } from '../../../src/monitor/engine/engine.js';
+import { engineStatus } from '../../../src/monitor/engine/engine-status.js';
 import { RuleStore } from '../../../src/monitor/engine/rule-store.js';
 import { buildApp } from '../../../src/server/app.js';
 import { quoteIdent } from '../../../src/store/postgres/connection.js';
