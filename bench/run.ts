@@ -12,11 +12,15 @@
  *                        BENCH_MONITOR_ROUNDS, default 3)
  *   BENCH_SYSLOG=0       skip the rsyslog forwarding phase (bench/rsyslog.ts; its knob
  *                        BENCH_SYSLOG_MESSAGES, default 100000)
+ *   BENCH_ALERTS=0       skip the alert tables phase (bench/alerts.ts; its knobs
+ *                        BENCH_ALERT_COUNT, default 100000, and BENCH_ALERTS_PAGES, default 300;
+ *                        PostgreSQL too unless BENCH_POSTGRES=0)
  * Quick run: BENCH_ENTRIES=100000 BENCH_SECONDS=3 npm run bench
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { alertsBench, alertsMarkdown } from './alerts.js';
 import { coreCost } from './core-cost.js';
 import { type ProfileSummary, summariseProfile } from './cpu-profile.js';
 import { fill } from './fill.js';
@@ -64,6 +68,7 @@ const MONITOR_SECONDS = envInt('BENCH_MONITOR_SECONDS', Math.min(SECONDS, 10));
 const MONITOR_ROUNDS = envInt('BENCH_MONITOR_ROUNDS', 3);
 const SYSLOG = process.env.BENCH_SYSLOG !== '0';
 const SYSLOG_MESSAGES = envInt('BENCH_SYSLOG_MESSAGES', 100_000);
+const ALERTS = process.env.BENCH_ALERTS !== '0';
 
 const root = resolve('.bench-data');
 const runDir = join(root, `run-${process.pid}`);
@@ -84,6 +89,9 @@ function command(): string {
     'BENCH_MONITOR_ROUNDS',
     'BENCH_SYSLOG',
     'BENCH_SYSLOG_MESSAGES',
+    'BENCH_ALERTS',
+    'BENCH_ALERT_COUNT',
+    'BENCH_ALERTS_PAGES',
   ]
     .filter((k) => process.env[k])
     .map((k) => `${k}=${process.env[k]}`);
@@ -213,6 +221,12 @@ async function main(): Promise<void> {
         }),
       )
     : undefined;
+  // Alert tables: list, export and metrics over 100,000 alerts, both stores.
+  const alerts = ALERTS
+    ? await phase('alerts: list, export, metrics', () =>
+        alertsBench(join(runDir, 'alerts'), { postgres: POSTGRES }),
+      )
+    : undefined;
 
   // Principals (issue 11): one page of 10,000, on SQLite and (unless BENCH_POSTGRES=0) PostgreSQL.
   const principals = await phase('principals: one page of 10,000', () =>
@@ -261,6 +275,10 @@ async function main(): Promise<void> {
   if (syslog) {
     writeFileSync(join(root, 'last-syslog-results.json'), `${JSON.stringify(syslog, null, 2)}\n`);
     report = `${report.trimEnd()}\n\n${syslogMarkdown(syslog)}`;
+  }
+  if (alerts) {
+    writeFileSync(join(root, 'last-alerts-results.json'), `${JSON.stringify(alerts, null, 2)}\n`);
+    report = `${report.trimEnd()}\n\n${alertsMarkdown(alerts)}`;
   }
   writeFileSync(OUTPUT, report);
   if (POSTGRES) {

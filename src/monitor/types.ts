@@ -1,3 +1,5 @@
+import type { QueryRunner } from '../store/sql/query-runner.js';
+
 /**
  * The contracts between the parts of monitoring: the engine (rules over committed entries),
  * alerts (lifecycle, src/monitor/alerts/), notifications (src/monitor/notify/) and source
@@ -63,6 +65,14 @@ export interface AlertView extends Omit<NewAlert, 'key'> {
 export interface AlertSink {
   /** Stores the alert, appends `alert.raise` to the log, notifies; idempotent on `key`. */
   raise(alert: NewAlert): Promise<{ id: string; created: boolean }>;
+  /**
+   * Raises several in one transaction with the caller's own writes through `tx` (the
+   * engine's position), when the sink stores alerts in the same database.
+   */
+  raiseAll?(
+    alerts: readonly NewAlert[],
+    alongside?: (tx: QueryRunner) => Promise<void>,
+  ): Promise<unknown>;
 }
 
 /** Sees every committed entry once, in order, before the engine's position moves past it. */

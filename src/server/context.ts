@@ -12,7 +12,10 @@ import type { SourceScope } from '../access/source-scope.js';
 import type { MappingRegistry } from '../connect/mapping/registry.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
+import { AlertService } from '../monitor/alerts/alert-service.js';
+import { assignableAccounts } from '../monitor/alerts/assignable.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
+import { RuleStore } from '../monitor/engine/rule-store.js';
 import { DeliveryService } from '../monitor/notify/delivery-service.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
@@ -52,6 +55,11 @@ export interface ServerDeps {
   mappings?: MappingRegistry;
   /** The settings service the server start also uses (`--notifications`); default: one of its own. */
   notificationSettings?: NotificationSettingsService;
+  /**
+   * The server's one AlertService, when the monitor was started with it before the routes
+   * (start-server.ts makes it with `alertService`); default: one made for these routes.
+   */
+  alerts?: AlertService;
 }
 
 export interface Access {
@@ -77,6 +85,32 @@ export interface ServerContext extends ServerDeps {
   admin: AdminContext;
   /** People and services, their roles, four-eyes requests and settings (routes call it). */
   principals: PrincipalDirectory;
+  /** Alerts and their handling: the routes' and the monitor's one service. */
+  alerts: AlertService;
+  /** The rule layers and where the engine stands. */
+  rules: RuleStore;
+}
+
+/**
+ * The AlertService of a server: the monitor raises through it, the routes read and handle
+ * through it. Made once per server, here, so both see the same assignment rules.
+ */
+export function alertService(deps: {
+  store: Store;
+  audit: SelfAudit;
+  clock: Clock;
+  accounts?: AccountDirectory;
+  onRaised?: ConstructorParameters<typeof AlertService>[0]['onRaised'];
+  onError?: (error: unknown) => void;
+}): AlertService {
+  return new AlertService({
+    store: deps.store,
+    audit: deps.audit,
+    clock: deps.clock,
+    assignable: assignableAccounts(deps.accounts ?? new AccountDirectory(deps.store)),
+    ...(deps.onRaised ? { onRaised: deps.onRaised } : {}),
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
 }
 
 export function serverContext(deps: ServerDeps): ServerContext {
@@ -127,6 +161,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     const principal = await authenticate(request);
     return { principal, scope: authorize(principal, action, resource) };
   };
+  const alerts = deps.alerts ?? alertService({ ...deps, accounts });
   return {
     ...deps,
     accounts,
@@ -136,6 +171,8 @@ export function serverContext(deps: ServerDeps): ServerContext {
     sources,
     admin,
     principals,
+    alerts,
+    rules: new RuleStore(deps.store, deps.clock),
     authenticator,
     authenticate,
     accessScoped,

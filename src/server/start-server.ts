@@ -13,7 +13,6 @@ import { SelfAudit } from '../log/self-audit.js';
 import { SELF_SOURCE } from '../log/self-source.js';
 import { witnessRefusedAlert } from '../log/witness-alert.js';
 import { WitnessSubmitter } from '../log/witness-submitter.js';
-import { AlertService } from '../monitor/alerts/alert-service.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
@@ -24,6 +23,7 @@ import type { Clock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
 import { loadOrCreateSecretBox } from '../util/secret-box.js';
 import { buildApp } from './app.js';
+import { alertService } from './context.js';
 
 export interface StartOptions {
   dataDir: string;
@@ -122,7 +122,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       onError: report('notify'),
     });
     notifier = queue;
-    const alerts = new AlertService({
+    const alerts = alertService({
       store: log.store,
       audit,
       clock: log.clock,
@@ -168,6 +168,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         notificationSettings,
         sessions: signIn.sessions,
         signIn,
+        alerts,
         sourceSettings: health.settings,
         onIngestKeyCreated: health.onIngestKeyCreated,
       },

@@ -4,7 +4,7 @@
  * or schema is either fully moved or untouched.
  */
 export interface DocMove {
-  /** The `state.kind` to move; the moved documents are deleted from `state`. */
+  /** The `state.kind` to move; deleted from `state` once every move of the migration ran (several moves may read one kind, each filling its own table). */
   kind: string;
   /** The table the rows go into (made by the same migration's SQL). */
   table: string;

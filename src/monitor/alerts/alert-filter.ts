@@ -1,8 +1,11 @@
 import { inScope, type SourceScope } from '../../access/source-scope.js';
 import type { AlertSeverity, AlertState } from '../types.js';
-import type { AlertRecord } from './alert.js';
 
-/** What a list, an export or the metrics narrow to; every field must match. */
+/**
+ * What a list, an export, the metrics or a bulk step narrow to; every field must match.
+ * The alert tables apply it in SQL (src/store/tables/alerts/alert-where.ts), together with
+ * the reader's scope.
+ */
 export interface AlertFilter {
   state?: AlertState;
   severity?: AlertSeverity;
@@ -17,19 +20,8 @@ export interface AlertFilter {
   fromMs?: number;
   /** Raised at or before. */
   toMs?: number;
-}
-
-export function matchesFilter(alert: AlertRecord, f: AlertFilter): boolean {
-  return (
-    (f.state === undefined || alert.state === f.state) &&
-    (f.severity === undefined || alert.severity === f.severity) &&
-    (f.rule === undefined || alert.ruleId === f.rule) &&
-    (f.source === undefined || alert.sources.includes(f.source)) &&
-    (f.assignee === undefined || alert.assignee === f.assignee) &&
-    (f.group === undefined || groupHas(alert.group, f.group)) &&
-    (f.fromMs === undefined || alert.raisedAtMs >= f.fromMs) &&
-    (f.toMs === undefined || alert.raisedAtMs <= f.toMs)
-  );
+  /** The entry at this seq is one of those that triggered the alert (among its stored seqs). */
+  eventSeq?: number;
 }
 
 /**
@@ -39,23 +31,4 @@ export function matchesFilter(alert: AlertRecord, f: AlertFilter): boolean {
  */
 export function visibleTo(scope: SourceScope, alert: { sources: readonly string[] }): boolean {
   return scope.all || alert.sources.some((s) => inScope(scope, s));
-}
-
-function groupHas(
-  group: Record<string, string> | undefined,
-  want: { field: string; value: string },
-): boolean {
-  return (
-    group !== undefined && Object.hasOwn(group, want.field) && group[want.field] === want.value
-  );
-}
-
-/**
- * Which alerts a reader's list, export, metrics or bulk step include: those with a source in scope,
- * and, when filtering by source, only by a source they may read (filtering by another would
- * tell which alerts also involve it).
- */
-export function readableBy(scope: SourceScope, filter: AlertFilter) {
-  const sourceAllowed = filter.source === undefined || inScope(scope, filter.source);
-  return (a: AlertRecord) => sourceAllowed && visibleTo(scope, a);
 }

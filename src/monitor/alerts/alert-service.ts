@@ -1,25 +1,31 @@
-import { decodeTime, encodeTime } from 'ulid';
+import { decodeTime } from 'ulid';
+import type { SourceScope } from '../../access/source-scope.js';
+import { ALL_SOURCES } from '../../access/source-scope.js';
 import { AppError } from '../../errors.js';
-import type { SelfAudit } from '../../log/self-audit.js';
-import { SELF_SOURCE } from '../../log/self-source.js';
-import { StateCollection, type Versioned } from '../../store/state-collection.js';
+import type { SelfAudit, SelfAuditEvent } from '../../log/self-audit.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
 import type { Store } from '../../store/store.js';
+import { alertIdForKey, claimAlertKey } from '../../store/tables/alerts/alert-keys-table.js';
+import {
+  alertById,
+  alertExists,
+  alertPage,
+  alertSpan,
+  alertsAscending,
+  alertTallies,
+  insertAlert,
+  type StoredAlert,
+  updateAlert,
+} from '../../store/tables/alerts/alerts-table.js';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
 import type { AlertSink, AlertView, NewAlert } from '../types.js';
-import {
-  type ActorSnapshot,
-  ALERT_KEY_KIND,
-  ALERT_KIND,
-  type AlertKeyDoc,
-  type AlertRecord,
-  type HistoryEntry,
-  MAX_STORED_SEQS,
-} from './alert.js';
+import { type ActorSnapshot, type AlertRecord, MAX_STORED_SEQS } from './alert.js';
 import { eventFor, MONITOR_ACTOR } from './alert-events.js';
-import { type AlertFilter, matchesFilter } from './alert-filter.js';
+import { type AlertFilter, visibleTo } from './alert-filter.js';
 import { alertView } from './alert-view.js';
 import { applyTransition, type Transition } from './lifecycle.js';
+import { type AlertMetrics, metricsFromTallies } from './metrics.js';
 
 export interface AlertServiceOptions {
   store: Store;
@@ -30,18 +36,28 @@ export interface AlertServiceOptions {
   onRaised?: (alert: AlertView) => Promise<unknown> | unknown;
   /** A failing `onRaised` does not fail the raise (the alert is stored and logged). */
   onError?: (error: unknown) => void;
+  /**
+   * Turns the account named in an assign step into an account id that may handle an alert
+   * with these sources, or refuses (routes' assign; absent: any id is taken as given).
+   */
+  assignable?: (account: string, sources: readonly string[]) => Promise<string>;
+}
+
+/** A stored alert as callers read it: the alert and the version of its row. */
+export interface Versioned<T> {
+  id: string;
+  value: T;
+  version: number;
 }
 
 export interface AlertPage {
   alerts: AlertRecord[];
-  /** Where the next page starts (an alert id); null when the scan reached the end. */
+  /** Where the next page starts (an alert id); null when this page reached the end. */
   next: string | null;
 }
 
-/** Documents read per store call while scanning. */
-const SCAN_PAGE = 200;
-/** Seq write-backs retry on conflict; each retry re-reads, so progress is certain soon. */
-const MAX_FILL_ATTEMPTS = 16;
+/** Alerts read per query while an export streams (bounded memory, any number of alerts). */
+const EXPORT_PAGE = 1000;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function isAlertId(id: string): boolean {
@@ -49,202 +65,194 @@ export function isAlertId(id: string): boolean {
 }
 
 /**
- * Alerts and their handling, as compare-and-set state documents whose
- * every step is also an event of source `evident`.
- *
- * A step changes the document first (with its event id and a pending seq), then appends
- * its event under that id, then writes the seq back. The sequencer stores an id once, so
- * whoever finds a step still pending (a crash came between) appends it again safely, and
- * the document never claims a step the log lacks for longer than it takes the next write
- * to that alert to complete it. Compare-and-set makes concurrent steps serial: each is
- * judged against the state the other left, so two acknowledgements give one 409.
+ * Alerts and their handling, over the alert tables (src/store/tables/alerts/). Every change
+ * is one transaction with its `alert.*` event (SelfAudit.recordWithin): the alert's row, its
+ * new history step and the event commit together or not at all, so the alert never shows a
+ * step the log lacks. The row is read locked inside that transaction, so concurrent steps
+ * are serial: each is judged against the state the other left (two acknowledgements, one 409).
+ * Lists, exports and metrics filter, page and count in SQL.
  */
 export class AlertService implements AlertSink {
-  private readonly alerts: StateCollection<AlertRecord>;
-  private readonly keys: StateCollection<AlertKeyDoc>;
   private readonly clock: Clock;
   private readonly ids: IdGenerator;
 
   constructor(private readonly options: AlertServiceOptions) {
-    this.alerts = new StateCollection(options.store, ALERT_KIND);
-    this.keys = new StateCollection(options.store, ALERT_KEY_KIND);
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? ulidGenerator();
   }
 
   /**
-   * Idempotent on `key`: the first raise claims the key (compare-and-set create) with the
-   * whole alert, so a crash before the alert document or its event exists is repaired by
-   * the next raise of the same key (the engine raises it again after a restart).
+   * Idempotent on `key`: the key, the alert and its `alert.raise` event commit together, so
+   * a key seen before means the alert exists (another raise of it changes nothing).
    */
   async raise(input: NewAlert): Promise<{ id: string; created: boolean }> {
-    checkNewAlert(input);
+    const [result] = await this.raiseAll([input]);
+    return result!;
+  }
+
+  /**
+   * Raises several alerts in one transaction, with `alongside` writes (the engine's position)
+   * committed with them: after a crash either all of them and the position are there, or
+   * none. Duplicate keys (within the call or seen before) are raised once.
+   */
+  async raiseAll(
+    inputs: readonly NewAlert[],
+    alongside?: (tx: QueryRunner) => Promise<void>,
+  ): Promise<{ id: string; created: boolean }[]> {
+    for (const input of inputs) checkNewAlert(input);
+    if (alongside === undefined) {
+      // The common repeat (a re-evaluation after a restart) answers from a read.
+      const q = this.options.store.state;
+      const known = await Promise.all(inputs.map((i) => alertIdForKey(q, i.key)));
+      const stored = await Promise.all(known.map((id) => id !== undefined && alertExists(q, id)));
+      if (stored.every(Boolean)) return known.map((id) => ({ id: id!, created: false }));
+    }
     const now = this.clock.now();
-    let claim = await this.keys.get(input.key);
-    let created = false;
-    if (!claim) {
-      const id = this.ids(now);
-      const alert = newAlertRecord(id, input);
-      if (await this.keys.create(input.key, { alertId: id, alert }, now)) {
-        created = true;
-        claim = { id: input.key, value: { alertId: id, alert }, version: 1, updatedAtMs: now };
-      } else {
-        claim = await this.keys.get(input.key);
-        if (!claim) throw new AppError('internal', `alert key ${input.key} vanished`);
+    const fresh = inputs.map(() => this.ids(now));
+    const { result } = await this.options.audit.recordWithin(async (tx) => {
+      const events: SelfAuditEvent[] = [];
+      const created: AlertRecord[] = [];
+      const results: { id: string; created: boolean }[] = [];
+      for (const [i, input] of inputs.entries()) {
+        const known = await alertIdForKey(tx, input.key);
+        if (known !== undefined && (await alertExists(tx, known))) {
+          results.push({ id: known, created: false });
+          continue;
+        }
+        // A key without its alert is left by a store migrated from before transactions
+        // (a crash between the two writes): the alert is made now under the id it claimed,
+        // and notified, though this raise did not claim the key (`created` false).
+        const id = known ?? fresh[i]!;
+        if (known === undefined) await claimAlertKey(tx, input.key, id, now);
+        const alert = newAlertRecord(id, input);
+        await insertAlert(tx, alert, now);
+        events.push(eventFor(alert, alert.history[0]!));
+        created.push(alert);
+        results.push({ id, created: known === undefined });
       }
-    }
-    const { alertId, alert } = claim.value;
-    if (!(await this.alerts.get(alertId))) await this.alerts.create(alertId, alert, now);
-    const { filled, doc } = await this.completePending(alertId);
-    if (filled.has(alertId) && this.options.onRaised) {
-      try {
-        await this.options.onRaised(alertView(doc.value));
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-    }
-    return { id: alertId, created };
+      if (alongside) await alongside(tx);
+      return { events, result: { results, created } };
+    });
+    for (const alert of result.created) await this.notify(alert);
+    return result.results;
   }
 
   async get(id: string): Promise<Versioned<AlertRecord> | undefined> {
-    return isAlertId(id) ? this.alerts.get(id) : undefined;
+    if (!isAlertId(id)) return undefined;
+    const alert = await alertById(this.options.store.state, id);
+    return alert ? versioned(alert) : undefined;
+  }
+
+  /** The alert if `scope` sees it; otherwise the same 404 as for an alert that does not exist. */
+  async visible(id: string, scope: SourceScope): Promise<AlertRecord> {
+    const doc = await this.get(id);
+    if (!doc || !visibleTo(scope, doc.value)) throw new AppError('not_found', `no alert ${id}`);
+    return doc.value;
   }
 
   /**
-   * One step by a person or service. The caller has authorised it on this alert's sources.
-   * Resolves once the step's event is durable, with the alert as it then stands.
+   * One step by a person or service on an alert `scope` sees (default: every alert).
+   * Resolves once the step and its event are durable, with the alert as it then stands.
    */
-  async handle(id: string, transition: Transition, by: ActorSnapshot): Promise<AlertRecord> {
+  async handle(
+    id: string,
+    transition: Transition,
+    by: ActorSnapshot,
+    scope: SourceScope = ALL_SOURCES,
+  ): Promise<AlertRecord> {
+    let checked = transition;
+    if (transition.action === 'assign' && transition.assignee !== null && this.options.assignable) {
+      const alert = await this.visible(id, scope);
+      checked = {
+        action: 'assign',
+        assignee: await this.options.assignable(transition.assignee, alert.sources),
+      };
+    }
     const now = this.clock.now();
     const stamp = { eventId: this.ids(now), atMs: now, by };
-    const changed = await this.alerts.update(id, (a) => applyTransition(a, transition, stamp), now);
-    if (!changed) throw new AppError('not_found', `no alert ${id}`);
-    return (await this.completePending(id)).doc.value;
+    const { result, seqs } = await this.options.audit.recordWithin(async (tx) => {
+      const alert = await alertById(tx, id, { lock: true });
+      if (!alert || !visibleTo(scope, alert)) throw new AppError('not_found', `no alert ${id}`);
+      const next = applyTransition(alert, checked, stamp);
+      const step = next.history.at(-1)!;
+      if (!(await updateAlert(tx, next, alert.version, step, now))) {
+        throw new AppError(
+          'concurrent_change',
+          `alert ${id} is being changed by others; try again`,
+        );
+      }
+      return { events: [eventFor(next, step)], result: next };
+    });
+    const history = result.history.map((h) =>
+      h.eventId === stamp.eventId ? { ...h, seq: seqs[0] ?? null } : h,
+    );
+    return { ...stripVersion(result), history };
   }
 
-  /**
-   * Newest first, from `before` (exclusive), keeping those `keep` accepts; reads at most
-   * `maxScanned` documents, so a narrow filter over a long history answers with a short
-   * page and a cursor rather than reading everything.
-   */
+  /** Newest first, from `before` (exclusive): one keyset page, filtered in SQL. */
   async page(options: {
     filter: AlertFilter;
-    keep: (alert: AlertRecord) => boolean;
+    scope: SourceScope;
     before?: string;
     limit: number;
-    maxScanned: number;
   }): Promise<AlertPage> {
-    const { filter, keep, limit } = options;
-    let before = earliest(options.before, upperBound(filter.toMs));
-    const alerts: AlertRecord[] = [];
-    let scanned = 0;
-    for (;;) {
-      const docs = await this.alerts.list({
-        reverse: true,
-        limit: SCAN_PAGE,
-        ...(before ? { after: before } : {}),
-      });
-      for (const doc of docs) {
-        before = doc.id;
-        scanned++;
-        const alert = doc.value;
-        if (filter.fromMs !== undefined && alert.raisedAtMs < filter.fromMs) {
-          return { alerts, next: null };
-        }
-        if (matchesFilter(alert, filter) && keep(alert)) alerts.push(alert);
-        if (alerts.length === limit || scanned >= options.maxScanned) {
-          return { alerts, next: doc.id };
-        }
-      }
-      if (docs.length < SCAN_PAGE) return { alerts, next: null };
-    }
-  }
-
-  /** Every match (exports, metrics); refuses with 400 beyond `max` rather than run away. */
-  async all(filter: AlertFilter, keep: (a: AlertRecord) => boolean, max: number) {
-    const { alerts, next } = await this.page({
-      filter,
-      keep,
-      limit: max + 1,
-      maxScanned: Number.MAX_SAFE_INTEGER,
+    const rows = await alertPage(this.options.store.state, {
+      ...options,
+      limit: options.limit + 1,
     });
-    if (alerts.length > max || next !== null) {
-      throw new AppError(
-        'too_many_matches',
-        `more than ${max} alerts match; narrow the range with "from" and "to"`,
-        { path: 'from' },
-      );
-    }
-    return alerts;
+    const alerts = rows.slice(0, options.limit).map(stripVersion);
+    return { alerts, next: rows.length > options.limit ? alerts.at(-1)!.id : null };
   }
 
   /**
-   * Appends the events of every step still pending, oldest first, and records their seqs.
-   * Returns the event ids whose seq this call wrote (exactly one caller writes each).
+   * Every match, oldest first, in pages as they are read: how many there are and their
+   * first and last id come first (for the export's audit event), then the alerts, bounded
+   * to that span so the count and the stream agree on which alerts were raised in time.
    */
-  private async completePending(
-    id: string,
-  ): Promise<{ doc: Versioned<AlertRecord>; filled: Set<string> }> {
-    const current = await this.alerts.get(id);
-    if (!current) throw new AppError('not_found', `no alert ${id}`);
-    const pending = current.value.history.filter((h) => h.seq === null);
-    const seqs = new Map<string, number>();
-    for (const step of pending) {
-      const seq = await this.append(current.value, step);
-      if (seq !== undefined) seqs.set(step.eventId, seq);
-    }
-    const filled = new Set<string>();
-    let doc = current;
-    // Write only when a seq is still missing: another completer may have written them all.
-    for (let attempt = 0; seqs.size > 0 && attempt < MAX_FILL_ATTEMPTS; attempt++) {
-      let changed = false;
-      const history = doc.value.history.map((h) => {
-        const seq = seqs.get(h.eventId);
-        if (h.seq !== null || seq === undefined) return h;
-        changed = true;
-        return { ...h, seq };
-      });
-      if (!changed) return { doc, filled };
-      const next = { ...doc.value, history };
-      const now = this.clock.now();
-      if (await this.alerts.replace(id, next, doc.version, now)) {
-        for (const h of doc.value.history)
-          if (h.seq === null && seqs.has(h.eventId)) filled.add(h.eventId);
-        return { doc: { id, value: next, version: doc.version + 1, updatedAtMs: now }, filled };
+  async exportAll(filter: AlertFilter, scope: SourceScope) {
+    const q = this.options.store.state;
+    const span = await alertSpan(q, filter, scope);
+    async function* pages(): AsyncGenerator<AlertRecord[]> {
+      if (span.lastId === null) return;
+      let after: string | undefined;
+      for (;;) {
+        const page = await alertsAscending(q, {
+          filter,
+          scope,
+          upTo: span.lastId,
+          limit: EXPORT_PAGE,
+          ...(after !== undefined ? { after } : {}),
+        });
+        if (page.length > 0) yield page.map(stripVersion);
+        if (page.length < EXPORT_PAGE) return;
+        after = page.at(-1)!.id;
       }
-      const again = await this.alerts.get(id);
-      if (!again) throw new AppError('not_found', `no alert ${id}`);
-      doc = again;
     }
-    return { doc, filled };
+    return { ...span, pages: pages() };
   }
 
-  /**
-   * The step's event, appended once: an id already in the log (a retry, or another process
-   * completing the same step) answers with the stored seq. Undefined when another appender
-   * holds the id in a batch not yet committed; that appender records the seq.
-   */
-  private async append(alert: AlertRecord, step: HistoryEntry): Promise<number | undefined> {
-    const stored = await this.storedSeq(step.eventId);
-    if (stored !== undefined) return stored;
+  /** Response times and dispositions, summed in SQL over every match. */
+  async metrics(filter: AlertFilter, scope: SourceScope): Promise<AlertMetrics> {
+    return metricsFromTallies(await alertTallies(this.options.store.state, filter, scope));
+  }
+
+  private async notify(alert: AlertRecord): Promise<void> {
+    if (!this.options.onRaised) return;
     try {
-      return await this.options.audit.record(eventFor(alert, step));
+      await this.options.onRaised(alertView(alert));
     } catch (error) {
-      if (error instanceof AppError && error.code === 'conflict') {
-        return this.storedSeq(step.eventId);
-      }
-      throw error;
+      this.options.onError?.(error);
     }
   }
+}
 
-  private async storedSeq(eventId: string): Promise<number | undefined> {
-    const entry = await this.options.store.entryById(eventId);
-    if (entry === undefined) return undefined;
-    if (entry.source !== SELF_SOURCE) {
-      throw new AppError('internal', `event ${eventId} belongs to source ${entry.source}`);
-    }
-    return entry.seq;
-  }
+function versioned(alert: StoredAlert): Versioned<AlertRecord> {
+  return { id: alert.id, value: stripVersion(alert), version: alert.version };
+}
+
+function stripVersion(alert: StoredAlert | AlertRecord): AlertRecord {
+  const { version: _version, ...rest } = alert as StoredAlert;
+  return rest;
 }
 
 function newAlertRecord(id: string, input: NewAlert): AlertRecord {
@@ -306,15 +314,4 @@ function checkNewAlert(input: NewAlert): void {
             ? 'triggeredAtMs must be a time'
             : undefined;
   if (problem !== undefined) throw new AppError('internal', `cannot raise alert: ${problem}`);
-}
-
-/** The smallest id above every alert raised at or before `toMs` (list order is id order). */
-function upperBound(toMs: number | undefined): string | undefined {
-  return toMs === undefined ? undefined : `${encodeTime(toMs + 1, 10)}${'0'.repeat(16)}`;
-}
-
-function earliest(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a < b ? a : b;
 }

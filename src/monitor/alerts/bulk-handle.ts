@@ -1,3 +1,4 @@
+import type { SourceScope } from '../../access/source-scope.js';
 import { AppError } from '../../errors.js';
 import type { AlertState } from '../types.js';
 import type { ActorSnapshot, AlertRecord } from './alert.js';
@@ -17,8 +18,8 @@ export type BulkTransition = Extract<Transition, { action: 'acknowledge' | 'reso
 
 export interface BulkRequest {
   filter: AlertFilter;
-  /** The caller's scope: alerts it rejects are never read into the counts, let alone changed. */
-  keep: (alert: AlertRecord) => boolean;
+  /** The caller's scope: alerts outside it are never read into the counts, let alone changed. */
+  scope: SourceScope;
   transition: BulkTransition;
   by: ActorSnapshot;
   dryRun: boolean;
@@ -49,16 +50,15 @@ function fits(action: BulkTransition['action'], state: AlertState): boolean {
 
 /**
  * One disposition for every alert a filter matches. Each alert still takes its own step
- * through AlertService.handle (its own compare-and-set and its own `alert.*` event), so
+ * through AlertService.handle (its own transaction and its own `alert.*` event), so
  * the log reads the same as if each had been handled by hand. Matching more than `max`
  * is a 400 before anything changes: a mistaken filter must show, not act.
  */
 export async function bulkHandle(service: AlertService, request: BulkRequest): Promise<BulkResult> {
   const { alerts, next } = await service.page({
     filter: request.filter,
-    keep: request.keep,
-    limit: request.max + 1,
-    maxScanned: Number.MAX_SAFE_INTEGER,
+    scope: request.scope,
+    limit: request.max,
   });
   if (alerts.length > request.max || next !== null) {
     throw new AppError(
@@ -98,7 +98,7 @@ export async function bulkHandle(service: AlertService, request: BulkRequest): P
     while (cursor < todo.length) {
       const alert = todo[cursor++]!;
       try {
-        await service.handle(alert.id, request.transition, request.by);
+        await service.handle(alert.id, request.transition, request.by, request.scope);
         result.changed++;
         result.changedIds.push(alert.id);
       } catch (error) {

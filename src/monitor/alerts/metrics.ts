@@ -1,3 +1,4 @@
+import type { AlertTally } from '../../store/tables/alerts/alerts-table.js';
 import {
   ALERT_SEVERITIES,
   type AlertSeverity,
@@ -5,7 +6,6 @@ import {
   DISPOSITIONS,
   type Disposition,
 } from '../types.js';
-import type { AlertRecord } from './alert.js';
 
 export interface ResponseTimes {
   alerts: number;
@@ -25,20 +25,24 @@ export interface AlertMetrics {
 
 /**
  * Mean time to acknowledge (raise → first response) and to resolve (raise → resolution),
- * overall and per severity, over the alerts given. Alerts still waiting are counted by state
- * and left out of the means, which therefore describe handled alerts only.
+ * overall and per severity, from the per-(severity, state, disposition) sums the alert
+ * tables compute. Alerts still waiting are counted by state and left out of the means, which
+ * therefore describe handled alerts only.
  */
-export function alertMetrics(alerts: readonly AlertRecord[]): AlertMetrics {
+export function metricsFromTallies(tallies: readonly AlertTally[]): AlertMetrics {
   const overall = new Accumulator();
   const bySeverity = new Map(ALERT_SEVERITIES.map((s) => [s, new Accumulator()]));
   const dispositions = Object.fromEntries(DISPOSITIONS.map((d) => [d, 0])) as Record<
     Disposition,
     number
   >;
-  for (const alert of alerts) {
-    overall.add(alert);
-    bySeverity.get(alert.severity)?.add(alert);
-    if (alert.resolution) dispositions[alert.resolution.disposition]++;
+  for (const tally of tallies) {
+    overall.add(tally);
+    bySeverity.get(tally.severity as AlertSeverity)?.add(tally);
+    // Only a resolved alert keeps its disposition (reopening clears it).
+    if (tally.disposition !== null && Object.hasOwn(dispositions, tally.disposition)) {
+      dispositions[tally.disposition as Disposition] += tally.alerts;
+    }
   }
   return {
     overall: overall.result(),
@@ -57,17 +61,14 @@ class Accumulator {
   private resolved = 0;
   private resolveTotalMs = 0;
 
-  add(alert: AlertRecord): void {
-    this.alerts++;
-    this.byState[alert.state]++;
-    if (alert.acknowledgedAtMs !== null) {
-      this.acknowledged++;
-      this.ackTotalMs += alert.acknowledgedAtMs - alert.raisedAtMs;
-    }
-    if (alert.state === 'resolved' && alert.resolvedAtMs !== null) {
-      this.resolved++;
-      this.resolveTotalMs += alert.resolvedAtMs - alert.raisedAtMs;
-    }
+  add(tally: AlertTally): void {
+    this.alerts += tally.alerts;
+    if (Object.hasOwn(this.byState, tally.state))
+      this.byState[tally.state as AlertState] += tally.alerts;
+    this.acknowledged += tally.acknowledged;
+    this.ackTotalMs += tally.ackTotalMs;
+    this.resolved += tally.resolved;
+    this.resolveTotalMs += tally.resolveTotalMs;
   }
 
   result(): ResponseTimes {

@@ -1,16 +1,23 @@
 import { SELF_SOURCE } from '../../log/self-source.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
 import type { Store } from '../../store/store.js';
+import {
+  createEnginePosition,
+  enginePosition,
+  saveEnginePosition,
+} from '../../store/tables/monitor/engine-tables.js';
 import type { Clock } from '../../util/clock.js';
 import { compileLayers, LAYERS, type LayerName, type LayerText } from '../rules/compile-layers.js';
 import { RuleFileError } from '../rules/problems.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { AlertSink, EntryObserver, NewAlert, ObservedEntry } from '../types.js';
+import { parseLayers } from './engine-status.js';
 import { Evaluator, type EvaluatorSnapshot } from './evaluator.js';
 import { Lease } from './lease.js';
 import { DEFAULT_LIMITS, type StateLimits } from './limits.js';
 import { observe } from './observed-entry.js';
 import type { RecentEntries } from './recent-entries.js';
-import { MONITOR_KIND, RULES_UPDATE_ACTION, RuleStore } from './rule-store.js';
+import { RULES_UPDATE_ACTION, RuleStore } from './rule-store.js';
 
 export interface EngineOptions {
   store: Store;
@@ -47,15 +54,8 @@ export interface EngineOptions {
   lateAfterMs?: number;
 }
 
-/** What the engine persists: where it is, which rule texts apply there, and its windows. */
-export interface EngineDoc {
-  position: number;
-  layers: Partial<Record<LayerName, string>>;
-  evaluator: EvaluatorSnapshot;
-  saved_at_ms: number;
-}
-
-export const ENGINE_DOC_ID = 'engine';
+/** Alerts raised in one transaction at most; a longer list commits in several (keys dedupe). */
+const RAISE_CHUNK = 500;
 
 interface Loaded {
   position: number;
@@ -68,9 +68,10 @@ interface Loaded {
 
 /**
  * Evaluates every committed entry once, in seq order: reads a page, parses each record
- * once, runs the rules, raises alerts, hands the page to the observers, and only then moves
- * its position. Position and window state are written together (one compare-and-set
- * document), so after a crash the engine resumes from a consistent snapshot: entries after
+ * once, runs the rules, hands the page to the observers, then raises the alerts and moves
+ * its position in one transaction (when the sink can; src/monitor/alerts/alert-service.ts).
+ * Position and window state are written together (one compare-and-set row,
+ * engine_position), so after a crash the engine resumes from a consistent snapshot: entries after
  * it are evaluated again with the same windows, raising the same alert keys, which the sink
  * ignores. No entry is skipped; none is counted twice. Observers may see entries again after
  * a crash (at-least-once), never out of order.
@@ -135,15 +136,11 @@ export class MonitorEngine {
           if (isRulesUpdate(e)) await this.switchLayer(state, e);
         }
       }
-      // Alerts of one batch are independent (distinct keys): raised side by side, so their
-      // log appends share group commits.
-      await eachConcurrently(alerts, RAISE_CONCURRENCY, (alert) => this.options.sink.raise(alert));
       for (const observer of this.options.observers ?? []) await observer.observe(batch);
       state.position = end;
       this.options.recent?.dropBefore(end);
       this.dirty = true;
-      // Not forced after an alert: alert keys make a replay harmless.
-      await this.persist(false);
+      await this.raise(alerts);
       return batch.length;
     } catch (error) {
       // Back to the last persisted snapshot: what was evaluated since is evaluated again.
@@ -172,12 +169,12 @@ export class MonitorEngine {
 
   private async load(): Promise<Loaded> {
     const { store } = this.options;
-    const doc = await store.getState(MONITOR_KIND, ENGINE_DOC_ID);
-    if (doc) {
-      const saved = JSON.parse(doc.value) as EngineDoc;
+    const saved = await enginePosition(store.state);
+    if (saved) {
+      const layers = parseLayers(saved.layersJson);
       const texts = new Map<LayerName, LayerText>();
       for (const layer of LAYERS) {
-        const sha = saved.layers[layer];
+        const sha = layers[layer];
         if (sha === undefined) continue;
         const stored = await this.rules.text(sha);
         if (!stored) throw new Error(`rule text ${sha} (layer ${layer}) is missing from the store`);
@@ -186,11 +183,16 @@ export class MonitorEngine {
       const ruleSet = this.compile(texts);
       this.loaded = {
         position: saved.position,
-        layers: saved.layers,
+        layers,
         texts,
         ruleSet,
-        evaluator: new Evaluator(ruleSet, saved.evaluator, this.limits, this.options.lateAfterMs),
-        version: doc.version,
+        evaluator: new Evaluator(
+          ruleSet,
+          parseSnapshot(saved.evaluatorJson),
+          this.limits,
+          this.options.lateAfterMs,
+        ),
+        version: saved.version,
       };
       this.dirty = false;
       return this.loaded;
@@ -205,19 +207,12 @@ export class MonitorEngine {
     const texts = new Map(current.texts.map((t) => [t.layer, t]));
     const ruleSet = this.compile(texts);
     const evaluator = new Evaluator(ruleSet, undefined, this.limits, this.options.lateAfterMs);
-    const first: EngineDoc = {
+    const created = await createEnginePosition(store.state, {
       position,
-      layers: current.hashes,
-      evaluator: evaluator.snapshot(),
-      saved_at_ms: this.options.clock.now(),
-    };
-    const created = await store.putState(
-      MONITOR_KIND,
-      ENGINE_DOC_ID,
-      JSON.stringify(first),
-      0,
-      first.saved_at_ms,
-    );
+      layersJson: JSON.stringify(current.hashes),
+      evaluatorJson: JSON.stringify(evaluator.snapshot()),
+      savedAtMs: this.options.clock.now(),
+    });
     if (!created) return this.load(); // another process started it a moment ago
     this.loaded = { position, layers: current.hashes, texts, ruleSet, evaluator, version: 1 };
     this.dirty = false;
@@ -263,35 +258,74 @@ export class MonitorEngine {
     if (this.warnings.length > 20) this.warnings.shift();
   }
 
+  /**
+   * Raises the batch's alerts. A sink with transactions commits them with the position (and
+   * windows), so a crash leaves both or neither; any other sink raises them one by one before
+   * the position is written (alert keys make a replay harmless either way).
+   */
+  private async raise(alerts: readonly NewAlert[]): Promise<void> {
+    const { sink } = this.options;
+    if (alerts.length === 0 || !sink.raiseAll) {
+      // Alerts of one batch are independent (distinct keys): raised side by side, so their
+      // log appends share group commits.
+      await eachConcurrently(alerts, RAISE_CONCURRENCY, (alert) => sink.raise(alert));
+      await this.persist(false);
+      return;
+    }
+    for (let i = 0; i + RAISE_CHUNK < alerts.length; i += RAISE_CHUNK) {
+      await sink.raiseAll(alerts.slice(i, i + RAISE_CHUNK));
+    }
+    const last = alerts.slice(Math.floor((alerts.length - 1) / RAISE_CHUNK) * RAISE_CHUNK);
+    const started = performance.now();
+    const now = this.options.clock.now();
+    await sink.raiseAll(last, (tx) => this.save(tx, now));
+    this.saved(now, performance.now() - started);
+  }
+
   private async persist(force: boolean): Promise<void> {
     const state = this.loaded;
     if (!state || !this.dirty) return;
     const now = this.options.clock.now();
     if (!force && now < this.nextPersistMs) return;
     const started = performance.now();
-    const doc: EngineDoc = {
-      position: state.position,
-      layers: state.layers,
-      evaluator: state.evaluator.snapshot(),
-      saved_at_ms: now,
-    };
-    const ok = await this.options.store.putState(
-      MONITOR_KIND,
-      ENGINE_DOC_ID,
-      JSON.stringify(doc),
+    await this.save(this.options.store.state, now);
+    this.saved(now, performance.now() - started);
+  }
+
+  /** Writes position and windows through `q` if no other process wrote since our version. */
+  private async save(q: QueryRunner, now: number): Promise<void> {
+    const state = this.loaded!;
+    const ok = await saveEnginePosition(
+      q,
+      {
+        position: state.position,
+        layersJson: JSON.stringify(state.layers),
+        evaluatorJson: JSON.stringify(state.evaluator.snapshot()),
+        savedAtMs: now,
+      },
       state.version,
-      now,
     );
     if (!ok) {
       // Someone else wrote: this process lost the engine. Start over from their state.
       this.loaded = undefined;
       throw new Error('the monitor state was written by another process; reloading');
     }
-    state.version += 1;
+  }
+
+  private saved(now: number, tookMs: number): void {
+    this.loaded!.version += 1;
     this.dirty = false;
-    const tookMs = performance.now() - started;
     this.nextPersistMs = now + Math.max(this.persistEveryMs, 40 * tookMs);
   }
+}
+
+/** The evaluator checks each rule's part when it loads it; here only the outer shape. */
+function parseSnapshot(json: string): EvaluatorSnapshot {
+  const value = JSON.parse(json) as { rules?: unknown } | null;
+  if (typeof value?.rules !== 'object' || value.rules === null || Array.isArray(value.rules)) {
+    throw new Error('engine_position.evaluator_json is not an evaluator snapshot');
+  }
+  return value as EvaluatorSnapshot;
 }
 
 const RAISE_CONCURRENCY = 16;

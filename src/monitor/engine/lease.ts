@@ -1,17 +1,10 @@
 import type { Store } from '../../store/store.js';
+import { engineLease, putEngineLease } from '../../store/tables/monitor/engine-tables.js';
 import type { Clock } from '../../util/clock.js';
-import { MONITOR_KIND } from './rule-store.js';
-
-const LEASE_ID = 'lease';
-
-interface LeaseValue {
-  holder: string;
-  expiresAtMs: number;
-}
 
 /**
- * Who runs the engine when several server processes share one database: a state document
- * taken and renewed by compare-and-set, valid until `expiresAtMs`. A process takes it only
+ * Who runs the engine when several server processes share one database: a row taken and
+ * renewed by compare-and-set, valid until `expiresAtMs`. A process takes it only
  * when it is free, expired or already its own, so at most one engine works at a time as
  * long as the servers' clocks agree to within the safety margin (they must be synchronised
  * anyway: server time is authoritative). The engine also writes its state by compare-and-set, so a
@@ -36,28 +29,19 @@ export class Lease {
   /** Takes or renews the lease; false when another live holder has it. */
   async acquire(): Promise<boolean> {
     const now = this.clock.now();
-    const doc = await this.store.getState(MONITOR_KIND, LEASE_ID);
-    if (doc) {
-      const current = JSON.parse(doc.value) as LeaseValue;
-      if (current.holder !== this.holder && current.expiresAtMs > now) {
-        this.heldUntil = 0;
-        return false;
-      }
-    }
-    const value: LeaseValue = { holder: this.holder, expiresAtMs: now + this.ttlMs };
-    const ok = await this.store.putState(
-      MONITOR_KIND,
-      LEASE_ID,
-      JSON.stringify(value),
-      doc?.version ?? 0,
-      now,
-    );
-    if (!ok) {
+    const current = await engineLease(this.store.state);
+    if (current && current.holder !== this.holder && current.expiresAtMs > now) {
       this.heldUntil = 0;
       return false;
     }
-    this.version = (doc?.version ?? 0) + 1;
-    this.heldUntil = value.expiresAtMs;
+    const expiresAtMs = now + this.ttlMs;
+    const version = current?.version ?? 0;
+    if (!(await putEngineLease(this.store.state, { holder: this.holder, expiresAtMs }, version))) {
+      this.heldUntil = 0;
+      return false;
+    }
+    this.version = version + 1;
+    this.heldUntil = expiresAtMs;
     return true;
   }
 
@@ -71,13 +55,6 @@ export class Lease {
   async release(): Promise<void> {
     if (this.heldUntil === 0) return;
     this.heldUntil = 0;
-    const value: LeaseValue = { holder: this.holder, expiresAtMs: 0 };
-    await this.store.putState(
-      MONITOR_KIND,
-      LEASE_ID,
-      JSON.stringify(value),
-      this.version,
-      this.clock.now(),
-    );
+    await putEngineLease(this.store.state, { holder: this.holder, expiresAtMs: 0 }, this.version);
   }
 }

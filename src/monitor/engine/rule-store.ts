@@ -1,13 +1,17 @@
 import { AppError } from '../../errors.js';
 import type { AuditActor, SelfAudit } from '../../log/self-audit.js';
 import type { Store } from '../../store/store.js';
+import {
+  putRuleText,
+  ruleLayers,
+  ruleText,
+  setRuleLayer,
+} from '../../store/tables/monitor/rule-tables.js';
 import type { Clock } from '../../util/clock.js';
+import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
 import { LAYERS, type LayerName, type LayerText, textHash } from '../rules/compile-layers.js';
+import { type EngineStatus, engineStatus } from './engine-status.js';
 
-/** State documents of the monitor: the engine's position and windows, the lease, layer pointers. */
-export const MONITOR_KIND = 'monitor';
-/** Every rule text ever applied, by SHA-256: what a `rules.update` event names. */
-export const RULE_TEXT_KIND = 'monitor-rules';
 /** The action of the event that switches a layer (details: layer, sha256). */
 export const RULES_UPDATE_ACTION = 'rules.update';
 
@@ -27,30 +31,44 @@ interface StoredText {
   text: string;
 }
 
-const MAX_CAS_ATTEMPTS = 8;
-
 /**
- * The rule layers in the store. A change is recorded in three steps: the text under its
- * hash (content-addressed, immutable), then a `rules.update` event in the log naming layer
- * and hash, then the layer's pointer. The engine switches when it reaches that event, so
- * the log itself says which rules judged which entries; the pointer only serves reads.
+ * The rule layers in the store (src/store/tables/monitor/). A change stores the text under
+ * its hash (content-addressed, immutable), appends a `rules.update` event naming layer and
+ * hash, and moves the layer's pointer, all in one transaction. The engine switches when it
+ * reaches that event, so the log itself says which rules judged which entries; the pointer
+ * only serves reads.
  */
 export class RuleStore {
+  private readonly ids: IdGenerator = ulidGenerator();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
 
-  async text(sha256: string): Promise<StoredText | undefined> {
-    const doc = await this.store.getState(RULE_TEXT_KIND, sha256);
-    return doc ? (JSON.parse(doc.value) as StoredText) : undefined;
+  /** Where the engine stands (its position and the layers it applies there). */
+  engine(): Promise<EngineStatus | undefined> {
+    return engineStatus(this.store);
+  }
+
+  text(sha256: string): Promise<StoredText | undefined> {
+    return ruleText(this.store.state, sha256);
   }
 
   async pointers(): Promise<Partial<Record<LayerName, LayerPointer>>> {
     const out: Partial<Record<LayerName, LayerPointer>> = {};
-    for (const layer of LAYERS) {
-      const doc = await this.store.getState(MONITOR_KIND, pointerId(layer));
-      if (doc) out[layer] = JSON.parse(doc.value) as LayerPointer;
+    for (const row of await ruleLayers(this.store.state)) {
+      const layer = row.layer as LayerName;
+      // A pointer whose event is not (yet) in the log names no seq; it serves no read.
+      if (!LAYERS.includes(layer) || row.eventSeq === null) continue;
+      out[layer] = {
+        sha256: row.sha256,
+        file: row.file,
+        event_seq: row.eventSeq,
+        from_seq: row.eventSeq + 1,
+        at_ms: row.atMs,
+        by: row.by,
+      };
     }
     return out;
   }
@@ -75,7 +93,7 @@ export class RuleStore {
     return { texts, hashes };
   }
 
-  /** Records a new text for `layer` (validated by the caller); returns its seqs. */
+  /** Records a new text for `layer` (validated by the caller); returns its pointer. */
   async record(change: {
     layer: LayerName;
     file: string;
@@ -87,23 +105,34 @@ export class RuleStore {
   }): Promise<LayerPointer> {
     const sha256 = textHash(change.text);
     const now = this.clock.now();
-    // Created once; a second put of the same text finds it there, which is fine.
-    await this.store.putState(
-      RULE_TEXT_KIND,
-      sha256,
-      JSON.stringify({ file: change.file, text: change.text } satisfies StoredText),
-      0,
-      now,
-    );
-    const seq = await change.audit.record({
-      principal: change.principal,
-      ...(change.ip !== undefined ? { ip: change.ip } : {}),
-      action: RULES_UPDATE_ACTION,
-      target: { type: 'rules', id: change.layer, name: change.file.slice(0, 256) },
-      category: 'config',
-      details: { layer: change.layer, sha256, rules: change.ruleCount },
+    const eventId = this.ids(now);
+    const { seqs } = await change.audit.recordWithin(async (tx) => {
+      await putRuleText(tx, sha256, { file: change.file, text: change.text }, now);
+      await setRuleLayer(tx, {
+        layer: change.layer,
+        sha256,
+        file: change.file,
+        eventId,
+        atMs: now,
+        by: change.principal.id,
+      });
+      return {
+        events: [
+          {
+            id: eventId,
+            principal: change.principal,
+            ...(change.ip !== undefined ? { ip: change.ip } : {}),
+            action: RULES_UPDATE_ACTION,
+            target: { type: 'rules', id: change.layer, name: change.file.slice(0, 256) },
+            category: 'config',
+            details: { layer: change.layer, sha256, rules: change.ruleCount },
+          },
+        ],
+        result: undefined,
+      };
     });
-    const pointer: LayerPointer = {
+    const seq = seqs[0]!;
+    return {
       sha256,
       file: change.file,
       event_seq: seq,
@@ -111,31 +140,5 @@ export class RuleStore {
       at_ms: now,
       by: change.principal.id,
     };
-    await this.setPointer(change.layer, pointer);
-    return pointer;
   }
-
-  /** Moves the pointer unless a later change (a higher event seq) already did. */
-  private async setPointer(layer: LayerName, pointer: LayerPointer): Promise<void> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const doc = await this.store.getState(MONITOR_KIND, pointerId(layer));
-      if (doc && (JSON.parse(doc.value) as LayerPointer).event_seq > pointer.event_seq) return;
-      const written = await this.store.putState(
-        MONITOR_KIND,
-        pointerId(layer),
-        JSON.stringify(pointer),
-        doc?.version ?? 0,
-        pointer.at_ms,
-      );
-      if (written) return;
-    }
-    throw new AppError(
-      'concurrent_change',
-      `the ${layer} rules are being changed by others; try again`,
-    );
-  }
-}
-
-function pointerId(layer: LayerName): string {
-  return `layer.${layer}`;
 }

@@ -10,14 +10,12 @@ import { ERROR_REASONS } from '../../error-reasons.js';
 import { ENTRY_SKEW_PROPERTIES } from '../http/schemas.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../routes/events.js';
 import { ENTRIES_PAGE_MAX } from '../routes/log.js';
-import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { authPaths, authSchemas } from './openapi-auth.js';
 import { connectPaths, connectSchemas } from './openapi-connect.js';
 import { eventExportPaths, searchFilterParameters } from './openapi-events.js';
 import { ingestKeyPaths, ingestKeySchemas } from './openapi-ingest-keys.js';
 import { logKeyPaths, logKeySchemas } from './openapi-log-keys.js';
 import { principalPaths, principalSchemas } from './openapi-principals.js';
-import { rulePaths, ruleSchemas } from './openapi-rules.js';
 import { streamPaths } from './openapi-stream.js';
 
 const str = (description: string, extra: Record<string, unknown> = {}) => ({
@@ -284,8 +282,6 @@ export function handWrittenDocument(): Record<string, unknown> {
         },
       },
       ...principalPaths(),
-      ...rulePaths(),
-      ...alertPaths(),
       ...authPaths(),
       '/': {
         get: {
@@ -374,8 +370,6 @@ export function handWrittenDocument(): Record<string, unknown> {
         ...logKeySchemas(),
         ...ingestKeySchemas(),
         ...principalSchemas(),
-        ...ruleSchemas(),
-        ...alertSchemas(),
         ...authSchemas(),
         ...connectSchemas(),
         Record: {

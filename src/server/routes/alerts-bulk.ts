@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { snapshotOf } from '../../monitor/alerts/alert-events.js';
-import { readableBy } from '../../monitor/alerts/alert-filter.js';
-import { AlertService } from '../../monitor/alerts/alert-service.js';
 import {
   BULK_DEFAULT_MAX,
   BULK_MAX,
@@ -13,7 +11,8 @@ import type { ServerContext } from '../context.js';
 import { jsonObjectBody } from '../http/json-body.js';
 import { QueryReader } from '../http/query.js';
 import { resolveAssigneeFilter } from './alert-assignees.js';
-import { FILTER_PARAMS, filterDetails, readFilter, resolveTransition } from './alerts.js';
+import { filterDetails, readFilter, resolveTransition, validatedQuery } from './alerts.js';
+import { bulkAlertsSchema, FILTER_PARAMS } from './alerts-schemas.js';
 
 const BODY_FIELDS = ['action', 'disposition', 'note', 'dry_run', 'max'] as const;
 
@@ -23,60 +22,69 @@ const BODY_FIELDS = ['action', 'disposition', 'note', 'dry_run', 'max'] as const
  * The filter is the list's query string; the body says what to do.
  */
 export function alertBulkRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const service = new AlertService({ store: ctx.store, audit: ctx.audit, clock: ctx.clock });
+  // A plugin, so the OpenAPI generator (registered before it) sees each route's schema.
+  void app.register(async (scoped) => alertBulkRoutesOn(scoped, ctx));
+}
 
-  app.post('/api/v1/alerts/bulk', async (request) => {
-    const { principal, scope } = await ctx.accessScoped(request, 'alerts.handle');
-    const q = new QueryReader(request.query, FILTER_PARAMS);
-    const given = filterDetails(q);
-    if (Object.keys(given).length === 0) {
-      throw new AppError(
-        'filter_required',
-        `bulk handling needs a filter in the query string (${FILTER_PARAMS.join(', ')}); to take every open alert, say state=open`,
-      );
-    }
-    const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
-    const body = jsonObjectBody(request.body, BODY_FIELDS);
-    const transition = bulkTransition(body);
-    const dryRun = flag(body, 'dry_run');
-    const max = maxField(body);
-    const result = await bulkHandle(service, {
-      filter,
-      keep: readableBy(scope, filter),
-      transition,
-      by: snapshotOf(principal, request.ip),
-      dryRun,
-      max,
-    });
-    if (!dryRun && result.matched > 0) {
-      // One event ties the steps together: who asked for what, by which filter, with what effect.
-      await ctx.audit.record({
-        principal,
-        ip: request.ip,
-        action: 'alert.bulk_handle',
-        target: { type: 'alerts', id: 'bulk' },
-        details: {
-          step: transition.action,
-          ...(transition.action === 'resolve' ? { disposition: transition.disposition } : {}),
-          filter: given,
-          matched: result.matched,
-          changed: result.changed,
-          already: result.already,
-          refused: result.refused,
-        },
+function alertBulkRoutesOn(app: FastifyInstance, ctx: ServerContext): void {
+  const service = ctx.alerts;
+
+  app.post(
+    '/api/v1/alerts/bulk',
+    { config: { access: 'alerts.handle' }, schema: bulkAlertsSchema },
+    async (request) => {
+      const { principal, scope } = await ctx.accessScoped(request, 'alerts.handle');
+      const q = new QueryReader(validatedQuery(request.query), FILTER_PARAMS);
+      const given = filterDetails(q);
+      if (Object.keys(given).length === 0) {
+        throw new AppError(
+          'filter_required',
+          `bulk handling needs a filter in the query string (${FILTER_PARAMS.join(', ')}); to take every open alert, say state=open`,
+        );
+      }
+      const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
+      const body = jsonObjectBody(request.body, BODY_FIELDS);
+      const transition = bulkTransition(body);
+      const dryRun = flag(body, 'dry_run');
+      const max = maxField(body);
+      const result = await bulkHandle(service, {
+        filter,
+        scope,
+        transition,
+        by: snapshotOf(principal, request.ip),
+        dryRun,
+        max,
       });
-    }
-    return {
-      action: transition.action,
-      dry_run: dryRun,
-      matched: result.matched,
-      [dryRun ? 'would_change' : 'changed']: result.changed,
-      already: result.already,
-      refused: result.refused,
-      refusals: result.refusals,
-      ...(dryRun ? {} : { changed_ids: result.changedIds }),
-    };
-  });
+      if (!dryRun && result.matched > 0) {
+        // One event ties the steps together: who asked for what, by which filter, with what effect.
+        await ctx.audit.record({
+          principal,
+          ip: request.ip,
+          action: 'alert.bulk_handle',
+          target: { type: 'alerts', id: 'bulk' },
+          details: {
+            step: transition.action,
+            ...(transition.action === 'resolve' ? { disposition: transition.disposition } : {}),
+            filter: given,
+            matched: result.matched,
+            changed: result.changed,
+            already: result.already,
+            refused: result.refused,
+          },
+        });
+      }
+      return {
+        action: transition.action,
+        dry_run: dryRun,
+        matched: result.matched,
+        [dryRun ? 'would_change' : 'changed']: result.changed,
+        already: result.already,
+        refused: result.refused,
+        refusals: result.refusals,
+        ...(dryRun ? {} : { changed_ids: result.changedIds }),
+      };
+    },
+  );
 }
 
 function bulkTransition(body: Record<string, unknown>): BulkTransition {

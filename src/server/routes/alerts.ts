@@ -1,16 +1,15 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { authorize } from '../../access/authorize.js';
-import { describeScope, type SourceScope } from '../../access/source-scope.js';
+import { describeScope } from '../../access/source-scope.js';
 import { isCleanText } from '../../core/record/validate.js';
 import { AppError } from '../../errors.js';
-import { MAX_TEXT_LENGTH } from '../../monitor/alerts/alert.js';
+import { type AlertRecord, MAX_TEXT_LENGTH } from '../../monitor/alerts/alert.js';
 import { snapshotOf } from '../../monitor/alerts/alert-events.js';
-import { type AlertFilter, readableBy, visibleTo } from '../../monitor/alerts/alert-filter.js';
+import type { AlertFilter } from '../../monitor/alerts/alert-filter.js';
 import { alertForScope } from '../../monitor/alerts/alert-scope.js';
-import { AlertService, isAlertId } from '../../monitor/alerts/alert-service.js';
+import { isAlertId } from '../../monitor/alerts/alert-service.js';
 import { csvLine } from '../../monitor/alerts/csv.js';
 import type { Transition } from '../../monitor/alerts/lifecycle.js';
-import { alertMetrics } from '../../monitor/alerts/metrics.js';
 import { ALERT_SEVERITIES, ALERT_STATES, DISPOSITIONS } from '../../monitor/types.js';
 import type { ServerContext } from '../context.js';
 import { jsonObjectBody, stringField } from '../http/json-body.js';
@@ -23,24 +22,17 @@ import {
   alertSummaryJson,
 } from '../presenters/alert.js';
 import { assigneeNames, resolveAssigneeFilter } from './alert-assignees.js';
+import {
+  ALERTS_DEFAULT_LIMIT,
+  ALERTS_MAX_LIMIT,
+  alertMetricsSchema,
+  exportAlertsSchema,
+  FILTER_PARAMS,
+  listAlertsSchema,
+  readAlertSchema,
+  STEP_SCHEMAS,
+} from './alerts-schemas.js';
 
-export const ALERTS_DEFAULT_LIMIT = 50;
-export const ALERTS_MAX_LIMIT = 500;
-/** Documents one list request reads at most; a narrow filter pages on with next_cursor. */
-const MAX_SCANNED = 5000;
-/** Alerts one export or metrics request covers at most (narrow with from/to beyond). */
-export const ALERTS_MAX_EXPORT = 100_000;
-
-export const FILTER_PARAMS = [
-  'state',
-  'severity',
-  'rule',
-  'source',
-  'group',
-  'assignee',
-  'from',
-  'to',
-];
 type Params = { Params: { id: string } };
 
 /**
@@ -50,11 +42,17 @@ type Params = { Params: { id: string } };
  * step is an `alert.*` event in the log, and exports are audited as `alert.export`.
  */
 export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const service = new AlertService({ store: ctx.store, audit: ctx.audit, clock: ctx.clock });
+  // A plugin, so the OpenAPI generator (registered before it) sees each route's schema.
+  void app.register(async (scoped) => alertRoutesOn(scoped, ctx));
+}
 
-  app.get('/api/v1/alerts', async (request) => {
+function alertRoutesOn(app: FastifyInstance, ctx: ServerContext): void {
+  const service = ctx.alerts;
+
+  const read = { config: { access: 'alerts.read' as const } };
+  app.get('/api/v1/alerts', { ...read, schema: listAlertsSchema }, async (request) => {
     const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
-    const q = new QueryReader(request.query, [...FILTER_PARAMS, 'limit', 'cursor']);
+    const q = new QueryReader(validatedQuery(request.query), [...FILTER_PARAMS, 'limit', 'cursor']);
     const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
     const limit = q.integer('limit', { min: 1, max: ALERTS_MAX_LIMIT }) ?? ALERTS_DEFAULT_LIMIT;
     const cursor = q.string('cursor', 64);
@@ -67,9 +65,8 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     const page = await service.page({
       filter,
-      keep: readableBy(scope, filter),
+      scope,
       limit,
-      maxScanned: MAX_SCANNED,
       ...(cursor !== undefined ? { before: cursor } : {}),
     });
     // Alerts carry event values (group fields, descriptions): a page is a read of the log's
@@ -96,58 +93,65 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     };
   });
 
-  app.get('/api/v1/alerts/export', async (request, reply) => {
-    const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
-    const q = new QueryReader(request.query, [...FILTER_PARAMS, 'format']);
-    const format = q.oneOf('format', ['ndjson', 'csv'] as const) ?? 'ndjson';
-    const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
-    const alerts = await service.all(filter, readableBy(scope, filter), ALERTS_MAX_EXPORT);
-    // Recorded before anything is sent: an export is never served without its trace.
-    await ctx.audit.record({
-      principal,
-      ip: request.ip,
-      action: 'alert.export',
-      target: { type: 'alerts', id: 'export' },
-      details: {
-        format,
-        ...filterDetails(q),
-        count: alerts.length,
-        ...(alerts.length > 0 ? { first_id: alerts[alerts.length - 1]!.id } : {}),
-        ...(alerts.length > 0 ? { last_id: alerts[0]!.id } : {}),
-      },
-    });
-    // Oldest first, as a file of records is read.
-    alerts.reverse();
-    if (format === 'csv') {
-      const body =
-        csvLine(ALERT_CSV_COLUMNS) +
-        alerts.map((a) => csvLine(alertCsvRow(alertForScope(a, scope)))).join('');
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="alerts.csv"')
-        .send(body);
-    }
-    const body = alerts
-      .map((a) => `${JSON.stringify(alertJson(alertForScope(a, scope)))}\n`)
-      .join('');
-    return reply.type('application/x-ndjson; charset=utf-8').send(body);
-  });
+  app.get(
+    '/api/v1/alerts/export',
+    { ...read, schema: exportAlertsSchema },
+    async (request, reply) => {
+      const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
+      const q = new QueryReader(validatedQuery(request.query), [...FILTER_PARAMS, 'format']);
+      const format = q.oneOf('format', ['ndjson', 'csv'] as const) ?? 'ndjson';
+      const filter = await resolveAssigneeFilter(ctx.accounts, readFilter(q));
+      const found = await service.exportAll(filter, scope);
+      // Recorded before anything is sent: an export is never served without its trace.
+      await ctx.audit.record({
+        principal,
+        ip: request.ip,
+        action: 'alert.export',
+        target: { type: 'alerts', id: 'export' },
+        details: {
+          format,
+          ...filterDetails(q),
+          count: found.count,
+          ...(found.firstId !== null ? { first_id: found.firstId } : {}),
+          ...(found.lastId !== null ? { last_id: found.lastId } : {}),
+        },
+      });
+      // Oldest first, as a file of records is read; streamed page by page, however many match.
+      const line =
+        format === 'csv'
+          ? (a: AlertRecord) => csvLine(alertCsvRow(alertForScope(a, scope)))
+          : (a: AlertRecord) => `${JSON.stringify(alertJson(alertForScope(a, scope)))}\n`;
+      async function* lines() {
+        if (format === 'csv') yield csvLine(ALERT_CSV_COLUMNS);
+        for await (const page of found.pages) yield page.map(line).join('');
+      }
+      const body = Readable.from(lines());
+      if (format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="alerts.csv"')
+          .send(body);
+      }
+      return reply.type('application/x-ndjson; charset=utf-8').send(body);
+    },
+  );
 
-  app.get('/api/v1/alerts/metrics', async (request) => {
+  app.get('/api/v1/alerts/metrics', { ...read, schema: alertMetricsSchema }, async (request) => {
     const { scope } = await ctx.accessScoped(request, 'alerts.read');
-    const q = new QueryReader(request.query, ['from', 'to', 'rule', 'source']);
+    const q = new QueryReader(validatedQuery(request.query), ['from', 'to', 'rule', 'source']);
     const filter = readFilter(q);
-    const alerts = await service.all(filter, readableBy(scope, filter), ALERTS_MAX_EXPORT);
-    return alertMetricsJson(alertMetrics(alerts), { fromMs: filter.fromMs, toMs: filter.toMs });
+    return alertMetricsJson(await service.metrics(filter, scope), {
+      fromMs: filter.fromMs,
+      toMs: filter.toMs,
+    });
   });
 
-  app.get<Params>('/api/v1/alerts/:id', async (request) => {
+  app.get<Params>('/api/v1/alerts/:id', { ...read, schema: readAlertSchema }, async (request) => {
     const { principal, scope } = await ctx.accessScoped(request, 'alerts.read');
     const id = alertId(request.params.id);
-    new QueryReader(request.query, []);
-    let alert: Awaited<ReturnType<typeof visibleAlert>> | undefined;
+    let alert: AlertRecord | undefined;
     try {
-      alert = await visibleAlert(service, scope, id);
+      alert = await service.visible(id, scope);
     } finally {
       // Like an entry read: recorded found or not, before the answer.
       await ctx.audit.record({
@@ -162,24 +166,31 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   const step = (
-    url: string,
+    url: keyof typeof STEP_SCHEMAS,
     fields: readonly string[],
-    read: (body: Record<string, unknown>) => Transition,
-    /** Checks that need the alert (its sources) and may complete the transition. */
-    complete?: (t: Transition, sources: readonly string[]) => Promise<Transition>,
+    parse: (body: Record<string, unknown>) => Transition,
   ) =>
-    app.post<Params>(`/api/v1/alerts/:id/${url}`, async (request) => {
-      const { principal, scope } = await ctx.accessScoped(request, 'alerts.handle');
-      const id = alertId(request.params.id);
-      new QueryReader(request.query, []);
-      const transition = read(
-        jsonObjectBody(request.body, fields, { optional: fields.length === 0 }),
-      );
-      const alert = await visibleAlert(service, scope, id);
-      const checked = complete ? await complete(transition, alert.sources) : transition;
-      const handled = await service.handle(id, checked, snapshotOf(principal, request.ip));
-      return alertJson(alertForScope(handled, scope), await assigneeNames(ctx.accounts, [handled]));
-    });
+    app.post<Params>(
+      `/api/v1/alerts/:id/${url}`,
+      { config: { access: 'alerts.handle' }, schema: STEP_SCHEMAS[url] },
+      async (request) => {
+        const { principal, scope } = await ctx.accessScoped(request, 'alerts.handle');
+        const id = alertId(request.params.id);
+        const transition = parse(
+          jsonObjectBody(request.body, fields, { optional: fields.length === 0 }),
+        );
+        const handled = await service.handle(
+          id,
+          transition,
+          snapshotOf(principal, request.ip),
+          scope,
+        );
+        return alertJson(
+          alertForScope(handled, scope),
+          await assigneeNames(ctx.accounts, [handled]),
+        );
+      },
+    );
 
   step('acknowledge', [], () => ({ action: 'acknowledge' }));
   step('resolve', ['disposition', 'note'], resolveTransition);
@@ -191,54 +202,32 @@ export function alertRoutes(app: FastifyInstance, ctx: ServerContext): void {
     action: 'comment',
     text: textField(body, 'text', 'the comment'),
   }));
-  step(
-    'assign',
-    ['assignee'],
-    (body) => {
-      if (!('assignee' in body)) {
-        throw new AppError(
-          'missing_field',
-          '"assignee" is required: an account id or name, or null to unassign',
-          { path: 'assignee' },
-        );
-      }
-      const assignee =
-        body.assignee === null ? null : (stringField(body, 'assignee', { max: 256 }) ?? null);
-      return { action: 'assign', assignee };
-    },
-    async (t, sources) => {
-      if (t.action !== 'assign' || t.assignee === null) return t;
-      const account =
-        (await ctx.accounts.get(t.assignee)) ?? (await ctx.accounts.findByName(t.assignee));
-      // One answer for "no such account" and "cannot handle it": a reviewer must not learn
-      // which account names exist.
-      const refused = new AppError(
-        'invalid_field',
-        `no active account "${t.assignee}" can handle this alert: assign an account with the reviewer role over one of its sources`,
+  // An account id or sign-in name; AlertService checks it may handle the alert.
+  step('assign', ['assignee'], (body) => {
+    if (!('assignee' in body)) {
+      throw new AppError(
+        'missing_field',
+        '"assignee" is required: an account id or name, or null to unassign',
         { path: 'assignee' },
       );
-      if (!account || account.disabled) throw refused;
-      // The assignee must be able to act on it: a reviewer over one of its sources.
-      let scope: SourceScope | undefined;
-      try {
-        scope = authorize(
-          {
-            kind: account.kind,
-            id: account.id,
-            name: account.name,
-            grants: account.grants,
-            credential: { method: 'token', tokenId: '' },
-          },
-          'alerts.handle',
-        );
-      } catch (error) {
-        // A refusal means "cannot handle it"; any other failure is the server's, not a 400.
-        if (!(error instanceof AppError)) throw error;
-        scope = undefined;
-      }
-      if (!scope || !visibleTo(scope, { sources })) throw refused;
-      return { action: 'assign', assignee: account.id };
-    },
+    }
+    const assignee =
+      body.assignee === null ? null : (stringField(body, 'assignee', { max: 256 }) ?? null);
+    return { action: 'assign', assignee };
+  });
+}
+
+/**
+ * The query as the route's schema let it through, as text again: the schema checked names,
+ * types and ranges; the readers below turn values into a filter with the same answers (and
+ * wording) the API always gave.
+ */
+export function validatedQuery(query: unknown): Record<string, string | string[]> {
+  return Object.fromEntries(
+    Object.entries((query ?? {}) as Record<string, unknown>).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? String(v) : (v as string | string[]),
+    ]),
   );
 }
 
@@ -253,6 +242,7 @@ export function readFilter(q: QueryReader): AlertFilter {
   const group = groupFilter(q.string('group', 512));
   const fromMs = q.timestamp('from');
   const toMs = q.timestamp('to');
+  const eventSeq = q.integer('event_seq', { min: 0 });
   if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
     throw new AppError('empty_range', 'query parameter "from" must not be after "to"', {
       path: 'from',
@@ -266,6 +256,7 @@ export function readFilter(q: QueryReader): AlertFilter {
   if (group !== undefined) filter.group = group;
   if (fromMs !== undefined) filter.fromMs = fromMs;
   if (toMs !== undefined) filter.toMs = toMs;
+  if (eventSeq !== undefined) filter.eventSeq = eventSeq;
   return filter;
 }
 
@@ -300,13 +291,6 @@ function alertId(id: string): string {
     });
   }
   return id;
-}
-
-/** The alert, or the same 404 whether it does not exist or lies outside the caller's scope. */
-async function visibleAlert(service: AlertService, scope: SourceScope, id: string) {
-  const doc = await service.get(id);
-  if (!doc || !visibleTo(scope, doc.value)) throw new AppError('not_found', `no alert ${id}`);
-  return doc.value;
 }
 
 /** The body of a resolve, one alert or many: a disposition and a note. */

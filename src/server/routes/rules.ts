@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
-import { ENGINE_DOC_ID, type EngineDoc } from '../../monitor/engine/engine.js';
-import { MONITOR_KIND, RuleStore } from '../../monitor/engine/rule-store.js';
+import type { RuleStore } from '../../monitor/engine/rule-store.js';
 import { compileLayers, LAYERS, type LayerText } from '../../monitor/rules/compile-layers.js';
 import { formatProblem, type RuleProblem } from '../../monitor/rules/problems.js';
 import type { RuleSet } from '../../monitor/rules/rule-set.js';
 import type { ServerContext } from '../context.js';
-import { QueryReader } from '../http/query.js';
 import { ruleJson } from '../presenters/rule.js';
+import { readRulesSchema, replaceRulesSchema, validateRulesSchema } from './rules-schemas.js';
 
 /** Rule files may be sent as YAML or JSON; JSON goes through the app's raw-text parser. */
 const YAML_TYPES = [
@@ -26,7 +25,7 @@ const API_FILE = 'api';
  * `rules.update` and applies to the entries after that event.
  */
 export function ruleRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const rules = new RuleStore(ctx.store, ctx.clock);
+  const rules = ctx.rules;
 
   // The YAML parser lives in this plugin's scope only.
   void app.register(async (scoped) => {
@@ -34,14 +33,13 @@ export function ruleRoutes(app: FastifyInstance, ctx: ServerContext): void {
       done(null, body),
     );
 
-    scoped.get('/api/v1/rules', async (request) => {
+    const read = { config: { access: 'rules.read' as const } };
+    scoped.get('/api/v1/rules', { ...read, schema: readRulesSchema }, async (request) => {
       await ctx.access(request, 'rules.read');
-      new QueryReader(request.query, []);
       const pointers = await rules.pointers();
       const { texts } = await rules.currentTexts();
       const built = compileLayers(texts, false);
-      const engineDoc = await ctx.store.getState(MONITOR_KIND, ENGINE_DOC_ID);
-      const engine = engineDoc ? (JSON.parse(engineDoc.value) as EngineDoc) : undefined;
+      const engine = await rules.engine();
       return {
         rules: built.ok ? built.ruleSet.rules.map(ruleJson) : [],
         packs: built.ok ? built.ruleSet.packs : {},
@@ -68,24 +66,27 @@ export function ruleRoutes(app: FastifyInstance, ctx: ServerContext): void {
           ? {
               position: engine.position,
               layers: engine.layers,
-              saved_at: new Date(engine.saved_at_ms).toISOString(),
+              saved_at: new Date(engine.savedAtMs).toISOString(),
             }
           : null,
       };
     });
 
-    scoped.post('/api/v1/rules/validate', async (request) => {
-      await ctx.access(request, 'rules.read');
-      new QueryReader(request.query, []);
-      const result = compileWithApiLayer(await lowerLayers(rules), bodyText(request.body));
-      return result.ok
-        ? { valid: true, problems: [], rules: result.ruleSet.rules.map(ruleJson) }
-        : { valid: false, problems: result.problems.map(problemJson), rules: [] };
-    });
+    scoped.post(
+      '/api/v1/rules/validate',
+      { ...read, schema: validateRulesSchema },
+      async (request) => {
+        await ctx.access(request, 'rules.read');
+        const result = compileWithApiLayer(await lowerLayers(rules), bodyText(request.body));
+        return result.ok
+          ? { valid: true, problems: [], rules: result.ruleSet.rules.map(ruleJson) }
+          : { valid: false, problems: result.problems.map(problemJson), rules: [] };
+      },
+    );
 
-    scoped.put('/api/v1/rules', async (request) => {
+    const manage = { config: { access: 'rules.manage' as const }, schema: replaceRulesSchema };
+    scoped.put('/api/v1/rules', manage, async (request) => {
       const principal = await ctx.access(request, 'rules.manage');
-      new QueryReader(request.query, []);
       const text = bodyText(request.body);
       const result = compileWithApiLayer(await lowerLayers(rules), text);
       if (!result.ok) throw problemsError(result.problems);

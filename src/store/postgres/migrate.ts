@@ -58,7 +58,7 @@ export async function migrate(pool: Pool, requested: string | undefined): Promis
   }
 }
 
-/** A migration's data step on PostgreSQL: one kind of `state` document becomes typed rows. */
+/** A migration's data step on PostgreSQL: one kind of `state` document becomes typed rows (deleted by the caller). */
 async function moveDocs(client: PoolClient, schema: string, move: DocMove): Promise<void> {
   const builder = queryBuilder('postgres', schema);
   const { rows } = await client.query<Row>('SELECT * FROM state WHERE kind = $1 ORDER BY id', [

@@ -1,5 +1,7 @@
 import type { DocMove } from '../doc-move.js';
 import { ACCOUNT_DOC_MOVES } from '../tables/accounts/account-documents.js';
+import { ALERT_DOC_MOVES } from '../tables/alerts/alert-doc-moves.js';
+import { MONITOR_DOC_MOVES } from '../tables/monitor/monitor-doc-moves.js';
 import { DROP_HALF_MOVED_DELIVERIES, NOTIFY_DOC_MOVES } from '../tables/notify/notify-doc-moves.js';
 import { SOURCES_DOC_MOVES } from '../tables/sources/sources-doc-moves.js';
 
@@ -207,6 +209,122 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         WHERE status = 'pending';
     `,
     moveDocs: ACCOUNT_DOC_MOVES,
+  },
+  {
+    version: 7,
+    name: 'alerts_rules_engine',
+    sql: `
+      -- Alerts as rows: the list filters (state, severity, rule, assignee) each walk an index
+      -- ending in id, and id is a ULID of the raise time, so a keyset page newest first and a
+      -- time range are one backwards index walk.
+      CREATE TABLE alerts (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        alert_key TEXT COLLATE "C" NOT NULL,
+        rule_id TEXT COLLATE "C" NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT,
+        severity TEXT COLLATE "C" NOT NULL,
+        state TEXT COLLATE "C" NOT NULL,
+        sources_json TEXT NOT NULL,
+        group_json TEXT,
+        seqs_json TEXT NOT NULL,
+        seqs_by_source_json TEXT,
+        seq_count BIGINT NOT NULL,
+        triggered_at_ms BIGINT NOT NULL,
+        raised_at_ms BIGINT NOT NULL,
+        assignee TEXT COLLATE "C",
+        acknowledged_at_ms BIGINT,
+        acknowledged_by TEXT,
+        resolved_at_ms BIGINT,
+        resolved_by TEXT,
+        disposition TEXT,
+        resolution_note TEXT,
+        steps BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL,
+        version BIGINT NOT NULL
+      );
+      CREATE INDEX alerts_state ON alerts (state, id);
+      CREATE INDEX alerts_severity ON alerts (severity, id);
+      CREATE INDEX alerts_rule ON alerts (rule_id, id);
+      CREATE INDEX alerts_assignee ON alerts (assignee, id);
+      -- The metrics' sums over a time range read this narrow index, not the wide rows.
+      CREATE INDEX alerts_response ON alerts (id, severity, state, disposition, raised_at_ms,
+        acknowledged_at_ms, resolved_at_ms);
+      -- An alert's sources, one per row: "by source" and a reader's scope are index lookups.
+      CREATE TABLE alert_sources (
+        alert_id TEXT COLLATE "C" NOT NULL REFERENCES alerts (id),
+        source TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (alert_id, source)
+      );
+      CREATE INDEX alert_sources_source ON alert_sources (source, alert_id);
+      -- The entries that triggered an alert: the dashboard's "alerts raised on this event".
+      CREATE TABLE alert_seqs (
+        seq BIGINT NOT NULL,
+        alert_id TEXT COLLATE "C" NOT NULL REFERENCES alerts (id),
+        source TEXT COLLATE "C",
+        PRIMARY KEY (seq, alert_id)
+      );
+      CREATE TABLE alert_groups (
+        alert_id TEXT COLLATE "C" NOT NULL REFERENCES alerts (id),
+        field TEXT COLLATE "C" NOT NULL,
+        value TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (alert_id, field)
+      );
+      CREATE INDEX alert_groups_value ON alert_groups (field, value, alert_id);
+      -- Handling steps, appended in the transaction of their log event (event_id); a step's
+      -- seq is read from the log by that id.
+      CREATE TABLE alert_history (
+        alert_id TEXT COLLATE "C" NOT NULL REFERENCES alerts (id),
+        step INTEGER NOT NULL,
+        event_id TEXT COLLATE "C" NOT NULL UNIQUE,
+        action TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        by_json TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT COLLATE "C" NOT NULL,
+        disposition TEXT,
+        note TEXT,
+        assignee TEXT COLLATE "C",
+        text TEXT,
+        PRIMARY KEY (alert_id, step)
+      );
+      -- Raise keys: one alert per triggering, whoever raises it and however often.
+      CREATE TABLE alert_keys (
+        alert_key TEXT COLLATE "C" PRIMARY KEY,
+        alert_id TEXT COLLATE "C" NOT NULL,
+        created_at_ms BIGINT NOT NULL
+      );
+      CREATE TABLE rule_texts (
+        sha256 TEXT COLLATE "C" PRIMARY KEY,
+        file TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL
+      );
+      CREATE TABLE rule_layers (
+        layer TEXT COLLATE "C" PRIMARY KEY,
+        sha256 TEXT COLLATE "C" NOT NULL,
+        file TEXT NOT NULL,
+        event_id TEXT COLLATE "C",
+        event_seq BIGINT,
+        at_ms BIGINT NOT NULL,
+        by_id TEXT NOT NULL
+      );
+      CREATE TABLE engine_position (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        position BIGINT NOT NULL CHECK (position >= 0),
+        layers_json TEXT NOT NULL,
+        evaluator_json TEXT NOT NULL,
+        saved_at_ms BIGINT NOT NULL,
+        version BIGINT NOT NULL
+      );
+      CREATE TABLE engine_lease (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        version BIGINT NOT NULL
+      );
+    `,
+    moveDocs: [...ALERT_DOC_MOVES, ...MONITOR_DOC_MOVES],
   },
   {
     version: 8,

@@ -69,7 +69,7 @@ export function migrate(db: Database.Database): void {
   }
 }
 
-/** A migration's data step on SQLite: one kind of `state` document becomes typed rows. */
+/** A migration's data step on SQLite: one kind of `state` document becomes typed rows (deleted by the caller). */
 function moveDocs(db: Database.Database, move: DocMove): void {
   const builder = queryBuilder('sqlite');
   const docs = db.prepare('SELECT * FROM state WHERE kind = ? ORDER BY id').all(move.kind) as Row[];

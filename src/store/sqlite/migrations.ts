@@ -1,5 +1,7 @@
 import type { DocMove } from '../doc-move.js';
 import { ACCOUNT_DOC_MOVES } from '../tables/accounts/account-documents.js';
+import { ALERT_DOC_MOVES } from '../tables/alerts/alert-doc-moves.js';
+import { MONITOR_DOC_MOVES } from '../tables/monitor/monitor-doc-moves.js';
 import { DROP_HALF_MOVED_DELIVERIES, NOTIFY_DOC_MOVES } from '../tables/notify/notify-doc-moves.js';
 import { SOURCES_DOC_MOVES } from '../tables/sources/sources-doc-moves.js';
 
@@ -195,6 +197,122 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         WHERE status = 'pending';
     `,
     moveDocs: ACCOUNT_DOC_MOVES,
+  },
+  {
+    version: 7,
+    name: 'alerts_rules_engine',
+    sql: `
+      -- Alerts as rows: the list filters (state, severity, rule, assignee) each walk an index
+      -- ending in id, and id is a ULID of the raise time, so a keyset page newest first and a
+      -- time range are one backwards index walk.
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        alert_key TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT,
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL,
+        sources_json TEXT NOT NULL,
+        group_json TEXT,
+        seqs_json TEXT NOT NULL,
+        seqs_by_source_json TEXT,
+        seq_count INTEGER NOT NULL,
+        triggered_at_ms INTEGER NOT NULL,
+        raised_at_ms INTEGER NOT NULL,
+        assignee TEXT,
+        acknowledged_at_ms INTEGER,
+        acknowledged_by TEXT,
+        resolved_at_ms INTEGER,
+        resolved_by TEXT,
+        disposition TEXT,
+        resolution_note TEXT,
+        steps INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        version INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX alerts_state ON alerts (state, id);
+      CREATE INDEX alerts_severity ON alerts (severity, id);
+      CREATE INDEX alerts_rule ON alerts (rule_id, id);
+      CREATE INDEX alerts_assignee ON alerts (assignee, id);
+      -- The metrics' sums over a time range read this narrow index, not the wide rows.
+      CREATE INDEX alerts_response ON alerts (id, severity, state, disposition, raised_at_ms,
+        acknowledged_at_ms, resolved_at_ms);
+      -- An alert's sources, one per row: "by source" and a reader's scope are index lookups.
+      CREATE TABLE alert_sources (
+        alert_id TEXT NOT NULL REFERENCES alerts (id),
+        source TEXT NOT NULL,
+        PRIMARY KEY (alert_id, source)
+      ) WITHOUT ROWID;
+      CREATE INDEX alert_sources_source ON alert_sources (source, alert_id);
+      -- The entries that triggered an alert: the dashboard's "alerts raised on this event".
+      CREATE TABLE alert_seqs (
+        seq INTEGER NOT NULL,
+        alert_id TEXT NOT NULL REFERENCES alerts (id),
+        source TEXT,
+        PRIMARY KEY (seq, alert_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE alert_groups (
+        alert_id TEXT NOT NULL REFERENCES alerts (id),
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (alert_id, field)
+      ) WITHOUT ROWID;
+      CREATE INDEX alert_groups_value ON alert_groups (field, value, alert_id);
+      -- Handling steps, appended in the transaction of their log event (event_id); a step's
+      -- seq is read from the log by that id.
+      CREATE TABLE alert_history (
+        alert_id TEXT NOT NULL REFERENCES alerts (id),
+        step INTEGER NOT NULL,
+        event_id TEXT NOT NULL UNIQUE,
+        action TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        by_json TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        disposition TEXT,
+        note TEXT,
+        assignee TEXT,
+        text TEXT,
+        PRIMARY KEY (alert_id, step)
+      ) WITHOUT ROWID;
+      -- Raise keys: one alert per triggering, whoever raises it and however often.
+      CREATE TABLE alert_keys (
+        alert_key TEXT PRIMARY KEY,
+        alert_id TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE rule_texts (
+        sha256 TEXT PRIMARY KEY,
+        file TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE rule_layers (
+        layer TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        file TEXT NOT NULL,
+        event_id TEXT,
+        event_seq INTEGER,
+        at_ms INTEGER NOT NULL,
+        by_id TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE engine_position (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        layers_json TEXT NOT NULL,
+        evaluator_json TEXT NOT NULL,
+        saved_at_ms INTEGER NOT NULL,
+        version INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE engine_lease (
+        id TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        version INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+    moveDocs: [...ALERT_DOC_MOVES, ...MONITOR_DOC_MOVES],
   },
   {
     version: 8,

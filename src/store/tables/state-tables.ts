@@ -20,6 +20,18 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'deliveries', key: ['id'] },
   { table: 'sources', key: ['name'] },
   { table: 'source_stats', key: ['source'] },
+  // Alerts (migration 7): the alert before its sources, seqs, groups and history.
+  { table: 'alerts', key: ['id'] },
+  { table: 'alert_sources', key: ['alert_id', 'source'] },
+  { table: 'alert_seqs', key: ['seq', 'alert_id'] },
+  { table: 'alert_groups', key: ['alert_id', 'field'] },
+  { table: 'alert_history', key: ['alert_id', 'step'] },
+  { table: 'alert_keys', key: ['alert_key'] },
+  // The monitor (migration 7): rule texts, layer pointers, the engine's position and lease.
+  { table: 'rule_texts', key: ['sha256'] },
+  { table: 'rule_layers', key: ['layer'] },
+  { table: 'engine_position', key: ['id'] },
+  { table: 'engine_lease', key: ['id'] },
 ];
 
 export function stateTable(table: string): StateTable {

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { ALL_SOURCES } from '../../../src/access/source-scope.js';
 import { AppError } from '../../../src/errors.js';
 import { type OpenLog, openLog } from '../../../src/log/open-log.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
-import { ALERT_KIND, raiseSeq } from '../../../src/monitor/alerts/alert.js';
+import { raiseSeq } from '../../../src/monitor/alerts/alert.js';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { freshPgSchema, PG_ENABLED } from '../../support/stores.js';
@@ -68,7 +69,8 @@ describe('alerts on one PostgreSQL log shared by two servers', {
     assert.equal(new Set(results.map((r) => r.id)).size, 1);
     assert.equal(results.filter((r) => r.created).length, 1);
     const id = results[0]!.id;
-    assert.equal((await logs[1]!.store.listState(ALERT_KIND, { limit: 10 })).length, 1);
+    const stored = await services[1]!.page({ filter: {}, scope: ALL_SOURCES, limit: 10 });
+    assert.equal(stored.alerts.length, 1);
     assert.deepEqual(await raiseEvents(id), ['alert.raise']);
     assert.equal(notified, 1);
     assert.notEqual(raiseSeq((await services[1]!.get(id))!.value), null);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ulid } from 'ulid';
 import type { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { registeredRoutes } from '../../../src/server/app.js';
 import { ALERT_CSV_COLUMNS } from '../../../src/server/presenters/alert.js';
+import { insertAlert } from '../../../src/store/tables/alerts/alerts-table.js';
 import { call, type TestServer, testServer } from '../../support/test-server.js';
 import {
   alertEvents,
@@ -11,6 +13,7 @@ import {
   HR_SOURCE,
   newAlert,
   ok,
+  storedAlert,
   tokenFor,
 } from './support.js';
 
@@ -623,6 +626,84 @@ describe('HTTP API: alerts and their handling', () => {
       assert.equal(bad.json().error.path, 'format');
       const withLimit = await call(local, 'GET', '/api/v1/alerts/export?limit=5', who);
       assert.equal(withLimit.json().error.path, 'limit');
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('event_seq: the alerts an entry triggered, found by a scoped reader only by an entry of theirs', async () => {
+    const local = await testServer();
+    try {
+      const s = alertService(local).service;
+      const all = await tokenFor(local, 'rita', [{ role: 'reviewer' }]);
+      const billing = await tokenFor(local, 'bill', [{ role: 'reviewer', sources: ['billing-*'] }]);
+      const single = (await s.raise(newAlert({ key: 'q1', seqs: [70, 71] }))).id;
+      const both = (
+        await s.raise(
+          newAlert({
+            key: 'q2',
+            seqs: [71, 90],
+            sources: [BILLING_SOURCE, HR_SOURCE],
+            seqsBySource: { [BILLING_SOURCE]: [71], [HR_SOURCE]: [90] },
+          }),
+        )
+      ).id;
+      const ids = async (query: string, who: { authorization: string }) =>
+        ok<{ alerts: { id: string }[] }>(
+          await call(local, 'GET', `/api/v1/alerts?${query}`, who),
+        ).alerts.map((a) => a.id);
+      assert.deepEqual(await ids('event_seq=71', all), [both, single]);
+      assert.deepEqual(await ids('event_seq=70', all), [single]);
+      assert.deepEqual(await ids('event_seq=90', all), [both]);
+      assert.deepEqual(await ids('event_seq=72', all), []);
+      assert.deepEqual(await ids('event_seq=71', billing), [both, single]);
+      // Seq 90 is an hr-api entry: a billing reviewer learns nothing of what it triggered.
+      assert.deepEqual(await ids('event_seq=90', billing), []);
+      const bad = await call(local, 'GET', '/api/v1/alerts?event_seq=-1', all);
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().error.path, 'event_seq');
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('exports every match, page after page, with no cap', async () => {
+    const local = await testServer();
+    try {
+      const who = await tokenFor(local, 'audrey', [{ role: 'auditor' }]);
+      // More than two of the export's pages (1000 alerts each), written straight to the tables.
+      const count = 2345;
+      await local.log.store.transaction(async (tx) => {
+        for (let i = 0; i < count; i++) {
+          const raisedAtMs = local.clock.now() + i;
+          const id = ulid(raisedAtMs);
+          await insertAlert(
+            tx,
+            {
+              ...storedAlert(id, raisedAtMs),
+              key: `many-${i}`,
+              sources: [i % 2 === 0 ? BILLING_SOURCE : HR_SOURCE],
+            },
+            raisedAtMs,
+          );
+        }
+      });
+      const res = await call(local, 'GET', '/api/v1/alerts/export?format=csv', who);
+      assert.equal(res.statusCode, 200);
+      const rows = res.body.split('\r\n').slice(1, -1);
+      assert.equal(rows.length, count);
+      const ids = rows.map((r) => r.split(',')[0]!);
+      assert.deepEqual(ids, [...ids].sort(), 'oldest first');
+      assert.equal(new Set(ids).size, count);
+      const [logged] = await local.log.store.search({
+        source: 'evident',
+        action: 'alert.export',
+        limit: 1,
+      });
+      const details = JSON.parse(logged!.record).details;
+      assert.equal(details.count, count);
+      assert.equal(details.first_id, ids[0]);
+      assert.equal(details.last_id, ids.at(-1));
     } finally {
       await local.close();
     }

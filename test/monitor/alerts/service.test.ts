@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { ALL_SOURCES } from '../../../src/access/source-scope.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
-import {
-  ALERT_KEY_KIND,
-  ALERT_KIND,
-  type AlertRecord,
-  raiseSeq,
-} from '../../../src/monitor/alerts/alert.js';
-import { eventFor, MONITOR_ACTOR } from '../../../src/monitor/alerts/alert-events.js';
+import { raiseSeq } from '../../../src/monitor/alerts/alert.js';
+import { MONITOR_ACTOR } from '../../../src/monitor/alerts/alert-events.js';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import type { Notifier } from '../../../src/monitor/notify/notifier.js';
+import { claimAlertKey } from '../../../src/store/tables/alerts/alert-keys-table.js';
 import { type TestServer, testServer } from '../../support/test-server.js';
 import { alertEvents, alertService, newAlert } from './support.js';
 
@@ -89,8 +86,8 @@ describe('AlertService: raising', () => {
     const ids = new Set(results.map((r) => r.id));
     assert.equal(ids.size, 1);
     assert.equal(results.filter((r) => r.created).length, 1);
-    const docs = await t.log.store.listState(ALERT_KIND, { limit: 10 });
-    assert.equal(docs.length, 1);
+    const stored = await a.service.page({ filter: {}, scope: ALL_SOURCES, limit: 10 });
+    assert.equal(stored.alerts.length, 1);
     const [id] = [...ids];
     assert.equal((await alertEvents(t, id!)).length, 1);
     assert.equal(a.raised.length + b.raised.length, 1, 'notified once');
@@ -138,7 +135,7 @@ describe('AlertService: raising', () => {
   });
 });
 
-describe('AlertService: crash recovery', () => {
+describe('AlertService: a step and its event commit together', () => {
   let t: TestServer;
   beforeEach(async () => {
     t = await testServer();
@@ -147,119 +144,86 @@ describe('AlertService: crash recovery', () => {
     await t.close();
   });
 
-  it('a key claimed before a crash gets its alert and event on the next raise', async () => {
+  it('a key claimed without its alert (a store migrated from before transactions) gets its alert and event on the next raise', async () => {
     const { service, raised } = alertService(t);
-    // The first raise claimed the key, then the process died.
     const { id } = await service.raise(newAlert({ key: 'probe' }));
-    const claim = JSON.parse((await t.log.store.getState(ALERT_KEY_KIND, 'probe'))!.value);
-    const alert: AlertRecord = { ...claim.alert, key: 'crashed' };
-    alert.id = '01KB0000000000000000000000';
-    alert.history = [{ ...alert.history[0]!, eventId: alert.id }];
-    await t.log.store.putState(
-      ALERT_KEY_KIND,
-      'crashed',
-      JSON.stringify({ alertId: alert.id, alert }),
-      0,
-      t.clock.now(),
-    );
-    assert.equal(await t.log.store.getState(ALERT_KIND, alert.id), undefined);
+    // The old two-write raise claimed the key, then the process died before the alert.
+    const orphan = '01KB0000000000000000000000';
+    assert.ok(await claimAlertKey(t.log.store.state, 'crashed', orphan, t.clock.now()));
+    assert.equal(await service.get(orphan), undefined);
 
     const again = await service.raise(newAlert({ key: 'crashed' }));
-    assert.deepEqual(again, { id: alert.id, created: false });
-    const repaired = (await service.get(alert.id))!.value;
-    const events = await alertEvents(t, alert.id);
+    assert.deepEqual(again, { id: orphan, created: false });
+    const repaired = (await service.get(orphan))!.value;
+    const events = await alertEvents(t, orphan);
     assert.equal(events.length, 1);
     assert.equal(raiseSeq(repaired), events[0]!.seq);
     assert.deepEqual(
       raised.map((a) => a.id),
-      [id, alert.id],
+      [id, orphan],
       'the repair hands the alert to notifications',
     );
   });
 
-  it('an event appended before a crash is not appended again; its seq is recorded', async () => {
+  it('a step whose transaction fails leaves neither the step nor its event', async () => {
     const { service } = alertService(t);
     const { id } = await service.raise(newAlert());
-    // A step whose document change landed and whose event was appended, but whose seq
-    // was never written back.
-    const doc = (await t.log.store.getState(ALERT_KIND, id))!;
-    const alert = JSON.parse(doc.value) as AlertRecord;
-    const step = {
-      action: 'acknowledge' as const,
-      eventId: '01KB1111111111111111111111',
-      seq: null,
-      atMs: t.clock.now(),
-      by: REVIEWER,
-      from: 'open' as const,
-      to: 'acknowledged' as const,
-    };
-    const pending: AlertRecord = {
-      ...alert,
-      state: 'acknowledged',
-      acknowledgedAtMs: t.clock.now(),
-      acknowledgedBy: REVIEWER.id,
-      history: [...alert.history, step],
-    };
+    const before = (await service.get(id))!;
+    // The append transaction fails after the step was written inside it (a crash, a full disk).
     const audit = new SelfAudit(t.log.sequencer, t.log.origin, t.clock);
-    const seq = await audit.record(eventFor(pending, step));
-    assert.ok(await t.log.store.putState(ALERT_KIND, id, JSON.stringify(pending), doc.version, 0));
-
-    // A second step by someone else: the pending one is completed first, not duplicated.
-    t.clock.advance(5000);
-    const after = await service.handle(id, { action: 'comment', text: 'looking' }, REVIEWER);
+    const failing = Object.assign(Object.create(audit) as SelfAudit, {
+      recordWithin: (work: Parameters<SelfAudit['recordWithin']>[0]) =>
+        audit.recordWithin(async (tx) => {
+          await work(tx);
+          throw new Error('the disk is full');
+        }),
+    });
+    const broken = new AlertService({ store: t.log.store, audit: failing, clock: t.clock });
+    await assert.rejects(broken.handle(id, { action: 'acknowledge' }, REVIEWER));
+    const after = (await service.get(id))!;
+    assert.deepEqual(after, before, 'the alert is as it was');
     assert.deepEqual(
-      after.history.map((h) => [h.action, h.seq === null]),
+      (await alertEvents(t, id)).map((e) => e.record.action),
+      ['alert.raise'],
+      'and the log has no acknowledge',
+    );
+    // The next step goes through as if the failed one had never been tried.
+    const done = await service.handle(id, { action: 'acknowledge' }, REVIEWER);
+    assert.deepEqual(
+      done.history.map((h) => [h.action, h.seq === null]),
       [
         ['raise', false],
         ['acknowledge', false],
-        ['comment', false],
       ],
     );
-    assert.equal(after.history[1]!.seq, seq);
-    const events = await alertEvents(t, id);
-    assert.deepEqual(
-      events.map((e) => e.record.action),
-      ['alert.raise', 'alert.acknowledge', 'alert.comment'],
-    );
-    assert.deepEqual(
-      events.map((e) => e.seq),
-      after.history.map((h) => h.seq),
-    );
-  });
-
-  it('a step whose event never made it is appended by the next writer, in history order', async () => {
-    const { service } = alertService(t);
-    const { id } = await service.raise(newAlert());
-    const doc = (await t.log.store.getState(ALERT_KIND, id))!;
-    const alert = JSON.parse(doc.value) as AlertRecord;
-    const step = {
-      action: 'assign' as const,
-      eventId: '01KB2222222222222222222222',
-      seq: null,
-      atMs: t.clock.now(),
-      by: REVIEWER,
-      from: 'open' as const,
-      to: 'open' as const,
-      assignee: 'acct-ada',
-    };
-    const pending = { ...alert, assignee: 'acct-ada', history: [...alert.history, step] };
-    await t.log.store.putState(ALERT_KIND, id, JSON.stringify(pending), doc.version, 0);
-
-    const after = await service.handle(id, { action: 'acknowledge' }, MONITOR_ACTOR);
     const events = await alertEvents(t, id);
     assert.deepEqual(
       events.map((e) => [e.record.action, e.record.actor.id, e.record.actor.ip ?? null]),
       [
         ['alert.raise', 'monitor', null],
-        ['alert.assign', 'acct-ada', '10.0.0.9'],
-        ['alert.acknowledge', 'monitor', null],
+        ['alert.acknowledge', 'acct-ada', '10.0.0.9'],
       ],
-      'the pending step keeps its own actor and address',
     );
-    assert.equal(events[1]!.record.id, step.eventId);
     assert.deepEqual(
-      after.history.map((h) => h.seq),
+      done.history.map((h) => h.seq),
       events.map((e) => e.seq),
+    );
+    assert.equal(events[1]!.record.id, done.history[1]!.eventId);
+  });
+
+  it('concurrent steps are serial: two acknowledgements make one step and one 409', async () => {
+    const { service } = alertService(t);
+    const { id } = await service.raise(newAlert());
+    const results = await Promise.allSettled([
+      service.handle(id, { action: 'acknowledge' }, REVIEWER),
+      service.handle(id, { action: 'acknowledge' }, MONITOR_ACTOR),
+    ]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.equal((refused.reason as { reason?: string }).reason, 'alert_not_in_state');
+    assert.deepEqual(
+      (await alertEvents(t, id)).map((e) => e.record.action),
+      ['alert.raise', 'alert.acknowledge'],
     );
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Grant } from '../../../src/access/principal.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
+import type { AlertRecord } from '../../../src/monitor/alerts/alert.js';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import type { AlertView, NewAlert } from '../../../src/monitor/types.js';
 import type { TestServer } from '../../support/test-server.js';
@@ -21,6 +22,34 @@ export function newAlert(overrides: Partial<NewAlert> = {}): NewAlert {
     group: { 'actor.id': 'u-1' },
     triggeredAtMs: Date.parse('2026-11-22T08:59:59.000Z'),
     ...overrides,
+  };
+}
+
+/** An open alert as stored, for tests that write many straight into the tables. */
+export function storedAlert(id: string, raisedAtMs: number): AlertRecord {
+  const a = newAlert();
+  return {
+    ...a,
+    id,
+    seqCount: a.seqs.length,
+    raisedAtMs,
+    state: 'open',
+    assignee: null,
+    acknowledgedAtMs: null,
+    acknowledgedBy: null,
+    resolvedAtMs: null,
+    resolution: null,
+    history: [
+      {
+        action: 'raise',
+        eventId: id,
+        seq: null,
+        atMs: raisedAtMs,
+        by: { kind: 'system', id: 'monitor' },
+        from: null,
+        to: 'open',
+      },
+    ],
   };
 }
 

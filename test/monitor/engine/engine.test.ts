@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
-import { ENGINE_DOC_ID, type EngineDoc } from '../../../src/monitor/engine/engine.js';
-import { MONITOR_KIND } from '../../../src/monitor/engine/rule-store.js';
+import { engineStatus } from '../../../src/monitor/engine/engine-status.js';
 import { STORES } from '../../support/stores.js';
 import { drain, monitorLog, RecordingObserver, RecordingSink } from './support.js';
 
@@ -156,9 +155,8 @@ for (const factory of STORES) {
             [`pair:${after[3]}`, [after[2], after[3]]],
           ],
         );
-        const doc = await log.store.getState(MONITOR_KIND, ENGINE_DOC_ID);
-        const saved = JSON.parse(doc!.value) as EngineDoc;
-        assert.equal(saved.position, after[3]! + 1);
+        const saved = await engineStatus(log.store);
+        assert.equal(saved!.position, after[3]! + 1);
       } finally {
         await log.dispose();
       }

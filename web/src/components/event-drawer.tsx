@@ -25,14 +25,13 @@ export function EventDrawer(props: { id: string; onClose: () => void }) {
     apiGet<EventEntry>(`/api/v1/events/${encodeURIComponent(props.id)}`).then(setEntry, setError);
   }, [props.id]);
   useEffect(() => heading.current?.focus(), [entry]);
-  // Alerts raised on this event: those of its source whose events include its seq.
+  // Alerts raised on this event: the server finds them by the event's seq.
   const [alerts, setAlerts] = useState<AlertSummary[] | undefined>(undefined);
   useEffect(() => {
     setAlerts(undefined);
-    const source = entry?.record.source;
-    if (entry === undefined || typeof source !== 'string') return;
-    apiGet<{ alerts: AlertSummary[] }>('/api/v1/alerts', { source, limit: 500 }).then(
-      (a) => setAlerts(a.alerts.filter((x) => x.seqs.includes(entry.seq))),
+    if (entry === undefined) return;
+    apiGet<{ alerts: AlertSummary[] }>('/api/v1/alerts', { event_seq: entry.seq, limit: 50 }).then(
+      (a) => setAlerts(a.alerts),
       () => setAlerts(undefined),
     );
   }, [entry]);
