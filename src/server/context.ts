@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { AccountDirectory } from '../access/accounts.js';
 import type { AdminToken } from '../access/admin-token.js';
-import { ApiTokens } from '../access/api-tokens.js';
-import { Authenticator, type SessionResolver } from '../access/authenticate.js';
+import { Authenticator, type SessionResolver } from '../access/authentication/authenticate.js';
 import { authorize, type Resource } from '../access/authorize.js';
+import { ApiTokens } from '../access/credentials/api-tokens.js';
 import type { Action, Principal } from '../access/principal.js';
-import type { SignIn } from '../access/sign-in.js';
+import type { SignIn } from '../access/sign-in/sign-in.js';
 import type { SourceScope } from '../access/source-scope.js';
 import type { MappingRegistry } from '../connect/mapping/registry.js';
 import type { SelfAudit } from '../log/self-audit.js';

@@ -6,7 +6,7 @@ import { AdminLock } from '../../src/access/admin/admin-lock.js';
 import { approveRequest } from '../../src/access/admin/decide-approval.js';
 import { requestAdminChange } from '../../src/access/admin/request-approval.js';
 import { updatePrincipal } from '../../src/access/admin/update-principal.js';
-import { ApiTokens } from '../../src/access/api-tokens.js';
+import { ApiTokens } from '../../src/access/credentials/api-tokens.js';
 import type { AccountPrincipal, Grant } from '../../src/access/principal.js';
 import { AppError } from '../../src/errors.js';
 import type { SelfAuditEvent } from '../../src/log/self-audit.js';

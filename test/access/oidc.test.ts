@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
-import { OIDC_FLOW_TTL_MS } from '../../src/access/oidc.js';
-import { OIDC_CALLBACK_PATH } from '../../src/access/oidc-settings.js';
+import { OIDC_FLOW_TTL_MS } from '../../src/access/sign-in/oidc.js';
+import { OIDC_CALLBACK_PATH } from '../../src/access/sign-in/oidc-settings.js';
 import { SESSION_COOKIE } from '../../src/server/context.js';
 import { Browser } from '../support/browser.js';
 import {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
-import { checkPassword } from '../../src/access/password-sign-in.js';
+import { csrfTokenOf, Sessions, sessionIdOf } from '../../src/access/credentials/sessions.js';
 import { hashPassword } from '../../src/access/passwords.js';
-import { csrfTokenOf, Sessions, sessionIdOf } from '../../src/access/sessions.js';
-import { DEFAULT_LOCK_POLICY, NO_SIGN_INS } from '../../src/access/sign-in-throttle.js';
+import { checkPassword } from '../../src/access/sign-in/password-sign-in.js';
+import { DEFAULT_LOCK_POLICY, NO_SIGN_INS } from '../../src/access/sign-in/sign-in-throttle.js';
 import type { Store } from '../../src/store/store.js';
 import { accountRecord } from '../support/accounts.js';
 import { TEST_SCRYPT } from '../support/sign-in.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory } from '../../src/access/accounts.js';
-import { sessionIdOf } from '../../src/access/sessions.js';
+import { sessionIdOf } from '../../src/access/credentials/sessions.js';
 import { AppError } from '../../src/errors.js';
 import { SelfAudit } from '../../src/log/self-audit.js';
 import { registeredRoutes } from '../../src/server/app.js';

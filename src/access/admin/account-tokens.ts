@@ -1,5 +1,9 @@
 import { AppError } from '../../errors.js';
-import { type ApiTokenRecord, type CreatedToken, MAX_TOKEN_TTL_MS } from '../api-tokens.js';
+import {
+  type ApiTokenRecord,
+  type CreatedToken,
+  MAX_TOKEN_TTL_MS,
+} from '../credentials/api-tokens.js';
 import { ROLES, type Role } from '../principal.js';
 import { type AdminActor, type AdminContext, isBootstrap } from './admin-context.js';
 import { recordAdmin, refuse } from './admin-events.js';

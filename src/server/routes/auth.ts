@@ -2,21 +2,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AccountRecord, NAME_PATTERN } from '../../access/accounts.js';
 import { createOwnToken, parseTokenRequest } from '../../access/admin/account-tokens.js';
 import { adminActor } from '../../access/admin/admin-context.js';
-import { accountPrincipal } from '../../access/authenticate.js';
-import { parseCliHandoff } from '../../access/cli-handoff.js';
-import { OIDC_FLOW_TTL_MS, type OidcFailure, type OidcSignIn } from '../../access/oidc.js';
+import { accountPrincipal } from '../../access/authentication/authenticate.js';
+import { type SignInMethod, sessionIdOf } from '../../access/credentials/sessions.js';
+import { checkPasswordPolicy, hashPassword, MAX_PASSWORD_LENGTH } from '../../access/passwords.js';
+import type { AccountPrincipal } from '../../access/principal.js';
+import { newSecret } from '../../access/secrets.js';
+import { parseCliHandoff } from '../../access/sign-in/cli-handoff.js';
+import { OIDC_FLOW_TTL_MS, type OidcFailure, type OidcSignIn } from '../../access/sign-in/oidc.js';
 import {
   checkAccountPassword,
   checkPassword,
   normaliseSignInName,
   type PasswordFailure,
-} from '../../access/password-sign-in.js';
-import { checkPasswordPolicy, hashPassword, MAX_PASSWORD_LENGTH } from '../../access/passwords.js';
-import type { AccountPrincipal } from '../../access/principal.js';
-import { newSecret } from '../../access/secrets.js';
-import { type SignInMethod, sessionIdOf } from '../../access/sessions.js';
-import type { SignIn } from '../../access/sign-in.js';
-import { NO_SIGN_INS } from '../../access/sign-in-throttle.js';
+} from '../../access/sign-in/password-sign-in.js';
+import type { SignIn } from '../../access/sign-in/sign-in.js';
+import { NO_SIGN_INS } from '../../access/sign-in/sign-in-throttle.js';
 import type { ErrorReason } from '../../error-reasons.js';
 import { AppError } from '../../errors.js';
 import type { AuditActor } from '../../log/self-audit.js';

@@ -7,8 +7,8 @@ import {
   TOKEN_REQUEST_FIELDS,
 } from '../../access/admin/account-tokens.js';
 import { adminActor } from '../../access/admin/admin-context.js';
-import type { CreatedToken } from '../../access/api-tokens.js';
 import { authorize } from '../../access/authorize.js';
+import type { CreatedToken } from '../../access/credentials/api-tokens.js';
 import type { Principal } from '../../access/principal.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';

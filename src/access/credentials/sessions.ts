@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { StateCollection } from '../store/state-collection.js';
-import type { Store } from '../store/store.js';
-import type { AccountDirectory, AccountRecord } from './accounts.js';
-import { accountPrincipal, type SessionResolver } from './authenticate.js';
-import type { AccountPrincipal } from './principal.js';
-import { newSecret } from './secrets.js';
+import { StateCollection } from '../../store/state-collection.js';
+import type { Store } from '../../store/store.js';
+import type { AccountDirectory, AccountRecord } from '../accounts.js';
+import { accountPrincipal, type SessionResolver } from '../authentication/authenticate.js';
+import type { AccountPrincipal } from '../principal.js';
+import { newSecret } from '../secrets.js';
 
 export type SignInMethod = 'password' | 'oidc';
 

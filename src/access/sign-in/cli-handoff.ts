@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../errors.js';
-import { StateCollection } from '../store/state-collection.js';
-import type { Store } from '../store/store.js';
-import { newSecret } from './secrets.js';
+import { AppError } from '../../errors.js';
+import { StateCollection } from '../../store/state-collection.js';
+import type { Store } from '../../store/store.js';
+import { newSecret } from '../secrets.js';
 
 /**
  * `evident login --oidc`: the browser signs in at the OpenID provider as usual, and the

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { fromBase64, toBase64 } from '../core/bytes.js';
-import { AppError } from '../errors.js';
-import { StateCollection } from '../store/state-collection.js';
-import type { Store } from '../store/store.js';
-import type { AccountRecord } from './accounts.js';
-import type { Grant, Role } from './principal.js';
-import { hashSecret, newSecret, secretMatches } from './secrets.js';
+import { fromBase64, toBase64 } from '../../core/bytes.js';
+import { AppError } from '../../errors.js';
+import { StateCollection } from '../../store/state-collection.js';
+import type { Store } from '../../store/store.js';
+import type { AccountRecord } from '../accounts.js';
+import type { Grant, Role } from '../principal.js';
+import { hashSecret, newSecret, secretMatches } from '../secrets.js';
 
 const PREFIX = 'evt_';
 const ID_LENGTH = 16;

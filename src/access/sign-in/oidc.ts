@@ -14,9 +14,9 @@ import {
   randomPKCECodeVerifier,
   randomState,
 } from 'openid-client';
-import { AppError } from '../errors.js';
-import { StateCollection } from '../store/state-collection.js';
-import type { Store } from '../store/store.js';
+import { AppError } from '../../errors.js';
+import { StateCollection } from '../../store/state-collection.js';
+import type { Store } from '../../store/store.js';
 import type { CliHandoffRequest } from './cli-handoff.js';
 import { isLoopbackHttp, type OidcSettings } from './oidc-settings.js';
 
