@@ -1,11 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import { AccountDirectory } from '../access/accounts.js';
+import { createOwnToken } from '../access/admin/account-tokens.js';
+import { type AdminContext, adminActor, adminContext } from '../access/admin/admin-context.js';
+import { readFourEyes } from '../access/admin/four-eyes-settings.js';
 import type { AdminToken } from '../access/admin-token.js';
 import { Authenticator, type SessionResolver } from '../access/authentication/authenticate.js';
+import type { CallerDeps } from '../access/authentication/caller.js';
 import { authorize, type Resource } from '../access/authorize.js';
 import { ApiTokens } from '../access/credentials/api-tokens.js';
 import type { Action, Principal } from '../access/principal.js';
 import type { SignIn } from '../access/sign-in/sign-in.js';
+import { SignInService } from '../access/sign-in/sign-in-service.js';
 import type { SourceScope } from '../access/source-scope.js';
 import type { MappingRegistry } from '../connect/mapping/registry.js';
 import type { SelfAudit } from '../log/self-audit.js';
@@ -62,12 +67,35 @@ export interface ServerContext extends ServerDeps {
   authenticator: Authenticator;
   accounts: AccountDirectory;
   tokens: ApiTokens;
+  /** Principal and token administration (access/admin/), shared by their routes. */
+  admin: AdminContext;
+  /** Password, OpenID and CLI sign-in (routes/auth.ts). */
+  signInService: SignInService;
+  /** What `GET /whoami` reads beside the principal. */
+  callers: CallerDeps;
 }
 
 export function serverContext(deps: ServerDeps): ServerContext {
   const accounts = new AccountDirectory(deps.store);
-  const tokens = new ApiTokens(deps.store);
+  const tokens = new ApiTokens(deps.store.state);
   const authenticator = new Authenticator({ ...deps, accounts, tokens });
+  const admin = adminContext({
+    store: deps.store,
+    accounts,
+    tokens,
+    audit: deps.audit,
+    clock: deps.clock,
+    forgetCached: () => authenticator.forgetCached(),
+  });
+  const signInService = new SignInService({
+    signIn: deps.signIn,
+    accounts,
+    audit: deps.audit,
+    clock: deps.clock,
+    createOwnToken: (principal, ip, request) =>
+      createOwnToken(admin, adminActor(principal, ip), { ...request, roles: undefined }),
+  });
+  const callers: CallerDeps = { accounts, tokens, fourEyes: () => readFourEyes(deps.store) };
   const authenticate = (request: FastifyRequest): Promise<Principal> => {
     const csrf = request.headers['x-csrf-token'];
     return authenticator.authenticate({
@@ -87,6 +115,9 @@ export function serverContext(deps: ServerDeps): ServerContext {
     ...deps,
     accounts,
     tokens,
+    admin,
+    signInService,
+    callers,
     authenticator,
     authenticate,
     accessScoped,

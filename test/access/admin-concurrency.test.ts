@@ -43,7 +43,7 @@ for (const factory of STORES) {
       ctx = adminContext({
         store,
         accounts,
-        tokens: new ApiTokens(store),
+        tokens: new ApiTokens(store.state),
         audit: {
           record: async (e) => {
             events.push(e);

@@ -19,7 +19,7 @@ describe('CLI sign-in hand-off codes', () => {
   let codes: CliHandoffs;
   before(async () => {
     t = await testServer();
-    codes = new CliHandoffs(t.log.store);
+    codes = new CliHandoffs(t.log.store.state);
   });
   after(async () => {
     await t.close();

@@ -6,6 +6,7 @@ import { AppError } from '../../src/errors.js';
 import { SelfAudit } from '../../src/log/self-audit.js';
 import { registeredRoutes } from '../../src/server/app.js';
 import { SESSION_COOKIE } from '../../src/server/context.js';
+import { sessionById } from '../../src/store/tables/credentials/sessions-table.js';
 import {
   login,
   PASSWORD,
@@ -256,7 +257,7 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
   it('writes last-seen at most once a minute', async () => {
     await person(t, { name: 'lea' });
     const s = await signIn(t, 'lea', PASSWORD, { ip: '10.6.0.3' });
-    const version = async () => (await t.signIn.sessions.docs.get(s.body.session.id))!.version;
+    const version = async () => (await sessionById(t.log.store.state, s.body.session.id))!.version;
     const v0 = await version();
     for (let i = 0; i < 5; i++) {
       t.clock.advance(10_000);

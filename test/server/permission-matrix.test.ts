@@ -455,7 +455,7 @@ describe('permission matrix: every route × every credential', () => {
     };
 
     const accounts = new AccountDirectory(t.log.store);
-    const tokens = new ApiTokens(t.log.store);
+    const tokens = new ApiTokens(t.log.store.state);
     const now = t.clock.now();
     let n = 0;
     const tokenFor = async (

@@ -97,7 +97,7 @@ export async function testServer(
   });
   await app.ready();
   const accounts = new AccountDirectory(log.store);
-  const tokens = new ApiTokens(log.store);
+  const tokens = new ApiTokens(log.store.state);
   let made = 0;
   return {
     dir,

@@ -6,7 +6,7 @@ import {
 } from '../credentials/api-tokens.js';
 import { ROLES, type Role } from '../principal.js';
 import { type AdminActor, type AdminContext, isBootstrap } from './admin-context.js';
-import { recordAdmin, refuse } from './admin-events.js';
+import { adminEvent, refuse } from './admin-events.js';
 import type { ApprovalRecord } from './approval.js';
 import { withCredentialSet } from './credential-control.js';
 import { optionalText } from './principal-input.js';
@@ -211,44 +211,82 @@ async function issue(
   awaitingApproval = false,
 ): Promise<CreatedToken> {
   const now = ctx.clock.now();
-  const created = await ctx.tokens.create({
-    awaitingApproval,
-    accountId,
-    label: request.label,
-    roles,
-    expiresAtMs: now + request.ttlMs,
-    createdBy: actor.principal.id,
-    nowMs: now,
-  });
-  await recordAdmin(ctx, actor, {
-    action: 'token.create',
-    target: tokenTarget(created.record),
-    details: {
-      principal_id: accountId,
+  // The token and its token.create event commit together, or neither does.
+  const { result } = await ctx.audit.recordWithin(async (tx) => {
+    const created = await ctx.tokens.createWithin(tx, {
+      awaitingApproval,
+      accountId,
+      label: request.label,
       roles,
-      expires_at: new Date(created.record.expiresAtMs).toISOString(),
-    },
+      expiresAtMs: now + request.ttlMs,
+      createdBy: actor.principal.id,
+      nowMs: now,
+    });
+    const event = adminEvent(actor, {
+      action: 'token.create',
+      target: tokenTarget(created.record),
+      details: {
+        principal_id: accountId,
+        roles,
+        expires_at: new Date(created.record.expiresAtMs).toISOString(),
+      },
+    });
+    return { events: [event], result: created };
   });
-  return created;
+  return result;
 }
 
-/** Revokes a token; the route has checked it is the caller's own or the caller manages tokens. */
+/** The tokens of a principal, oldest first; 404 when there is no such principal. */
+export async function tokensOfPrincipal(
+  ctx: AdminContext,
+  principalId: string,
+): Promise<ApiTokenRecord[]> {
+  if (!(await ctx.accounts.get(principalId))) {
+    throw new AppError('not_found', `no principal ${principalId}`);
+  }
+  return ctx.tokens.forAccount(principalId);
+}
+
+/**
+ * Revokes the caller's own token, or anyone's when the caller manages tokens. Someone
+ * else's token looks like no token otherwise: ids are not an oracle.
+ */
+export async function revokeTokenOf(
+  ctx: AdminContext,
+  actor: AdminActor,
+  id: string,
+  access: { managesTokens: boolean },
+): Promise<ApiTokenRecord> {
+  const token = await ctx.tokens.get(id);
+  if (!token || (token.accountId !== actor.principal.id && !access.managesTokens)) {
+    throw new AppError('not_found', `no token ${id}`);
+  }
+  return revokeToken(ctx, actor, token.id);
+}
+
+/** Revokes a token; the caller has checked it is the actor's own or the actor manages tokens. */
 export async function revokeToken(
   ctx: AdminContext,
   actor: AdminActor,
   id: string,
 ): Promise<ApiTokenRecord> {
-  const before = await ctx.tokens.tokens.get(id);
-  const revoked = await ctx.tokens.revoke(id, actor.principal.id, ctx.clock.now());
-  ctx.forgetCached();
-  if (before?.value.revokedAtMs === null) {
-    await recordAdmin(ctx, actor, {
+  // Revoking twice keeps the first time and records nothing the second time.
+  const { result } = await ctx.audit.recordWithin(async (tx) => {
+    const { token, revokedNow } = await ctx.tokens.revokeWithin(
+      tx,
+      id,
+      actor.principal.id,
+      ctx.clock.now(),
+    );
+    const event = adminEvent(actor, {
       action: 'token.revoke',
-      target: tokenTarget(revoked),
-      details: { principal_id: revoked.accountId },
+      target: tokenTarget(token),
+      details: { principal_id: token.accountId },
     });
-  }
-  return revoked;
+    return { events: revokedNow ? [event] : [], result: token };
+  });
+  ctx.forgetCached();
+  return result;
 }
 
 function tokenTarget(token: ApiTokenRecord) {

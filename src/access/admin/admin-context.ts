@@ -17,7 +17,7 @@ export interface AdminContext {
   accounts: AccountDirectory;
   tokens: ApiTokens;
   approvals: StateCollection<ApprovalRecord>;
-  audit: Pick<SelfAudit, 'record'>;
+  audit: Pick<SelfAudit, 'record' | 'recordWithin'>;
   clock: Clock;
   newId: IdGenerator;
   /** Serialises changes that could leave the log without an admin (admin-lock.ts). */
@@ -31,7 +31,7 @@ export function adminContext(deps: {
   store: Store;
   accounts: AccountDirectory;
   tokens: ApiTokens;
-  audit: Pick<SelfAudit, 'record'>;
+  audit: Pick<SelfAudit, 'record' | 'recordWithin'>;
   clock: Clock;
   newId?: IdGenerator;
   hashPassword?: (password: string) => Promise<string>;

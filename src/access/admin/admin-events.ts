@@ -16,12 +16,20 @@ export function recordAdmin(
   actor: AdminActor,
   event: Omit<SelfAuditEvent, 'principal' | 'ip' | 'category'>,
 ): Promise<number> {
-  return ctx.audit.record({
+  return ctx.audit.record(adminEvent(actor, event));
+}
+
+/** The event recordAdmin appends, for changes that commit with it (`audit.recordWithin`). */
+export function adminEvent(
+  actor: AdminActor,
+  event: Omit<SelfAuditEvent, 'principal' | 'ip' | 'category'>,
+): SelfAuditEvent {
+  return {
     principal: actor.principal,
     ...(actor.ip === undefined ? {} : { ip: actor.ip }),
     category: 'iam',
     ...event,
-  });
+  };
 }
 
 export function principalTarget(account: Pick<AccountRecord, 'id' | 'name'>) {

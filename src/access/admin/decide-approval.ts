@@ -84,7 +84,7 @@ async function approveReaderChange(
   }
   const now = ctx.clock.now();
   if (found.change === 'reader_token') {
-    const token = found.tokenId ? (await ctx.tokens.tokens.get(found.tokenId))?.value : undefined;
+    const token = found.tokenId ? await ctx.tokens.get(found.tokenId) : undefined;
     if (!token || token.revokedAtMs !== null || token.expiresAtMs <= now) {
       throw new AppError(
         'approval_outdated',

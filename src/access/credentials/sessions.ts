@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
-import { StateCollection } from '../../store/state-collection.js';
-import type { Store } from '../../store/store.js';
+import { isUniqueViolation, type QueryRunner } from '../../store/sql/query-runner.js';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  deleteSessionsOfPrincipal,
+  insertSession,
+  type SessionRow,
+  sessionById,
+  sessionsOfPrincipal,
+  touchSession,
+} from '../../store/tables/credentials/sessions-table.js';
 import type { AccountDirectory, AccountRecord } from '../accounts.js';
 import { accountPrincipal, type SessionResolver } from '../authentication/authenticate.js';
 import type { AccountPrincipal } from '../principal.js';
@@ -9,7 +18,7 @@ import { newSecret } from '../secrets.js';
 export type SignInMethod = 'password' | 'oidc';
 
 /**
- * A person's signed-in session (state kind `session`). Its id is the SHA-256 of the cookie
+ * A person's signed-in session (table sessions). Its id is the SHA-256 of the cookie
  * value: the cookie itself is never stored, so reading the database does not let anyone
  * sign in. The CSRF token is derived from the cookie too (csrfTokenOf), so it is not stored
  * either.
@@ -78,29 +87,44 @@ export interface StartedSession {
   record: SessionRecord;
 }
 
-/** The sessions of the log, and the resolver the Authenticator asks about a cookie. */
+/**
+ * The sessions of the log, and the resolver the Authenticator asks about a cookie. Sign-in,
+ * sign-out and ending an account's sessions take a transaction (`…Within`), so the change
+ * commits with its event (access/sign-in/).
+ */
 export class Sessions implements SessionResolver {
-  readonly docs: StateCollection<SessionRecord>;
   private nextPurgeMs = 0;
 
   constructor(
-    store: Store,
+    private readonly state: QueryRunner,
     private readonly accounts: AccountDirectory,
     readonly timeouts: SessionTimeouts = DEFAULT_SESSION_TIMEOUTS,
-  ) {
-    this.docs = new StateCollection(store, 'session');
+  ) {}
+
+  /** Deletes expired sessions every ten minutes at most (called before a sign-in). */
+  async purgeNowAndThen(nowMs: number): Promise<void> {
+    if (nowMs < this.nextPurgeMs) return;
+    this.nextPurgeMs = nowMs + PURGE_INTERVAL_MS;
+    await this.purgeExpired(nowMs);
   }
 
-  /** A new session with a fresh random id (never one the client suggested: no fixation). */
+  /** A session started on its own, with no event (tests). */
   async start(
     account: AccountRecord,
     meta: { method: SignInMethod; ip: string | null; userAgent: string | null },
     nowMs: number,
   ): Promise<StartedSession> {
-    if (nowMs >= this.nextPurgeMs) {
-      this.nextPurgeMs = nowMs + PURGE_INTERVAL_MS;
-      await this.purgeExpired(nowMs);
-    }
+    await this.purgeNowAndThen(nowMs);
+    return this.startWithin(this.state, account, meta, nowMs);
+  }
+
+  /** A new session with a fresh random id (never one the client suggested: no fixation). */
+  async startWithin(
+    tx: QueryRunner,
+    account: AccountRecord,
+    meta: { method: SignInMethod; ip: string | null; userAgent: string | null },
+    nowMs: number,
+  ): Promise<StartedSession> {
     const record: SessionRecord = {
       accountId: account.id,
       method: meta.method,
@@ -109,39 +133,43 @@ export class Sessions implements SessionResolver {
       ip: meta.ip,
       userAgent: meta.userAgent,
     };
-    for (;;) {
-      const cookie = newSecret();
-      const id = sessionIdOf(cookie);
-      // 256 random bits do not collide; the loop only keeps `create`'s contract honest.
-      if (await this.docs.create(id, record, nowMs)) {
-        return { cookie, id, csrfToken: csrfTokenOf(cookie), record };
-      }
+    const cookie = newSecret();
+    const id = sessionIdOf(cookie);
+    try {
+      await insertSession(tx, this.rowOf(id, record, 1));
+    } catch (error) {
+      // 256 random bits do not collide: a taken id means something else is wrong.
+      if (isUniqueViolation(error)) throw new Error('a new session id was already taken');
+      throw error;
     }
+    return { cookie, id, csrfToken: csrfTokenOf(cookie), record };
   }
 
   /**
    * The signed-in person for a cookie, with the account's grants as they are now (a role
    * removed a moment ago is gone), or undefined: unknown, expired, revoked, or the account
-   * disabled or deleted. Expired sessions are deleted on the way.
+   * disabled or deleted. One read by primary key (and the account's); expired sessions are
+   * deleted on the way, and last-seen is written at most once a minute.
    */
   async resolve(cookie: string, nowMs: number): Promise<AccountPrincipal | undefined> {
     if (!COOKIE_PATTERN.test(cookie)) return undefined;
     const id = sessionIdOf(cookie);
-    const doc = await this.docs.get(id);
-    if (!doc) return undefined;
-    const session = doc.value;
+    const row = await sessionById(this.state, id);
+    if (!row) return undefined;
+    const session = recordOf(row);
     if (sessionExpiry(session, this.timeouts).expiresAtMs <= nowMs) {
-      await this.docs.delete(id, doc.version);
+      await deleteSession(this.state, id);
       return undefined;
     }
     const account = await this.accounts.get(session.accountId);
     if (!account || account.disabled) {
-      await this.docs.delete(id, doc.version);
+      await deleteSession(this.state, id);
       return undefined;
     }
     if (nowMs - session.lastSeenAtMs >= TOUCH_INTERVAL_MS) {
       // Losing this race to a concurrent request is fine: it wrote the same minute.
-      await this.docs.replace(id, { ...session, lastSeenAtMs: nowMs }, doc.version, nowMs);
+      const touched = { ...session, lastSeenAtMs: nowMs };
+      await touchSession(this.state, row, nowMs, sessionExpiry(touched, this.timeouts).expiresAtMs);
     }
     return accountPrincipal(account, {
       grants: account.grants,
@@ -150,42 +178,58 @@ export class Sessions implements SessionResolver {
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
-    return (await this.docs.get(id))?.value;
+    const row = await sessionById(this.state, id);
+    return row && recordOf(row);
   }
 
   /** Ends one session; false when it was already gone. */
-  async revoke(id: string): Promise<boolean> {
-    for (;;) {
-      const doc = await this.docs.get(id);
-      if (!doc) return false;
-      if (await this.docs.delete(id, doc.version)) return true;
-    }
+  async revoke(id: string, q: QueryRunner = this.state): Promise<boolean> {
+    return (await deleteSession(q, id)) === 1;
   }
 
-  /** The sessions of one account (a scan: sessions are few and short-lived). */
+  /** The sessions of one account, oldest first (an index walk). */
   async forAccount(accountId: string): Promise<{ id: string; record: SessionRecord }[]> {
-    return (await this.docs.all())
-      .filter((d) => d.value.accountId === accountId)
-      .map((d) => ({ id: d.id, record: d.value }));
+    return (await sessionsOfPrincipal(this.state, accountId)).map((row) => ({
+      id: row.id,
+      record: recordOf(row),
+    }));
   }
 
   /** Ends every session of an account except `keepId`; returns how many ended. */
-  async revokeAccount(accountId: string, keepId?: string): Promise<number> {
-    let ended = 0;
-    for (const { id } of await this.forAccount(accountId)) {
-      if (id !== keepId && (await this.revoke(id))) ended++;
-    }
-    return ended;
+  revokeAccount(accountId: string, keepId?: string, q: QueryRunner = this.state): Promise<number> {
+    return deleteSessionsOfPrincipal(q, accountId, keepId);
   }
 
-  /** Deletes sessions past their expiry that nobody presented again. */
-  async purgeExpired(nowMs: number): Promise<number> {
-    let purged = 0;
-    for (const doc of await this.docs.all()) {
-      if (sessionExpiry(doc.value, this.timeouts).expiresAtMs <= nowMs) {
-        if (await this.docs.delete(doc.id, doc.version)) purged++;
-      }
-    }
-    return purged;
+  /** Deletes sessions past their expiry that nobody presented again (one statement). */
+  purgeExpired(nowMs: number): Promise<number> {
+    return deleteExpiredSessions(this.state, nowMs, this.timeouts);
   }
+
+  private rowOf(id: string, s: SessionRecord, version: number): SessionRow {
+    return {
+      id,
+      principalId: s.accountId,
+      method: s.method,
+      createdAtMs: s.createdAtMs,
+      lastSeenAtMs: s.lastSeenAtMs,
+      expiresAtMs: sessionExpiry(s, this.timeouts).expiresAtMs,
+      ip: s.ip,
+      userAgent: s.userAgent,
+      version,
+    };
+  }
+}
+
+function recordOf(row: SessionRow): SessionRecord {
+  if (row.method !== 'password' && row.method !== 'oidc') {
+    throw new Error(`session ${row.id} has the unknown sign-in method "${row.method}"`);
+  }
+  return {
+    accountId: row.principalId,
+    method: row.method,
+    createdAtMs: row.createdAtMs,
+    lastSeenAtMs: row.lastSeenAtMs,
+    ip: row.ip,
+    userAgent: row.userAgent,
+  };
 }

@@ -50,13 +50,13 @@ export interface SignIn {
 export function createSignIn(store: Store, options: SignInOptions = {}): SignIn {
   const timeouts = { ...DEFAULT_SESSION_TIMEOUTS, ...options.timeouts };
   return {
-    sessions: new Sessions(store, new AccountDirectory(store), timeouts),
-    oidc: options.oidc ? new OidcSignIn(options.oidc, store) : undefined,
+    sessions: new Sessions(store.state, new AccountDirectory(store), timeouts),
+    oidc: options.oidc ? new OidcSignIn(options.oidc, store.state) : undefined,
     cookieSecure: options.cookieSecure ?? false,
     lockPolicy: options.lockPolicy ?? DEFAULT_LOCK_POLICY,
     failures: new AddressThrottle(options.failureBucket ?? DEFAULT_FAILURE_BUCKET),
     oidcStarts: new AddressThrottle(options.oidcStartBucket ?? DEFAULT_OIDC_START_BUCKET),
     passwordParams: options.passwordParams ?? DEFAULT_SCRYPT,
-    cliHandoffs: new CliHandoffs(store),
+    cliHandoffs: new CliHandoffs(store.state),
   };
 }

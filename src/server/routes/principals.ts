@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseGrants } from '../../access/accounts.js';
-import { type AdminContext, adminActor, adminContext } from '../../access/admin/admin-context.js';
+import { type AdminContext, adminActor } from '../../access/admin/admin-context.js';
 import { createPrincipal } from '../../access/admin/create-principal.js';
 import {
   NEW_PRINCIPAL_FIELDS,
@@ -19,23 +19,9 @@ import { approvalJson } from '../presenters/approval.js';
 import { principalJson } from '../presenters/principal.js';
 import { QueryReader } from '../query.js';
 
-const contexts = new WeakMap<ServerContext, AdminContext>();
-
-/** One administration context per server, shared by the principal, token and approval routes. */
+/** The administration context, built once with the server's services (context.ts). */
 export function adminContextOf(ctx: ServerContext): AdminContext {
-  let admin = contexts.get(ctx);
-  if (!admin) {
-    admin = adminContext({
-      store: ctx.store,
-      accounts: ctx.accounts,
-      tokens: ctx.tokens,
-      audit: ctx.audit,
-      clock: ctx.clock,
-      forgetCached: () => ctx.authenticator.forgetCached(),
-    });
-    contexts.set(ctx, admin);
-  }
-  return admin;
+  return ctx.admin;
 }
 
 /**

@@ -3,8 +3,9 @@ import {
   createOwnToken,
   createServiceToken,
   parseTokenRequest,
-  revokeToken,
+  revokeTokenOf,
   TOKEN_REQUEST_FIELDS,
+  tokensOfPrincipal,
 } from '../../access/admin/account-tokens.js';
 import { adminActor } from '../../access/admin/admin-context.js';
 import { authorize } from '../../access/authorize.js';
@@ -16,14 +17,13 @@ import { jsonObjectBody } from '../json-body.js';
 import { approvalJson } from '../presenters/approval.js';
 import { tokenJson } from '../presenters/token.js';
 import { QueryReader } from '../query.js';
-import { adminContextOf } from './principals.js';
 
 /**
  * API tokens: anyone's own (action `self`), and a service principal's by an admin
  * (`tokens.manage`). The secret is in the creation answer only; revocation applies at once.
  */
 export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const admin = adminContextOf(ctx);
+  const admin = ctx.admin;
   const created = (c: CreatedToken) => ({
     ...tokenJson(c.record, ctx.clock.now()),
     token: c.token,
@@ -48,12 +48,14 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.delete<{ Params: { id: string } }>('/api/v1/tokens/:id', async (request) => {
     const principal = await ctx.access(request, 'self');
     new QueryReader(request.query, []);
-    const doc = await ctx.tokens.tokens.get(request.params.id);
-    // Someone else's token looks like no token unless you manage tokens: ids are not an oracle.
-    if (!doc || (doc.value.accountId !== principal.id && !may(principal, 'tokens.manage'))) {
-      throw new AppError('not_found', `no token ${request.params.id}`);
-    }
-    const revoked = await revokeToken(admin, adminActor(principal, request.ip), doc.id);
+    const revoked = await revokeTokenOf(
+      admin,
+      adminActor(principal, request.ip),
+      request.params.id,
+      {
+        managesTokens: may(principal, 'tokens.manage'),
+      },
+    );
     return tokenJson(revoked, ctx.clock.now());
   });
 
@@ -78,11 +80,8 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Params: { id: string } }>('/api/v1/principals/:id/tokens', async (request) => {
     await ctx.access(request, 'tokens.manage');
     new QueryReader(request.query, []);
-    if (!(await ctx.accounts.get(request.params.id))) {
-      throw new AppError('not_found', `no principal ${request.params.id}`);
-    }
+    const tokens = await tokensOfPrincipal(admin, request.params.id);
     const now = ctx.clock.now();
-    const tokens = await ctx.tokens.forAccount(request.params.id);
     return { tokens: tokens.map((t) => tokenJson(t, now)) };
   });
 }
