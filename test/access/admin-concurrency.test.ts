@@ -49,6 +49,12 @@ for (const factory of STORES) {
             events.push(e);
             return events.length;
           },
+          // The state change commits in a transaction; its events are kept when it does.
+          recordWithin: async (work) => {
+            const out = await store.transaction(work);
+            events.push(...out.events);
+            return { result: out.result, seqs: out.events.map((_, i) => events.length - i) };
+          },
         },
         clock: new ManualClock(1_000_000),
       });

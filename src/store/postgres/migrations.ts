@@ -1,4 +1,5 @@
 import type { DocMove } from '../doc-move.js';
+import { CREDENTIAL_DOC_MOVES } from '../tables/credentials/credential-doc-moves.js';
 
 /**
  * Versioned schema of the PostgreSQL store. Append a migration, never edit a shipped one:
@@ -195,5 +196,6 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX cli_handoffs_expires ON cli_handoffs (expires_at_ms);
     `,
+    moveDocs: CREDENTIAL_DOC_MOVES,
   },
 ];

@@ -11,6 +11,11 @@ export interface StateTable {
 export const STATE_TABLES: readonly StateTable[] = [
   // The generic documents that remain (singleton settings and anything not yet moved).
   { table: 'state', key: ['kind', 'id'] },
+  // Credentials (migration 6).
+  { table: 'api_tokens', key: ['id'] },
+  { table: 'sessions', key: ['id'] },
+  { table: 'oidc_flows', key: ['id'] },
+  { table: 'cli_handoffs', key: ['id'] },
 ];
 
 export function stateTable(table: string): StateTable {
