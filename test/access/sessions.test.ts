@@ -407,18 +407,23 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
 
   it('fails closed: no session when its sign-in event cannot be appended', async () => {
     const rita = await person(t, { name: 'rita' });
-    const record = SelfAudit.prototype.record;
-    SelfAudit.prototype.record = async function (this: SelfAudit, event) {
-      if (event.action === 'session.sign_in' && event.outcome === undefined) {
-        throw new AppError('commit_failed', 'the log could not commit');
-      }
-      return record.call(this, event);
-    };
+    // The session is written in the sign-in event's transaction: the append fails after the
+    // session row is in, and the row must go with it.
+    const recordWithin = SelfAudit.prototype.recordWithin;
+    SelfAudit.prototype.recordWithin = function (this: SelfAudit, work) {
+      return recordWithin.call(this, async (tx) => {
+        const out = await work(tx);
+        if (out.events.some((e) => e.action === 'session.sign_in' && e.outcome === undefined)) {
+          throw new AppError('commit_failed', 'the log could not commit');
+        }
+        return out;
+      });
+    } as typeof recordWithin;
     let res: Awaited<ReturnType<typeof login>>;
     try {
       res = await login(t, 'rita', PASSWORD, { ip: '10.12.0.1' });
     } finally {
-      SelfAudit.prototype.record = record;
+      SelfAudit.prototype.recordWithin = recordWithin;
     }
     assert.equal(res.statusCode, 503);
     assert.equal(setCookies(res).length, 0, 'no cookie');
