@@ -203,3 +203,8 @@ export const ERROR_REASONS = Object.keys(REASONS) as ErrorReason[];
 export function categoryOf(reason: ErrorReason): AppErrorCode {
   return REASONS[reason][0];
 }
+
+/** Whether a name (e.g. a schema's `x-reason`) is one of the reasons above. */
+export function isErrorReason(name: string): name is ErrorReason {
+  return Object.hasOwn(REASONS, name);
+}

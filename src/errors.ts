@@ -4,7 +4,7 @@ import { categoryOf, type ErrorReason } from './error-reasons.js';
  * Errors of the application layer (access, sequencing, routes). Each names a precise
  * `reason` (src/error-reasons.ts); `code` is the reason's HTTP category, kept in responses
  * for clients that matched on it first. Callers and tests branch on `reason`;
- * src/server/error-handler.ts is the one place that turns them into HTTP statuses.
+ * src/server/http/error-handler.ts is the one place that turns them into HTTP statuses.
  */
 export type AppErrorCode =
   | 'bad_request'

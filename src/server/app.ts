@@ -1,7 +1,12 @@
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchema } from 'fastify';
 import { type ServerDeps, serverContext } from './context.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { installResponseCheck } from './http/response-check.js';
+import { installRouteAccess, type RouteAccess } from './http/route-access.js';
+import { installSchemaValidation } from './http/schema-validation.js';
+import { installSecurityHeaders } from './http/security-headers.js';
+import { installOpenApi } from './openapi/document.js';
 import { alertRoutes } from './routes/alerts.js';
 import { alertBulkRoutes } from './routes/alerts-bulk.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -23,12 +28,14 @@ import { sourceRoutes } from './routes/sources.js';
 import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
-import { installSecurityHeaders } from './security-headers.js';
 import { defaultWebRoot } from './web-assets.js';
 
 export interface RegisteredRoute {
   method: string;
   url: string;
+  /** What the route declared (schema-first routes: http/schemas.ts, docs/architecture.md). */
+  schema: FastifySchema | undefined;
+  access: RouteAccess | undefined;
 }
 const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
 
@@ -39,6 +46,8 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
 
 export interface AppOptions {
   logLevel?: string;
+  /** Tests: told of every answer that does not match its route's response schema. */
+  checkResponses?: (problem: string) => void;
 }
 
 /** The HTTP API (`/api/v1`, see docs/api.md and /api/v1/openapi.json). */
@@ -52,7 +61,9 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   });
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, schema: route.schema, access: route.config?.access });
+    }
   });
   registered.set(app, routes);
   app.removeAllContentTypeParsers();
@@ -62,10 +73,14 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     (_req, body, done) => done(null, body),
   );
   installErrorHandling(app);
+  installSchemaValidation(app);
+  installOpenApi(app);
   installSecurityHeaders(app);
   // Parses the session cookie for the Authenticator (context.ts) and sets it at sign-in.
   void app.register(cookie);
   const ctx = serverContext(deps);
+  installRouteAccess(app, ctx);
+  if (options.checkResponses) installResponseCheck(app, options.checkResponses);
   healthRoutes(app, ctx);
   streamRoutes(app, ctx);
   eventRoutes(app, ctx);

@@ -79,6 +79,9 @@ export function serverContext(deps: ServerDeps): ServerContext {
   const accounts = new AccountDirectory(deps.store);
   const tokens = new ApiTokens(deps.store.state);
   const authenticator = new Authenticator({ ...deps, accounts, tokens });
+  // Once per request: the route-access hook (http/route-access.ts) authenticates before
+  // validation, and the handler's own access() call gets the same answer.
+  const authenticated = new WeakMap<FastifyRequest, Promise<Principal>>();
   const admin = adminContext({
     store: deps.store,
     accounts,
@@ -97,6 +100,14 @@ export function serverContext(deps: ServerDeps): ServerContext {
   });
   const callers: CallerDeps = { accounts, tokens, fourEyes: () => readFourEyes(deps.store) };
   const authenticate = (request: FastifyRequest): Promise<Principal> => {
+    let principal = authenticated.get(request);
+    if (principal === undefined) {
+      principal = authenticateOnce(request);
+      authenticated.set(request, principal);
+    }
+    return principal;
+  };
+  const authenticateOnce = (request: FastifyRequest): Promise<Principal> => {
     const csrf = request.headers['x-csrf-token'];
     return authenticator.authenticate({
       authorization: request.headers.authorization,

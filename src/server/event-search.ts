@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { EntryFilter, Store } from '../store/store.js';
 import { formatIpNetwork, parseIpNetwork } from '../util/ip-network.js';
 import { decodeCursor, type SearchCursor } from './cursor.js';
-import type { QueryReader } from './query.js';
+import type { QueryReader } from './http/query.js';
 
 /** The filters of GET /api/v1/events and GET /api/v1/events/export (docs/api.md). */
 export const SEARCH_FILTER_PARAMS = [

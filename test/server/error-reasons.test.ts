@@ -6,8 +6,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { CoreError } from '../../src/core/errors.js';
 import { ERROR_REASONS, REASONS } from '../../src/error-reasons.js';
 import { AppError } from '../../src/errors.js';
-import { installErrorHandling, toHttpError } from '../../src/server/error-handler.js';
-import { openApiDocument } from '../../src/server/openapi.js';
+import { installErrorHandling, toHttpError } from '../../src/server/http/error-handler.js';
+import { testServer } from '../support/test-server.js';
 
 const DOCS = resolve(import.meta.dirname, '../../docs/api.md');
 
@@ -30,8 +30,11 @@ describe('error reasons', () => {
     }
   });
 
-  it('the OpenAPI error schema lists every reason as an enum', () => {
-    const doc = openApiDocument() as {
+  it('the OpenAPI error schema lists every reason as an enum', async () => {
+    const t = await testServer();
+    const served = await t.app.inject({ url: '/api/v1/openapi.json' });
+    await t.close();
+    const doc = served.json() as {
       components: { schemas: { Error: { properties: { error: Record<string, unknown> } } } };
     };
     const error = doc.components.schemas.Error.properties.error as {

@@ -1,14 +1,105 @@
 /**
  * The OpenAPI document covers the whole API: every route Fastify registered (HEAD aside,
  * which Fastify adds for each GET) has its path and method in /api/v1/openapi.json, and the
- * document names no route the server does not have.
+ * document names no route the server does not have. Every route declares its schemas (the
+ * document is generated from them), except the routes still listed below.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { registeredRoutes } from '../../src/server/app.js';
+import { type RegisteredRoute, registeredRoutes } from '../../src/server/app.js';
 import { type TestServer, testServer } from '../support/test-server.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/**
+ * Routes not yet declared schema-first (their OpenAPI paths are still hand-written in
+ * src/server/openapi/openapi-*.ts). It only shrinks: a route moved onto schemas leaves it, and the
+ * test fails while it lists a route that has moved.
+ */
+const NOT_YET_SCHEMA_FIRST: readonly string[] = [
+  'GET /api/v1/events/stream',
+  'POST /api/v1/events',
+  'GET /api/v1/events',
+  'GET /api/v1/events/:id',
+  'GET /api/v1/events/export',
+  'GET /api/v1/log',
+  'GET /api/v1/log/checkpoint',
+  'GET /api/v1/log/keys',
+  'GET /api/v1/log/entries',
+  'GET /api/v1/log/proof/inclusion',
+  'GET /api/v1/log/proof/consistency',
+  'GET /api/v1/settings/notifications',
+  'PUT /api/v1/settings/notifications',
+  'POST /api/v1/notifications/test',
+  'GET /api/v1/notifications/deliveries',
+  'GET /api/v1/notifications/dead-letters',
+  'POST /api/v1/notifications/dead-letters/:id/replay',
+  'POST /api/v1/keys',
+  'GET /api/v1/keys',
+  'POST /api/v1/keys/:id/revoke',
+  'GET /api/v1/sources',
+  'GET /api/v1/sources/:name',
+  'PUT /api/v1/sources/:name',
+  'POST /api/v1/principals',
+  'GET /api/v1/principals',
+  'GET /api/v1/principals/:id',
+  'PATCH /api/v1/principals/:id',
+  'PUT /api/v1/principals/:id/roles',
+  'POST /api/v1/tokens',
+  'GET /api/v1/tokens',
+  'DELETE /api/v1/tokens/:id',
+  'POST /api/v1/principals/:id/tokens',
+  'GET /api/v1/principals/:id/tokens',
+  'GET /api/v1/approvals',
+  'POST /api/v1/approvals/:id/approve',
+  'POST /api/v1/approvals/:id/reject',
+  'GET /api/v1/settings/four-eyes',
+  'PUT /api/v1/settings/four-eyes',
+  'GET /api/v1/whoami',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/logout',
+  'GET /api/v1/auth/session',
+  'POST /api/v1/auth/password',
+  'GET /api/v1/auth/methods',
+  'GET /api/v1/auth/oidc/start',
+  'GET /api/v1/auth/oidc/callback',
+  'POST /api/v1/auth/cli/token',
+  'GET /api/v1/alerts',
+  'GET /api/v1/alerts/export',
+  'GET /api/v1/alerts/metrics',
+  'GET /api/v1/alerts/:id',
+  'POST /api/v1/alerts/:id/acknowledge',
+  'POST /api/v1/alerts/:id/resolve',
+  'POST /api/v1/alerts/:id/reopen',
+  'POST /api/v1/alerts/:id/comments',
+  'POST /api/v1/alerts/:id/assign',
+  'POST /api/v1/alerts/bulk',
+  'GET /*',
+  'POST /api/v1/ingest/:mapping',
+  'POST /v1/logs',
+  'GET /api/v1/rules',
+  'POST /api/v1/rules/validate',
+  'PUT /api/v1/rules',
+];
+
+/** Static files: content-hashed dashboard assets, described by hand, with no JSON to check. */
+const STATIC_ASSETS: readonly string[] = ['GET /assets/:name'];
+
+/** What is missing from a route's declaration; empty when it is schema-first. */
+function schemaGaps(route: RegisteredRoute): string[] {
+  const schema = (route.schema ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const gaps: string[] = [];
+  if (route.access === undefined) gaps.push('config.access');
+  if (schema.response === undefined) gaps.push('response');
+  if (schema.querystring === undefined) gaps.push('querystring');
+  const names = [...route.url.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!).sort();
+  const declared = Object.keys(
+    (schema.params?.properties as Record<string, unknown> | undefined) ?? {},
+  ).sort();
+  if (names.join() !== declared.join()) gaps.push(`params (${names.join(', ') || 'none'})`);
+  if (['PUT', 'PATCH'].includes(route.method) && schema.body === undefined) gaps.push('body');
+  return gaps;
+}
 
 /**
  * Fastify's `/a/:id` as OpenAPI's `/a/{id}`. OpenAPI has no wildcard paths: the dashboard's
@@ -37,6 +128,26 @@ describe('the OpenAPI document', () => {
       .filter((r) => !doc.paths[openApiPath(r.url)]?.[r.method.toLowerCase()])
       .map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(missing, [], `routes missing from the OpenAPI document`);
+  });
+
+  it('every route declares its schemas and access, except the ones not yet moved', () => {
+    const routes = registeredRoutes(t.app).filter((r) => r.method !== 'HEAD');
+    const exempt = new Set([...NOT_YET_SCHEMA_FIRST, ...STATIC_ASSETS]);
+    const undeclared = routes
+      .filter((r) => !exempt.has(`${r.method} ${r.url}`))
+      .map((r) => ({ route: `${r.method} ${r.url}`, gaps: schemaGaps(r) }))
+      .filter((r) => r.gaps.length > 0)
+      .map((r) => `${r.route}: no ${r.gaps.join(', ')}`);
+    assert.deepEqual(undeclared, [], 'routes without their schemas (http/schemas.ts)');
+    const moved = routes
+      .filter((r) => NOT_YET_SCHEMA_FIRST.includes(`${r.method} ${r.url}`))
+      .filter((r) => schemaGaps(r).length === 0)
+      .map((r) => `${r.method} ${r.url}`);
+    assert.deepEqual(moved, [], 'schema-first now: take them off NOT_YET_SCHEMA_FIRST');
+    const unknown = NOT_YET_SCHEMA_FIRST.filter(
+      (name) => !routes.some((r) => `${r.method} ${r.url}` === name),
+    );
+    assert.deepEqual(unknown, [], 'NOT_YET_SCHEMA_FIRST names routes the server lacks');
   });
 
   it('documents no route the server lacks', () => {

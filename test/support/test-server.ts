@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,19 +83,25 @@ export async function testServer(
   const adminToken = loadAdminToken(dataPaths(dir).adminToken, ADMIN_TOKEN);
   const signIn = createSignIn(log.store, options.signIn);
   const secrets = loadOrCreateSecretBox(dataPaths(dir).secretsKey);
-  const app = buildApp({
-    store: log.store,
-    sequencer: log.sequencer,
-    origin: log.origin,
-    verifierKey: formatVerifierKey(log.signer.name, log.signer.publicKey),
-    adminToken,
-    clock,
-    audit: new SelfAudit(log.sequencer, log.origin, clock),
-    secrets,
-    sessions: signIn.sessions,
-    signIn,
-    webRoot: options.webRoot ?? WEB_FIXTURE,
-  });
+  // Every JSON answer of a schema-first route must match the response schema it declares;
+  // a mismatch fails the test file when its server closes.
+  const responseProblems: string[] = [];
+  const app = buildApp(
+    {
+      store: log.store,
+      sequencer: log.sequencer,
+      origin: log.origin,
+      verifierKey: formatVerifierKey(log.signer.name, log.signer.publicKey),
+      adminToken,
+      clock,
+      audit: new SelfAudit(log.sequencer, log.origin, clock),
+      secrets,
+      sessions: signIn.sessions,
+      signIn,
+      webRoot: options.webRoot ?? WEB_FIXTURE,
+    },
+    { checkResponses: (problem) => responseProblems.push(problem) },
+  );
   await app.ready();
   const accounts = new AccountDirectory(log.store);
   const tokens = new ApiTokens(log.store.state);
@@ -144,6 +151,7 @@ export async function testServer(
       await app.close();
       await log.close();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      assert.deepEqual(responseProblems, [], 'answers that do not match their response schema');
     },
   };
 }

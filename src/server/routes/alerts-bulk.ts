@@ -10,8 +10,8 @@ import {
   bulkHandle,
 } from '../../monitor/alerts/bulk-handle.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
-import { QueryReader } from '../query.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { resolveAssigneeFilter } from './alert-assignees.js';
 import { FILTER_PARAMS, filterDetails, readFilter, resolveTransition } from './alerts.js';
 

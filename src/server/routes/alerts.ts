@@ -13,7 +13,8 @@ import type { Transition } from '../../monitor/alerts/lifecycle.js';
 import { alertMetrics } from '../../monitor/alerts/metrics.js';
 import { ALERT_SEVERITIES, ALERT_STATES, DISPOSITIONS } from '../../monitor/types.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody, stringField } from '../json-body.js';
+import { jsonObjectBody, stringField } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import {
   ALERT_CSV_COLUMNS,
   alertCsvRow,
@@ -21,7 +22,6 @@ import {
   alertMetricsJson,
   alertSummaryJson,
 } from '../presenters/alert.js';
-import { QueryReader } from '../query.js';
 import { assigneeNames, resolveAssigneeFilter } from './alert-assignees.js';
 
 export const ALERTS_DEFAULT_LIMIT = 50;

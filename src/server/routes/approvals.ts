@@ -4,10 +4,10 @@ import { APPROVAL_STATUSES, approvalStatus } from '../../access/admin/approval.j
 import { approveRequest, rejectRequest } from '../../access/admin/decide-approval.js';
 import { optionalReason } from '../../access/admin/principal-input.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { approvalJson } from '../presenters/approval.js';
 import { principalJson } from '../presenters/principal.js';
-import { QueryReader } from '../query.js';
 import { adminContextOf } from './principals.js';
 
 /** Four-eyes requests for giving or taking `admin`: list, approve, reject (approvals.decide). */

@@ -9,10 +9,10 @@ import type { SignIn } from '../../access/sign-in/sign-in.js';
 import type { Client } from '../../access/sign-in/sign-in-service.js';
 import { AppError } from '../../errors.js';
 import { SESSION_COOKIE, type ServerContext } from '../context.js';
-import { jsonObjectBody, stringField } from '../json-body.js';
+import { jsonObjectBody, stringField } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { sessionJson, signedInPrincipalJson } from '../presenters/session.js';
 import { tokenJson } from '../presenters/token.js';
-import { QueryReader } from '../query.js';
 
 /** Binds an OpenID sign-in to the browser that started it (SameSite=Lax: it must come back
  * with the provider's cross-site redirect, which a Strict cookie would not). */

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import type { EntryFilter, Store, StoredEntry } from '../../store/store.js';
 import type { ServerContext } from '../context.js';
 import { readEventSearch, SEARCH_FILTER_PARAMS, type SearchOrder } from '../event-search.js';
+import { QueryReader } from '../http/query.js';
 import { DEFAULT_FLAG_LIMITS } from '../presenters/entry.js';
 import {
   EXPORT_FORMATS,
@@ -12,7 +13,6 @@ import {
   exportHeader,
   exportTrailer,
 } from '../presenters/entry-export.js';
-import { QueryReader } from '../query.js';
 
 /** Entries read per store query: memory stays at one page, whatever the export's size. */
 export const EXPORT_PAGE_SIZE = 1000;

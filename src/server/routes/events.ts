@@ -10,8 +10,8 @@ import { inclusionProofs } from '../../log/proofs.js';
 import type { ServerContext } from '../context.js';
 import { encodeCursor } from '../cursor.js';
 import { pagePosition, readEventSearch, SEARCH_FILTER_PARAMS } from '../event-search.js';
+import { QueryReader } from '../http/query.js';
 import { entryJson, entryListJson } from '../presenters/entry.js';
-import { QueryReader } from '../query.js';
 
 /** Largest accepted ingest body; MAX_RECORDS_PER_REQUEST bounds the count separately. */
 export const EVENTS_BODY_LIMIT = 10 * 1024 * 1024;

@@ -7,8 +7,8 @@ import {
   setReaderGrants,
 } from '../../access/admin/four-eyes-settings.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
-import { QueryReader } from '../query.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { adminContextOf } from './principals.js';
 
 /**

@@ -3,7 +3,7 @@ import { createIngestKey } from '../../access/ingest-keys.js';
 import { AppError } from '../../errors.js';
 import type { IngestKeyRow } from '../../store/store.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody, stringField } from '../json-body.js';
+import { jsonObjectBody, stringField } from '../http/json-body.js';
 
 /** Ingest keys over the API (admins), the same operations as `evident keys` at the machine. */
 export function ingestKeyRoutes(app: FastifyInstance, ctx: ServerContext): void {

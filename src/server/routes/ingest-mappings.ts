@@ -5,7 +5,7 @@ import { toBase64 } from '../../core/bytes.js';
 import type { SubmittedRecord } from '../../core/record/types.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { QueryReader } from '../query.js';
+import { QueryReader } from '../http/query.js';
 import { EVENTS_BODY_LIMIT } from './events.js';
 
 /**

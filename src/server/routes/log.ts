@@ -10,8 +10,8 @@ import { consistencyProof, inclusionProof } from '../../log/proofs.js';
 import { readKeyHistory } from '../../log/stored-key-history.js';
 import type { LogHead } from '../../store/store.js';
 import type { ServerContext } from '../context.js';
+import { QueryReader } from '../http/query.js';
 import { entryListJson } from '../presenters/entry.js';
-import { QueryReader } from '../query.js';
 
 export const ENTRIES_PAGE_MAX = 1000;
 

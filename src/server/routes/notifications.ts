@@ -13,8 +13,8 @@ import { NotificationSettingsStore } from '../../monitor/notify/settings-store.j
 import { sendTestNotifications } from '../../monitor/notify/test-notification.js';
 import { ulidGenerator } from '../../util/ids.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody, parseJsonBody, stringField } from '../json-body.js';
-import { QueryReader } from '../query.js';
+import { jsonObjectBody, parseJsonBody, stringField } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 
 export const DELIVERIES_DEFAULT_LIMIT = 50;
 export const DELIVERIES_MAX_LIMIT = 500;

@@ -12,7 +12,7 @@ import { CoreError } from '../../core/errors.js';
 import { MAX_RECORDS_PER_REQUEST, type SubmittedRecord } from '../../core/record/types.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { toHttpError } from '../error-handler.js';
+import { toHttpError } from '../http/error-handler.js';
 import { EVENTS_BODY_LIMIT } from './events.js';
 
 /** Events queued for the sequencer beyond which OTLP clients are told to back off (429). */

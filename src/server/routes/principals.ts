@@ -14,10 +14,10 @@ import { updatePrincipal } from '../../access/admin/update-principal.js';
 import { ROLES } from '../../access/principal.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { approvalJson } from '../presenters/approval.js';
 import { principalJson } from '../presenters/principal.js';
-import { QueryReader } from '../query.js';
 
 /** The administration context, built once with the server's services (context.ts). */
 export function adminContextOf(ctx: ServerContext): AdminContext {

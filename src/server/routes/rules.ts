@@ -6,8 +6,8 @@ import { compileLayers, LAYERS, type LayerText } from '../../monitor/rules/compi
 import { formatProblem, type RuleProblem } from '../../monitor/rules/problems.js';
 import type { RuleSet } from '../../monitor/rules/rule-set.js';
 import type { ServerContext } from '../context.js';
+import { QueryReader } from '../http/query.js';
 import { ruleJson } from '../presenters/rule.js';
-import { QueryReader } from '../query.js';
 
 /** Rule files may be sent as YAML or JSON; JSON goes through the app's raw-text parser. */
 const YAML_TYPES = [

@@ -8,9 +8,9 @@ import { DEFAULT_SOURCE_SETTINGS, parseDurationSetting } from '../../monitor/sou
 import { SourceRegistry } from '../../monitor/sources/source-registry.js';
 import { StatsDocuments } from '../../monitor/sources/stats-documents.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { sourceJson } from '../presenters/source.js';
-import { QueryReader } from '../query.js';
 
 const MAX_DESCRIPTION = 1024;
 

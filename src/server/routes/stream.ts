@@ -9,7 +9,7 @@ import {
 } from '../../connect/siem/stream-format.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { QueryReader } from '../query.js';
+import { QueryReader } from '../http/query.js';
 
 export const STREAM_DEFAULT_HEARTBEAT_S = 15;
 /** Other processes' appends (PostgreSQL) are noticed within this; ours wake us at once. */

@@ -13,10 +13,10 @@ import type { CreatedToken } from '../../access/credentials/api-tokens.js';
 import type { Principal } from '../../access/principal.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { jsonObjectBody } from '../json-body.js';
+import { jsonObjectBody } from '../http/json-body.js';
+import { QueryReader } from '../http/query.js';
 import { approvalJson } from '../presenters/approval.js';
 import { tokenJson } from '../presenters/token.js';
-import { QueryReader } from '../query.js';
 
 /**
  * API tokens: anyone's own (action `self`), and a service principal's by an admin

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { describeCaller } from '../../access/authentication/caller.js';
 import type { ServerContext } from '../context.js';
+import { QueryReader } from '../http/query.js';
 import { callerJson } from '../presenters/caller.js';
-import { QueryReader } from '../query.js';
 
 /**
  * Who the credential is: any authenticated principal, ingest keys included (so a script can

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CoreError, type CoreErrorCode } from '../core/errors.js';
-import { categoryOf, type ErrorReason } from '../error-reasons.js';
-import { AppError, type AppErrorCode } from '../errors.js';
+import { CoreError, type CoreErrorCode } from '../../core/errors.js';
+import { categoryOf, type ErrorReason } from '../../error-reasons.js';
+import { AppError, type AppErrorCode } from '../../errors.js';
 
 const APP_STATUS: Record<AppErrorCode, number> = {
   bad_request: 400,

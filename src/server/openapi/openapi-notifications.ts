@@ -3,11 +3,11 @@ import {
   MAX_CHANNELS,
   MAX_RECIPIENTS,
   MIN_SECRET_LENGTH,
-} from '../monitor/notify/parse-settings.js';
-import { DELIVERY_STATUSES } from '../monitor/notify/queue.js';
-import { CHANNEL_TYPES, SMTP_TLS_MODES, WEBHOOK_FORMATS } from '../monitor/notify/settings.js';
-import { ALERT_SEVERITIES } from '../monitor/types.js';
-import { DELIVERIES_DEFAULT_LIMIT, DELIVERIES_MAX_LIMIT } from './routes/notifications.js';
+} from '../../monitor/notify/parse-settings.js';
+import { DELIVERY_STATUSES } from '../../monitor/notify/queue.js';
+import { CHANNEL_TYPES, SMTP_TLS_MODES, WEBHOOK_FORMATS } from '../../monitor/notify/settings.js';
+import { ALERT_SEVERITIES } from '../../monitor/types.js';
+import { DELIVERIES_DEFAULT_LIMIT, DELIVERIES_MAX_LIMIT } from '../routes/notifications.js';
 
 /**
  * The OpenAPI part for notifications: paths and schemas that openapi.ts

@@ -2,9 +2,9 @@
  * The OpenAPI part for the connectors (docs/connect.md): shipper mappings and OTLP/HTTP
  * logs. openapi.ts spreads these into the document.
  */
-import { MAX_RECORDS_PER_REQUEST } from '../core/record/types.js';
-import { EVENTS_BODY_LIMIT } from './routes/events.js';
-import { OTLP_MAX_QUEUED_EVENTS } from './routes/otlp-logs.js';
+import { MAX_RECORDS_PER_REQUEST } from '../../core/record/types.js';
+import { EVENTS_BODY_LIMIT } from '../routes/events.js';
+import { OTLP_MAX_QUEUED_EVENTS } from '../routes/otlp-logs.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errors = (...statuses: number[]) =>

@@ -1,5 +1,5 @@
-import { OUTCOMES } from '../core/record/types.js';
-import { SEARCH_ORDERS } from './event-search.js';
+import { OUTCOMES } from '../../core/record/types.js';
+import { SEARCH_ORDERS } from '../event-search.js';
 
 /**
  * The OpenAPI part for event search filters (shared by search and export) and the export

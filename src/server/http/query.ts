@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 
 /** Query parameters as Fastify hands them over (repeated names become arrays). */
 export type RawQuery = Record<string, string | string[] | undefined>;

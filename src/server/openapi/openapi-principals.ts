@@ -1,8 +1,8 @@
-import { NAME_PATTERN } from '../access/accounts.js';
-import { MAX_TOKEN_DAYS, MAX_TOKEN_HOURS } from '../access/admin/account-tokens.js';
-import { APPROVAL_CHANGES, APPROVAL_STATUSES } from '../access/admin/approval.js';
-import { MIN_PASSWORD_LENGTH } from '../access/passwords.js';
-import { ROLES } from '../access/principal.js';
+import { NAME_PATTERN } from '../../access/accounts.js';
+import { MAX_TOKEN_DAYS, MAX_TOKEN_HOURS } from '../../access/admin/account-tokens.js';
+import { APPROVAL_CHANGES, APPROVAL_STATUSES } from '../../access/admin/approval.js';
+import { MIN_PASSWORD_LENGTH } from '../../access/passwords.js';
+import { ROLES } from '../../access/principal.js';
 
 /**
  * The OpenAPI part for principals, roles, API tokens, four-eyes approvals and whoami:

@@ -2,8 +2,8 @@
  * The OpenAPI part for the event stream out to a SIEM (GET /api/v1/events/stream), spread
  * into the document by openapi.ts.
  */
-import { STREAM_FORMATS } from '../connect/siem/stream-format.js';
-import { STREAM_DEFAULT_HEARTBEAT_S } from './routes/stream.js';
+import { STREAM_FORMATS } from '../../connect/siem/stream-format.js';
+import { STREAM_DEFAULT_HEARTBEAT_S } from '../routes/stream.js';
 
 const error = (status: number) => ({ $ref: `#/components/responses/Error${status}` });
 

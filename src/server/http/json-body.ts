@@ -1,8 +1,8 @@
-import { closest } from '../core/did-you-mean.js';
-import { CoreError } from '../core/errors.js';
-import { parseEventsBody } from '../core/record/parse-body.js';
-import { findPrototypeKey } from '../core/record/prototype-keys.js';
-import { AppError } from '../errors.js';
+import { closest } from '../../core/did-you-mean.js';
+import { CoreError } from '../../core/errors.js';
+import { parseEventsBody } from '../../core/record/parse-body.js';
+import { findPrototypeKey } from '../../core/record/prototype-keys.js';
+import { AppError } from '../../errors.js';
 
 /**
  * A JSON request body parsed from the raw text the app's content-type parser keeps, or

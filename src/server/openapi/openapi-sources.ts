@@ -1,4 +1,4 @@
-import { DEFAULT_SOURCE_SETTINGS } from '../monitor/sources/settings.js';
+import { DEFAULT_SOURCE_SETTINGS } from '../../monitor/sources/settings.js';
 
 /**
  * The OpenAPI part for source coverage and clock skew: paths and schemas that

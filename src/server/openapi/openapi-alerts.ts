@@ -1,8 +1,8 @@
-import { MAX_TEXT_LENGTH } from '../monitor/alerts/alert.js';
-import { BULK_DEFAULT_MAX, BULK_MAX } from '../monitor/alerts/bulk-handle.js';
-import { ALERT_SEVERITIES, ALERT_STATES, DISPOSITIONS } from '../monitor/types.js';
-import { ALERT_CSV_COLUMNS } from './presenters/alert.js';
-import { ALERTS_DEFAULT_LIMIT, ALERTS_MAX_EXPORT, ALERTS_MAX_LIMIT } from './routes/alerts.js';
+import { MAX_TEXT_LENGTH } from '../../monitor/alerts/alert.js';
+import { BULK_DEFAULT_MAX, BULK_MAX } from '../../monitor/alerts/bulk-handle.js';
+import { ALERT_SEVERITIES, ALERT_STATES, DISPOSITIONS } from '../../monitor/types.js';
+import { ALERT_CSV_COLUMNS } from '../presenters/alert.js';
+import { ALERTS_DEFAULT_LIMIT, ALERTS_MAX_EXPORT, ALERTS_MAX_LIMIT } from '../routes/alerts.js';
 
 /**
  * The OpenAPI part for alerts and their handling: paths and schemas that
