@@ -27,11 +27,9 @@ const ROUTES_STILL_ON_STORE: readonly string[] = [
   'ingest-mappings.ts',
   'log.ts',
   'notifications.ts',
-  'principals.ts',
   'rules.ts',
   'sources.ts',
   'stream.ts',
-  'whoami.ts',
 ];
 
 /** Types of src/store/ that execute queries: a route holding one could run its own. */
