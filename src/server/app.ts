@@ -81,26 +81,30 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   const ctx = serverContext(deps);
   installRouteAccess(app, ctx);
   if (options.checkResponses) installResponseCheck(app, options.checkResponses);
-  healthRoutes(app, ctx);
-  streamRoutes(app, ctx);
-  eventRoutes(app, ctx);
-  ingestMappingRoutes(app, ctx);
-  otlpLogRoutes(app, ctx);
-  eventExportRoutes(app, ctx);
-  logRoutes(app, ctx);
-  notificationRoutes(app, ctx);
-  ingestKeyRoutes(app, ctx);
-  sourceRoutes(app, ctx);
-  principalRoutes(app, ctx);
-  tokenRoutes(app, ctx);
-  approvalRoutes(app, ctx);
-  fourEyesRoutes(app, ctx);
-  whoamiRoutes(app, ctx);
-  ruleRoutes(app, ctx);
-  authRoutes(app, ctx);
-  alertRoutes(app, ctx);
-  alertBulkRoutes(app, ctx);
-  openApiRoutes(app);
-  dashboardRoutes(app, deps.webRoot ?? defaultWebRoot());
+  // The routes load as a plugin, after @fastify/swagger (installOpenApi): its onRoute hook only
+  // sees routes registered once it has loaded, and the document is generated from those.
+  void app.register(async (api) => {
+    healthRoutes(api, ctx);
+    streamRoutes(api, ctx);
+    eventRoutes(api, ctx);
+    ingestMappingRoutes(api, ctx);
+    otlpLogRoutes(api, ctx);
+    eventExportRoutes(api, ctx);
+    logRoutes(api, ctx);
+    notificationRoutes(api, ctx);
+    ingestKeyRoutes(api, ctx);
+    sourceRoutes(api, ctx);
+    principalRoutes(api, ctx);
+    tokenRoutes(api, ctx);
+    approvalRoutes(api, ctx);
+    fourEyesRoutes(api, ctx);
+    whoamiRoutes(api, ctx);
+    ruleRoutes(api, ctx);
+    authRoutes(api, ctx);
+    alertRoutes(api, ctx);
+    alertBulkRoutes(api, ctx);
+    openApiRoutes(api);
+    dashboardRoutes(api, deps.webRoot ?? defaultWebRoot());
+  });
   return app;
 }

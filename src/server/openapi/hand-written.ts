@@ -10,7 +10,6 @@ import { ERROR_REASONS } from '../../error-reasons.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../routes/events.js';
 import { ENTRIES_PAGE_MAX } from '../routes/log.js';
 import { alertPaths, alertSchemas } from './openapi-alerts.js';
-import { authPaths, authSchemas } from './openapi-auth.js';
 import { connectPaths, connectSchemas } from './openapi-connect.js';
 import { eventExportPaths, searchFilterParameters } from './openapi-events.js';
 import { ingestKeyPaths, ingestKeySchemas } from './openapi-ingest-keys.js';
@@ -289,7 +288,6 @@ export function handWrittenDocument(): Record<string, unknown> {
       ...principalPaths(),
       ...rulePaths(),
       ...alertPaths(),
-      ...authPaths(),
       '/': {
         get: {
           summary:
@@ -381,7 +379,6 @@ export function handWrittenDocument(): Record<string, unknown> {
         ...principalSchemas(),
         ...ruleSchemas(),
         ...alertSchemas(),
-        ...authSchemas(),
         ...connectSchemas(),
         Record: {
           description:
