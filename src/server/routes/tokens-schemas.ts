@@ -94,7 +94,10 @@ export const createOwnTokenSchema = {
 export const listOwnTokensSchema = {
   summary: 'Your own API tokens (any account)',
   querystring: NO_QUERY,
-  response: { 200: jsonResponse('Tokens, oldest first', tokenList), ...errorResponses(400, 401) },
+  response: {
+    200: jsonResponse('Tokens, oldest first', tokenList),
+    ...errorResponses(400, 401, 403),
+  },
 };
 
 export const revokeTokenSchema = {
