@@ -15,7 +15,7 @@ import {
   PrincipalDirectory,
   type PrincipalQuery,
 } from '../src/access/admin/principal-directory.js';
-import { ApiTokens } from '../src/access/api-tokens.js';
+import { ApiTokens } from '../src/access/credentials/api-tokens.js';
 import type { Grant } from '../src/access/principal.js';
 import type { SelfAudit } from '../src/log/self-audit.js';
 import { quoteIdent } from '../src/store/postgres/connection.js';
@@ -126,7 +126,7 @@ async function measure(
     adminContext({
       store,
       accounts,
-      tokens: new ApiTokens(store),
+      tokens: new ApiTokens(store.state),
       // Listing records nothing: the audit is never called.
       audit: undefined as unknown as SelfAudit,
       clock: { now: () => Date.now() },

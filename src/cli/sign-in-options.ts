@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseOidcSettings } from '../access/oidc-settings.js';
-import { DEFAULT_SESSION_TIMEOUTS } from '../access/sessions.js';
-import type { SignInOptions } from '../access/sign-in.js';
+import { DEFAULT_SESSION_TIMEOUTS } from '../access/credentials/sessions.js';
+import { parseOidcSettings } from '../access/sign-in/oidc-settings.js';
+import type { SignInOptions } from '../access/sign-in/sign-in.js';
 import { AppError } from '../errors.js';
 import { formatDuration, parseDuration } from '../monitor/sources/duration.js';
 

@@ -69,8 +69,6 @@ interface Pending {
    * append lock and decides the records; such a request is always a batch of its own.
    */
   within?: (tx: QueryRunner) => Promise<{ records: readonly SubmittedRecord[] }>;
-  /** What `within` threw: the caller gets it as it was, not as a failed commit. */
-  workError?: unknown;
 }
 
 /** What a request contributes to a batch, decided before anything is appended. */
@@ -272,7 +270,7 @@ export class Sequencer {
       this.frontier = undefined;
       this.tip = undefined;
       const failure =
-        error instanceof AppError || (error !== undefined && error === batch[0]?.workError)
+        error instanceof AppError
           ? error
           : new AppError(
               'commit_failed',
@@ -327,10 +325,8 @@ export class Sequencer {
     await this.followKeyRotation(tx, head);
     const within = batch[0]?.within;
     if (within) {
-      const { records } = await within(tx.state).catch((error: unknown) => {
-        batch[0]!.workError = error;
-        throw error;
-      });
+      // An AppError refuses as it is; anything else (a database failure) is a failed commit.
+      const { records } = await within(tx.state);
       batch[0]!.records =
         records.length === 0
           ? []

@@ -81,9 +81,8 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
   const ctx = serverContext(deps);
   installRouteAccess(app, ctx);
   if (options.checkResponses) installResponseCheck(app, options.checkResponses);
-  // The routes are declared in a plugin of their own, so they are added after the plugins
-  // registered above have loaded: the OpenAPI generator's onRoute hook (@fastify/swagger)
-  // sees each one. Declared at the top level, they were added before it existed.
+  // The routes load as a plugin, after @fastify/swagger (installOpenApi): its onRoute hook only
+  // sees routes registered once it has loaded, and the document is generated from those.
   void app.register(async (api) => {
     healthRoutes(api, ctx);
     streamRoutes(api, ctx);

@@ -1,13 +1,17 @@
 import type { FastifyRequest } from 'fastify';
 import { AccountDirectory } from '../access/accounts.js';
-import { type AdminContext, adminContext } from '../access/admin/admin-context.js';
+import { createOwnToken } from '../access/admin/account-tokens.js';
+import { type AdminContext, adminActor, adminContext } from '../access/admin/admin-context.js';
+import { readFourEyes } from '../access/admin/four-eyes-settings.js';
 import { PrincipalDirectory } from '../access/admin/principal-directory.js';
 import type { AdminToken } from '../access/admin-token.js';
-import { ApiTokens } from '../access/api-tokens.js';
-import { Authenticator, type SessionResolver } from '../access/authenticate.js';
+import { Authenticator, type SessionResolver } from '../access/authentication/authenticate.js';
+import type { CallerDeps } from '../access/authentication/caller.js';
 import { authorize, type Resource } from '../access/authorize.js';
+import { ApiTokens } from '../access/credentials/api-tokens.js';
 import type { Action, Principal } from '../access/principal.js';
-import type { SignIn } from '../access/sign-in.js';
+import type { SignIn } from '../access/sign-in/sign-in.js';
+import { SignInService } from '../access/sign-in/sign-in-service.js';
 import type { SourceScope } from '../access/source-scope.js';
 import type { MappingRegistry } from '../connect/mapping/registry.js';
 import type { SelfAudit } from '../log/self-audit.js';
@@ -89,6 +93,10 @@ export interface ServerContext extends ServerDeps {
   alerts: AlertService;
   /** The rule layers and where the engine stands. */
   rules: RuleStore;
+  /** Password, OpenID and CLI sign-in (routes/auth.ts). */
+  signInService: SignInService;
+  /** What `GET /whoami` reads beside the principal. */
+  callers: CallerDeps;
 }
 
 /**
@@ -115,7 +123,7 @@ export function alertService(deps: {
 
 export function serverContext(deps: ServerDeps): ServerContext {
   const accounts = new AccountDirectory(deps.store);
-  const tokens = new ApiTokens(deps.store);
+  const tokens = new ApiTokens(deps.store.state);
   const ids = ulidGenerator();
   const services = { db: deps.store, audit: deps.audit, clock: deps.clock };
   const notificationSettings =
@@ -127,6 +135,23 @@ export function serverContext(deps: ServerDeps): ServerContext {
   // Once per request: the route-access hook (http/route-access.ts) authenticates before
   // validation, and the handler's own access() call gets the same answer.
   const authenticated = new WeakMap<FastifyRequest, Promise<Principal>>();
+  const admin = adminContext({
+    store: deps.store,
+    accounts,
+    tokens,
+    audit: deps.audit,
+    clock: deps.clock,
+    forgetCached: () => authenticator.forgetCached(),
+  });
+  const signInService = new SignInService({
+    signIn: deps.signIn,
+    accounts,
+    audit: deps.audit,
+    clock: deps.clock,
+    createOwnToken: (principal, ip, request) =>
+      createOwnToken(admin, adminActor(principal, ip), { ...request, roles: undefined }),
+  });
+  const callers: CallerDeps = { accounts, tokens, fourEyes: () => readFourEyes(deps.store) };
   const authenticate = (request: FastifyRequest): Promise<Principal> => {
     let principal = authenticated.get(request);
     if (principal === undefined) {
@@ -146,14 +171,6 @@ export function serverContext(deps: ServerDeps): ServerContext {
       method: request.method,
     });
   };
-  const admin = adminContext({
-    store: deps.store,
-    accounts,
-    tokens,
-    audit: deps.audit,
-    clock: deps.clock,
-    forgetCached: () => authenticator.forgetCached(),
-  });
   const principals = new PrincipalDirectory(admin, (accountId) =>
     deps.signIn ? deps.signIn.sessions.revokeAccount(accountId) : Promise.resolve(0),
   );
@@ -173,6 +190,8 @@ export function serverContext(deps: ServerDeps): ServerContext {
     principals,
     alerts,
     rules: new RuleStore(deps.store, deps.clock),
+    signInService,
+    callers,
     authenticator,
     authenticate,
     accessScoped,

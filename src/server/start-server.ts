@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { loadAdminToken } from '../access/admin-token.js';
-import { createSignIn, type SignInOptions } from '../access/sign-in.js';
+import { createSignIn, type SignInOptions } from '../access/sign-in/sign-in.js';
 import { MappingRegistry, parseMappingsFile } from '../connect/mapping/registry.js';
 import type { RunningListener } from '../connect/syslog/listener.js';
 import { type SyslogOptions, startSyslogListeners } from '../connect/syslog/start-listeners.js';

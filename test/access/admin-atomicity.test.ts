@@ -6,7 +6,7 @@ import { inAdminChange } from '../../src/access/admin/admin-change.js';
 import { type AdminContext, adminContext } from '../../src/access/admin/admin-context.js';
 import { approveRequest } from '../../src/access/admin/decide-approval.js';
 import { requestAdminChange } from '../../src/access/admin/request-approval.js';
-import { ApiTokens } from '../../src/access/api-tokens.js';
+import { ApiTokens } from '../../src/access/credentials/api-tokens.js';
 import type { AccountPrincipal, Grant } from '../../src/access/principal.js';
 import { AppError } from '../../src/errors.js';
 import { type OpenLog, openLog } from '../../src/log/open-log.js';
@@ -85,7 +85,7 @@ for (const kind of stores) {
       };
       const audit = new SelfAudit(log.sequencer, TEST_ORIGIN, clock);
       const accounts = new AccountDirectory(log.store);
-      const deps = { store: log.store, accounts, tokens: new ApiTokens(log.store), clock };
+      const deps = { store: log.store, accounts, tokens: new ApiTokens(log.store.state), clock };
       const ctx: AdminContext = adminContext({ ...deps, audit });
       const admin: Grant[] = [{ role: 'admin' }];
       for (const id of ['a', 'b']) await accounts.create(accountRecord(id, admin));

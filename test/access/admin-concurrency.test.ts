@@ -6,7 +6,7 @@ import { type AdminContext, adminContext } from '../../src/access/admin/admin-co
 import { approveRequest } from '../../src/access/admin/decide-approval.js';
 import { requestAdminChange } from '../../src/access/admin/request-approval.js';
 import { updatePrincipal } from '../../src/access/admin/update-principal.js';
-import { ApiTokens } from '../../src/access/api-tokens.js';
+import { ApiTokens } from '../../src/access/credentials/api-tokens.js';
 import type { AccountPrincipal, Grant } from '../../src/access/principal.js';
 import { AppError } from '../../src/errors.js';
 import type { SelfAuditEvent } from '../../src/log/self-audit.js';
@@ -47,7 +47,7 @@ for (const factory of STORES) {
       ctx = adminContext({
         store,
         accounts,
-        tokens: new ApiTokens(store),
+        tokens: new ApiTokens(store.state),
         audit: {
           record: async (e) => {
             events.push(e);

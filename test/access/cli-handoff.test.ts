@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CLI_HANDOFF_TTL_MS, CliHandoffs, parseCliHandoff } from '../../src/access/cli-handoff.js';
+import {
+  CLI_HANDOFF_TTL_MS,
+  CliHandoffs,
+  parseCliHandoff,
+} from '../../src/access/sign-in/cli-handoff.js';
 import { AppError } from '../../src/errors.js';
 import { START_MS, type TestServer, testServer } from '../support/test-server.js';
 
@@ -15,7 +19,7 @@ describe('CLI sign-in hand-off codes', () => {
   let codes: CliHandoffs;
   before(async () => {
     t = await testServer();
-    codes = new CliHandoffs(t.log.store);
+    codes = new CliHandoffs(t.log.store.state);
   });
   after(async () => {
     await t.close();

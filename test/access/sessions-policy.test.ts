@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Command } from 'commander';
-import { parseOidcSettings } from '../../src/access/oidc-settings.js';
+import { parseOidcSettings } from '../../src/access/sign-in/oidc-settings.js';
 import {
   AddressThrottle,
   afterFailure,
@@ -9,7 +9,7 @@ import {
   DEFAULT_LOCK_POLICY,
   lockedUntil,
   NO_SIGN_INS,
-} from '../../src/access/sign-in-throttle.js';
+} from '../../src/access/sign-in/sign-in-throttle.js';
 import { addSignInOptions, signInOptions } from '../../src/cli/sign-in-options.js';
 import type { AppError } from '../../src/errors.js';
 

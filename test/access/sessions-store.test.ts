@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
-import { checkPassword } from '../../src/access/password-sign-in.js';
+import { csrfTokenOf, Sessions, sessionIdOf } from '../../src/access/credentials/sessions.js';
 import { hashPassword } from '../../src/access/passwords.js';
-import { csrfTokenOf, Sessions, sessionIdOf } from '../../src/access/sessions.js';
-import { DEFAULT_LOCK_POLICY, NO_SIGN_INS } from '../../src/access/sign-in-throttle.js';
+import { checkPassword } from '../../src/access/sign-in/password-sign-in.js';
+import { DEFAULT_LOCK_POLICY, NO_SIGN_INS } from '../../src/access/sign-in/sign-in-throttle.js';
 import type { Store } from '../../src/store/store.js';
+import { sessionById } from '../../src/store/tables/credentials/sessions-table.js';
 import { accountRecord } from '../support/accounts.js';
 import { TEST_SCRYPT } from '../support/sign-in.js';
 import { STORES } from '../support/stores.js';
@@ -19,7 +20,7 @@ const account = (id: string, overrides: Partial<AccountRecord> = {}): AccountRec
     ...overrides,
   });
 
-/** Sessions and the sign-in bookkeeping over each Store adapter's state documents. */
+/** Sessions and the sign-in bookkeeping over each Store adapter's tables. */
 for (const factory of STORES) {
   describe(`sessions over the ${factory.name} store`, () => {
     let store: Store;
@@ -30,7 +31,7 @@ for (const factory of STORES) {
     before(async () => {
       ({ store, dispose } = await factory.create());
       accounts = new AccountDirectory(store);
-      sessions = new Sessions(store, accounts, {
+      sessions = new Sessions(store.state, accounts, {
         idleMs: 30 * MINUTE,
         absoluteMs: 12 * 60 * MINUTE,
       });
@@ -49,10 +50,11 @@ for (const factory of STORES) {
       assert.equal(started.id, sessionIdOf(started.cookie));
       assert.equal(started.csrfToken, csrfTokenOf(started.cookie));
       assert.notEqual(started.csrfToken, started.id);
-      const raw = await store.getState('session', started.id);
-      assert.ok(raw);
-      assert.equal(raw.value.includes(started.cookie), false, 'the cookie is not stored');
-      assert.equal(raw.value.includes(started.csrfToken), false, 'nor the CSRF token');
+      const row = await sessionById(store.state, started.id);
+      assert.ok(row);
+      const raw = JSON.stringify(row);
+      assert.equal(raw.includes(started.cookie), false, 'the cookie is not stored');
+      assert.equal(raw.includes(started.csrfToken), false, 'nor the CSRF token');
 
       const p = await sessions.resolve(started.cookie, T0 + MINUTE);
       assert.deepEqual(p, {

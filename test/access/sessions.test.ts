@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory } from '../../src/access/accounts.js';
-import { sessionIdOf } from '../../src/access/sessions.js';
+import { sessionIdOf } from '../../src/access/credentials/sessions.js';
 import { AppError } from '../../src/errors.js';
 import { SelfAudit } from '../../src/log/self-audit.js';
 import { registeredRoutes } from '../../src/server/app.js';
 import { SESSION_COOKIE } from '../../src/server/context.js';
+import { sessionById } from '../../src/store/tables/credentials/sessions-table.js';
 import {
   login,
   PASSWORD,
@@ -256,7 +257,7 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
   it('writes last-seen at most once a minute', async () => {
     await person(t, { name: 'lea' });
     const s = await signIn(t, 'lea', PASSWORD, { ip: '10.6.0.3' });
-    const version = async () => (await t.signIn.sessions.docs.get(s.body.session.id))!.version;
+    const version = async () => (await sessionById(t.log.store.state, s.body.session.id))!.version;
     const v0 = await version();
     for (let i = 0; i < 5; i++) {
       t.clock.advance(10_000);
@@ -406,18 +407,23 @@ describe('sessions: password sign-in, cookies, timeouts, sign-out', () => {
 
   it('fails closed: no session when its sign-in event cannot be appended', async () => {
     const rita = await person(t, { name: 'rita' });
-    const record = SelfAudit.prototype.record;
-    SelfAudit.prototype.record = async function (this: SelfAudit, event) {
-      if (event.action === 'session.sign_in' && event.outcome === undefined) {
-        throw new AppError('commit_failed', 'the log could not commit');
-      }
-      return record.call(this, event);
-    };
+    // The session is written in the sign-in event's transaction: the append fails after the
+    // session row is in, and the row must go with it.
+    const recordWithin = SelfAudit.prototype.recordWithin;
+    SelfAudit.prototype.recordWithin = function (this: SelfAudit, work) {
+      return recordWithin.call(this, async (tx) => {
+        const out = await work(tx);
+        if (out.events.some((e) => e.action === 'session.sign_in' && e.outcome === undefined)) {
+          throw new AppError('commit_failed', 'the log could not commit');
+        }
+        return out;
+      });
+    } as typeof recordWithin;
     let res: Awaited<ReturnType<typeof login>>;
     try {
       res = await login(t, 'rita', PASSWORD, { ip: '10.12.0.1' });
     } finally {
-      SelfAudit.prototype.record = record;
+      SelfAudit.prototype.recordWithin = recordWithin;
     }
     assert.equal(res.statusCode, 503);
     assert.equal(setCookies(res).length, 0, 'no cookie');

@@ -24,7 +24,6 @@ const ROUTES_STILL_ON_STORE: readonly string[] = [
   'ingest-mappings.ts',
   'log.ts',
   'stream.ts',
-  'whoami.ts',
 ];
 
 /** Types of src/store/ that execute queries: a route holding one could run its own. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { OIDC_CALLBACK_PATH } from '../../src/access/oidc-settings.js';
+import { OIDC_CALLBACK_PATH } from '../../src/access/sign-in/oidc-settings.js';
 import { Browser } from '../support/browser.js';
 import { startOpenIdProvider, type TestOpenIdProvider } from '../support/oidc-provider.js';
 import {

@@ -126,7 +126,10 @@ for (const kind of stores) {
           await audit.record(event('thing.read'));
           return { events: [], result: undefined };
         }),
-        /use the transaction's tx/,
+        (e: unknown) =>
+          e instanceof AppError &&
+          e.reason === 'commit_failed' &&
+          /use the transaction's tx/.test(String((e.cause as Error | undefined)?.message)),
       );
       assert.deepEqual(await ids(log), []);
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AccountDirectory } from '../../src/access/accounts.js';
-import { ApiTokens } from '../../src/access/api-tokens.js';
+import { ApiTokens } from '../../src/access/credentials/api-tokens.js';
 import {
   INGEST_ACTIONS,
   ROLE_ACTIONS,
@@ -455,7 +455,7 @@ describe('permission matrix: every route × every credential', () => {
     };
 
     const accounts = new AccountDirectory(t.log.store);
-    const tokens = new ApiTokens(t.log.store);
+    const tokens = new ApiTokens(t.log.store.state);
     const now = t.clock.now();
     let n = 0;
     const tokenFor = async (

@@ -1,6 +1,6 @@
 import type { AccountRecord } from '../../src/access/accounts.js';
 import type { Grant } from '../../src/access/principal.js';
-import { NO_SIGN_INS } from '../../src/access/sign-in-throttle.js';
+import { NO_SIGN_INS } from '../../src/access/sign-in/sign-in-throttle.js';
 
 /** A person's account as stored, named by its id, enabled, no password; `overrides` win. */
 export function accountRecord(

@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
 import { hashPassword, type ScryptParams } from '../../src/access/passwords.js';
 import type { Grant } from '../../src/access/principal.js';
-import { NO_SIGN_INS } from '../../src/access/sign-in-throttle.js';
+import { NO_SIGN_INS } from '../../src/access/sign-in/sign-in-throttle.js';
 import { SESSION_COOKIE } from '../../src/server/context.js';
 import type { TestServer } from './test-server.js';
 

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { AccountDirectory } from '../../src/access/accounts.js';
 import { loadAdminToken } from '../../src/access/admin-token.js';
-import { ApiTokens } from '../../src/access/api-tokens.js';
+import { ApiTokens } from '../../src/access/credentials/api-tokens.js';
 import { createIngestKey } from '../../src/access/ingest-keys.js';
 import type { Grant, Role } from '../../src/access/principal.js';
-import { createSignIn, type SignIn, type SignInOptions } from '../../src/access/sign-in.js';
+import { createSignIn, type SignIn, type SignInOptions } from '../../src/access/sign-in/sign-in.js';
 import { formatVerifierKey } from '../../src/core/note.js';
 import { dataPaths } from '../../src/data-folder.js';
 import { type OpenLog, openLog } from '../../src/log/open-log.js';
@@ -104,7 +104,7 @@ export async function testServer(
   );
   await app.ready();
   const accounts = new AccountDirectory(log.store);
-  const tokens = new ApiTokens(log.store);
+  const tokens = new ApiTokens(log.store.state);
   let made = 0;
   return {
     dir,

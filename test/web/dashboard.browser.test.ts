@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { OIDC_CALLBACK_PATH } from '../../src/access/oidc-settings.js';
+import { OIDC_CALLBACK_PATH } from '../../src/access/sign-in/oidc-settings.js';
 import { generateSeed, publicKeyFromSeed } from '../../src/core/ed25519.js';
 import { formatVerifierKey } from '../../src/core/note.js';
 import { startNotifier } from '../../src/monitor/notify/notifier.js';

@@ -1,10 +1,14 @@
 import { AppError } from '../../errors.js';
 import { activeAdminIds, changeAccount } from '../../store/tables/accounts/accounts-table.js';
-import { type ApiTokenRecord, type CreatedToken, MAX_TOKEN_TTL_MS } from '../api-tokens.js';
+import {
+  type ApiTokenRecord,
+  type CreatedToken,
+  MAX_TOKEN_TTL_MS,
+} from '../credentials/api-tokens.js';
 import { ROLES, type Role } from '../principal.js';
 import { inAdminChange } from './admin-change.js';
 import { type AdminActor, type AdminContext, isBootstrap } from './admin-context.js';
-import { recordAdmin, refuse } from './admin-events.js';
+import { adminEvent, refuse } from './admin-events.js';
 import type { ApprovalRecord } from './approval.js';
 import { withCredentialSet } from './credential-control.js';
 import { optionalText } from './principal-input.js';
@@ -186,10 +190,9 @@ export async function createServiceToken(
       `a token for "${subject.name}" already waits for approval; approve or reject it first`,
     );
   }
-  // The token's own record belongs to ApiTokens and is written first, outside the change
-  // below; one that must wait is made awaiting approval, so it authenticates nobody until then.
-  const created = await createToken(ctx, actor, subject.id, roles, request, guarded);
-  const approval = await inAdminChange(ctx, actor, async (change) => {
+  // The token, the credential record, its event and any approval request commit together. One
+  // that must wait is made awaiting approval, so it authenticates nobody until approved.
+  return inAdminChange(ctx, actor, async (change) => {
     // Whoever holds this token can act as the service: recorded, so it cannot later become an
     // admin on this admin's word (credential-control.ts).
     await changeAccount(
@@ -198,14 +201,18 @@ export async function createServiceToken(
       (latest) => withCredentialSet(latest, actor.principal.id, 'token', change.nowMs),
       change.nowMs,
     );
+    const created = await ctx.tokens.createWithin(
+      change.tx,
+      newToken(actor, subject.id, roles, request, change.nowMs, guarded),
+    );
     change.record(tokenCreated(created.record));
-    return guarded
-      ? requestAdminChange(change, ctx, subject, 'reader_token', null, {
+    const approval = guarded
+      ? await requestAdminChange(change, ctx, subject, 'reader_token', null, {
           tokenId: created.record.id,
         })
       : null;
+    return { ...created, approval };
   });
-  return { ...created, approval };
 }
 
 async function issue(
@@ -215,29 +222,34 @@ async function issue(
   roles: Role[],
   request: TokenRequest,
 ): Promise<CreatedToken> {
-  const created = await createToken(ctx, actor, accountId, roles, request, false);
-  await recordAdmin(ctx, actor, tokenCreated(created.record));
-  return created;
+  // The token and its token.create event commit together, or neither does.
+  const { result } = await ctx.audit.recordWithin(async (tx) => {
+    const created = await ctx.tokens.createWithin(
+      tx,
+      newToken(actor, accountId, roles, request, ctx.clock.now(), false),
+    );
+    return { events: [adminEvent(actor, tokenCreated(created.record))], result: created };
+  });
+  return result;
 }
 
-function createToken(
-  ctx: AdminContext,
+function newToken(
   actor: AdminActor,
   accountId: string,
   roles: Role[],
   request: TokenRequest,
+  nowMs: number,
   awaitingApproval: boolean,
-): Promise<CreatedToken> {
-  const now = ctx.clock.now();
-  return ctx.tokens.create({
+) {
+  return {
     awaitingApproval,
     accountId,
     label: request.label,
     roles,
-    expiresAtMs: now + request.ttlMs,
+    expiresAtMs: nowMs + request.ttlMs,
     createdBy: actor.principal.id,
-    nowMs: now,
-  });
+    nowMs,
+  };
 }
 
 function tokenCreated(token: ApiTokenRecord) {
@@ -252,23 +264,57 @@ function tokenCreated(token: ApiTokenRecord) {
   };
 }
 
-/** Revokes a token; the route has checked it is the caller's own or the caller manages tokens. */
+/** The tokens of a principal, oldest first; 404 when there is no such principal. */
+export async function tokensOfPrincipal(
+  ctx: AdminContext,
+  principalId: string,
+): Promise<ApiTokenRecord[]> {
+  if (!(await ctx.accounts.get(principalId))) {
+    throw new AppError('not_found', `no principal ${principalId}`);
+  }
+  return ctx.tokens.forAccount(principalId);
+}
+
+/**
+ * Revokes the caller's own token, or anyone's when the caller manages tokens. Someone
+ * else's token looks like no token otherwise: ids are not an oracle.
+ */
+export async function revokeTokenOf(
+  ctx: AdminContext,
+  actor: AdminActor,
+  id: string,
+  access: { managesTokens: boolean },
+): Promise<ApiTokenRecord> {
+  const token = await ctx.tokens.get(id);
+  if (!token || (token.accountId !== actor.principal.id && !access.managesTokens)) {
+    throw new AppError('not_found', `no token ${id}`);
+  }
+  return revokeToken(ctx, actor, token.id);
+}
+
+/** Revokes a token; the caller has checked it is the actor's own or the actor manages tokens. */
 export async function revokeToken(
   ctx: AdminContext,
   actor: AdminActor,
   id: string,
 ): Promise<ApiTokenRecord> {
-  const before = await ctx.tokens.tokens.get(id);
-  const revoked = await ctx.tokens.revoke(id, actor.principal.id, ctx.clock.now());
-  ctx.forgetCached();
-  if (before?.value.revokedAtMs === null) {
-    await recordAdmin(ctx, actor, {
+  // Revoking twice keeps the first time and records nothing the second time.
+  const { result } = await ctx.audit.recordWithin(async (tx) => {
+    const { token, revokedNow } = await ctx.tokens.revokeWithin(
+      tx,
+      id,
+      actor.principal.id,
+      ctx.clock.now(),
+    );
+    const event = adminEvent(actor, {
       action: 'token.revoke',
-      target: tokenTarget(revoked),
-      details: { principal_id: revoked.accountId },
+      target: tokenTarget(token),
+      details: { principal_id: token.accountId },
     });
-  }
-  return revoked;
+    return { events: revokedNow ? [event] : [], result: token };
+  });
+  ctx.forgetCached();
+  return result;
 }
 
 function tokenTarget(token: ApiTokenRecord) {

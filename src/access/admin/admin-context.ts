@@ -4,7 +4,7 @@ import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
 import type { AccountDirectory } from '../accounts.js';
-import type { ApiTokens } from '../api-tokens.js';
+import type { ApiTokens } from '../credentials/api-tokens.js';
 import { hashPassword } from '../passwords.js';
 import { type AccountPrincipal, BOOTSTRAP_ID, type Principal } from '../principal.js';
 

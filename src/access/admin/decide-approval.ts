@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import { accountById, changeAccount } from '../../store/tables/accounts/accounts-table.js';
 import { approvalById, saveDecision } from '../../store/tables/accounts/approvals-table.js';
 import type { AccountRecord } from '../accounts.js';
-import type { ApiTokenRecord } from '../api-tokens.js';
+import type { ApiTokens } from '../credentials/api-tokens.js';
 import { type AdminChange, inAdminChange } from './admin-change.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
 import { approvalTarget, recordRoleEvents } from './admin-events.js';
@@ -28,9 +28,6 @@ export async function approveRequest(
   id: string,
   reason: string | null,
 ): Promise<Decision> {
-  // A service token's state lives with the tokens (ApiTokens), outside this transaction: read
-  // here, and made to work only after the approval has committed (fail closed).
-  const token = await tokenOfRequest(ctx, id);
   const decision = await inAdminChange(ctx, actor, async (change) => {
     const found = await decidable(change, id, 'approval.approve', approverRefusal);
     if (found.change === 'admin_grant') {
@@ -48,7 +45,7 @@ export async function approveRequest(
       }
     }
     if (found.change === 'reader_grant' || found.change === 'reader_token') {
-      return approveReaderChange(change, found, reason, token);
+      return approveReaderChange(change, found, reason, ctx.tokens);
     }
     // Checked before the request is marked, so a change that cannot apply leaves it pending.
     assertPending(found, change.nowMs);
@@ -67,9 +64,6 @@ export async function approveRequest(
     );
     return { approval, account };
   });
-  if (decision.approval.change === 'reader_token' && token) {
-    await ctx.tokens.approve(token.id, ctx.clock.now());
-  }
   if (decision.approval.change !== 'admin_grant') ctx.forgetCached();
   return decision;
 }
@@ -79,7 +73,7 @@ async function approveReaderChange(
   change: AdminChange,
   found: ApprovalRecord,
   reason: string | null,
-  token: ApiTokenRecord | undefined,
+  tokens: ApiTokens,
 ): Promise<Decision> {
   const { tx, nowMs: now } = change;
   const subject = await accountById(tx, found.subject.id, { lock: true });
@@ -90,6 +84,8 @@ async function approveReaderChange(
     );
   }
   if (found.change === 'reader_token') {
+    // The token starts working in the same transaction as the approval: never one without the other.
+    const token = found.tokenId ? await tokens.get(found.tokenId, tx) : undefined;
     if (!token || token.revokedAtMs !== null || token.expiresAtMs <= now) {
       throw new AppError(
         'approval_outdated',
@@ -104,6 +100,7 @@ async function approveReaderChange(
       );
     }
     const approval = await markDecided(change, found, 'approved', reason);
+    await tokens.approve(token.id, now, tx);
     recordDecision(change, 'approval.approve', approval, reason);
     return { approval, account: subject };
   }
@@ -132,14 +129,16 @@ export async function rejectRequest(
   const approval = await inAdminChange(ctx, actor, async (change) => {
     const found = await decidable(change, id, 'approval.reject', rejecterRefusal);
     const decided = await markDecided(change, found, 'rejected', reason);
+    // A refused token never works: revoked with the rejection, so it does not linger as
+    // "awaiting approval" (which authenticates nobody either).
+    if (decided.change === 'reader_token' && decided.tokenId) {
+      if (await ctx.tokens.get(decided.tokenId, change.tx)) {
+        await ctx.tokens.revoke(decided.tokenId, actor.principal.id, change.nowMs, change.tx);
+      }
+    }
     recordDecision(change, 'approval.reject', decided, reason);
     return decided;
   });
-  // A refused token never works: revoked, so it does not linger as "awaiting approval". Until
-  // then it is awaiting approval, which authenticates nobody.
-  if (approval.change === 'reader_token' && approval.tokenId) {
-    await ctx.tokens.revoke(approval.tokenId, actor.principal.id, ctx.clock.now());
-  }
   return { approval };
 }
 
@@ -210,11 +209,4 @@ function assertPending(approval: ApprovalRecord, nowMs: number): void {
       `request ${approval.id} is ${state}; ask again if the change is still needed`,
     );
   }
-}
-
-/** The token a `reader_token` request would make work, as committed now; else undefined. */
-async function tokenOfRequest(ctx: AdminContext, id: string): Promise<ApiTokenRecord | undefined> {
-  const request = await approvalById(ctx.store.state, id);
-  if (request?.change !== 'reader_token' || !request.tokenId) return undefined;
-  return (await ctx.tokens.tokens.get(request.tokenId))?.value;
 }

@@ -10,7 +10,6 @@ import { ERROR_REASONS } from '../../error-reasons.js';
 import { ENTRY_SKEW_PROPERTIES } from '../http/schemas.js';
 import { EVENTS_BODY_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../routes/events.js';
 import { ENTRIES_PAGE_MAX } from '../routes/log.js';
-import { authPaths, authSchemas } from './openapi-auth.js';
 import { connectPaths, connectSchemas } from './openapi-connect.js';
 import { eventExportPaths, searchFilterParameters } from './openapi-events.js';
 import { ingestKeyPaths, ingestKeySchemas } from './openapi-ingest-keys.js';
@@ -282,7 +281,6 @@ export function handWrittenDocument(): Record<string, unknown> {
         },
       },
       ...principalPaths(),
-      ...authPaths(),
       '/': {
         get: {
           summary:
@@ -370,7 +368,6 @@ export function handWrittenDocument(): Record<string, unknown> {
         ...logKeySchemas(),
         ...ingestKeySchemas(),
         ...principalSchemas(),
-        ...authSchemas(),
         ...connectSchemas(),
         Record: {
           description:

@@ -1,5 +1,9 @@
+import {
+  type SessionRecord,
+  type SessionTimeouts,
+  sessionExpiry,
+} from '../../access/credentials/sessions.js';
 import type { AccountPrincipal } from '../../access/principal.js';
-import { type SessionRecord, type SessionTimeouts, sessionExpiry } from '../../access/sessions.js';
 import { grantsJson } from './principal.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

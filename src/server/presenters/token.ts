@@ -1,4 +1,4 @@
-import type { ApiTokenRecord } from '../../access/api-tokens.js';
+import type { ApiTokenRecord } from '../../access/credentials/api-tokens.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -1,6 +1,7 @@
 import type { DocMove } from '../doc-move.js';
 import { ACCOUNT_DOC_MOVES } from '../tables/accounts/account-documents.js';
 import { ALERT_DOC_MOVES } from '../tables/alerts/alert-doc-moves.js';
+import { CREDENTIAL_DOC_MOVES } from '../tables/credentials/credential-doc-moves.js';
 import { MONITOR_DOC_MOVES } from '../tables/monitor/monitor-doc-moves.js';
 import { DROP_HALF_MOVED_DELIVERIES, NOTIFY_DOC_MOVES } from '../tables/notify/notify-doc-moves.js';
 import { SOURCES_DOC_MOVES } from '../tables/sources/sources-doc-moves.js';
@@ -209,6 +210,66 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         WHERE status = 'pending';
     `,
     moveDocs: ACCOUNT_DOC_MOVES,
+  },
+  {
+    version: 6,
+    name: 'credentials',
+    sql: `
+      -- API tokens, sign-in sessions, OpenID sign-ins in progress and CLI hand-off codes, moved
+      -- out of the generic state table. Secrets are stored hashed (the id of a session and of a
+      -- hand-off code is the SHA-256 of the cookie or code). "One principal's tokens or
+      -- sessions" is an index walk; expired short-lived rows go in one DELETE over an index.
+      CREATE TABLE api_tokens (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        principal_id TEXT COLLATE "C" NOT NULL,
+        secret_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+        label TEXT COLLATE "C",
+        roles TEXT COLLATE "C",
+        created_at_ms BIGINT NOT NULL,
+        created_by TEXT COLLATE "C" NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        revoked_at_ms BIGINT,
+        revoked_by TEXT COLLATE "C",
+        last_used_at_ms BIGINT,
+        awaiting_approval INTEGER NOT NULL CHECK (awaiting_approval IN (0, 1)),
+        version BIGINT NOT NULL
+      );
+      CREATE INDEX api_tokens_principal ON api_tokens (principal_id, created_at_ms, id);
+      CREATE TABLE sessions (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        principal_id TEXT COLLATE "C" NOT NULL,
+        method TEXT COLLATE "C" NOT NULL CHECK (method IN ('password', 'oidc')),
+        created_at_ms BIGINT NOT NULL,
+        last_seen_at_ms BIGINT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        ip TEXT COLLATE "C",
+        user_agent TEXT COLLATE "C",
+        version BIGINT NOT NULL
+      );
+      CREATE INDEX sessions_principal ON sessions (principal_id, created_at_ms);
+      CREATE INDEX sessions_expires ON sessions (expires_at_ms);
+      CREATE TABLE oidc_flows (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        nonce TEXT COLLATE "C" NOT NULL,
+        code_verifier TEXT COLLATE "C" NOT NULL,
+        return_to TEXT COLLATE "C" NOT NULL,
+        browser_hash TEXT COLLATE "C" NOT NULL,
+        cli_redirect TEXT COLLATE "C",
+        cli_challenge TEXT COLLATE "C",
+        cli_state TEXT COLLATE "C",
+        created_at_ms BIGINT NOT NULL,
+        expires_at_ms BIGINT NOT NULL
+      );
+      CREATE INDEX oidc_flows_expires ON oidc_flows (expires_at_ms);
+      CREATE TABLE cli_handoffs (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        principal_id TEXT COLLATE "C" NOT NULL,
+        challenge TEXT COLLATE "C" NOT NULL,
+        expires_at_ms BIGINT NOT NULL
+      );
+      CREATE INDEX cli_handoffs_expires ON cli_handoffs (expires_at_ms);
+    `,
+    moveDocs: CREDENTIAL_DOC_MOVES,
   },
   {
     version: 7,

@@ -32,6 +32,11 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'rule_layers', key: ['layer'] },
   { table: 'engine_position', key: ['id'] },
   { table: 'engine_lease', key: ['id'] },
+  // Credentials (migration 6).
+  { table: 'api_tokens', key: ['id'] },
+  { table: 'sessions', key: ['id'] },
+  { table: 'oidc_flows', key: ['id'] },
+  { table: 'cli_handoffs', key: ['id'] },
 ];
 
 export function stateTable(table: string): StateTable {

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 
 /** Where the provider sends people back: Evident's callback route, behind any prefix. */
 export const OIDC_CALLBACK_PATH = '/api/v1/auth/oidc/callback';

@@ -1,8 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../errors.js';
-import { StateCollection } from '../store/state-collection.js';
-import type { Store } from '../store/store.js';
-import { newSecret } from './secrets.js';
+import { AppError } from '../../errors.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
+import {
+  cliHandoffById,
+  deleteCliHandoff,
+  deleteExpiredCliHandoffs,
+  insertCliHandoff,
+} from '../../store/tables/credentials/cli-handoffs-table.js';
+import { newSecret } from '../secrets.js';
 
 /**
  * `evident login --oidc`: the browser signs in at the OpenID provider as usual, and the
@@ -19,12 +24,6 @@ export interface CliHandoffRequest {
   challenge: string;
   /** Echoed back to the listener, which checks it (a code it did not ask for is refused). */
   state: string;
-}
-
-interface HandoffDoc {
-  accountId: string;
-  challenge: string;
-  expiresAtMs: number;
 }
 
 export const CLI_HANDOFF_TTL_MS = 60_000;
@@ -81,28 +80,38 @@ function isLoopbackListener(text: string): boolean {
   );
 }
 
+/** The one-time codes (table cli_handoffs, under the SHA-256 of the code). */
 export class CliHandoffs {
-  private readonly codes: StateCollection<HandoffDoc>;
-
-  constructor(store: Store) {
-    this.codes = new StateCollection(store, 'cli_handoff');
-  }
+  constructor(private readonly state: QueryRunner) {}
 
   /**
-   * A fresh one-time code for `accountId`, bound to the CLI's challenge. `id` names the
-   * hand-off in events (a prefix of the code's hash, which does not reveal the code).
+   * A fresh one-time code for `accountId`, bound to the CLI's challenge, stored in `tx` (the
+   * sign-in's transaction, with its event). `id` names the hand-off in events (a prefix of
+   * the code's hash, which does not reveal the code).
    */
-  async issue(
+  async issueWithin(
+    tx: QueryRunner,
     accountId: string,
     challenge: string,
     nowMs: number,
   ): Promise<{ code: string; id: string }> {
     const code = newSecret();
-    const doc = { accountId, challenge, expiresAtMs: nowMs + CLI_HANDOFF_TTL_MS };
-    if (!(await this.codes.create(hash(code), doc, nowMs))) {
-      throw new AppError('concurrent_change', 'could not finish the sign-in; start it again');
-    }
+    await insertCliHandoff(tx, {
+      id: hash(code),
+      principalId: accountId,
+      challenge,
+      expiresAtMs: nowMs + CLI_HANDOFF_TTL_MS,
+    });
     return { code, id: handoffId(code) };
+  }
+
+  /** A code stored on its own, with no event (tests). */
+  issue(
+    accountId: string,
+    challenge: string,
+    nowMs: number,
+  ): Promise<{ code: string; id: string }> {
+    return this.issueWithin(this.state, accountId, challenge, nowMs);
   }
 
   /**
@@ -119,20 +128,19 @@ export class CliHandoffs {
       'unknown, used or expired sign-in code, or a verifier that does not match; run `evident login --oidc` again',
     );
     if (code.length > 256 || !VERIFIER.test(verifier)) throw refused;
-    const doc = await this.codes.get(hash(code));
-    if (!doc || !(await this.codes.delete(doc.id, doc.version))) throw refused;
-    const expected = Buffer.from(doc.value.challenge);
+    const row = await cliHandoffById(this.state, hash(code));
+    // Only the request that deletes it may use it: two racing redeems cannot both win.
+    if (!row || (await deleteCliHandoff(this.state, row.id)) !== 1) throw refused;
+    const expected = Buffer.from(row.challenge);
     const got = Buffer.from(createHash('sha256').update(verifier).digest('base64url'));
-    if (doc.value.expiresAtMs <= nowMs || got.length !== expected.length) throw refused;
+    if (row.expiresAtMs <= nowMs || got.length !== expected.length) throw refused;
     if (!timingSafeEqual(got, expected)) throw refused;
-    return { accountId: doc.value.accountId, id: handoffId(code) };
+    return { accountId: row.principalId, id: handoffId(code) };
   }
 
-  /** Deletes codes nobody redeemed. */
+  /** Deletes codes nobody redeemed (one statement). */
   async purgeExpired(nowMs: number): Promise<void> {
-    for (const doc of await this.codes.all()) {
-      if (doc.value.expiresAtMs <= nowMs) await this.codes.delete(doc.id, doc.version);
-    }
+    await deleteExpiredCliHandoffs(this.state, nowMs);
   }
 }
 

@@ -1,10 +1,14 @@
-import type { Store } from '../store/store.js';
-import { AccountDirectory } from './accounts.js';
+import type { Store } from '../../store/store.js';
+import { AccountDirectory } from '../accounts.js';
+import {
+  DEFAULT_SESSION_TIMEOUTS,
+  Sessions,
+  type SessionTimeouts,
+} from '../credentials/sessions.js';
+import { DEFAULT_SCRYPT, type ScryptParams } from '../passwords.js';
 import { CliHandoffs } from './cli-handoff.js';
 import { OidcSignIn } from './oidc.js';
 import type { OidcSettings } from './oidc-settings.js';
-import { DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
-import { DEFAULT_SESSION_TIMEOUTS, Sessions, type SessionTimeouts } from './sessions.js';
 import {
   AddressThrottle,
   type BucketPolicy,
@@ -46,13 +50,13 @@ export interface SignIn {
 export function createSignIn(store: Store, options: SignInOptions = {}): SignIn {
   const timeouts = { ...DEFAULT_SESSION_TIMEOUTS, ...options.timeouts };
   return {
-    sessions: new Sessions(store, new AccountDirectory(store), timeouts),
-    oidc: options.oidc ? new OidcSignIn(options.oidc, store) : undefined,
+    sessions: new Sessions(store.state, new AccountDirectory(store), timeouts),
+    oidc: options.oidc ? new OidcSignIn(options.oidc, store.state) : undefined,
     cookieSecure: options.cookieSecure ?? false,
     lockPolicy: options.lockPolicy ?? DEFAULT_LOCK_POLICY,
     failures: new AddressThrottle(options.failureBucket ?? DEFAULT_FAILURE_BUCKET),
     oidcStarts: new AddressThrottle(options.oidcStartBucket ?? DEFAULT_OIDC_START_BUCKET),
     passwordParams: options.passwordParams ?? DEFAULT_SCRYPT,
-    cliHandoffs: new CliHandoffs(store),
+    cliHandoffs: new CliHandoffs(store.state),
   };
 }

@@ -14,16 +14,21 @@ import {
   randomPKCECodeVerifier,
   randomState,
 } from 'openid-client';
-import { AppError } from '../errors.js';
-import { StateCollection } from '../store/state-collection.js';
-import type { Store } from '../store/store.js';
+import { AppError } from '../../errors.js';
+import type { QueryRunner } from '../../store/sql/query-runner.js';
+import {
+  deleteExpiredOidcFlows,
+  deleteOidcFlow,
+  insertOidcFlow,
+  oidcFlowById,
+} from '../../store/tables/credentials/oidc-flows-table.js';
 import type { CliHandoffRequest } from './cli-handoff.js';
 import { isLoopbackHttp, type OidcSettings } from './oidc-settings.js';
 
 /**
- * One sign-in in progress (state kind `oidc_flow`, id = the `state` parameter): what the
- * callback needs to finish it. Single-use: the callback deletes it (compare-and-set) before
- * exchanging the code, so a state is honoured at most once.
+ * One sign-in in progress (table oidc_flows, id = the `state` parameter): what the callback
+ * needs to finish it. Single-use: the callback deletes it before exchanging the code, and only
+ * the request whose delete removed the row goes on, so a state is honoured at most once.
  */
 export interface OidcFlow {
   nonce: string;
@@ -70,15 +75,12 @@ export type OidcOutcome =
  * retried by the next sign-in.
  */
 export class OidcSignIn {
-  readonly flows: StateCollection<OidcFlow>;
   private configuration: Promise<Configuration> | undefined;
 
   constructor(
     readonly settings: OidcSettings,
-    store: Store,
-  ) {
-    this.flows = new StateCollection(store, 'oidc_flow');
-  }
+    private readonly state: QueryRunner,
+  ) {}
 
   /** Stores a flow and returns the provider's authorization URL to send the browser to. */
   async start(
@@ -98,9 +100,17 @@ export class OidcSignIn {
       createdAtMs: nowMs,
       expiresAtMs: nowMs + OIDC_FLOW_TTL_MS,
     };
-    if (!(await this.flows.create(state, flow, nowMs))) {
-      throw new AppError('concurrent_change', 'could not start a sign-in; try again');
-    }
+    // A random 256-bit state never collides: a taken one fails as a primary-key violation.
+    await insertOidcFlow(this.state, {
+      id: state,
+      nonce: flow.nonce,
+      codeVerifier: flow.codeVerifier,
+      returnTo: flow.returnTo,
+      browserHash: flow.browserHash,
+      cli: flow.cli ?? null,
+      createdAtMs: flow.createdAtMs,
+      expiresAtMs: flow.expiresAtMs,
+    });
     return buildAuthorizationUrl(config, {
       redirect_uri: this.settings.redirectUrl,
       scope: SCOPE,
@@ -117,17 +127,16 @@ export class OidcSignIn {
     nowMs: number,
   ): Promise<OidcOutcome> {
     const state = input.query.get('state');
-    const doc = state && state.length <= 256 ? await this.flows.get(state) : undefined;
-    if (!state || !doc) {
+    const flow = state && state.length <= 256 ? await this.flow(state) : undefined;
+    if (!state || !flow) {
       return fail('bad_state', 'unknown or already used sign-in state; start the sign-in again');
     }
-    if (input.browserKey === undefined || sha256(input.browserKey) !== doc.value.browserHash) {
+    if (input.browserKey === undefined || sha256(input.browserKey) !== flow.browserHash) {
       return fail('bad_state', 'this sign-in was started in another browser; start it again here');
     }
-    if (!(await this.flows.delete(state, doc.version))) {
+    if ((await deleteOidcFlow(this.state, state)) !== 1) {
       return fail('bad_state', 'this sign-in state was just used; start the sign-in again');
     }
-    const flow = doc.value;
     if (flow.expiresAtMs <= nowMs) {
       return fail('expired_flow', 'the sign-in took longer than 10 minutes; start it again');
     }
@@ -164,15 +173,17 @@ export class OidcSignIn {
     }
   }
 
-  /** Deletes flows nobody finished. */
-  async purgeExpired(nowMs: number): Promise<number> {
-    let purged = 0;
-    for (const doc of await this.flows.all()) {
-      if (doc.value.expiresAtMs <= nowMs && (await this.flows.delete(doc.id, doc.version))) {
-        purged++;
-      }
-    }
-    return purged;
+  /** A sign-in in progress, by its `state` parameter. */
+  async flow(state: string): Promise<OidcFlow | undefined> {
+    const row = await oidcFlowById(this.state, state);
+    if (!row) return undefined;
+    const { id: _, cli, ...flow } = row;
+    return cli ? { ...flow, cli } : flow;
+  }
+
+  /** Deletes flows nobody finished (one statement). */
+  purgeExpired(nowMs: number): Promise<number> {
+    return deleteExpiredOidcFlows(this.state, nowMs);
   }
 
   private config(): Promise<Configuration> {
