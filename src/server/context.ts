@@ -4,13 +4,19 @@ import type { AdminToken } from '../access/admin-token.js';
 import { ApiTokens } from '../access/api-tokens.js';
 import { Authenticator, type SessionResolver } from '../access/authenticate.js';
 import { authorize, type Resource } from '../access/authorize.js';
+import { IngestKeyService } from '../access/ingest-key-service.js';
 import type { Action, Principal } from '../access/principal.js';
 import type { SignIn } from '../access/sign-in.js';
 import type { SourceScope } from '../access/source-scope.js';
+import { MappedAppend } from '../connect/mapping/mapped-append.js';
 import type { MappingRegistry } from '../connect/mapping/registry.js';
+import { EntryFlags } from '../events/entry-flags.js';
+import { EventSearch } from '../events/event-search.js';
+import { LogReader } from '../events/log-reader.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
+import { HealthCheck } from '../monitor/health.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
@@ -62,6 +68,16 @@ export interface ServerContext extends ServerDeps {
   authenticator: Authenticator;
   accounts: AccountDirectory;
   tokens: ApiTokens;
+  /** Head, checkpoints, keys, raw pages, proofs and the live stream of the log. */
+  log: LogReader;
+  /** The event search and export (filters, scope, cursors). */
+  search: EventSearch;
+  /** Read-time flags of entries (late, clock skew, backfill), by the server's limits. */
+  entryFlags: EntryFlags;
+  ingestKeys: IngestKeyService;
+  /** Appends what a shipper mapping produced, answering retries from the store. */
+  mappedAppend: MappedAppend;
+  health: HealthCheck;
 }
 
 export function serverContext(deps: ServerDeps): ServerContext {
@@ -99,6 +115,17 @@ export function serverContext(deps: ServerDeps): ServerContext {
     accounts,
     tokens,
     authenticator,
+    log: new LogReader(deps.store, deps.verifierKey),
+    search: new EventSearch(deps.store),
+    entryFlags: new EntryFlags(deps.sourceSettings),
+    ingestKeys: new IngestKeyService({
+      store: deps.store,
+      clock: deps.clock,
+      ...(deps.onIngestKeyCreated ? { onCreated: deps.onIngestKeyCreated } : {}),
+      onRevoked: () => authenticator.forgetCached(),
+    }),
+    mappedAppend: new MappedAppend(deps.store, deps.sequencer),
+    health: new HealthCheck(deps.store, deps.clock, deps.clockSync),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>

@@ -19,18 +19,11 @@ const ROUTES = join(SRC, 'server', 'routes');
 const ROUTES_STILL_ON_STORE: readonly string[] = [
   'alerts-bulk.ts',
   'alerts.ts',
-  'events-export.ts',
-  'events.ts',
   'four-eyes.ts',
-  'health.ts',
-  'ingest-keys.ts',
-  'ingest-mappings.ts',
-  'log.ts',
   'notifications.ts',
   'principals.ts',
   'rules.ts',
   'sources.ts',
-  'stream.ts',
   'whoami.ts',
 ];
 

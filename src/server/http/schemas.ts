@@ -142,9 +142,19 @@ export const NEXT_CURSOR: JsonSchema = {
  * A body the handler parses itself (the event ingest formats): the schema documents it, the
  * validator passes it through untouched, as a string.
  */
-export const handlerParsedBody = (schema: JsonSchema): JsonSchema => ({
-  ...schema,
+export const handlerParsedBody = (
+  description: string,
+  content: Record<string, JsonSchema>,
+): JsonSchema => ({
+  description,
   'x-parsed-by-handler': true,
+  // Fastify compiles each media type's schema on its own: each carries the mark.
+  content: Object.fromEntries(
+    Object.entries(content).map(([type, schema]) => [
+      type,
+      { schema: { ...schema, 'x-parsed-by-handler': true } },
+    ]),
+  ),
 });
 
 // ---------------------------------------------------------------- responses

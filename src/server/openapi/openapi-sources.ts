@@ -163,14 +163,3 @@ export function sourceSchemas(): Record<string, unknown> {
     },
   };
 }
-
-/** Fields an entry carries beside its record when it is late, a backfill or skewed. */
-export const ENTRY_SKEW_PROPERTIES = {
-  flags: {
-    type: 'array',
-    items: { type: 'string', enum: ['historical', 'late', 'clock_skew'] },
-    description:
-      'Present only when set, outside the record (which is what was hashed): historical = a declared backfill (record.historical); late = received more than EVIDENT_LATE_EVENT_BOUND (15m) after its time (the rules never let it open an alert on its own); clock_skew = |received_at − time| exceeds EVIDENT_MAX_CLOCK_SKEW, for entries that are not a declared backfill',
-  },
-  skew_ms: { type: 'integer', description: 'received_at − time, with flags' },
-};
