@@ -32,7 +32,7 @@ export function migrateCommand(program: Command): void {
           throw new Error(`the copy does not verify: ${first.message} [${first.kind}]`);
         }
         console.log(
-          `Migrated ${copied.entries} entries, ${copied.checkpoints} signed checkpoints and ${copied.stateDocs} state documents; the copy verifies (tree size ${report.treeSize}, root ${report.rootHash}).`,
+          `Migrated ${copied.entries} entries, ${copied.checkpoints} signed checkpoints and ${copied.stateRows} rows of state; the copy verifies (tree size ${report.treeSize}, root ${report.rootHash}).`,
         );
         console.log(
           `Serve it with: evident serve --data ${opts.from} --db '<the same URL>' (the data folder keeps the log key).`,

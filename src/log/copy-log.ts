@@ -1,5 +1,6 @@
 import { pow2 } from '../core/merkle.js';
 import type { NewEntry, Store, StoredNode } from '../store/store.js';
+import { STATE_TABLES } from '../store/tables/state-tables.js';
 import { META_KEY_HISTORY, META_ORIGIN, META_VERIFIER_KEY } from './init-log.js';
 
 export interface CopyProgress {
@@ -11,22 +12,25 @@ export interface CopyProgress {
  * Copies a whole log into an empty store, batch by batch along its own checkpoints: the
  * same seqs, records, leaf hashes, tree nodes and signed checkpoints, byte for byte, plus
  * the log's identity (with its key history: handover checkpoints are copied like any other),
- * its ingest keys and its state documents (accounts, tokens, sessions, alerts, rules…) with
- * their versions and times. Refuses a target that already holds a log or any state.
+ * its ingest keys and every state table (accounts, tokens, sessions, alerts, rules…: the list
+ * in store/tables/state-tables.ts) row for row, versions and times included. Refuses a target
+ * that already holds a log or any state.
  */
 export async function copyLog(
   from: Store,
   to: Store,
   onProgress?: (progress: CopyProgress) => void,
-): Promise<{ entries: number; checkpoints: number; stateDocs: number }> {
+): Promise<{ entries: number; checkpoints: number; stateRows: number }> {
   if (await to.head())
     throw new Error('the target already holds a log; migrate only into an empty database');
   // Checked before anything is written: a clash found halfway would leave a half copy.
-  for await (const page of to.scanState(1)) {
-    const [doc] = page;
-    throw new Error(
-      `the target already holds state (${doc!.kind} ${doc!.id}); migrate only into an empty database`,
-    );
+  for (const { table, key } of STATE_TABLES) {
+    for await (const [row] of to.scanTable(table, 1)) {
+      const names = key.map((k) => String(row![k])).join(' ');
+      throw new Error(
+        `the target already holds state (${table} ${names}); migrate only into an empty database`,
+      );
+    }
   }
   const head = await from.head();
   if (!head) throw new Error('the source holds no log');
@@ -70,12 +74,14 @@ export async function copyLog(
     }
   }
   for (const key of await from.ingestKeys()) await to.insertIngestKey(key);
-  let stateDocs = 0;
-  for await (const page of from.scanState(500)) {
-    await to.insertState(page);
-    stateDocs += page.length;
+  let stateRows = 0;
+  for (const { table } of STATE_TABLES) {
+    for await (const page of from.scanTable(table, 500)) {
+      await to.insertRows(table, page);
+      stateRows += page.length;
+    }
   }
-  return { entries: copied, checkpoints, stateDocs };
+  return { entries: copied, checkpoints, stateRows };
 }
 
 /** The complete subtrees (level ≥ 1) whose last leaf lies in [from, to). */

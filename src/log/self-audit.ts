@@ -1,5 +1,6 @@
-import type { Category, Outcome, Sensitivity } from '../core/record/types.js';
+import type { Category, Outcome, Sensitivity, SubmittedRecord } from '../core/record/types.js';
 import { validateSubmittedRecord } from '../core/record/validate.js';
+import type { QueryRunner } from '../store/sql/query-runner.js';
 import type { Clock } from '../util/clock.js';
 import { SELF_SOURCE } from './self-source.js';
 import type { Sequencer } from './sequencer.js';
@@ -65,7 +66,30 @@ export class SelfAudit {
 
   /** Appends the event; resolves with its seq once it is durable. */
   async record(event: SelfAuditEvent): Promise<number> {
-    const record = validateSubmittedRecord(
+    const result = await this.sequencer.append([this.toRecord(event)], SELF_SOURCE);
+    return result.entries[0]!.seq;
+  }
+
+  /**
+   * Runs `work` inside the log's append transaction: the state it writes through `tx` and the
+   * events it returns commit together (entries, tree nodes, signed checkpoint and state rows in
+   * one durable transaction) or not at all. `work` decides its events from what it read, and
+   * may throw an AppError to refuse: then nothing is written. It must touch the database only
+   * through `tx` and have no other side effects (the store may run it again after a conflict).
+   * Resolves once durable, with the work's result and the events' seqs in order.
+   */
+  async recordWithin<T>(
+    work: (tx: QueryRunner) => Promise<{ events: readonly SelfAuditEvent[]; result: T }>,
+  ): Promise<{ result: T; seqs: number[] }> {
+    const { result, appended } = await this.sequencer.appendWithin(SELF_SOURCE, async (tx) => {
+      const out = await work(tx);
+      return { records: out.events.map((e) => this.toRecord(e)), result: out.result };
+    });
+    return { result, seqs: appended ? appended.entries.map((e) => e.seq) : [] };
+  }
+
+  private toRecord(event: SelfAuditEvent): SubmittedRecord {
+    return validateSubmittedRecord(
       {
         ...(event.id !== undefined ? { id: event.id } : {}),
         time: new Date(this.clock.now()).toISOString(),
@@ -80,8 +104,6 @@ export class SelfAudit {
       '$',
       { boundSource: SELF_SOURCE },
     );
-    const result = await this.sequencer.append([record], SELF_SOURCE);
-    return result.entries[0]!.seq;
   }
 }
 

@@ -5,6 +5,8 @@ import { firstSignatureKeyId, formatVerifierKey, type NoteSigner } from '../core
 import { canonicalRecord } from '../core/record/canonical.js';
 import type { EventRecord, SubmittedRecord } from '../core/record/types.js';
 import { AppError } from '../errors.js';
+import type { QueryRunner } from '../store/sql/query-runner.js';
+import { assertOutsideTransactionOf } from '../store/sql/transaction-scope.js';
 import type {
   AppendTransaction,
   LogHead,
@@ -62,6 +64,13 @@ interface Pending {
   source: string;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
+  /**
+   * State work that commits with this request's entries (appendWithin): it runs inside the
+   * append lock and decides the records; such a request is always a batch of its own.
+   */
+  within?: (tx: QueryRunner) => Promise<{ records: readonly SubmittedRecord[] }>;
+  /** What `within` threw: the caller gets it as it was, not as a failed commit. */
+  workError?: unknown;
 }
 
 /** What a request contributes to a batch, decided before anything is appended. */
@@ -165,6 +174,8 @@ export class Sequencer {
       return Promise.reject(new AppError('empty_body', 'no events to append'));
     let records: PreparedEntry[];
     try {
+      // From inside appendWithin's work this would wait for the batch it is part of.
+      assertOutsideTransactionOf(this.store, 'an append');
       records = prepareEntries(
         submitted,
         source,
@@ -179,6 +190,40 @@ export class Sequencer {
       this.queue.push({ records, source, resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * Runs `work` inside the log's append transaction and appends the records it returns:
+   * its state writes (through `tx`) and the entries, tree nodes and signed checkpoint commit
+   * as one durable transaction, or nothing does. `work` may throw (an AppError to refuse):
+   * nothing is written and the promise rejects with that error. It runs in a batch of its
+   * own, so it never costs another request its append. With no records, only the state
+   * writes commit (`appended` is undefined).
+   */
+  async appendWithin<T>(
+    source: string,
+    work: (tx: QueryRunner) => Promise<{ records: readonly SubmittedRecord[]; result: T }>,
+  ): Promise<{ result: T; appended: AppendResult | undefined }> {
+    assertOutsideTransactionOf(this.store, 'an append');
+    let result: T | undefined;
+    let decided = false;
+    const appended = await new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({
+        records: [],
+        source,
+        resolve,
+        reject,
+        within: async (tx) => {
+          const out = await work(tx);
+          result = out.result;
+          decided = true;
+          return out;
+        },
+      });
+      this.schedule();
+    });
+    if (!decided) throw new Error('appendWithin: the work did not run');
+    return { result: result as T, appended: appended.entries.length > 0 ? appended : undefined };
   }
 
   /** Events waiting for a batch (not yet planned or committing): how far ingest is behind. */
@@ -227,7 +272,7 @@ export class Sequencer {
       this.frontier = undefined;
       this.tip = undefined;
       const failure =
-        error instanceof AppError
+        error instanceof AppError || (error !== undefined && error === batch[0]?.workError)
           ? error
           : new AppError(
               'commit_failed',
@@ -255,6 +300,12 @@ export class Sequencer {
   /** Plans the batch on the tip of the batches in flight, or returns undefined when unsure. */
   private async planOnTip(batch: Pending[], nowMs: number): Promise<Plan | undefined> {
     const tip = this.tip;
+    if (batch[0]?.within) {
+      // Its records exist only once its work has run inside the lock; what follows it plans
+      // on the committed state again.
+      this.tip = undefined;
+      return undefined;
+    }
     if (!tip) return undefined;
     const known = await this.knownBeforeLock(batch);
     if (this.tip !== tip) return undefined; // a batch failed or was replanned meanwhile
@@ -274,6 +325,17 @@ export class Sequencer {
     const head = await tx.head();
     if (!head) throw new AppError('log_not_initialised', 'the log is not initialised');
     await this.followKeyRotation(tx, head);
+    const within = batch[0]?.within;
+    if (within) {
+      const { records } = await within(tx.state).catch((error: unknown) => {
+        batch[0]!.workError = error;
+        throw error;
+      });
+      batch[0]!.records =
+        records.length === 0
+          ? []
+          : prepareEntries(records, batch[0]!.source, this.clock.now(), this.newId, false);
+    }
     let plan = planned;
     const applies =
       plan !== undefined &&
@@ -290,6 +352,8 @@ export class Sequencer {
         nowMs,
       );
     }
+    // State written by `within` must not commit without every one of its events.
+    if (within && plan!.refused.length > 0) throw plan!.refused[0]!.error;
     if (plan!.checkpoint) {
       await tx.insert({ entries: plan!.entries, nodes: plan!.nodes, checkpoint: plan!.checkpoint });
     }
@@ -427,6 +491,11 @@ export class Sequencer {
     let events = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
+      if (next.within) {
+        if (batch.length > 0) break;
+        this.queue.shift();
+        return [next];
+      }
       if (batch.length > 0 && events + next.records.length > this.maxBatchEvents) break;
       batch.push(next);
       events += next.records.length;

@@ -1,3 +1,5 @@
+import type { QueryRunner } from './sql/query-runner.js';
+
 /**
  * The Store port: everything the log needs from a database. Adapters (sqlite/, later
  * postgres/) implement it and pass one conformance suite (test/store/). Backend differences
@@ -66,6 +68,8 @@ export interface AppendTransaction {
   insert(batch: AppendBatch): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** The state tables inside the append transaction: they commit with the entries, or not at all. */
+  readonly state: QueryRunner;
 }
 
 export interface EntryFilter {
@@ -146,6 +150,24 @@ export interface StateListOptions {
 export interface Store {
   /** Run `fn` as the only appender of the log; commits (durably) when it resolves. */
   append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T>;
+
+  /**
+   * The typed state tables (src/store/tables/), committed state: reads see only committed
+   * rows; a write here commits on its own. Inside `transaction` or an append use `tx` instead
+   * (on SQLite a write here from inside one would wait for the transaction it is part of).
+   */
+  readonly state: QueryRunner;
+  /**
+   * Runs `fn` as ONE write transaction over the state tables (not the log): durable when it
+   * resolves, rolled back when it throws (the error propagates). On SQLite it holds the writer
+   * (serialised with appends); on PostgreSQL it is one pooled client, BEGIN … COMMIT. For a
+   * state change that has a log event use SelfAudit.recordWithin, which commits both together.
+   */
+  transaction<T>(fn: (tx: QueryRunner) => Promise<T>): Promise<T>;
+  /** Every row of a state table (state-tables.ts), in primary-key order, in pages (evident migrate). */
+  scanTable(table: string, pageSize: number): AsyncIterable<Record<string, unknown>[]>;
+  /** Writes rows as another store's scanTable gave them; all or nothing per call. */
+  insertRows(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
 
   head(): Promise<LogHead | undefined>;
   entryById(id: string): Promise<StoredEntry | undefined>;

@@ -7,6 +7,7 @@ import { buildProgram } from '../../src/cli/program.js';
 import { registeredRoutes } from '../../src/server/app.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { STATE_TABLES } from '../../src/store/tables/state-tables.js';
 import { testServer } from '../support/test-server.js';
 
 /**
@@ -48,6 +49,11 @@ const STORE_METHODS: Record<string, 'read' | 'append' | 'state' | 'other'> = {
   deleteState: 'state',
   scanState: 'read',
   insertState: 'state',
+  // The typed state tables (store/tables/state-tables.ts); the log's tables are never among
+  // them (asserted below), and their triggers refuse a rewrite anyway.
+  transaction: 'state',
+  scanTable: 'read',
+  insertRows: 'state',
   close: 'other',
 };
 
@@ -55,7 +61,7 @@ const STORE_METHODS: Record<string, 'read' | 'append' | 'state' | 'other'> = {
 const PRIVATE_HELPERS: Record<string, string[]> = {
   // a write outside any append, through the writer thread: setMeta, keys, state, cosignatures;
   // commonPrefixes only counts index entries (a search plan choice)
-  SqliteStore: ['write', 'commonPrefixes'],
+  SqliteStore: ['write', 'commonPrefixes', 'readState', 'writerRunner'],
   PostgresStore: [],
 };
 
@@ -155,6 +161,19 @@ describe('no route and no command can delete or change an event', () => {
       assert.deepEqual(unknown, [], `${adapter.name}: classify every new method here`);
       for (const m of Object.keys(STORE_METHODS)) assert.ok(methods.includes(m), m);
     }
+  });
+
+  it('no query builder call in the code updates or deletes the log, and no state table is a log table', () => {
+    const built =
+      /\b(updateTable|deleteFrom|replaceInto|mergeInto)\(\s*['"`](entries|tree_nodes|checkpoints)['"`]/;
+    assert.ok(built.test("db.deleteFrom('entries').where('seq', '>', 3)"));
+    assert.ok(built.test('q.db.updateTable("checkpoints")'));
+    const offenders = sourceFiles(new URL('../../src', import.meta.url).pathname).filter((file) =>
+      built.test(readFileSync(file, 'utf8')),
+    );
+    assert.deepEqual(offenders, []);
+    for (const { table } of STATE_TABLES)
+      assert.ok(!['entries', 'tree_nodes', 'checkpoints', 'meta'].includes(table), table);
   });
 
   it('no SQL in the code updates or deletes entries, tree nodes or checkpoints', () => {

@@ -74,7 +74,7 @@ describe('copyLog (evident migrate)', () => {
         const sourceState = await allState(source.store);
         assert.ok(sourceState.length >= 1202);
         assert.deepEqual(await allState(store), sourceState);
-        assert.equal(copied.stateDocs, sourceState.length);
+        assert.equal(copied.stateRows, sourceState.length);
         assert.deepEqual(await store.getState(kind, 'v'), {
           kind,
           id: 'v',
@@ -99,7 +99,7 @@ describe('copyLog (evident migrate)', () => {
         assert.ok(await store.putState('account', 'someone', '{}', 0, 1));
         await assert.rejects(
           copyLog(source.store, store),
-          /already holds state \(account someone\)/,
+          /already holds state \(state account someone\)/,
         );
         assert.equal(await store.head(), undefined);
         assert.deepEqual(await store.counts(), {

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { PoolClient } from 'pg';
+import { endableRunner, type QueryRunner } from '../sql/query-runner.js';
 import type { AppendBatch, AppendTransaction, LogHead, StoredEntry } from '../store.js';
 import {
   insertBatch,
@@ -8,20 +10,30 @@ import {
   readNodes,
   writeMeta,
 } from './queries.js';
+import { pgRunner } from './state-runner.js';
 import type { Statements } from './statements.js';
 
 /** The appender's view: every read goes through the client that holds the lock. */
 export class PgAppendTransaction implements AppendTransaction {
   private open = true;
+  readonly state: QueryRunner;
+  private readonly endState: () => void;
 
   constructor(
     private readonly client: PoolClient,
     private readonly st: Statements,
-  ) {}
+    // biome-ignore lint/suspicious/noExplicitAny: the builder is typed per repository
+    builder: Kysely<any>,
+  ) {
+    const scoped = endableRunner(pgRunner(builder, client));
+    this.state = scoped.runner;
+    this.endState = scoped.end;
+  }
 
   /** After commit or rollback the client goes back to the pool: a kept `tx` must not use it. */
   end(): void {
     this.open = false;
+    this.endState();
   }
 
   private db(): PoolClient {

@@ -1,5 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
+import { type DocMove, movedDoc } from '../doc-move.js';
 import type { Row } from '../rows.js';
+import { queryBuilder } from '../sql/query-runner.js';
 import { migrateLockSql, quoteIdent } from './connection.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
@@ -34,6 +36,7 @@ export async function migrate(pool: Pool, requested: string | undefined): Promis
     for (const m of POSTGRES_MIGRATIONS) {
       if (applied.has(m.version)) continue;
       await client.query(m.sql);
+      for (const move of m.moveDocs ?? []) await moveDocs(client, schema, move);
       await client.query(
         'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)',
         [m.version, m.name, Date.now()],
@@ -49,6 +52,21 @@ export async function migrate(pool: Pool, requested: string | undefined): Promis
   } finally {
     client.release(broken);
   }
+}
+
+/** A migration's data step on PostgreSQL: one kind of `state` document becomes typed rows. */
+async function moveDocs(client: PoolClient, schema: string, move: DocMove): Promise<void> {
+  const builder = queryBuilder('postgres', schema);
+  const { rows } = await client.query<Row>('SELECT * FROM state WHERE kind = $1 ORDER BY id', [
+    move.kind,
+  ]);
+  for (const doc of rows) {
+    for (const row of move.toRows(movedDoc(doc))) {
+      const insert = builder.insertInto(move.table).values(row).compile();
+      await client.query(insert.sql, [...insert.parameters]);
+    }
+  }
+  await client.query('DELETE FROM state WHERE kind = $1', [move.kind]);
 }
 
 /** Records are stored byte for byte: a database that cannot hold any UTF-8 text is refused. */

@@ -1,3 +1,5 @@
+import type { DocMove } from '../doc-move.js';
+
 /**
  * Versioned schema of the PostgreSQL store. Append a migration, never edit a shipped one:
  * databases in the field have run the old text. Each runs with search_path set to the log's
@@ -7,6 +9,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Documents of the old `state` table moved into the tables `sql` made, in the same transaction. */
+  moveDocs?: readonly DocMove[];
 }
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [

@@ -1,6 +1,9 @@
 import { Pool } from 'pg';
 import { Mutex } from '../../util/mutex.js';
 import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
+import { endableRunner, type QueryRunner, queryBuilder } from '../sql/query-runner.js';
+import { insertTableRows, scanTableRows } from '../sql/table-copy.js';
+import { assertOutsideTransactionOf, runInTransactionOf } from '../sql/transaction-scope.js';
 import type {
   AppendTransaction,
   EntryFilter,
@@ -18,6 +21,7 @@ import { PgAppendTransaction } from './append-transaction.js';
 import { parseTarget } from './connection.js';
 import { migrate } from './migrate.js';
 import { readEntriesByIds, readHead, readMeta, readNodes, writeMeta } from './queries.js';
+import { pgRunner } from './state-runner.js';
 import { type Statements, statementsFor } from './statements.js';
 
 export interface PostgresStoreOptions {
@@ -38,12 +42,26 @@ export class PostgresStore implements Store {
   /** In-process queue in front of the database lock: one pooled client waits, not many. */
   private readonly appendMutex = new Mutex();
 
+  private readonly builder;
+  readonly state: QueryRunner;
+
   private constructor(
     private readonly pool: Pool,
     private readonly st: Statements,
     /** The schema this log lives in. */
     readonly schema: string,
-  ) {}
+  ) {
+    this.builder = queryBuilder('postgres', schema);
+    const state = pgRunner(this.builder, pool);
+    // A write on another pooled connection would wait for row locks the transaction holds.
+    this.state = {
+      ...state,
+      run: (query) => {
+        assertOutsideTransactionOf(this, 'a write through store.state');
+        return state.run(query);
+      },
+    };
+  }
 
   /** Opens the log at `url` (`postgres://user@host/db?schema=name`), migrating on the way. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
@@ -66,13 +84,14 @@ export class PostgresStore implements Store {
   }
 
   async append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T> {
+    assertOutsideTransactionOf(this, 'an append');
     return this.appendMutex.run(async () => {
       const client = await this.pool.connect();
-      const tx = new PgAppendTransaction(client, this.st);
+      const tx = new PgAppendTransaction(client, this.st, this.builder);
       let broken: Error | undefined;
       try {
         await client.query(this.st.begin);
-        const result = await fn(tx);
+        const result = await runInTransactionOf(this, () => fn(tx));
         tx.end();
         const done = await client.query('COMMIT');
         // A statement that failed inside fn (and was caught there) aborted the transaction;
@@ -93,6 +112,39 @@ export class PostgresStore implements Store {
         client.release(broken);
       }
     });
+  }
+
+  async transaction<T>(fn: (tx: QueryRunner) => Promise<T>): Promise<T> {
+    assertOutsideTransactionOf(this, 'a transaction');
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const { runner: tx, end } = endableRunner(pgRunner(this.builder, client));
+    try {
+      await client.query('BEGIN');
+      const result = await runInTransactionOf(this, () => fn(tx));
+      end();
+      const done = await client.query('COMMIT');
+      if (done.command !== 'COMMIT') {
+        throw new Error('the state transaction was rolled back: a statement inside it failed');
+      }
+      return result;
+    } catch (error) {
+      end();
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  scanTable(table: string, pageSize: number): AsyncIterable<Record<string, unknown>[]> {
+    return scanTableRows(this.state, table, pageSize);
+  }
+
+  async insertRows(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    await this.transaction((tx) => insertTableRows(tx, table, rows));
   }
 
   async head(): Promise<LogHead | undefined> {

@@ -1,5 +1,8 @@
 import Database from 'better-sqlite3';
+import { type DocMove, movedDoc } from '../doc-move.js';
 import { type Row, toCheckpoint } from '../rows.js';
+import { queryBuilder } from '../sql/query-runner.js';
+import { sqliteParameters } from '../sql/sqlite-parameters.js';
 import type {
   AppendBatch,
   IngestKeyRow,
@@ -54,11 +57,25 @@ export function migrate(db: Database.Database): void {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      for (const move of m.moveDocs ?? []) moveDocs(db, move);
       db.prepare(
         'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)',
       ).run(m.version, m.name, Date.now());
     }).immediate();
   }
+}
+
+/** A migration's data step on SQLite: one kind of `state` document becomes typed rows. */
+function moveDocs(db: Database.Database, move: DocMove): void {
+  const builder = queryBuilder('sqlite');
+  const docs = db.prepare('SELECT * FROM state WHERE kind = ? ORDER BY id').all(move.kind) as Row[];
+  for (const doc of docs) {
+    for (const row of move.toRows(movedDoc(doc))) {
+      const insert = builder.insertInto(move.table).values(row).compile();
+      db.prepare(insert.sql).run(...sqliteParameters(insert.parameters));
+    }
+  }
+  db.prepare('DELETE FROM state WHERE kind = ?').run(move.kind);
 }
 
 export type ReadStatements = ReturnType<typeof prepareReads>;

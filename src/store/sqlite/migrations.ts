@@ -1,3 +1,5 @@
+import type { DocMove } from '../doc-move.js';
+
 /**
  * Versioned schema of the SQLite store. Append a migration, never edit a shipped one:
  * data folders in the field have run the old text.
@@ -6,6 +8,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Documents of the old `state` table moved into the tables `sql` made, in the same transaction. */
+  moveDocs?: readonly DocMove[];
 }
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [

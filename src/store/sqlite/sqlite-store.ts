@@ -5,6 +5,18 @@ import { Mutex } from '../../util/mutex.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../../util/private-files.js';
 import { type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
 import { type SearchDialect, searchSql } from '../search-sql.js';
+import {
+  type Execute,
+  endableRunner,
+  isRead,
+  type QueryResult,
+  type QueryRunner,
+  queryBuilder,
+  queryRunner,
+} from '../sql/query-runner.js';
+import { sqliteParameters } from '../sql/sqlite-parameters.js';
+import { insertTableRows, scanTableRows } from '../sql/table-copy.js';
+import { assertOutsideTransactionOf, runInTransactionOf } from '../sql/transaction-scope.js';
 import type {
   AppendBatch,
   AppendTransaction,
@@ -60,6 +72,8 @@ export class SqliteStore implements Store {
   private readonly appendMutex = new Mutex();
   private readonly searchStatements = new Map<string, Database.Statement>();
   private readonly r: ReadStatements;
+  private readonly builder = queryBuilder('sqlite');
+  readonly state: QueryRunner;
 
   private constructor(
     private readonly reader: Database.Database,
@@ -72,6 +86,64 @@ export class SqliteStore implements Store {
       ipInNetwork(ip, String(network)) ? 1 : 0,
     );
     this.r = prepareReads(reader);
+    // Reads of committed state on this thread; a write commits alone, in line with appends.
+    this.state = queryRunner('sqlite', this.builder, (query, mode) =>
+      isRead(query) ? this.readState(query.sql, query.parameters) : this.writeState(query, mode),
+    );
+  }
+
+  private async readState(text: string, parameters: readonly unknown[]): Promise<QueryResult> {
+    let statement = this.searchStatements.get(text);
+    if (!statement) {
+      statement = this.reader.prepare(text);
+      this.searchStatements.set(text, statement);
+    }
+    const rows = statement.all(...sqliteParameters(parameters)) as Record<string, unknown>[];
+    return { rows, changes: 0 };
+  }
+
+  private writeState: Execute = (query, mode) => {
+    assertOutsideTransactionOf(this, 'a write through store.state');
+    const w = this.w;
+    return this.appendMutex.run(() =>
+      w.call<QueryResult>('exec', query.sql, query.parameters, mode),
+    );
+  };
+
+  /** Queries on the writer inside its open transaction; `before` flushes an append's pending insert. */
+  private writerRunner(w: WriterClient, before?: () => Promise<void>): QueryRunner {
+    return queryRunner('sqlite', this.builder, async (query, mode) => {
+      await before?.();
+      return w.call<QueryResult>('exec', query.sql, query.parameters, mode);
+    });
+  }
+
+  async transaction<T>(fn: (tx: QueryRunner) => Promise<T>): Promise<T> {
+    assertOutsideTransactionOf(this, 'a transaction');
+    const w = this.w;
+    return this.appendMutex.run(async () => {
+      await w.call('beginState');
+      // After COMMIT a kept `tx` would write outside any transaction: it refuses instead.
+      const { runner, end } = endableRunner(this.writerRunner(w));
+      try {
+        const result = await runInTransactionOf(this, () => fn(runner));
+        end();
+        await w.call('commit');
+        return result;
+      } catch (error) {
+        end();
+        await w.call('rollback').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  scanTable(table: string, pageSize: number): AsyncIterable<Record<string, unknown>[]> {
+    return scanTableRows(this.state, table, pageSize);
+  }
+
+  async insertRows(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    await this.transaction((tx) => insertTableRows(tx, table, rows));
   }
 
   static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -100,11 +172,13 @@ export class SqliteStore implements Store {
   }
 
   async append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T> {
+    assertOutsideTransactionOf(this, 'an append');
     const w = this.w;
     return this.appendMutex.run(async () => {
       const head = await w.call<LogHead | undefined>('begin');
       // The last insert of an append travels with its COMMIT (one thread round trip, not two).
       let pending: AppendBatch | undefined;
+      const state = endableRunner(this.writerRunner(w, () => flush()));
       const flush = async () => {
         if (pending === undefined) return;
         const batch = pending;
@@ -112,36 +186,41 @@ export class SqliteStore implements Store {
         await w.call('insert', batch);
       };
       try {
-        const result = await fn({
-          // The head cannot move while we hold the write lock.
-          head: async () => head,
-          entriesByIds: async (ids) => {
-            await flush();
-            return new Map(
-              (await w.call<StoredEntry[]>('entriesByIds', ids)).map((e) => [e.id, e]),
-            );
-          },
-          nodes: async (ids) => {
-            await flush();
-            return new Map(await w.call<[string, Uint8Array][]>('nodes', ids));
-          },
-          insert: async (batch) => {
-            await flush();
-            pending = batch;
-          },
-          getMeta: async (key) => {
-            await flush();
-            return w.call<string | undefined>('getMeta', key);
-          },
-          setMeta: async (key, value) => {
-            await flush();
-            await w.call('setMeta', key, value);
-          },
-        });
+        const result = await runInTransactionOf(this, () =>
+          fn({
+            // The head cannot move while we hold the write lock.
+            head: async () => head,
+            entriesByIds: async (ids) => {
+              await flush();
+              return new Map(
+                (await w.call<StoredEntry[]>('entriesByIds', ids)).map((e) => [e.id, e]),
+              );
+            },
+            nodes: async (ids) => {
+              await flush();
+              return new Map(await w.call<[string, Uint8Array][]>('nodes', ids));
+            },
+            insert: async (batch) => {
+              await flush();
+              pending = batch;
+            },
+            getMeta: async (key) => {
+              await flush();
+              return w.call<string | undefined>('getMeta', key);
+            },
+            state: state.runner,
+            setMeta: async (key, value) => {
+              await flush();
+              await w.call('setMeta', key, value);
+            },
+          }),
+        );
+        state.end();
         if (pending === undefined) await w.call('commit');
         else await w.call('insertAndCommit', pending);
         return result;
       } catch (error) {
+        state.end();
         await w.call('rollback').catch(() => undefined);
         throw error;
       }

@@ -5,7 +5,9 @@
  * Protocol: { id, op, args } in, { id, ok, value | error } out, one message at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import { type Row, toEntry } from '../rows.js';
+import { sqliteParameters } from '../sql/sqlite-parameters.js';
 import type { AppendBatch, IngestKeyRow, StateDoc } from '../store.js';
 import {
   insertBatch,
@@ -23,6 +25,17 @@ const w = prepareWrites(db);
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
+// Compiled state-table queries (src/store/sql/): the same few texts run again and again.
+const statements = new Map<string, Database.Statement>();
+function statement(sql: string): Database.Statement {
+  let st = statements.get(sql);
+  if (!st) {
+    st = db.prepare(sql);
+    statements.set(sql, st);
+  }
+  return st;
+}
+
 // All or nothing: a page of copied documents that meets an existing id writes none of them.
 const insertState = db.transaction((docs: StateDoc[]) => {
   for (const d of docs) w.insertState.run(d.kind, d.id, d.value, d.version, d.updatedAtMs);
@@ -33,7 +46,18 @@ const ops: Record<string, (...args: never[]) => unknown> = {
     begin.run();
     return readHead(r);
   },
+  // A state-table transaction (Store.transaction): the same lock, no head to read.
+  beginState: () => begin.run() && undefined,
   commit: () => commit.run() && undefined,
+  exec: (sql: string, parameters: unknown[], mode: 'rows' | 'changes') => {
+    const st = statement(sql);
+    const values = sqliteParameters(parameters);
+    if (st.reader) {
+      const rows = st.all(...values) as Record<string, unknown>[];
+      return { rows, changes: mode === 'changes' ? rows.length : 0 };
+    }
+    return { rows: [], changes: st.run(...values).changes };
+  },
   rollback: () => {
     if (db.inTransaction) rollback.run();
   },
