@@ -24,7 +24,6 @@ import type { SelfAudit } from '../src/log/self-audit.js';
 import type { AlertRecord } from '../src/monitor/alerts/alert.js';
 import { alertForScope } from '../src/monitor/alerts/alert-scope.js';
 import { AlertService } from '../src/monitor/alerts/alert-service.js';
-import { csvLine } from '../src/monitor/alerts/csv.js';
 import { ALERT_SEVERITIES, DISPOSITIONS } from '../src/monitor/types.js';
 import { alertCsvRow } from '../src/server/presenters/alert.js';
 import { quoteIdent } from '../src/store/postgres/connection.js';
@@ -40,6 +39,7 @@ import {
   historyColumns,
 } from '../src/store/tables/alerts/alert-rows.js';
 import type { AlertTables } from '../src/store/tables/alerts/alert-tables.js';
+import { csvLine } from '../src/util/csv.js';
 import { DEFAULT_DATABASE_URL } from './postgres/pg-target.js';
 import { type Latency, latency, log, timeEach } from './stats.js';
 

@@ -19,8 +19,8 @@ import type { OpenLog } from '../log/open-log.js';
 import { consistencyProof, inclusionProof, inclusionProofs } from '../log/proofs.js';
 import type { SelfAuditEvent } from '../log/self-audit.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
-import { csvLine } from '../monitor/alerts/csv.js';
 import type { LogHead } from '../store/store.js';
+import { csvLine } from '../util/csv.js';
 import { collectReports } from './collect-reports.js';
 import {
   CHECKPOINT_FILE,

@@ -9,17 +9,23 @@ import { Authenticator, type SessionResolver } from '../access/authentication/au
 import type { CallerDeps } from '../access/authentication/caller.js';
 import { authorize, type Resource } from '../access/authorize.js';
 import { ApiTokens } from '../access/credentials/api-tokens.js';
+import { IngestKeyService } from '../access/ingest-key-service.js';
 import type { Action, Principal } from '../access/principal.js';
 import type { SignIn } from '../access/sign-in/sign-in.js';
 import { SignInService } from '../access/sign-in/sign-in-service.js';
 import type { SourceScope } from '../access/source-scope.js';
+import { MappedAppend } from '../connect/mapping/mapped-append.js';
 import type { MappingRegistry } from '../connect/mapping/registry.js';
+import { EntryFlags } from '../events/entry-flags.js';
+import { EventSearch } from '../events/event-search.js';
+import { LogReader } from '../events/log-reader.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { assignableAccounts } from '../monitor/alerts/assignable.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
 import { RuleStore } from '../monitor/engine/rule-store.js';
+import { HealthCheck } from '../monitor/health.js';
 import { DeliveryService } from '../monitor/notify/delivery-service.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
@@ -97,6 +103,16 @@ export interface ServerContext extends ServerDeps {
   signInService: SignInService;
   /** What `GET /whoami` reads beside the principal. */
   callers: CallerDeps;
+  /** Head, checkpoints, keys, raw pages, proofs and the live stream of the log. */
+  log: LogReader;
+  /** The event search and export (filters, scope, cursors). */
+  search: EventSearch;
+  /** Read-time flags of entries (late, clock skew, backfill), by the server's limits. */
+  entryFlags: EntryFlags;
+  ingestKeys: IngestKeyService;
+  /** Appends what a shipper mapping produced, answering retries from the store. */
+  mappedAppend: MappedAppend;
+  health: HealthCheck;
 }
 
 /**
@@ -193,6 +209,17 @@ export function serverContext(deps: ServerDeps): ServerContext {
     signInService,
     callers,
     authenticator,
+    log: new LogReader(deps.store, deps.verifierKey),
+    search: new EventSearch(deps.store),
+    entryFlags: new EntryFlags(deps.sourceSettings),
+    ingestKeys: new IngestKeyService({
+      store: deps.store,
+      clock: deps.clock,
+      ...(deps.onIngestKeyCreated ? { onCreated: deps.onIngestKeyCreated } : {}),
+      onRevoked: () => authenticator.forgetCached(),
+    }),
+    mappedAppend: new MappedAppend(deps.store, deps.sequencer),
+    health: new HealthCheck(deps.store, deps.clock, deps.clockSync),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>

@@ -17,7 +17,8 @@ export interface WebAssets {
   assets: Map<string, WebFile>;
 }
 
-const TYPES: Record<string, string> = {
+/** The media type of each kind of file the build writes. */
+export const ASSET_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
@@ -48,7 +49,7 @@ export function webAssets(webRoot: string): WebAssets {
   const assetsDir = join(webRoot, 'assets');
   if (existsSync(assetsDir)) {
     for (const name of readdirSync(assetsDir)) {
-      const type = TYPES[name.slice(name.lastIndexOf('.'))];
+      const type = ASSET_TYPES[name.slice(name.lastIndexOf('.'))];
       if (type !== undefined) assets.set(name, webFile(join(assetsDir, name), type));
     }
   }

@@ -7,7 +7,7 @@ import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-o
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { OTLP_MAX_QUEUED_EVENTS } from '../../src/server/routes/otlp-logs.js';
+import { OTLP_MAX_QUEUED_EVENTS } from '../../src/server/routes/ingest-schemas.js';
 import { type TestServer, testServer } from '../support/test-server.js';
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {

@@ -5,7 +5,7 @@ import { openCheckpoint } from '../../src/core/checkpoint.js';
 import { leafHash } from '../../src/core/merkle.js';
 import { parseVerifierKey } from '../../src/core/note.js';
 import { verifyInclusion } from '../../src/core/proof.js';
-import { EXPORT_PAGE_SIZE } from '../../src/server/routes/events-export.js';
+import { EXPORT_PAGE_SIZE } from '../../src/events/event-search.js';
 import { event, type TestServer, testServer } from '../support/test-server.js';
 
 /** GET /api/v1/events/export: streamed CSV and NDJSON, provable line by line. */

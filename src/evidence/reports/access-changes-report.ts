@@ -1,4 +1,4 @@
-import { csvLine } from '../../monitor/alerts/csv.js';
+import { csvLine } from '../../util/csv.js';
 import type { PeriodEvent, ReportBuilder } from './period-event.js';
 
 /** Actions that change who may access what: people and services, their roles, approvals, credentials. */

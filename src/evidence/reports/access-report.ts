@@ -1,4 +1,4 @@
-import { csvLine } from '../../monitor/alerts/csv.js';
+import { csvLine } from '../../util/csv.js';
 import type { PeriodEvent, ReportBuilder } from './period-event.js';
 
 /** One (source, actor, target) pair: how often, how it went, when first and last. */

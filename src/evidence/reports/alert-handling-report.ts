@@ -1,4 +1,4 @@
-import { csvLine } from '../../monitor/alerts/csv.js';
+import { csvLine } from '../../util/csv.js';
 import type { PeriodEvent, ReportBuilder } from './period-event.js';
 
 /** The steps of an alert's life the monitor records (alert-events.ts); reads are not steps. */

@@ -1,5 +1,5 @@
-import { csvLine } from '../../monitor/alerts/csv.js';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../monitor/sources/skew-flags.js';
+import { csvLine } from '../../util/csv.js';
 import type { PeriodEvent, ReportBuilder } from './period-event.js';
 
 export interface SourceCoverage {

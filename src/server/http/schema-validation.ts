@@ -26,7 +26,8 @@ export function requestAjv(coerce: boolean): Ajv {
     removeAdditional: false,
     useDefaults: false,
     coerceTypes: coerce ? 'array' : false,
-    formats: { 'date-time': DATE_TIME },
+    // binary: protobuf bodies, documented only (they are never JSON).
+    formats: { 'date-time': DATE_TIME, binary: true },
   });
   for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword });
   for (const schema of SHARED_SCHEMAS) ajv.addSchema(schema);

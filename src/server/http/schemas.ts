@@ -144,10 +144,32 @@ export const NEXT_CURSOR: JsonSchema = {
  * A body the handler parses itself (the event ingest formats): the schema documents it, the
  * validator passes it through untouched, as a string.
  */
-export const handlerParsedBody = (schema: JsonSchema): JsonSchema => ({
-  ...schema,
-  'x-parsed-by-handler': true,
-});
+export function handlerParsedBody(schema: JsonSchema): JsonSchema;
+export function handlerParsedBody(
+  description: string,
+  content: Record<string, JsonSchema>,
+): JsonSchema;
+/**
+ * With one schema: a JSON body whose values the handler checks (its parser words today's
+ * errors); the schema documents it. With media types: one schema each (ingest formats).
+ */
+export function handlerParsedBody(
+  first: JsonSchema | string,
+  content?: Record<string, JsonSchema>,
+): JsonSchema {
+  if (typeof first !== 'string') return { ...first, 'x-parsed-by-handler': true };
+  return {
+    description: first,
+    'x-parsed-by-handler': true,
+    // Fastify compiles each media type's schema on its own: each carries the mark.
+    content: Object.fromEntries(
+      Object.entries(content ?? {}).map(([type, schema]) => [
+        type,
+        { schema: { ...schema, 'x-parsed-by-handler': true } },
+      ]),
+    ),
+  };
+}
 
 // ---------------------------------------------------------------- responses
 

@@ -1,7 +1,8 @@
 import { toBase64 } from '../../core/bytes.js';
-import { csvLine } from '../../monitor/alerts/csv.js';
+import type { EntryFlags } from '../../events/entry-flags.js';
 import type { StoredCheckpoint, StoredEntry } from '../../store/store.js';
-import { entryFlags, entryJson, type FlagLimits } from './entry.js';
+import { csvLine } from '../../util/csv.js';
+import { entryJson } from './entry.js';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -43,7 +44,7 @@ interface RecordFields {
   reason?: string;
 }
 
-export function entryCsvRow(entry: StoredEntry, limits: FlagLimits): string {
+export function entryCsvRow(entry: StoredEntry, flagsOf: EntryFlags): string {
   const r = JSON.parse(entry.record) as RecordFields;
   return csvLine([
     entry.seq,
@@ -61,7 +62,7 @@ export function entryCsvRow(entry: StoredEntry, limits: FlagLimits): string {
     r.target?.name ?? null,
     r.outcome,
     r.reason ?? null,
-    entryFlags(entry, limits).join(' ') || null,
+    flagsOf.of(entry).join(' ') || null,
     toBase64(entry.leafHash),
     entry.record,
   ]);
@@ -70,9 +71,9 @@ export function entryCsvRow(entry: StoredEntry, limits: FlagLimits): string {
 export function entryExportLine(
   format: ExportFormat,
   entry: StoredEntry,
-  limits: FlagLimits,
+  flagsOf: EntryFlags,
 ): string {
-  return format === 'csv' ? entryCsvRow(entry, limits) : `${entryJson(entry, limits)}\n`;
+  return format === 'csv' ? entryCsvRow(entry, flagsOf) : `${entryJson(entry, flagsOf)}\n`;
 }
 
 export function exportHeader(format: ExportFormat): string {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { type WebAssets, webAssets } from '../web-assets.js';
+import { assetSchema, pageSchema } from './dashboard-schemas.js';
 
 /**
  * The page's own policy (API answers carry a stricter `default-src 'none'`): scripts,
@@ -45,15 +46,19 @@ export function dashboardRoutes(app: FastifyInstance, webRoot: string): void {
     return assets;
   };
 
-  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
-    const file = load().assets.get(request.params.name);
-    if (file === undefined) {
-      throw new AppError('not_found', `no dashboard asset ${request.params.name}`);
-    }
-    return send(request, reply, file, ASSET_CACHE);
-  });
+  app.get<{ Params: { name: string } }>(
+    '/assets/:name',
+    { config: { access: 'public' }, schema: assetSchema },
+    async (request, reply) => {
+      const file = load().assets.get(request.params.name);
+      if (file === undefined) {
+        throw new AppError('not_found', `no dashboard asset ${request.params.name}`);
+      }
+      return send(request, reply, file, ASSET_CACHE);
+    },
+  );
 
-  app.get('/*', async (request, reply) => {
+  app.get('/*', { config: { access: 'public' }, schema: pageSchema }, async (request, reply) => {
     const path = request.url.split('?')[0]!;
     // Unknown API paths and file-like paths stay 404s; everything else is a client route.
     if (path === '/api' || path.startsWith('/api/') || /\.[A-Za-z0-9]+$/.test(path)) {

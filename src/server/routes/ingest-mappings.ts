@@ -5,8 +5,8 @@ import { toBase64 } from '../../core/bytes.js';
 import type { SubmittedRecord } from '../../core/record/types.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { QueryReader } from '../http/query.js';
-import { EVENTS_BODY_LIMIT } from './events.js';
+import { EVENTS_BODY_LIMIT } from './events-schemas.js';
+import { type MappingQuery, mappingSchema } from './ingest-schemas.js';
 
 /**
  * POST /api/v1/ingest/:mapping: a log shipper's native records (Fluent Bit, Vector,
@@ -28,9 +28,9 @@ export function ingestMappingRoutes(app: FastifyInstance, ctx: ServerContext): v
 }
 
 function mappingRoute(app: FastifyInstance, ctx: ServerContext, registry: MappingRegistry): void {
-  app.post<{ Params: { mapping: string } }>(
+  app.post<{ Params: { mapping: string }; Querystring: MappingQuery }>(
     '/api/v1/ingest/:mapping',
-    { bodyLimit: EVENTS_BODY_LIMIT },
+    { bodyLimit: EVENTS_BODY_LIMIT, config: { access: 'events.append' }, schema: mappingSchema },
     async (request, reply) => {
       const principal = await ctx.access(request, 'events.append');
       if (principal.kind !== 'ingest')
@@ -41,15 +41,10 @@ function mappingRoute(app: FastifyInstance, ctx: ServerContext, registry: Mappin
         throw new AppError(
           'not_found',
           `no mapping ${JSON.stringify(name)}; known: ${registry.names().join(', ')}`,
-          {
-            path: 'mapping',
-          },
+          { path: 'mapping' },
         );
       }
-      const q = new QueryReader(request.query, ['dedupe']);
-      const dedupe =
-        (q.oneOf('dedupe', ['content', 'none'] as const) ?? (named.dedupe ? 'content' : 'none')) ===
-        'content';
+      const dedupe = (request.query.dedupe ?? (named.dedupe ? 'content' : 'none')) === 'content';
       const body = request.body;
       if (typeof body !== 'string' || body.length === 0) {
         throw new AppError('empty_body', "request body is empty; send the shipper's records");
@@ -86,52 +81,16 @@ function mappingRoute(app: FastifyInstance, ctx: ServerContext, registry: Mappin
       }
       if (mapped.records.length === 0)
         throw new AppError('empty_body', 'the body holds no records');
-
-      // With content ids, a retry's records may be stored already: answer those from the
-      // store (and repeats inside the request once), append only the rest.
-      let fresh = mapped.records;
-      const stored = new Map<string, { seq: number; leafHash: Uint8Array }>();
-      if (dedupe) {
-        const ids = [...new Set(mapped.records.map((r) => r.id!))];
-        for (const [id, e] of await ctx.store.entriesByIds(ids)) stored.set(id, e);
-        const seen = new Set<string>();
-        fresh = mapped.records.filter((r) => {
-          if (stored.has(r.id!) || seen.has(r.id!)) return false;
-          seen.add(r.id!);
-          return true;
-        });
-      }
-      let checkpoint: string;
-      let entries: { id: string; seq: number; leaf_hash: string; duplicate: boolean }[];
-      const result =
-        fresh.length > 0 ? await ctx.sequencer.append(fresh, principal.source) : undefined;
-      if (result) {
-        checkpoint = result.checkpoint;
-      } else {
-        const head = await ctx.store.head();
-        if (!head) throw new AppError('internal', 'records are stored but the log has no head');
-        checkpoint = head.checkpoint.note;
-      }
-      const view = (e: { id: string; seq: number; leafHash: Uint8Array }, duplicate: boolean) => ({
+      const result = await ctx.mappedAppend.append(mapped.records, principal.source, dedupe);
+      const entries = result.entries.map((e) => ({
         id: e.id,
         seq: e.seq,
         leaf_hash: toBase64(e.leafHash),
-        duplicate,
-      });
-      if (!dedupe) {
-        entries = (result?.entries ?? []).map((e) => view(e, e.duplicate));
-      } else {
-        const appended = new Map((result?.entries ?? []).map((e) => [e.id, e]));
-        const answered = new Set<string>();
-        entries = mapped.records.map((r) => {
-          const id = r.id!;
-          const a = appended.get(id);
-          const first = a !== undefined && !answered.has(id);
-          answered.add(id);
-          return first ? view(a, a.duplicate) : view({ id, ...(a ?? stored.get(id)!) }, true);
-        });
-      }
-      return reply.status(201).send({ mapping: name, raw: mapped.raw, entries, checkpoint });
+        duplicate: e.duplicate,
+      }));
+      return reply
+        .status(201)
+        .send({ mapping: name, raw: mapped.raw, entries, checkpoint: result.checkpoint });
     },
   );
 }
