@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 import { ulid } from 'ulid';
-import { ALL_SOURCES } from '../src/access/source-scope.js';
+import { ALL_SOURCES } from '../src/access/authorization/source-scope.js';
 import type { SelfAudit } from '../src/log/self-audit.js';
 import type { AlertRecord } from '../src/monitor/alerts/alert.js';
 import { alertForScope } from '../src/monitor/alerts/alert-scope.js';

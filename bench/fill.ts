@@ -4,7 +4,7 @@
  * Timed end to end; generating the events (in this process) is measured and reported apart.
  */
 import { mkdirSync } from 'node:fs';
-import { createIngestKey } from '../src/access/ingest-keys.js';
+import { createIngestKey } from '../src/access/credentials/ingest-keys.js';
 import { openLog } from '../src/log/open-log.js';
 import { HISTORY_SOURCES, LogHistory } from './log-history.js';
 import { writtenBytes } from './machine.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { createIngestKey } from '../src/access/ingest-keys.js';
+import { createIngestKey } from '../src/access/credentials/ingest-keys.js';
 import { isRedactionPolicy, type RedactionPolicy } from '../src/gateway/audit/redaction.js';
 import { createCredential } from '../src/gateway/auth/credentials-file.js';
 import { startPostgresGateway } from '../src/gateway/start-postgres-gateway.js';

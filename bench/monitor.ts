@@ -13,7 +13,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createIngestKey } from '../src/access/ingest-keys.js';
+import { createIngestKey } from '../src/access/credentials/ingest-keys.js';
 import { openLog } from '../src/log/open-log.js';
 import { Evaluator } from '../src/monitor/engine/evaluator.js';
 import { compileLayers } from '../src/monitor/rules/compile-layers.js';

@@ -9,7 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccountDirectory, type AccountRecord } from '../src/access/accounts.js';
+import { AccountDirectory, type AccountRecord } from '../src/access/accounts/accounts.js';
 import { adminContext } from '../src/access/admin/admin-context.js';
 import {
   PrincipalDirectory,

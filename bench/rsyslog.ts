@@ -12,7 +12,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { createIngestKey } from '../src/access/ingest-keys.js';
+import { createIngestKey } from '../src/access/credentials/ingest-keys.js';
 import { openLog } from '../src/log/open-log.js';
 import { systemClock } from '../src/util/clock.js';
 import { freePort } from '../test/support/processes.js';

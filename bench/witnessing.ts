@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createIngestKey } from '../src/access/ingest-keys.js';
+import { createIngestKey } from '../src/access/credentials/ingest-keys.js';
 import { generateSeed } from '../src/core/ed25519.js';
 import { formatVerifierKey } from '../src/core/note.js';
 import { checkCosignatures, parseWitnessPolicy } from '../src/core/witness-policy.js';

@@ -5,7 +5,7 @@
  * a month of simulated server time), two appends in flight.
  */
 import { mkdirSync } from 'node:fs';
-import { createIngestKey } from '../../src/access/ingest-keys.js';
+import { createIngestKey } from '../../src/access/credentials/ingest-keys.js';
 import { openLog } from '../../src/log/open-log.js';
 import { BENCH_ORIGIN, BENCH_SOURCE, FILL_BATCH } from '../fill.js';
 import { HISTORY_SOURCES, LogHistory } from '../log-history.js';

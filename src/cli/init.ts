@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadAdminToken } from '../access/admin-token.js';
+import { loadAdminToken } from '../access/authentication/admin-token.js';
 import { formatVerifierKey } from '../core/note.js';
 import { dataPaths } from '../data-folder.js';
 import { openLog } from '../log/open-log.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createIngestKey } from '../access/ingest-keys.js';
+import { createIngestKey } from '../access/credentials/ingest-keys.js';
 import { registerKeySource } from '../monitor/sources/source-registry.js';
 import { withLocalLog } from './operator.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';

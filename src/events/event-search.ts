@@ -1,4 +1,4 @@
-import { describeScope, inScope, type SourceScope } from '../access/source-scope.js';
+import { describeScope, inScope, type SourceScope } from '../access/authorization/source-scope.js';
 import type { Outcome } from '../core/record/types.js';
 import { AppError } from '../errors.js';
 import type { EntryFilter, Store, StoredEntry } from '../store/store.js';

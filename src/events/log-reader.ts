@@ -1,4 +1,4 @@
-import type { SourceScope } from '../access/source-scope.js';
+import type { SourceScope } from '../access/authorization/source-scope.js';
 import { type FollowItem, followLog } from '../connect/siem/follow-log.js';
 import { currentKey, keyHistoryToJson, type LogKeyPeriodJson } from '../core/key-history.js';
 import { AppError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { loadAdminToken } from '../access/admin-token.js';
+import { loadAdminToken } from '../access/authentication/admin-token.js';
 import { createSignIn, type SignInOptions } from '../access/sign-in/sign-in.js';
 import { MappingRegistry, parseMappingsFile } from '../connect/mapping/registry.js';
 import type { RunningListener } from '../connect/syslog/listener.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { AccountDirectory } from '../../src/access/accounts.js';
+import { AccountDirectory } from '../../src/access/accounts/accounts.js';
 import { inAdminChange } from '../../src/access/admin/admin-change.js';
 import { type AdminContext, adminContext } from '../../src/access/admin/admin-context.js';
 import { approveRequest } from '../../src/access/admin/decide-approval.js';

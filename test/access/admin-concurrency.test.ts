@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
+import { AccountDirectory, type AccountRecord } from '../../src/access/accounts/accounts.js';
 import { inAdminChange } from '../../src/access/admin/admin-change.js';
 import { type AdminContext, adminContext } from '../../src/access/admin/admin-context.js';
 import { approveRequest } from '../../src/access/admin/decide-approval.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AccountRecord } from '../../src/access/accounts.js';
+import type { AccountRecord } from '../../src/access/accounts/accounts.js';
 import type { ApprovalRecord } from '../../src/access/admin/approval.js';
 import { approvalStatus } from '../../src/access/admin/approval.js';
 import {
@@ -17,7 +17,7 @@ import {
   rejecterRefusal,
   selfRoleChangeRefusal,
 } from '../../src/access/admin/separation.js';
-import { BOOTSTRAP_PRINCIPAL } from '../../src/access/bootstrap.js';
+import { BOOTSTRAP_PRINCIPAL } from '../../src/access/authentication/bootstrap.js';
 import type { AccountPrincipal, Grant } from '../../src/access/principal.js';
 import { accountRecord } from '../support/accounts.js';
 

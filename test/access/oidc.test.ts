@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
+import { AccountDirectory, type AccountRecord } from '../../src/access/accounts/accounts.js';
 import { OIDC_FLOW_TTL_MS } from '../../src/access/sign-in/oidc.js';
 import { OIDC_CALLBACK_PATH } from '../../src/access/sign-in/oidc-settings.js';
 import { SESSION_COOKIE } from '../../src/server/context.js';

@@ -5,11 +5,11 @@ import {
   INGEST_ACTIONS,
   ROLE_ACTIONS,
   SOURCE_SCOPED_ACTIONS,
-} from '../../src/access/permissions.js';
+} from '../../src/access/authorization/permissions.js';
 import { ACTIONS, ROLES } from '../../src/access/principal.js';
 
 /** The matrix in docs/security.md is what users read; it must say what the code does. */
-test('docs/security.md renders the permission matrix of src/access/permissions.ts', () => {
+test('docs/security.md renders the permission matrix of src/access/authorization/permissions.ts', () => {
   const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
   const rows = new Map<string, string[]>();
   for (const line of doc.split('\n')) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
+import { AccountDirectory, type AccountRecord } from '../../src/access/accounts/accounts.js';
+import { hashPassword } from '../../src/access/accounts/passwords.js';
 import { csrfTokenOf, Sessions, sessionIdOf } from '../../src/access/credentials/sessions.js';
-import { hashPassword } from '../../src/access/passwords.js';
 import { checkPassword } from '../../src/access/sign-in/password-sign-in.js';
 import { DEFAULT_LOCK_POLICY, NO_SIGN_INS } from '../../src/access/sign-in/sign-in-throttle.js';
 import type { Store } from '../../src/store/store.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AccountDirectory } from '../../src/access/accounts.js';
+import { AccountDirectory } from '../../src/access/accounts/accounts.js';
 import { sessionIdOf } from '../../src/access/credentials/sessions.js';
 import { AppError } from '../../src/errors.js';
 import { SelfAudit } from '../../src/log/self-audit.js';

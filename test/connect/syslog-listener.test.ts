@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
-import { createIngestKey } from '../../src/access/ingest-keys.js';
+import { createIngestKey } from '../../src/access/credentials/ingest-keys.js';
 import { BUILTIN_MAPPERS } from '../../src/connect/maps/builtin.js';
 import { SyslogConnection } from '../../src/connect/syslog/connection.js';
 import { type RunningListener, startSyslogListener } from '../../src/connect/syslog/listener.js';

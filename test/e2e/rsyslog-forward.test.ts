@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { createIngestKey } from '../../src/access/ingest-keys.js';
+import { createIngestKey } from '../../src/access/credentials/ingest-keys.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
 import { freePort, tempDir } from '../support/processes.js';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AccountDirectory } from '../../src/access/accounts.js';
-import { ApiTokens } from '../../src/access/credentials/api-tokens.js';
+import { AccountDirectory } from '../../src/access/accounts/accounts.js';
 import {
   INGEST_ACTIONS,
   ROLE_ACTIONS,
   UNSCOPED_ONLY_ACTIONS,
-} from '../../src/access/permissions.js';
+} from '../../src/access/authorization/permissions.js';
+import { ApiTokens } from '../../src/access/credentials/api-tokens.js';
 import type { Action, Grant } from '../../src/access/principal.js';
 import { registeredRoutes } from '../../src/server/app.js';
 import { verifyStore } from '../../src/verify/verify-store.js';

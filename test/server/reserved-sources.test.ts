@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createIngestKey } from '../../src/access/ingest-keys.js';
-import { hashSecret } from '../../src/access/secrets.js';
+import { createIngestKey } from '../../src/access/credentials/ingest-keys.js';
+import { hashSecret } from '../../src/access/credentials/secrets.js';
 import { call, event, type TestServer, testServer } from '../support/test-server.js';
 
 /**

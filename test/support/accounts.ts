@@ -1,4 +1,4 @@
-import type { AccountRecord } from '../../src/access/accounts.js';
+import type { AccountRecord } from '../../src/access/accounts/accounts.js';
 import type { Grant } from '../../src/access/principal.js';
 import { NO_SIGN_INS } from '../../src/access/sign-in/sign-in-throttle.js';
 

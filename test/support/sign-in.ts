@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { AccountDirectory, type AccountRecord } from '../../src/access/accounts.js';
-import { hashPassword, type ScryptParams } from '../../src/access/passwords.js';
+import { AccountDirectory, type AccountRecord } from '../../src/access/accounts/accounts.js';
+import { hashPassword, type ScryptParams } from '../../src/access/accounts/passwords.js';
 import type { Grant } from '../../src/access/principal.js';
 import { NO_SIGN_INS } from '../../src/access/sign-in/sign-in-throttle.js';
 import { SESSION_COOKIE } from '../../src/server/context.js';

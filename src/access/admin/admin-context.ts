@@ -3,9 +3,9 @@ import type { SelfAudit } from '../../log/self-audit.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
 import { type IdGenerator, ulidGenerator } from '../../util/ids.js';
-import type { AccountDirectory } from '../accounts.js';
+import type { AccountDirectory } from '../accounts/accounts.js';
+import { hashPassword } from '../accounts/passwords.js';
 import type { ApiTokens } from '../credentials/api-tokens.js';
-import { hashPassword } from '../passwords.js';
 import { type AccountPrincipal, BOOTSTRAP_ID, type Principal } from '../principal.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { SelfAuditEvent } from '../../log/self-audit.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord } from '../accounts/accounts.js';
 import type { Grant } from '../principal.js';
 import type { AdminChange } from './admin-change.js';
 import type { AdminActor, AdminContext } from './admin-context.js';

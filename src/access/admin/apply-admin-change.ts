@@ -5,7 +5,7 @@ import {
   activeAdminIds,
   changeAccount,
 } from '../../store/tables/accounts/accounts-table.js';
-import { type AccountRecord, hasRole } from '../accounts.js';
+import { type AccountRecord, hasRole } from '../accounts/accounts.js';
 import type { ApprovalChange } from './approval.js';
 import { withAdmin, withoutAdmin } from './role-change.js';
 import { lastAdminRefusal } from './separation.js';

@@ -4,7 +4,7 @@ import {
   activeAdminIds,
   insertAccount,
 } from '../../store/tables/accounts/accounts-table.js';
-import type { AccountRecord, CredentialKind } from '../accounts.js';
+import type { AccountRecord, CredentialKind } from '../accounts/accounts.js';
 import { inAdminChange } from './admin-change.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
 import { grantLabels, principalTarget, recordRoleEvents } from './admin-events.js';

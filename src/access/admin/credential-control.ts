@@ -1,4 +1,4 @@
-import type { AccountRecord, CredentialKind } from '../accounts.js';
+import type { AccountRecord, CredentialKind } from '../accounts/accounts.js';
 import { BOOTSTRAP_ID } from '../principal.js';
 
 /**

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import { accountById, changeAccount } from '../../store/tables/accounts/accounts-table.js';
 import { approvalById, saveDecision } from '../../store/tables/accounts/approvals-table.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord } from '../accounts/accounts.js';
 import type { ApiTokens } from '../credentials/api-tokens.js';
 import { type AdminChange, inAdminChange } from './admin-change.js';
 import type { AdminActor, AdminContext } from './admin-context.js';

@@ -3,7 +3,7 @@ import {
   type ApprovalListStatus,
   approvalsByStatus,
 } from '../../store/tables/accounts/approvals-table.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord } from '../accounts/accounts.js';
 import type { Grant, Role } from '../principal.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
 import type { ApprovalRecord } from './approval.js';

@@ -1,6 +1,6 @@
 import { AppError } from '../../errors.js';
-import { parseAccountName, parseGrants } from '../accounts.js';
-import { checkPasswordPolicy } from '../passwords.js';
+import { parseAccountName, parseGrants } from '../accounts/accounts.js';
+import { checkPasswordPolicy } from '../accounts/passwords.js';
 import type { Grant } from '../principal.js';
 
 /** Request bodies of principal administration, checked field by field (paths in errors). */

@@ -1,7 +1,7 @@
 import type { QueryRunner } from '../../store/sql/query-runner.js';
 import { activeAdminIds } from '../../store/tables/accounts/accounts-table.js';
 import { fourEyesDocument } from '../../store/tables/accounts/four-eyes-document.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord } from '../accounts/accounts.js';
 import type { Grant, Role } from '../principal.js';
 import type { AdminActor } from './admin-context.js';
 import { credentialsControlledByAdmin } from './credential-control.js';

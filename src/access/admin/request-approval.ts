@@ -5,7 +5,7 @@ import {
   insertApproval,
   pendingApproval as pendingApprovalRow,
 } from '../../store/tables/accounts/approvals-table.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord } from '../accounts/accounts.js';
 import type { AdminChange } from './admin-change.js';
 import type { AdminContext } from './admin-context.js';
 import { approvalTarget, grantLabels, principalTarget } from './admin-events.js';

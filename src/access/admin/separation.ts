@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { type AccountRecord, hasRole } from '../accounts.js';
+import { type AccountRecord, hasRole } from '../accounts/accounts.js';
 import type { AccountPrincipal } from '../principal.js';
 import { isBootstrap } from './admin-context.js';
 import type { ApprovalRecord } from './approval.js';

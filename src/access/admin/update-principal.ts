@@ -4,7 +4,7 @@ import {
   activeAdminIds,
   changeAccount,
 } from '../../store/tables/accounts/accounts-table.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord } from '../accounts/accounts.js';
 import { inAdminChange } from './admin-change.js';
 import type { AdminActor, AdminContext } from './admin-context.js';
 import { principalTarget } from './admin-events.js';

@@ -1,13 +1,13 @@
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../util/clock.js';
-import type { AccountDirectory, AccountRecord } from '../accounts.js';
-import type { AdminToken } from '../admin-token.js';
-import { BOOTSTRAP_PRINCIPAL } from '../bootstrap.js';
+import type { AccountDirectory, AccountRecord } from '../accounts/accounts.js';
 import { type ApiTokens, isApiTokenFormat, tokenGrants } from '../credentials/api-tokens.js';
-import { checkIngestKey, isIngestKeyFormat } from '../ingest-keys.js';
+import { checkIngestKey, isIngestKeyFormat } from '../credentials/ingest-keys.js';
+import { hashSecret, secretMatches } from '../credentials/secrets.js';
 import type { AccountPrincipal, Principal } from '../principal.js';
-import { hashSecret, secretMatches } from '../secrets.js';
+import type { AdminToken } from './admin-token.js';
+import { BOOTSTRAP_PRINCIPAL } from './bootstrap.js';
 import { VerifiedKeys } from './verified-keys.js';
 
 /** What authentication looks at in a request. */

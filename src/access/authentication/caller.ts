@@ -1,4 +1,4 @@
-import type { AccountDirectory, AccountRecord } from '../accounts.js';
+import type { AccountDirectory, AccountRecord } from '../accounts/accounts.js';
 import type { FourEyesSettings } from '../admin/four-eyes-settings.js';
 import type { ApiTokenRecord, ApiTokens } from '../credentials/api-tokens.js';
 import type { AccountPrincipal, Principal } from '../principal.js';

@@ -11,9 +11,9 @@ import {
   revokeApiToken,
   touchApiToken,
 } from '../../store/tables/credentials/api-tokens-table.js';
-import type { AccountRecord } from '../accounts.js';
+import type { AccountRecord } from '../accounts/accounts.js';
 import { type Grant, ROLES, type Role } from '../principal.js';
-import { hashSecret, newSecret, secretMatches } from '../secrets.js';
+import { hashSecret, newSecret, secretMatches } from './secrets.js';
 
 const PREFIX = 'evt_';
 const ID_LENGTH = 16;

@@ -10,10 +10,10 @@ import {
   sessionsOfPrincipal,
   touchSession,
 } from '../../store/tables/credentials/sessions-table.js';
-import type { AccountDirectory, AccountRecord } from '../accounts.js';
+import type { AccountDirectory, AccountRecord } from '../accounts/accounts.js';
 import { accountPrincipal, type SessionResolver } from '../authentication/authenticate.js';
 import type { AccountPrincipal } from '../principal.js';
-import { newSecret } from '../secrets.js';
+import { newSecret } from './secrets.js';
 
 export type SignInMethod = 'password' | 'oidc';
 

@@ -7,7 +7,7 @@ import {
   deleteExpiredCliHandoffs,
   insertCliHandoff,
 } from '../../store/tables/credentials/cli-handoffs-table.js';
-import { newSecret } from '../secrets.js';
+import { newSecret } from '../credentials/secrets.js';
 
 /**
  * `evident login --oidc`: the browser signs in at the OpenID provider as usual, and the

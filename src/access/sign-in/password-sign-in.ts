@@ -1,11 +1,11 @@
 import { AppError } from '../../errors.js';
-import { type AccountDirectory, type AccountRecord, NAME_PATTERN } from '../accounts.js';
+import { type AccountDirectory, type AccountRecord, NAME_PATTERN } from '../accounts/accounts.js';
 import {
   DEFAULT_SCRYPT,
   dummyPasswordHash,
   type ScryptParams,
   verifyPassword,
-} from '../passwords.js';
+} from '../accounts/passwords.js';
 import { afterFailure, afterSuccess, type LockPolicy, lockedUntil } from './sign-in-throttle.js';
 
 /** Why a password was refused: recorded in the self-audit event, never told to the caller. */

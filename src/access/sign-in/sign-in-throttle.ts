@@ -1,4 +1,4 @@
-import type { SignInState } from '../accounts.js';
+import type { SignInState } from '../accounts/accounts.js';
 
 /**
  * Account lock-out after repeated failed sign-ins (OWASP Authentication Cheat Sheet,

@@ -1,11 +1,11 @@
 import type { Store } from '../../store/store.js';
-import { AccountDirectory } from '../accounts.js';
+import { AccountDirectory } from '../accounts/accounts.js';
+import { DEFAULT_SCRYPT, type ScryptParams } from '../accounts/passwords.js';
 import {
   DEFAULT_SESSION_TIMEOUTS,
   Sessions,
   type SessionTimeouts,
 } from '../credentials/sessions.js';
-import { DEFAULT_SCRYPT, type ScryptParams } from '../passwords.js';
 import { CliHandoffs } from './cli-handoff.js';
 import { OidcSignIn } from './oidc.js';
 import type { OidcSettings } from './oidc-settings.js';

@@ -4,8 +4,8 @@
  * fast as the consumer reads); wake-ups come from this process's commits and, because other
  * server processes may append to the same PostgreSQL log, from polling the head too.
  */
-import type { SourceScope } from '../../access/source-scope.js';
-import { inScope } from '../../access/source-scope.js';
+import type { SourceScope } from '../../access/authorization/source-scope.js';
+import { inScope } from '../../access/authorization/source-scope.js';
 import type { Store, StoredEntry } from '../../store/store.js';
 
 export const FOLLOW_PAGE = 500;

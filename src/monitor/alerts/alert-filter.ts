@@ -1,4 +1,4 @@
-import { inScope, type SourceScope } from '../../access/source-scope.js';
+import { inScope, type SourceScope } from '../../access/authorization/source-scope.js';
 import type { AlertSeverity, AlertState } from '../types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { inScope, type SourceScope } from '../../access/source-scope.js';
+import { inScope, type SourceScope } from '../../access/authorization/source-scope.js';
 import type { AlertRecord } from './alert.js';
 
 /** An alert as one reader may see it; `partial` when parts outside their sources were cut. */

@@ -1,6 +1,6 @@
 import { decodeTime } from 'ulid';
-import type { SourceScope } from '../../access/source-scope.js';
-import { ALL_SOURCES } from '../../access/source-scope.js';
+import type { SourceScope } from '../../access/authorization/source-scope.js';
+import { ALL_SOURCES } from '../../access/authorization/source-scope.js';
 import { AppError } from '../../errors.js';
 import type { SelfAudit, SelfAuditEvent } from '../../log/self-audit.js';
 import type { QueryRunner } from '../../store/sql/query-runner.js';

@@ -1,6 +1,6 @@
-import type { AccountDirectory } from '../../access/accounts.js';
-import { authorize } from '../../access/authorize.js';
-import type { SourceScope } from '../../access/source-scope.js';
+import type { AccountDirectory } from '../../access/accounts/accounts.js';
+import { authorize } from '../../access/authorization/authorize.js';
+import type { SourceScope } from '../../access/authorization/source-scope.js';
 import { AppError } from '../../errors.js';
 import { visibleTo } from './alert-filter.js';
 

@@ -1,4 +1,4 @@
-import type { SourceScope } from '../../access/source-scope.js';
+import type { SourceScope } from '../../access/authorization/source-scope.js';
 import { AppError } from '../../errors.js';
 import type { AlertState } from '../types.js';
 import type { ActorSnapshot, AlertRecord } from './alert.js';

@@ -1,4 +1,4 @@
-import { inScope, type SourceScope } from '../../access/source-scope.js';
+import { inScope, type SourceScope } from '../../access/authorization/source-scope.js';
 import { AppError } from '../../errors.js';
 import type { SelfAudit } from '../../log/self-audit.js';
 import type { Store } from '../../store/store.js';

@@ -1,4 +1,4 @@
-import type { AccountRecord } from '../../access/accounts.js';
+import type { AccountRecord } from '../../access/accounts/accounts.js';
 import type { Grant } from '../../access/principal.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -1,4 +1,4 @@
-import type { AccountDirectory } from '../../access/accounts.js';
+import type { AccountDirectory } from '../../access/accounts/accounts.js';
 import type { AlertRecord } from '../../monitor/alerts/alert.js';
 import type { AlertFilter } from '../../monitor/alerts/alert-filter.js';
 

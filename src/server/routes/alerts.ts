@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { describeScope } from '../../access/source-scope.js';
+import { describeScope } from '../../access/authorization/source-scope.js';
 import { isCleanText } from '../../core/record/validate.js';
 import { AppError } from '../../errors.js';
 import { type AlertRecord, MAX_TEXT_LENGTH } from '../../monitor/alerts/alert.js';

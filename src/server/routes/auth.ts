@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_PASSWORD_LENGTH } from '../../access/accounts/passwords.js';
 import { parseTokenRequest } from '../../access/admin/account-tokens.js';
-import { MAX_PASSWORD_LENGTH } from '../../access/passwords.js';
+import { newSecret } from '../../access/credentials/secrets.js';
 import type { AccountPrincipal } from '../../access/principal.js';
-import { newSecret } from '../../access/secrets.js';
 import { parseCliHandoff } from '../../access/sign-in/cli-handoff.js';
 import { OIDC_FLOW_TTL_MS } from '../../access/sign-in/oidc.js';
 import type { SignIn } from '../../access/sign-in/sign-in.js';

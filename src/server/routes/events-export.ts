@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { describeScope } from '../../access/source-scope.js';
+import { describeScope } from '../../access/authorization/source-scope.js';
 import type { ServerContext } from '../context.js';
 import { entryExportLine, exportHeader, exportTrailer } from '../presenters/entry-export.js';
 import { type ExportQuery, exportSchema } from './events-schemas.js';

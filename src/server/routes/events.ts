@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { authorize } from '../../access/authorize.js';
-import { isReservedSource } from '../../access/ingest-keys.js';
-import { describeScope, inScope } from '../../access/source-scope.js';
+import { authorize } from '../../access/authorization/authorize.js';
+import { describeScope, inScope } from '../../access/authorization/source-scope.js';
+import { isReservedSource } from '../../access/credentials/ingest-keys.js';
 import { toBase64 } from '../../core/bytes.js';
 import { parseSubmittedRecords } from '../../core/record/parse-body.js';
 import { normaliseId } from '../../core/record/validate.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { authorize } from '../../access/authorize.js';
-import { describeScope, inScope } from '../../access/source-scope.js';
+import { authorize } from '../../access/authorization/authorize.js';
+import { describeScope, inScope } from '../../access/authorization/source-scope.js';
 import { toBase64 } from '../../core/bytes.js';
 import type { ServerContext } from '../context.js';
 import { entryListJson } from '../presenters/entry.js';

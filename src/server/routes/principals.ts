@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseGrants } from '../../access/accounts.js';
+import { parseGrants } from '../../access/accounts/accounts.js';
 import { type AdminContext, adminActor } from '../../access/admin/admin-context.js';
 import {
   NEW_PRINCIPAL_FIELDS,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SOURCE_PATTERN, sourceNameRefusal } from '../../access/ingest-keys.js';
+import { SOURCE_PATTERN, sourceNameRefusal } from '../../access/credentials/ingest-keys.js';
 import { AppError } from '../../errors.js';
 import { SELF_SOURCE } from '../../log/self-source.js';
 import { DEFAULT_SOURCE_SETTINGS, parseDurationSetting } from '../../monitor/sources/settings.js';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { describeScope } from '../../access/source-scope.js';
+import { describeScope } from '../../access/authorization/source-scope.js';
 import { formatEntry, type StreamFormat } from '../../connect/siem/stream-format.js';
 import { AppError } from '../../errors.js';
 import type { ServerContext } from '../context.js';

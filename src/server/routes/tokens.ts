@@ -8,7 +8,7 @@ import {
   tokensOfPrincipal,
 } from '../../access/admin/account-tokens.js';
 import { adminActor } from '../../access/admin/admin-context.js';
-import { authorize } from '../../access/authorize.js';
+import { authorize } from '../../access/authorization/authorize.js';
 import type { CreatedToken } from '../../access/credentials/api-tokens.js';
 import type { Principal } from '../../access/principal.js';
 import { AppError } from '../../errors.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { ALL_SOURCES } from '../../../src/access/source-scope.js';
+import { ALL_SOURCES } from '../../../src/access/authorization/source-scope.js';
 import { AppError } from '../../../src/errors.js';
 import { type OpenLog, openLog } from '../../../src/log/open-log.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';

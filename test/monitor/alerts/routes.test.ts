@@ -364,7 +364,7 @@ describe('HTTP API: alerts and their handling', () => {
     ]) {
       const res = await get(url, admin);
       assert.equal(res.statusCode, 403, url);
-      // The bootstrap token holds admin and auditor (src/access/bootstrap.ts): it reads.
+      // The bootstrap token holds admin and auditor (src/access/authentication/bootstrap.ts): it reads.
       assert.equal((await get(url, t.admin)).statusCode, 200, `${url} with the bootstrap token`);
       assert.equal((await get(url, { authorization: '' })).statusCode, 401, url);
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ALL_SOURCES } from '../../../src/access/source-scope.js';
+import { ALL_SOURCES } from '../../../src/access/authorization/source-scope.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
 import { raiseSeq } from '../../../src/monitor/alerts/alert.js';
 import { MONITOR_ACTOR } from '../../../src/monitor/alerts/alert-events.js';

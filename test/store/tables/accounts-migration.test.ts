@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
-import { AccountDirectory, type AccountRecord } from '../../../src/access/accounts.js';
+import { AccountDirectory, type AccountRecord } from '../../../src/access/accounts/accounts.js';
 import { type ApprovalRecord, approvalStatus } from '../../../src/access/admin/approval.js';
 import { quoteIdent } from '../../../src/store/postgres/connection.js';
 import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AccountRecord } from '../../../src/access/accounts.js';
+import type { AccountRecord } from '../../../src/access/accounts/accounts.js';
 import type { ApprovalRecord } from '../../../src/access/admin/approval.js';
 import type { Grant } from '../../../src/access/principal.js';
 import { AppError } from '../../../src/errors.js';

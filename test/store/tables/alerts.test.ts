@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ulid } from 'ulid';
-import { ALL_SOURCES, type SourceScope } from '../../../src/access/source-scope.js';
+import { ALL_SOURCES, type SourceScope } from '../../../src/access/authorization/source-scope.js';
 import type { AlertRecord } from '../../../src/monitor/alerts/alert.js';
 import type { AlertFilter } from '../../../src/monitor/alerts/alert-filter.js';
 import { ALERT_SEVERITIES, ALERT_STATES } from '../../../src/monitor/types.js';

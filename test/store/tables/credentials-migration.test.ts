@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
-import { loadAdminToken } from '../../../src/access/admin-token.js';
+import { loadAdminToken } from '../../../src/access/authentication/admin-token.js';
 import { formatVerifierKey } from '../../../src/core/note.js';
 import { dataPaths } from '../../../src/data-folder.js';
 import { openLog } from '../../../src/log/open-log.js';

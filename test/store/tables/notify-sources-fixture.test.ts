@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { ALL_SOURCES } from '../../../src/access/source-scope.js';
+import { ALL_SOURCES } from '../../../src/access/authorization/source-scope.js';
 import { deliveryJson } from '../../../src/monitor/notify/delivery-json.js';
 import { DeliveryQueue, type DeliveryStatus } from '../../../src/monitor/notify/queue.js';
 import { settingsJson } from '../../../src/monitor/notify/settings-json.js';

@@ -1,4 +1,4 @@
-import type { AccountRecord } from '../../../access/accounts.js';
+import type { AccountRecord } from '../../../access/accounts/accounts.js';
 import { APPROVAL_CHANGES, type ApprovalRecord } from '../../../access/admin/approval.js';
 import type { DocMove, MovedDoc } from '../../doc-move.js';
 import { accountToRow, credentialSettings, roleRows, storedGrants } from './account-rows.js';

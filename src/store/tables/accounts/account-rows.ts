@@ -1,4 +1,8 @@
-import type { AccountRecord, CredentialKind, CredentialSetting } from '../../../access/accounts.js';
+import type {
+  AccountRecord,
+  CredentialKind,
+  CredentialSetting,
+} from '../../../access/accounts/accounts.js';
 import { type Grant, ROLES, type Role } from '../../../access/principal.js';
 import { int } from '../../rows.js';
 import type { AccountRolesTable, AccountsTable } from './accounts-tables.js';

@@ -1,4 +1,4 @@
-import type { AccountRecord } from '../../../access/accounts.js';
+import type { AccountRecord } from '../../../access/accounts/accounts.js';
 import type { Role } from '../../../access/principal.js';
 import { AppError } from '../../../errors.js';
 import { forUpdate, isUniqueViolation, type QueryRunner, tables } from '../../sql/query-runner.js';

@@ -1,6 +1,6 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { encodeTime } from 'ulid';
-import type { SourceScope } from '../../../access/source-scope.js';
+import type { SourceScope } from '../../../access/authorization/source-scope.js';
 import type { AlertFilter } from '../../../monitor/alerts/alert-filter.js';
 import { prefixUpperBound } from '../../store.js';
 import type { AlertTables } from './alert-tables.js';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { SourceScope } from '../../../access/source-scope.js';
+import type { SourceScope } from '../../../access/authorization/source-scope.js';
 import { SELF_SOURCE } from '../../../log/self-source.js';
 import type { AlertRecord, HistoryEntry } from '../../../monitor/alerts/alert.js';
 import type { AlertFilter } from '../../../monitor/alerts/alert-filter.js';

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import { AppError } from '../../errors.js';
+import type { Store } from '../../store/store.js';
 import {
   type AccountPageFilter,
   accountById,
@@ -8,9 +8,9 @@ import {
   accountPage,
   changeAccount,
   insertAccount,
-} from '../store/tables/accounts/accounts-table.js';
-import { type Grant, ROLES, type Role } from './principal.js';
-import { parseSourcePattern } from './source-scope.js';
+} from '../../store/tables/accounts/accounts-table.js';
+import { parseSourcePattern } from '../authorization/source-scope.js';
+import { type Grant, ROLES, type Role } from '../principal.js';
 
 /** A person or a service principal, as stored (tables `accounts` and `account_roles`). */
 export interface AccountRecord {

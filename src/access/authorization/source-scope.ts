@@ -1,5 +1,5 @@
-import { AppError } from '../errors.js';
-import { SOURCE_PATTERN } from './ingest-keys.js';
+import { AppError } from '../../errors.js';
+import { SOURCE_PATTERN } from '../credentials/ingest-keys.js';
 
 /**
  * Which sources a decision covers: every source, or those matching some patterns (exact

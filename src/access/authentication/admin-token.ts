@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeSecretFile } from '../util/secret-file.js';
-import { hashSecret, newSecret, secretMatches } from './secrets.js';
+import { writeSecretFile } from '../../util/secret-file.js';
+import { hashSecret, newSecret, secretMatches } from '../credentials/secrets.js';
 
 const MIN_LENGTH = 24;
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../errors.js';
-import { SELF_SOURCE } from '../log/self-source.js';
-import type { IngestKeyRow, Store } from '../store/store.js';
-import type { Clock } from '../util/clock.js';
+import { AppError } from '../../errors.js';
+import { SELF_SOURCE } from '../../log/self-source.js';
+import type { IngestKeyRow, Store } from '../../store/store.js';
+import type { Clock } from '../../util/clock.js';
 import { hashSecret, newSecret, secretMatches } from './secrets.js';
 
 const PREFIX = 'evk_';

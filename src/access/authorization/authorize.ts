@@ -1,11 +1,11 @@
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
+import { type Action, type Principal, ROLES } from '../principal.js';
 import {
   INGEST_ACTIONS,
   ROLE_ACTIONS,
   SOURCE_SCOPED_ACTIONS,
   UNSCOPED_ONLY_ACTIONS,
 } from './permissions.js';
-import { type Action, type Principal, ROLES } from './principal.js';
 import { ALL_SOURCES, inScope, type SourceScope, scopeOf } from './source-scope.js';
 
 /** What an action is applied to, when it matters: an entry, an alert, a source… */

@@ -1,4 +1,4 @@
-import type { Action, Role } from './principal.js';
+import type { Action, Role } from '../principal.js';
 
 /**
  * The permission matrix (docs/security.md renders it). No action deletes or edits events:

@@ -1,5 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 
 /** scrypt parameters (RFC 7914): N = 2^15, r = 8, p = 1 — 32 MiB and ~50 ms per guess. */
 export interface ScryptParams {

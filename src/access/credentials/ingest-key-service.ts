@@ -1,6 +1,6 @@
-import { AppError } from '../errors.js';
-import type { IngestKeyRow, Store } from '../store/store.js';
-import type { Clock } from '../util/clock.js';
+import { AppError } from '../../errors.js';
+import type { IngestKeyRow, Store } from '../../store/store.js';
+import type { Clock } from '../../util/clock.js';
 import { type CreatedIngestKey, createIngestKey } from './ingest-keys.js';
 
 export interface IngestKeyServiceDeps {

@@ -1,4 +1,4 @@
-import { type AccountPrincipal, BOOTSTRAP_ID } from './principal.js';
+import { type AccountPrincipal, BOOTSTRAP_ID } from '../principal.js';
 
 /**
  * The bootstrap admin token (EVIDENT_ADMIN_TOKEN or `<data>/admin.token`) as a principal: a
