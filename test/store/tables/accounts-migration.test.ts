@@ -9,17 +9,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import { AccountDirectory, type AccountRecord } from '../../../src/access/accounts/accounts.js';
 import { type ApprovalRecord, approvalStatus } from '../../../src/access/admin/approval.js';
-import { quoteIdent } from '../../../src/store/postgres/connection.js';
-import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { approvalById } from '../../../src/store/tables/accounts/approvals-table.js';
 import { copyDataDir, killAllChildren, startServe, tempDir } from '../../support/processes.js';
-import { freshPgSchema, PG_ENABLED } from '../../support/stores.js';
+import { pgSchemaAtV4 } from '../../support/schema-v4.js';
+import { PG_ENABLED } from '../../support/stores.js';
 
 const fixture = join(import.meta.dirname, '../../fixtures/data-folder-v4');
 const TOKEN = 'eva_fixture-bootstrap-token-0123456789abcdef';
@@ -158,35 +156,7 @@ describe('migration 5 on the schema-version-4 data folder: SQLite, through evide
 if (PG_ENABLED)
   describe('migration 5 on the schema-version-4 documents: PostgreSQL', () => {
     it('moves every account and approval document into rows that read back the same', async () => {
-      const target = await freshPgSchema();
-      const client = new pg.Client({ connectionString: target.url });
-      await client.connect();
-      try {
-        // A schema at version 4, as main at 63f37fd left it, holding the fixture's documents.
-        const s = quoteIdent(target.schema);
-        await client.query(`CREATE SCHEMA ${s}; SET search_path TO ${s}`);
-        await client.query(
-          'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)',
-        );
-        for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version <= 4)) {
-          await client.query(m.sql);
-          await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [
-            m.version,
-            m.name,
-          ]);
-        }
-        for (const d of docs) {
-          await client.query('INSERT INTO state VALUES ($1, $2, $3, $4, $5)', [
-            d.kind,
-            d.id,
-            d.value,
-            d.version,
-            d.updated_at_ms,
-          ]);
-        }
-      } finally {
-        await client.end();
-      }
+      const target = await pgSchemaAtV4(docs);
       const store = await PostgresStore.open(target.url, { schema: target.schema });
       try {
         await assertMoved(store);

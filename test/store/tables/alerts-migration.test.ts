@@ -10,7 +10,6 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { Client } from 'pg';
 import { loadAdminToken } from '../../../src/access/authentication/admin-token.js';
 import { ALL_SOURCES } from '../../../src/access/authorization/source-scope.js';
 import { formatVerifierKey } from '../../../src/core/note.js';
@@ -22,14 +21,13 @@ import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { engineStatus } from '../../../src/monitor/engine/engine-status.js';
 import { RuleStore } from '../../../src/monitor/engine/rule-store.js';
 import { buildApp } from '../../../src/server/app.js';
-import { quoteIdent } from '../../../src/store/postgres/connection.js';
-import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { systemClock } from '../../../src/util/clock.js';
 import { loadOrCreateSecretBox } from '../../../src/util/secret-box.js';
 import { copyDataDir, tempDir } from '../../support/processes.js';
-import { freshPgSchema, PG_ENABLED } from '../../support/stores.js';
+import { pgSchemaAtV4 } from '../../support/schema-v4.js';
+import { PG_ENABLED } from '../../support/stores.js';
 
 const fixture = join(import.meta.dirname, '../../fixtures/data-folder-v4');
 interface StateDoc {
@@ -214,34 +212,8 @@ describe('migration 7 on a PostgreSQL schema at version 4', { skip: !PG_ENABLED 
   let store: PostgresStore;
   let drop: () => Promise<void>;
   before(async () => {
-    const target = await freshPgSchema();
+    const target = await pgSchemaAtV4(DOCS);
     drop = target.drop;
-    // Schema version 4 as main at 63f37fd left it, holding the fixture's documents.
-    const client = new Client({ connectionString: target.url });
-    await client.connect();
-    try {
-      const s = quoteIdent(target.schema);
-      await client.query(`BEGIN; CREATE SCHEMA ${s}; SET LOCAL search_path TO ${s}`);
-      await client.query(
-        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)',
-      );
-      for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version <= 4)) {
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
-      }
-      for (const d of DOCS) {
-        await client.query('INSERT INTO state VALUES ($1, $2, $3, $4, $5)', [
-          d.kind,
-          d.id,
-          d.value,
-          d.version,
-          d.updated_at_ms,
-        ]);
-      }
-      await client.query('COMMIT');
-    } finally {
-      await client.end();
-    }
     store = await PostgresStore.open(target.url, { schema: target.schema });
   });
   after(async () => {

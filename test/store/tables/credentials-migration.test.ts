@@ -8,15 +8,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'pg';
 import { loadAdminToken } from '../../../src/access/authentication/admin-token.js';
 import { formatVerifierKey } from '../../../src/core/note.js';
 import { dataPaths } from '../../../src/data-folder.js';
 import { openLog } from '../../../src/log/open-log.js';
 import { SelfAudit } from '../../../src/log/self-audit.js';
 import { buildApp } from '../../../src/server/app.js';
-import { quoteIdent } from '../../../src/store/postgres/connection.js';
-import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { apiTokenById } from '../../../src/store/tables/credentials/api-tokens-table.js';
@@ -26,7 +23,8 @@ import { sessionById } from '../../../src/store/tables/credentials/sessions-tabl
 import { ManualClock } from '../../../src/util/clock.js';
 import { loadOrCreateSecretBox } from '../../../src/util/secret-box.js';
 import { copyDataDir } from '../../support/processes.js';
-import { freshPgSchema, PG_ENABLED } from '../../support/stores.js';
+import { pgSchemaAtV4 } from '../../support/schema-v4.js';
+import { PG_ENABLED } from '../../support/stores.js';
 import { tempDir } from '../../support/test-server.js';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/data-folder-v4');
@@ -165,39 +163,10 @@ describe('migration 6 on the schema-version-4 fixture: sqlite', () => {
 // Like the store suite: PostgreSQL runs when EVIDENT_TEST_PG_URL is set (and must in CI).
 if (PG_ENABLED)
   describe('migration 6 on the schema-version-4 documents: postgresql', () => {
-    let target: Awaited<ReturnType<typeof freshPgSchema>>;
+    let target: Awaited<ReturnType<typeof pgSchemaAtV4>>;
     let store: PostgresStore;
     before(async () => {
-      target = await freshPgSchema();
-      const client = new Client({ connectionString: target.url });
-      await client.connect();
-      try {
-        // Schema version 4, as the Evident of the fixture made it, with its documents.
-        const s = quoteIdent(target.schema);
-        await client.query(`BEGIN; CREATE SCHEMA ${s}; SET LOCAL search_path TO ${s}`);
-        await client.query(
-          'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)',
-        );
-        for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version <= 4)) {
-          await client.query(m.sql);
-          await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [
-            m.version,
-            m.name,
-          ]);
-        }
-        for (const d of docs) {
-          await client.query('INSERT INTO state VALUES ($1, $2, $3, $4, $5)', [
-            d.kind,
-            d.id,
-            d.value,
-            d.version,
-            d.updated_at_ms,
-          ]);
-        }
-        await client.query('COMMIT');
-      } finally {
-        await client.end();
-      }
+      target = await pgSchemaAtV4(docs);
       store = await PostgresStore.open(target.url, { schema: target.schema });
     });
     after(async () => {
