@@ -1,7 +1,7 @@
 /**
  * The alert reads of migration 15, before and after, on the same 100,000 alerts and in the
  * same run (interleaved query by query, so both sides see the same machine load):
- *   - the first page (50) of state=open and one source, the 20 sources in turn (a third of
+ *   - the first page (50) of state=open and one source, the 20 sources in turn (5 of
  *     them have no open alert of their own, only as an alert's second source, so the old walk
  *     passes every open alert): before, an `alerts` index walk probing
  *     `alert_sources` per alert (EXISTS); after, a walk of `alert_sources (source, state,
