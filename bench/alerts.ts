@@ -171,7 +171,7 @@ async function measure(
 }
 
 /** Alerts in bulk, multi-row inserts of 500 per table per transaction. */
-async function fillAlerts(store: Store, count: number): Promise<void> {
+export async function fillAlerts(store: Store, count: number): Promise<void> {
   const chunk = 500;
   let seq = 0;
   for (let done = 0; done < count; done += chunk) {
@@ -278,7 +278,7 @@ function benchAlert(i: number, n: number, firstSeq: number): AlertRecord {
 }
 
 /** What autovacuum does after a bulk load: statistics for the planner, the visibility map for index-only scans. */
-async function analyze(url: string, schema: string): Promise<void> {
+export async function analyze(url: string, schema: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -296,7 +296,7 @@ async function analyze(url: string, schema: string): Promise<void> {
   }
 }
 
-async function dropSchema(url: string, schema: string): Promise<void> {
+export async function dropSchema(url: string, schema: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

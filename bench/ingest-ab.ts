@@ -3,13 +3,18 @@
  * and after a change), each serving a fresh data folder, loaded alternately with the same
  * batched ingest (clients × 500-event arrays), so both see the same machine. Usage:
  *   node --import tsx bench/ingest-ab.ts <before/src/cli/main.js> <after/src/cli/main.js> [rounds]
- * Prints events/s per round and the after/before ratio of the medians.
+ * Prints events/s per round and the after/before ratio of the medians, and the server's CPU
+ * time per event (all its threads, and its main thread alone), which a busy machine disturbs
+ * far less than the rate: a slower build spends more CPU per event wherever it runs.
+ *   BENCH_AB_PROFILE=<dir>  also CPU-profile each server (--cpu-prof, one folder per run;
+ *                           summarise with bench/cpu-profile.ts)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BodyPool, IdSource } from './fixtures.js';
 import { closedLoad } from './http-load.js';
+import { watchCpu } from './machine.js';
 import { ADMIN_TOKEN, spawnEvidentServe } from './server.js';
 import { log } from './stats.js';
 
@@ -23,9 +28,17 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CLIENTS = Number(process.env.BENCH_BATCH_CLIENTS ?? 4);
 const EVENTS = 500;
 
-async function run(main: string): Promise<number> {
+interface RunResult {
+  eventsPerSecond: number;
+  /** Server CPU per acknowledged event: every thread, and the main thread. */
+  cpuUsPerEvent: number;
+  mainUsPerEvent: number;
+}
+
+async function run(main: string, profileDir?: string): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'evident-ab-'));
-  const server = await spawnEvidentServe({ mode: 'compiled', main }, dir);
+  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], nodeArgs);
   try {
     const created = await fetch(`${server.url}/api/v1/keys`, {
       method: 'POST',
@@ -34,6 +47,7 @@ async function run(main: string): Promise<number> {
     });
     const { key } = (await created.json()) as { key: string };
     const pool = new BodyPool(2000, new IdSource());
+    const cpu = watchCpu({ server: server.pid });
     const result = await closedLoad({
       url: `${server.url}/api/v1/events`,
       connections: CLIENTS,
@@ -44,7 +58,16 @@ async function run(main: string): Promise<number> {
     });
     if (result.failed > 0)
       log(`${result.failed} requests failed: ${JSON.stringify(result.statuses)}`);
-    return result.okPerSecond * EVENTS;
+    const share = cpu();
+    const eventsPerSecond = result.okPerSecond * EVENTS;
+    // Percent of one core over the load, per event per second: µs of CPU per event.
+    const perEvent = (percent: number | undefined) =>
+      ((percent ?? 0) / 100) * (1e6 / eventsPerSecond);
+    return {
+      eventsPerSecond,
+      cpuUsPerEvent: perEvent(share.processes.server),
+      mainUsPerEvent: perEvent(share.mainThreads.server),
+    };
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -52,21 +75,44 @@ async function run(main: string): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rates = { before: [] as number[], after: [] as number[] };
+const PROFILE = process.env.BENCH_AB_PROFILE;
+const runs = { before: [] as RunResult[], after: [] as RunResult[] };
 for (let round = 0; round < ROUNDS; round++) {
   // Alternate which goes first, so a drift in the machine's load does not favour one side.
   const order = round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
   for (const side of order) {
-    const rate = await run(side === 'before' ? before : after);
-    rates[side].push(rate);
-    log(`round ${round + 1} ${side}: ${Math.round(rate)} events/s`);
+    const profileDir = PROFILE === undefined ? undefined : join(PROFILE, `${side}-${round + 1}`);
+    const r = await run(side === 'before' ? before : after, profileDir);
+    runs[side].push(r);
+    log(
+      `round ${round + 1} ${side}: ${Math.round(r.eventsPerSecond)} events/s, ` +
+        `server CPU ${r.cpuUsPerEvent.toFixed(1)} µs/event (main thread ${r.mainUsPerEvent.toFixed(1)})`,
+    );
   }
 }
-const ratio = median(rates.after) / median(rates.before);
+const medianOf = (side: 'before' | 'after', key: keyof RunResult) =>
+  median(runs[side].map((r) => r[key]));
 console.log(
   JSON.stringify({
-    before: rates.before.map(Math.round),
-    after: rates.after.map(Math.round),
-    medianRatio: Number(ratio.toFixed(3)),
+    before: runs.before.map((r) => Math.round(r.eventsPerSecond)),
+    after: runs.after.map((r) => Math.round(r.eventsPerSecond)),
+    medianRatio: Number(
+      (medianOf('after', 'eventsPerSecond') / medianOf('before', 'eventsPerSecond')).toFixed(3),
+    ),
+    cpuUsPerEvent: {
+      before: runs.before.map((r) => Number(r.cpuUsPerEvent.toFixed(1))),
+      after: runs.after.map((r) => Number(r.cpuUsPerEvent.toFixed(1))),
+    },
+    mainUsPerEvent: {
+      before: runs.before.map((r) => Number(r.mainUsPerEvent.toFixed(1))),
+      after: runs.after.map((r) => Number(r.mainUsPerEvent.toFixed(1))),
+    },
+    // Above 1: the after build spends more CPU per event.
+    cpuRatio: Number(
+      (medianOf('after', 'cpuUsPerEvent') / medianOf('before', 'cpuUsPerEvent')).toFixed(3),
+    ),
+    mainThreadRatio: Number(
+      (medianOf('after', 'mainUsPerEvent') / medianOf('before', 'mainUsPerEvent')).toFixed(3),
+    ),
   }),
 );

@@ -81,6 +81,21 @@ async function checkMoved(store: Store, withLog: boolean): Promise<void> {
   );
   const open = await service.page({ filter: { state: 'open' }, scope: ALL_SOURCES, limit: 50 });
   assert.equal(open.alerts.length, OLD_ALERTS.filter((a) => a.state === 'open').length);
+  // Migration 15 copied each alert's state onto its source rows: a page by source and state
+  // reads them.
+  for (const source of new Set(OLD_ALERTS.flatMap((a) => a.sources))) {
+    for (const state of ['open', 'acknowledged', 'resolved'] as const) {
+      const got = await service.page({ filter: { state, source }, scope: ALL_SOURCES, limit: 50 });
+      assert.deepEqual(
+        got.alerts.map((a) => a.id),
+        OLD_ALERTS.filter((a) => a.state === state && a.sources.includes(source))
+          .map((a) => a.id)
+          .sort()
+          .reverse(),
+        `${source}, ${state}`,
+      );
+    }
+  }
   // Each raise key still names its alert: raising one again changes nothing.
   for (const old of OLD_ALERTS) {
     assert.deepEqual(await service.raise({ ...old, key: old.key, ruleId: old.ruleId }), {

@@ -223,6 +223,57 @@ for (const factory of STORES) {
       assert.deepEqual(await alertById(store.state, a.id), { ...next, version: 2 });
     });
 
+    it("pages by source and state from the alert's current state", async () => {
+      const a = ALERTS.find((x) => x.state === 'open' && x.sources.length > 1)!;
+      const byState = async (state: AlertRecord['state'], source: string) =>
+        (
+          await alertPage(store.state, {
+            filter: { state, source },
+            scope: ALL_SOURCES,
+            limit: 100,
+          })
+        )
+          .map((x) => x.id)
+          .includes(a.id);
+      for (const source of a.sources) assert.equal(await byState('open', source), true, source);
+      const stamp = a.raisedAtMs + 9000;
+      const step = {
+        action: 'acknowledge' as const,
+        eventId: ulid(stamp),
+        seq: null,
+        atMs: stamp,
+        by: {
+          kind: 'person' as const,
+          id: 'acct-rita',
+          name: 'rita',
+          credential: 'token' as const,
+        },
+        from: 'open' as const,
+        to: 'acknowledged' as const,
+      };
+      const next: AlertRecord = {
+        ...a,
+        state: 'acknowledged',
+        acknowledgedAtMs: stamp,
+        acknowledgedBy: 'acct-rita',
+        history: [...a.history, step],
+      };
+      // A change that rolls back leaves the source rows at the old state too.
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          assert.equal(await updateAlert(tx, next, 1, step, stamp), true);
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      for (const source of a.sources) assert.equal(await byState('open', source), true, source);
+      assert.equal(await store.transaction((tx) => updateAlert(tx, next, 1, step, stamp)), true);
+      for (const source of a.sources) {
+        assert.equal(await byState('open', source), false, source);
+        assert.equal(await byState('acknowledged', source), true, source);
+      }
+    });
+
     it('claims a raise key once', async () => {
       assert.equal(await claimAlertKey(store.state, 'key-1', ALERTS[0]!.id, T0), true);
       assert.equal(await claimAlertKey(store.state, 'key-1', ALERTS[1]!.id, T0), false);

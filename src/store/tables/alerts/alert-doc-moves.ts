@@ -16,7 +16,13 @@ import {
  */
 export const ALERT_DOC_MOVES: readonly DocMove[] = [
   { kind: ALERT_KIND, table: 'alerts', toRows: (d) => [alertColumns(...checked(d))] },
-  { kind: ALERT_KIND, table: 'alert_sources', toRows: (d) => alertSourceRows(checked(d)[0]) },
+  {
+    kind: ALERT_KIND,
+    table: 'alert_sources',
+    // The state column comes with migration 15, which fills it from the alerts.
+    toRows: (d) =>
+      alertSourceRows(checked(d)[0]).map(({ alert_id, source }) => ({ alert_id, source })),
+  },
   { kind: ALERT_KIND, table: 'alert_seqs', toRows: (d) => alertSeqRows(checked(d)[0]) },
   { kind: ALERT_KIND, table: 'alert_groups', toRows: (d) => alertGroupRows(checked(d)[0]) },
   {

@@ -46,9 +46,12 @@ export function alertColumns(a: AlertRecord, version: number, updatedAtMs: numbe
   };
 }
 
-/** One row per source (the "by source" filters walk its index). */
+/**
+ * One row per source, with the alert's state copied beside it: a page by source (and state)
+ * walks the (source, state, alert_id) index and reads only the alerts it returns.
+ */
 export function alertSourceRows(a: AlertRecord) {
-  return a.sources.map((source) => ({ alert_id: a.id, source }));
+  return a.sources.map((source) => ({ alert_id: a.id, source, state: a.state }));
 }
 
 /**

@@ -51,6 +51,8 @@ export interface AlertsTable {
 export interface AlertSourcesTable {
   alert_id: string;
   source: string;
+  /** The alert's state, kept equal to `alerts.state` by every write (migration 15). */
+  state: string;
 }
 
 export interface AlertSeqsTable {

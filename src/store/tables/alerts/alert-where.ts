@@ -20,6 +20,8 @@ export function alertWhere(
   db: Kysely<AlertTables>,
   filter: AlertFilter,
   scope: SourceScope,
+  /** The query joins the filter's source row of `alert_sources` itself (no EXISTS needed). */
+  options: { sourceJoined?: boolean } = {},
 ): (eb: Eb) => ReturnType<Eb['and']> {
   return (eb) => {
     const all: ReturnType<Eb['and']>[] = [];
@@ -31,15 +33,16 @@ export function alertWhere(
     if (filter.toMs !== undefined) all.push(eb('a.id', '<', idAtOrAfter(filter.toMs + 1)));
     if (filter.source !== undefined) {
       if (!scope.all && !inPatterns(scope, filter.source)) return eb.or([]);
-      all.push(
-        eb.exists(
-          db
-            .selectFrom('alert_sources as s')
-            .select(sql.lit(1).as('one'))
-            .where('s.alert_id', '=', OUTER_ID)
-            .where('s.source', '=', filter.source),
-        ),
-      );
+      if (!options.sourceJoined)
+        all.push(
+          eb.exists(
+            db
+              .selectFrom('alert_sources as s')
+              .select(sql.lit(1).as('one'))
+              .where('s.alert_id', '=', OUTER_ID)
+              .where('s.source', '=', filter.source),
+          ),
+        );
     }
     if (filter.group !== undefined) {
       all.push(
