@@ -21,6 +21,7 @@ import { EventSearch } from '../events/event-search.js';
 import { LogReader } from '../events/log-reader.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
+import type { WitnessedAck } from '../log/witnessed-ack.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { assignableAccounts } from '../monitor/alerts/assignable.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
@@ -70,6 +71,8 @@ export interface ServerDeps {
    * (start-server.ts makes it with `alertService`); default: one made for these routes.
    */
   alerts?: AlertService;
+  /** Set when ingest acks wait for k witness cosignatures (`serve --witnessed-ack`). */
+  witnessedAck?: WitnessedAck;
 }
 
 export interface Access {
