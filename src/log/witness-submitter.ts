@@ -156,6 +156,13 @@ export class WitnessSubmitter {
     }));
   }
 
+  /** Stops submitting and waits for the requests in flight (no last round). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.all(this.tracked.map((t) => t.busy));
+  }
+
   /** Stops polling; a last round so a stopped log's final checkpoint is cosigned. */
   async close(): Promise<void> {
     this.stopped = true;
