@@ -120,6 +120,10 @@ export class WitnessSubmitter {
     const gap = this.options.kickIntervalMs ?? DEFAULT_KICK_INTERVAL_MS;
     const wait = Math.max(0, this.lastKickAt + gap - performance.now());
     setTimeout(() => {
+      if (this.stopped) {
+        this.kicking = false;
+        return;
+      }
       this.lastKickAt = performance.now();
       void this.submitAll()
         .catch(() => undefined)
