@@ -81,7 +81,7 @@ export class WitnessSubmitter {
   /** A kicked round is scheduled or running; `kickAgain`: another was asked for meanwhile. */
   private kicking = false;
   private kickAgain = false;
-  private lastKickAt = 0;
+  private lastKickAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: WitnessSubmitterOptions) {
     this.tracked = options.witnesses.map((witness) => ({
@@ -93,11 +93,15 @@ export class WitnessSubmitter {
   }
 
   start(): void {
+    const interval = this.options.intervalMs ?? DEFAULT_WITNESS_INTERVAL_MS;
     const tick = () => {
       if (this.stopped) return;
-      void this.submitAll().finally(() => {
+      // Kicked rounds (witnessed acks) already submit: a tick on top would exceed the
+      // witnesses' rate limit (10 a second by default) and earn 429s.
+      const kickedLately = this.kicking || performance.now() - this.lastKickAt < interval;
+      void (kickedLately ? Promise.resolve() : this.submitAll()).finally(() => {
         if (!this.stopped) {
-          this.timer = setTimeout(tick, this.options.intervalMs ?? DEFAULT_WITNESS_INTERVAL_MS);
+          this.timer = setTimeout(tick, interval);
           this.timer.unref();
         }
       });
