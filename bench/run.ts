@@ -15,6 +15,9 @@
  *   BENCH_ALERTS=0       skip the alert tables phase (bench/alerts.ts; its knobs
  *                        BENCH_ALERT_COUNT, default 100000, and BENCH_ALERTS_PAGES, default 300;
  *                        PostgreSQL too unless BENCH_POSTGRES=0)
+ *   BENCH_WITNESS=0      skip the witnessing phase (bench/witnessing.ts; its knobs
+ *                        BENCH_WITNESS_SECONDS, default min(BENCH_SECONDS, 10), and
+ *                        BENCH_WITNESS_ROUNDS, default 2)
  * Quick run: BENCH_ENTRIES=100000 BENCH_SECONDS=3 npm run bench
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +48,7 @@ import { commitFloor, RawSqlite } from './sqlite-limit.js';
 import { log } from './stats.js';
 import { verifyLog } from './verify.js';
 import { verifyRemoteLog } from './verify-remote.js';
+import { witnessingMarkdown, witnessingOverhead } from './witnessing.js';
 
 function envInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -69,6 +73,9 @@ const MONITOR_ROUNDS = envInt('BENCH_MONITOR_ROUNDS', 3);
 const SYSLOG = process.env.BENCH_SYSLOG !== '0';
 const SYSLOG_MESSAGES = envInt('BENCH_SYSLOG_MESSAGES', 100_000);
 const ALERTS = process.env.BENCH_ALERTS !== '0';
+const WITNESS = process.env.BENCH_WITNESS !== '0';
+const WITNESS_SECONDS = envInt('BENCH_WITNESS_SECONDS', Math.min(SECONDS, 10));
+const WITNESS_ROUNDS = envInt('BENCH_WITNESS_ROUNDS', 2);
 
 const root = resolve('.bench-data');
 const runDir = join(root, `run-${process.pid}`);
@@ -92,6 +99,9 @@ function command(): string {
     'BENCH_ALERTS',
     'BENCH_ALERT_COUNT',
     'BENCH_ALERTS_PAGES',
+    'BENCH_WITNESS',
+    'BENCH_WITNESS_SECONDS',
+    'BENCH_WITNESS_ROUNDS',
   ]
     .filter((k) => process.env[k])
     .map((k) => `${k}=${process.env[k]}`);
@@ -228,6 +238,21 @@ async function main(): Promise<void> {
       )
     : undefined;
 
+  // Witnesses: none vs asynchronous witnessing vs witnessed acks, three witness processes.
+  const witnessingOptions = {
+    mode: MODE,
+    main: entry,
+    dir: join(runDir, 'witnessing'),
+    seconds: WITNESS_SECONDS,
+    clients: BATCH_CLIENTS,
+    rounds: WITNESS_ROUNDS,
+  };
+  const witnessing = WITNESS
+    ? await phase('HTTP ingest, witnesses none / async / witnessed ack', () =>
+        witnessingOverhead(witnessingOptions),
+      )
+    : undefined;
+
   // Principals (issue 11): one page of 10,000, on SQLite and (unless BENCH_POSTGRES=0) PostgreSQL.
   const principals = await phase('principals: one page of 10,000', () =>
     principalPages({ dir: join(runDir, 'principals'), postgres: POSTGRES }),
@@ -279,6 +304,13 @@ async function main(): Promise<void> {
   if (alerts) {
     writeFileSync(join(root, 'last-alerts-results.json'), `${JSON.stringify(alerts, null, 2)}\n`);
     report = `${report.trimEnd()}\n\n${alertsMarkdown(alerts)}`;
+  }
+  if (witnessing) {
+    writeFileSync(
+      join(root, 'last-witnessing-results.json'),
+      `${JSON.stringify(witnessing, null, 2)}\n`,
+    );
+    report = `${report.trimEnd()}\n\n${witnessingMarkdown(witnessing, witnessingOptions)}`;
   }
   writeFileSync(OUTPUT, report);
   if (POSTGRES) {

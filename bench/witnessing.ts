@@ -1,9 +1,12 @@
 /**
- * What asynchronous witnessing costs ingest: the same durable HTTP ingest (arrays of 500
- * from BENCH_BATCH_CLIENTS clients) into a fresh log, alternately without witnesses and with
- * three `evident witness serve` processes on loopback (`serve --witness-policy`). Also how
- * far witnessing trails the log: after the load, the time until the head checkpoint carries
- * all three cosignatures.
+ * What witnessing costs ingest: the same durable HTTP ingest (arrays of 500 from
+ * BENCH_BATCH_CLIENTS clients) into a fresh log, in turn without witnesses, with three
+ * `evident witness serve` processes on loopback cosigning asynchronously (`serve
+ * --witness-policy`), and with witnessed acks (`--witnessed-ack`, quorum 2 of 3): there the
+ * ack latency is the witnessed-ack latency under load. Then one client sending one event at
+ * a time with witnessed acks: the latency a lone sender sees. Also how far asynchronous
+ * witnessing trails the log: after the load, the time until the head carries all three
+ * cosignatures.
  * Alone: node --import tsx bench/witnessing.ts (prints the section; BENCH_SERVER=tsx skips
  * the build, BENCH_WITNESS_SECONDS and BENCH_WITNESS_ROUNDS as below).
  */
@@ -29,9 +32,13 @@ import {
   spawnEvidentServe,
   spawnServer,
 } from './server.js';
-import { type Latency, log } from './stats.js';
+import { type Latency, latency, log } from './stats.js';
+
+/** none: no witnesses; async: three, acks do not wait; ack: three, acks wait for two. */
+export type WitnessingMode = 'none' | 'async' | 'ack';
 
 export interface WitnessingRun {
+  mode: WitnessingMode;
   witnesses: 0 | 3;
   round: number;
   eventsPerSecond: number;
@@ -41,7 +48,13 @@ export interface WitnessingRun {
   othersCores: number;
   /** Seconds from the end of the load until the head carries all cosignatures. */
   lagSeconds?: number;
+  /** After the load: one client, one event per request (witnessed acks in ack mode). */
+  lone?: { requests: number; latency: Latency; witnessed: number };
+  /** ack mode: answers with witnessed: false (the timeout struck). */
+  notWitnessed?: number;
 }
+
+const ACK_QUORUM = 2;
 
 export interface WitnessingOptions {
   mode: ServerMode;
@@ -56,12 +69,13 @@ export async function witnessingOverhead(options: WitnessingOptions): Promise<Wi
   mkdirSync(options.dir, { recursive: true });
   const runs: WitnessingRun[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    for (const witnesses of [0, 3] as const) {
-      log(`witnessing: round ${round}, ${witnesses} witnesses, ${options.seconds} s`);
-      const run = await ingestRun(options, witnesses, round);
+    for (const mode of ['none', 'async', 'ack'] as const) {
+      log(`witnessing: round ${round}, ${mode}, ${options.seconds} s`);
+      const run = await ingestRun(options, mode, round);
       log(
         `  ${Math.round(run.eventsPerSecond)} events/s, p99 ${run.latency.p99.toFixed(0)} ms` +
-          (run.lagSeconds === undefined ? '' : `, cosigned ${run.lagSeconds.toFixed(2)} s after`),
+          (run.lagSeconds === undefined ? '' : `, cosigned ${run.lagSeconds.toFixed(2)} s after`) +
+          (run.lone ? `, lone sender p99 ${run.lone.latency.p99.toFixed(1)} ms` : ''),
       );
       runs.push(run);
     }
@@ -71,10 +85,11 @@ export async function witnessingOverhead(options: WitnessingOptions): Promise<Wi
 
 async function ingestRun(
   options: WitnessingOptions,
-  witnessCount: 0 | 3,
+  mode: WitnessingMode,
   round: number,
 ): Promise<WitnessingRun> {
-  const dir = join(options.dir, `w${witnessCount}-${round}`);
+  const witnessCount = mode === 'none' ? 0 : 3;
+  const dir = join(options.dir, `${mode}-${round}`);
   rmSync(dir, { recursive: true, force: true });
   const dataDir = join(dir, 'log');
   const opened = await openLog({ dataDir, origin: 'bench.evident/witnessing' });
@@ -110,10 +125,12 @@ async function ingestRun(
       policyLines.push(`witness ${parseWitnessSecretKey(secret).verifierKey} ${w.url}`);
     }
     const policyFile = join(dir, 'policy.txt');
-    writeFileSync(policyFile, `${policyLines.join('\n')}\nquorum ${Math.max(1, witnessCount)}\n`);
+    const quorum = mode === 'ack' ? ACK_QUORUM : Math.max(1, witnessCount);
+    writeFileSync(policyFile, `${policyLines.join('\n')}\nquorum ${quorum}\n`);
     server = await spawnEvidentServe(options, dataDir, [
       '--no-monitor',
       ...(witnessCount > 0 ? ['--witness-policy', policyFile] : []),
+      ...(mode === 'ack' ? ['--witnessed-ack'] : []),
     ]);
     const pool = new BodyPool(20_000, new IdSource());
     const load = (seconds: number) =>
@@ -130,6 +147,7 @@ async function ingestRun(
     const result = await load(options.seconds);
     const share = cpu();
     const run: WitnessingRun = {
+      mode,
       witnesses: witnessCount,
       round,
       eventsPerSecond: result.okPerSecond * BATCH_EVENTS,
@@ -138,16 +156,58 @@ async function ingestRun(
       serverCpu: share.processes.server ?? 0,
       othersCores: share.othersCores,
     };
-    if (witnessCount > 0) {
+    if (mode === 'async') {
       const policy = parseWitnessPolicy(`${policyLines.join('\n')}\nquorum ${witnessCount}\n`);
       run.lagSeconds = await cosignLag(server.url, policy);
     }
+    if (mode === 'ack') run.notWitnessed = await countNotWitnessed(server.url, key.key, pool);
+    run.lone = await loneSender(server.url, key.key, pool, Math.max(2, options.seconds / 2));
     return run;
   } finally {
     await server?.stop();
     for (const w of witnesses) await w.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One client, one event per request, one after the other: a lone sender's witnessed ack. */
+async function loneSender(
+  url: string,
+  ingestKey: string,
+  pool: BodyPool,
+  seconds: number,
+): Promise<NonNullable<WitnessingRun['lone']>> {
+  const samples: number[] = [];
+  let witnessed = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    const start = performance.now();
+    const res = await fetch(`${url}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+      body: pool.event(),
+    });
+    const body = (await res.json()) as { witnessed?: boolean };
+    samples.push(performance.now() - start);
+    if (res.status !== 201) throw new Error(`witnessed ingest answered ${res.status}`);
+    if (body.witnessed === true) witnessed++;
+  }
+  return { requests: samples.length, latency: latency(samples), witnessed };
+}
+
+/** A sample of answers under load: how many came back witnessed: false. */
+async function countNotWitnessed(url: string, ingestKey: string, pool: BodyPool): Promise<number> {
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      const res = await fetch(`${url}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+        body: pool.array(BATCH_EVENTS),
+      });
+      return ((await res.json()) as { witnessed?: boolean }).witnessed;
+    }),
+  );
+  return answers.filter((w) => w !== true).length;
 }
 
 async function cosignLag(
@@ -167,27 +227,64 @@ async function cosignLag(
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
+const MODE_NAMES: Record<WitnessingMode, string> = {
+  none: 'no witnesses',
+  async: '3, asynchronous',
+  ack: '3, witnessed ack (2 of 3)',
+};
+
 export function witnessingMarkdown(runs: WitnessingRun[], options: WitnessingOptions): string {
   const rows = runs.map(
     (r) =>
-      `| ${r.witnesses} | ${r.round} | ${int(r.eventsPerSecond)} | ${r.latency.p99.toFixed(0)} | ${r.serverCpu.toFixed(0)}% | ${r.othersCores.toFixed(2)} | ${r.lagSeconds === undefined ? '—' : `${r.lagSeconds.toFixed(2)} s`} | ${r.failed} |`,
+      `| ${MODE_NAMES[r.mode]} | ${r.round} | ${int(r.eventsPerSecond)} | ${r.latency.p50.toFixed(0)} | ${r.latency.p99.toFixed(0)} | ${r.serverCpu.toFixed(0)}% | ${r.othersCores.toFixed(2)} | ${r.lagSeconds === undefined ? '—' : `${r.lagSeconds.toFixed(2)} s`} | ${r.failed} |`,
   );
-  const mean = (w: number) => {
-    const xs = runs.filter((r) => r.witnesses === w).map((r) => r.eventsPerSecond);
+  const mean = (mode: WitnessingMode) => {
+    const xs = runs.filter((r) => r.mode === mode).map((r) => r.eventsPerSecond);
     return xs.reduce((a, b) => a + b, 0) / xs.length;
   };
-  return `## Witnessing: ingest without and with three witnesses
+  // Each round's async run against the no-witness run next to it, then their median.
+  const ratios = runs
+    .filter((r) => r.mode === 'async')
+    .map(
+      (a) =>
+        a.eventsPerSecond /
+        runs.find((r) => r.mode === 'none' && r.round === a.round)!.eventsPerSecond,
+    )
+    .sort((a, b) => a - b);
+  const mid = Math.floor(ratios.length / 2);
+  const median =
+    ratios.length % 2 === 1
+      ? ratios[mid]!
+      : ((ratios[mid - 1] ?? Number.NaN) + (ratios[mid] ?? Number.NaN)) / 2;
+  const lone = runs.filter((r) => r.lone !== undefined);
+  const loneRows = lone.map(
+    (r) =>
+      `| ${MODE_NAMES[r.mode]} | ${r.round} | ${r.lone!.requests} | ${r.mode === 'ack' ? r.lone!.witnessed : '—'} | ${r.lone!.latency.p50.toFixed(1)} | ${r.lone!.latency.p99.toFixed(1)} | ${r.lone!.latency.max.toFixed(1)} | ${r.notWitnessed ?? '—'} |`,
+  );
+  return `## Witnessing: ingest without witnesses, with asynchronous witnessing and with witnessed acks
 
 Durable HTTP ingest (arrays of ${BATCH_EVENTS}, ${options.clients} clients, ${options.seconds} s per run, ${options.mode} server) into a
-fresh SQLite log, alternately without witnesses and with three \`evident witness serve\`
-processes on loopback (\`serve --witness-policy\`, asynchronous: acks do not wait for witnesses).
-Lag: from the end of the load until the head checkpoint carries all three cosignatures.
+fresh SQLite log, in turn without witnesses, with three \`evident witness serve\` processes on
+loopback cosigning asynchronously (\`serve --witness-policy\`: acks do not wait), and with
+witnessed acks (\`--witnessed-ack\`, quorum 2 of 3: each ack waits until two witnesses
+cosigned a checkpoint covering it). Lag: from the end of the load until the head checkpoint
+carries all three cosignatures (asynchronous runs).
 
-| witnesses | round | events/s | p99 ms | server CPU | other processes (cores) | lag | failed |
-|---|---|---|---|---|---|---|---|
+| witnesses | round | events/s | p50 ms | p99 ms | server CPU | other processes (cores) | lag | failed |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Means: ${int(mean(0))} events/s without, ${int(mean(3))} with three witnesses.
+Means: ${int(mean('none'))} events/s without witnesses, ${int(mean('async'))} with asynchronous witnessing,
+${int(mean('ack'))} with witnessed acks. **Asynchronous witnessing vs none: ${median.toFixed(2)}** (median of
+the per-round ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}).
+
+A lone sender after the load (one client, one event per request, one after the other), in each
+setting: what a witnessed ack adds to the latency of one request; and how many of 20
+concurrent arrays sent right after the load were answered \`witnessed: false\`:
+
+| witnesses | round | requests | witnessed | p50 ms | p99 ms | max ms | not witnessed of 20 |
+|---|---|---|---|---|---|---|---|
+${loneRows.join('\n')}
 `;
 }
 

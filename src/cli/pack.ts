@@ -1,13 +1,15 @@
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { currentKey } from '../core/key-history.js';
 import { createEvidencePack } from '../evidence/create-pack.js';
 import { parsePackPeriod } from '../evidence/pack-period.js';
 import { readPackZip, writePackZip } from '../evidence/pack-zip.js';
 import { type PackVerdict, verifyPack } from '../evidence/verify-pack.js';
 import { readVerifyPage } from '../evidence/verify-page-asset.js';
+import { cosignNow } from '../log/cosign-now.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
+import { readWitnessPolicy } from '../verify/witness-check.js';
 import { withLocalLog } from './operator.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';
 import { startProgress } from './progress.js';
@@ -19,12 +21,20 @@ interface CreateOptions {
   out: string;
   data?: string;
   db?: string;
+  witnessPolicy?: string;
+  witnessTimeout: number;
 }
 
 interface VerifyOptions {
   key?: string;
   keyFile?: string;
   json?: boolean;
+  witnessPolicy?: string;
+}
+
+function parseSeconds(value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('a number of seconds, e.g. 30');
+  return Number(value);
 }
 
 /** `evident pack create|verify`: the evidence pack an auditor verifies offline (docs/evidence-pack.md). */
@@ -49,8 +59,19 @@ export function packCommand(program: Command): void {
     .requiredOption('-o, --out <file>', 'the zip to write')
     .option('-d, --data <dir>', 'data folder (env EVIDENT_DATA)')
     .option(DB_FLAG, DB_HELP)
+    .option(
+      '--witness-policy <file>',
+      "cut the pack at a checkpoint k of the policy's witnesses (those with a URL) cosigned: checkpoint.txt carries their cosignatures (docs/witnesses.md)",
+    )
+    .option(
+      '--witness-timeout <seconds>',
+      'how long to wait for the cosignatures',
+      parseSeconds,
+      30,
+    )
     .action(async (opts: CreateOptions) => {
       const period = parsePackPeriod(opts.from, opts.to);
+      const policy = opts.witnessPolicy ? readWitnessPolicy(opts.witnessPolicy) : undefined;
       const since = opts.since === undefined ? undefined : readFileSync(opts.since, 'utf8');
       const verifyPage = readVerifyPage();
       const dataDir = dataDirOption(opts.data);
@@ -63,6 +84,21 @@ export function packCommand(program: Command): void {
             period,
             ...(since === undefined ? {} : { since }),
             verifyPage,
+            ...(policy
+              ? {
+                  witness: (minSize: number) =>
+                    cosignNow(
+                      {
+                        store: log.store,
+                        policy,
+                        clock: log.clock,
+                        timeoutMs: opts.witnessTimeout * 1000,
+                        onProblem: (w, why) => console.error(`witness ${w}: ${why}`),
+                      },
+                      minSize,
+                    ),
+                }
+              : {}),
             progress: (name, done, total) => {
               if (name !== stage) {
                 bar?.stop();
@@ -75,7 +111,7 @@ export function packCommand(program: Command): void {
           bar?.stop();
           // Check what was cut with this log's own key before handing it out.
           const key = currentKey(await readKeyHistory(log.store)).verifierKey;
-          const verdict = verifyPack(made.files, key);
+          const verdict = verifyPack(made.files, key, policy);
           if (!verdict.ok) {
             process.exitCode = 2;
             throw new Error(`the pack does not verify: ${describeFailure(verdict)}`);
@@ -111,13 +147,18 @@ export function packCommand(program: Command): void {
     )
     .option('--key-file <file>', 'read the verifier key from a file')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--witness-policy <file>',
+      'also require the checkpoint to carry k cosignatures of these witnesses (docs/witnesses.md)',
+    )
     .action((packPath: string, opts: VerifyOptions) => {
       if ((opts.key === undefined) === (opts.keyFile === undefined))
         throw new Error('give the verifier key you trust: --key KEY or --key-file FILE');
       const key = opts.key ?? readFileSync(opts.keyFile!, 'utf8').trim();
+      const policy = opts.witnessPolicy ? readWitnessPolicy(opts.witnessPolicy) : undefined;
       let verdict: PackVerdict;
       try {
-        verdict = verifyPack(readPack(packPath), key);
+        verdict = verifyPack(readPack(packPath), key, policy);
       } catch (error) {
         process.exitCode = 2;
         throw new Error(`${packPath}: ${(error as Error).message}`);
@@ -159,6 +200,7 @@ function printVerdict(v: PackVerdict): void {
     console.log(
       `Period ${v.period.from} – ${v.period.to} (received_at); reports as of tree size ${v.reportsAsOf!.tree_size}`,
     );
+  if (v.witnesses) console.log(`Witnesses: ${v.witnesses.summary}`);
   console.log('Controls:');
   for (const c of v.controls)
     console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.id} ${c.title}${c.ok ? '' : ` — ${c.problem}`}`);

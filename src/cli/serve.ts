@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_WITNESSED_ACK_TIMEOUT_MS } from '../log/witnessed-ack.js';
 import { startServer } from '../server/start-server.js';
 import { describeLocation } from '../store/open-store.js';
 import { exposureWarnings } from '../util/private-files.js';
@@ -24,6 +25,39 @@ interface ServeOptions extends SignInFlags {
   syslogRules?: string;
   mappings?: string;
   witnessPolicy?: string;
+  witnessedAck: boolean;
+  witnessedAckTimeout?: number;
+}
+
+function parseTimeout(value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value)) {
+    throw new InvalidArgumentError('a timeout in milliseconds, e.g. 5000');
+  }
+  return Number(value);
+}
+
+/** `--witnessed-ack` needs a policy whose quorum the witnesses with a URL can reach. */
+function witnessedAckOption(
+  opts: ServeOptions,
+  quorum: number | undefined,
+  submitted: number,
+): { quorum: number; timeoutMs: number } | undefined {
+  if (!opts.witnessedAck && process.env.EVIDENT_WITNESSED_ACK !== 'on') return undefined;
+  if (quorum === undefined) {
+    throw new Error(
+      '--witnessed-ack needs --witness-policy FILE: the witnesses (with URLs) and the quorum to wait for',
+    );
+  }
+  if (submitted < quorum) {
+    throw new Error(
+      `--witnessed-ack waits for ${quorum} cosignatures but the policy gives a URL for ${submitted} witness(es); add URLs or lower the quorum`,
+    );
+  }
+  const fromEnv = process.env.EVIDENT_WITNESSED_ACK_TIMEOUT;
+  const timeoutMs =
+    opts.witnessedAckTimeout ??
+    (fromEnv ? parseTimeout(fromEnv) : DEFAULT_WITNESSED_ACK_TIMEOUT_MS);
+  return { quorum, timeoutMs };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -93,10 +127,21 @@ export function serveCommand(program: Command): void {
       '--witness-policy <file>',
       'submit checkpoints to the witnesses of this policy that have a URL and serve their cosignatures (env EVIDENT_WITNESS_POLICY); see docs/witnesses.md',
     )
+    .option(
+      '--witnessed-ack',
+      'ingest acks (POST /api/v1/events) wait until the quorum of --witness-policy cosigned a checkpoint covering them (env EVIDENT_WITNESSED_ACK=on); see docs/witnesses.md',
+    )
+    .option(
+      '--witnessed-ack-timeout <ms>',
+      `longest wait of a witnessed ack, then 201 with witnessed: false (env EVIDENT_WITNESSED_ACK_TIMEOUT; default ${DEFAULT_WITNESSED_ACK_TIMEOUT_MS})`,
+      parseTimeout,
+    )
     .action(async (opts: ServeOptions) => {
       const policyFile = opts.witnessPolicy ?? (process.env.EVIDENT_WITNESS_POLICY || undefined);
-      const witnesses = policyFile ? readWitnessPolicy(policyFile).witnesses : [];
+      const policy = policyFile ? readWitnessPolicy(policyFile) : undefined;
+      const witnesses = policy?.witnesses ?? [];
       const submitted = witnesses.filter((w): w is typeof w & { url: string } => !!w.url);
+      const witnessedAck = witnessedAckOption(opts, policy?.quorum, submitted.length);
       const dataDir = dataDirOption(opts.data);
       const databaseUrl = databaseUrlOption(opts.db);
       const rulesPath = opts.rules ?? (process.env.EVIDENT_RULES || undefined);
@@ -123,6 +168,7 @@ export function serveCommand(program: Command): void {
           ...(opts.syslogRules ? { rulesFile: opts.syslogRules } : {}),
         },
         witnesses: submitted,
+        ...(witnessedAck ? { witnessedAck } : {}),
       });
       const head = await server.log.store.head();
       console.log(`Evident listening on ${server.url}`);
@@ -147,6 +193,11 @@ export function serveCommand(program: Command): void {
         );
         for (const w of witnesses.filter((w) => !w.url))
           console.log(`  witness ${w.name} has no URL in ${policyFile}: not submitted to`);
+      }
+      if (witnessedAck) {
+        console.log(
+          `  witnessed acks: ingest waits for ${witnessedAck.quorum} cosignature(s), at most ${witnessedAck.timeoutMs} ms`,
+        );
       }
       for (const [channel, secret] of Object.entries(server.generatedWebhookSecrets)) {
         console.log(`  Webhook secret for "${channel}" (shown once; give it to the receiver):`);

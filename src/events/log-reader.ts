@@ -6,7 +6,7 @@ import { cosignedCheckpoint } from '../log/cosigned-checkpoint.js';
 import { META_VERIFIER_KEY } from '../log/init-log.js';
 import { consistencyProof, inclusionProof, inclusionProofs } from '../log/proofs.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
-import type { LogHead, Store, StoredEntry } from '../store/store.js';
+import type { LogHead, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
 
 /** Raw pages of GET /api/v1/log/entries hold at most this many entries. */
 export const ENTRIES_PAGE_MAX = 1000;
@@ -75,6 +75,11 @@ export class LogReader {
   /** The latest signed note with its witness cosignature lines. */
   async checkpoint(): Promise<string> {
     return cosignedCheckpoint(this.store, (await this.head()).checkpoint);
+  }
+
+  /** A stored checkpoint with the cosignature lines collected for it so far. */
+  async cosigned(checkpoint: StoredCheckpoint): Promise<StoredCheckpoint> {
+    return { ...checkpoint, note: await cosignedCheckpoint(this.store, checkpoint) };
   }
 
   /** Every key the log has signed with, each later one with its handover checkpoint. */

@@ -50,6 +50,12 @@ export interface CreatePackOptions {
   since?: string;
   verifyPage: Uint8Array;
   progress?: (stage: string, done: number, total: number) => void;
+  /**
+   * Witness cosigning (`pack create --witness-policy`): resolves with a checkpoint of size ≥
+   * minSize carrying the policy's cosignatures (the signed note and its cosignature lines);
+   * the pack is then cut at that checkpoint instead of the head.
+   */
+  witness?: (minSize: number) => Promise<{ size: number; note: string }>;
 }
 
 export interface CreatedPack {
@@ -171,8 +177,11 @@ export async function createEvidencePack(
     },
   });
 
-  // 4. Cut at a checkpoint that includes the notarisation; every proof against it.
-  const cut = await mustHead(log);
+  // 4. Cut at a checkpoint that includes the notarisation; every proof against it. With
+  // witnesses, the first one they cosigned: checkpoint.txt then carries their lines.
+  const cut = options.witness
+    ? await options.witness(seq + 1)
+    : await mustHead(log).then((h) => ({ size: h.size, note: h.checkpoint.note }));
   const notarised = await store.entryBySeq(seq);
   if (!notarised || cut.size <= seq) throw new Error('the notarisation event is not in the log');
   const notarisation = {
@@ -202,7 +211,7 @@ export async function createEvidencePack(
   };
 
   const pack = new Map<string, Uint8Array>([[MANIFEST_FILE, manifestBytes], ...files]);
-  pack.set(CHECKPOINT_FILE, utf8(cut.checkpoint.note));
+  pack.set(CHECKPOINT_FILE, utf8(cut.note));
   pack.set(NOTARISATION_FILE, utf8(sealText(notarisation)));
   pack.set(PROOFS_FILE, utf8(sealText(proofs)));
   return {

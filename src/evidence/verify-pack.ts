@@ -13,6 +13,12 @@ import { openLogCheckpoint } from '../core/key-history.js';
 import { leafHash } from '../core/merkle.js';
 import { decodeVerifierKey } from '../core/note.js';
 import { verifyConsistency, verifyInclusion } from '../core/proof.js';
+import {
+  checkCosignatures,
+  describeVerdict,
+  type WitnessPolicy,
+  type WitnessVerdict,
+} from '../core/witness-policy.js';
 import { openTrustedCheckpoint, trustLogKeys } from '../verify/log-keys.js';
 import {
   CHECKPOINT_FILE,
@@ -59,14 +65,20 @@ export interface PackVerdict {
   checkpoint?: { size: number; rootHash: string };
   period?: PackManifest['period'];
   reportsAsOf?: PackManifest['reports_as_of'];
+  /** With a witness policy: who cosigned the checkpoint. */
+  witnesses?: WitnessVerdict & { summary: string };
 }
 
 class Stop extends Error {}
 
-/** Verifies every file of a pack (`files`: name → bytes) against `trustedKey`. */
+/**
+ * Verifies every file of a pack (`files`: name → bytes) against `trustedKey`; with a witness
+ * policy, its checkpoint must also carry the cosignatures of k of the policy's witnesses.
+ */
 export function verifyPack(
   files: ReadonlyMap<string, Uint8Array>,
   trustedKey: string,
+  policy?: WitnessPolicy,
 ): PackVerdict {
   const checks: PackCheck[] = [];
   const problems = new Map<string, string>();
@@ -130,6 +142,26 @@ export function verifyPack(
       );
     }
   });
+
+  // 2b. Its witness cosignatures, when the auditor holds the log to a policy.
+  if (policy !== undefined) {
+    step(() => {
+      const subject = `${CHECKPOINT_FILE} (witnesses)`;
+      if (checkpoint === undefined)
+        return fail(CHECKPOINT_FILE, 'not checked: no trusted checkpoint', subject);
+      const witnessed = checkCosignatures(text(CHECKPOINT_FILE), policy);
+      const summary = describeVerdict(witnessed);
+      verdict.witnesses = { ...witnessed, summary };
+      if (!witnessed.ok) {
+        return fail(
+          CHECKPOINT_FILE,
+          `is not witnessed as the policy requires: ${summary}. Witnesses cosign only a log that extends what they saw: a rewritten log cannot show their cosignatures (or the pack was made without --witness-policy)`,
+          subject,
+        );
+      }
+      pass(subject, summary);
+    });
+  }
 
   // 3. The notarisation event, in that checkpoint, pins the manifest.
   const manifestHash = step(() => {

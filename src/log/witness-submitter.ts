@@ -24,6 +24,24 @@ export interface WitnessSubmitterOptions {
   timeoutMs?: number;
   /** A witness refused or failed: a fork or rollback shows up here first. */
   onProblem?: (problem: WitnessProblem) => void;
+  /** Every valid cosignature kept (witnessed acks wait on these). */
+  onCosigned?: (cosigned: Cosigned) => void;
+  /**
+   * Shortest gap between two rounds started by `kick()`: a witness rate-limits each log
+   * (10 a second by default), and a round every few milliseconds would only earn 429s.
+   */
+  kickIntervalMs?: number;
+  /** True while someone still waits for cosignatures: kicked rounds go on until false. */
+  waiting?: () => boolean;
+}
+
+export interface Cosigned {
+  witness: string;
+  treeSize: number;
+  /** The log's signed checkpoint that was cosigned. */
+  note: string;
+  /** The witness's cosignature line, newline-terminated. */
+  line: string;
 }
 
 export interface WitnessProblem {
@@ -46,6 +64,7 @@ export interface WitnessStatus {
 }
 
 export const DEFAULT_WITNESS_INTERVAL_MS = 1000;
+export const DEFAULT_KICK_INTERVAL_MS = 100;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 interface Tracked {
@@ -59,6 +78,10 @@ export class WitnessSubmitter {
   private readonly tracked: Tracked[];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** A kicked round is scheduled or running; `kickAgain`: another was asked for meanwhile. */
+  private kicking = false;
+  private kickAgain = false;
+  private lastKickAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: WitnessSubmitterOptions) {
     this.tracked = options.witnesses.map((witness) => ({
@@ -70,16 +93,52 @@ export class WitnessSubmitter {
   }
 
   start(): void {
+    const interval = this.options.intervalMs ?? DEFAULT_WITNESS_INTERVAL_MS;
     const tick = () => {
       if (this.stopped) return;
-      void this.submitAll().finally(() => {
+      // Kicked rounds (witnessed acks) already submit: a tick on top would exceed the
+      // witnesses' rate limit (10 a second by default) and earn 429s.
+      const kickedLately = this.kicking || performance.now() - this.lastKickAt < interval;
+      void (kickedLately ? Promise.resolve() : this.submitAll()).finally(() => {
         if (!this.stopped) {
-          this.timer = setTimeout(tick, this.options.intervalMs ?? DEFAULT_WITNESS_INTERVAL_MS);
+          this.timer = setTimeout(tick, interval);
           this.timer.unref();
         }
       });
     };
     tick();
+  }
+
+  /**
+   * Submits the newest head soon (within `kickIntervalMs` of the last kicked round) instead
+   * of at the next tick: someone waits for its cosignatures. Kicks during a round coalesce
+   * into one more round, which takes whatever committed meanwhile.
+   */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.kicking) {
+      this.kickAgain = true;
+      return;
+    }
+    this.kicking = true;
+    const gap = this.options.kickIntervalMs ?? DEFAULT_KICK_INTERVAL_MS;
+    const wait = Math.max(0, this.lastKickAt + gap - performance.now());
+    setTimeout(() => {
+      if (this.stopped) {
+        this.kicking = false;
+        return;
+      }
+      this.lastKickAt = performance.now();
+      void this.submitAll()
+        .catch(() => undefined)
+        .finally(() => {
+          this.kicking = false;
+          if (this.kickAgain || this.options.waiting?.()) {
+            this.kickAgain = false;
+            this.kick();
+          }
+        });
+    }, wait).unref();
   }
 
   /** Submits the current head to every witness that has not cosigned it; waits for all. */
@@ -103,6 +162,13 @@ export class WitnessSubmitter {
       size: t.size,
       lastError: t.lastError,
     }));
+  }
+
+  /** Stops submitting and waits for the requests in flight (no last round). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.all(this.tracked.map((t) => t.busy));
   }
 
   /** Stops polling; a last round so a stopped log's final checkpoint is cosigned. */
@@ -179,6 +245,12 @@ export class WitnessSubmitter {
       const now = this.options.clock.now();
       await this.options.store.addCosignature(head.size, t.witness.name, `${line}\n`, now);
       kept++;
+      this.options.onCosigned?.({
+        witness: t.witness.name,
+        treeSize: head.size,
+        note: head.checkpoint.note,
+        line: `${line}\n`,
+      });
     }
     if (kept === 0) {
       return this.problem(

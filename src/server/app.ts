@@ -26,6 +26,7 @@ import { principalRoutes } from './routes/principals.js';
 import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
 import { streamRoutes } from './routes/stream.js';
+import { tileRoutes } from './routes/tiles.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { defaultWebRoot } from './web-assets.js';
@@ -91,6 +92,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     otlpLogRoutes(api, ctx);
     eventExportRoutes(api, ctx);
     logRoutes(api, ctx);
+    tileRoutes(api, ctx);
     notificationRoutes(api, ctx);
     ingestKeyRoutes(api, ctx);
     sourceRoutes(api, ctx);

@@ -19,8 +19,10 @@ import type { MappingRegistry } from '../connect/mapping/registry.js';
 import { EntryFlags } from '../events/entry-flags.js';
 import { EventSearch } from '../events/event-search.js';
 import { LogReader } from '../events/log-reader.js';
+import { LogTiles } from '../events/log-tiles.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
+import type { WitnessedAck } from '../log/witnessed-ack.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
 import { assignableAccounts } from '../monitor/alerts/assignable.js';
 import type { ClockSyncSource } from '../monitor/clock/clock-sync.js';
@@ -70,6 +72,8 @@ export interface ServerDeps {
    * (start-server.ts makes it with `alertService`); default: one made for these routes.
    */
   alerts?: AlertService;
+  /** Set when ingest acks wait for k witness cosignatures (`serve --witnessed-ack`). */
+  witnessedAck?: WitnessedAck;
 }
 
 export interface Access {
@@ -105,6 +109,8 @@ export interface ServerContext extends ServerDeps {
   callers: CallerDeps;
   /** Head, checkpoints, keys, raw pages, proofs and the live stream of the log. */
   log: LogReader;
+  /** The tree as C2SP tlog-tiles (hash tiles and entry bundles). */
+  tiles: LogTiles;
   /** The event search and export (filters, scope, cursors). */
   search: EventSearch;
   /** Read-time flags of entries (late, clock skew, backfill), by the server's limits. */
@@ -210,6 +216,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     callers,
     authenticator,
     log: new LogReader(deps.store, deps.verifierKey),
+    tiles: new LogTiles(deps.store),
     search: new EventSearch(deps.store),
     entryFlags: new EntryFlags(deps.sourceSettings),
     ingestKeys: new IngestKeyService({

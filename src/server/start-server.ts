@@ -13,6 +13,7 @@ import { SelfAudit } from '../log/self-audit.js';
 import { SELF_SOURCE } from '../log/self-source.js';
 import { witnessRefusedAlert } from '../log/witness-alert.js';
 import { WitnessSubmitter } from '../log/witness-submitter.js';
+import { WitnessedAck } from '../log/witnessed-ack.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
@@ -50,6 +51,11 @@ export interface StartOptions {
   syslog?: SyslogOptions;
   /** Witnesses to submit checkpoints to (`--witness-policy FILE`, those with a URL). */
   witnesses?: readonly (PolicyWitness & { url: string })[];
+  /**
+   * Ingest acks wait until `quorum` of `witnesses` cosigned a checkpoint covering them, at
+   * most `timeoutMs` (`--witnessed-ack`); absent: acks do not wait (witnessing is async).
+   */
+  witnessedAck?: { quorum: number; timeoutMs: number };
 }
 
 export interface RunningServer {
@@ -154,6 +160,35 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const mappings = options.mappingsFile
       ? parseMappingsFile(readFileSync(options.mappingsFile, 'utf8'), options.mappingsFile)
       : new MappingRegistry();
+    // Before the routes: a witnessed ack waits on this submitter's cosignatures.
+    let witnessedAck: WitnessedAck | undefined;
+    if (options.witnesses && options.witnesses.length > 0) {
+      const ackOptions = options.witnessedAck;
+      if (ackOptions) {
+        witnessedAck = new WitnessedAck({
+          ...ackOptions,
+          kick: () => witnessing?.kick(),
+        });
+      }
+      witnessing = new WitnessSubmitter({
+        store: log.store,
+        ...(witnessedAck
+          ? {
+              onCosigned: (c) => witnessedAck?.onCosigned(c),
+              waiting: () => witnessedAck?.waiting() ?? false,
+            }
+          : {}),
+        witnesses: options.witnesses,
+        clock: log.clock,
+        onProblem: (problem) => {
+          console.error(`witness ${problem.witness}: ${problem.message}`);
+          if (!problem.refused) return;
+          const alert = witnessRefusedAlert(problem, SELF_SOURCE, log.clock.now());
+          alerts.raise(alert).catch(report('witness alert'));
+        },
+      });
+      witnessing.start();
+    }
     const app = buildApp(
       {
         mappings,
@@ -171,23 +206,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         alerts,
         sourceSettings: health.settings,
         onIngestKeyCreated: health.onIngestKeyCreated,
+        ...(witnessedAck ? { witnessedAck } : {}),
       },
       { logLevel: options.logLevel },
     );
-    if (options.witnesses && options.witnesses.length > 0) {
-      witnessing = new WitnessSubmitter({
-        store: log.store,
-        witnesses: options.witnesses,
-        clock: log.clock,
-        onProblem: (problem) => {
-          console.error(`witness ${problem.witness}: ${problem.message}`);
-          if (!problem.refused) return;
-          const alert = witnessRefusedAlert(problem, SELF_SOURCE, log.clock.now());
-          alerts.raise(alert).catch(report('witness alert'));
-        },
-      });
-      witnessing.start();
-    }
     const address = await app.listen({ host: options.host, port: options.port });
     let syslog: RunningListener[] = [];
     if (options.syslog && options.syslog.listen.length > 0) {

@@ -157,4 +157,19 @@ describe('HTTP API: event export', () => {
     assert.ok(names(exportOp).includes('format'));
     assert.ok(names(doc.paths['/api/v1/events'].post).includes('historical'));
   });
+
+  it('carries the witness cosignatures kept for its checkpoint, in the header and the trailer', async () => {
+    const size = (await get('/api/v1/log')).json().tree_size as number;
+    const line = `— w1.test/witness ${Buffer.alloc(76, 7).toString('base64')}\n`;
+    await t.log.store.addCosignature(size, 'w1.test/witness', line, t.clock.now());
+    const res = await get('/api/v1/events/export?format=ndjson&source=hr-app');
+    assert.equal(res.statusCode, 200, res.body);
+    const note = Buffer.from(String(res.headers['evident-checkpoint']), 'base64').toString('utf8');
+    assert.equal(String(res.headers['evident-tree-size']), String(size));
+    assert.ok(note.endsWith(line), note);
+    const info = (await get('/api/v1/log')).json();
+    openCheckpoint(note, [parseVerifierKey(info.verifier_key)]); // the log's signature still opens
+    const trailer = ndjson(res.body).pop().trailer;
+    assert.equal(trailer.checkpoint, note);
+  });
 });

@@ -111,6 +111,12 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'GET',
+    route: '/api/v1/log/tile/*',
+    url: () => '/api/v1/log/tile/entries/000.p/1',
+    action: 'log.entries',
+  },
+  {
+    method: 'GET',
     route: '/api/v1/log/proof/inclusion',
     url: () => '/api/v1/log/proof/inclusion?seq=0',
     action: 'proofs.read',

@@ -19,7 +19,10 @@ export function eventExportRoutes(app: FastifyInstance, ctx: ServerContext): voi
       const { principal, scope } = await ctx.accessScoped(request, 'events.export');
       const { format, ...filters } = request.query;
       const plan = await ctx.search.plan(filters, scope);
-      const { checkpoint } = await ctx.log.head();
+      // With its witness cosignatures: those known now in the header, those known once the
+      // last entry is written (asynchronous witnessing may have caught up) in the trailer.
+      const signed = (await ctx.log.head()).checkpoint;
+      const checkpoint = await ctx.log.cosigned(signed);
       await ctx.audit.record({
         principal,
         ip: request.ip,
@@ -41,7 +44,7 @@ export function eventExportRoutes(app: FastifyInstance, ctx: ServerContext): voi
           count += page.length;
           yield chunk;
         }
-        yield exportTrailer(format, count, checkpoint);
+        yield exportTrailer(format, count, await ctx.log.cosigned(signed));
       }
       const name = `evident-events-${checkpoint.size}.${format}`;
       return reply

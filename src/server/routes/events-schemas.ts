@@ -151,6 +151,14 @@ export const appendSchema = {
             ),
           },
           checkpoint: str('Signed checkpoint covering every entry above'),
+          witnessed: {
+            type: 'boolean',
+            description:
+              'Only when the server runs with --witnessed-ack: true when k witnesses of its policy cosigned a checkpoint covering every entry above before the answer; false when the wait timed out (the entries are committed all the same; retry the same request to wait again)',
+          },
+          witnessed_checkpoint: str(
+            'With witnessed: true, the signed checkpoint (tree size ≥ the one above) followed by the witness cosignature lines',
+          ),
         },
         ['entries', 'checkpoint'],
       ),

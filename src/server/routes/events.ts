@@ -64,7 +64,15 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
         already_stored: e.duplicate,
         ...(proofs ? { inclusion: proofs[i]!.map(toBase64) } : {}),
       }));
-      return reply.status(201).send({ entries, checkpoint: result.checkpoint });
+      // Committed before the wait: a timeout answers witnessed: false, never an error.
+      const witnessing = ctx.witnessedAck;
+      const witnessed = witnessing ? await witnessing.wait(result.treeSize) : undefined;
+      return reply.status(201).send({
+        entries,
+        checkpoint: result.checkpoint,
+        ...(witnessing ? { witnessed: witnessed !== undefined } : {}),
+        ...(witnessed ? { witnessed_checkpoint: witnessed.note } : {}),
+      });
     },
   );
 

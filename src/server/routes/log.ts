@@ -38,7 +38,11 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     { config: { access: 'log.read' }, schema: checkpointSchema },
     async (request, reply) => {
       await ctx.access(request, 'log.read');
-      return reply.type('text/plain; charset=utf-8').send(await ctx.log.checkpoint());
+      // Also the tlog-tiles checkpoint (prefix /api/v1/log/): it changes, so no caching.
+      return reply
+        .header('cache-control', 'no-cache')
+        .type('text/plain; charset=utf-8')
+        .send(await ctx.log.checkpoint());
     },
   );
 
