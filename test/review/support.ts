@@ -82,6 +82,8 @@ export interface Harness {
   dir: string;
   databaseUrl: string | undefined;
   open(): Promise<OpenLog>;
+  /** Closes one log as a stopping process would. */
+  stop(log: OpenLog): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,10 @@ export async function harness(target: (typeof TARGETS)[number], startMs: number)
       });
       opened.push(log);
       return log;
+    },
+    stop: async (log) => {
+      opened.splice(opened.indexOf(log), 1);
+      await log.close();
     },
     close: async () => {
       for (const log of opened) await log.close().catch(() => {});
