@@ -149,8 +149,13 @@ export class ReviewService {
     scope: SourceScope,
     by: Requester,
   ): Promise<ReviewOccurrence[]> {
-    const rows = await occurrencesWhere(this.deps.store.state, filter);
-    const visible = rows.filter((o) => reviewVisible(scope, o.definition.sources));
+    // A scoped reader's page is filtered after the query: read further ahead (bounded) so
+    // other sources' reviews do not leave it short.
+    const ahead = scope.all ? filter.limit : MAX_OCCURRENCE_PAGE * 4;
+    const rows = await occurrencesWhere(this.deps.store.state, { ...filter, limit: ahead });
+    const visible = rows
+      .filter((o) => reviewVisible(scope, o.definition.sources))
+      .slice(0, filter.limit);
     await this.deps.audit.record({
       ...by,
       action: 'review.list',
