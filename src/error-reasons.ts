@@ -124,6 +124,12 @@ export const REASONS = {
     'the bootstrap token is not an account and makes no tokens',
   ],
   token_for_person: ['forbidden', 'tokens for people are made by the people themselves'],
+  not_a_reviewer: ['forbidden', 'the caller is not one of the review’s reviewers'],
+  own_actions_in_review: [
+    'forbidden',
+    'the review’s items contain the caller’s own actions or grants (separation of duties)',
+  ],
+  countersign_by_signer: ['forbidden', 'a countersign needs a person other than the signer'],
   // What exists
   not_found: [
     'not_found',
@@ -157,6 +163,16 @@ export const REASONS = {
   alert_not_in_state: ['conflict', 'the alert is not in a state that allows this step'],
   alert_assignee_unchanged: ['conflict', 'the alert already has this assignee'],
   alert_history_full: ['conflict', 'the alert holds the most handling steps one alert keeps'],
+  review_name_taken: ['conflict', 'a review definition with this name exists'],
+  review_not_in_state: ['conflict', 'the review is not in a state that allows this step'],
+  review_signed_off: [
+    'conflict',
+    'the review is signed off and cannot be edited; record a correction instead',
+  ],
+  review_too_large: [
+    'conflict',
+    'the review’s scope holds more items than one review takes; narrow its filter or cadence',
+  ],
   // Size and pace
   body_too_large: ['payload_too_large', 'the body is larger than this endpoint accepts'],
   record_too_large: ['payload_too_large', 'an event is larger than 32 KiB in canonical form'],

@@ -70,6 +70,7 @@ export const ACTIONS = [
   'alerts.handle',
   'reviews.read',
   'reviews.sign_off',
+  'reviews.manage',
   // one's own account: whoami, own tokens, sign-out
   'self',
 ] as const;

@@ -53,7 +53,7 @@ const WAITING: Record<string, string> = {
 type Grant = string | { role: string; sources: string[] };
 
 /** `--role reviewer:billing-*,hr-api` → { role, sources }; `--role admin` → "admin". */
-function collectRole(value: string, previous: Grant[] = []): Grant[] {
+export function collectRole(value: string, previous: Grant[] = []): Grant[] {
   const [role, patterns] = value.split(/:(.*)/s, 2) as [string, string | undefined];
   if (!/^[a-z]+$/.test(role)) throw new InvalidArgumentError('write ROLE or ROLE:SOURCE,SOURCE');
   if (patterns === undefined) return [...previous, role];
@@ -62,7 +62,7 @@ function collectRole(value: string, previous: Grant[] = []): Grant[] {
   return [...previous, { role, sources }];
 }
 
-const ROLE_HELP =
+export const ROLE_HELP =
   'a role, optionally limited to sources: admin, auditor, reviewer:billing-*,hr-api (repeatable)';
 
 /** A principal by id, or else by its unique name. */

@@ -49,7 +49,11 @@ export interface SelfAuditEvent {
   outcome?: Outcome;
   reason?: string;
   category?: Category;
-  details?: Record<string, DetailValue | Record<string, DetailValue>>;
+  /** Lists of flat objects carry a review's observations and decisions (review.sign_off). */
+  details?: Record<
+    string,
+    DetailValue | Record<string, DetailValue> | Record<string, DetailValue>[]
+  >;
 }
 
 /**

@@ -32,6 +32,8 @@ import { DeliveryService } from '../monitor/notify/delivery-service.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
 import { SourceDirectory } from '../monitor/sources/source-directory.js';
+import { ReviewService } from '../review/review-service.js';
+import { ReviewWork } from '../review/review-work.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
@@ -119,6 +121,10 @@ export interface ServerContext extends ServerDeps {
   /** Appends what a shipper mapping produced, answering retries from the store. */
   mappedAppend: MappedAppend;
   health: HealthCheck;
+  /** Review definitions and reading occurrences (src/review/). */
+  reviews: ReviewService;
+  /** Starting, observing, deciding, signing off, countersigning and correcting reviews. */
+  reviewWork: ReviewWork;
 }
 
 /**
@@ -201,6 +207,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     return { principal, scope: authorize(principal, action, resource) };
   };
   const alerts = deps.alerts ?? alertService({ ...deps, accounts });
+  const reviews = new ReviewService({ ...deps, ids, alerts, accounts, tokens });
   return {
     ...deps,
     accounts,
@@ -227,6 +234,8 @@ export function serverContext(deps: ServerDeps): ServerContext {
     }),
     mappedAppend: new MappedAppend(deps.store, deps.sequencer),
     health: new HealthCheck(deps.store, deps.clock, deps.clockSync),
+    reviews,
+    reviewWork: new ReviewWork(reviews, principals),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>

@@ -20,6 +20,7 @@ import { NotificationSettingsService } from '../monitor/notify/settings-service.
 import { sourceSettingsFromEnv } from '../monitor/sources/settings.js';
 import { type SourceHealth, startSourceHealth } from '../monitor/sources/source-health.js';
 import { type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
+import { ReviewSchedule, startReviewSchedule } from '../review/review-schedule.js';
 import type { Clock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
 import { loadOrCreateSecretBox } from '../util/secret-box.js';
@@ -86,8 +87,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let notifier: Notifier | undefined;
   let health: SourceHealth | undefined;
   let witnessing: WitnessSubmitter | undefined;
+  let reviewSchedule: { stop(): Promise<void> } | undefined;
   const stopMonitoring = async () => {
     await witnessing?.close();
+    await reviewSchedule?.stop();
     await monitor?.stop();
     await health?.stop();
     await notifier?.stop();
@@ -156,6 +159,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}),
         onError: report('monitor'),
       });
+      // Review occurrences and their overdue alerts: every process runs it; the database's
+      // unique (definition, period) and the alert keys make each happen once.
+      reviewSchedule = startReviewSchedule(
+        new ReviewSchedule({
+          store: log.store,
+          audit,
+          alerts,
+          clock: log.clock,
+          ids: ulidGenerator(),
+        }),
+        { onError: report('reviews') },
+      );
     }
     const mappings = options.mappingsFile
       ? parseMappingsFile(readFileSync(options.mappingsFile, 'utf8'), options.mappingsFile)

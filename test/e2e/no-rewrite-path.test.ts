@@ -127,6 +127,17 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   // Appends its notarisation (evidence_pack.create) and reads the rest; the pack is a new file.
   'pack create': 'appends',
   'pack verify': 'reads',
+  // Reviews: definitions and the work on occurrences are state with their review.* events.
+  'reviews define': 'configures',
+  'reviews definitions': 'reads',
+  'reviews list': 'reads',
+  'reviews show': 'reads',
+  'reviews start': 'configures',
+  'reviews observe': 'configures',
+  'reviews decide': 'configures',
+  'reviews sign-off': 'configures',
+  'reviews countersign': 'configures',
+  'reviews correct': 'configures',
 };
 
 function leafCommands(command: Command, prefix = ''): string[] {

@@ -353,6 +353,78 @@ const CASES: RouteCase[] = [
       action: 'approvals.decide',
     }),
   ),
+  // Reviews: definitions, occurrences and working them (docs/reviews.md).
+  { method: 'GET', route: '/api/v1/reviews', url: () => '/api/v1/reviews', action: 'reviews.read' },
+  {
+    method: 'POST',
+    route: '/api/v1/reviews',
+    url: () => '/api/v1/reviews',
+    action: 'reviews.manage',
+    body: () => ({
+      name: `matrix-${Math.random().toString(36).slice(2, 10)}`,
+      kind: 'log',
+      cadence: 'weekly',
+      sources: ['billing-*'],
+      reviewers: ['role:reviewer'],
+      due_days: 3,
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/reviews/:id',
+    url: () => `/api/v1/reviews/${UNKNOWN_ULID}`,
+    action: 'reviews.read',
+  },
+  {
+    method: 'PUT',
+    route: '/api/v1/reviews/:id',
+    url: () => `/api/v1/reviews/${UNKNOWN_ULID}`,
+    action: 'reviews.manage',
+    body: () => ({
+      name: 'matrix-unknown',
+      kind: 'log',
+      cadence: 'daily',
+      sources: ['*'],
+      reviewers: ['role:reviewer'],
+      due_days: 1,
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/reviews/occurrences',
+    url: () => '/api/v1/reviews/occurrences',
+    action: 'reviews.read',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/reviews/occurrences/:id',
+    url: () => `/api/v1/reviews/occurrences/${UNKNOWN_ULID}`,
+    action: 'reviews.read',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/reviews/occurrences/:id/items',
+    url: () => `/api/v1/reviews/occurrences/${UNKNOWN_ULID}/items`,
+    action: 'reviews.read',
+  },
+  ...(
+    [
+      ['start', undefined],
+      ['observations', { item: 'review', note: 'looked' }],
+      ['decisions', { item: 'principal:u-1', decision: 'keep', note: 'fine' }],
+      ['sign-off', { decision: 'no_findings' }],
+      ['countersign', {}],
+      ['corrections', { decision: 'findings', notes: 'missed one' }],
+    ] as const
+  ).map(
+    ([step, body]): RouteCase => ({
+      method: 'POST',
+      route: `/api/v1/reviews/occurrences/:id/${step}`,
+      url: () => `/api/v1/reviews/occurrences/${UNKNOWN_ULID}/${step}`,
+      action: 'reviews.sign_off',
+      ...(body !== undefined ? { body: () => body } : {}),
+    }),
+  ),
   { method: 'GET', route: '/api/v1/whoami', url: () => '/api/v1/whoami', action: 'authenticated' },
   // Sign-in: public endpoints that must still never fail or leak (sessions.test.ts covers them).
   {

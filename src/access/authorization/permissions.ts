@@ -19,6 +19,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'sources.manage',
     'rules.read',
     'rules.manage',
+    'reviews.manage',
     'self',
   ],
   auditor: [

@@ -446,6 +446,86 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     moveDocs: [...NOTIFY_DOC_MOVES, ...SOURCES_DOC_MOVES],
   },
   {
+    version: 10,
+    name: 'reviews',
+    sql: `
+      -- Review definitions (docs/reviews.md): what is reviewed, how often, by whom. The
+      -- scope and reviewers are small JSON lists; a change bumps version.
+      CREATE TABLE review_definitions (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('log', 'access')),
+        cadence TEXT NOT NULL
+          CHECK (cadence IN ('daily', 'weekly', 'monthly', 'quarterly', 'yearly')),
+        time_zone TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        filter TEXT NOT NULL,
+        reviewers TEXT NOT NULL,
+        due_days INTEGER NOT NULL CHECK (due_days >= 1),
+        countersign INTEGER NOT NULL CHECK (countersign IN (0, 1)),
+        created_at_ms INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        version INTEGER NOT NULL
+      );
+      -- One occurrence per definition and period: the unique pair is what makes generation
+      -- exactly-once across restarts and processes. The definition column is the copy it was made
+      -- from (a later change of the definition never reaches it); the pin (tree_size …
+      -- snapshot_sha256) is written once, at start; the sign-off once, after.
+      CREATE TABLE review_occurrences (
+        id TEXT PRIMARY KEY,
+        definition_id TEXT NOT NULL REFERENCES review_definitions (id),
+        period_start_ms INTEGER NOT NULL,
+        period_end_ms INTEGER NOT NULL,
+        due_at_ms INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        status TEXT NOT NULL
+          CHECK (status IN ('open', 'in_progress', 'awaiting_countersign', 'signed_off')),
+        started_at_ms INTEGER,
+        started_by TEXT,
+        tree_size INTEGER,
+        root_hash TEXT,
+        checkpoint TEXT,
+        items TEXT,
+        items_sha256 TEXT,
+        item_count INTEGER,
+        actors TEXT,
+        snapshot TEXT,
+        snapshot_sha256 TEXT,
+        signed_off_at_ms INTEGER,
+        signed_off_by TEXT,
+        sign_off_event TEXT,
+        decision TEXT CHECK (decision IN ('no_findings', 'findings')),
+        notes TEXT,
+        countersigned_at_ms INTEGER,
+        countersigned_by TEXT,
+        overdue_alert_id TEXT,
+        created_at_ms INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        UNIQUE (definition_id, period_start_ms)
+      );
+      CREATE INDEX review_occurrences_due ON review_occurrences (status, due_at_ms);
+      CREATE INDEX review_occurrences_period ON review_occurrences (period_start_ms, id);
+      -- Observations, access decisions and corrections on an occurrence, in order.
+      CREATE TABLE review_notes (
+        occurrence_id TEXT NOT NULL REFERENCES review_occurrences (id),
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('observation', 'decision', 'correction')),
+        item TEXT NOT NULL,
+        note TEXT NOT NULL,
+        decision TEXT,
+        roles TEXT,
+        alert_id TEXT,
+        approval_id TEXT,
+        event_id TEXT,
+        by_id TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY (occurrence_id, id)
+      );
+    `,
+  },
+  {
     version: 15,
     name: 'alert_read_paths',
     sql: `

@@ -37,6 +37,10 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'sessions', key: ['id'] },
   { table: 'oidc_flows', key: ['id'] },
   { table: 'cli_handoffs', key: ['id'] },
+  // Reviews (migration 10): a definition before its occurrences, an occurrence before its notes.
+  { table: 'review_definitions', key: ['id'] },
+  { table: 'review_occurrences', key: ['id'] },
+  { table: 'review_notes', key: ['occurrence_id', 'id'] },
 ];
 
 export function stateTable(table: string): StateTable {
