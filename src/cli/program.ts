@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { approvalsCommand } from './approvals.js';
+import { archiveCommand } from './archive.js';
 import { checkpointCommand } from './checkpoint.js';
 import { exportCommand } from './export.js';
 import { forwardCommand } from './forward.js';
@@ -56,5 +57,6 @@ export function buildProgram(): Command {
   monitorLogCommand(program);
   gatewayCommand(program);
   packCommand(program);
+  archiveCommand(program);
   return program;
 }
