@@ -39,7 +39,7 @@ export function directoryTarget(directory: string): ArchiveTarget {
         await rename(partial, final);
         await syncDirectory(dir);
       } catch (cause) {
-        await rm(partial, { force: true });
+        await rm(partial, { force: true }).catch(() => {});
         throw new ArchiveTargetError(
           'write_failed',
           `could not write ${final}: ${(cause as Error).message}`,

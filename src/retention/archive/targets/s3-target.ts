@@ -10,6 +10,9 @@ import { bytesEqual, toHex } from '../../../core/bytes.js';
 import { sha256 } from '../../../core/hash.js';
 import { type ArchiveTarget, ArchiveTargetError } from './archive-target.js';
 
+/** The payload hash of a request without a body (signed, rather than UNSIGNED-PAYLOAD). */
+const EMPTY_SHA256 = toHex(sha256(new Uint8Array()));
+
 export interface S3TargetConfig {
   bucket: string;
   /** Key prefix, '' or ending in '/'. */
@@ -52,7 +55,10 @@ export function s3Target(config: S3TargetConfig): ArchiveTarget {
   };
 
   const get = async (name: string): Promise<Uint8Array> => {
-    const response = await request(name, { method: 'GET' });
+    const response = await request(name, {
+      method: 'GET',
+      headers: { 'x-amz-content-sha256': EMPTY_SHA256 },
+    });
     if (response.status === 404)
       throw new ArchiveTargetError('not_found', `no bundle ${locate(name)}`);
     if (response.status !== 200)
