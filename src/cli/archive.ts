@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Command } from 'commander';
-import { readPackZip } from '../evidence/pack-zip.js';
 import { bundleName } from '../retention/archive/bundle-layout.js';
 import { bundleFromStore, type CutBundle, cutBundle } from '../retention/archive/cut-bundle.js';
 import { contentsFromApi } from '../retention/archive/read-from-api.js';
@@ -12,6 +11,8 @@ import { archiveTargetFromConfig } from '../retention/archive/targets/target-con
 import { type BundleVerdict, verifyBundle } from '../retention/archive/verify-bundle.js';
 import { systemClock } from '../util/clock.js';
 import { apiClient, TOKEN_HELP } from './api-command.js';
+import { describeFailure, readBundle, trustedKey } from './archive-files.js';
+import { archiveRestoreCommand } from './archive-restore.js';
 import { withLocalLog } from './operator.js';
 import {
   DB_FLAG,
@@ -114,6 +115,7 @@ export function archiveCommand(program: Command): Command {
         `Verified: ${verdict.verified} records of ${verdict.origin}, each proven in the checkpoint of size ${verdict.checkpoint!.size}.`,
       );
     });
+  archiveRestoreCommand(archive);
   return archive;
 }
 
@@ -190,27 +192,4 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-export function trustedKey(opts: { key?: string; keyFile?: string }): string {
-  if ((opts.key === undefined) === (opts.keyFile === undefined))
-    throw new Error('give the verifier key you trust: --key KEY or --key-file FILE');
-  return opts.key ?? readFileSync(opts.keyFile!, 'utf8').trim();
-}
-
-/** A bundle zip, or the folder it was unzipped to (its files, flat). */
-export function readBundle(path: string): Map<string, Uint8Array> {
-  if (!statSync(path).isDirectory()) return readPackZip(new Uint8Array(readFileSync(path)));
-  const files = new Map<string, Uint8Array>();
-  for (const entry of readdirSync(path, { withFileTypes: true }))
-    files.set(
-      entry.name,
-      entry.isFile() ? new Uint8Array(readFileSync(join(path, entry.name))) : new Uint8Array(),
-    );
-  return files;
-}
-
-export function describeFailure(verdict: BundleVerdict): string {
-  const f = verdict.firstFailure;
-  return f ? `${f.subject}: ${f.detail}` : 'no records verified';
 }

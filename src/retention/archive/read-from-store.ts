@@ -41,6 +41,8 @@ export async function contentsFromStore(
       `the checkpoint note is for size ${opened.checkpoint.size}, not ${checkpoint.size}`,
     );
   for (const e of entries) {
+    if (e.record === '')
+      throw new Error(`seq ${e.seq} has no stored payload: it was purged already`);
     // The store's own leaf hash must be the record's: never archive bytes the tree disowns.
     if (!bytesEqual(leafHash(e.record), e.leafHash))
       throw new Error(
