@@ -134,6 +134,12 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   // Appends its notarisation (evidence_pack.create) and reads the rest; the pack is a new file.
   'pack create': 'appends',
   'pack verify': 'reads',
+  // Appends archive.create (a local export) and reads entries and proofs; the bundle is a new file.
+  'archive create': 'appends',
+  'archive verify': 'reads',
+  // Appends archive.restore; puts back only payloads a recorded purge removed, each matching
+  // its stored leaf hash (purged-payloads-table.ts restorePayload, migration 9's triggers).
+  'archive restore': 'appends',
 };
 
 function leafCommands(command: Command, prefix = ''): string[] {
