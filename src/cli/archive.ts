@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Command } from 'commander';
+import { MAX_BUNDLE_ENTRIES } from '../retention/archive/build-bundle.js';
 import { bundleName } from '../retention/archive/bundle-layout.js';
 import { bundleFromStore, type CutBundle, cutBundle } from '../retention/archive/cut-bundle.js';
 import { contentsFromApi } from '../retention/archive/read-from-api.js';
@@ -67,6 +68,10 @@ export function archiveCommand(program: Command): Command {
     .option('-t, --token <token>', TOKEN_HELP)
     .action(async (opts: CreateOptions) => {
       if (opts.toSeq < opts.fromSeq) throw new Error('--to-seq must not be before --from-seq');
+      if (opts.toSeq - opts.fromSeq + 1 > MAX_BUNDLE_ENTRIES)
+        throw new Error(
+          `a bundle holds at most ${MAX_BUNDLE_ENTRIES} entries: split ${opts.fromSeq}..${opts.toSeq} into several ranges`,
+        );
       const cut = opts.url === undefined ? await createLocal(opts) : await createRemote(opts);
       const { target, name } = outTarget(opts.out, cut);
       const location = await target.put(name, cut.zip);

@@ -8,6 +8,7 @@
  */
 import type { Store } from '../../store/store.js';
 import { type Clock, systemClock } from '../../util/clock.js';
+import { MAX_BUNDLE_ENTRIES } from './build-bundle.js';
 import { bundleFromStore } from './cut-bundle.js';
 import type { SignedCheckpoint } from './read-from-store.js';
 import type { ArchiveTarget } from './targets/archive-target.js';
@@ -51,15 +52,19 @@ export function archiveBeforePurge(options: ArchiveBeforePurgeOptions): BeforePu
       : archiveTargetFromConfig(options.target);
   const clock = options.clock ?? systemClock;
   return async (entries, checkpoint) => {
-    if (entries.length === 0) return;
-    const cut = await bundleFromStore(options.store, options.origin, entries, checkpoint, clock);
-    const location = await target.put(cut.name, cut.zip);
-    options.onArchived?.({
-      location,
-      sha256: cut.sha256,
-      count: cut.manifest.entries.count,
-      firstSeq: cut.manifest.entries.first_seq,
-      lastSeq: cut.manifest.entries.last_seq,
-    });
+    const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+    // A batch larger than one bundle may hold becomes several, each confirmed in turn.
+    for (let i = 0; i < sorted.length; i += MAX_BUNDLE_ENTRIES) {
+      const part = sorted.slice(i, i + MAX_BUNDLE_ENTRIES);
+      const cut = await bundleFromStore(options.store, options.origin, part, checkpoint, clock);
+      const location = await target.put(cut.name, cut.zip);
+      options.onArchived?.({
+        location,
+        sha256: cut.sha256,
+        count: cut.manifest.entries.count,
+        firstSeq: cut.manifest.entries.first_seq,
+        lastSeq: cut.manifest.entries.last_seq,
+      });
+    }
   };
 }

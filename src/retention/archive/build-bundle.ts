@@ -5,6 +5,7 @@
 import { toBase64, toHex, utf8 } from '../../core/bytes.js';
 import { sha256 } from '../../core/hash.js';
 import { writePackZip } from '../../evidence/pack-zip.js';
+import type { LogKeysDocument } from '../../verify/log-keys.js';
 import {
   BUNDLE_FORMAT,
   CHECKPOINT_FILE,
@@ -19,7 +20,7 @@ import type { BundleManifest } from './bundle-manifest.js';
 export interface BundleContents {
   origin: string;
   /** The key-history document (GET /api/v1/log/keys, with its origin). */
-  keys: unknown;
+  keys: LogKeysDocument;
   /** Key ids of the log keys that signed the checkpoint. */
   keyIds: string[];
   checkpoint: { size: number; rootHash: Uint8Array; note: string };
@@ -35,8 +36,16 @@ export interface Bundle {
   manifest: BundleManifest;
 }
 
+/**
+ * Entries one bundle may hold: a bundle is built and verified in memory (about 1.5 KB an
+ * entry with its proof), so a larger range or purge batch becomes several bundles.
+ */
+export const MAX_BUNDLE_ENTRIES = 100_000;
+
 export function buildBundle(c: BundleContents): Bundle {
   if (c.entries.length === 0) throw new Error('an archive bundle needs at least one entry');
+  if (c.entries.length > MAX_BUNDLE_ENTRIES)
+    throw new Error(`a bundle holds at most ${MAX_BUNDLE_ENTRIES} entries; split the range`);
   if (c.proofs.length !== c.entries.length || c.proofs.some((p, i) => p.seq !== c.entries[i]!.seq))
     throw new Error('every entry needs its inclusion proof, in the same order');
   c.entries.forEach((e, i) => {

@@ -38,7 +38,7 @@ export async function bundleFromStore(
 /** Builds, self-verifies and zips a bundle from what was read (from a store or the API). */
 export function cutBundle(contents: BundleContents): CutBundle {
   const bundle = buildBundle(contents);
-  const verifierKey = (contents.keys as { current: string }).current;
+  const verifierKey = contents.keys.current;
   const verdict = verifyBundle(bundle.files, verifierKey);
   if (!verdict.ok) {
     const f = verdict.firstFailure;

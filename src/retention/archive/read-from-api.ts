@@ -9,7 +9,7 @@ import { fromBase64 } from '../../core/bytes.js';
 import { canonicalize } from '../../core/canonical-json.js';
 import { openLogCheckpoint } from '../../core/key-history.js';
 import type { Clock } from '../../util/clock.js';
-import { trustLogKeys } from '../../verify/log-keys.js';
+import { type LogKeysDocument, trustLogKeys } from '../../verify/log-keys.js';
 import type { BundleContents } from './build-bundle.js';
 import type { ProofLine, RecordLine } from './bundle-lines.js';
 
@@ -35,7 +35,7 @@ export async function contentsFromApi(
   onProgress?: (stage: string, done: number, total: number) => void,
 ): Promise<BundleContents> {
   const info = await client.getJson<LogInfoJson>('/api/v1/log');
-  const keys = await client.getJson<unknown>('/api/v1/log/keys');
+  const keys = await client.getJson<LogKeysDocument>('/api/v1/log/keys');
   const { history } = trustLogKeys(keys, info.origin, undefined);
   const opened = openLogCheckpoint(info.checkpoint, history);
   const size = opened.checkpoint.size;
