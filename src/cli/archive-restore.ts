@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { toHex } from '../core/bytes.js';
-import { sha256 } from '../core/hash.js';
 import { openLog } from '../log/open-log.js';
 import { SelfAudit } from '../log/self-audit.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
 import { restoreEntries } from '../retention/archive/restore-entries.js';
 import { verifyBundle } from '../retention/archive/verify-bundle.js';
-import { describeFailure, readBundle } from './archive-files.js';
+import { describeFailure, loadBundle } from './archive-files.js';
 import { operatorPrincipal } from './operator.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';
 
@@ -31,8 +28,7 @@ export function archiveRestoreCommand(archive: Command): void {
       "the verifier key to check the bundle with; default: the log's first key (later keys chain from it)",
     )
     .action(async (bundlePath: string, opts: RestoreOptions) => {
-      const files = readBundle(bundlePath);
-      const bundleSha = readBundleSha(bundlePath);
+      const { files, sha256: bundleSha } = await loadBundle(bundlePath);
       const log = await openLog({
         dataDir: dataDirOption(opts.data),
         databaseUrl: databaseUrlOption(opts.db),
@@ -58,7 +54,7 @@ export function archiveRestoreCommand(archive: Command): void {
           verdict.entries!,
           log.clock,
           {
-            sha256: bundleSha,
+            sha256: bundleSha ?? 'unzipped-folder',
           },
         );
         console.error(
@@ -72,13 +68,4 @@ export function archiveRestoreCommand(archive: Command): void {
         await log.close();
       }
     });
-}
-
-/** The zip's SHA-256 (what archive.create and the purge hook name); a folder has none. */
-function readBundleSha(path: string): string {
-  try {
-    return toHex(sha256(new Uint8Array(readFileSync(path))));
-  } catch {
-    return 'unzipped-folder';
-  }
 }

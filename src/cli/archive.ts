@@ -12,7 +12,7 @@ import { archiveTargetFromConfig } from '../retention/archive/targets/target-con
 import { type BundleVerdict, verifyBundle } from '../retention/archive/verify-bundle.js';
 import { systemClock } from '../util/clock.js';
 import { apiClient, TOKEN_HELP } from './api-command.js';
-import { describeFailure, readBundle, trustedKey } from './archive-files.js';
+import { describeFailure, loadBundle, trustedKey } from './archive-files.js';
 import { archiveRestoreCommand } from './archive-restore.js';
 import { withLocalLog } from './operator.js';
 import {
@@ -85,7 +85,7 @@ export function archiveCommand(program: Command): Command {
   archive
     .command('verify <bundle>')
     .description(
-      "check a bundle (the zip, or the folder it was unzipped to) offline: the checkpoint's signature, every record against its leaf hash, every inclusion proof, every file's SHA-256; exit 2 naming the first failure",
+      "check a bundle (the zip, the folder it was unzipped to, or s3://bucket/prefix/name.zip) offline: the checkpoint's signature, every record against its leaf hash, every inclusion proof, every file's SHA-256; exit 2 naming the first failure",
     )
     .option(
       '-k, --key <verifier-key>',
@@ -93,14 +93,13 @@ export function archiveCommand(program: Command): Command {
     )
     .option('--key-file <file>', 'read the verifier key from a file')
     .option('--json', 'print the result as JSON')
-    .action((bundlePath: string, opts: VerifyOptions) => {
+    .action(async (bundlePath: string, opts: VerifyOptions) => {
       const key = trustedKey(opts);
       const progress = startProgress('verify', undefined);
       let verdict: BundleVerdict;
       try {
-        verdict = verifyBundle(readBundle(bundlePath), key, (done, total) =>
-          progress.update(done, total),
-        );
+        const { files } = await loadBundle(bundlePath);
+        verdict = verifyBundle(files, key, (done, total) => progress.update(done, total));
       } catch (error) {
         process.exitCode = 2;
         throw new Error(`${bundlePath}: ${(error as Error).message}`);

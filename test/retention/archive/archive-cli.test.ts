@@ -124,7 +124,12 @@ describe('evident archive create | verify | restore', () => {
       await s3?.close();
     });
 
-    it('creates a bundle with --url and writes it to s3://bucket/prefix', async () => {
+    it('creates a bundle with --url, writes it to s3://bucket/prefix, and verifies it there', async () => {
+      const env = {
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      };
       const created = await runCli(
         [
           'archive',
@@ -140,21 +145,17 @@ describe('evident archive create | verify | restore', () => {
           '--out',
           's3://evident-archive/prod',
         ],
-        {
-          timeoutMs: 60_000,
-          env: {
-            AWS_ENDPOINT_URL_S3: s3.endpoint,
-            AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-          },
-        },
+        { timeoutMs: 60_000, env },
       );
       assert.equal(created.code, 0, created.stderr);
       const [name] = [...s3.objects.keys()];
       assert.match(name!, /^prod\/archive-000000000000-000000000003-t\d+\.zip$/);
-      const local = join(dir, 'from-s3.zip');
-      writeFileSync(local, s3.objects.get(name!)!);
-      const ok = await runCli(['archive', 'verify', local, '--key', key]);
+      const location = `s3://evident-archive/${name}`;
+      assert.ok(
+        created.stderr.includes(`evident archive verify ${location} --key`),
+        created.stderr,
+      );
+      const ok = await runCli(['archive', 'verify', location, '--key', key], { env });
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stderr, /Verified: 4 records/);
       assert.deepEqual(
