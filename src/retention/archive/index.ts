@@ -1,3 +1,4 @@
+export { ARCHIVE_TARGET_ENV, archiveHookFromEnv } from './archive-from-env.js';
 export {
   type ArchiveBeforePurgeOptions,
   type ArchivedBundle,

@@ -3,12 +3,14 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { archiveHookFromEnv } from '../../../src/retention/archive/archive-from-env.js';
 import { ArchiveTargetError } from '../../../src/retention/archive/targets/archive-target.js';
 import {
   directoryTarget,
   PARTIAL_PREFIX,
 } from '../../../src/retention/archive/targets/directory-target.js';
 import { archiveTargetFromConfig } from '../../../src/retention/archive/targets/target-config.js';
+import type { Store } from '../../../src/store/store.js';
 import { repoRoot } from '../../support/processes.js';
 import { tempDir } from '../../support/test-server.js';
 import { type StandIn, startS3StandIn } from './s3-stand-in.js';
@@ -172,5 +174,19 @@ describe('S3 target against a stand-in that checks SigV4', () => {
       /is not http\(s\):\/\/host/,
     );
     assert.throws(() => archiveTargetFromConfig(' '), /archive target is empty/);
+  });
+
+  it('EVIDENT_ARCHIVE_TARGET: unset means no hook; a bad target fails when the hook is built', () => {
+    const log = { store: {} as Store, origin: 'evident.test/x' };
+    assert.equal(archiveHookFromEnv({}, log), undefined);
+    assert.equal(archiveHookFromEnv({ EVIDENT_ARCHIVE_TARGET: ' ' }, log), undefined);
+    assert.throws(
+      () => archiveHookFromEnv({ EVIDENT_ARCHIVE_TARGET: 's3://audit-archive/p' }, log),
+      /set AWS_ACCESS_KEY_ID/,
+    );
+    assert.equal(
+      typeof archiveHookFromEnv({ EVIDENT_ARCHIVE_TARGET: 's3://audit-archive/p', ...env() }, log),
+      'function',
+    );
   });
 });
