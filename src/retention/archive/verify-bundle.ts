@@ -99,7 +99,10 @@ export function verifyBundle(
       if (error instanceof Stop) throw error;
       return fail(KEYS_FILE, `does not chain from the key you gave: ${message(error)}`);
     }
-    pass(KEYS_FILE, `the key history chains from the key you gave (${trusted.history.length})`);
+    pass(
+      KEYS_FILE,
+      `the key history chains from the key you gave (${trusted.history.length} key(s))`,
+    );
 
     let checkpoint: Checkpoint;
     let signers: string[];
