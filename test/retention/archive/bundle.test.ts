@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fromUtf8, utf8 } from '../../../src/core/bytes.js';
 import { readPackZip } from '../../../src/evidence/pack-zip.js';
+import { META_VERIFIER_KEY } from '../../../src/log/init-log.js';
+import { rotateFolderKey } from '../../../src/log/rotate-folder-key.js';
 import {
   CHECKPOINT_FILE,
   MANIFEST_FILE,
@@ -11,7 +13,7 @@ import {
 import { bundleFromStore, type CutBundle } from '../../../src/retention/archive/cut-bundle.js';
 import { entriesInRange } from '../../../src/retention/archive/read-from-store.js';
 import { verifyBundle } from '../../../src/retention/archive/verify-bundle.js';
-import { type ArchiveLog, LOG_KINDS, makeArchiveLog } from './archive-log.js';
+import { type ArchiveLog, appendEvents, LOG_KINDS, makeArchiveLog } from './archive-log.js';
 
 /** Bundles cut from a real log verify offline; any changed byte is caught and named. */
 for (const kind of LOG_KINDS) {
@@ -117,6 +119,28 @@ for (const kind of LOG_KINDS) {
       const missing = new Map(files);
       missing.delete(PROOFS_FILE);
       assert.equal(verifyBundle(missing, a.verifierKey).firstFailure?.subject, PROOFS_FILE);
+    });
+
+    it('after a key rotation, a bundle verifies with the old key (it chains) and the new one', async () => {
+      const l = await makeArchiveLog(kind, 'evident.test/archive-rotated', 6);
+      try {
+        const oldKey = l.verifierKey;
+        await rotateFolderKey(l.log, l.dataDir, { actor: { id: 'ops', type: 'operator' } });
+        await appendEvents(l.log, l.clock, 2);
+        const newKey = (await l.log.store.getMeta(META_VERIFIER_KEY))!;
+        assert.notEqual(newKey, oldKey);
+        const rotated = readPackZip((await cutRange(l, 1, 7)).zip);
+        for (const key of [oldKey, newKey]) {
+          const verdict = verifyBundle(rotated, key);
+          assert.equal(verdict.ok, true, JSON.stringify(verdict.firstFailure));
+        }
+        assert.match(
+          verifyBundle(rotated, oldKey).checks.find((c) => c.subject === 'keys.json')!.detail,
+          /\(2 key\(s\)\)/,
+        );
+      } finally {
+        await l.dispose();
+      }
     });
 
     it('a line edited without changing its meaning is still caught (canonical form)', () => {
