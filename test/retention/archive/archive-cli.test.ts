@@ -13,6 +13,8 @@ import { makeArchiveLog } from './archive-log.js';
 import { type StandIn, startS3StandIn } from './s3-stand-in.js';
 
 const TOKEN = 'eva_archive-cli-admin-token-0123456789';
+/** Each CLI run starts tsx: generous, for a machine shared by many test runs. */
+const SLOW = 180_000;
 
 /** `evident archive create | verify | restore` as an operator and an auditor run them. */
 describe('evident archive create | verify | restore', () => {
@@ -40,7 +42,7 @@ describe('evident archive create | verify | restore', () => {
   it('creates a bundle of a seq range, records archive.create, and names the verify command', async () => {
     const created = await runCli(
       ['archive', 'create', '--data', data, '--from-seq', '2', '--to-seq', '8', '--out', zip],
-      { timeoutMs: 60_000 },
+      { timeoutMs: SLOW },
     );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stderr, /7 entries \(seq 2–8\) proven against the checkpoint of size 12/);
@@ -60,7 +62,7 @@ describe('evident archive create | verify | restore', () => {
   });
 
   it('verifies offline; a changed record or another log exits 2 naming what failed', async () => {
-    const ok = await runCli(['archive', 'verify', zip, '--key', key]);
+    const ok = await runCli(['archive', 'verify', zip, '--key', key], { timeoutMs: SLOW });
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /Verified: 7 records of evident\.test\/archive-cli/);
 
@@ -69,14 +71,14 @@ describe('evident archive create | verify | restore', () => {
     files.set('records.ndjson', utf8(records));
     const bad = join(dir, 'changed.zip');
     writeFileSync(bad, writePackZip(files, Date.now()));
-    const changed = await runCli(['archive', 'verify', bad, '--key', key]);
+    const changed = await runCli(['archive', 'verify', bad, '--key', key], { timeoutMs: SLOW });
     assert.equal(changed.code, 2);
     assert.match(
       changed.stderr,
       /does NOT verify: records\.ndjson \(seq 5\): does not match its leaf hash/,
     );
 
-    const other = await runCli(['archive', 'verify', zip, '--key', otherKey]);
+    const other = await runCli(['archive', 'verify', zip, '--key', otherKey], { timeoutMs: SLOW });
     assert.equal(other.code, 2);
     assert.match(other.stderr, /manifest\.json: is for the log "evident\.test\/archive-cli"/);
   });
@@ -98,11 +100,11 @@ describe('evident archive create | verify | restore', () => {
     }
     assert.deepEqual(await readRecords(data, 2, 9), Array(7).fill(''));
 
-    const restored = await runCli(['archive', 'restore', zip, '--data', data]);
+    const restored = await runCli(['archive', 'restore', zip, '--data', data], { timeoutMs: SLOW });
     assert.equal(restored.code, 0, restored.stderr);
     assert.match(restored.stderr, /Restored 7 payload\(s\)/);
     assert.deepEqual(await readRecords(data, 2, 9), original);
-    const verified = await runCli(['verify', '--data', data, '--key', key]);
+    const verified = await runCli(['verify', '--data', data, '--key', key], { timeoutMs: SLOW });
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   });
 
@@ -116,7 +118,7 @@ describe('evident archive create | verify | restore', () => {
       bucket: 'evident-archive',
     };
     before(async () => {
-      server = await startServe({ dataDir: data, adminToken: TOKEN });
+      server = await startServe({ dataDir: data, adminToken: TOKEN, timeoutMs: SLOW });
       s3 = await startS3StandIn(credentials);
     });
     after(async () => {
@@ -145,7 +147,7 @@ describe('evident archive create | verify | restore', () => {
           '--out',
           's3://evident-archive/prod',
         ],
-        { timeoutMs: 60_000, env },
+        { timeoutMs: SLOW, env },
       );
       assert.equal(created.code, 0, created.stderr);
       const [name] = [...s3.objects.keys()];
@@ -155,7 +157,10 @@ describe('evident archive create | verify | restore', () => {
         created.stderr.includes(`evident archive verify ${location} --key`),
         created.stderr,
       );
-      const ok = await runCli(['archive', 'verify', location, '--key', key], { env });
+      const ok = await runCli(['archive', 'verify', location, '--key', key], {
+        env,
+        timeoutMs: SLOW,
+      });
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stderr, /Verified: 4 records/);
       assert.deepEqual(

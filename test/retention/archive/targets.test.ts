@@ -81,7 +81,10 @@ describe('directory target', () => {
         seen += chunk.toString();
         if (/writing 3\n/.test(seen)) resolve();
       });
+      // A child that dies on its own must fail the test below, not hang it.
+      child.once('exit', () => resolve());
     });
+    assert.match(seen, /writing 3\n/, 'the writer died before its third bundle');
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     const names = readdirSync(out);
