@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { approvalsCommand } from './approvals.js';
+import { archiveCommand } from './archive.js';
 import { checkpointCommand } from './checkpoint.js';
 import { exportCommand } from './export.js';
 import { forwardCommand } from './forward.js';
@@ -58,5 +59,6 @@ export function buildProgram(): Command {
   gatewayCommand(program);
   packCommand(program);
   reviewsCommand(program);
+  archiveCommand(program);
   return program;
 }

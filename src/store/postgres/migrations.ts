@@ -458,6 +458,106 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     moveDocs: [...NOTIFY_DOC_MOVES, ...SOURCES_DOC_MOVES],
   },
   {
+    version: 9,
+    name: 'retention',
+    sql: `
+      -- Retention policies: one row per source, '*' the default for sources without one.
+      -- Periods are ISO 8601 durations in whole days or months (P90D, P12M), measured on
+      -- received_at; NULL minimum: removable at any age; NULL maximum: kept forever.
+      CREATE TABLE retention_policies (
+        source TEXT COLLATE "C" PRIMARY KEY,
+        min_period TEXT,
+        max_period TEXT,
+        archive INTEGER NOT NULL CHECK (archive IN (0, 1)),
+        updated_at_ms BIGINT NOT NULL,
+        updated_by TEXT NOT NULL,
+        version BIGINT NOT NULL
+      );
+      -- Legal holds: an entry matching every non-NULL criterion of a live hold is never purged.
+      CREATE TABLE legal_holds (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        matter TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        source TEXT COLLATE "C",
+        actor_id TEXT COLLATE "C",
+        target_id TEXT COLLATE "C",
+        from_ms BIGINT,
+        to_ms BIGINT,
+        placed_at_ms BIGINT NOT NULL,
+        placed_by TEXT NOT NULL,
+        released_at_ms BIGINT,
+        released_by TEXT,
+        version BIGINT NOT NULL
+      );
+      -- One row per entry whose payload a recorded retention.purge event (purge_seq) removed;
+      -- restored_at_ms is set when a payload matching the leaf hash was put back. The row stays
+      -- after a restore, so re-applying recorded purges at start leaves a restore alone.
+      CREATE TABLE purged_payloads (
+        seq BIGINT PRIMARY KEY,
+        purge_seq BIGINT NOT NULL,
+        purged_at_ms BIGINT NOT NULL,
+        restored_at_ms BIGINT
+      );
+      CREATE INDEX purged_payloads_purge ON purged_payloads (purge_seq, seq);
+      -- The triggers name tables through TG_TABLE_SCHEMA: they run under the caller's search_path.
+      CREATE FUNCTION evident_purge_needs_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE found BOOLEAN;
+        BEGIN
+          EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.entries e WHERE e.seq = $1
+              AND e.source = ''evident'' AND e.action = ''retention.purge'' AND e.seq > $2)',
+            TG_TABLE_SCHEMA) INTO found USING NEW.purge_seq, NEW.seq;
+          IF NOT found THEN
+            RAISE EXCEPTION 'a purge must name the retention.purge event that covers it'
+              USING ERRCODE = 'restrict_violation';
+          END IF;
+          RETURN NEW;
+        END;
+      $$;
+      CREATE TRIGGER purged_payloads_need_event BEFORE INSERT ON purged_payloads
+        FOR EACH ROW EXECUTE FUNCTION evident_purge_needs_event();
+      CREATE TRIGGER purged_payloads_no_delete BEFORE DELETE OR TRUNCATE ON purged_payloads
+        FOR EACH STATEMENT EXECUTE FUNCTION evident_append_only('purged payloads are append-only');
+      CREATE FUNCTION evident_restore_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.seq = OLD.seq AND NEW.purge_seq = OLD.purge_seq
+              AND NEW.purged_at_ms = OLD.purged_at_ms AND OLD.restored_at_ms IS NULL THEN
+            RETURN NEW;
+          END IF;
+          RAISE EXCEPTION 'purged payloads are append-only' USING ERRCODE = 'restrict_violation';
+        END;
+      $$;
+      CREATE TRIGGER purged_payloads_restore_only BEFORE UPDATE ON purged_payloads
+        FOR EACH ROW EXECUTE FUNCTION evident_restore_only();
+      -- The one exception to append-only entries: for a seq listed above, the payload (record)
+      -- may be emptied or put back, and actor_id / target_id replaced by their digests. seq,
+      -- id, leaf hash, source, action, outcome and both times never change. DELETE and
+      -- TRUNCATE stay refused for the whole statement.
+      CREATE FUNCTION evident_payload_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE found BOOLEAN;
+        BEGIN
+          IF NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.source = OLD.source
+              AND NEW.action = OLD.action AND NEW.outcome = OLD.outcome
+              AND NEW.time_ms = OLD.time_ms AND NEW.received_at_ms = OLD.received_at_ms
+              AND NEW.leaf_hash = OLD.leaf_hash
+              AND NEW.target_type IS NOT DISTINCT FROM OLD.target_type
+              AND (NEW.record = '' OR OLD.record = '') THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.purged_payloads WHERE seq = $1)',
+              TG_TABLE_SCHEMA) INTO found USING OLD.seq;
+            IF found THEN
+              RETURN NEW;
+            END IF;
+          END IF;
+          RAISE EXCEPTION 'entries are append-only' USING ERRCODE = 'restrict_violation';
+        END;
+      $$;
+      DROP TRIGGER entries_append_only ON entries;
+      CREATE TRIGGER entries_append_only BEFORE DELETE OR TRUNCATE ON entries
+        FOR EACH STATEMENT EXECUTE FUNCTION evident_append_only('entries are append-only');
+      CREATE TRIGGER entries_payload_only BEFORE UPDATE ON entries
+        FOR EACH ROW EXECUTE FUNCTION evident_payload_only();
+    `,
+  },
+  {
     version: 10,
     name: 'reviews',
     sql: `

@@ -446,6 +446,73 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     moveDocs: [...NOTIFY_DOC_MOVES, ...SOURCES_DOC_MOVES],
   },
   {
+    version: 9,
+    name: 'retention',
+    sql: `
+      -- Retention policies: one row per source, '*' the default for sources without one.
+      -- Periods are ISO 8601 durations in whole days or months (P90D, P12M), measured on
+      -- received_at; NULL minimum: removable at any age; NULL maximum: kept forever.
+      CREATE TABLE retention_policies (
+        source TEXT PRIMARY KEY,
+        min_period TEXT,
+        max_period TEXT,
+        archive INTEGER NOT NULL CHECK (archive IN (0, 1)),
+        updated_at_ms INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        version INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Legal holds: an entry matching every non-NULL criterion of a live hold is never purged.
+      CREATE TABLE legal_holds (
+        id TEXT PRIMARY KEY,
+        matter TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        source TEXT,
+        actor_id TEXT,
+        target_id TEXT,
+        from_ms INTEGER,
+        to_ms INTEGER,
+        placed_at_ms INTEGER NOT NULL,
+        placed_by TEXT NOT NULL,
+        released_at_ms INTEGER,
+        released_by TEXT,
+        version INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- One row per entry whose payload a recorded retention.purge event (purge_seq) removed;
+      -- restored_at_ms is set when a payload matching the leaf hash was put back. The row stays
+      -- after a restore, so re-applying recorded purges at start leaves a restore alone.
+      CREATE TABLE purged_payloads (
+        seq INTEGER PRIMARY KEY,
+        purge_seq INTEGER NOT NULL,
+        purged_at_ms INTEGER NOT NULL,
+        restored_at_ms INTEGER
+      );
+      CREATE INDEX purged_payloads_purge ON purged_payloads (purge_seq, seq);
+      -- A purge names a recorded retention.purge event appended after the entry.
+      CREATE TRIGGER purged_payloads_need_event BEFORE INSERT ON purged_payloads
+        WHEN NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = NEW.purge_seq
+          AND e.source = 'evident' AND e.action = 'retention.purge' AND e.seq > NEW.seq)
+        BEGIN SELECT RAISE(ABORT, 'a purge must name the retention.purge event that covers it'); END;
+      CREATE TRIGGER purged_payloads_no_delete BEFORE DELETE ON purged_payloads
+        BEGIN SELECT RAISE(ABORT, 'purged payloads are append-only'); END;
+      CREATE TRIGGER purged_payloads_restore_only BEFORE UPDATE ON purged_payloads
+        WHEN NOT (NEW.seq = OLD.seq AND NEW.purge_seq = OLD.purge_seq
+          AND NEW.purged_at_ms = OLD.purged_at_ms AND OLD.restored_at_ms IS NULL)
+        BEGIN SELECT RAISE(ABORT, 'purged payloads are append-only'); END;
+      -- The one exception to append-only entries: for a seq listed above, the payload (record)
+      -- may be emptied or put back, and actor_id / target_id replaced by their digests. seq,
+      -- id, leaf hash, source, action, outcome and both times never change.
+      DROP TRIGGER entries_no_update;
+      CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+        WHEN NOT (NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.source = OLD.source
+          AND NEW.action = OLD.action AND NEW.outcome = OLD.outcome
+          AND NEW.time_ms = OLD.time_ms AND NEW.received_at_ms = OLD.received_at_ms
+          AND NEW.leaf_hash = OLD.leaf_hash AND NEW.target_type IS OLD.target_type
+          AND (NEW.record = '' OR OLD.record = '')
+          AND EXISTS (SELECT 1 FROM purged_payloads p WHERE p.seq = OLD.seq))
+        BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+    `,
+  },
+  {
     version: 10,
     name: 'reviews',
     sql: `

@@ -32,6 +32,11 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'rule_layers', key: ['layer'] },
   { table: 'engine_position', key: ['id'] },
   { table: 'engine_lease', key: ['id'] },
+  // Retention (migration 9): policies, legal holds, and which payloads a recorded purge removed
+  // (copied after the log, whose retention.purge events the marks name).
+  { table: 'retention_policies', key: ['source'] },
+  { table: 'legal_holds', key: ['id'] },
+  { table: 'purged_payloads', key: ['seq'] },
   // Credentials (migration 6).
   { table: 'api_tokens', key: ['id'] },
   { table: 'sessions', key: ['id'] },
