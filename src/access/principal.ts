@@ -70,6 +70,9 @@ export const ACTIONS = [
   'alerts.handle',
   'reviews.read',
   'reviews.sign_off',
+  // reports and evidence packs
+  'reports.read',
+  'packs.create',
   // one's own account: whoami, own tokens, sign-out
   'self',
 ] as const;

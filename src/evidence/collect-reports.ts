@@ -2,6 +2,7 @@ import type { Store } from '../store/store.js';
 import type { ReportName } from './pack-layout.js';
 import { AccessChangesReport } from './reports/access-changes-report.js';
 import { AccessReport } from './reports/access-report.js';
+import { type Activity, ActivityCounter } from './reports/activity-report.js';
 import { AlertHandlingReport } from './reports/alert-handling-report.js';
 import { CoverageReport } from './reports/coverage-report.js';
 import type { LeafRecord, ReportBuilder } from './reports/period-event.js';
@@ -15,6 +16,8 @@ export interface CollectedReports {
   /** Their stored records (canonical text), by seq. */
   records: Map<number, string>;
   events: number;
+  /** Events per bucket of the period, for the PDFs' charts. */
+  activity: Activity;
 }
 
 /** Feeds the events of seqs [start, end) to every report, a page at a time. */
@@ -22,8 +25,10 @@ export async function collectReports(
   store: Pick<Store, 'entries'>,
   start: number,
   end: number,
+  period: { fromMs: number; toMs: number },
   progress: (done: number, total: number) => void,
 ): Promise<CollectedReports> {
+  const activity = new ActivityCounter(period.fromMs, period.toMs);
   const builders = {
     access: new AccessReport(),
     'access-changes': new AccessChangesReport(),
@@ -44,6 +49,7 @@ export async function collectReports(
         record,
       };
       // Every report sees every event; one that any of them cites is carried with its proof.
+      activity.add(event);
       let cited = false;
       for (const b of all) cited = b.add(event) || cited;
       if (cited) records.set(entry.seq, entry.record);
@@ -51,5 +57,11 @@ export async function collectReports(
     progress(Math.min(end, from + PAGE) - start, end - start);
   }
   const cited = [...records.keys()].sort((a, b) => a - b);
-  return { builders, cited, records, events: Math.max(0, end - start) };
+  return {
+    builders,
+    cited,
+    records,
+    events: Math.max(0, end - start),
+    activity: activity.result(),
+  };
 }

@@ -29,8 +29,9 @@ export const VERIFY_PAGE_FILE = 'verify.html';
 export const REPORTS = ['access', 'access-changes', 'alert-handling', 'coverage'] as const;
 export type ReportName = (typeof REPORTS)[number];
 
-export function reportFiles(name: ReportName): [string, string] {
-  return [`report-${name}.json`, `report-${name}.csv`];
+/** A report's files: JSON (for machines), CSV (for spreadsheets), PDF (to print). */
+export function reportFiles(name: ReportName): [string, string, string] {
+  return [`report-${name}.json`, `report-${name}.csv`, `report-${name}.pdf`];
 }
 
 /** The proof of the log's integrity itself: every control rests on it. */

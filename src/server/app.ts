@@ -22,7 +22,9 @@ import { logRoutes } from './routes/log.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { otlpLogRoutes } from './routes/otlp-logs.js';
+import { packRoutes } from './routes/packs.js';
 import { principalRoutes } from './routes/principals.js';
+import { reportRoutes } from './routes/reports.js';
 import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
 import { streamRoutes } from './routes/stream.js';
@@ -91,6 +93,8 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     otlpLogRoutes(api, ctx);
     eventExportRoutes(api, ctx);
     logRoutes(api, ctx);
+    reportRoutes(api, ctx);
+    packRoutes(api, ctx);
     notificationRoutes(api, ctx);
     ingestKeyRoutes(api, ctx);
     sourceRoutes(api, ctx);

@@ -19,6 +19,8 @@ import type { MappingRegistry } from '../connect/mapping/registry.js';
 import { EntryFlags } from '../events/entry-flags.js';
 import { EventSearch } from '../events/event-search.js';
 import { LogReader } from '../events/log-reader.js';
+import { PackService } from '../evidence/pack-service.js';
+import { ReportService } from '../evidence/report-service.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
@@ -70,6 +72,8 @@ export interface ServerDeps {
    * (start-server.ts makes it with `alertService`); default: one made for these routes.
    */
   alerts?: AlertService;
+  /** The pack's verify.html (default: the built one, dist/pack-verify/verify.html). */
+  verifyPage?: () => Uint8Array;
 }
 
 export interface Access {
@@ -113,6 +117,10 @@ export interface ServerContext extends ServerDeps {
   /** Appends what a shipper mapping produced, answering retries from the store. */
   mappedAppend: MappedAppend;
   health: HealthCheck;
+  /** Reports of a period, through a reader's scope (routes/reports.ts). */
+  reports: ReportService;
+  /** Evidence packs cut for a caller (routes/packs.ts). */
+  packs: PackService;
 }
 
 /**
@@ -220,6 +228,12 @@ export function serverContext(deps: ServerDeps): ServerContext {
     }),
     mappedAppend: new MappedAppend(deps.store, deps.sequencer),
     health: new HealthCheck(deps.store, deps.clock, deps.clockSync),
+    reports: new ReportService(deps.store),
+    packs: new PackService(
+      { store: deps.store, origin: deps.origin, clock: deps.clock },
+      deps.audit,
+      deps.verifyPage,
+    ),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>
