@@ -15,6 +15,7 @@ import { notificationsCommand } from './notifications.js';
 import { packCommand } from './pack.js';
 import { principalsCommand } from './principals.js';
 import { proofCommand } from './proof.js';
+import { reportCommand } from './report.js';
 import { rulesCommand } from './rules.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -56,5 +57,6 @@ export function buildProgram(): Command {
   monitorLogCommand(program);
   gatewayCommand(program);
   packCommand(program);
+  reportCommand(program);
   return program;
 }

@@ -127,6 +127,8 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   // Appends its notarisation (evidence_pack.create) and reads the rest; the pack is a new file.
   'pack create': 'appends',
   'pack verify': 'reads',
+  // Reads a report from the server, which records the read (report.read) like any read.
+  report: 'reads',
 };
 
 function leafCommands(command: Command, prefix = ''): string[] {
