@@ -13,6 +13,8 @@ import { SelfAudit } from '../log/self-audit.js';
 import { SELF_SOURCE } from '../log/self-source.js';
 import { witnessRefusedAlert } from '../log/witness-alert.js';
 import { WitnessSubmitter } from '../log/witness-submitter.js';
+import { ClockSyncProbe } from '../monitor/clock/clock-sync.js';
+import { ClockSyncRecorder } from '../monitor/clock/clock-sync-recorder.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
@@ -80,11 +82,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let notifier: Notifier | undefined;
   let health: SourceHealth | undefined;
   let witnessing: WitnessSubmitter | undefined;
+  let clockRecorder: ClockSyncRecorder | undefined;
   const stopMonitoring = async () => {
     await witnessing?.close();
     await monitor?.stop();
     await health?.stop();
     await notifier?.stop();
+    clockRecorder?.stop();
   };
   try {
     const adminToken =
@@ -187,6 +191,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         },
       });
       witnessing.start();
+    }
+    if (options.monitor !== false) {
+      // The clock's sync state goes in the log (coverage reports read it) before the first
+      // request is answered, then again whenever it changes.
+      clockRecorder = new ClockSyncRecorder({
+        source: new ClockSyncProbe({ clock: log.clock }),
+        audit,
+        clock: log.clock,
+        onError: report('clock sync'),
+      });
+      await clockRecorder.check().catch(report('clock sync'));
+      clockRecorder.start();
     }
     const address = await app.listen({ host: options.host, port: options.port });
     let syslog: RunningListener[] = [];
