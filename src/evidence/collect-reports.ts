@@ -1,10 +1,7 @@
 import type { Store } from '../store/store.js';
-import type { ReportName } from './pack-layout.js';
-import { AccessChangesReport } from './reports/access-changes-report.js';
-import { AccessReport } from './reports/access-report.js';
+import { REPORTS, type ReportName } from './pack-layout.js';
+import { newBuilder } from './report-service.js';
 import { type Activity, ActivityCounter } from './reports/activity-report.js';
-import { AlertHandlingReport } from './reports/alert-handling-report.js';
-import { CoverageReport } from './reports/coverage-report.js';
 import type { LeafRecord, ReportBuilder } from './reports/period-event.js';
 
 const PAGE = 1000;
@@ -26,15 +23,14 @@ export async function collectReports(
   start: number,
   end: number,
   period: { fromMs: number; toMs: number },
+  /** Server time of the reports' checkpoint: reviews past due by then are missed. */
+  asOfMs: number,
   progress: (done: number, total: number) => void,
 ): Promise<CollectedReports> {
   const activity = new ActivityCounter(period.fromMs, period.toMs);
-  const builders = {
-    access: new AccessReport(),
-    'access-changes': new AccessChangesReport(),
-    'alert-handling': new AlertHandlingReport(),
-    coverage: new CoverageReport(),
-  };
+  const builders = Object.fromEntries(
+    REPORTS.map((name) => [name, newBuilder(name, asOfMs)]),
+  ) as Record<ReportName, ReportBuilder<unknown>>;
   const all = Object.values(builders) as ReportBuilder<unknown>[];
   const records = new Map<number, string>();
   for (let from = start; from < end; from += PAGE) {

@@ -100,6 +100,7 @@ export async function createEvidencePack(
     start,
     Math.max(start, end),
     period,
+    head.lastReceivedAtMs,
     (done, total) => progress('reading events', done, total),
   );
 

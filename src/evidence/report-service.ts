@@ -11,6 +11,7 @@ import { AlertHandlingReport } from './reports/alert-handling-report.js';
 import { CoverageReport } from './reports/coverage-report.js';
 import type { LeafRecord, ReportBuilder } from './reports/period-event.js';
 import { type ReportFilters, ReportLens } from './reports/report-lens.js';
+import { ReviewsReport } from './reports/reviews-report.js';
 
 const PAGE = 1000;
 
@@ -26,9 +27,11 @@ const FILTERS_OF: Record<ReportKind, readonly (keyof ReportFilters)[]> = {
   // narrowing its events by actor would cut its MTTA/MTTR in half.
   'alert-handling': ['source'],
   coverage: ['source'],
+  // Review events name the review, not the sources or people it covers.
+  reviews: [],
 };
 
-export function newBuilder(kind: ReportKind): ReportBuilder<unknown> {
+export function newBuilder(kind: ReportKind, asOfMs: number): ReportBuilder<unknown> {
   switch (kind) {
     case 'access':
       return new AccessReport();
@@ -38,6 +41,8 @@ export function newBuilder(kind: ReportKind): ReportBuilder<unknown> {
       return new AlertHandlingReport();
     case 'coverage':
       return new CoverageReport();
+    case 'reviews':
+      return new ReviewsReport(asOfMs);
   }
 }
 
@@ -96,7 +101,7 @@ export class ReportService {
       Math.min(head.size, await this.store.firstSeqReceivedAtOrAfter(toMs)),
     );
     const lens = new ReportLens(request.scope, filters);
-    const builder = newBuilder(kind);
+    const builder = newBuilder(kind, head.lastReceivedAtMs);
     const activity = new ActivityCounter(fromMs, toMs);
     let events = 0;
     for (let from = start; from < end; from += PAGE) {

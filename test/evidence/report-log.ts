@@ -83,4 +83,38 @@ export async function fillReportLog(log: OpenLog, clock: ManualClock): Promise<v
     target: { type: 'clock', id: 'server' },
     details: { synchronized: false, method: 'timedatectl', reason: 'NTP not synchronised' },
   });
+  // Reviews, in the shape docs/reviews.md gives their events: one signed off with findings,
+  // one past due without a sign-off (missed), one not yet due.
+  const hour = 3_600_000;
+  const open = (id: string, dueMs: number) =>
+    as(system, {
+      action: 'review.open',
+      target: { type: 'review', id },
+      details: {
+        review_id: id,
+        definition_id: 'def-weekly',
+        definition_version: 1,
+        period_start: new Date(REPORT_START_MS - 7 * 24 * hour).toISOString(),
+        period_end: new Date(REPORT_START_MS).toISOString(),
+        due_at: new Date(dueMs).toISOString(),
+      },
+    });
+  await open('rv-1', REPORT_START_MS + 2 * hour);
+  await open('rv-2', REPORT_START_MS - hour);
+  await open('rv-3', REPORT_START_MS + 48 * hour);
+  await as(grace, {
+    action: 'review.sign_off',
+    target: { type: 'review', id: 'rv-1' },
+    details: {
+      review_id: 'rv-1',
+      definition_id: 'def-weekly',
+      definition_name: 'weekly-privileged-access',
+      kind: 'log',
+      late: false,
+      decision: 'findings',
+      notes: 'one export without a ticket',
+      tree_size: 5,
+      observations: ['seq:3'],
+    },
+  });
 }

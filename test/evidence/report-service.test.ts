@@ -129,6 +129,19 @@ for (const kind of ['sqlite', ...(PG_ENABLED ? ['postgresql'] : [])]) {
       assert.equal(clock.observations[0]!.method, 'timedatectl');
     });
 
+    it('pairs review openings with their sign-offs: done, missed, not yet due', async () => {
+      const r = await generate({ kind: 'reviews' });
+      assert.deepEqual(r.body.counts, { done: 1, late: 0, missed: 1, pending: 1 });
+      assert.equal(r.body.findings, 1);
+      const rows = r.body.reviews as { review_id: string; signed_off_by: string; seqs: number[] }[];
+      const done = rows.find((x) => x.review_id === 'rv-1')!;
+      assert.equal(done.signed_off_by, 'grace');
+      assert.equal(done.seqs.length, 2);
+      await assert.rejects(generate({ kind: 'reviews', filters: { source: 'billing-api' } }), {
+        reason: 'invalid_query',
+      });
+    });
+
     it('reads nothing past the checkpoint it states, and refuses an empty period', async () => {
       const before = await generate({ kind: 'access' });
       const later = await generate({ kind: 'access', fromMs: DAY.toMs, toMs: DAY.toMs + 1000 });

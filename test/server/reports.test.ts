@@ -108,6 +108,7 @@ describe('reports and packs over HTTP', () => {
       'access-changes': /Access changes[\s\S]*principal\.role_grant/,
       'alert-handling': /Alert handling[\s\S]*MTTA[\s\S]*mean 4 min[\s\S]*failed-sign-ins/,
       coverage: /server clock[\s\S]*said the clock was NOT synchronised[\s\S]*billing-api/,
+      reviews: /Log and access reviews[\s\S]*Missed\s+1[\s\S]*weekly-privileged-access/,
     };
     for (const [kind, pattern] of Object.entries(titles)) {
       const res = await get(auditor, `/api/v1/reports/${kind}?${PERIOD}&format=pdf`);

@@ -5,14 +5,16 @@ import type { AccessRow } from '../reports/access-report.js';
 import type { Activity } from '../reports/activity-report.js';
 import type { AlertHandling, AlertRow } from '../reports/alert-handling-report.js';
 import type { Coverage } from '../reports/coverage-report.js';
+import type { ReviewsSummary } from '../reports/reviews-report.js';
 import { type Bar, barChart, columnChart } from './pdf-charts.js';
-import { ReportDocument } from './report-document.js';
+import type { ReportDocument } from './report-document.js';
 
 const TITLES: Record<ReportHeading['report'], string> = {
   access: 'Who accessed what, and when',
   'access-changes': 'Access changes',
   'alert-handling': 'Alert handling',
   coverage: 'Coverage: sources, silences, clocks',
+  reviews: 'Log and access reviews',
 };
 
 export interface PrintableReport {
@@ -24,6 +26,8 @@ export interface PrintableReport {
 /** A report as a PDF a person prints: what it rests on first, then charts, then tables. */
 export async function reportPdf(report: PrintableReport, createdAtMs: number): Promise<Uint8Array> {
   const h = report.heading;
+  // pdfkit and its font engine load only when a PDF is asked for, not with every command.
+  const { ReportDocument } = await import('./report-document.js');
   const rd = new ReportDocument(
     TITLES[h.report],
     `Evident report ${h.report} · ${h.period.from} – ${h.period.to} · as of tree size ${h.as_of.tree_size}`,
@@ -46,6 +50,9 @@ export async function reportPdf(report: PrintableReport, createdAtMs: number): P
       break;
     case 'coverage':
       coverage(rd, report.body as unknown as Coverage, report.activity);
+      break;
+    case 'reviews':
+      reviews(rd, report.body as unknown as ReviewsSummary);
       break;
   }
   rd.section('The signed checkpoint this report was computed from');
@@ -302,6 +309,59 @@ function coverage(rd: ReportDocument, body: Coverage, activity: Activity): void 
       s.received_at,
       s.silent_since,
       s.alert_id,
+    ]),
+  );
+}
+
+function reviews(rd: ReportDocument, body: ReviewsSummary): void {
+  const c = body.counts;
+  rd.section('Reviews in the period');
+  rd.facts([
+    ['Done on time', String(c.done)],
+    ['Done late', String(c.late)],
+    ['Missed', `${c.missed} (not signed off, past due at the checkpoint)`],
+    ['Not yet due', String(c.pending)],
+    ['With findings', String(body.findings)],
+  ]);
+  const order = ['done', 'late', 'missed', 'pending'] as const;
+  barChart(
+    rd,
+    'Occurrences per review definition',
+    Object.entries(body.by_definition).map(([name, s]) => {
+      const total = order.reduce((n, k) => n + (s[k] ?? 0), 0);
+      return {
+        label: name,
+        value: total,
+        text: order
+          .filter((k) => (s[k] ?? 0) > 0)
+          .map((k) => `${s[k]} ${k}`)
+          .join(', '),
+      };
+    }),
+  );
+  rd.section(`Every occurrence (${body.reviews.length})`);
+  rd.table(
+    [
+      { title: 'review', width: 16 },
+      { title: 'period', width: 18 },
+      { title: 'due', width: 11 },
+      { title: 'status', width: 8 },
+      { title: 'signed off by', width: 12 },
+      { title: 'decision', width: 10 },
+      { title: 'obs.', width: 5, align: 'right' },
+      { title: 'countersigned', width: 11 },
+      { title: 'pinned tree', width: 9, align: 'right' },
+    ],
+    body.reviews.map((r) => [
+      `${r.definition_name ?? r.definition_id ?? ''} (${r.kind ?? '?'}) ${r.review_id}`,
+      r.period_start && r.period_end ? `${r.period_start} – ${r.period_end}` : '',
+      r.due_at,
+      r.status,
+      r.signed_off_by,
+      r.corrections > 0 ? `${r.decision} (corrected ${r.corrections}×)` : r.decision,
+      r.observations,
+      r.countersigned_by,
+      r.tree_size,
     ]),
   );
 }
