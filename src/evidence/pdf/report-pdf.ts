@@ -60,6 +60,13 @@ export async function reportPdf(report: PrintableReport, createdAtMs: number): P
   return rd.bytes();
 }
 
+/** A time in a table cell: to the second, in UTC, without the ISO punctuation that wraps. */
+function at(iso: string | null): string | null {
+  if (iso === null) return null;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]}` : iso;
+}
+
 function basis(rd: ReportDocument, h: ReportHeading): void {
   const filters = Object.entries(h.filters)
     .filter(([, v]) => v !== undefined)
@@ -73,7 +80,7 @@ function basis(rd: ReportDocument, h: ReportHeading): void {
     ['Sources visible', h.sources.join(', ')],
   ]);
   rd.paragraph(
-    'Anyone holding the log can recompute this report from the events of the period below that tree size; the checkpoint (a signed note) is printed at the end.',
+    'Anyone holding the log can recompute this report from the events of the period below that tree size; the checkpoint (a signed note) is printed at the end. Times are UTC.',
     8,
   );
 }
@@ -99,15 +106,15 @@ function access(rd: ReportDocument, body: { rows: AccessRow[] }, activity: Activ
   rd.table(
     [
       { title: 'source', width: 10 },
-      { title: 'actor', width: 14 },
-      { title: 'target', width: 14 },
-      { title: 'events', width: 6, align: 'right' },
+      { title: 'actor', width: 13 },
+      { title: 'target', width: 13 },
+      { title: 'all', width: 5, align: 'right' },
       { title: 'ok', width: 5, align: 'right' },
-      { title: 'failed', width: 5, align: 'right' },
-      { title: 'denied', width: 6, align: 'right' },
-      { title: 'first', width: 13 },
-      { title: 'last', width: 13 },
-      { title: 'actions', width: 16 },
+      { title: 'fail', width: 5, align: 'right' },
+      { title: 'deny', width: 5, align: 'right' },
+      { title: 'first', width: 17 },
+      { title: 'last', width: 17 },
+      { title: 'actions', width: 14 },
     ],
     body.rows.map((r) => [
       r.source,
@@ -117,8 +124,8 @@ function access(rd: ReportDocument, body: { rows: AccessRow[] }, activity: Activ
       r.success,
       r.failure,
       r.denied,
-      r.first_time,
-      r.last_time,
+      at(r.first_time),
+      at(r.last_time),
       r.actions.join(' '),
     ]),
   );
@@ -151,7 +158,7 @@ function accessChanges(
     ],
     body.changes.map((c) => [
       c.seq,
-      c.received_at,
+      at(c.received_at),
       c.actor_name ? `${c.actor_name} (${c.actor_id})` : c.actor_id,
       c.action,
       c.outcome,
@@ -209,9 +216,9 @@ function alertHandling(rd: ReportDocument, body: AlertHandling): void {
       a.alert_id,
       a.rule,
       a.severity,
-      a.raised_at ?? 'before the period',
-      a.first_response_at,
-      a.resolved_at,
+      at(a.raised_at ?? 'before the period'),
+      at(a.first_response_at),
+      at(a.resolved_at),
       a.state,
       a.disposition,
       a.seqs.join(' '),
@@ -259,7 +266,7 @@ function coverage(rd: ReportDocument, body: Coverage, activity: Activity): void 
       ],
       obs.map((o) => [
         o.seq,
-        o.received_at,
+        at(o.received_at),
         o.synchronized === null ? 'unknown' : o.synchronized ? 'yes' : 'NO',
         o.method,
         o.reason,
@@ -284,8 +291,8 @@ function coverage(rd: ReportDocument, body: Coverage, activity: Activity): void 
     body.sources.map((s) => [
       s.source,
       s.events,
-      s.first_received_at,
-      s.last_received_at,
+      at(s.first_received_at),
+      at(s.last_received_at),
       s.historical,
       readableDuration(s.max_abs_skew_ms),
       s.skewed,
@@ -306,8 +313,8 @@ function coverage(rd: ReportDocument, body: Coverage, activity: Activity): void 
       s.seq,
       s.source,
       s.action,
-      s.received_at,
-      s.silent_since,
+      at(s.received_at),
+      at(s.silent_since),
       s.alert_id,
     ]),
   );
@@ -355,7 +362,7 @@ function reviews(rd: ReportDocument, body: ReviewsSummary): void {
     body.reviews.map((r) => [
       `${r.definition_name ?? r.definition_id ?? ''} (${r.kind ?? '?'}) ${r.review_id}`,
       r.period_start && r.period_end ? `${r.period_start} – ${r.period_end}` : '',
-      r.due_at,
+      at(r.due_at),
       r.status,
       r.signed_off_by,
       r.corrections > 0 ? `${r.decision} (corrected ${r.corrections}×)` : r.decision,

@@ -129,8 +129,9 @@ export class ReviewsReport implements ReportBuilder<ReviewsSummary> {
       counts[row.status]++;
       if (row.decision === 'findings') findings++;
       const name = row.definition_name ?? row.definition_id ?? 'unknown';
-      const statuses = (byDefinition[name] ??= {});
+      const statuses = byDefinition[name] ?? {};
       statuses[row.status] = (statuses[row.status] ?? 0) + 1;
+      byDefinition[name] = statuses;
     }
     return { counts, findings, by_definition: byDefinition, reviews };
   }
