@@ -7,6 +7,8 @@ const FOOTER = 24;
 const CELL_PAD = 3;
 /** A cell shows at most this many lines; the rest is cut with an ellipsis. */
 const CELL_LINES = 3;
+/** Rows a printed table holds; the CSV and JSON carry every row. */
+export const MAX_PRINTED_ROWS = 2000;
 
 export interface Column {
   title: string;
@@ -149,7 +151,7 @@ export class ReportDocument {
       return;
     }
     this.doc.font('regular').fontSize(size);
-    for (const [r, row] of rows.entries()) {
+    for (const [r, row] of rows.slice(0, MAX_PRINTED_ROWS).entries()) {
       const texts = row.map((cell) => (cell === null ? '' : printable(String(cell), 400)));
       const heights = texts.map((t, i) =>
         Math.min(
@@ -179,6 +181,11 @@ export class ReportDocument {
       this.doc.y = y + h;
     }
     this.doc.x = MARGIN;
+    if (rows.length > MAX_PRINTED_ROWS)
+      this.paragraph(
+        `… and ${rows.length - MAX_PRINTED_ROWS} more rows, not printed: the CSV and JSON of this report hold every row.`,
+        8,
+      );
     this.doc.moveDown(0.5);
   }
 
