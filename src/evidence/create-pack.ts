@@ -126,7 +126,7 @@ export async function createEvidencePack(
       period: { ...periodText, first_seq: start, end_seq: Math.max(start, end) },
       as_of: { ...asOf, checkpoint: head.checkpoint.note },
       filters: {},
-      sources: ['*'],
+      scope: ['*'],
       events: collected.events,
     };
     files.set(

@@ -62,7 +62,8 @@ export interface ReportHeading {
   /** The signed checkpoint the report was computed from: only seqs below its size. */
   as_of: { tree_size: number; root_hash: string; checkpoint: string };
   filters: ReportFilters;
-  sources: string[];
+  /** The reader's sources, as patterns (`*`: every source). */
+  scope: string[];
   events: number;
 }
 
@@ -134,7 +135,7 @@ export class ReportService {
         checkpoint: head.checkpoint.note,
       },
       filters,
-      sources: describeScope(request.scope),
+      scope: describeScope(request.scope),
       events,
     };
     return {

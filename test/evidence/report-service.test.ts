@@ -109,7 +109,7 @@ for (const kind of ['sqlite', ...(PG_ENABLED ? ['postgresql'] : [])]) {
         (coverage.body.sources as { source: string }[]).some((s) => s.source === 'hr-app'),
         false,
       );
-      assert.deepEqual(access.heading.sources, ['billing-*']);
+      assert.deepEqual(access.heading.scope, ['billing-*']);
     });
 
     it('reports alert handling and the server clock from the log', async () => {

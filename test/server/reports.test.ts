@@ -43,6 +43,16 @@ describe('reports and packs over HTTP', () => {
     assert.equal(audited.details.format, 'json');
   });
 
+  it('answers every kind as JSON, matching its schema', async () => {
+    for (const kind of ['access', 'access-changes', 'alert-handling', 'coverage', 'reviews']) {
+      const res = await get(auditor, `/api/v1/reports/${kind}?${PERIOD}`);
+      assert.equal(res.statusCode, 200, `${kind}: ${res.body}`);
+      assert.deepEqual(res.json().scope, ['*']);
+    }
+    const coverage = await get(auditor, `/api/v1/reports/coverage?${PERIOD}`);
+    assert.ok(coverage.json().sources.some((s: { source: string }) => s.source === 'hr-app'));
+  });
+
   it('answers CSV with its basis row', async () => {
     const res = await get(auditor, `/api/v1/reports/access-changes?${PERIOD}&format=csv`);
     assert.equal(res.statusCode, 200, res.body);
@@ -71,7 +81,7 @@ describe('reports and packs over HTTP', () => {
       rows.some((r) => r.source === 'hr-app' || r.target_id === 'al-hr'),
       false,
     );
-    assert.deepEqual(res.json().sources, ['billing-*']);
+    assert.deepEqual(res.json().scope, ['billing-*']);
     const alerts = await get(billingReviewer, `/api/v1/reports/alert-handling?${PERIOD}`);
     assert.deepEqual(Object.keys(alerts.json().by_rule), ['bulk-export']);
   });
@@ -90,8 +100,8 @@ describe('reports and packs over HTTP', () => {
     assert.match(text, /Activity over time/);
     assert.match(text, /Ada \(u-123\)/);
     // The override is printed as its code point; nothing after it is reordered.
-    // (A narrow cell wraps it: read the cell's lines as one.)
-    assert.match(text.replaceAll('\n', ''), /Mallory<U\+202E>gnp\.exe/);
+    // (A narrow cell wraps it: read the cell's lines, in drawing order, as one.)
+    assert.match(pdfText(pdf, 'raw').replaceAll('\n', ''), /Mallory<U\+202E>gnp\.exe/);
     assert.equal(text.includes('\u202E'), false);
     // The long name is cut in its cell, not run across the page.
     assert.equal(text.includes('W'.repeat(240)), false);

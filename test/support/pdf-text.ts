@@ -19,14 +19,19 @@ export const PDFTOTEXT_MISSING = (() => {
   }
 })();
 
-export function pdfText(pdf: Uint8Array, layout = false): string {
+/** `raw`: in the order the PDF draws it (a table cell's lines stay together). */
+export function pdfText(pdf: Uint8Array, mode: 'reading' | 'raw' = 'reading'): string {
   const dir = mkdtempSync(join(tmpdir(), 'evident-pdf-'));
   try {
     const file = join(dir, 'report.pdf');
     writeFileSync(file, pdf);
-    return execFileSync('pdftotext', [...(layout ? ['-layout'] : []), '-enc', 'UTF-8', file, '-'], {
-      encoding: 'utf8',
-    });
+    return execFileSync(
+      'pdftotext',
+      [...(mode === 'raw' ? ['-raw'] : []), '-enc', 'UTF-8', file, '-'],
+      {
+        encoding: 'utf8',
+      },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -77,7 +77,7 @@ function basis(rd: ReportDocument, h: ReportHeading): void {
     ['Root hash', h.as_of.root_hash],
     ['Events (seqs)', `${h.events} in seqs ${h.period.first_seq} to ${h.period.end_seq - 1}`],
     ['Narrowed to', filters.length > 0 ? filters.join(', ') : 'nothing (the whole period)'],
-    ['Sources visible', h.sources.join(', ')],
+    ['Sources visible', h.scope.join(', ')],
   ]);
   rd.paragraph(
     'Anyone holding the log can recompute this report from the events of the period below that tree size; the checkpoint (a signed note) is printed at the end. Times are UTC.',

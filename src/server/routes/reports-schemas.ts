@@ -40,8 +40,8 @@ const PERIOD = {
 const reportDocument: JsonSchema = {
   type: 'object',
   description:
-    "The report: `report`, `period` (with the seqs it covers), `as_of` (tree size, root hash and the signed checkpoint it was computed from), `filters`, `sources` (the reader's), `events` (how many the report used), then the report's own fields (docs/reports.md) and `activity` (events per hour, day or week)",
-  required: ['report', 'period', 'as_of', 'filters', 'sources', 'events', 'activity'],
+    "The report: `report`, `period` (with the seqs it covers), `as_of` (tree size, root hash and the signed checkpoint it was computed from), `filters`, `scope` (the reader's source patterns), `events` (how many the report used), then the report's own fields (docs/reports.md) and `activity` (events per hour, day or week)",
+  required: ['report', 'period', 'as_of', 'filters', 'scope', 'events', 'activity'],
   properties: {
     report: { type: 'string', enum: [...REPORT_KINDS] },
     period: { type: 'object' },
@@ -54,7 +54,7 @@ const reportDocument: JsonSchema = {
       ['tree_size', 'root_hash', 'checkpoint'],
     ),
     filters: { type: 'object' },
-    sources: { type: 'array', items: { type: 'string' } },
+    scope: { type: 'array', items: { type: 'string' } },
     events: { type: 'integer', minimum: 0 },
     activity: { type: 'object' },
   },
@@ -63,7 +63,7 @@ const reportDocument: JsonSchema = {
 export const reportSchema = {
   summary: 'One report of a period, as JSON, CSV or PDF (reports.read; scoped; audited)',
   description:
-    "Computed from the events of the period (by received_at) below the signed checkpoint at hand when asked, and stating it. A scoped reader's report uses only their sources' events. Recorded as a `report.read` event before it is sent. `person` and `target` narrow the access and access-changes reports; `source` narrows every report.",
+    "Computed from the events of the period (by received_at) below the signed checkpoint at hand when asked, and stating it. A scoped reader's report uses only their sources' events. Recorded as a `report.read` event before it is sent. `person` and `target` narrow the access and access-changes reports; `source` narrows every report but reviews.",
   params: object(
     { kind: { type: 'string', enum: [...REPORT_KINDS], description: 'Which report' } },
     ['kind'],
