@@ -71,6 +71,9 @@ export const ACTIONS = [
   'reviews.read',
   'reviews.sign_off',
   'reviews.manage',
+  // reports and evidence packs
+  'reports.read',
+  'packs.create',
   // one's own account: whoami, own tokens, sign-out
   'self',
 ] as const;

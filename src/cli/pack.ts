@@ -10,6 +10,8 @@ import { readVerifyPage } from '../evidence/verify-page-asset.js';
 import { cosignNow } from '../log/cosign-now.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
 import { readWitnessPolicy } from '../verify/witness-check.js';
+import { apiClient, TOKEN_HELP } from './api-command.js';
+import { download } from './download.js';
 import { withLocalLog } from './operator.js';
 import { DB_FLAG, DB_HELP, databaseUrlOption, dataDirOption } from './options.js';
 import { startProgress } from './progress.js';
@@ -23,6 +25,8 @@ interface CreateOptions {
   db?: string;
   witnessPolicy?: string;
   witnessTimeout: number;
+  url?: string;
+  token?: string;
 }
 
 interface VerifyOptions {
@@ -69,10 +73,25 @@ export function packCommand(program: Command): void {
       parseSeconds,
       30,
     )
+    .option(
+      '-u, --url <url>',
+      'ask a running server for the pack instead (POST /api/v1/packs; needs packs.create)',
+    )
+    .option('-t, --token <token>', TOKEN_HELP)
     .action(async (opts: CreateOptions) => {
       const period = parsePackPeriod(opts.from, opts.to);
       const policy = opts.witnessPolicy ? readWitnessPolicy(opts.witnessPolicy) : undefined;
       const since = opts.since === undefined ? undefined : readFileSync(opts.since, 'utf8');
+      if (opts.url !== undefined || opts.token !== undefined) {
+        // The server cuts the pack at its own newest checkpoint; it does not wait for witnesses.
+        if (policy !== undefined) {
+          throw new Error(
+            '--witness-policy works with --data or --db (this command waits for the witnesses); with --url, cut the pack on the server host or verify it with pack verify --witness-policy',
+          );
+        }
+        await createOverHttp(opts, since);
+        return;
+      }
       const verifyPage = readVerifyPage();
       const dataDir = dataDirOption(opts.data);
       let bar: ReturnType<typeof startProgress> | undefined;
@@ -173,6 +192,23 @@ export function packCommand(program: Command): void {
         `Verified: every file, the notarisation and every proof check out against the checkpoint of size ${verdict.checkpoint!.size}.`,
       );
     });
+}
+
+/** The server cuts, notarises and streams the pack; the zip is written as it arrives. */
+async function createOverHttp(opts: CreateOptions, since: string | undefined): Promise<void> {
+  const client = apiClient({ url: opts.url, token: opts.token, data: opts.data });
+  const response = await client.postResponse(
+    '/api/v1/packs',
+    JSON.stringify({ from: opts.from, to: opts.to, ...(since === undefined ? {} : { since }) }),
+    'application/json',
+  );
+  const bytes = await download(response, opts.out);
+  console.error(
+    `Wrote ${opts.out} (${bytes} bytes): cut at the checkpoint of size ${response.headers.get('evident-tree-size')}, notarised with manifest SHA-256 ${response.headers.get('evident-manifest-sha256')}.`,
+  );
+  console.error(
+    `Verify it with: evident pack verify ${opts.out} --key KEY, where KEY is the verifier key you trust (published, or kept from before; not one the same server just sent).`,
+  );
 }
 
 /** A pack zip, or the folder an auditor unzipped it to (its files, flat). */

@@ -17,6 +17,7 @@ import { packCommand } from './pack.js';
 import { principalsCommand } from './principals.js';
 import { proofCommand } from './proof.js';
 import { reviewsCommand } from './reviews.js';
+import { reportCommand } from './report.js';
 import { rulesCommand } from './rules.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -60,5 +61,6 @@ export function buildProgram(): Command {
   packCommand(program);
   reviewsCommand(program);
   archiveCommand(program);
+  reportCommand(program);
   return program;
 }

@@ -55,6 +55,11 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
+  /** The response of a POST, for bodies read as a stream (an evidence pack). */
+  async postResponse(path: string, body: string, contentType: string): Promise<Response> {
+    return this.request('POST', path, {}, body, contentType);
+  }
+
   async put<T>(path: string, body: string, contentType: string): Promise<T> {
     const response = await this.request('PUT', path, {}, body, contentType);
     return (await response.json()) as T;

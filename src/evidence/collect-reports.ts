@@ -1,9 +1,7 @@
 import type { Store } from '../store/store.js';
-import type { ReportName } from './pack-layout.js';
-import { AccessChangesReport } from './reports/access-changes-report.js';
-import { AccessReport } from './reports/access-report.js';
-import { AlertHandlingReport } from './reports/alert-handling-report.js';
-import { CoverageReport } from './reports/coverage-report.js';
+import { REPORTS, type ReportName } from './pack-layout.js';
+import { newBuilder } from './report-service.js';
+import { type Activity, ActivityCounter } from './reports/activity-report.js';
 import type { LeafRecord, ReportBuilder } from './reports/period-event.js';
 
 const PAGE = 1000;
@@ -15,6 +13,8 @@ export interface CollectedReports {
   /** Their stored records (canonical text), by seq. */
   records: Map<number, string>;
   events: number;
+  /** Events per bucket of the period, for the PDFs' charts. */
+  activity: Activity;
 }
 
 /** Feeds the events of seqs [start, end) to every report, a page at a time. */
@@ -22,14 +22,15 @@ export async function collectReports(
   store: Pick<Store, 'entries'>,
   start: number,
   end: number,
+  period: { fromMs: number; toMs: number },
+  /** Server time of the reports' checkpoint: reviews past due by then are missed. */
+  asOfMs: number,
   progress: (done: number, total: number) => void,
 ): Promise<CollectedReports> {
-  const builders = {
-    access: new AccessReport(),
-    'access-changes': new AccessChangesReport(),
-    'alert-handling': new AlertHandlingReport(),
-    coverage: new CoverageReport(),
-  };
+  const activity = new ActivityCounter(period.fromMs, period.toMs);
+  const builders = Object.fromEntries(
+    REPORTS.map((name) => [name, newBuilder(name, asOfMs)]),
+  ) as Record<ReportName, ReportBuilder<unknown>>;
   const all = Object.values(builders) as ReportBuilder<unknown>[];
   const records = new Map<number, string>();
   for (let from = start; from < end; from += PAGE) {
@@ -44,6 +45,7 @@ export async function collectReports(
         record,
       };
       // Every report sees every event; one that any of them cites is carried with its proof.
+      activity.add(event);
       let cited = false;
       for (const b of all) cited = b.add(event) || cited;
       if (cited) records.set(entry.seq, entry.record);
@@ -51,5 +53,11 @@ export async function collectReports(
     progress(Math.min(end, from + PAGE) - start, end - start);
   }
   const cited = [...records.keys()].sort((a, b) => a - b);
-  return { builders, cited, records, events: Math.max(0, end - start) };
+  return {
+    builders,
+    cited,
+    records,
+    events: Math.max(0, end - start),
+    activity: activity.result(),
+  };
 }

@@ -20,7 +20,6 @@ import { consistencyProof, inclusionProof, inclusionProofs } from '../log/proofs
 import type { SelfAuditEvent } from '../log/self-audit.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
 import type { LogHead } from '../store/store.js';
-import { csvLine } from '../util/csv.js';
 import { collectReports } from './collect-reports.js';
 import {
   CHECKPOINT_FILE,
@@ -39,6 +38,8 @@ import {
 } from './pack-layout.js';
 import type { PackManifest, TreeHead } from './pack-manifest.js';
 import type { PackPeriod } from './pack-period.js';
+import { reportPdf } from './pdf/report-pdf.js';
+import { basisRow, type ReportHeading } from './report-service.js';
 import { sealText } from './seal-files.js';
 
 /** Proofs fetched per batched read (they share most of their nodes). */
@@ -70,7 +71,7 @@ export interface CreatedPack {
 }
 
 export async function createEvidencePack(
-  log: OpenLog,
+  log: Pick<OpenLog, 'store' | 'origin' | 'clock'>,
   audit: (event: Omit<SelfAuditEvent, 'principal'>) => Promise<number>,
   options: CreatePackOptions,
 ): Promise<CreatedPack> {
@@ -100,8 +101,13 @@ export async function createEvidencePack(
   const { period } = options;
   const start = await store.firstSeqReceivedAtOrAfter(period.fromMs);
   const end = Math.min(head.size, await store.firstSeqReceivedAtOrAfter(period.toMs));
-  const collected = await collectReports(store, start, Math.max(start, end), (done, total) =>
-    progress('reading events', done, total),
+  const collected = await collectReports(
+    store,
+    start,
+    Math.max(start, end),
+    period,
+    head.lastReceivedAtMs,
+    (done, total) => progress('reading events', done, total),
   );
 
   // 2. The files the manifest vouches for.
@@ -115,23 +121,25 @@ export async function createEvidencePack(
   const files = new Map<string, Uint8Array>();
   for (const name of REPORTS) {
     const builder = collected.builders[name];
-    const [jsonName, csvName] = reportFiles(name);
-    const report = {
-      report: name,
-      period: periodText,
-      as_of: asOf,
-      ...(builder.result() as object),
-    };
+    const [jsonName, csvName, pdfName] = reportFiles(name);
+    const body = builder.result() as Record<string, unknown>;
+    const report = { report: name, period: periodText, as_of: asOf, ...body };
     files.set(jsonName, utf8(`${JSON.stringify(report, null, 2)}\n`));
     // The CSV states its basis in a last row, as `evident export` does with its trailer.
-    const basis = csvLine([
-      '#as_of',
-      `tree_size=${asOf.tree_size}`,
-      `root_hash=${asOf.root_hash}`,
-      `period_from=${periodText.from}`,
-      `period_to=${periodText.to}`,
-    ]);
-    files.set(csvName, utf8(builder.csv() + basis));
+    files.set(csvName, utf8(builder.csv() + basisRow({ as_of: asOf, period: periodText })));
+    const heading: ReportHeading = {
+      report: name,
+      period: { ...periodText, first_seq: start, end_seq: Math.max(start, end) },
+      as_of: { ...asOf, checkpoint: head.checkpoint.note },
+      filters: {},
+      scope: ['*'],
+      events: collected.events,
+    };
+    files.set(
+      pdfName,
+      await reportPdf({ heading, body, activity: collected.activity }, createdAtMs),
+    );
+    progress('printing reports', REPORTS.indexOf(name) + 1, REPORTS.length);
   }
   files.set(
     EVENTS_FILE,
@@ -226,14 +234,17 @@ export async function createEvidencePack(
   };
 }
 
-async function mustHead(log: OpenLog): Promise<LogHead> {
+async function mustHead(log: Pick<OpenLog, 'store'>): Promise<LogHead> {
   const head = await log.store.head();
   if (!head) throw new Error('the log has no checkpoint yet');
   return head;
 }
 
 /** keys.json: the same document as GET /api/v1/log/keys (handover checkpoints included). */
-async function keysDocument(log: OpenLog, history: Awaited<ReturnType<typeof readKeyHistory>>) {
+async function keysDocument(
+  log: Pick<OpenLog, 'store' | 'origin'>,
+  history: Awaited<ReturnType<typeof readKeyHistory>>,
+) {
   const keys = await Promise.all(
     keyHistoryToJson(history).map(async (key, i) => ({
       ...key,

@@ -26,11 +26,18 @@ export const KEYS_FILE = 'keys.json';
 export const EVENTS_FILE = 'events.ndjson';
 export const SINCE_FILE = 'since-checkpoint.txt';
 export const VERIFY_PAGE_FILE = 'verify.html';
-export const REPORTS = ['access', 'access-changes', 'alert-handling', 'coverage'] as const;
+export const REPORTS = [
+  'access',
+  'access-changes',
+  'alert-handling',
+  'coverage',
+  'reviews',
+] as const;
 export type ReportName = (typeof REPORTS)[number];
 
-export function reportFiles(name: ReportName): [string, string] {
-  return [`report-${name}.json`, `report-${name}.csv`];
+/** A report's files: JSON (for machines), CSV (for spreadsheets), PDF (to print). */
+export function reportFiles(name: ReportName): [string, string, string] {
+  return [`report-${name}.json`, `report-${name}.csv`, `report-${name}.pdf`];
 }
 
 /** The proof of the log's integrity itself: every control rests on it. */
@@ -63,8 +70,9 @@ export function packControls(withSince: boolean): ControlDefinition[] {
     {
       id: 'A.5.18',
       title: 'Access rights',
-      evidence: 'role grants and revocations, four-eyes approvals and tokens, with proofs',
-      files: [...reportFiles('access-changes'), EVENTS_FILE],
+      evidence:
+        'role grants and revocations, four-eyes approvals and tokens, and the access reviews signed off, with proofs',
+      files: [...reportFiles('access-changes'), ...reportFiles('reviews'), EVENTS_FILE],
     },
     {
       id: 'A.8.2',
@@ -83,18 +91,25 @@ export function packControls(withSince: boolean): ControlDefinition[] {
       title: 'Logging',
       evidence:
         'a signed checkpoint of the append-only log, its key history, proofs that the cited events are in it and that it extends earlier checkpoints',
-      files: [...INTEGRITY, ...since, ...reportFiles('coverage')],
+      files: [...INTEGRITY, ...since, ...reportFiles('coverage'), ...reportFiles('reviews')],
     },
     {
       id: 'A.8.16',
       title: 'Monitoring activities',
-      evidence: 'alerts raised and handled (by rule and disposition, MTTA/MTTR), silent sources',
-      files: [...reportFiles('alert-handling'), ...reportFiles('coverage'), EVENTS_FILE],
+      evidence:
+        'alerts raised and handled (by rule and disposition, MTTA/MTTR), silent sources, log reviews done, late and missed',
+      files: [
+        ...reportFiles('alert-handling'),
+        ...reportFiles('coverage'),
+        ...reportFiles('reviews'),
+        EVENTS_FILE,
+      ],
     },
     {
       id: 'A.8.17',
       title: 'Clock synchronisation',
-      evidence: "each source's clock skew against the server's received_at, as the log has it",
+      evidence:
+        "each source's clock skew against the server's received_at, and the server clock's sync state (clock.sync events), as the log has it",
       files: [...reportFiles('coverage')],
     },
   ];

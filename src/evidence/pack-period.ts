@@ -12,10 +12,15 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d
  * their whole day (`--from 2026-01-01 --to 2026-03-31` is the first quarter); an RFC 3339
  * time is an instant, `--to` then exclusive.
  */
-export function parsePackPeriod(from: string, to: string): PackPeriod {
-  const fromMs = instant(from, '--from');
-  const toMs = DAY.test(to) ? instant(to, '--to') + 86_400_000 : instant(to, '--to');
-  if (toMs <= fromMs) throw new Error('--to must be after --from');
+export function parsePackPeriod(
+  from: string,
+  to: string,
+  names: [string, string] = ['--from', '--to'],
+): PackPeriod {
+  const [fromName, toName] = names;
+  const fromMs = instant(from, fromName);
+  const toMs = DAY.test(to) ? instant(to, toName) + 86_400_000 : instant(to, toName);
+  if (toMs <= fromMs) throw new Error(`${toName} must be after ${fromName}`);
   return { fromMs, toMs };
 }
 

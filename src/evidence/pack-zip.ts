@@ -3,7 +3,7 @@
  * are flat names; reading refuses anything a hostile zip could use to confuse a verifier:
  * folders, paths, a name twice.
  */
-import { unzipSync, zipSync } from 'fflate';
+import { unzipSync, Zip, ZipDeflate, zipSync } from 'fflate';
 import { PACK_FILE_NAME } from './pack-manifest.js';
 
 /** Deflated zip of `files` in the given order, each stamped with `atMs`. */
@@ -33,4 +33,37 @@ export function readPackZip(zip: Uint8Array): Map<string, Uint8Array> {
   }
   if (problem !== undefined) throw new Error(problem);
   return new Map(Object.entries(files));
+}
+
+/**
+ * The same zip as writePackZip, a file at a time: each is deflated and handed on before the
+ * next is touched, so a server sends the first bytes while it still compresses the rest.
+ */
+export async function* packZipChunks(
+  files: ReadonlyMap<string, Uint8Array>,
+  atMs: number,
+): AsyncGenerator<Uint8Array> {
+  let ready: Uint8Array[] = [];
+  let failure: Error | null = null;
+  const zip = new Zip((error, chunk) => {
+    if (error) failure = error;
+    else ready.push(chunk);
+  });
+  const drain = () => {
+    if (failure) throw failure;
+    const out = ready;
+    ready = [];
+    return out;
+  };
+  for (const [name, bytes] of files) {
+    const entry = new ZipDeflate(name, { level: 6 });
+    entry.mtime = new Date(atMs);
+    zip.add(entry);
+    entry.push(bytes, true);
+    yield* drain();
+    // Let the response write what it has before the next file is compressed.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  zip.end();
+  yield* drain();
 }

@@ -20,6 +20,8 @@ import { EntryFlags } from '../events/entry-flags.js';
 import { EventSearch } from '../events/event-search.js';
 import { LogReader } from '../events/log-reader.js';
 import { LogTiles } from '../events/log-tiles.js';
+import { PackService } from '../evidence/pack-service.js';
+import { ReportService } from '../evidence/report-service.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import type { WitnessedAck } from '../log/witnessed-ack.js';
@@ -76,6 +78,8 @@ export interface ServerDeps {
   alerts?: AlertService;
   /** Set when ingest acks wait for k witness cosignatures (`serve --witnessed-ack`). */
   witnessedAck?: WitnessedAck;
+  /** The pack's verify.html (default: the built one, dist/pack-verify/verify.html). */
+  verifyPage?: () => Uint8Array;
 }
 
 export interface Access {
@@ -125,6 +129,10 @@ export interface ServerContext extends ServerDeps {
   reviews: ReviewService;
   /** Starting, observing, deciding, signing off, countersigning and correcting reviews. */
   reviewWork: ReviewWork;
+  /** Reports of a period, through a reader's scope (routes/reports.ts). */
+  reports: ReportService;
+  /** Evidence packs cut for a caller (routes/packs.ts). */
+  packs: PackService;
 }
 
 /**
@@ -236,6 +244,12 @@ export function serverContext(deps: ServerDeps): ServerContext {
     health: new HealthCheck(deps.store, deps.clock, deps.clockSync),
     reviews,
     reviewWork: new ReviewWork(reviews, principals),
+    reports: new ReportService(deps.store),
+    packs: new PackService(
+      { store: deps.store, origin: deps.origin, clock: deps.clock },
+      deps.audit,
+      deps.verifyPage,
+    ),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>

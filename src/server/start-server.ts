@@ -14,6 +14,8 @@ import { SELF_SOURCE } from '../log/self-source.js';
 import { witnessRefusedAlert } from '../log/witness-alert.js';
 import { WitnessSubmitter } from '../log/witness-submitter.js';
 import { WitnessedAck } from '../log/witnessed-ack.js';
+import { ClockSyncProbe } from '../monitor/clock/clock-sync.js';
+import { ClockSyncRecorder } from '../monitor/clock/clock-sync-recorder.js';
 import { applyNotificationsFile } from '../monitor/notify/apply-file.js';
 import { type Notifier, startNotifier } from '../monitor/notify/notifier.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
@@ -88,12 +90,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let health: SourceHealth | undefined;
   let witnessing: WitnessSubmitter | undefined;
   let reviewSchedule: { stop(): Promise<void> } | undefined;
+  let clockRecorder: ClockSyncRecorder | undefined;
   const stopMonitoring = async () => {
     await witnessing?.close();
     await reviewSchedule?.stop();
     await monitor?.stop();
     await health?.stop();
     await notifier?.stop();
+    clockRecorder?.stop();
   };
   try {
     const adminToken =
@@ -225,6 +229,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
       { logLevel: options.logLevel },
     );
+    if (options.monitor !== false) {
+      // The clock's sync state goes in the log (coverage reports read it) before the first
+      // request is answered, then again whenever it changes.
+      clockRecorder = new ClockSyncRecorder({
+        source: new ClockSyncProbe({ clock: log.clock }),
+        audit,
+        clock: log.clock,
+        onError: report('clock sync'),
+      });
+      await clockRecorder.check().catch(report('clock sync'));
+      clockRecorder.start();
+    }
     const address = await app.listen({ host: options.host, port: options.port });
     let syslog: RunningListener[] = [];
     if (options.syslog && options.syslog.listen.length > 0) {

@@ -151,6 +151,8 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   // Appends archive.restore; puts back only payloads a recorded purge removed, each matching
   // its stored leaf hash (purged-payloads-table.ts restorePayload, migration 9's triggers).
   'archive restore': 'appends',
+  // Reads a report from the server, which records the read (report.read) like any read.
+  report: 'reads',
 };
 
 function leafCommands(command: Command, prefix = ''): string[] {

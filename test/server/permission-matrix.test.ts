@@ -425,6 +425,19 @@ const CASES: RouteCase[] = [
       ...(body !== undefined ? { body: () => body } : {}),
     }),
   ),
+  {
+    method: 'GET',
+    route: '/api/v1/reports/:kind',
+    url: () => '/api/v1/reports/access?from=2026-11-22&to=2026-11-22',
+    action: 'reports.read',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/packs',
+    url: () => '/api/v1/packs',
+    action: 'packs.create',
+    body: () => ({ from: '2026-11-22', to: '2026-11-22' }),
+  },
   { method: 'GET', route: '/api/v1/whoami', url: () => '/api/v1/whoami', action: 'authenticated' },
   // Sign-in: public endpoints that must still never fail or leak (sessions.test.ts covers them).
   {

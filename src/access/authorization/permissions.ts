@@ -33,6 +33,8 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'rules.read',
     'alerts.read',
     'reviews.read',
+    'reports.read',
+    'packs.create',
     'self',
   ],
   reviewer: [
@@ -44,6 +46,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'alerts.handle',
     'reviews.read',
     'reviews.sign_off',
+    'reports.read',
     'self',
   ],
 };
@@ -64,7 +67,14 @@ export const SOURCE_SCOPED_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'alerts.handle',
   'reviews.read',
   'reviews.sign_off',
+  'reports.read',
 ]);
 
-/** Actions that need a grant over every source: raw log pages reveal every source. */
-export const UNSCOPED_ONLY_ACTIONS: ReadonlySet<Action> = new Set<Action>(['log.entries']);
+/**
+ * Actions that need a grant over every source: raw log pages reveal every source, and an
+ * evidence pack reports on the whole log.
+ */
+export const UNSCOPED_ONLY_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  'log.entries',
+  'packs.create',
+]);

@@ -25,20 +25,39 @@ export interface SilenceRow {
   alert_id: string | null;
 }
 
+/** One `clock.sync` event: the server's own clock as the server saw it (ISO 27001 A.8.17). */
+export interface ClockObservation {
+  seq: number;
+  received_at: string;
+  synchronized: boolean | null;
+  method: string;
+  reason: string | null;
+}
+
 export interface Coverage {
   skew_limit_ms: number;
   sources: SourceCoverage[];
   silences: SilenceRow[];
+  /**
+   * The server clock's sync state: every `clock.sync` event of the period (the server
+   * records one at start and at each change), and how many said it was not synchronised.
+   */
+  server_clock: {
+    observations: ClockObservation[];
+    unsynchronized: number;
+    unknown: number;
+  };
 }
 
 /**
  * Coverage as far as the log has it: which sources sent events, their silences (the
  * monitor's `source.silent`/`source.recovered` events) and their clocks' skew against the
- * server's received_at. The server's own clock sync state is not in the log.
+ * server's received_at; and the server's own clock sync state from its `clock.sync` events.
  */
 export class CoverageReport implements ReportBuilder<Coverage> {
   private readonly sources = new Map<string, SourceCoverage>();
   private readonly silences: SilenceRow[] = [];
+  private readonly clock: ClockObservation[] = [];
 
   add(e: PeriodEvent): boolean {
     const r = e.record;
@@ -64,6 +83,17 @@ export class CoverageReport implements ReportBuilder<Coverage> {
       if (skew > s.max_abs_skew_ms) s.max_abs_skew_ms = skew;
       if (skew > DEFAULT_MAX_CLOCK_SKEW_MS) s.skewed++;
     }
+    if (e.source === 'evident' && r.action === 'clock.sync') {
+      const d = r.details ?? {};
+      this.clock.push({
+        seq: e.seq,
+        received_at: r.received_at,
+        synchronized: typeof d.synchronized === 'boolean' ? d.synchronized : null,
+        method: typeof d.method === 'string' ? d.method : 'none',
+        reason: typeof d.reason === 'string' ? d.reason : null,
+      });
+      return true;
+    }
     if (
       e.source === 'evident' &&
       (r.action === 'source.silent' || r.action === 'source.recovered')
@@ -88,7 +118,16 @@ export class CoverageReport implements ReportBuilder<Coverage> {
       s.silences = this.silences.filter(
         (x) => x.source === s.source && x.action === 'source.silent',
       ).length;
-    return { skew_limit_ms: DEFAULT_MAX_CLOCK_SKEW_MS, sources, silences: this.silences };
+    return {
+      skew_limit_ms: DEFAULT_MAX_CLOCK_SKEW_MS,
+      sources,
+      silences: this.silences,
+      server_clock: {
+        observations: this.clock,
+        unsynchronized: this.clock.filter((c) => c.synchronized === false).length,
+        unknown: this.clock.filter((c) => c.synchronized === null).length,
+      },
+    };
   }
 
   csv(): string {
