@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { eventExportRoutes } from './routes/events-export.js';
+import { eventFacetRoutes } from './routes/events-facets.js';
 import { fourEyesRoutes } from './routes/four-eyes.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
@@ -104,6 +105,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     alertRoutes(api, ctx);
     alertBulkRoutes(api, ctx);
     openApiRoutes(api);
+    eventFacetRoutes(api, ctx);
     dashboardRoutes(api, deps.webRoot ?? defaultWebRoot());
   });
   return app;

@@ -85,6 +85,12 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'GET',
+    route: '/api/v1/events/facets',
+    url: () => '/api/v1/events/facets?bucket=hour',
+    action: 'events.read',
+  },
+  {
+    method: 'GET',
     route: '/api/v1/events/:id',
     url: (f) => `/api/v1/events/${f.billingEventId}`,
     action: 'events.read',
