@@ -25,6 +25,7 @@ import { openApiRoutes } from './routes/openapi.js';
 import { otlpLogRoutes } from './routes/otlp-logs.js';
 import { principalRoutes } from './routes/principals.js';
 import { ruleRoutes } from './routes/rules.js';
+import { savedSearchRoutes } from './routes/saved-searches.js';
 import { sourceRoutes } from './routes/sources.js';
 import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -106,6 +107,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     alertBulkRoutes(api, ctx);
     openApiRoutes(api);
     eventFacetRoutes(api, ctx);
+    savedSearchRoutes(api, ctx);
     dashboardRoutes(api, deps.webRoot ?? defaultWebRoot());
   });
   return app;

@@ -19,6 +19,7 @@ import type { MappingRegistry } from '../connect/mapping/registry.js';
 import { EntryFlags } from '../events/entry-flags.js';
 import { EventSearch } from '../events/event-search.js';
 import { LogReader } from '../events/log-reader.js';
+import { SavedSearchService } from '../events/saved-search-service.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import { AlertService } from '../monitor/alerts/alert-service.js';
@@ -107,6 +108,8 @@ export interface ServerContext extends ServerDeps {
   log: LogReader;
   /** The event search and export (filters, scope, cursors). */
   search: EventSearch;
+  /** Each person's saved searches. */
+  savedSearches: SavedSearchService;
   /** Read-time flags of entries (late, clock skew, backfill), by the server's limits. */
   entryFlags: EntryFlags;
   ingestKeys: IngestKeyService;
@@ -211,6 +214,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     authenticator,
     log: new LogReader(deps.store, deps.verifierKey),
     search: new EventSearch(deps.store),
+    savedSearches: new SavedSearchService({ ...services, ids }),
     entryFlags: new EntryFlags(deps.sourceSettings),
     ingestKeys: new IngestKeyService({
       store: deps.store,

@@ -445,4 +445,22 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
     moveDocs: [...NOTIFY_DOC_MOVES, ...SOURCES_DOC_MOVES],
   },
+  {
+    version: 11,
+    name: 'saved_searches',
+    sql: `
+      -- A person's saved searches (the dashboard's query bar text and date preset), one name
+      -- once per person; a person lists and deletes only their own (principal_id).
+      CREATE TABLE saved_searches (
+        id TEXT PRIMARY KEY,
+        principal_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        date_range TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        UNIQUE (principal_id, name)
+      );
+    `,
+  },
 ];

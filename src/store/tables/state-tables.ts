@@ -37,6 +37,8 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'sessions', key: ['id'] },
   { table: 'oidc_flows', key: ['id'] },
   { table: 'cli_handoffs', key: ['id'] },
+  // Each person's saved searches (migration 11).
+  { table: 'saved_searches', key: ['id'] },
 ];
 
 export function stateTable(table: string): StateTable {
