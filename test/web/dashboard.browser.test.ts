@@ -486,6 +486,8 @@ describe('web dashboard in a real browser', { skip: !CHROMIUM_ENABLED }, () => {
       `${base}/alerts`,
       `${base}/alerts?state=open`,
       `${base}/integrity`,
+      `${base}/timeline?actor=u-789`,
+      `${base}/timeline?target=e-1`,
     ];
     for (const url of pages) {
       await page.goto(url);
