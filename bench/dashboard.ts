@@ -1,0 +1,137 @@
+/**
+ * "The search page is interactive within 1 s at 1M events": fills a log through the real
+ * append path (bench/fill.ts), serves it with the built dashboard (dist/web) in this
+ * process, signs in once in Debian's Chromium, then loads the search page (and a timeline)
+ * cold — a new page each time — and times, from navigation start:
+ *   rows:   the first results row drawn (the query bar works from the first paint),
+ *   facets: the facet counts over the whole result shown (GET /api/v1/events/facets).
+ * Every load also appends its self-audit events, as in production.
+ *
+ *   node --import tsx bench/dashboard.ts [entries=1000000] [loads per page=7]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountDirectory } from '../src/access/accounts/accounts.js';
+import { hashPassword } from '../src/access/accounts/passwords.js';
+import { createSignIn } from '../src/access/sign-in/sign-in.js';
+import { formatVerifierKey } from '../src/core/note.js';
+import { dataPaths } from '../src/data-folder.js';
+import { openLog } from '../src/log/open-log.js';
+import { SelfAudit } from '../src/log/self-audit.js';
+import { buildApp } from '../src/server/app.js';
+import { systemClock } from '../src/util/clock.js';
+import { loadOrCreateSecretBox } from '../src/util/secret-box.js';
+import { accountRecord } from '../test/support/accounts.js';
+import { launchChromium } from '../test/support/chromium.js';
+import { repoRoot } from '../test/support/processes.js';
+import { TEST_SCRYPT } from '../test/support/sign-in.js';
+import { BENCH_ORIGIN, fill } from './fill.js';
+import { log } from './stats.js';
+
+const total = Number(process.argv[2] ?? 1_000_000);
+const loads = Number(process.argv[3] ?? 7);
+const PASSWORD = 'a long enough bench passphrase';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const max = (xs: number[]) => Math.max(...xs);
+
+const dir = mkdtempSync(join(tmpdir(), 'evident-bench-dashboard-'));
+try {
+  log(`filling ${total} entries into ${dir}`);
+  const filled = await fill(dir, total);
+  log(`filled in ${filled.seconds.toFixed(1)} s`);
+
+  const log_ = await openLog({ dataDir: dir, origin: BENCH_ORIGIN, clock: systemClock });
+  const signIn = createSignIn(log_.store, { passwordParams: TEST_SCRYPT });
+  await new AccountDirectory(log_.store).create(
+    accountRecord('bench-reader', [{ role: 'auditor' }], {
+      name: 'reader',
+      passwordHash: await hashPassword(PASSWORD, TEST_SCRYPT),
+    }),
+  );
+  const app = buildApp({
+    store: log_.store,
+    sequencer: log_.sequencer,
+    origin: log_.origin,
+    verifierKey: formatVerifierKey(log_.signer.name, log_.signer.publicKey),
+    adminToken: undefined,
+    clock: systemClock,
+    audit: new SelfAudit(log_.sequencer, log_.origin, systemClock),
+    secrets: loadOrCreateSecretBox(dataPaths(dir).secretsKey),
+    sessions: signIn.sessions,
+    signIn,
+    webRoot: join(repoRoot, 'dist', 'web'),
+  });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const chromium = await launchChromium();
+  try {
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const first = await context.newPage();
+    await first.goto(`${base}/`);
+    await first.getByLabel('Name').fill('reader');
+    await first.getByLabel('Password').fill(PASSWORD);
+    await first.getByRole('button', { name: 'Sign in' }).click();
+    await first.locator('table.events tbody tr').first().waitFor({ timeout: 60_000 });
+    // A real actor and target of the filled log, for the term searches and a timeline.
+    const sample = (await first.evaluate(
+      "fetch('/api/v1/events?limit=1').then((r) => r.json())",
+    )) as { entries: { record: { actor: { id: string }; target?: { id: string } } }[] };
+    const { actor, target } = sample.entries[0]!.record;
+    await first.close();
+
+    const pages: [string, string][] = [
+      ['search, no filter', '/'],
+      ['search, last 24 hours', '/?range=24h'],
+      ['search, action prefix', `/?q=${encodeURIComponent('action:customer.*')}`],
+      ['search, outcome:denied', `/?q=${encodeURIComponent('outcome:denied')}`],
+      ['search, one actor', `/?q=${encodeURIComponent(`actor:${actor.id}`)}`],
+      ['timeline of a target', `/timeline?target=${encodeURIComponent(target?.id ?? 'none')}`],
+    ];
+    const rows: string[] = [];
+    for (const [name, path] of pages) {
+      const toRows: number[] = [];
+      const toFacets: number[] = [];
+      let scanned = '';
+      for (let i = 0; i < loads; i++) {
+        const page = await context.newPage();
+        const start = performance.now();
+        await page.goto(`${base}${path}`);
+        await page
+          .locator('table.events tbody tr')
+          .first()
+          .waitFor({ timeout: 60_000 })
+          .catch(async (e: unknown) => {
+            throw new Error(`${name}: ${(await page.locator('main').innerText()).slice(0, 500)}`, {
+              cause: e,
+            });
+          });
+        toRows.push(performance.now() - start);
+        const counted = path.startsWith('/timeline')
+          ? page.locator('section.timeline[data-loaded]')
+          : page.locator('.facets[data-scanned]');
+        await counted.waitFor({ timeout: 60_000 });
+        toFacets.push(performance.now() - start);
+        scanned = path.startsWith('/timeline')
+          ? ''
+          : ((await page.locator('.facets').getAttribute('data-scanned')) ?? '');
+        await page.close();
+      }
+      const line = `| ${name} | ${median(toRows).toFixed(0)} | ${max(toRows).toFixed(0)} | ${median(toFacets).toFixed(0)} | ${max(toFacets).toFixed(0)} | ${scanned} |`;
+      log(line);
+      rows.push(line);
+    }
+    console.log(`\n${total} entries, ${loads} cold loads per page (first run discarded: no)`);
+    console.log(
+      '| page | rows p50 ms | rows max ms | facets p50 ms | facets max ms | matches counted |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    for (const line of rows) console.log(line);
+  } finally {
+    await chromium.close();
+    await app.close();
+    await log_.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
