@@ -69,15 +69,22 @@ export function SearchPage(props: { location: Location; principalId: string }) {
   const current = answer.key === key;
   const page = current ? answer.page : undefined;
   // Facets and activity count the whole result, not this page; they do not move with paging.
+  // They are asked for once the search's first rows are in: on a large log the count is the
+  // slower query, and the rows are what makes the page usable.
+  const search = JSON.stringify([q, range]);
+  const [rowsShownFor, setRowsShownFor] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    if (page) setRowsShownFor(search);
+  }, [page, search]);
   const facetQuery = useMemo((): Query | undefined => {
     const parsed = parseQuery(q);
-    if (!parsed.ok) return undefined;
+    if (!parsed.ok || rowsShownFor !== search) return undefined;
     return {
       ...parsed.params,
       ...(parsed.params.from === undefined ? { from: presetFrom(range, Date.now()) } : {}),
       bucket: 'hour',
     };
-  }, [q, range, tick]);
+  }, [q, range, tick, rowsShownFor]);
   const facets = useApiGet<FacetCounts>(
     facetQuery ? '/api/v1/events/facets' : undefined,
     facetQuery,
