@@ -185,9 +185,9 @@ try {
     }
     console.log(`\n${total} entries, ${loads} cold loads per page after one untimed load of each`);
     console.log(
-      '| page | rows p50 ms | rows max ms | facets p50 ms | facets max ms | matches counted |',
+      '| page | rows p50 ms | rows max ms | facets p50 ms | facets max ms | matches counted | events request ms | facets request ms |',
     );
-    console.log('|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const line of rows) console.log(line);
     console.log('\nThe facet query alone (store level, top 10 per facet, hourly buckets)');
     console.log('| filter | p50 ms | max ms | matches counted |');
