@@ -160,6 +160,7 @@ export const REASONS = {
   identity_linked: ['conflict', 'the OpenID identity is linked to another account'],
   version_mismatch: ['conflict', 'the settings changed since they were read; read them again'],
   concurrent_change: ['conflict', 'others changed the same thing at the same time; try again'],
+  saved_searches_full: ['conflict', 'the person has as many saved searches as one may keep'],
   alert_not_in_state: ['conflict', 'the alert is not in a state that allows this step'],
   alert_assignee_unchanged: ['conflict', 'the alert already has this assignee'],
   alert_history_full: ['conflict', 'the alert holds the most handling steps one alert keeps'],

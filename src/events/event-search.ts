@@ -1,7 +1,7 @@
 import { describeScope, inScope, type SourceScope } from '../access/authorization/source-scope.js';
 import type { Outcome } from '../core/record/types.js';
 import { AppError } from '../errors.js';
-import type { EntryFilter, Store, StoredEntry } from '../store/store.js';
+import type { EntryFilter, FacetCounts, Store, StoredEntry } from '../store/store.js';
 import { formatIpNetwork, parseIpNetwork } from '../util/ip-network.js';
 import { decodeCursor, encodeCursor, type SearchCursor } from './search-cursor.js';
 
@@ -48,6 +48,22 @@ export interface SearchPage {
   entries: StoredEntry[];
   /** Where the next page starts; null on the last page. */
   nextCursor: string | null;
+}
+
+/**
+ * Matches a facet count reads at most: a row limit rather than a time budget, so the same
+ * log and filters always give the same counts (a budget would vary with load), and the cost
+ * is one index walk of this many rows on either store. Beyond it the counts are of the
+ * newest matches and say so (`complete: false`).
+ */
+export const FACET_SCAN_LIMIT = 100_000;
+
+export const FACET_BUCKETS = { hour: 3_600_000, day: 86_400_000 } as const;
+export type FacetBucket = keyof typeof FACET_BUCKETS;
+
+export interface SearchFacets extends FacetCounts {
+  /** False when more matches exist than were counted (the newest FACET_SCAN_LIMIT were). */
+  complete: boolean;
 }
 
 /** Entries read per store query while exporting: memory stays at one page, whatever the size. */
@@ -168,6 +184,30 @@ export class EventSearch {
       else if (last.seq > (filter.fromSeq ?? 0)) nextCursor = encodeCursor({ seq: last.seq });
     }
     return { entries, nextCursor };
+  }
+
+  /** Counts by source, action, outcome and actor (and activity buckets) over the matches. */
+  async facets(
+    plan: SearchPlan,
+    options: { top: number; bucket?: FacetBucket; scanLimit?: number },
+  ): Promise<SearchFacets> {
+    const scanLimit = options.scanLimit ?? FACET_SCAN_LIMIT;
+    if (plan.neverMatches !== undefined) {
+      return {
+        scanned: 0,
+        complete: true,
+        facets: { source: [], action: [], outcome: [], actor: [] },
+        buckets: [],
+      };
+    }
+    const counts = await this.store.searchFacets(
+      { ...plan.filter, limit: scanLimit },
+      {
+        top: options.top,
+        ...(options.bucket ? { bucketMs: FACET_BUCKETS[options.bucket] } : {}),
+      },
+    );
+    return { ...counts, complete: counts.scanned < scanLimit };
   }
 
   /**

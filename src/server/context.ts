@@ -22,6 +22,7 @@ import { LogReader } from '../events/log-reader.js';
 import { LogTiles } from '../events/log-tiles.js';
 import { PackService } from '../evidence/pack-service.js';
 import { ReportService } from '../evidence/report-service.js';
+import { SavedSearchService } from '../events/saved-search-service.js';
 import type { SelfAudit } from '../log/self-audit.js';
 import type { Sequencer } from '../log/sequencer.js';
 import type { WitnessedAck } from '../log/witnessed-ack.js';
@@ -119,6 +120,8 @@ export interface ServerContext extends ServerDeps {
   tiles: LogTiles;
   /** The event search and export (filters, scope, cursors). */
   search: EventSearch;
+  /** Each person's saved searches. */
+  savedSearches: SavedSearchService;
   /** Read-time flags of entries (late, clock skew, backfill), by the server's limits. */
   entryFlags: EntryFlags;
   ingestKeys: IngestKeyService;
@@ -233,6 +236,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     log: new LogReader(deps.store, deps.verifierKey),
     tiles: new LogTiles(deps.store),
     search: new EventSearch(deps.store),
+    savedSearches: new SavedSearchService({ ...services, ids }),
     entryFlags: new EntryFlags(deps.sourceSettings),
     ingestKeys: new IngestKeyService({
       store: deps.store,

@@ -107,6 +107,31 @@ export interface EntryFilter {
   limit: number;
 }
 
+/** The indexed columns a search can be counted by. */
+export const FACET_COLUMNS = {
+  source: 'source',
+  action: 'action',
+  outcome: 'outcome',
+  actor: 'actor_id',
+} as const;
+export type Facet = keyof typeof FACET_COLUMNS;
+
+export interface FacetOptions {
+  /** The commonest values kept per facet (ties by value). */
+  top: number;
+  /** Width of the activity buckets by the source's `time` (absent: none). */
+  bucketMs?: number;
+}
+
+export interface FacetCounts {
+  /** Matches counted (at most the filter's limit). */
+  scanned: number;
+  /** Per facet, commonest first. */
+  facets: Record<Facet, { value: string; count: number }[]>;
+  /** Activity by bucket start (epoch ms), oldest first; empty without `bucketMs`. */
+  buckets: { startMs: number; count: number }[];
+}
+
 /** A parsed CIDR network: `address` as the canonical text node:net prints, `prefix` its length. */
 export interface IpNetwork {
   family: 'ipv4' | 'ipv6';
@@ -178,6 +203,12 @@ export interface Store {
   entries(start: number, end: number): Promise<StoredEntry[]>;
   /** Newest first. */
   search(filter: EntryFilter): Promise<StoredEntry[]>;
+  /**
+   * Counts per facet over the first `filter.limit` matches in the filter's order (the
+   * newest): the `top` commonest values of each facet, and `bucketMs`-wide time buckets
+   * when asked. One query, bounded by the limit whatever the log's size.
+   */
+  searchFacets(filter: EntryFilter, options: FacetOptions): Promise<FacetCounts>;
   /** The smallest seq whose received_at ≥ ms (the log size if none): received_at never decreases along seq. */
   firstSeqReceivedAtOrAfter(ms: number): Promise<number>;
   /** Complete-subtree hashes keyed `${level}/${index}`; level 0 is the leaf hash. */

@@ -27,6 +27,7 @@ const STORE_METHODS: Record<string, 'read' | 'append' | 'state' | 'other'> = {
   entryBySeq: 'read',
   entries: 'read',
   search: 'read',
+  searchFacets: 'read',
   firstSeqReceivedAtOrAfter: 'read',
   nodes: 'read',
   checkpoint: 'read',

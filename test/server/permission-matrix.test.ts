@@ -85,6 +85,31 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'GET',
+    route: '/api/v1/events/facets',
+    url: () => '/api/v1/events/facets?bucket=hour',
+    action: 'events.read',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/saved-searches',
+    url: () => '/api/v1/saved-searches',
+    action: 'events.read',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/saved-searches',
+    url: () => '/api/v1/saved-searches',
+    action: 'events.read',
+    body: () => ({ name: 'failures', query: 'outcome:failure', range: '24h' }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/v1/saved-searches/:id',
+    url: () => `/api/v1/saved-searches/${UNKNOWN_ULID}`,
+    action: 'events.read',
+  },
+  {
+    method: 'GET',
     route: '/api/v1/events/:id',
     url: (f) => `/api/v1/events/${f.billingEventId}`,
     action: 'events.read',

@@ -43,6 +43,10 @@ export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return request<T>('POST', path, body);
 }
 
+export async function apiDelete<T = undefined>(path: string): Promise<T> {
+  return request<T>('DELETE', path);
+}
+
 /** A write whose body is text of its own type (a YAML rule file), sent as it is. */
 export async function apiSendText<T>(
   method: 'POST' | 'PUT',

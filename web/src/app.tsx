@@ -9,6 +9,7 @@ import { OverviewPage } from './pages/overview.js';
 import { SearchPage } from './pages/search.js';
 import { SignInPage } from './pages/sign-in.js';
 import { SourcesPage } from './pages/sources.js';
+import { TimelinePage } from './pages/timeline.js';
 import { useLocation } from './router.js';
 import { useSession } from './session.js';
 
@@ -29,6 +30,7 @@ export function App() {
   else if (location.path === '/sources') page = <SourcesPage />;
   else if (location.path === '/integrity') page = <IntegrityPage />;
   else if (location.path === '/evidence-packs') page = <EvidencePacksPage />;
+  else if (location.path === '/timeline') page = <TimelinePage location={location} />;
   else if (location.path === '/admin') page = <AdminPage />;
   else if (location.path === '/admin/notifications') page = <NotificationsPage />;
   else page = <NotFoundPage />;

@@ -33,7 +33,7 @@ export const SEARCH_MAX_LIMIT = 1000;
 export const STREAM_DEFAULT_HEARTBEAT_S = 15;
 
 /** The filters of search and export (docs/api.md, "Search"). */
-const SEARCH_FILTERS: Record<keyof SearchFilters, JsonSchema> = {
+export const SEARCH_FILTERS: Record<keyof SearchFilters, JsonSchema> = {
   actor: queryText('actor.id'),
   actor_name: queryText('actor.name, exactly (read from the record: narrow with other filters)'),
   action: queryText('action; a trailing * is a prefix (customer.*), an index range'),

@@ -638,6 +638,24 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 11,
+    name: 'saved_searches',
+    sql: `
+      -- A person's saved searches (the dashboard's query bar text and date preset), one name
+      -- once per person; a person lists and deletes only their own (principal_id).
+      CREATE TABLE saved_searches (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        principal_id TEXT COLLATE "C" NOT NULL,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        date_range TEXT COLLATE "C" NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL,
+        UNIQUE (principal_id, name)
+      );
+    `,
+  },
+  {
     version: 15,
     name: 'alert_read_paths',
     sql: `

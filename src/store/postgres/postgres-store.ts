@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { Mutex } from '../../util/mutex.js';
+import { facetCounts } from '../facet-sql.js';
 import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
 import { endableRunner, type QueryRunner, queryBuilder } from '../sql/query-runner.js';
 import { insertTableRows, scanTableRows } from '../sql/table-copy.js';
@@ -7,6 +8,8 @@ import { assertOutsideTransactionOf, runInTransactionOf } from '../sql/transacti
 import type {
   AppendTransaction,
   EntryFilter,
+  FacetCounts,
+  FacetOptions,
   IngestKeyRow,
   LogHead,
   NewEntry,
@@ -174,6 +177,12 @@ export class PostgresStore implements Store {
     const { text, values } = this.st.search(filter);
     const { rows } = await this.pool.query<Row>(text, values);
     return rows.map(toEntry);
+  }
+
+  async searchFacets(filter: EntryFilter, options: FacetOptions): Promise<FacetCounts> {
+    const { text, values } = this.st.searchFacets(filter, options);
+    const { rows } = await this.pool.query<Row>(text, values);
+    return facetCounts(rows);
   }
 
   async firstSeqReceivedAtOrAfter(ms: number): Promise<number> {

@@ -1,5 +1,6 @@
+import { facetSql } from '../facet-sql.js';
 import { type SearchDialect, searchSql } from '../search-sql.js';
-import type { EntryFilter } from '../store.js';
+import type { EntryFilter, FacetOptions } from '../store.js';
 import { appendLockSql, quoteIdent } from './connection.js';
 
 const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
@@ -95,6 +96,8 @@ export function statementsFor(schema: string) {
                   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
 
     search: (filter: EntryFilter) => searchSql(filter, ENTRY_COLUMNS, entries, dialect),
+    searchFacets: (filter: EntryFilter, options: FacetOptions) =>
+      facetSql(filter, options, entries, dialect),
   };
 }
 

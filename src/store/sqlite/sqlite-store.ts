@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { ipInNetwork } from '../../util/ip-network.js';
 import { Mutex } from '../../util/mutex.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../../util/private-files.js';
+import { facetCounts, facetSql } from '../facet-sql.js';
 import { type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
 import { type SearchDialect, searchSql } from '../search-sql.js';
 import {
@@ -21,6 +22,8 @@ import type {
   AppendBatch,
   AppendTransaction,
   EntryFilter,
+  FacetCounts,
+  FacetOptions,
   IngestKeyRow,
   LogHead,
   NewEntry,
@@ -271,6 +274,19 @@ export class SqliteStore implements Store {
       this.searchStatements.set(text, statement);
     }
     return (statement.all(...values) as Row[]).map(toEntry);
+  }
+
+  async searchFacets(filter: EntryFilter, options: FacetOptions): Promise<FacetCounts> {
+    const { text, values } = facetSql(filter, options, 'entries', {
+      ...SQLITE_SEARCH,
+      unindexedPrefixes: this.commonPrefixes(filter),
+    });
+    let statement = this.searchStatements.get(text);
+    if (!statement) {
+      statement = this.reader.prepare(text);
+      this.searchStatements.set(text, statement);
+    }
+    return facetCounts(statement.all(...values) as Row[]);
   }
 
   /**

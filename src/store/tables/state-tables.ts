@@ -46,6 +46,8 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'review_definitions', key: ['id'] },
   { table: 'review_occurrences', key: ['id'] },
   { table: 'review_notes', key: ['occurrence_id', 'id'] },
+  // Each person's saved searches (migration 11).
+  { table: 'saved_searches', key: ['id'] },
 ];
 
 export function stateTable(table: string): StateTable {

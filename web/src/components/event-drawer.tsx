@@ -79,10 +79,17 @@ export function EventDrawer(props: { id: string; onClose: () => void }) {
           </dl>
           <p class="timelines">
             {actorId ? (
-              <Link href={href('/', { q: `actor:"${actorId}"` })}>This actor's activity</Link>
+              <Link href={href('/timeline', { actor: actorId })}>This actor's activity</Link>
             ) : null}{' '}
             {targetId ? (
-              <Link href={href('/', { q: `target:"${targetId}"` })}>Who accessed this target</Link>
+              <Link
+                href={href('/timeline', {
+                  target: targetId,
+                  target_type: idOf((record?.target as { type?: unknown }).type),
+                })}
+              >
+                Who accessed this target
+              </Link>
             ) : null}
           </p>
           {alerts && alerts.length > 0 ? (

@@ -1,51 +1,54 @@
+import type { FacetCounts } from '../facet-counts.js';
 import { clip, text } from '../format.js';
-import type { EventEntry } from '../verify-event.js';
 
 const FACETS = [
-  { term: 'source', label: 'Source', pick: (r: Record<string, unknown>) => r.source },
-  { term: 'action', label: 'Action', pick: (r: Record<string, unknown>) => r.action },
-  { term: 'outcome', label: 'Outcome', pick: (r: Record<string, unknown>) => r.outcome },
-  {
-    term: 'actor',
-    label: 'Actor',
-    pick: (r: Record<string, unknown>) => (r.actor as { id?: unknown } | undefined)?.id,
-  },
-];
+  { term: 'source', label: 'Source' },
+  { term: 'action', label: 'Action' },
+  { term: 'outcome', label: 'Outcome' },
+  { term: 'actor', label: 'Actor' },
+] as const;
 
 /**
- * Counts by source, action, outcome and actor over the events on this page (the server
- * only ever returned what this person may read). A click narrows the query by that term.
+ * Counts by source, action, outcome and actor over the whole result (the server counted
+ * them within this person's sources, up to its scan limit). A click narrows the query.
  */
-export function Facets(props: { entries: EventEntry[]; onPick: (term: string) => void }) {
+export function Facets(props: { counts: FacetCounts | undefined; onPick: (term: string) => void }) {
+  const { counts } = props;
   return (
-    <aside class="facets" aria-label="Facets of this page">
-      {FACETS.map((f) => {
-        const counts = new Map<string, number>();
-        for (const e of props.entries) {
-          const value = text(f.pick(e.record));
-          if (value !== '') counts.set(value, (counts.get(value) ?? 0) + 1);
-        }
-        const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8);
-        return (
-          <section key={f.term}>
-            <h2>{f.label}</h2>
-            <ul>
-              {top.map(([value, count]) => (
-                <li key={value}>
-                  <button
-                    type="button"
-                    class="link"
-                    onClick={() => props.onPick(`${f.term}:"${value.replaceAll('"', '')}"`)}
-                  >
-                    {clip(value, 40)}
-                  </button>{' '}
-                  <span class="n">{count}</span>
-                </li>
-              ))}
-            </ul>
-          </section>
-        );
-      })}
+    <aside
+      class="facets"
+      aria-label="Facets of the result"
+      aria-busy={counts === undefined}
+      data-scanned={counts?.scanned}
+    >
+      {counts ? (
+        <p class="hint">
+          {counts.complete
+            ? `Counted over all ${counts.scanned} matches`
+            : `Counted over the newest ${counts.scanned} matches`}
+        </p>
+      ) : (
+        <p class="hint">Counting…</p>
+      )}
+      {FACETS.map((f) => (
+        <section key={f.term}>
+          <h2>{f.label}</h2>
+          <ul>
+            {(counts?.facets[f.term] ?? []).map(({ value, count }) => (
+              <li key={value}>
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => props.onPick(`${f.term}:"${value.replaceAll('"', '')}"`)}
+                >
+                  {clip(text(value), 40)}
+                </button>{' '}
+                <span class="n">{count}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
     </aside>
   );
 }

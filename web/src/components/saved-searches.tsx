@@ -1,21 +1,27 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { apiDelete, apiGet, apiPost } from '../api.js';
 import { href } from '../router.js';
+import { ErrorNote } from './error-note.js';
 import { Link } from './link.js';
 
 interface Saved {
+  id: string;
   name: string;
-  q: string;
+  query: string;
   range: string;
 }
 
-const KEY = 'evident.saved-searches:';
+/** Where an earlier dashboard kept saved searches, per person, in this browser only. */
+const LEGACY_KEY = 'evident.saved-searches:';
 
-function load(principalId: string): Saved[] {
+function legacySaved(principalId: string): { name: string; q: string; range: string }[] {
   try {
-    const value: unknown = JSON.parse(window.localStorage.getItem(KEY + principalId) ?? '[]');
+    const value: unknown = JSON.parse(
+      window.localStorage.getItem(LEGACY_KEY + principalId) ?? '[]',
+    );
     return Array.isArray(value)
       ? value.filter(
-          (s): s is Saved =>
+          (s): s is { name: string; q: string; range: string } =>
             typeof s?.name === 'string' && typeof s?.q === 'string' && typeof s?.range === 'string',
         )
       : [];
@@ -25,46 +31,93 @@ function load(principalId: string): Saved[] {
 }
 
 /**
- * Saved searches of the signed-in person, kept in this browser (per person id): the server
- * has no store for them yet, and a search is only its URL.
+ * Moves searches an earlier dashboard saved in this browser to the server, once: the copy
+ * in the browser is removed only when every one of them was saved.
  */
+async function migrateLegacy(principalId: string): Promise<void> {
+  const legacy = legacySaved(principalId);
+  for (const s of legacy) {
+    if (s.name.trim() === '' || (s.q === '' && s.range === '')) continue;
+    await apiPost('/api/v1/saved-searches', {
+      name: s.name.slice(0, 100),
+      query: s.q,
+      range: s.range,
+    });
+  }
+  window.localStorage.removeItem(LEGACY_KEY + principalId);
+}
+
+/** The signed-in person's saved searches, kept on the server (each person sees their own). */
 export function SavedSearches(props: { principalId: string; q: string; range: string }) {
-  const [saved, setSaved] = useState(() => load(props.principalId));
-  const store = (next: Saved[]) => {
-    window.localStorage.setItem(KEY + props.principalId, JSON.stringify(next));
-    setSaved(next);
-  };
+  const [saved, setSaved] = useState<Saved[] | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [name, setName] = useState('');
+  const reload = () =>
+    apiGet<{ saved_searches: Saved[] }>('/api/v1/saved-searches').then(
+      (r) => setSaved(r.saved_searches),
+      setError,
+    );
+  useEffect(() => {
+    migrateLegacy(props.principalId).then(reload, (e: unknown) => {
+      setError(e);
+      reload();
+    });
+  }, [props.principalId]);
+
+  const act = (work: Promise<unknown>) =>
+    work.then(
+      () => {
+        setError(undefined);
+        return reload();
+      },
+      (e: unknown) => setError(e),
+    );
+  const empty = props.q === '' && props.range === '';
   return (
     <details class="saved">
-      <summary>Saved searches ({saved.length})</summary>
+      <summary>Saved searches ({saved?.length ?? '…'})</summary>
       <ul>
-        {saved.map((s) => (
-          <li key={s.name}>
-            <Link href={href('/', { q: s.q, range: s.range })}>{s.name}</Link>{' '}
+        {(saved ?? []).map((s) => (
+          <li key={s.id}>
+            <Link href={href('/', { q: s.query, range: s.range })}>{s.name}</Link>{' '}
             <button
               type="button"
               class="link"
               aria-label={`Forget ${s.name}`}
-              onClick={() => store(saved.filter((x) => x !== s))}
+              onClick={() => act(apiDelete(`/api/v1/saved-searches/${encodeURIComponent(s.id)}`))}
             >
               forget
             </button>
           </li>
         ))}
       </ul>
-      <button
-        type="button"
-        disabled={props.q === '' && props.range === ''}
-        onClick={() => {
-          const name = props.q || props.range;
-          store([
-            ...saved.filter((s) => s.name !== name),
-            { name, q: props.q, range: props.range },
-          ]);
+      <form
+        class="save-search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const chosen = name.trim() || props.q || props.range;
+          act(
+            apiPost('/api/v1/saved-searches', {
+              name: chosen.slice(0, 100),
+              query: props.q,
+              range: props.range,
+            }),
+          ).then(() => setName(''));
         }}
       >
-        Save this search
-      </button>
+        <label for="saved-name">Name for this search</label>
+        <input
+          id="saved-name"
+          value={name}
+          maxLength={100}
+          placeholder={props.q || props.range}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <button type="submit" disabled={empty}>
+          Save this search
+        </button>
+      </form>
+      <ErrorNote error={error} />
     </details>
   );
 }

@@ -1,14 +1,16 @@
-import { useEffect, useState } from 'preact/hooks';
-import { apiGet } from '../api.js';
-import { BarChart, hourlyBars } from '../components/bar-chart.js';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { apiGet, type Query } from '../api.js';
+import { BarChart } from '../components/bar-chart.js';
 import { DateRange } from '../components/date-range.js';
 import { ErrorNote } from '../components/error-note.js';
 import { EventDrawer } from '../components/event-drawer.js';
 import { Facets } from '../components/facets.js';
 import { ResultsTable } from '../components/results-table.js';
 import { SavedSearches } from '../components/saved-searches.js';
+import { bucketBars, type FacetCounts } from '../facet-counts.js';
 import { DATE_PRESETS, parseQuery, presetFrom } from '../query-terms.js';
 import { href, type Location, navigate } from '../router.js';
+import { useApiGet } from '../use-api.js';
 import type { EventEntry } from '../verify-event.js';
 
 interface Page {
@@ -66,6 +68,27 @@ export function SearchPage(props: { location: Location; principalId: string }) {
   }, [key, tick]);
   const current = answer.key === key;
   const page = current ? answer.page : undefined;
+  // Facets and activity count the whole result, not this page; they do not move with paging.
+  // They are asked for once the search's first rows are in: on a large log the count is the
+  // slower query, and the rows are what makes the page usable.
+  const search = JSON.stringify([q, range]);
+  const [rowsShownFor, setRowsShownFor] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    if (page) setRowsShownFor(search);
+  }, [page, search]);
+  const facetQuery = useMemo((): Query | undefined => {
+    const parsed = parseQuery(q);
+    if (!parsed.ok || rowsShownFor !== search) return undefined;
+    return {
+      ...parsed.params,
+      ...(parsed.params.from === undefined ? { from: presetFrom(range, Date.now()) } : {}),
+      bucket: 'hour',
+    };
+  }, [q, range, tick, rowsShownFor]);
+  const facets = useApiGet<FacetCounts>(
+    facetQuery ? '/api/v1/events/facets' : undefined,
+    facetQuery,
+  ).data;
 
   // Live tail: re-reads the newest page while on it (each read is audited like any search).
   useEffect(() => {
@@ -140,12 +163,12 @@ export function SearchPage(props: { location: Location; principalId: string }) {
       {!current ? <p class="count">Searching…</p> : null}
       {page ? (
         <div class="results" data-query={q}>
-          <Facets entries={page.entries} onPick={(term) => go({ q: `${q} ${term}`.trim() })} />
+          <Facets counts={facets} onPick={(term) => go({ q: `${q} ${term}`.trim() })} />
           <div class="table-area">
             <p class="count" aria-live="polite">
               {`${page.entries.length} events on this page`}
             </p>
-            <Timeline entries={page.entries} />
+            <Activity counts={facets} />
             <ResultsTable
               entries={page.entries}
               selected={eventId}
@@ -175,14 +198,9 @@ export function SearchPage(props: { location: Location; principalId: string }) {
   );
 }
 
-/** Activity over time for the page's events (by event time): a person's or a target's timeline. */
-function Timeline(props: { entries: EventEntry[] }) {
-  if (props.entries.length < 2) return null;
-  const { bars } = hourlyBars(
-    props.entries.map((e) => ({
-      at: typeof e.record.time === 'string' ? e.record.time : undefined,
-      series: 'events',
-    })),
-  );
+/** Activity per hour of event time over the whole result (the newest 60 hours of it). */
+function Activity(props: { counts: FacetCounts | undefined }) {
+  const bars = bucketBars(props.counts?.buckets ?? [], 3_600_000);
+  if (bars.length < 2) return null;
   return <BarChart title="Activity per hour (event time)" bars={bars} series={['events']} />;
 }
