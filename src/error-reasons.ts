@@ -124,6 +124,10 @@ export const REASONS = {
     'the bootstrap token is not an account and makes no tokens',
   ],
   token_for_person: ['forbidden', 'tokens for people are made by the people themselves'],
+  gateway_credential_for_person: [
+    'forbidden',
+    'only a person signed in as themselves makes a database-gateway credential',
+  ],
   // What exists
   not_found: [
     'not_found',
@@ -143,6 +147,7 @@ export const REASONS = {
   ],
   four_eyes_required: ['conflict', 'four-eyes cannot be turned off while several admins exist'],
   approval_pending: ['conflict', 'an approval request for the same change is already waiting'],
+  gateway_grant_exists: ['conflict', 'the same database-gateway grant exists already'],
   approval_not_pending: [
     'conflict',
     'the approval request was already approved, rejected or expired',

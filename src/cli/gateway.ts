@@ -3,6 +3,14 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { isRedactionPolicy } from '../gateway/audit/redaction.js';
 import { createCredential, revokeCredential } from '../gateway/auth/credentials-file.js';
 import { startPostgresGateway } from '../gateway/start-postgres-gateway.js';
+import { type ApiOptions, withApiOptions } from './api-command.js';
+import {
+  apiOptions,
+  grantsCommand,
+  listCredentials,
+  mintOwn,
+  revokeById,
+} from './gateway-access.js';
 import { apiUrl, parsePositiveInt } from './options.js';
 
 const DEFAULT_CREDENTIALS_FILE = 'gateway-credentials.json';
@@ -13,6 +21,8 @@ interface GatewayOptions {
   url?: string;
   key?: string;
   credentials: string;
+  syncToken?: string;
+  refreshSeconds: number;
   mode: string;
   redact: string;
   tlsCert?: string;
@@ -40,6 +50,16 @@ export function gatewayCommand(program: Command): void {
       '--credentials <file>',
       'gateway credentials file (SCRAM verifiers)',
       DEFAULT_CREDENTIALS_FILE,
+    )
+    .option(
+      '--sync-token <token>',
+      'take credentials and policy from the Evident server at --url instead of --credentials: an API token of a service holding the gateway role (env EVIDENT_GATEWAY_TOKEN)',
+    )
+    .option(
+      '--refresh-seconds <n>',
+      'with --sync-token: how often to fetch them (a snapshot older than 12 times this refuses everyone)',
+      parsePositiveInt,
+      5,
     )
     .option(
       '--mode <mode>',
@@ -82,6 +102,7 @@ export function gatewayCommand(program: Command): void {
         throw new Error('--tls-cert and --tls-key go together');
       if (opts.tlsRequire && !opts.tlsCert)
         throw new Error('--tls-require needs --tls-cert and --tls-key');
+      const syncToken = opts.syncToken ?? process.env.EVIDENT_GATEWAY_TOKEN;
       const { host, port } = parseListen(opts.listen);
       const running = await startPostgresGateway({
         host,
@@ -89,7 +110,13 @@ export function gatewayCommand(program: Command): void {
         upstream,
         url: apiUrl(opts.url),
         key,
-        credentials: opts.credentials,
+        credentials: syncToken
+          ? {
+              syncToken,
+              refreshMs: opts.refreshSeconds * 1000,
+              maxStaleMs: opts.refreshSeconds * 12_000,
+            }
+          : opts.credentials,
         mode: opts.mode,
         redaction: opts.redact,
         ...(opts.guardrails ? { guardrails: opts.guardrails } : {}),
@@ -118,41 +145,75 @@ export function gatewayCommand(program: Command): void {
 
   const credentials = gateway
     .command('credentials')
-    .description('gateway credentials of people (SCRAM-SHA-256 verifiers in a local file)');
-  credentials
-    .command('create')
-    .description("make (or replace) a person's gateway credential; prints the secret once")
-    .requiredOption('--person <name>', 'the Evident person; also the user name to connect with')
-    .option('--file <file>', 'credentials file', DEFAULT_CREDENTIALS_FILE)
-    .option('--expires-in-hours <n>', 'lifetime in hours (default 12)', parsePositiveInt, 12)
-    .action((opts: { person: string; file: string; expiresInHours: number }) => {
-      const made = createCredential(
-        opts.file,
-        opts.person,
-        opts.expiresInHours * 3600_000,
-        Date.now(),
-        randomBytes,
-      );
-      console.log(
-        `Gateway credential ${made.id} for ${opts.person}, expires ${made.expiresAt}. The secret is shown only now:`,
-      );
-      console.log(made.secret);
-      console.log(
-        `Connect: PGPASSWORD='${made.secret}' psql "host=… port=6432 user=${opts.person}"`,
-      );
-    });
-  credentials
-    .command('revoke')
     .description(
-      "revoke a person's gateway credential; their open sessions end before their next statement",
-    )
-    .requiredOption('--person <name>', 'the Evident person')
-    .option('--file <file>', 'credentials file', DEFAULT_CREDENTIALS_FILE)
-    .action((opts: { person: string; file: string }) => {
-      if (!revokeCredential(opts.file, opts.person, Date.now()))
-        throw new Error(`${opts.file}: no live credential for ${opts.person}`);
-      console.log(`Revoked the gateway credential of ${opts.person}.`);
-    });
+      "people's gateway credentials: minted by the Evident server for the signed-in person (--url), or in a local file of SCRAM verifiers (--person)",
+    );
+  withApiOptions(
+    credentials
+      .command('create')
+      .description(
+        'make a gateway credential and print its secret once: your own through the server you signed in to, or with --person a local file entry',
+      )
+      .option('--person <name>', 'local file mode: the person (also the user name to connect with)')
+      .option('--file <file>', 'local file mode: the credentials file', DEFAULT_CREDENTIALS_FILE)
+      .option(
+        '--expires-in-hours <n>',
+        'lifetime in hours (server: 1–720, required; file: default 12)',
+        parsePositiveInt,
+      )
+      .option('--label <text>', 'server mode: what it is for, e.g. the laptop'),
+  ).action(async (_opts: unknown, command: Command) => {
+    const opts = apiOptions(command) as ApiOptions & {
+      person?: string;
+      file: string;
+      expiresInHours?: number;
+      label?: string;
+    };
+    if (opts.person === undefined) {
+      if (opts.expiresInHours === undefined)
+        throw new InvalidArgumentError(
+          'give the lifetime: --expires-in-hours N (a gateway credential outlives no sign-in by default)',
+        );
+      await mintOwn({ ...opts, expiresInHours: opts.expiresInHours });
+      return;
+    }
+    const made = createCredential(
+      opts.file,
+      opts.person,
+      (opts.expiresInHours ?? 12) * 3600_000,
+      Date.now(),
+      randomBytes,
+    );
+    console.log(
+      `Gateway credential ${made.id} for ${opts.person}, expires ${made.expiresAt}. The secret is shown only now:`,
+    );
+    console.log(made.secret);
+    console.log(`Connect: PGPASSWORD='${made.secret}' psql "host=… port=6432 user=${opts.person}"`);
+  });
+  listCredentials(credentials);
+  withApiOptions(
+    credentials
+      .command('revoke')
+      .description(
+        'revoke a gateway credential: by id through the server (yours, or anyone’s for admins), or a person’s in the local file; open sessions end before their next statement',
+      )
+      .option('--id <id>', 'server mode: the credential id (gwc_…)')
+      .option('--person <name>', 'local file mode: the person')
+      .option('--file <file>', 'local file mode: the credentials file', DEFAULT_CREDENTIALS_FILE),
+    false,
+  ).action(async (_opts: unknown, command: Command) => {
+    const opts = apiOptions(command) as ApiOptions & { id?: string; person?: string; file: string };
+    if ((opts.id === undefined) === (opts.person === undefined))
+      throw new InvalidArgumentError('give --id (server) or --person (local file)');
+    if (opts.id !== undefined) {
+      await revokeById(opts, opts.id);
+      return;
+    }
+    if (!revokeCredential(opts.file, opts.person!, Date.now()))
+      throw new Error(`${opts.file}: no live credential for ${opts.person}`);
+    console.log(`Revoked the gateway credential of ${opts.person}.`);
+  });
+  grantsCommand(gateway);
 }
 
 function parseListen(value: string): { host: string; port: number } {

@@ -9,6 +9,8 @@ import { httpEventPoster } from './audit/http-event-poster.js';
 import type { RedactionPolicy } from './audit/redaction.js';
 import type { CredentialStore } from './auth/credential-store.js';
 import { FileCredentialStore } from './auth/credentials-file.js';
+import { ServerCredentialStore } from './auth/server-credential-store.js';
+import { serverSnapshotFetcher } from './auth/server-snapshot.js';
 import { type GuardrailRule, loadGuardrails } from './guardrails/guardrail-rules.js';
 import { CancelRegistry } from './postgres/cancel-registry.js';
 import type { AuditMode } from './postgres/gateway-deps.js';
@@ -27,7 +29,11 @@ export interface PostgresGatewayOptions {
   /** The Evident server and an ingest key for the gateway's source. */
   url: string;
   key: string;
-  credentials: string | CredentialStore;
+  /**
+   * A credentials file, a store, or `{ syncToken }`: credentials and policy from the Evident
+   * server at `url`, fetched with a token of a service holding the `gateway` role.
+   */
+  credentials: string | CredentialStore | ServerCredentialsOption;
   mode: AuditMode;
   /** What of statements' values reaches the log (default `literals`: no values). */
   redaction?: RedactionPolicy;
@@ -40,6 +46,14 @@ export interface PostgresGatewayOptions {
   /** Replaces the HTTP poster (tests). */
   post?: PostEvents;
   log?: (message: string) => void;
+}
+
+export interface ServerCredentialsOption {
+  syncToken: string;
+  /** How often to fetch (default 5 s). */
+  refreshMs?: number;
+  /** A snapshot older than this refuses everyone (default 60 s). */
+  maxStaleMs?: number;
 }
 
 export interface RunningGateway {
@@ -72,13 +86,29 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     }),
     require: o.tls.require ?? false,
   };
+  let stopPolling = () => {};
+  let credentials: CredentialStore;
+  if (typeof o.credentials === 'string') credentials = new FileCredentialStore(o.credentials);
+  else if ('syncToken' in o.credentials) {
+    const refreshMs = o.credentials.refreshMs ?? 5000;
+    const store = new ServerCredentialStore({
+      fetch: serverSnapshotFetcher(o.url, o.credentials.syncToken),
+      now: () => clock.now(),
+      maxStaleMs: o.credentials.maxStaleMs ?? 60_000,
+    });
+    // The first snapshot must arrive: a gateway that knows nobody serves nobody.
+    await store.refresh();
+    stopPolling = store.poll(refreshMs, (error) =>
+      log(`evident gateway: fetching credentials failed: ${(error as Error).message}`),
+    );
+    credentials = store;
+  } else credentials = o.credentials;
   const ids = ulidGenerator();
   const sessionIds = ulidGenerator();
   const server = await startGateway(
     {
       upstream,
-      credentials:
-        typeof o.credentials === 'string' ? new FileCredentialStore(o.credentials) : o.credentials,
+      credentials,
       audit,
       mode: o.mode,
       redaction,
@@ -102,6 +132,7 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     port: typeof address === 'object' && address ? address.port : o.port,
     audit,
     close: async () => {
+      stopPolling();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await audit.drained();
     },

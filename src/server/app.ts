@@ -15,6 +15,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { eventExportRoutes } from './routes/events-export.js';
 import { fourEyesRoutes } from './routes/four-eyes.js';
+import { gatewayRoutes } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { ingestMappingRoutes } from './routes/ingest-mappings.js';
@@ -103,6 +104,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     authRoutes(api, ctx);
     alertRoutes(api, ctx);
     alertBulkRoutes(api, ctx);
+    gatewayRoutes(api, ctx);
     openApiRoutes(api);
     dashboardRoutes(api, deps.webRoot ?? defaultWebRoot());
   });

@@ -20,6 +20,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'rules.read',
     'rules.manage',
     'self',
+    'gateway.manage',
   ],
   auditor: [
     'events.read',
@@ -45,6 +46,8 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'reviews.sign_off',
     'self',
   ],
+  // A gateway's service principal: the people's SCRAM verifiers and the access policy, no events.
+  gateway: ['gateway.sync', 'self'],
 };
 
 /** What an ingest key may do: append, as its bound source. Nothing else. */

@@ -37,6 +37,9 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'sessions', key: ['id'] },
   { table: 'oidc_flows', key: ['id'] },
   { table: 'cli_handoffs', key: ['id'] },
+  // The database gateway (migration 12): people's credentials and who may reach what.
+  { table: 'gateway_credentials', key: ['id'] },
+  { table: 'gateway_grants', key: ['id'] },
 ];
 
 export function stateTable(table: string): StateTable {
