@@ -140,10 +140,13 @@ export function grantsCommand(gateway: Command): void {
     console.log(opts.json ? JSON.stringify(made, null, 2) : `Grant ${made.id} added.`);
   });
   withApiOptions(
-    grants.command('remove').description('remove a grant').argument('<id>', 'grant id (gwg_…)'),
+    grants
+      .command('revoke')
+      .description('take a grant back (its sessions end before their next statement)')
+      .argument('<id>', 'grant id (gwg_…)'),
   ).action(async (id: string, _opts: unknown, command: Command) => {
     const opts = apiOptions(command);
     await apiClient(opts).delete(`/api/v1/gateway/grants/${encodeURIComponent(id)}`);
-    console.log(`Grant ${id} removed; sessions it allowed end before their next statement.`);
+    console.log(`Grant ${id} revoked; sessions it allowed end before their next statement.`);
   });
 }

@@ -73,7 +73,7 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   'gateway credentials list': 'reads',
   'gateway grants list': 'reads',
   'gateway grants add': 'configures',
-  'gateway grants remove': 'configures',
+  'gateway grants revoke': 'configures',
   init: 'configures',
   'keys create': 'configures',
   'keys list': 'reads',
