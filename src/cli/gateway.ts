@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isRedactionPolicy } from '../gateway/audit/redaction.js';
 import { createCredential, revokeCredential } from '../gateway/auth/credentials-file.js';
-import { startPostgresGateway } from '../gateway/start-postgres-gateway.js';
+import { type DatabaseConfig, loadGatewayConfig } from '../gateway/config/gateway-config.js';
+import { parseListen } from '../gateway/config/listen-address.js';
+import { loadGuardrails } from '../gateway/guardrails/guardrail-rules.js';
+import { startGateways } from '../gateway/start-gateways.js';
 import { type ApiOptions, withApiOptions } from './api-command.js';
 import {
   apiOptions,
@@ -31,6 +34,7 @@ interface GatewayOptions {
   guardrails?: string;
   queue: number;
   maxMessageBytes: number;
+  config?: string;
 }
 
 export function gatewayCommand(program: Command): void {
@@ -85,30 +89,29 @@ export function gatewayCommand(program: Command): void {
       parsePositiveInt,
       64 * 1024 * 1024,
     )
-    .action(async (opts: GatewayOptions) => {
-      const upstream = opts.upstream ?? process.env.EVIDENT_GATEWAY_UPSTREAM;
-      if (!upstream)
-        throw new Error('no upstream: pass --upstream postgres://role@host:5432/database');
+    .option(
+      '--config <file>',
+      'YAML listing several databases, each with listen, upstream, tls, mode, redact, guardrails (docs/gateway.md); replaces the per-database options above',
+    )
+    .action(async (opts: GatewayOptions, command: Command) => {
       const key = opts.key ?? process.env.EVIDENT_KEY;
       if (!key)
         throw new Error(
           'no ingest key: pass --key or set EVIDENT_KEY (create one with `evident keys create --source pg-gateway`)',
         );
-      if (opts.mode !== 'observe' && opts.mode !== 'fail_closed')
-        throw new Error('--mode must be observe or fail_closed');
-      if (!isRedactionPolicy(opts.redact))
-        throw new Error('--redact must be none, literals or all');
-      if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey))
-        throw new Error('--tls-cert and --tls-key go together');
-      if (opts.tlsRequire && !opts.tlsCert)
-        throw new Error('--tls-require needs --tls-cert and --tls-key');
+      const config = opts.config ? loadGatewayConfig(opts.config) : undefined;
+      if (config) {
+        const given = PER_DATABASE.filter((o) => command.getOptionValueSource(o) === 'cli');
+        if (given.length > 0)
+          throw new InvalidArgumentError(
+            `--config lists each database's settings; drop ${given.map((o) => `--${kebab(o)}`).join(', ')} (or put them in the file)`,
+          );
+      }
+      const databases = config?.databases ?? [singleDatabase(opts)];
       const syncToken = opts.syncToken ?? process.env.EVIDENT_GATEWAY_TOKEN;
-      const { host, port } = parseListen(opts.listen);
-      const running = await startPostgresGateway({
-        host,
-        port,
-        upstream,
-        url: apiUrl(opts.url),
+      const running = await startGateways({
+        databases,
+        url: apiUrl(opts.url ?? config?.url),
         key,
         credentials: syncToken
           ? {
@@ -116,25 +119,12 @@ export function gatewayCommand(program: Command): void {
               refreshMs: opts.refreshSeconds * 1000,
               maxStaleMs: opts.refreshSeconds * 12_000,
             }
-          : opts.credentials,
-        mode: opts.mode,
-        redaction: opts.redact,
-        ...(opts.guardrails ? { guardrails: opts.guardrails } : {}),
-        ...(opts.tlsCert && opts.tlsKey
-          ? {
-              tls: {
-                certFile: opts.tlsCert,
-                keyFile: opts.tlsKey,
-                require: opts.tlsRequire ?? false,
-              },
-            }
-          : {}),
-        queueCapacity: opts.queue,
-        maxMessageBytes: opts.maxMessageBytes,
+          : (config?.credentials ?? opts.credentials),
       });
-      console.log(
-        `evident gateway listening on ${host}:${running.port} (${opts.mode}, redaction ${opts.redact}), database ${new URL(upstream).pathname.slice(1)}`,
-      );
+      for (const d of running.databases)
+        console.log(
+          `evident gateway listening on ${d.config.host}:${d.gateway.port} (${d.config.mode}, redaction ${d.config.redaction}), database ${d.config.name}`,
+        );
       const stop = () => {
         console.log('evident gateway: stopping; appending the remaining events');
         void running.close().then(() => process.exit(0));
@@ -216,11 +206,59 @@ export function gatewayCommand(program: Command): void {
   grantsCommand(gateway);
 }
 
-function parseListen(value: string): { host: string; port: number } {
-  const m = /^(.*):(\d{1,5})$/.exec(value);
-  if (!m || Number(m[2]) > 65535)
-    throw new InvalidArgumentError(
-      `--listen must be host:port, e.g. 127.0.0.1:6432 (got ${value})`,
+/** Options that describe one database: with --config, the file says them per database. */
+const PER_DATABASE = [
+  'listen',
+  'upstream',
+  'mode',
+  'redact',
+  'tlsCert',
+  'tlsKey',
+  'tlsRequire',
+  'guardrails',
+  'queue',
+  'maxMessageBytes',
+] as const;
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The one database of a gateway started without --config. */
+function singleDatabase(opts: GatewayOptions): DatabaseConfig {
+  const upstream = opts.upstream ?? process.env.EVIDENT_GATEWAY_UPSTREAM;
+  if (!upstream)
+    throw new Error(
+      'no upstream: pass --upstream postgres://role@host:5432/database (or --config FILE)',
     );
-  return { host: m[1]!.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(m[2]) };
+  if (opts.mode !== 'observe' && opts.mode !== 'fail_closed')
+    throw new Error('--mode must be observe or fail_closed');
+  if (!isRedactionPolicy(opts.redact)) throw new Error('--redact must be none, literals or all');
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey))
+    throw new Error('--tls-cert and --tls-key go together');
+  if (opts.tlsRequire && !opts.tlsCert)
+    throw new Error('--tls-require needs --tls-cert and --tls-key');
+  let listen: { host: string; port: number };
+  try {
+    listen = parseListen(opts.listen);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return {
+    name: new URL(upstream).pathname.slice(1),
+    ...listen,
+    upstream,
+    mode: opts.mode,
+    redaction: opts.redact,
+    guardrails: opts.guardrails ? loadGuardrails(opts.guardrails) : [],
+    ...(opts.tlsCert && opts.tlsKey
+      ? {
+          tls: {
+            certFile: opts.tlsCert,
+            keyFile: opts.tlsKey,
+            require: opts.tlsRequire ?? false,
+          },
+        }
+      : {}),
+    queueCapacity: opts.queue,
+    maxMessageBytes: opts.maxMessageBytes,
+  };
 }

@@ -7,10 +7,7 @@ import { ulidGenerator } from '../util/ids.js';
 import { AuditQueue, type PostEvents } from './audit/audit-queue.js';
 import { httpEventPoster } from './audit/http-event-poster.js';
 import type { RedactionPolicy } from './audit/redaction.js';
-import type { CredentialStore } from './auth/credential-store.js';
-import { FileCredentialStore } from './auth/credentials-file.js';
-import { ServerCredentialStore } from './auth/server-credential-store.js';
-import { serverSnapshotFetcher } from './auth/server-snapshot.js';
+import { type CredentialsOption, openCredentialStore } from './auth/open-credential-store.js';
 import { type GuardrailRule, loadGuardrails } from './guardrails/guardrail-rules.js';
 import { CancelRegistry } from './postgres/cancel-registry.js';
 import type { AuditMode } from './postgres/gateway-deps.js';
@@ -33,7 +30,9 @@ export interface PostgresGatewayOptions {
    * A credentials file, a store, or `{ syncToken }`: credentials and policy from the Evident
    * server at `url`, fetched with a token of a service holding the `gateway` role.
    */
-  credentials: string | CredentialStore | ServerCredentialsOption;
+  credentials: CredentialsOption;
+  /** The upstream role's password, over the URL's and PGPASSWORD. */
+  upstreamPassword?: string;
   mode: AuditMode;
   /** What of statements' values reaches the log (default `literals`: no values). */
   redaction?: RedactionPolicy;
@@ -48,14 +47,6 @@ export interface PostgresGatewayOptions {
   log?: (message: string) => void;
 }
 
-export interface ServerCredentialsOption {
-  syncToken: string;
-  /** How often to fetch (default 5 s). */
-  refreshMs?: number;
-  /** A snapshot older than this refuses everyone (default 60 s). */
-  maxStaleMs?: number;
-}
-
 export interface RunningGateway {
   server: Server;
   port: number;
@@ -66,6 +57,7 @@ export interface RunningGateway {
 
 export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<RunningGateway> {
   const upstream = parseUpstreamUrl(o.upstream);
+  if (o.upstreamPassword !== undefined) upstream.password = o.upstreamPassword;
   const clock = o.clock ?? systemClock;
   const log = o.log ?? ((m: string) => console.error(m));
   const audit = new AuditQueue({
@@ -86,23 +78,11 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     }),
     require: o.tls.require ?? false,
   };
-  let stopPolling = () => {};
-  let credentials: CredentialStore;
-  if (typeof o.credentials === 'string') credentials = new FileCredentialStore(o.credentials);
-  else if ('syncToken' in o.credentials) {
-    const refreshMs = o.credentials.refreshMs ?? 5000;
-    const store = new ServerCredentialStore({
-      fetch: serverSnapshotFetcher(o.url, o.credentials.syncToken),
-      now: () => clock.now(),
-      maxStaleMs: o.credentials.maxStaleMs ?? 60_000,
-    });
-    // The first snapshot must arrive: a gateway that knows nobody serves nobody.
-    await store.refresh();
-    stopPolling = store.poll(refreshMs, (error) =>
-      log(`evident gateway: fetching credentials failed: ${(error as Error).message}`),
-    );
-    credentials = store;
-  } else credentials = o.credentials;
+  const { store: credentials, stop: stopPolling } = await openCredentialStore(o.credentials, {
+    url: o.url,
+    clock,
+    log,
+  });
   const ids = ulidGenerator();
   const sessionIds = ulidGenerator();
   const server = await startGateway(
