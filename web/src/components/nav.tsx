@@ -10,6 +10,7 @@ const PAGES = [
   { path: '/sources', label: 'Sources' },
   { path: '/integrity', label: 'Integrity' },
   { path: '/evidence-packs', label: 'Evidence packs' },
+  { path: '/gateway-sessions', label: 'Gateway sessions' },
 ];
 
 /** Pages whose server features are still to come: named so the navigation has room. */
