@@ -130,6 +130,10 @@ export const REASONS = {
     'the review’s items contain the caller’s own actions or grants (separation of duties)',
   ],
   countersign_by_signer: ['forbidden', 'a countersign needs a person other than the signer'],
+  gateway_credential_for_person: [
+    'forbidden',
+    'only a person signed in as themselves makes a database-gateway credential',
+  ],
   // What exists
   not_found: [
     'not_found',
@@ -149,6 +153,7 @@ export const REASONS = {
   ],
   four_eyes_required: ['conflict', 'four-eyes cannot be turned off while several admins exist'],
   approval_pending: ['conflict', 'an approval request for the same change is already waiting'],
+  gateway_grant_exists: ['conflict', 'the same database-gateway grant exists already'],
   approval_not_pending: [
     'conflict',
     'the approval request was already approved, rejected or expired',

@@ -4,7 +4,8 @@
  */
 
 /** The roles of a person or service principal (docs/security.md has the matrix). */
-export const ROLES = ['admin', 'auditor', 'reviewer'] as const;
+/** `gateway`: a database gateway's service principal; it reads credentials and policy, no events. */
+export const ROLES = ['admin', 'auditor', 'reviewer', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -76,5 +77,8 @@ export const ACTIONS = [
   'packs.create',
   // one's own account: whoami, own tokens, sign-out
   'self',
+  // the database gateway: its policy and everyone's credentials; what a gateway fetches
+  'gateway.manage',
+  'gateway.sync',
 ] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isRedactionPolicy } from '../gateway/audit/redaction.js';
 import { createCredential, revokeCredential } from '../gateway/auth/credentials-file.js';
-import { startPostgresGateway } from '../gateway/start-postgres-gateway.js';
+import { type DatabaseConfig, loadGatewayConfig } from '../gateway/config/gateway-config.js';
+import { parseListen } from '../gateway/config/listen-address.js';
+import { loadGuardrails } from '../gateway/guardrails/guardrail-rules.js';
+import { startGateways } from '../gateway/start-gateways.js';
+import { type ApiOptions, withApiOptions } from './api-command.js';
+import {
+  apiOptions,
+  grantsCommand,
+  listCredentials,
+  mintOwn,
+  revokeById,
+} from './gateway-access.js';
 import { apiUrl, parsePositiveInt } from './options.js';
 
 const DEFAULT_CREDENTIALS_FILE = 'gateway-credentials.json';
@@ -13,6 +24,8 @@ interface GatewayOptions {
   url?: string;
   key?: string;
   credentials: string;
+  syncToken?: string;
+  refreshSeconds: number;
   mode: string;
   redact: string;
   tlsCert?: string;
@@ -21,6 +34,7 @@ interface GatewayOptions {
   guardrails?: string;
   queue: number;
   maxMessageBytes: number;
+  config?: string;
 }
 
 export function gatewayCommand(program: Command): void {
@@ -40,6 +54,16 @@ export function gatewayCommand(program: Command): void {
       '--credentials <file>',
       'gateway credentials file (SCRAM verifiers)',
       DEFAULT_CREDENTIALS_FILE,
+    )
+    .option(
+      '--sync-token <token>',
+      'take credentials and policy from the Evident server at --url instead of --credentials: an API token of a service holding the gateway role (env EVIDENT_GATEWAY_TOKEN)',
+    )
+    .option(
+      '--refresh-seconds <n>',
+      'with --sync-token: how often to fetch them (a snapshot older than 12 times this refuses everyone)',
+      parsePositiveInt,
+      5,
     )
     .option(
       '--mode <mode>',
@@ -65,49 +89,42 @@ export function gatewayCommand(program: Command): void {
       parsePositiveInt,
       64 * 1024 * 1024,
     )
-    .action(async (opts: GatewayOptions) => {
-      const upstream = opts.upstream ?? process.env.EVIDENT_GATEWAY_UPSTREAM;
-      if (!upstream)
-        throw new Error('no upstream: pass --upstream postgres://role@host:5432/database');
+    .option(
+      '--config <file>',
+      'YAML listing several databases, each with listen, upstream, tls, mode, redact, guardrails (docs/gateway.md); replaces the per-database options above',
+    )
+    .action(async (opts: GatewayOptions, command: Command) => {
       const key = opts.key ?? process.env.EVIDENT_KEY;
       if (!key)
         throw new Error(
           'no ingest key: pass --key or set EVIDENT_KEY (create one with `evident keys create --source pg-gateway`)',
         );
-      if (opts.mode !== 'observe' && opts.mode !== 'fail_closed')
-        throw new Error('--mode must be observe or fail_closed');
-      if (!isRedactionPolicy(opts.redact))
-        throw new Error('--redact must be none, literals or all');
-      if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey))
-        throw new Error('--tls-cert and --tls-key go together');
-      if (opts.tlsRequire && !opts.tlsCert)
-        throw new Error('--tls-require needs --tls-cert and --tls-key');
-      const { host, port } = parseListen(opts.listen);
-      const running = await startPostgresGateway({
-        host,
-        port,
-        upstream,
-        url: apiUrl(opts.url),
+      const config = opts.config ? loadGatewayConfig(opts.config) : undefined;
+      if (config) {
+        const given = PER_DATABASE.filter((o) => command.getOptionValueSource(o) === 'cli');
+        if (given.length > 0)
+          throw new InvalidArgumentError(
+            `--config lists each database's settings; drop ${given.map((o) => `--${kebab(o)}`).join(', ')} (or put them in the file)`,
+          );
+      }
+      const databases = config?.databases ?? [singleDatabase(opts)];
+      const syncToken = opts.syncToken ?? process.env.EVIDENT_GATEWAY_TOKEN;
+      const running = await startGateways({
+        databases,
+        url: apiUrl(opts.url ?? config?.url),
         key,
-        credentials: opts.credentials,
-        mode: opts.mode,
-        redaction: opts.redact,
-        ...(opts.guardrails ? { guardrails: opts.guardrails } : {}),
-        ...(opts.tlsCert && opts.tlsKey
+        credentials: syncToken
           ? {
-              tls: {
-                certFile: opts.tlsCert,
-                keyFile: opts.tlsKey,
-                require: opts.tlsRequire ?? false,
-              },
+              syncToken,
+              refreshMs: opts.refreshSeconds * 1000,
+              maxStaleMs: opts.refreshSeconds * 12_000,
             }
-          : {}),
-        queueCapacity: opts.queue,
-        maxMessageBytes: opts.maxMessageBytes,
+          : (config?.credentials ?? opts.credentials),
       });
-      console.log(
-        `evident gateway listening on ${host}:${running.port} (${opts.mode}, redaction ${opts.redact}), database ${new URL(upstream).pathname.slice(1)}`,
-      );
+      for (const d of running.databases)
+        console.log(
+          `evident gateway listening on ${d.config.host}:${d.gateway.port} (${d.config.mode}, redaction ${d.config.redaction}), database ${d.config.name}`,
+        );
       const stop = () => {
         console.log('evident gateway: stopping; appending the remaining events');
         void running.close().then(() => process.exit(0));
@@ -118,48 +135,130 @@ export function gatewayCommand(program: Command): void {
 
   const credentials = gateway
     .command('credentials')
-    .description('gateway credentials of people (SCRAM-SHA-256 verifiers in a local file)');
-  credentials
-    .command('create')
-    .description("make (or replace) a person's gateway credential; prints the secret once")
-    .requiredOption('--person <name>', 'the Evident person; also the user name to connect with')
-    .option('--file <file>', 'credentials file', DEFAULT_CREDENTIALS_FILE)
-    .option('--expires-in-hours <n>', 'lifetime in hours (default 12)', parsePositiveInt, 12)
-    .action((opts: { person: string; file: string; expiresInHours: number }) => {
-      const made = createCredential(
-        opts.file,
-        opts.person,
-        opts.expiresInHours * 3600_000,
-        Date.now(),
-        randomBytes,
-      );
-      console.log(
-        `Gateway credential ${made.id} for ${opts.person}, expires ${made.expiresAt}. The secret is shown only now:`,
-      );
-      console.log(made.secret);
-      console.log(
-        `Connect: PGPASSWORD='${made.secret}' psql "host=… port=6432 user=${opts.person}"`,
-      );
-    });
-  credentials
-    .command('revoke')
     .description(
-      "revoke a person's gateway credential; their open sessions end before their next statement",
-    )
-    .requiredOption('--person <name>', 'the Evident person')
-    .option('--file <file>', 'credentials file', DEFAULT_CREDENTIALS_FILE)
-    .action((opts: { person: string; file: string }) => {
-      if (!revokeCredential(opts.file, opts.person, Date.now()))
-        throw new Error(`${opts.file}: no live credential for ${opts.person}`);
-      console.log(`Revoked the gateway credential of ${opts.person}.`);
-    });
+      "people's gateway credentials: minted by the Evident server for the signed-in person (--url), or in a local file of SCRAM verifiers (--person)",
+    );
+  withApiOptions(
+    credentials
+      .command('create')
+      .description(
+        'make a gateway credential and print its secret once: your own through the server you signed in to, or with --person a local file entry',
+      )
+      .option('--person <name>', 'local file mode: the person (also the user name to connect with)')
+      .option('--file <file>', 'local file mode: the credentials file', DEFAULT_CREDENTIALS_FILE)
+      .option(
+        '--expires-in-hours <n>',
+        'lifetime in hours (server: 1–720, required; file: default 12)',
+        parsePositiveInt,
+      )
+      .option('--label <text>', 'server mode: what it is for, e.g. the laptop'),
+  ).action(async (_opts: unknown, command: Command) => {
+    const opts = apiOptions(command) as ApiOptions & {
+      person?: string;
+      file: string;
+      expiresInHours?: number;
+      label?: string;
+    };
+    if (opts.person === undefined) {
+      if (opts.expiresInHours === undefined)
+        throw new InvalidArgumentError(
+          'give the lifetime: --expires-in-hours N (a gateway credential outlives no sign-in by default)',
+        );
+      await mintOwn({ ...opts, expiresInHours: opts.expiresInHours });
+      return;
+    }
+    const made = createCredential(
+      opts.file,
+      opts.person,
+      (opts.expiresInHours ?? 12) * 3600_000,
+      Date.now(),
+      randomBytes,
+    );
+    console.log(
+      `Gateway credential ${made.id} for ${opts.person}, expires ${made.expiresAt}. The secret is shown only now:`,
+    );
+    console.log(made.secret);
+    console.log(`Connect: PGPASSWORD='${made.secret}' psql "host=… port=6432 user=${opts.person}"`);
+  });
+  listCredentials(credentials);
+  withApiOptions(
+    credentials
+      .command('revoke')
+      .description(
+        'revoke a gateway credential: by id through the server (yours, or anyone’s for admins), or a person’s in the local file; open sessions end before their next statement',
+      )
+      .option('--id <id>', 'server mode: the credential id (gwc_…)')
+      .option('--person <name>', 'local file mode: the person')
+      .option('--file <file>', 'local file mode: the credentials file', DEFAULT_CREDENTIALS_FILE),
+    false,
+  ).action(async (_opts: unknown, command: Command) => {
+    const opts = apiOptions(command) as ApiOptions & { id?: string; person?: string; file: string };
+    if ((opts.id === undefined) === (opts.person === undefined))
+      throw new InvalidArgumentError('give --id (server) or --person (local file)');
+    if (opts.id !== undefined) {
+      await revokeById(opts, opts.id);
+      return;
+    }
+    if (!revokeCredential(opts.file, opts.person!, Date.now()))
+      throw new Error(`${opts.file}: no live credential for ${opts.person}`);
+    console.log(`Revoked the gateway credential of ${opts.person}.`);
+  });
+  grantsCommand(gateway);
 }
 
-function parseListen(value: string): { host: string; port: number } {
-  const m = /^(.*):(\d{1,5})$/.exec(value);
-  if (!m || Number(m[2]) > 65535)
-    throw new InvalidArgumentError(
-      `--listen must be host:port, e.g. 127.0.0.1:6432 (got ${value})`,
+/** Options that describe one database: with --config, the file says them per database. */
+const PER_DATABASE = [
+  'listen',
+  'upstream',
+  'mode',
+  'redact',
+  'tlsCert',
+  'tlsKey',
+  'tlsRequire',
+  'guardrails',
+  'queue',
+  'maxMessageBytes',
+] as const;
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The one database of a gateway started without --config. */
+function singleDatabase(opts: GatewayOptions): DatabaseConfig {
+  const upstream = opts.upstream ?? process.env.EVIDENT_GATEWAY_UPSTREAM;
+  if (!upstream)
+    throw new Error(
+      'no upstream: pass --upstream postgres://role@host:5432/database (or --config FILE)',
     );
-  return { host: m[1]!.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(m[2]) };
+  if (opts.mode !== 'observe' && opts.mode !== 'fail_closed')
+    throw new Error('--mode must be observe or fail_closed');
+  if (!isRedactionPolicy(opts.redact)) throw new Error('--redact must be none, literals or all');
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey))
+    throw new Error('--tls-cert and --tls-key go together');
+  if (opts.tlsRequire && !opts.tlsCert)
+    throw new Error('--tls-require needs --tls-cert and --tls-key');
+  let listen: { host: string; port: number };
+  try {
+    listen = parseListen(opts.listen);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return {
+    name: new URL(upstream).pathname.slice(1),
+    ...listen,
+    upstream,
+    mode: opts.mode,
+    redaction: opts.redact,
+    guardrails: opts.guardrails ? loadGuardrails(opts.guardrails) : [],
+    ...(opts.tlsCert && opts.tlsKey
+      ? {
+          tls: {
+            certFile: opts.tlsCert,
+            keyFile: opts.tlsKey,
+            require: opts.tlsRequire ?? false,
+          },
+        }
+      : {}),
+    queueCapacity: opts.queue,
+    maxMessageBytes: opts.maxMessageBytes,
+  };
 }

@@ -7,8 +7,7 @@ import { ulidGenerator } from '../util/ids.js';
 import { AuditQueue, type PostEvents } from './audit/audit-queue.js';
 import { httpEventPoster } from './audit/http-event-poster.js';
 import type { RedactionPolicy } from './audit/redaction.js';
-import type { CredentialStore } from './auth/credential-store.js';
-import { FileCredentialStore } from './auth/credentials-file.js';
+import { type CredentialsOption, openCredentialStore } from './auth/open-credential-store.js';
 import { type GuardrailRule, loadGuardrails } from './guardrails/guardrail-rules.js';
 import { CancelRegistry } from './postgres/cancel-registry.js';
 import type { AuditMode } from './postgres/gateway-deps.js';
@@ -27,7 +26,13 @@ export interface PostgresGatewayOptions {
   /** The Evident server and an ingest key for the gateway's source. */
   url: string;
   key: string;
-  credentials: string | CredentialStore;
+  /**
+   * A credentials file, a store, or `{ syncToken }`: credentials and policy from the Evident
+   * server at `url`, fetched with a token of a service holding the `gateway` role.
+   */
+  credentials: CredentialsOption;
+  /** The upstream role's password, over the URL's and PGPASSWORD. */
+  upstreamPassword?: string;
   mode: AuditMode;
   /** What of statements' values reaches the log (default `literals`: no values). */
   redaction?: RedactionPolicy;
@@ -52,6 +57,7 @@ export interface RunningGateway {
 
 export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<RunningGateway> {
   const upstream = parseUpstreamUrl(o.upstream);
+  if (o.upstreamPassword !== undefined) upstream.password = o.upstreamPassword;
   const clock = o.clock ?? systemClock;
   const log = o.log ?? ((m: string) => console.error(m));
   const audit = new AuditQueue({
@@ -72,13 +78,17 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     }),
     require: o.tls.require ?? false,
   };
+  const { store: credentials, stop: stopPolling } = await openCredentialStore(o.credentials, {
+    url: o.url,
+    clock,
+    log,
+  });
   const ids = ulidGenerator();
   const sessionIds = ulidGenerator();
   const server = await startGateway(
     {
       upstream,
-      credentials:
-        typeof o.credentials === 'string' ? new FileCredentialStore(o.credentials) : o.credentials,
+      credentials,
       audit,
       mode: o.mode,
       redaction,
@@ -102,6 +112,7 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     port: typeof address === 'object' && address ? address.port : o.port,
     audit,
     close: async () => {
+      stopPolling();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await audit.drained();
     },

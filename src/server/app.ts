@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.js';
 import { eventExportRoutes } from './routes/events-export.js';
 import { eventFacetRoutes } from './routes/events-facets.js';
 import { fourEyesRoutes } from './routes/four-eyes.js';
+import { gatewayRoutes } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { ingestMappingRoutes } from './routes/ingest-mappings.js';
@@ -113,6 +114,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     alertRoutes(api, ctx);
     alertBulkRoutes(api, ctx);
     reviewRoutes(api, ctx);
+    gatewayRoutes(api, ctx);
     openApiRoutes(api);
     eventFacetRoutes(api, ctx);
     savedSearchRoutes(api, ctx);

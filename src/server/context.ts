@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { AccountDirectory } from '../access/accounts/accounts.js';
 import { createOwnToken } from '../access/admin/account-tokens.js';
@@ -11,6 +12,9 @@ import { authorize, type Resource } from '../access/authorization/authorize.js';
 import type { SourceScope } from '../access/authorization/source-scope.js';
 import { ApiTokens } from '../access/credentials/api-tokens.js';
 import { IngestKeyService } from '../access/credentials/ingest-key-service.js';
+import { GatewayCredentials } from '../access/gateway/gateway-credentials.js';
+import { GatewayGrants } from '../access/gateway/gateway-grants.js';
+import { GatewaySync } from '../access/gateway/gateway-sync.js';
 import type { Action, Principal } from '../access/principal.js';
 import type { SignIn } from '../access/sign-in/sign-in.js';
 import { SignInService } from '../access/sign-in/sign-in-service.js';
@@ -136,6 +140,12 @@ export interface ServerContext extends ServerDeps {
   reports: ReportService;
   /** Evidence packs cut for a caller (routes/packs.ts). */
   packs: PackService;
+  /** People's database-gateway credentials (access/gateway/). */
+  gatewayCredentials: GatewayCredentials;
+  /** The gateway's policy: who may reach which database as which upstream role. */
+  gatewayGrants: GatewayGrants;
+  /** What a running gateway fetches. */
+  gatewaySync: GatewaySync;
 }
 
 /**
@@ -254,6 +264,9 @@ export function serverContext(deps: ServerDeps): ServerContext {
       deps.audit,
       deps.verifyPage,
     ),
+    gatewayCredentials: new GatewayCredentials({ ...services, ids, random: randomBytes }),
+    gatewayGrants: new GatewayGrants({ ...services, ids, accounts }),
+    gatewaySync: new GatewaySync({ ...services, accounts }),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>

@@ -524,6 +524,57 @@ const CASES: RouteCase[] = [
     action: 'self',
     body: () => ({ current_password: 'not the password 1', new_password: 'a new passphrase 2' }),
   },
+  // The database gateway: bodies that do not validate (400) and unknown ids (404) change nothing.
+  {
+    method: 'POST',
+    route: '/api/v1/gateway/credentials',
+    url: () => '/api/v1/gateway/credentials',
+    action: 'self',
+    body: () => ({ label: 'no lifetime given' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/gateway/credentials',
+    url: () => '/api/v1/gateway/credentials',
+    action: 'self',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/gateway/credentials/all',
+    url: () => '/api/v1/gateway/credentials/all',
+    action: 'gateway.manage',
+  },
+  {
+    method: 'DELETE',
+    route: '/api/v1/gateway/credentials/:id',
+    url: () => '/api/v1/gateway/credentials/gwc_unknown',
+    action: 'self',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/gateway/grants',
+    url: () => '/api/v1/gateway/grants',
+    action: 'gateway.manage',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/gateway/grants',
+    url: () => '/api/v1/gateway/grants',
+    action: 'gateway.manage',
+    body: () => ({ role: 'auditor', database: 'app' }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/v1/gateway/grants/:id',
+    url: () => '/api/v1/gateway/grants/gwg_unknown',
+    action: 'gateway.manage',
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/gateway/sync',
+    url: () => '/api/v1/gateway/sync',
+    action: 'gateway.sync',
+  },
 ];
 
 const payloadOf = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
@@ -649,6 +700,7 @@ describe('permission matrix: every route × every credential', () => {
     await valid('admin', [{ role: 'admin' }]);
     await valid('auditor', [{ role: 'auditor' }]);
     await valid('reviewer', [{ role: 'reviewer' }]);
+    await valid('gateway', [{ role: 'gateway' }]);
     await valid('no roles', []);
     await valid('reviewer of billing-*', [{ role: 'reviewer', sources: ['billing-*'] }]);
     await valid('auditor of hr-api', [{ role: 'auditor', sources: ['hr-api'] }]);

@@ -2,6 +2,7 @@ import { Nav } from './components/nav.js';
 import { AdminPage } from './pages/admin.js';
 import { AlertsPage } from './pages/alerts.js';
 import { EvidencePacksPage } from './pages/evidence-packs.js';
+import { GatewaySessionsPage } from './pages/gateway-sessions.js';
 import { IntegrityPage } from './pages/integrity.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { NotificationsPage } from './pages/notifications.js';
@@ -32,6 +33,7 @@ export function App() {
   else if (location.path === '/evidence-packs') page = <EvidencePacksPage />;
   else if (location.path === '/timeline') page = <TimelinePage location={location} />;
   else if (location.path === '/admin') page = <AdminPage />;
+  else if (location.path === '/gateway-sessions') page = <GatewaySessionsPage />;
   else if (location.path === '/admin/notifications') page = <NotificationsPage />;
   else page = <NotFoundPage />;
   return (

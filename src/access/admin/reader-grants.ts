@@ -27,7 +27,8 @@ export async function readerGrantsNeedApproval(
 }
 
 export function isReadingRole(role: Role): boolean {
-  return role !== 'admin';
+  // A gateway reads credentials and policy, never events.
+  return role !== 'admin' && role !== 'gateway';
 }
 
 /**

@@ -21,6 +21,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'rules.manage',
     'reviews.manage',
     'self',
+    'gateway.manage',
   ],
   auditor: [
     'events.read',
@@ -49,6 +50,8 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'reports.read',
     'self',
   ],
+  // A gateway's service principal: the people's SCRAM verifiers and the access policy, no events.
+  gateway: ['gateway.sync', 'self'],
 };
 
 /** What an ingest key may do: append, as its bound source. Nothing else. */

@@ -65,6 +65,7 @@ export function mapCsvlogBody(text: string, options: MapBodyOptions): MappedBody
       const fields = postgresFields(r.message, {
         ...(r.user ? { user: r.user } : {}),
         ...(r.database ? { database: r.database } : {}),
+        ...(r.applicationName ? { application: r.applicationName } : {}),
         ...(client && /^[\d.]+$|:/.test(client) && client !== '[local]'
           ? { clientIp: client }
           : {}),

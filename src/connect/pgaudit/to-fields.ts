@@ -7,6 +7,11 @@ export interface PgContext {
   database?: string;
   clientIp?: string;
   host?: string;
+  /**
+   * The session's application_name (csvlog column): the gateway sets `evident/<session>`, so
+   * a statement of its upstream role without it came from somewhere else (bypass detection).
+   */
+  application?: string;
 }
 
 const MAX_STATEMENT = 4096;
@@ -56,6 +61,7 @@ export function pgAuditFields(entry: PgAuditEntry, ctx: PgContext): MappedFields
       ...(ctx.database ? { database: ctx.database } : {}),
       ...(entry.parameter ? { parameter: entry.parameter.slice(0, MAX_STATEMENT) } : {}),
       ...(ctx.host ? { host: ctx.host } : {}),
+      ...(ctx.application ? { application: ctx.application } : {}),
     },
   };
 }

@@ -4,7 +4,10 @@ import { type RedactionPolicy, redactedStatement } from './redaction.js';
 /** Who is connected, to what: the part of every event a session shares. */
 export interface SessionContext {
   sessionId: string;
+  /** The user name the client connected with. */
   person: string;
+  /** The person's account id, when the credential came from the Evident server. */
+  personId?: string;
   clientIp: string | undefined;
   database: string;
   upstreamRole: string;
@@ -17,7 +20,8 @@ const MAX_ERROR_CHARS = 1000;
 
 function actor(s: SessionContext) {
   return {
-    id: s.person,
+    id: s.personId ?? s.person,
+    ...(s.personId !== undefined && s.personId !== s.person ? { name: s.person } : {}),
     type: 'user',
     session: s.sessionId,
     ...(s.clientIp ? { ip: s.clientIp.replace(/^::ffff:/, '') } : {}),
@@ -105,7 +109,7 @@ export function intentEvent(
 export function sessionEvent(
   s: SessionContext,
   kind: 'connect' | 'disconnect',
-  outcome: 'success' | 'failure',
+  outcome: 'success' | 'failure' | 'denied',
   id: string,
   nowMs: number,
   extra: { reason?: string; details?: Record<string, unknown> } = {},

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import type { CredentialStore, GatewayCredential } from './credential-store.js';
-import { formatVerifier, makeVerifier, parseVerifier } from './scram.js';
+import { newGatewaySecret } from './new-secret.js';
+import { parseVerifier } from './scram.js';
 
 /** The file's shape: one entry per person (creating a new credential replaces the old one). */
 interface FileEntry {
@@ -82,12 +83,12 @@ export function createCredential(
 ): CreatedCredential {
   const entries = readEntries(file).filter((e) => e.person !== person);
   const id = `gwc_${random(9).toString('base64url')}`;
-  const secret = `evg_${random(24).toString('base64url')}`;
+  const { secret, verifier } = newGatewaySecret(random);
   const expiresAt = new Date(nowMs + lifetimeMs).toISOString();
   entries.push({
     id,
     person,
-    verifier: formatVerifier(makeVerifier(secret, random(16))),
+    verifier,
     created_at: new Date(nowMs).toISOString(),
     expires_at: expiresAt,
   });

@@ -6,7 +6,7 @@ import {
   sessionEvent,
   statementEvent,
 } from '../audit/gateway-events.js';
-import { type GatewayCredential, isUsable } from '../auth/credential-store.js';
+import { type GatewayCredential, isUsable, mayReach } from '../auth/credential-store.js';
 import { SCRAM_MECHANISM } from '../auth/scram.js';
 import { ScramError, ScramServer } from '../auth/scram-server.js';
 import type { BackendParser } from './backend-parser.js';
@@ -276,6 +276,8 @@ export class ClientSession {
           write.authentication(AUTH_OK),
         ]),
       );
+      if (this.credential?.personId !== undefined) this.context.personId = this.credential.personId;
+      if (this.credential && !this.permitted(this.credential)) return;
     } catch (error) {
       if (!(error instanceof ScramError)) throw error;
       const reason = this.endReason ?? error.message;
@@ -457,19 +459,53 @@ export class ClientSession {
     else this.upstreamHold!.until(Promise.all(waits).then(after));
   }
 
+  /**
+   * The policy in Evident, checked once the person is known to be who they say (as
+   * PostgreSQL refuses a database without CONNECT after authentication).
+   */
+  private permitted(credential: GatewayCredential): boolean {
+    const { database, upstreamRole } = this.context;
+    if (mayReach(credential, database, upstreamRole)) return true;
+    const reason = `no gateway grant lets ${this.context.person} reach ${database} as ${upstreamRole}`;
+    this.endReason = 'no grant';
+    this.record(
+      sessionEvent(
+        this.context,
+        'connect',
+        'denied',
+        this.deps.newEventId(),
+        this.deps.clock.now(),
+        { reason },
+      ),
+    );
+    this.fatal(
+      '42501',
+      `permission denied for database "${database}"`,
+      reason,
+      'an Evident admin grants access with POST /api/v1/gateway/grants',
+    );
+    return false;
+  }
+
   /** Expiry or revocation ends the session between statements, never in the middle of one. */
   private credentialEnded(): boolean {
     const now = this.deps.clock.now();
     if (now - this.lastCredentialCheckMs < CREDENTIAL_CHECK_MS) return false;
     this.lastCredentialCheckMs = now;
     const current = this.deps.credentials.find(this.context.person);
-    if (current && current.id === this.credential?.id && isUsable(current, now)) return false;
-    const reason =
-      !current || current.id !== this.credential?.id
+    const reachable =
+      current !== undefined && mayReach(current, this.context.database, this.context.upstreamRole);
+    if (current && current.id === this.credential?.id && isUsable(current, now) && reachable)
+      return false;
+    const reason = !current
+      ? 'credential withdrawn'
+      : current.id !== this.credential?.id
         ? 'credential replaced'
         : current.revoked
           ? 'credential revoked'
-          : 'credential expired';
+          : !isUsable(current, now)
+            ? 'credential expired'
+            : 'access withdrawn by the policy';
     this.endReason = reason;
     this.fatal(
       '28000',

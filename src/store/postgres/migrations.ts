@@ -656,6 +656,42 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 12,
+    name: 'gateway',
+    sql: `
+      -- People's database-gateway credentials: SCRAM-SHA-256 verifiers only (never a secret),
+      -- each with a lifetime; a person's list and the gateway's sync of the unexpired ones
+      -- walk an index.
+      CREATE TABLE gateway_credentials (
+        id TEXT PRIMARY KEY,
+        principal_id TEXT NOT NULL,
+        label TEXT,
+        verifier TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        revoked_at_ms BIGINT,
+        revoked_by TEXT,
+        version INTEGER NOT NULL
+      );
+      CREATE INDEX gateway_credentials_principal ON gateway_credentials (principal_id, created_at_ms, id);
+      CREATE INDEX gateway_credentials_expiry ON gateway_credentials (expires_at_ms);
+      -- Who may reach which database as which upstream role: a person (account id) or
+      -- everyone holding an Evident role.
+      CREATE TABLE gateway_grants (
+        id TEXT PRIMARY KEY,
+        subject_type TEXT NOT NULL CHECK (subject_type IN ('person', 'role')),
+        subject TEXT NOT NULL,
+        database_name TEXT NOT NULL,
+        upstream_role TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        UNIQUE (subject_type, subject, database_name, upstream_role)
+      );
+    `,
+  },
+  {
     version: 15,
     name: 'alert_read_paths',
     sql: `

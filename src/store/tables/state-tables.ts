@@ -48,6 +48,9 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'review_notes', key: ['occurrence_id', 'id'] },
   // Each person's saved searches (migration 11).
   { table: 'saved_searches', key: ['id'] },
+  // The database gateway (migration 12): people's credentials and who may reach what.
+  { table: 'gateway_credentials', key: ['id'] },
+  { table: 'gateway_grants', key: ['id'] },
 ];
 
 export function stateTable(table: string): StateTable {

@@ -11,6 +11,7 @@ const PAGES = [
   { path: '/integrity', label: 'Integrity' },
   { path: '/evidence-packs', label: 'Evidence packs' },
   { path: '/timeline', label: 'Timelines' },
+  { path: '/gateway-sessions', label: 'Gateway sessions' },
 ];
 
 /** Pages whose server features are still to come: named so the navigation has room. */
