@@ -70,6 +70,9 @@ export const ACTIONS = [
   'alerts.handle',
   'reviews.read',
   'reviews.sign_off',
+  // retention policies and legal holds
+  'retention.read',
+  'retention.manage',
   // one's own account: whoami, own tokens, sign-out
   'self',
 ] as const;

@@ -23,6 +23,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { otlpLogRoutes } from './routes/otlp-logs.js';
 import { principalRoutes } from './routes/principals.js';
+import { retentionRoutes } from './routes/retention.js';
 import { ruleRoutes } from './routes/rules.js';
 import { sourceRoutes } from './routes/sources.js';
 import { streamRoutes } from './routes/stream.js';
@@ -103,6 +104,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     authRoutes(api, ctx);
     alertRoutes(api, ctx);
     alertBulkRoutes(api, ctx);
+    retentionRoutes(api, ctx);
     openApiRoutes(api);
     dashboardRoutes(api, deps.webRoot ?? defaultWebRoot());
   });

@@ -30,6 +30,7 @@ import { DeliveryService } from '../monitor/notify/delivery-service.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
 import { SourceDirectory } from '../monitor/sources/source-directory.js';
+import { RetentionPolicyService } from '../retention/policy-service.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
@@ -113,6 +114,8 @@ export interface ServerContext extends ServerDeps {
   /** Appends what a shipper mapping produced, answering retries from the store. */
   mappedAppend: MappedAppend;
   health: HealthCheck;
+  /** Retention policies (routes/retention.ts). */
+  retention: RetentionPolicyService;
 }
 
 /**
@@ -220,6 +223,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     }),
     mappedAppend: new MappedAppend(deps.store, deps.sequencer),
     health: new HealthCheck(deps.store, deps.clock, deps.clockSync),
+    retention: new RetentionPolicyService(admin),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>

@@ -19,6 +19,8 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'sources.manage',
     'rules.read',
     'rules.manage',
+    'retention.read',
+    'retention.manage',
     'self',
   ],
   auditor: [
@@ -32,6 +34,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'rules.read',
     'alerts.read',
     'reviews.read',
+    'retention.read',
     'self',
   ],
   reviewer: [
