@@ -15,6 +15,7 @@ import { notificationsCommand } from './notifications.js';
 import { packCommand } from './pack.js';
 import { principalsCommand } from './principals.js';
 import { proofCommand } from './proof.js';
+import { retentionCommand } from './retention.js';
 import { rulesCommand } from './rules.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   exportCommand(program);
   forwardCommand(program);
   sourcesCommand(program);
+  retentionCommand(program);
   checkpointCommand(program);
   proofCommand(program);
   verifyCommand(program);

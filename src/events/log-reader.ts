@@ -7,6 +7,7 @@ import { META_VERIFIER_KEY } from '../log/init-log.js';
 import { consistencyProof, inclusionProof, inclusionProofs } from '../log/proofs.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
 import type { LogHead, Store, StoredEntry } from '../store/store.js';
+import { purgeMark } from '../store/tables/retention/purged-payloads-table.js';
 
 /** Raw pages of GET /api/v1/log/entries hold at most this many entries. */
 export const ENTRIES_PAGE_MAX = 1000;
@@ -118,6 +119,11 @@ export class LogReader {
     const entries = end > start ? await this.store.entries(start, end) : [];
     const limit = Math.min(requestedEnd ?? head.size, head.size);
     return { start, end, entries, nextStart: end < limit ? end : null };
+  }
+
+  /** The seq of the retention.purge event that removed the payload of `seq`, if one did. */
+  async purgeSeqOf(seq: number): Promise<number | undefined> {
+    return (await purgeMark(this.store.state, seq))?.purgeSeq;
   }
 
   async entryById(id: string): Promise<StoredEntry | undefined> {
