@@ -27,7 +27,7 @@ export interface StoredPolicy extends RetentionPolicy {
 }
 
 /** The policy that governs `source`: its own, else the default, else none (kept forever). */
-export function policyFor<P extends RetentionPolicy>(
+export function policyFor<P extends { source: string }>(
   policies: readonly P[],
   source: string,
 ): P | undefined {
