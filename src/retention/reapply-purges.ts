@@ -1,4 +1,5 @@
 import { SELF_SOURCE } from '../log/self-source.js';
+import { isUniqueViolation } from '../store/sql/query-runner.js';
 import type { Store } from '../store/store.js';
 import { purgePayloads } from '../store/tables/retention/purged-payloads-table.js';
 import type { Clock } from '../util/clock.js';
@@ -42,9 +43,15 @@ export async function reapplyRecordedPurges(store: Store, clock: Clock): Promise
       const seqs = seqsOf(details.ranges).filter((s) => s < event.seq);
       for (let i = 0; i < seqs.length; i += SEQS_PER_TRANSACTION) {
         const chunk = seqs.slice(i, i + SEQS_PER_TRANSACTION);
-        result.purged += await store.transaction((tx) =>
-          purgePayloads(tx, { purgeSeq: event.seq, seqs: chunk, atMs: clock.now() }),
-        );
+        const apply = () =>
+          store.transaction((tx) =>
+            purgePayloads(tx, { purgeSeq: event.seq, seqs: chunk, atMs: clock.now() }),
+          );
+        // Another server process starting beside this one may mark the same seqs first.
+        result.purged += await apply().catch((error: unknown) => {
+          if (isUniqueViolation(error)) return apply();
+          throw error;
+        });
       }
     }
     if (page.length < PAGE) return result;

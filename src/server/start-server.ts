@@ -19,6 +19,8 @@ import { NotificationSettingsService } from '../monitor/notify/settings-service.
 import { sourceSettingsFromEnv } from '../monitor/sources/settings.js';
 import { type SourceHealth, startSourceHealth } from '../monitor/sources/source-health.js';
 import { type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
+import { PurgeScheduler } from '../retention/purge-scheduler.js';
+import { reapplyRecordedPurges } from '../retention/reapply-purges.js';
 import type { Clock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
 import { loadOrCreateSecretBox } from '../util/secret-box.js';
@@ -68,6 +70,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** EVIDENT_RETENTION_INTERVAL_SECONDS: between purge runs (default one hour). */
+function retentionIntervalMs(): number {
+  const text = process.env.EVIDENT_RETENTION_INTERVAL_SECONDS;
+  const seconds = text === undefined ? 3600 : Number(text);
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new Error(
+      `EVIDENT_RETENTION_INTERVAL_SECONDS must be a whole number of seconds ≥ 1, not ${text}`,
+    );
+  }
+  return seconds * 1000;
+}
+
 /** Opens the log in a data folder and serves the API on host:port. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const log = await openLog({
@@ -80,7 +94,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let notifier: Notifier | undefined;
   let health: SourceHealth | undefined;
   let witnessing: WitnessSubmitter | undefined;
+  let purging: PurgeScheduler | undefined;
   const stopMonitoring = async () => {
+    await purging?.stop();
     await witnessing?.close();
     await monitor?.stop();
     await health?.stop();
@@ -106,6 +122,28 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await notificationSettings.store.sealStoredSecrets(log.clock.now());
     const report = (part: string) => (error: unknown) =>
       console.error(`${part}: ${(error as Error).message}`);
+    // The log is the authority on what was purged: a database restored from a backup taken
+    // before a purge gets those payloads removed again before anyone can read them.
+    const reapplied = await reapplyRecordedPurges(log.store, log.clock);
+    if (reapplied.purged > 0) {
+      console.log(
+        `retention: re-applied ${reapplied.events} recorded purge event(s); ${reapplied.purged} payload(s) a restored backup had brought back were removed again`,
+      );
+      await audit.record({
+        principal: { kind: 'system', id: 'retention' },
+        action: 'retention.purge_reapply',
+        details: { purged: reapplied.purged, events: reapplied.events },
+      });
+    }
+    purging = new PurgeScheduler({
+      store: log.store,
+      audit,
+      clock: log.clock,
+      intervalMs: retentionIntervalMs(),
+      onPurged: (count) => console.log(`retention: purged ${count} payload(s) past their policy`),
+      onError: report('retention'),
+    });
+    purging.start();
     let generatedWebhookSecrets: Record<string, string> = {};
     if (options.notificationsFile) {
       ({ generated: generatedWebhookSecrets } = await applyNotificationsFile(
