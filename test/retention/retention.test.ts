@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ApiClient } from '../../src/client/api-client.js';
 import { PurgeRunner } from '../../src/retention/purge-runner.js';
 import { reapplyRecordedPurges } from '../../src/retention/reapply-purges.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { purgePayloads } from '../../src/store/tables/retention/purged-payloads-table.js';
 import { ManualClock } from '../../src/util/clock.js';
+import { verifyRemote } from '../../src/verify/verify-remote.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
 import { tamperedCopy } from '../support/processes.js';
 import {
@@ -152,6 +154,13 @@ describe('retention across 37 months (fake clock)', () => {
     const report = await verifyStore(t.log.store);
     assert.deepEqual(report.problems, []);
     assert.equal(report.ok, true);
+
+    // Over the API too (verify --url): purged entries come as record null with their leaf hash.
+    const baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const token = auditor.authorization.replace('Bearer ', '');
+    const remote = await verifyRemote(new ApiClient({ baseUrl, token }), {});
+    assert.deepEqual(remote.problems, []);
+    assert.equal(remote.ok, true);
   });
 
   describe('verify names what retention did not explain', () => {

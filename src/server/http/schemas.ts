@@ -337,6 +337,8 @@ const Entry: JsonSchema = {
         const: true,
         description: 'The payload was purged by retention (docs/retention.md)',
       },
+      source: str('With purged: the source (the record is gone; verify checks the purge)'),
+      received_at: time('With purged: when the server received it'),
       ...ENTRY_SKEW_PROPERTIES,
     },
     ['seq', 'leaf_hash', 'record'],

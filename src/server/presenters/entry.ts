@@ -12,7 +12,7 @@ import { PURGED_RECORD } from '../../store/tables/retention/purged-payloads-tabl
 export function entryJson(entry: StoredEntry, flagsOf: EntryFlags): string {
   // A purged payload (docs/retention.md): the leaf hash still proves its place in the tree.
   if (entry.record === PURGED_RECORD)
-    return `{"seq":${entry.seq},"leaf_hash":"${toBase64(entry.leafHash)}","record":null,"purged":true}`;
+    return `{"seq":${entry.seq},"leaf_hash":"${toBase64(entry.leafHash)}","record":null,"purged":true,"source":${JSON.stringify(entry.source)},"received_at":"${new Date(entry.receivedAtMs).toISOString()}"}`;
   const head = `{"seq":${entry.seq},"leaf_hash":"${toBase64(entry.leafHash)}","record":${entry.record}`;
   const flags = flagsOf.of(entry);
   if (flags.length === 0) return `${head}}`;

@@ -6,7 +6,6 @@ import { toBase64 } from '../../core/bytes.js';
 import { parseSubmittedRecords } from '../../core/record/parse-body.js';
 import { normaliseId } from '../../core/record/validate.js';
 import { AppError } from '../../errors.js';
-import { PURGED_RECORD } from '../../store/tables/retention/purged-payloads-table.js';
 import type { ServerContext } from '../context.js';
 import { entryJson, entryListJson } from '../presenters/entry.js';
 import {
@@ -123,8 +122,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (!entry) throw new AppError('not_found', `no event ${id}`);
       // Outside a scoped grant the answer is the same 404 as for a missing event.
       authorize(principal, 'events.read', { type: 'event', id, source: entry.source });
-      if (entry.record === PURGED_RECORD) {
-        const purgeSeq = await ctx.log.purgeSeqOf(entry.seq);
+      const purge = await ctx.log.purgeOf(entry);
+      if (purge) {
+        const purgeSeq = purge.purgeSeq;
         throw new AppError(
           'payload_purged',
           `the payload of event ${id} (seq ${entry.seq}) was purged by retention: the retention.purge event at seq ${purgeSeq ?? 'unknown'} covers it; its leaf hash still proves it was in the log`,
