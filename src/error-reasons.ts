@@ -140,6 +140,10 @@ export const REASONS = {
     'the resource named in the path does not exist or is not visible to the caller',
   ],
   route_not_found: ['not_found', 'no route has this method and path'],
+  payload_purged: [
+    'gone',
+    'the event’s payload was purged by retention; its seq and leaf hash stay, and the message names the purge event’s seq',
+  ],
   sign_in_disabled: [
     'not_found',
     'sign-in (or OpenID Connect sign-in) is not enabled on this server',

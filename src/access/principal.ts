@@ -75,6 +75,9 @@ export const ACTIONS = [
   // reports and evidence packs
   'reports.read',
   'packs.create',
+  // retention policies and legal holds
+  'retention.read',
+  'retention.manage',
   // one's own account: whoami, own tokens, sign-out
   'self',
   // the database gateway: its policy and everyone's credentials; what a gateway fetches

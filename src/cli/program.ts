@@ -18,6 +18,7 @@ import { principalsCommand } from './principals.js';
 import { proofCommand } from './proof.js';
 import { reviewsCommand } from './reviews.js';
 import { reportCommand } from './report.js';
+import { retentionCommand } from './retention.js';
 import { rulesCommand } from './rules.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   exportCommand(program);
   forwardCommand(program);
   sourcesCommand(program);
+  retentionCommand(program);
   checkpointCommand(program);
   proofCommand(program);
   verifyCommand(program);

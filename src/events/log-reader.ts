@@ -7,6 +7,7 @@ import { META_VERIFIER_KEY } from '../log/init-log.js';
 import { consistencyProof, inclusionProof, inclusionProofs } from '../log/proofs.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
 import type { LogHead, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
+import { PURGED_RECORD, purgeMark } from '../store/tables/retention/purged-payloads-table.js';
 
 /** Raw pages of GET /api/v1/log/entries hold at most this many entries. */
 export const ENTRIES_PAGE_MAX = 1000;
@@ -123,6 +124,15 @@ export class LogReader {
     const entries = end > start ? await this.store.entries(start, end) : [];
     const limit = Math.min(requestedEnd ?? head.size, head.size);
     return { start, end, entries, nextStart: end < limit ? end : null };
+  }
+
+  /**
+   * Whether retention purged the entry's payload, and the seq of the retention.purge event
+   * that did (undefined when a payload is missing without one: `evident verify` names that).
+   */
+  async purgeOf(entry: StoredEntry): Promise<{ purgeSeq: number | undefined } | undefined> {
+    if (entry.record !== PURGED_RECORD) return undefined;
+    return { purgeSeq: (await purgeMark(this.store.state, entry.seq))?.purgeSeq };
   }
 
   async entryById(id: string): Promise<StoredEntry | undefined> {

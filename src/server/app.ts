@@ -28,6 +28,7 @@ import { packRoutes } from './routes/packs.js';
 import { principalRoutes } from './routes/principals.js';
 import { reviewRoutes } from './routes/reviews.js';
 import { reportRoutes } from './routes/reports.js';
+import { retentionRoutes } from './routes/retention.js';
 import { ruleRoutes } from './routes/rules.js';
 import { savedSearchRoutes } from './routes/saved-searches.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -115,6 +116,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     alertBulkRoutes(api, ctx);
     reviewRoutes(api, ctx);
     gatewayRoutes(api, ctx);
+    retentionRoutes(api, ctx);
     openApiRoutes(api);
     eventFacetRoutes(api, ctx);
     savedSearchRoutes(api, ctx);

@@ -41,6 +41,7 @@ import type { SourceSettings } from '../monitor/sources/settings.js';
 import { SourceDirectory } from '../monitor/sources/source-directory.js';
 import { ReviewService } from '../review/review-service.js';
 import { ReviewWork } from '../review/review-work.js';
+import { RetentionPolicyService } from '../retention/policy-service.js';
 import type { IngestKeyRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
@@ -146,6 +147,8 @@ export interface ServerContext extends ServerDeps {
   gatewayGrants: GatewayGrants;
   /** What a running gateway fetches. */
   gatewaySync: GatewaySync;
+  /** Retention policies (routes/retention.ts). */
+  retention: RetentionPolicyService;
 }
 
 /**
@@ -267,6 +270,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     gatewayCredentials: new GatewayCredentials({ ...services, ids, random: randomBytes }),
     gatewayGrants: new GatewayGrants({ ...services, ids, accounts }),
     gatewaySync: new GatewaySync({ ...services, accounts }),
+    retention: new RetentionPolicyService(admin),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>

@@ -22,6 +22,10 @@ import { NotificationSettingsService } from '../monitor/notify/settings-service.
 import { sourceSettingsFromEnv } from '../monitor/sources/settings.js';
 import { type SourceHealth, startSourceHealth } from '../monitor/sources/source-health.js';
 import { type RunningMonitor, startMonitor } from '../monitor/start-monitor.js';
+import { archiveHookFromEnv } from '../retention/archive/archive-from-env.js';
+import type { BeforePurge } from '../retention/purge-runner.js';
+import { PurgeScheduler } from '../retention/purge-scheduler.js';
+import { reapplyRecordedPurges } from '../retention/reapply-purges.js';
 import { ReviewSchedule, startReviewSchedule } from '../review/review-schedule.js';
 import type { Clock } from '../util/clock.js';
 import { ulidGenerator } from '../util/ids.js';
@@ -77,6 +81,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** EVIDENT_RETENTION_INTERVAL_SECONDS: between purge runs (default one hour). */
+function retentionIntervalMs(): number {
+  const text = process.env.EVIDENT_RETENTION_INTERVAL_SECONDS;
+  const seconds = text === undefined ? 3600 : Number(text);
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new Error(
+      `EVIDENT_RETENTION_INTERVAL_SECONDS must be a whole number of seconds ≥ 1, not ${text}`,
+    );
+  }
+  return seconds * 1000;
+}
+
 /** Opens the log in a data folder and serves the API on host:port. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const log = await openLog({
@@ -91,7 +107,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let witnessing: WitnessSubmitter | undefined;
   let reviewSchedule: { stop(): Promise<void> } | undefined;
   let clockRecorder: ClockSyncRecorder | undefined;
+  let purging: PurgeScheduler | undefined;
   const stopMonitoring = async () => {
+    await purging?.stop();
     await witnessing?.close();
     await reviewSchedule?.stop();
     await monitor?.stop();
@@ -119,6 +137,34 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await notificationSettings.store.sealStoredSecrets(log.clock.now());
     const report = (part: string) => (error: unknown) =>
       console.error(`${part}: ${(error as Error).message}`);
+    // The log is the authority on what was purged: a database restored from a backup taken
+    // before a purge gets those payloads removed again before anyone can read them.
+    const reapplied = await reapplyRecordedPurges(log.store, log.clock);
+    if (reapplied.purged > 0) {
+      console.log(
+        `retention: re-applied ${reapplied.events} recorded purge event(s); ${reapplied.purged} payload(s) a restored backup had brought back were removed again`,
+      );
+      await audit.record({
+        principal: { kind: 'system', id: 'retention' },
+        action: 'retention.purge_reapply',
+        details: { purged: reapplied.purged, events: reapplied.events },
+      });
+    }
+    purging = new PurgeScheduler({
+      store: log.store,
+      audit,
+      clock: log.clock,
+      intervalMs: retentionIntervalMs(),
+      // Policies with `archive: true` write their payloads to EVIDENT_ARCHIVE_TARGET (a
+      // directory or s3://bucket/prefix, docs/archive.md) before anything is purged; a bad
+      // target stops the server here rather than at the first purge.
+      ...optionalBeforePurge(
+        archiveHookFromEnv(process.env, { store: log.store, origin: log.origin, clock: log.clock }),
+      ),
+      onPurged: (count) => console.log(`retention: purged ${count} payload(s) past their policy`),
+      onError: report('retention'),
+    });
+    purging.start();
     let generatedWebhookSecrets: Record<string, string> = {};
     if (options.notificationsFile) {
       ({ generated: generatedWebhookSecrets } = await applyNotificationsFile(
@@ -285,4 +331,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await log.close();
     throw error;
   }
+}
+
+/** The archive hook as an optional property (exactOptionalPropertyTypes: absent, not undefined). */
+function optionalBeforePurge(hook: BeforePurge | undefined): { beforePurge?: BeforePurge } {
+  return hook ? { beforePurge: hook } : {};
 }

@@ -77,6 +77,9 @@ export function searchSql(
     // Row-value comparison: both engines walk the (time_ms, seq) index from the cursor.
     conditions.push(`(time_ms, seq) < (${p(filter.before.timeMs)}, ${p(filter.before.seq)})`);
   }
+  // A purged payload (docs/retention.md) has nothing to match or show: searches and exports
+  // skip it. First, so PostgreSQL never reads the empty text as JSON for actor_name or ip.
+  conditions.unshift("record <> ''");
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   const order = byTime ? 'time_ms DESC, seq DESC' : 'seq DESC';
   return {

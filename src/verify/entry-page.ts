@@ -1,6 +1,8 @@
 import { HASH_SIZE, pow2 } from '../core/merkle.js';
 import type { Store } from '../store/store.js';
+import { PURGED_RECORD } from '../store/tables/retention/purged-payloads-table.js';
 import { checkEntry } from './entry-check.js';
+import type { PurgedRow } from './purge-check.js';
 import { type Problem, ProblemFound } from './report.js';
 
 /**
@@ -45,6 +47,8 @@ export interface EntryPage {
   stop?: PageStop;
   /** The stored tree nodes that appending those leaves completes, by level (1, 2, …). */
   nodes: LevelNodes[];
+  /** Entries among the passed ones whose payload is gone: verify-store checks each has a purge. */
+  purged: PurgedRow[];
 }
 
 /**
@@ -57,6 +61,7 @@ export async function checkEntryPage(store: Store, from: number, to: number): Pr
   const leaves = new Uint8Array((to - from) * HASH_SIZE);
   let passed = 0;
   let stop: PageStop | undefined;
+  const purged: PurgedRow[] = [];
   while (stop === undefined && from + passed < to) {
     const start = from + passed;
     const limit = Math.min(SCAN_ROWS, to - start);
@@ -67,6 +72,13 @@ export async function checkEntryPage(store: Store, from: number, to: number): Pr
       if (entry.seq !== seq) {
         stop = { kind: 'gap', nextSeq: entry.seq };
         break;
+      }
+      if (entry.record === PURGED_RECORD) {
+        // Nothing to hash: the leaf hash joins the tree as stored, and the purge must be explained.
+        purged.push({ seq, source: entry.source, receivedAtMs: entry.receivedAtMs });
+        leaves.set(entry.leafHash, passed * HASH_SIZE);
+        passed++;
+        continue;
       }
       try {
         checkEntry(entry);
@@ -86,6 +98,7 @@ export async function checkEntryPage(store: Store, from: number, to: number): Pr
     passed,
     leaves,
     nodes: await completedNodes(store, from, from + passed),
+    purged,
   };
   if (stop !== undefined) page.stop = stop;
   return page;

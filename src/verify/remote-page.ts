@@ -4,11 +4,21 @@ import { canonicalize } from '../core/canonical-json.js';
 import { LOG_KEY_ROTATE_ACTION } from '../core/key-history.js';
 import { HASH_SIZE, leafHash } from '../core/merkle.js';
 import { SELF_SOURCE } from '../log/self-source.js';
+import { POLICY_SET_ACTION } from '../retention/policy-change.js';
+import { PURGE_ACTION } from '../retention/purge-event.js';
+import type { PurgedRow, RetentionEvent } from './purge-check.js';
 import { fail, type Problem, ProblemFound } from './report.js';
 
 /** What GET /api/v1/log/entries answers (docs/api.md). */
 interface EntriesAnswer {
-  entries: { seq: number; leaf_hash: string; record: unknown }[];
+  entries: {
+    seq: number;
+    leaf_hash: string;
+    record: unknown;
+    purged?: boolean;
+    source?: string;
+    received_at?: string;
+  }[];
   next_start: number | null;
 }
 
@@ -32,6 +42,9 @@ export interface RemotePage {
   stop?: { kind: 'empty' } | { kind: 'problem'; problem: Problem };
   /** Records of rotation events and of the `watched` seqs, for the checks made in order. */
   records: WatchedRecord[];
+  /** Entries whose payload retention purged, and the log's retention events (purge-check.ts). */
+  purged: PurgedRow[];
+  retention: RetentionEvent[];
 }
 
 export function isRotationEvent(record: unknown): boolean {
@@ -54,6 +67,8 @@ export async function checkRemotePage(
 ): Promise<RemotePage> {
   const leaves = new Uint8Array((to - from) * HASH_SIZE);
   const records: WatchedRecord[] = [];
+  const purged: PurgedRow[] = [];
+  const retention: RetentionEvent[] = [];
   let passed = 0;
   let stop: RemotePage['stop'];
   while (stop === undefined && from + passed < to) {
@@ -66,6 +81,19 @@ export async function checkRemotePage(
       const seq = from + passed;
       if (seq >= to) break;
       let leaf: Uint8Array;
+      if (entry.purged === true && entry.record === null && entry.seq === seq) {
+        // Nothing to hash: the stated leaf hash joins the tree, and the purge must be explained.
+        const stated = fromBase64(entry.leaf_hash);
+        const receivedAtMs = Date.parse(entry.received_at ?? '');
+        if (stated && stated.byteLength === HASH_SIZE && Number.isFinite(receivedAtMs)) {
+          purged.push({ seq, source: String(entry.source), receivedAtMs });
+          leaves.set(stated, passed * HASH_SIZE);
+          passed++;
+          continue;
+        }
+      }
+      const retentionEvent = retentionEventOf(seq, entry.record);
+      if (retentionEvent) retention.push(retentionEvent);
       try {
         leaf = checkEntry(seq, entry);
       } catch (error) {
@@ -80,9 +108,26 @@ export async function checkRemotePage(
       passed++;
     }
   }
-  const page: RemotePage = { from, passed, leaves, records };
+  const page: RemotePage = { from, passed, leaves, records, purged, retention };
   if (stop !== undefined) page.stop = stop;
   return page;
+}
+
+function retentionEventOf(seq: number, record: unknown): RetentionEvent | undefined {
+  const r = record as {
+    source?: unknown;
+    action?: unknown;
+    received_at?: unknown;
+    details?: unknown;
+  } | null;
+  if (r?.source !== SELF_SOURCE) return undefined;
+  if (r.action !== PURGE_ACTION && r.action !== POLICY_SET_ACTION) return undefined;
+  return {
+    seq,
+    action: r.action,
+    receivedAtMs: Date.parse(String(r.received_at)),
+    details: r.details,
+  };
 }
 
 /** The entry's leaf hash, recomputed; ProblemFound when it is out of place or differs. */

@@ -13,6 +13,8 @@ export type ProblemKind =
   | 'node_mismatch' // a stored tree node differs from the recomputed one
   | 'node_missing'
   | 'node_extra'
+  | 'payload_missing' // a payload removed with no retention.purge event covering it
+  | 'purge_unjustified' // a purge its policy did not allow (before the minimum or maximum, wrong policy)
   | 'key_history' // the key history contradicts the log's handovers or rotation events
   | 'witness_quorum'; // the latest checkpoint lacks the cosignatures a witness policy requires
 

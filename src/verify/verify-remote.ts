@@ -15,6 +15,7 @@ import {
 } from './log-keys.js';
 import { foldPagesInOrder } from './ordered-pages.js';
 import { PagePool, type RemoteConnection } from './page-pool.js';
+import { checkPurges, type PurgedRow, type RetentionEvent } from './purge-check.js';
 import { checkRemotePage, isRotationEvent, type RemotePage } from './remote-page.js';
 import { fail, ProblemFound, type VerifyReport } from './report.js';
 
@@ -115,7 +116,8 @@ export async function verifyRemote(
 
     const rotations = new RotationCheck(trusted, checkpoint.size);
     const frontier = MerkleFrontier.empty();
-    await checkEntries(client, checkpoint.size, frontier, rotations, report, options);
+    const retention = { purged: [] as PurgedRow[], events: [] as RetentionEvent[] };
+    await checkEntries(client, checkpoint.size, frontier, rotations, report, options, retention);
     if (!bytesEqual(frontier.root(), checkpoint.rootHash)) {
       fail(
         'checkpoint_mismatch',
@@ -123,6 +125,8 @@ export async function verifyRemote(
       );
     }
     rotations.finish();
+    // Retention's events, now proven by the tree, explain every missing payload.
+    checkPurges(retention.purged, retention.events);
     report.ok = true;
   } catch (error) {
     if (!(error instanceof ProblemFound)) throw error;
@@ -142,6 +146,7 @@ async function checkEntries(
   rotations: RotationCheck,
   report: VerifyReport,
   options: VerifyRemoteOptions,
+  retention: { purged: PurgedRow[]; events: RetentionEvent[] },
 ): Promise<void> {
   const watched = rotations.watchedSeqs();
   const threads = threadCount(options, size);
@@ -159,6 +164,8 @@ async function checkEntries(
       check,
       fold: (page) => {
         const records = new Map(page.records.map((r) => [r.seq, r.record]));
+        for (const row of page.purged) retention.purged.push(row);
+        for (const event of page.retention) retention.events.push(event);
         for (let k = 0; k < page.passed; k++) {
           const seq = page.from + k;
           if (records.has(seq)) rotations.entry(seq, records.get(seq));

@@ -13,11 +13,14 @@ import { formatVerifierKey, parseVerifierKey } from '../core/note.js';
 import { META_VERIFIER_KEY } from '../log/init-log.js';
 import { SELF_SOURCE } from '../log/self-source.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
+import { POLICY_SET_ACTION } from '../retention/policy-change.js';
+import { PURGE_ACTION } from '../retention/purge-event.js';
 import type { StoreLocation } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { checkEntryPage } from './entry-page.js';
 import { foldPagesInOrder } from './ordered-pages.js';
 import { PagePool } from './page-pool.js';
+import { checkPurges, type PurgedRow, type RetentionEvent } from './purge-check.js';
 import { fail, ProblemFound, type VerifyReport } from './report.js';
 import { TreeCheck } from './tree-check.js';
 
@@ -91,7 +94,8 @@ export async function verifyStore(
       );
     }
     const tree = new TreeCheck(checkpoints);
-    await checkEntries(store, latest.size, tree, report, options);
+    const purged: PurgedRow[] = [];
+    await checkEntries(store, latest.size, tree, report, options, purged);
     options.onProgress?.(report.entriesChecked, latest.size);
     if (tree.frontier.size < latest.size) {
       fail(
@@ -110,6 +114,8 @@ export async function verifyStore(
     }
     // The entries are proven now, so the log's own rotation events can vouch for the history.
     await checkRotationEvents(store, history, latest.size);
+    // Likewise its retention events explain every missing payload.
+    checkPurges(purged, await retentionEvents(store, latest.size));
     report.ok = true;
   } catch (error) {
     if (!(error instanceof ProblemFound)) throw error;
@@ -258,6 +264,7 @@ async function checkEntries(
   tree: TreeCheck,
   report: VerifyReport,
   options: VerifyStoreOptions,
+  purged: PurgedRow[],
 ): Promise<void> {
   const threads = threadCount(options, size);
   const pool = threads > 0 ? PagePool.start(options.location!, threads) : undefined;
@@ -276,6 +283,7 @@ async function checkEntries(
         } finally {
           report.entriesChecked = tree.entriesChecked;
         }
+        for (const row of page.purged) purged.push(row);
         const stop = page.stop;
         if (stop?.kind === 'problem') throw new ProblemFound(stop.problem);
         if (stop?.kind === 'gap') {
@@ -293,6 +301,29 @@ async function checkEntries(
   } finally {
     await pool?.close().catch(() => undefined);
   }
+}
+
+/** The log's retention.purge and retention.policy.set events below `size`, proven by the tree. */
+async function retentionEvents(store: Store, size: number): Promise<RetentionEvent[]> {
+  const out: RetentionEvent[] = [];
+  for (const action of [PURGE_ACTION, POLICY_SET_ACTION]) {
+    let toSeq = size;
+    for (;;) {
+      const page = await store.search({ source: SELF_SOURCE, action, toSeq, limit: 1000 });
+      for (const entry of page) {
+        const record = JSON.parse(entry.record) as { details?: unknown };
+        out.push({
+          seq: entry.seq,
+          action,
+          receivedAtMs: entry.receivedAtMs,
+          details: record.details,
+        });
+      }
+      if (page.length < 1000) break;
+      toSeq = page[page.length - 1]!.seq;
+    }
+  }
+  return out;
 }
 
 /** Number of complete subtrees of level ≥ 1 in a tree of `size` leaves. */

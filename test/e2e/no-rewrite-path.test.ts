@@ -94,6 +94,8 @@ const COMMANDS: Record<string, 'reads' | 'appends' | 'configures' | 'serves'> = 
   'sources list': 'reads',
   'sources show': 'reads',
   'sources declare': 'configures',
+  'retention show': 'reads',
+  'retention set': 'configures',
   checkpoint: 'reads',
   proof: 'reads',
   verify: 'reads',

@@ -277,6 +277,20 @@ const CASES: RouteCase[] = [
     body: () => ({ reader_grants: 'on' }),
   },
   {
+    method: 'GET',
+    route: '/api/v1/retention',
+    url: () => '/api/v1/retention',
+    action: 'retention.read',
+  },
+  {
+    method: 'PUT',
+    route: '/api/v1/retention',
+    url: () => '/api/v1/retention',
+    action: 'retention.manage',
+    // A minimum only lengthens (applies at once): the matrix must not leave requests pending.
+    body: () => ({ source: 'matrix-source', min: 'P30D' }),
+  },
+  {
     method: 'POST',
     route: '/api/v1/notifications/test',
     url: () => '/api/v1/notifications/test',

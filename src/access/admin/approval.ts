@@ -1,3 +1,4 @@
+import type { PolicyFields } from '../../retention/policy.js';
 import type { Grant } from '../principal.js';
 
 /**
@@ -14,6 +15,8 @@ export const APPROVAL_CHANGES = [
   'admin_revoke',
   'reader_grant',
   'reader_token',
+  // Shortening a retention policy's minimum or maximum (src/retention/policy-change.ts).
+  'retention_shorten',
 ] as const;
 export type ApprovalChange = (typeof APPROVAL_CHANGES)[number];
 
@@ -43,6 +46,8 @@ export interface ApprovalRecord {
   grants?: Grant[];
   /** `reader_token`: the token that starts working on approval. */
   tokenId?: string;
+  /** `retention_shorten`: the policy that applies on approval. */
+  retentionPolicy?: PolicyFields;
 }
 
 export function approvalStatus(record: ApprovalRecord, nowMs: number): ApprovalStatus {

@@ -1,4 +1,6 @@
 import { AppError } from '../../errors.js';
+import { policyFromFields } from '../../retention/policy.js';
+import { applyPolicy } from '../../retention/policy-change.js';
 import { accountById, changeAccount } from '../../store/tables/accounts/accounts-table.js';
 import { approvalById, saveDecision } from '../../store/tables/accounts/approvals-table.js';
 import type { AccountRecord } from '../accounts/accounts.js';
@@ -47,6 +49,7 @@ export async function approveRequest(
     if (found.change === 'reader_grant' || found.change === 'reader_token') {
       return approveReaderChange(change, found, reason, ctx.tokens);
     }
+    if (found.change === 'retention_shorten') return approvePolicy(change, found, reason);
     // Checked before the request is marked, so a change that cannot apply leaves it pending.
     assertPending(found, change.nowMs);
     const notApplicable = await adminChangeRefusal(change.tx, found.subject.id, found.change);
@@ -117,6 +120,22 @@ async function approveReaderChange(
     requested_by: approval.requestedBy.id,
   });
   return { approval, account };
+}
+
+/** A shorter retention policy applies, with its event, in the approval's transaction. */
+async function approvePolicy(
+  change: AdminChange,
+  found: ApprovalRecord,
+  reason: string | null,
+): Promise<Decision> {
+  const policy = found.retentionPolicy && policyFromFields(found.retentionPolicy);
+  if (!policy || typeof policy === 'string') {
+    throw new AppError('approval_outdated', `request ${found.id} names no policy; reject it`);
+  }
+  const approval = await markDecided(change, found, 'approved', reason);
+  recordDecision(change, 'approval.approve', approval, reason);
+  await applyPolicy(change, policy, found.reason, approval);
+  return { approval };
 }
 
 /** Rejects (or, by the requester, withdraws) a pending request. The subject cannot. */

@@ -20,6 +20,8 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'rules.read',
     'rules.manage',
     'reviews.manage',
+    'retention.read',
+    'retention.manage',
     'self',
     'gateway.manage',
   ],
@@ -36,6 +38,7 @@ export const ROLE_ACTIONS: Readonly<Record<Role, readonly Action[]>> = {
     'reviews.read',
     'reports.read',
     'packs.create',
+    'retention.read',
     'self',
   ],
   reviewer: [

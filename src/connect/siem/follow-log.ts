@@ -7,6 +7,7 @@
 import type { SourceScope } from '../../access/authorization/source-scope.js';
 import { inScope } from '../../access/authorization/source-scope.js';
 import type { Store, StoredEntry } from '../../store/store.js';
+import { PURGED_RECORD } from '../../store/tables/retention/purged-payloads-table.js';
 
 export const FOLLOW_PAGE = 500;
 
@@ -45,7 +46,8 @@ export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
         for (const entry of page) {
           if (o.signal.aborted) return;
           next = entry.seq + 1;
-          if (inScope(o.scope, entry.source)) {
+          // A purged payload (docs/retention.md) has nothing to stream.
+          if (entry.record !== PURGED_RECORD && inScope(o.scope, entry.source)) {
             quietSince = Date.now();
             yield { entry };
           }

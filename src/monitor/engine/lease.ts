@@ -19,6 +19,8 @@ export class Lease {
     readonly holder: string,
     private readonly clock: Clock,
     readonly ttlMs: number,
+    /** Which job's lease (engine_lease.id); default the rule engine's. */
+    private readonly id?: string,
   ) {}
 
   /** Held with at least a third of its time left: safe to do a step of work. */
@@ -29,14 +31,21 @@ export class Lease {
   /** Takes or renews the lease; false when another live holder has it. */
   async acquire(): Promise<boolean> {
     const now = this.clock.now();
-    const current = await engineLease(this.store.state);
+    const current = await engineLease(this.store.state, this.id);
     if (current && current.holder !== this.holder && current.expiresAtMs > now) {
       this.heldUntil = 0;
       return false;
     }
     const expiresAtMs = now + this.ttlMs;
     const version = current?.version ?? 0;
-    if (!(await putEngineLease(this.store.state, { holder: this.holder, expiresAtMs }, version))) {
+    if (
+      !(await putEngineLease(
+        this.store.state,
+        { holder: this.holder, expiresAtMs },
+        version,
+        this.id,
+      ))
+    ) {
       this.heldUntil = 0;
       return false;
     }
@@ -55,6 +64,11 @@ export class Lease {
   async release(): Promise<void> {
     if (this.heldUntil === 0) return;
     this.heldUntil = 0;
-    await putEngineLease(this.store.state, { holder: this.holder, expiresAtMs: 0 }, this.version);
+    await putEngineLease(
+      this.store.state,
+      { holder: this.holder, expiresAtMs: 0 },
+      this.version,
+      this.id,
+    );
   }
 }

@@ -178,6 +178,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing, malformed, expired, revoked or unknown token (one answer for all)',
   403: 'The credential may not do this: no role of it allows the action (docs/security.md has the matrix), or a separation-of-duties rule refuses it',
   404: 'Not found',
+  410: 'Gone: the payload was purged by retention (the message names the retention.purge event’s seq)',
   409: 'A conflict with the current state: an event id stored with other content, a name taken, the last admin, a request no longer pending',
   413: 'Body or canonical record too large',
   415: 'Unsupported Content-Type',
@@ -328,7 +329,16 @@ const Entry: JsonSchema = {
     {
       seq: int('Leaf index'),
       leaf_hash: str('base64 SHA-256(0x00 ‖ JCS(record))'),
-      record: ref('Record'),
+      record: {
+        anyOf: [ref('Record'), { type: 'null' }],
+        description: 'null when retention purged the payload (then `purged` is true)',
+      },
+      purged: {
+        const: true,
+        description: 'The payload was purged by retention (docs/retention.md)',
+      },
+      source: str('With purged: the source (the record is gone; verify checks the purge)'),
+      received_at: time('With purged: when the server received it'),
       ...ENTRY_SKEW_PROPERTIES,
     },
     ['seq', 'leaf_hash', 'record'],

@@ -19,5 +19,6 @@ export function approvalJson(approval: ApprovalRecord, nowMs: number) {
     decision_reason: approval.decisionReason,
     ...(approval.grants ? { roles: grantsJson(approval.grants) } : {}),
     ...(approval.tokenId ? { token_id: approval.tokenId } : {}),
+    ...(approval.retentionPolicy ? { retention_policy: approval.retentionPolicy } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { toBase64 } from '../../core/bytes.js';
 import type { EntryFlags } from '../../events/entry-flags.js';
 import type { StoredEntry } from '../../store/store.js';
+import { PURGED_RECORD } from '../../store/tables/retention/purged-payloads-table.js';
 
 /**
  * `{"seq","leaf_hash","record"}` as JSON text. The stored canonical record is spliced in
@@ -9,6 +10,9 @@ import type { StoredEntry } from '../../store/store.js';
  * (received_at − time) follow the record, outside it: the record is what was hashed.
  */
 export function entryJson(entry: StoredEntry, flagsOf: EntryFlags): string {
+  // A purged payload (docs/retention.md): the leaf hash still proves its place in the tree.
+  if (entry.record === PURGED_RECORD)
+    return `{"seq":${entry.seq},"leaf_hash":"${toBase64(entry.leafHash)}","record":null,"purged":true,"source":${JSON.stringify(entry.source)},"received_at":"${new Date(entry.receivedAtMs).toISOString()}"}`;
   const head = `{"seq":${entry.seq},"leaf_hash":"${toBase64(entry.leafHash)}","record":${entry.record}`;
   const flags = flagsOf.of(entry);
   if (flags.length === 0) return `${head}}`;

@@ -94,7 +94,7 @@ export const eventByIdSchema = {
   querystring: NO_QUERY,
   response: {
     200: jsonResponse('The entry', ref('Entry')),
-    ...errorResponses(400, 401, 403, 404),
+    ...errorResponses(400, 401, 403, 404, 410),
   },
 };
 

@@ -130,6 +130,14 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (!entry) throw new AppError('not_found', `no event ${id}`);
       // Outside a scoped grant the answer is the same 404 as for a missing event.
       authorize(principal, 'events.read', { type: 'event', id, source: entry.source });
+      const purge = await ctx.log.purgeOf(entry);
+      if (purge) {
+        const purgeSeq = purge.purgeSeq;
+        throw new AppError(
+          'payload_purged',
+          `the payload of event ${id} (seq ${entry.seq}) was purged by retention: the retention.purge event at seq ${purgeSeq ?? 'unknown'} covers it; its leaf hash still proves it was in the log`,
+        );
+      }
       return reply.type('application/json; charset=utf-8').send(entryJson(entry, ctx.entryFlags));
     },
   );

@@ -95,6 +95,16 @@ export const approvalJsonSchema: JsonSchema = object(
     decision_reason: nullable(str('Why it was decided so')),
     roles: { type: 'array', items: grantJson, description: 'reader_grant: what approval gives' },
     token_id: str('reader_token: the token that starts working on approval'),
+    retention_policy: object(
+      {
+        source: str('The source, or * for the default'),
+        min: nullable(str('Minimum retention (ISO 8601: P12M, P90D)')),
+        max: nullable(str('Maximum retention')),
+        archive: bool('Archive before purge'),
+      },
+      ['source', 'min', 'max', 'archive'],
+      { description: 'retention_shorten: the policy that applies on approval' },
+    ),
   },
   [
     'id',

@@ -4,6 +4,7 @@ import {
   type ApprovalRecord,
 } from '../../../access/admin/approval.js';
 import type { Grant } from '../../../access/principal.js';
+import { type PolicyFields, policyFromFields } from '../../../retention/policy.js';
 import { int } from '../../rows.js';
 import { storedGrants } from './account-rows.js';
 import type { ApprovalsTable } from './accounts-tables.js';
@@ -60,6 +61,7 @@ export function approvalToRow(
     payload: JSON.stringify({
       ...(approval.grants ? { grants: approval.grants } : {}),
       ...(approval.tokenId ? { tokenId: approval.tokenId } : {}),
+      ...(approval.retentionPolicy ? { retentionPolicy: approval.retentionPolicy } : {}),
     }),
     version,
     updated_at_ms: updatedAtMs,
@@ -70,12 +72,12 @@ export function approvalToRow(
 export function approvalPayload(
   id: string,
   value: unknown,
-): { grants?: Grant[]; tokenId?: string } {
+): { grants?: Grant[]; tokenId?: string; retentionPolicy?: PolicyFields } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw corrupt(id, 'payload');
   }
-  const { grants, tokenId } = value as Record<string, unknown>;
-  const out: { grants?: Grant[]; tokenId?: string } = {};
+  const { grants, tokenId, retentionPolicy } = value as Record<string, unknown>;
+  const out: { grants?: Grant[]; tokenId?: string; retentionPolicy?: PolicyFields } = {};
   if (grants !== undefined) {
     out.grants = storedGrants(`approval ${id}`, grants);
   }
@@ -83,7 +85,22 @@ export function approvalPayload(
     if (typeof tokenId !== 'string') throw corrupt(id, 'payload.tokenId');
     out.tokenId = tokenId;
   }
+  if (retentionPolicy !== undefined) {
+    const policy = storedPolicyFields(retentionPolicy);
+    if (!policy) throw corrupt(id, 'payload.retentionPolicy');
+    out.retentionPolicy = policy;
+  }
   return out;
+}
+
+function storedPolicyFields(value: unknown): PolicyFields | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { source, min, max, archive } = value as Record<string, unknown>;
+  const period = (v: unknown) => v === null || typeof v === 'string';
+  if (typeof source !== 'string' || !period(min) || !period(max) || typeof archive !== 'boolean')
+    return undefined;
+  const fields = { source, min: min as string | null, max: max as string | null, archive };
+  return typeof policyFromFields(fields) === 'string' ? undefined : fields;
 }
 
 function parsePayload(id: string, text: string): unknown {

@@ -78,11 +78,13 @@ export interface EngineLeaseRow {
 
 const LEASE_ID = 'lease';
 
-export async function engineLease(q: QueryRunner): Promise<EngineLeaseRow | undefined> {
+/** `id` names the job: the engine's lease, or another single-process job's (retention's purge). */
+export async function engineLease(
+  q: QueryRunner,
+  id: string = LEASE_ID,
+): Promise<EngineLeaseRow | undefined> {
   const db = tables<MonitorTables>(q);
-  const row = await q.first<Row>(
-    db.selectFrom('engine_lease').selectAll().where('id', '=', LEASE_ID),
-  );
+  const row = await q.first<Row>(db.selectFrom('engine_lease').selectAll().where('id', '=', id));
   return row
     ? { holder: String(row.holder), expiresAtMs: int(row.expires_at_ms), version: int(row.version) }
     : undefined;
@@ -93,6 +95,7 @@ export async function putEngineLease(
   q: QueryRunner,
   lease: { holder: string; expiresAtMs: number },
   version: number,
+  id: string = LEASE_ID,
 ): Promise<boolean> {
   const db = tables<MonitorTables>(q);
   const changed =
@@ -101,7 +104,7 @@ export async function putEngineLease(
           db
             .insertInto('engine_lease')
             .values({
-              id: LEASE_ID,
+              id,
               holder: lease.holder,
               expires_at_ms: lease.expiresAtMs,
               version: 1,
@@ -112,7 +115,7 @@ export async function putEngineLease(
           db
             .updateTable('engine_lease')
             .set({ holder: lease.holder, expires_at_ms: lease.expiresAtMs, version: version + 1 })
-            .where('id', '=', LEASE_ID)
+            .where('id', '=', id)
             .where('version', '=', version),
         );
   return changed === 1;

@@ -1,0 +1,68 @@
+import { SELF_SOURCE } from '../log/self-source.js';
+import { isUniqueViolation } from '../store/sql/query-runner.js';
+import type { Store } from '../store/store.js';
+import { purgePayloads } from '../store/tables/retention/purged-payloads-table.js';
+import type { Clock } from '../util/clock.js';
+import { PURGE_ACTION, parsePurgeDetails, seqsOf } from './purge-event.js';
+
+export interface ReapplyResult {
+  /** retention.purge events read. */
+  events: number;
+  /** Payloads removed again (present although a recorded purge covers them). */
+  purged: number;
+  /** Events whose details could not be read (verify names them). */
+  unreadable: number[];
+}
+
+const PAGE = 200;
+const SEQS_PER_TRANSACTION = 1000;
+
+/**
+ * Re-applies every purge the log records. A database restored from a backup taken before a
+ * purge has the payloads back but (if the backup is newer than the event) the event too, or
+ * gets it again when the log is re-synchronised: the log is the authority, so its purges
+ * hold. Seqs already purged, or purged and then restored from an archive, are left alone.
+ */
+export async function reapplyRecordedPurges(store: Store, clock: Clock): Promise<ReapplyResult> {
+  const result: ReapplyResult = { events: 0, purged: 0, unreadable: [] };
+  let toSeq: number | undefined;
+  for (;;) {
+    const page = await store.search({
+      action: PURGE_ACTION,
+      source: SELF_SOURCE,
+      limit: PAGE,
+      ...(toSeq === undefined ? {} : { toSeq }),
+    });
+    for (const event of page) {
+      result.events++;
+      const details = parsePurgeDetails(detailsOf(event.record));
+      if (typeof details === 'string') {
+        result.unreadable.push(event.seq);
+        continue;
+      }
+      const seqs = seqsOf(details.ranges).filter((s) => s < event.seq);
+      for (let i = 0; i < seqs.length; i += SEQS_PER_TRANSACTION) {
+        const chunk = seqs.slice(i, i + SEQS_PER_TRANSACTION);
+        const apply = () =>
+          store.transaction((tx) =>
+            purgePayloads(tx, { purgeSeq: event.seq, seqs: chunk, atMs: clock.now() }),
+          );
+        // Another server process starting beside this one may mark the same seqs first.
+        result.purged += await apply().catch((error: unknown) => {
+          if (isUniqueViolation(error)) return apply();
+          throw error;
+        });
+      }
+    }
+    if (page.length < PAGE) return result;
+    toSeq = page[page.length - 1]!.seq;
+  }
+}
+
+function detailsOf(record: string): unknown {
+  try {
+    return (JSON.parse(record) as { details?: unknown }).details;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,116 @@
+import {
+  type PolicyFields,
+  policyFor,
+  policyFromFields,
+  purgeCutoff,
+} from '../retention/policy.js';
+import { POLICY_SET_ACTION } from '../retention/policy-change.js';
+import {
+  PURGE_ACTION,
+  type PurgeEventDetails,
+  parsePurgeDetails,
+} from '../retention/purge-event.js';
+import { fail } from './report.js';
+
+/** An entry whose payload is gone: what its row still says (the leaf hash is in the tree). */
+export interface PurgedRow {
+  seq: number;
+  source: string;
+  receivedAtMs: number;
+}
+
+/** One of the log's own retention events, already proven by the tree check. */
+export interface RetentionEvent {
+  seq: number;
+  action: string;
+  receivedAtMs: number;
+  details: unknown;
+}
+
+/**
+ * Every missing payload must be explained by the log itself: a retention.purge event after
+ * it whose ranges cover its seq, naming the policy the log's own retention.policy.set events
+ * had in force for the entry's source at that point, under which the entry (by its server
+ * received_at) was past both the maximum and the minimum at the purge event's time. Anything
+ * else is tampering, named with the seq.
+ */
+export function checkPurges(purged: readonly PurgedRow[], events: readonly RetentionEvent[]): void {
+  if (purged.length === 0) return;
+  const sorted = [...events].sort((a, b) => a.seq - b.seq);
+  const purges: { event: RetentionEvent; details: PurgeEventDetails }[] = [];
+  for (const event of sorted) {
+    if (event.action !== PURGE_ACTION) continue;
+    const details = parsePurgeDetails(event.details);
+    if (typeof details === 'string') {
+      fail(
+        'purge_unjustified',
+        `the retention.purge event at seq ${event.seq} is unreadable: ${details}`,
+        event.seq,
+      );
+    }
+    purges.push({ event, details });
+  }
+  for (const row of purged) {
+    const cover = purges.find(
+      (p) =>
+        p.event.seq > row.seq &&
+        p.details.ranges.some(([from, to]) => from <= row.seq && row.seq <= to),
+    );
+    if (!cover) {
+      fail(
+        'payload_missing',
+        `entry ${row.seq}: its payload is missing and no retention.purge event covers it: it was deleted outside retention`,
+        row.seq,
+      );
+    }
+    const policy = policyAt(sorted, cover.event.seq, row.source);
+    const named = cover.details.policy;
+    if (!policy || !samePolicy(policy, named)) {
+      fail(
+        'purge_unjustified',
+        `entry ${row.seq}: the retention.purge event at seq ${cover.event.seq} names policy ${describe(named)}, but the log's policy for source ${row.source} then was ${policy ? describe(policy) : 'none (kept forever)'}`,
+        row.seq,
+      );
+    }
+    const parsed = policyFromFields(policy);
+    const cutoff =
+      typeof parsed === 'string' ? undefined : purgeCutoff(parsed, cover.event.receivedAtMs);
+    if (cutoff === undefined || row.receivedAtMs >= cutoff) {
+      fail(
+        'purge_unjustified',
+        `entry ${row.seq} (received ${new Date(row.receivedAtMs).toISOString()}) was purged by the retention.purge event at seq ${cover.event.seq} (${new Date(cover.event.receivedAtMs).toISOString()}) before policy ${describe(policy)} allowed it: before its minimum or maximum retention`,
+        row.seq,
+      );
+    }
+  }
+}
+
+/** The policy the log's events had set for `source` before `seq` (its own, else the default). */
+function policyAt(
+  events: readonly RetentionEvent[],
+  seq: number,
+  source: string,
+): PolicyFields | undefined {
+  const latest = new Map<string, PolicyFields>();
+  for (const event of events) {
+    if (event.seq >= seq) break;
+    if (event.action !== POLICY_SET_ACTION) continue;
+    const d = event.details as Record<string, unknown> | undefined;
+    if (!d || typeof d.policy_source !== 'string') continue;
+    latest.set(d.policy_source, {
+      source: d.policy_source,
+      min: typeof d.min === 'string' ? d.min : null,
+      max: typeof d.max === 'string' ? d.max : null,
+      archive: d.archive === true,
+    });
+  }
+  return policyFor([...latest.values()], source);
+}
+
+function samePolicy(a: PolicyFields, b: PolicyFields): boolean {
+  return a.source === b.source && a.min === b.min && a.max === b.max;
+}
+
+function describe(p: PolicyFields): string {
+  return `${p.source} (min ${p.min ?? 'none'}, max ${p.max ?? 'forever'})`;
+}
