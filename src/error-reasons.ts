@@ -163,6 +163,7 @@ export const REASONS = {
     'the approval request was already approved, rejected or expired',
   ],
   approval_outdated: ['conflict', 'the approval no longer fits its subject; reject it'],
+  hold_released: ['conflict', 'the legal hold is already released'],
   account_disabled: ['conflict', 'the account is disabled'],
   name_taken: ['conflict', 'an account with this name exists'],
   id_taken: ['conflict', 'an account with this id exists'],

@@ -18,6 +18,7 @@ import { eventFacetRoutes } from './routes/events-facets.js';
 import { fourEyesRoutes } from './routes/four-eyes.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
+import { holdRoutes } from './routes/holds.js';
 import { ingestKeyRoutes } from './routes/ingest-keys.js';
 import { ingestMappingRoutes } from './routes/ingest-mappings.js';
 import { logRoutes } from './routes/log.js';
@@ -117,6 +118,7 @@ export function buildApp(deps: ServerDeps, options: AppOptions = {}): FastifyIns
     reviewRoutes(api, ctx);
     gatewayRoutes(api, ctx);
     retentionRoutes(api, ctx);
+    holdRoutes(api, ctx);
     openApiRoutes(api);
     eventFacetRoutes(api, ctx);
     savedSearchRoutes(api, ctx);

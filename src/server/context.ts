@@ -39,6 +39,7 @@ import { DeliveryService } from '../monitor/notify/delivery-service.js';
 import { NotificationSettingsService } from '../monitor/notify/settings-service.js';
 import type { SourceSettings } from '../monitor/sources/settings.js';
 import { SourceDirectory } from '../monitor/sources/source-directory.js';
+import { LegalHoldService } from '../retention/hold-service.js';
 import { RetentionPolicyService } from '../retention/policy-service.js';
 import { ReviewService } from '../review/review-service.js';
 import { ReviewWork } from '../review/review-work.js';
@@ -149,6 +150,8 @@ export interface ServerContext extends ServerDeps {
   gatewaySync: GatewaySync;
   /** Retention policies (routes/retention.ts). */
   retention: RetentionPolicyService;
+  /** Legal holds (routes/holds.ts). */
+  holds: LegalHoldService;
 }
 
 /**
@@ -271,6 +274,7 @@ export function serverContext(deps: ServerDeps): ServerContext {
     gatewayGrants: new GatewayGrants({ ...services, ids, accounts }),
     gatewaySync: new GatewaySync({ ...services, accounts }),
     retention: new RetentionPolicyService(admin),
+    holds: new LegalHoldService(admin),
     authenticate,
     accessScoped,
     access: async (request, action, resource) =>

@@ -291,6 +291,26 @@ const CASES: RouteCase[] = [
     body: () => ({ source: 'matrix-source', min: 'P30D' }),
   },
   {
+    method: 'GET',
+    route: '/api/v1/holds',
+    url: () => '/api/v1/holds',
+    action: 'retention.read',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/holds',
+    url: () => '/api/v1/holds',
+    action: 'retention.manage',
+    body: () => ({ actor_id: 'matrix-person', matter: 'matrix', reason: 'permission matrix' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/holds/:id/release',
+    url: () => `/api/v1/holds/${UNKNOWN_ULID}/release`,
+    action: 'retention.manage',
+    body: () => ({}),
+  },
+  {
     method: 'POST',
     route: '/api/v1/notifications/test',
     url: () => '/api/v1/notifications/test',

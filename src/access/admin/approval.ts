@@ -17,6 +17,8 @@ export const APPROVAL_CHANGES = [
   'reader_token',
   // Shortening a retention policy's minimum or maximum (src/retention/policy-change.ts).
   'retention_shorten',
+  // Releasing a legal hold (src/retention/hold-service.ts).
+  'hold_release',
 ] as const;
 export type ApprovalChange = (typeof APPROVAL_CHANGES)[number];
 

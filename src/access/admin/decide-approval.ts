@@ -1,8 +1,10 @@
 import { AppError } from '../../errors.js';
+import { HOLD_RELEASE_ACTION, holdDetails, holdTarget } from '../../retention/hold-service.js';
 import { policyFromFields } from '../../retention/policy.js';
 import { applyPolicy } from '../../retention/policy-change.js';
 import { accountById, changeAccount } from '../../store/tables/accounts/accounts-table.js';
 import { approvalById, saveDecision } from '../../store/tables/accounts/approvals-table.js';
+import { holdById, releaseHold } from '../../store/tables/retention/legal-holds-table.js';
 import type { AccountRecord } from '../accounts/accounts.js';
 import type { ApiTokens } from '../credentials/api-tokens.js';
 import { type AdminChange, inAdminChange } from './admin-change.js';
@@ -50,6 +52,7 @@ export async function approveRequest(
       return approveReaderChange(change, found, reason, ctx.tokens);
     }
     if (found.change === 'retention_shorten') return approvePolicy(change, found, reason);
+    if (found.change === 'hold_release') return approveHoldRelease(change, found, reason);
     // Checked before the request is marked, so a change that cannot apply leaves it pending.
     assertPending(found, change.nowMs);
     const notApplicable = await adminChangeRefusal(change.tx, found.subject.id, found.change);
@@ -135,6 +138,34 @@ async function approvePolicy(
   const approval = await markDecided(change, found, 'approved', reason);
   recordDecision(change, 'approval.approve', approval, reason);
   await applyPolicy(change, policy, found.reason, approval);
+  return { approval };
+}
+
+/** A legal hold is released, with its event, in the approval's transaction. */
+async function approveHoldRelease(
+  change: AdminChange,
+  found: ApprovalRecord,
+  reason: string | null,
+): Promise<Decision> {
+  const hold = await holdById(change.tx, found.subject.id.replace(/^hold:/, ''));
+  if (!hold || hold.releasedAtMs !== null) {
+    throw new AppError(
+      'approval_outdated',
+      `the hold of request ${found.id} is gone or released; reject it`,
+    );
+  }
+  const approval = await markDecided(change, found, 'approved', reason);
+  if (!(await releaseHold(change.tx, hold, found.requestedBy.name, change.nowMs))) {
+    throw new AppError('concurrent_change', `legal hold ${hold.id} changed meanwhile; try again`);
+  }
+  recordDecision(change, 'approval.approve', approval, reason);
+  change.record({
+    action: HOLD_RELEASE_ACTION,
+    category: 'config',
+    target: holdTarget(hold),
+    ...(found.reason === null ? {} : { reason: found.reason }),
+    details: { ...holdDetails(hold), approval_id: approval.id, requested_by: found.requestedBy.id },
+  });
   return { approval };
 }
 
