@@ -75,7 +75,13 @@ export async function checkEntryPage(store: Store, from: number, to: number): Pr
       }
       if (entry.record === PURGED_RECORD) {
         // Nothing to hash: the leaf hash joins the tree as stored, and the purge must be explained.
-        purged.push({ seq, source: entry.source, receivedAtMs: entry.receivedAtMs });
+        purged.push({
+          seq,
+          source: entry.source,
+          receivedAtMs: entry.receivedAtMs,
+          actorId: entry.actorId,
+          targetId: entry.targetId,
+        });
         leaves.set(entry.leafHash, passed * HASH_SIZE);
         passed++;
         continue;

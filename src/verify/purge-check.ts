@@ -1,3 +1,4 @@
+import { holdCovers } from '../retention/hold.js';
 import {
   type PolicyFields,
   policyFor,
@@ -10,6 +11,7 @@ import {
   type PurgeEventDetails,
   parsePurgeDetails,
 } from '../retention/purge-event.js';
+import { holdsLiveAt } from './hold-replay.js';
 import { fail } from './report.js';
 
 /** An entry whose payload is gone: what its row still says (the leaf hash is in the tree). */
@@ -17,6 +19,9 @@ export interface PurgedRow {
   seq: number;
   source: string;
   receivedAtMs: number;
+  /** As stored after the purge (sha256 digests); absent when the reader was not given them. */
+  actorId?: string;
+  targetId?: string | null;
 }
 
 /** One of the log's own retention events, already proven by the tree check. */
@@ -82,6 +87,14 @@ export function checkPurges(purged: readonly PurgedRow[], events: readonly Reten
         row.seq,
       );
     }
+    const hold = heldBy(row, sorted, cover.event.seq);
+    if (hold) {
+      fail(
+        'purge_of_held_entry',
+        `entry ${row.seq} was purged by the retention.purge event at seq ${cover.event.seq} while legal hold ${hold.id} (matter ${hold.matter}, placed at seq ${hold.seq}) held it`,
+        row.seq,
+      );
+    }
   }
 }
 
@@ -113,4 +126,23 @@ function samePolicy(a: PolicyFields, b: PolicyFields): boolean {
 
 function describe(p: PolicyFields): string {
   return `${p.source} (min ${p.min ?? 'none'}, max ${p.max ?? 'forever'})`;
+}
+
+/** The hold, live at the purge event, that covered `row` (matched on the purge's digests). */
+function heldBy(row: PurgedRow, events: readonly RetentionEvent[], purgeSeq: number) {
+  return holdsLiveAt(events, purgeSeq).find((hold) => {
+    // A reader that was not given the stored ids cannot judge holds that name one.
+    if (hold.actorId !== null && row.actorId === undefined) return false;
+    if (hold.targetId !== null && row.targetId === undefined) return false;
+    return holdCovers(
+      hold,
+      {
+        source: row.source,
+        receivedAtMs: row.receivedAtMs,
+        actorId: row.actorId ?? '',
+        targetId: row.targetId ?? null,
+      },
+      true,
+    );
+  });
 }

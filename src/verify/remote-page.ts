@@ -4,6 +4,7 @@ import { canonicalize } from '../core/canonical-json.js';
 import { LOG_KEY_ROTATE_ACTION } from '../core/key-history.js';
 import { HASH_SIZE, leafHash } from '../core/merkle.js';
 import { SELF_SOURCE } from '../log/self-source.js';
+import { HOLD_PLACE_ACTION, HOLD_RELEASE_ACTION } from '../retention/hold-service.js';
 import { POLICY_SET_ACTION } from '../retention/policy-change.js';
 import { PURGE_ACTION } from '../retention/purge-event.js';
 import type { PurgedRow, RetentionEvent } from './purge-check.js';
@@ -113,6 +114,13 @@ export async function checkRemotePage(
   return page;
 }
 
+const RETENTION_ACTIONS = new Set([
+  PURGE_ACTION,
+  POLICY_SET_ACTION,
+  HOLD_PLACE_ACTION,
+  HOLD_RELEASE_ACTION,
+]);
+
 function retentionEventOf(seq: number, record: unknown): RetentionEvent | undefined {
   const r = record as {
     source?: unknown;
@@ -121,7 +129,7 @@ function retentionEventOf(seq: number, record: unknown): RetentionEvent | undefi
     details?: unknown;
   } | null;
   if (r?.source !== SELF_SOURCE) return undefined;
-  if (r.action !== PURGE_ACTION && r.action !== POLICY_SET_ACTION) return undefined;
+  if (typeof r.action !== 'string' || !RETENTION_ACTIONS.has(r.action)) return undefined;
   return {
     seq,
     action: r.action,

@@ -15,6 +15,7 @@ export type ProblemKind =
   | 'node_extra'
   | 'payload_missing' // a payload removed with no retention.purge event covering it
   | 'purge_unjustified' // a purge its policy did not allow (before the minimum or maximum, wrong policy)
+  | 'purge_of_held_entry' // a purge of an entry a legal hold, live at the purge event, covered
   | 'key_history' // the key history contradicts the log's handovers or rotation events
   | 'witness_quorum'; // the latest checkpoint lacks the cosignatures a witness policy requires
 

@@ -13,6 +13,7 @@ import { formatVerifierKey, parseVerifierKey } from '../core/note.js';
 import { META_VERIFIER_KEY } from '../log/init-log.js';
 import { SELF_SOURCE } from '../log/self-source.js';
 import { readKeyHistory } from '../log/stored-key-history.js';
+import { HOLD_PLACE_ACTION, HOLD_RELEASE_ACTION } from '../retention/hold-service.js';
 import { POLICY_SET_ACTION } from '../retention/policy-change.js';
 import { PURGE_ACTION } from '../retention/purge-event.js';
 import type { StoreLocation } from '../store/open-store.js';
@@ -303,10 +304,10 @@ async function checkEntries(
   }
 }
 
-/** The log's retention.purge and retention.policy.set events below `size`, proven by the tree. */
+/** The log's retention.purge, retention.policy.set and legal_hold events below `size`, proven by the tree. */
 async function retentionEvents(store: Store, size: number): Promise<RetentionEvent[]> {
   const out: RetentionEvent[] = [];
-  for (const action of [PURGE_ACTION, POLICY_SET_ACTION]) {
+  for (const action of [PURGE_ACTION, POLICY_SET_ACTION, HOLD_PLACE_ACTION, HOLD_RELEASE_ACTION]) {
     let toSeq = size;
     for (;;) {
       const page = await store.search({ source: SELF_SOURCE, action, toSeq, limit: 1000 });
