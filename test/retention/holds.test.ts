@@ -1,0 +1,296 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { validateSubmittedRecord } from '../../src/core/record/validate.js';
+import { META_VERIFIER_KEY } from '../../src/log/init-log.js';
+import type { OpenLog } from '../../src/log/open-log.js';
+import { SelfAudit } from '../../src/log/self-audit.js';
+import { archiveBeforePurge } from '../../src/retention/archive/before-purge.js';
+import type { LegalHold } from '../../src/retention/hold.js';
+import { holdDetails } from '../../src/retention/hold-service.js';
+import { PurgeRunner } from '../../src/retention/purge-runner.js';
+import { insertHold } from '../../src/store/tables/retention/legal-holds-table.js';
+import { purgePayloads } from '../../src/store/tables/retention/purged-payloads-table.js';
+import { writeRetentionPolicy } from '../../src/store/tables/retention/retention-policies-table.js';
+import type { ManualClock } from '../../src/util/clock.js';
+import { verifyStore } from '../../src/verify/verify-store.js';
+import { runCli } from '../support/processes.js';
+import {
+  call,
+  event,
+  type TestPrincipal,
+  type TestServer,
+  tempDir,
+  testServer,
+} from '../support/test-server.js';
+import { LOG_KINDS, makeArchiveLog } from './archive/archive-log.js';
+
+const MONTH_MS = 30 * 86_400_000;
+const SLOW = 180_000;
+
+/**
+ * The issue's "done when" with a legal hold: 12-month minimum, 36-month maximum with archive,
+ * a hold on one person's events; after 37 months the unheld payloads are archived and purged,
+ * the held ones remain, verify explains every removal, and the bundles verify offline.
+ */
+describe('legal hold across 37 months with archive (fake clock)', () => {
+  let t: TestServer;
+  let a: TestPrincipal;
+  let b: TestPrincipal;
+  const archiveDir = tempDir('evident-hold-archive-');
+  const seqs: { seq: number; id: string; held: boolean; month: number }[] = [];
+  let holdId: string;
+  let runner: PurgeRunner;
+
+  before(async () => {
+    t = await testServer();
+    a = await t.principal({ roles: ['admin'] });
+    b = await t.principal({ roles: ['admin'] });
+    runner = new PurgeRunner({
+      store: t.log.store,
+      audit: { record: (e) => new SelfAudit(t.log.sequencer, t.log.origin, t.clock).record(e) },
+      clock: t.clock,
+      batchSize: 10,
+      beforePurge: archiveBeforePurge({
+        target: archiveDir,
+        store: t.log.store,
+        origin: t.log.origin,
+        clock: t.clock,
+      }),
+    });
+  });
+  after(async () => t.close());
+
+  it('an admin sets the policy and places a hold on one person (both events)', async () => {
+    const asked = await call(t, 'PUT', '/api/v1/retention', a.headers, {
+      source: '*',
+      min: 'P12M',
+      max: 'P36M',
+      archive: true,
+    });
+    assert.equal(asked.statusCode, 202, asked.body);
+    const approved = await call(
+      t,
+      'POST',
+      `/api/v1/approvals/${asked.json().approval.id}/approve`,
+      b.headers,
+    );
+    assert.equal(approved.statusCode, 200, approved.body);
+
+    const none = await call(t, 'POST', '/api/v1/holds', a.headers, {
+      matter: 'case 7',
+      reason: 'no criteria',
+    });
+    assert.equal(none.statusCode, 400);
+    const placed = await call(t, 'POST', '/api/v1/holds', a.headers, {
+      actor_id: 'u-held',
+      matter: 'case 7',
+      reason: 'litigation over u-held',
+    });
+    assert.equal(placed.statusCode, 201, placed.body);
+    holdId = placed.json().hold.id;
+    const listed = (await call(t, 'GET', '/api/v1/holds', a.headers)).json().holds;
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].actor_id, 'u-held');
+    assert.equal(listed[0].released_at, null);
+    const events = await t.log.store.search({ action: 'legal_hold.place', limit: 10 });
+    assert.equal(events.length, 1, 'placing a hold is an event');
+  });
+
+  it('after 37 months the unheld payloads are archived and purged, the held ones remain', async () => {
+    const key = await t.ingestKey('billing');
+    for (let month = 0; month <= 37; month++) {
+      for (const actor of ['u-held', 'u-other']) {
+        const res = await call(t, 'POST', '/api/v1/events', key, event({ actor: { id: actor } }));
+        assert.equal(res.statusCode, 201, res.body);
+        const e = res.json().entries[0];
+        seqs.push({ seq: e.seq, id: e.id, held: actor === 'u-held', month });
+      }
+      t.clock.advance(MONTH_MS);
+    }
+    const result = await runner.runOnce();
+    assert.ok(result.purged > 0);
+    const policyRun = result.policies.find((p) => p.source === '*');
+    assert.ok(policyRun);
+    const purged: number[] = [];
+    for (const s of seqs) {
+      const stored = (await t.log.store.entryBySeq(s.seq))!;
+      if (stored.record === '') purged.push(s.seq);
+      if (s.held) assert.notEqual(stored.record, '', `held entry ${s.seq} was purged`);
+    }
+    assert.equal(purged.length, result.purged);
+    assert.ok(seqs.filter((s) => !s.held && s.month === 0).every((s) => purged.includes(s.seq)));
+    assert.ok(seqs.filter((s) => s.month >= 2).every((s) => !purged.includes(s.seq)));
+
+    const report = await verifyStore(t.log.store);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.ok, true);
+
+    const bundles = readdirSync(archiveDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.zip'));
+    assert.ok(bundles.length >= 1, 'the purged payloads were archived first');
+    const vkey = (await t.log.store.getMeta(META_VERIFIER_KEY))!;
+    for (const bundle of bundles) {
+      const verified = await runCli(
+        ['archive', 'verify', join(archiveDir, bundle), '--key', vkey],
+        {
+          timeoutMs: SLOW,
+        },
+      );
+      assert.equal(verified.code, 0, verified.stderr);
+    }
+  });
+
+  it('releasing the hold needs a second person; then the held payloads go too', async () => {
+    // Tokens made 37 months ago have expired: two admins of today.
+    a = await t.principal({ roles: ['admin'] });
+    b = await t.principal({ roles: ['admin'] });
+    const asked = await call(t, 'POST', `/api/v1/holds/${holdId}/release`, a.headers, {
+      reason: 'case closed',
+    });
+    assert.equal(asked.statusCode, 202, asked.body);
+    const approval = asked.json().approval;
+    assert.equal(approval.change, 'hold_release');
+    const again = await call(t, 'POST', `/api/v1/holds/${holdId}/release`, b.headers, {});
+    assert.equal(again.statusCode, 409, 'one release request at a time');
+    const self = await call(t, 'POST', `/api/v1/approvals/${approval.id}/approve`, a.headers);
+    assert.equal(self.statusCode, 403, 'the requester cannot approve');
+    assert.equal(self.json().error.reason, 'self_approval');
+    assert.equal((await runner.runOnce()).purged, 0, 'still held while the request waits');
+
+    const ok = await call(t, 'POST', `/api/v1/approvals/${approval.id}/approve`, b.headers);
+    assert.equal(ok.statusCode, 200, ok.body);
+    const hold = (await call(t, 'GET', '/api/v1/holds', a.headers)).json().holds[0];
+    assert.notEqual(hold.released_at, null);
+    const released = await t.log.store.search({ action: 'legal_hold.release', limit: 10 });
+    assert.equal(released.length, 1);
+    const twice = await call(t, 'POST', `/api/v1/holds/${holdId}/release`, a.headers, {});
+    assert.equal(twice.statusCode, 409);
+
+    const result = await runner.runOnce();
+    assert.ok(result.purged > 0);
+    const firstHeld = seqs.find((s) => s.held)!;
+    assert.equal((await t.log.store.entryBySeq(firstHeld.seq))!.record, '');
+    assert.deepEqual((await verifyStore(t.log.store)).problems, []);
+  });
+});
+
+function submitted(log: OpenLog, actor: string, clock: ManualClock) {
+  const record = validateSubmittedRecord(
+    {
+      time: new Date(clock.now()).toISOString(),
+      actor: { id: actor },
+      action: 'customer.read',
+      target: { type: 'customer', id: 'c-1' },
+      outcome: 'success',
+    },
+    '$',
+    { boundSource: 'billing' },
+  );
+  return log.sequencer.append([record], 'billing');
+}
+
+for (const kind of LOG_KINDS) {
+  describe(`legal holds on the store (${kind})`, () => {
+    let log: OpenLog;
+    let clock: ManualClock;
+    let dispose: () => Promise<void>;
+    let audit: SelfAudit;
+    const held: number[] = [];
+    const other: number[] = [];
+
+    before(async () => {
+      ({ log, clock, dispose } = await makeArchiveLog(kind, 'holds.test', 0));
+      audit = new SelfAudit(log.sequencer, log.origin, clock);
+      const hold: LegalHold = {
+        id: '01JD8X7Q6R3T9V2W4Y5Z6A7B8C',
+        matter: 'case 9',
+        reason: 'test',
+        source: null,
+        actorId: 'u-held',
+        targetId: null,
+        fromMs: null,
+        toMs: null,
+        placedAtMs: clock.now(),
+        placedBy: 'test',
+        releasedAtMs: null,
+        releasedBy: null,
+        version: 1,
+      };
+      await audit.recordWithin(async (tx) => {
+        await writeRetentionPolicy(
+          tx,
+          {
+            source: '*',
+            min: null,
+            max: { amount: 30, unit: 'days' },
+            archive: false,
+            updatedAtMs: clock.now(),
+            updatedBy: 'test',
+          },
+          { min: null, max: 'P30D' },
+        );
+        await insertHold(tx, hold);
+        const principal = { kind: 'operator', id: 'test' } as const;
+        return {
+          events: [
+            {
+              principal,
+              action: 'retention.policy.set',
+              details: { policy_source: '*', min: null, max: 'P30D', archive: false },
+            },
+            { principal, action: 'legal_hold.place', details: holdDetails(hold) },
+          ],
+          result: undefined,
+        };
+      });
+      for (let i = 0; i < 3; i++) {
+        held.push((await submitted(log, 'u-held', clock)).entries[0]!.seq);
+        other.push((await submitted(log, 'u-other', clock)).entries[0]!.seq);
+      }
+      clock.advance(2 * MONTH_MS);
+    });
+    after(async () => dispose());
+
+    it('a hold blocks the purge of the entries it covers', async () => {
+      const runner = new PurgeRunner({
+        store: log.store,
+        audit: { record: (e) => audit.record(e) },
+        clock,
+      });
+      const result = await runner.runOnce();
+      assert.equal(result.purged, other.length);
+      for (const seq of other) assert.equal((await log.store.entryBySeq(seq))!.record, '');
+      for (const seq of held) assert.notEqual((await log.store.entryBySeq(seq))!.record, '');
+      assert.deepEqual((await verifyStore(log.store)).problems, []);
+    });
+
+    it('verify names a purge of a held entry, with its seq', async () => {
+      const victim = held[0]!;
+      // A faulty purger: its event and policy are right, but a live hold covers the entry.
+      const purgeSeq = await audit.record({
+        principal: { kind: 'system', id: 'retention' },
+        action: 'retention.purge',
+        details: {
+          policy_source: '*',
+          min: null,
+          max: 'P30D',
+          archive: false,
+          cutoff: new Date(clock.now() - MONTH_MS).toISOString(),
+          ranges: [`${victim}-${victim}`],
+          count: 1,
+        },
+      });
+      await log.store.transaction((tx) =>
+        purgePayloads(tx, { purgeSeq, seqs: [victim], atMs: clock.now() }),
+      );
+      const report = await verifyStore(log.store);
+      assert.equal(report.ok, false);
+      assert.equal(report.problems[0]!.kind, 'purge_of_held_entry');
+      assert.equal(report.problems[0]!.seq, victim);
+      assert.match(report.problems[0]!.message, /legal hold 01JD8X7Q6R3T9V2W4Y5Z6A7B8C/);
+    });
+  });
+}
