@@ -6,6 +6,7 @@ import { checkpointCommand } from './checkpoint.js';
 import { exportCommand } from './export.js';
 import { forwardCommand } from './forward.js';
 import { gatewayCommand } from './gateway.js';
+import { holdsCommand } from './holds.js';
 import { ingestCommand } from './ingest.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   forwardCommand(program);
   sourcesCommand(program);
   retentionCommand(program);
+  holdsCommand(program);
   checkpointCommand(program);
   proofCommand(program);
   verifyCommand(program);
