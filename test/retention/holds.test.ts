@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ApiClient } from '../../src/client/api-client.js';
 import { validateSubmittedRecord } from '../../src/core/record/validate.js';
 import { META_VERIFIER_KEY } from '../../src/log/init-log.js';
 import type { OpenLog } from '../../src/log/open-log.js';
@@ -14,6 +15,7 @@ import { insertHold } from '../../src/store/tables/retention/legal-holds-table.j
 import { purgePayloads } from '../../src/store/tables/retention/purged-payloads-table.js';
 import { writeRetentionPolicy } from '../../src/store/tables/retention/retention-policies-table.js';
 import type { ManualClock } from '../../src/util/clock.js';
+import { verifyRemote } from '../../src/verify/verify-remote.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
 import { runCli } from '../support/processes.js';
 import {
@@ -174,6 +176,50 @@ describe('legal hold across 37 months with archive (fake clock)', () => {
     const firstHeld = seqs.find((s) => s.held)!;
     assert.equal((await t.log.store.entryBySeq(firstHeld.seq))!.record, '');
     assert.deepEqual((await verifyStore(t.log.store)).problems, []);
+  });
+
+  it('the CLI places and lists holds and asks for a release; verify --url passes', async () => {
+    const baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const admin = await t.principal({ roles: ['admin'] });
+    const token = admin.authorization.replace('Bearer ', '');
+    const cli = (...args: string[]) =>
+      runCli([...args, '--url', baseUrl, '--token', token], { timeoutMs: SLOW });
+    const placed = await cli(
+      'holds',
+      'place',
+      '--source',
+      'hr',
+      '--matter',
+      'case 8',
+      '--reason',
+      'r',
+    );
+    assert.equal(placed.code, 0, placed.stderr);
+    const id = /Legal hold (\S+) placed/.exec(placed.stdout)?.[1];
+    assert.ok(id, placed.stdout);
+    const listed = await cli('holds', 'list', '--json');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(
+      JSON.parse(listed.stdout).map((h: { matter: string; released_at: string | null }) => [
+        h.matter,
+        h.released_at === null,
+      ]),
+      [
+        ['case 7', false],
+        ['case 8', true],
+      ],
+    );
+    const release = await cli('holds', 'release', id, '--reason', 'done');
+    assert.equal(release.code, 0, release.stderr);
+    assert.match(release.stdout, /waits for a different person/);
+
+    const auditor = await t.principal({ roles: ['auditor'] });
+    const remote = await verifyRemote(
+      new ApiClient({ baseUrl, token: auditor.authorization.replace('Bearer ', '') }),
+      {},
+    );
+    assert.deepEqual(remote.problems, []);
+    assert.equal(remote.ok, true);
   });
 });
 
