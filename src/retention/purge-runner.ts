@@ -1,4 +1,4 @@
-import type { SelfAudit } from '../log/self-audit.js';
+import type { SelfAudit, SelfAuditEvent } from '../log/self-audit.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import { liveHolds } from '../store/tables/retention/legal-holds-table.js';
 import {
@@ -74,7 +74,7 @@ export class PurgeRunner {
   constructor(
     private readonly deps: {
       store: Store;
-      audit: Pick<SelfAudit, 'record'>;
+      audit: Pick<SelfAudit, 'record' | 'recordWithin'>;
       clock: Clock;
       batchSize?: number;
       beforePurge?: BeforePurge;
@@ -138,23 +138,33 @@ export class PurgeRunner {
     const held = candidates.length - free.length;
     if (free.length === 0) return { purged: 0, held, nextSeq };
     if (policy.archive) await this.archive(free);
-    const seqs = free.map((c) => c.seq);
-    const purgeSeq = await this.deps.audit.record({
-      principal: PURGE_ACTOR,
-      action: PURGE_ACTION,
-      category: 'audit',
-      target: policyTarget(policy.source),
-      details: purgeDetails({
-        policy: policyFields(policy),
-        cutoffMs,
-        ranges: seqRanges(seqs),
-        count: seqs.length,
-      }),
+    // Holds are read again in the purge event's own transaction: a hold placed while the batch
+    // was archived still protects it, and the holds verify replays at this event are exactly
+    // the ones this purge obeyed.
+    const { result: seqs, seqs: eventSeqs } = await this.deps.audit.recordWithin(async (tx) => {
+      const latest = await liveHolds(tx);
+      const still = free.filter((c) => !isHeld(c, latest)).map((c) => c.seq);
+      if (still.length === 0) return { events: [], result: still };
+      const event: SelfAuditEvent = {
+        principal: PURGE_ACTOR,
+        action: PURGE_ACTION,
+        category: 'audit',
+        target: policyTarget(policy.source),
+        details: purgeDetails({
+          policy: policyFields(policy),
+          cutoffMs,
+          ranges: seqRanges(still),
+          count: still.length,
+        }),
+      };
+      return { events: [event], result: still };
     });
+    const purgeSeq = eventSeqs[0];
+    if (purgeSeq === undefined) return { purged: 0, held: candidates.length, nextSeq };
     const purged = await store.transaction((tx) =>
       purgePayloads(tx, { purgeSeq, seqs, atMs: clock.now() }),
     );
-    return { purgeSeq, purged, held, nextSeq };
+    return { purgeSeq, purged, held: candidates.length - seqs.length, nextSeq };
   }
 
   private async archive(entries: readonly PurgeCandidate[]): Promise<void> {

@@ -11,7 +11,7 @@ export const PURGE_LEASE_ID = 'retention-purge';
 
 export interface PurgeSchedulerOptions {
   store: Store;
-  audit: Pick<SelfAudit, 'record'>;
+  audit: Pick<SelfAudit, 'record' | 'recordWithin'>;
   clock: Clock;
   /** Between runs (default one hour). */
   intervalMs?: number;

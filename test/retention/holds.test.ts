@@ -51,7 +51,7 @@ describe('legal hold across 37 months with archive (fake clock)', () => {
     b = await t.principal({ roles: ['admin'] });
     runner = new PurgeRunner({
       store: t.log.store,
-      audit: { record: (e) => new SelfAudit(t.log.sequencer, t.log.origin, t.clock).record(e) },
+      audit: new SelfAudit(t.log.sequencer, t.log.origin, t.clock),
       clock: t.clock,
       batchSize: 10,
       beforePurge: archiveBeforePurge({
@@ -303,12 +303,83 @@ for (const kind of LOG_KINDS) {
     it('a hold blocks the purge of the entries it covers', async () => {
       const runner = new PurgeRunner({
         store: log.store,
-        audit: { record: (e) => audit.record(e) },
+        audit,
         clock,
       });
       const result = await runner.runOnce();
       assert.equal(result.purged, other.length);
       for (const seq of other) assert.equal((await log.store.entryBySeq(seq))!.record, '');
+      for (const seq of held) assert.notEqual((await log.store.entryBySeq(seq))!.record, '');
+      assert.deepEqual((await verifyStore(log.store)).problems, []);
+    });
+
+    it('a hold placed while a batch is archived still protects it', async () => {
+      const late: number[] = [];
+      for (let i = 0; i < 3; i++)
+        late.push((await submitted(log, 'u-late', clock)).entries[0]!.seq);
+      clock.advance(2 * MONTH_MS);
+      await audit.recordWithin(async (tx) => {
+        await writeRetentionPolicy(
+          tx,
+          {
+            source: 'billing',
+            min: null,
+            max: { amount: 30, unit: 'days' },
+            archive: true,
+            updatedAtMs: clock.now(),
+            updatedBy: 'test',
+          },
+          { min: null, max: 'P30D' },
+        );
+        const details = { policy_source: 'billing', min: null, max: 'P30D', archive: true };
+        return {
+          events: [
+            {
+              principal: { kind: 'operator', id: 'test' },
+              action: 'retention.policy.set',
+              details,
+            },
+          ],
+          result: undefined,
+        };
+      });
+      let archived = 0;
+      const runner = new PurgeRunner({
+        store: log.store,
+        audit,
+        clock,
+        // The archive write is where a purge waits longest: a hold placed meanwhile must win.
+        beforePurge: async (entries) => {
+          archived += entries.length;
+          const hold: LegalHold = {
+            id: '01JD8X7Q6R3T9V2W4Y5Z6A7B8D',
+            matter: 'late case',
+            reason: 'placed during the archive write',
+            source: null,
+            actorId: 'u-late',
+            targetId: null,
+            fromMs: null,
+            toMs: null,
+            placedAtMs: clock.now(),
+            placedBy: 'test',
+            releasedAtMs: null,
+            releasedBy: null,
+            version: 1,
+          };
+          await audit.recordWithin(async (tx) => {
+            await insertHold(tx, hold);
+            const event = {
+              principal: { kind: 'operator', id: 'test' } as const,
+              action: 'legal_hold.place',
+              details: holdDetails(hold),
+            };
+            return { events: [event], result: undefined };
+          });
+        },
+      });
+      await runner.runOnce();
+      assert.ok(archived >= late.length, 'the late entries were about to be purged');
+      for (const seq of late) assert.notEqual((await log.store.entryBySeq(seq))!.record, '');
       for (const seq of held) assert.notEqual((await log.store.entryBySeq(seq))!.record, '');
       assert.deepEqual((await verifyStore(log.store)).problems, []);
     });
@@ -320,10 +391,11 @@ for (const kind of LOG_KINDS) {
         principal: { kind: 'system', id: 'retention' },
         action: 'retention.purge',
         details: {
-          policy_source: '*',
+          // billing's own policy, set by the test before.
+          policy_source: 'billing',
           min: null,
           max: 'P30D',
-          archive: false,
+          archive: true,
           cutoff: new Date(clock.now() - MONTH_MS).toISOString(),
           ranges: [`${victim}-${victim}`],
           count: 1,

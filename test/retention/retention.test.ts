@@ -99,7 +99,7 @@ describe('retention across 37 months (fake clock)', () => {
     }
     const runner = new PurgeRunner({
       store: t.log.store,
-      audit: { record: (e) => selfAudit(t).record(e) },
+      audit: selfAudit(t),
       clock: t.clock,
       batchSize: 7,
     });
