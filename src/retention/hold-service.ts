@@ -1,9 +1,8 @@
 import { inAdminChange } from '../access/admin/admin-change.js';
 import type { AdminActor, AdminContext } from '../access/admin/admin-context.js';
-import { approvalTarget } from '../access/admin/admin-events.js';
-import { APPROVAL_TTL_MS, type ApprovalRecord } from '../access/admin/approval.js';
+import type { ApprovalRecord } from '../access/admin/approval.js';
+import { openApproval } from '../access/admin/request-approval.js';
 import { AppError } from '../errors.js';
-import { insertApproval, pendingApproval } from '../store/tables/accounts/approvals-table.js';
 import { allHolds, holdById, insertHold } from '../store/tables/retention/legal-holds-table.js';
 import type { HoldCriteria, LegalHold } from './hold.js';
 
@@ -64,47 +63,18 @@ export class LegalHoldService {
   /** Opens the four-eyes request that releases `id`; a different person approves it. */
   requestRelease(actor: AdminActor, id: string, reason: string | null): Promise<ApprovalRecord> {
     return inAdminChange(this.admin, actor, async (change) => {
-      const { tx, nowMs: now } = change;
-      const hold = await holdById(tx, id);
+      const hold = await holdById(change.tx, id);
       if (!hold) throw new AppError('not_found', `no legal hold ${id}`);
       if (hold.releasedAtMs !== null) {
         throw new AppError('hold_released', `legal hold ${id} is already released`);
       }
-      const subject = holdSubject(hold);
-      const open = await pendingApproval(tx, subject.id, 'hold_release', now);
-      if (open) {
-        throw new AppError(
-          'approval_pending',
-          `request ${open.id} already asks to release this hold; approve or reject it first`,
-        );
-      }
-      const record: ApprovalRecord = {
-        id: this.admin.newId(now),
-        change: 'hold_release',
-        subject,
-        requestedBy: { id: actor.principal.id, name: actor.principal.name },
-        requestedAtMs: now,
-        expiresAtMs: now + APPROVAL_TTL_MS,
+      return openApproval(change, this.admin, {
+        kind: 'hold_release',
+        subject: holdSubject(hold),
         reason,
-        status: 'pending',
-        decidedBy: null,
-        decidedAtMs: null,
-        decisionReason: null,
-      };
-      await insertApproval(tx, record, now);
-      change.record({
-        action: 'approval.request',
-        target: approvalTarget(record),
-        ...(reason === null ? {} : { reason }),
-        details: {
-          change: record.change,
-          subject_id: subject.id,
-          subject_name: subject.name,
-          expires_at: new Date(record.expiresAtMs).toISOString(),
-          hold_id: hold.id,
-        },
+        pendingProblem: 'already asks to release this hold',
+        details: { hold_id: hold.id },
       });
-      return record;
     });
   }
 }

@@ -1,9 +1,7 @@
 import type { AdminChange } from '../access/admin/admin-change.js';
 import type { AdminContext } from '../access/admin/admin-context.js';
-import { approvalTarget } from '../access/admin/admin-events.js';
-import { APPROVAL_TTL_MS, type ApprovalRecord } from '../access/admin/approval.js';
-import { AppError } from '../errors.js';
-import { insertApproval, pendingApproval } from '../store/tables/accounts/approvals-table.js';
+import type { ApprovalRecord } from '../access/admin/approval.js';
+import { openApproval } from '../access/admin/request-approval.js';
 import {
   retentionPolicies,
   writeRetentionPolicy,
@@ -77,45 +75,18 @@ export async function requestShortening(
   what: readonly string[],
   reason: string | null,
 ): Promise<ApprovalRecord> {
-  const { tx, actor, nowMs: now } = change;
-  const subject = policySubject(policy.source);
-  const open = await pendingApproval(tx, subject.id, 'retention_shorten', now);
-  if (open) {
-    throw new AppError(
-      'approval_pending',
-      `request ${open.id} already asks to shorten this policy; approve or reject it first`,
-    );
-  }
-  const record: ApprovalRecord = {
-    id: ctx.newId(now),
-    change: 'retention_shorten',
-    subject,
-    requestedBy: { id: actor.principal.id, name: actor.principal.name },
-    requestedAtMs: now,
-    expiresAtMs: now + APPROVAL_TTL_MS,
-    reason,
-    status: 'pending',
-    decidedBy: null,
-    decidedAtMs: null,
-    decisionReason: null,
-    retentionPolicy: policyFields(policy),
-  };
-  await insertApproval(tx, record, now);
   const fields = policyFields(policy);
-  change.record({
-    action: 'approval.request',
-    target: approvalTarget(record),
-    ...(reason === null ? {} : { reason }),
+  return openApproval(change, ctx, {
+    kind: 'retention_shorten',
+    subject: policySubject(policy.source),
+    reason,
+    pendingProblem: 'already asks to shorten this policy',
+    payload: { retentionPolicy: fields },
     details: {
-      change: record.change,
-      subject_id: subject.id,
-      subject_name: subject.name,
-      expires_at: new Date(record.expiresAtMs).toISOString(),
       shortens: [...what],
       min: fields.min,
       max: fields.max,
       archive: fields.archive,
     },
   });
-  return record;
 }
