@@ -10,13 +10,17 @@ import { type TestServer, testServer } from '../support/test-server.js';
 
 const WEB_ROOT = join(repoRoot, 'dist', 'web');
 
+/** Fields an attacker with an ingest key controls; the page must show them as text. */
+const HOSTILE_DATABASE = '<img src=x onerror=alert(1)>';
+const HOSTILE_REASON = '<script>alert(2)</script>\u202Edesrever';
+
 /** What the gateway appends for one session (docs/gateway.md, Events). */
-const session = (id: string, end: Record<string, unknown> | undefined) => [
+const session = (id: string, end: Record<string, unknown> | undefined, database = 'app') => [
   {
     time: '2026-11-22T08:59:00.000Z',
     actor: { id: 'acct-ada', name: 'ada', type: 'user', session: id, ip: '10.0.0.7' },
     action: 'db.connect',
-    target: { type: 'database', id: 'app' },
+    target: { type: 'database', id: database },
     outcome: 'success',
     details: { session: id, upstream_role: 'gateway_svc' },
   },
@@ -26,7 +30,7 @@ const session = (id: string, end: Record<string, unknown> | undefined) => [
           time: '2026-11-22T08:59:30.000Z',
           actor: { id: 'acct-ada', name: 'ada', type: 'user', session: id },
           action: 'db.disconnect',
-          target: { type: 'database', id: 'app' },
+          target: { type: 'database', id: database },
           outcome: 'success',
           ...end,
         },
@@ -53,6 +57,11 @@ describe('dashboard: gateway sessions', { skip: !CHROMIUM_ENABLED }, () => {
         details: { session: '01JSESSIONCLOSED0000000000', statements: 3 },
       }),
       ...session('01JSESSIONOPEN000000000000', undefined),
+      ...session(
+        '01JSESSIONHOSTILE000000000',
+        { reason: HOSTILE_REASON, details: { session: '01JSESSIONHOSTILE000000000' } },
+        HOSTILE_DATABASE,
+      ),
     ];
     const res = await t.app.inject({
       method: 'POST',
@@ -72,6 +81,11 @@ describe('dashboard: gateway sessions', { skip: !CHROMIUM_ENABLED }, () => {
   it('lists each session once, with its person, database, end and statement count', async () => {
     const context = await chromium.browser.newContext();
     const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
     await page.goto(`${base}/`);
     await page.getByLabel('Name').fill('auditor-1');
     await page.getByLabel('Password').fill(PASSWORD);
@@ -79,9 +93,9 @@ describe('dashboard: gateway sessions', { skip: !CHROMIUM_ENABLED }, () => {
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await page.getByRole('link', { name: 'Gateway sessions', exact: true }).click();
     await page.getByRole('heading', { name: 'Gateway sessions' }).waitFor();
-    await page.locator('table tbody tr').nth(1).waitFor();
+    await page.locator('table tbody tr').nth(2).waitFor();
     const rows = await page.locator('table tbody tr').allInnerTexts();
-    assert.equal(rows.length, 2);
+    assert.equal(rows.length, 3);
     const closed = rows.find((r) => r.includes('01JSESSIONCLOSED'))!;
     assert.match(closed, /ada \(acct-ada\)/);
     assert.match(closed, /app/);
@@ -89,6 +103,12 @@ describe('dashboard: gateway sessions', { skip: !CHROMIUM_ENABLED }, () => {
     assert.match(closed, /credential revoked/);
     assert.match(closed, /\b3\b/);
     assert.match(rows.find((r) => r.includes('01JSESSIONOPEN'))!, /open/);
+    // The hostile session is shown as the text it is, and nothing in it ran.
+    const hostile = rows.find((r) => r.includes('01JSESSIONHOSTILE'))!;
+    assert.ok(hostile.includes(HOSTILE_DATABASE), hostile);
+    assert.ok(hostile.includes('<script>alert(2)</script>'), hostile);
+    assert.equal(await page.locator('table img').count(), 0);
+    assert.deepEqual(dialogs, []);
     await context.close();
   });
 });
