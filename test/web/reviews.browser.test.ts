@@ -30,6 +30,8 @@ const DAY_MS = 86_400_000;
 describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
   let h: Awaited<ReturnType<typeof browserHarness>>;
   let weeklyId: string;
+  let accessId: string;
+  let adaId: string;
   const problems: string[] = [];
 
   before(async () => {
@@ -38,7 +40,7 @@ describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
     await person(t, { name: 'rita', grants: [{ role: 'reviewer' }] });
     await person(t, { name: 'ravi', grants: [{ role: 'reviewer' }] });
     const sam = await person(t, { name: 'sam', grants: [{ role: 'reviewer' }] });
-    await person(t, { name: 'ada', grants: [{ role: 'auditor' }] });
+    adaId = (await person(t, { name: 'ada', grants: [{ role: 'auditor' }] })).id;
     for (const [name, cadence, dueDays, countersign] of [
       ['weekly-billing', 'weekly', 3, true],
       ['daily-billing', 'daily', 1, false],
@@ -54,6 +56,16 @@ describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
       });
       assert.equal(defined.statusCode, 200, defined.body);
     }
+    // A daily access review of the auditors: the reviewers' own grants are not under review.
+    const access = await call(t, 'POST', '/api/v1/reviews', t.admin, {
+      name: 'daily-auditors',
+      kind: 'access',
+      cadence: 'daily',
+      filter: { role: 'auditor' },
+      reviewers: ['role:reviewer'],
+      due_days: 3,
+    });
+    assert.equal(access.statusCode, 200, access.body);
     // Sunday 2026-11-22: events in the week and the day under review; one is sam's own, and
     // one carries markup in its actor name.
     const key = await t.ingestKey('billing-api');
@@ -74,7 +86,7 @@ describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
       clock: t.clock,
       ids: ulidGenerator(),
     });
-    assert.equal((await schedule.tick()).opened, 3);
+    assert.equal((await schedule.tick()).opened, 5);
     const weekly = await call(
       t,
       'GET',
@@ -82,6 +94,13 @@ describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
       t.admin,
     );
     weeklyId = weekly.json().occurrences[0].id;
+    const accessReviews = await call(
+      t,
+      'GET',
+      '/api/v1/reviews/occurrences?definition=daily-auditors',
+      t.admin,
+    );
+    accessId = accessReviews.json().occurrences[0].id;
   });
   after(async () => {
     await h?.close();
@@ -97,7 +116,7 @@ describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
   it('lists definitions and occurrences by status, overdue highlighted; an auditor gets no step', async () => {
     const { page, close } = await signedInPage(h, 'ada', problems);
     await page.getByRole('link', { name: 'Reviews', exact: true }).click();
-    await page.getByRole('heading', { name: 'Open (3)' }).waitFor();
+    await page.getByRole('heading', { name: 'Open (5)' }).waitFor();
     const definitions = await page.locator('table.definitions tbody').innerText();
     assert.match(definitions, /weekly-billing v1\tlog\tweekly \(UTC\)\tbilling-api/);
     assert.match(definitions, /role:reviewer/);
@@ -170,6 +189,27 @@ describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
     await ravi.page.getByRole('heading', { name: 'Signed off (1)' }).waitFor();
     await assertInert(ravi.page);
     await ravi.close();
+    assert.deepEqual(problems, []);
+  });
+
+  it('works an access review: the pinned principals, and a decision recorded on one', async () => {
+    const { page, close } = await signedInPage(h, 'rita', problems);
+    await page.goto(`${h.base}/reviews/${accessId}`);
+    await page.getByRole('heading', { name: 'Review daily-auditors' }).waitFor();
+    await page.getByRole('button', { name: 'Start review' }).click();
+    await page.locator('dd[data-status="in_progress"]').waitFor();
+    const row = page.locator('table.review-items tbody tr', { hasText: 'ada' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /auditor\tactive/);
+    const decide = page.getByRole('form', { name: 'Decide on a principal' });
+    await decide.getByLabel('Principal').selectOption(`principal:${adaId}`);
+    await decide.getByLabel('Decision').selectOption('keep');
+    await decide.getByLabel('Why').fill('still audits billing');
+    await decide.getByRole('button', { name: 'Record decision' }).click();
+    await page.getByText('Decision recorded.').waitFor();
+    await row.locator('ul.item-notes li', { hasText: 'keep: still audits billing' }).waitFor();
+    await assertAccessible(page, 'access review');
+    await close();
     assert.deepEqual(problems, []);
   });
 });
