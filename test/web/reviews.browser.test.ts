@@ -37,6 +37,7 @@ describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
   before(async () => {
     h = await browserHarness();
     const { t } = h;
+    await person(t, { name: 'grace', grants: [{ role: 'admin' }] });
     await person(t, { name: 'rita', grants: [{ role: 'reviewer' }] });
     await person(t, { name: 'ravi', grants: [{ role: 'reviewer' }] });
     const sam = await person(t, { name: 'sam', grants: [{ role: 'reviewer' }] });
@@ -209,6 +210,15 @@ describe('dashboard: reviews', { skip: !CHROMIUM_ENABLED }, () => {
     await page.getByText('Decision recorded.').waitFor();
     await row.locator('ul.item-notes li', { hasText: 'keep: still audits billing' }).waitFor();
     await assertAccessible(page, 'access review');
+    await close();
+    assert.deepEqual(problems, []);
+  });
+
+  it('tells an admin, who defines reviews but does not read them, so; nothing is offered', async () => {
+    const { page, close } = await signedInPage(h, 'grace', problems);
+    await page.getByRole('link', { name: 'Reviews', exact: true }).click();
+    await page.getByText('Reading reviews needs the auditor or reviewer role.').waitFor();
+    assert.equal(await page.locator('main table, main form, main button').count(), 0);
     await close();
     assert.deepEqual(problems, []);
   });

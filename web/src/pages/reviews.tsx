@@ -9,7 +9,7 @@ export function ReviewsPage(props: { location: Location; principal: Principal })
     ? decodeURIComponent(props.location.path.slice('/reviews/'.length))
     : undefined;
   return id === undefined || id === '' ? (
-    <ReviewList />
+    <ReviewList principal={props.principal} />
   ) : (
     <OccurrenceDetail id={id} principal={props.principal} />
   );

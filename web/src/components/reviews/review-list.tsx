@@ -1,4 +1,6 @@
 import { shortTime, text } from '../../format.js';
+import { can } from '../../permissions.js';
+import type { Principal } from '../../session.js';
 import { useApiGet } from '../../use-api.js';
 import { ErrorNote } from '../error-note.js';
 import { Link } from '../link.js';
@@ -13,15 +15,19 @@ const filterText = (filter: Record<string, unknown>) =>
     .join(' ');
 
 /** The review definitions the viewer sees, and their occurrences grouped by status. */
-export function ReviewList() {
-  const definitions = useApiGet<{ reviews: Definition[] }>('/api/v1/reviews');
-  const occurrences = useApiGet<{ occurrences: Occurrence[] }>('/api/v1/reviews/occurrences', {
-    limit: LIMIT,
-  });
+export function ReviewList(props: { principal: Principal }) {
+  // Admins define reviews (CLI or API) but read them only with a reading role.
+  const canRead = can(props.principal, 'reviews.read');
+  const definitions = useApiGet<{ reviews: Definition[] }>(canRead ? '/api/v1/reviews' : undefined);
+  const occurrences = useApiGet<{ occurrences: Occurrence[] }>(
+    canRead ? '/api/v1/reviews/occurrences' : undefined,
+    { limit: LIMIT },
+  );
   const all = occurrences.data?.occurrences;
   return (
     <section class="reviews">
       <h1>Reviews</h1>
+      {canRead ? null : <p class="error">Reading reviews needs the auditor or reviewer role.</p>}
       <ErrorNote error={definitions.error ?? occurrences.error} />
       {definitions.data ? <Definitions reviews={definitions.data.reviews} /> : null}
       {all
