@@ -43,6 +43,10 @@ export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return request<T>('POST', path, body);
 }
 
+export async function apiPut<T>(path: string, body: unknown): Promise<T> {
+  return request<T>('PUT', path, body);
+}
+
 export async function apiDelete<T = undefined>(path: string): Promise<T> {
   return request<T>('DELETE', path);
 }

@@ -7,6 +7,8 @@ import { IntegrityPage } from './pages/integrity.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { NotificationsPage } from './pages/notifications.js';
 import { OverviewPage } from './pages/overview.js';
+import { RetentionPage } from './pages/retention.js';
+import { ReviewsPage } from './pages/reviews.js';
 import { SearchPage } from './pages/search.js';
 import { SignInPage } from './pages/sign-in.js';
 import { SourcesPage } from './pages/sources.js';
@@ -35,6 +37,9 @@ export function App() {
   else if (location.path === '/admin') page = <AdminPage />;
   else if (location.path === '/gateway-sessions') page = <GatewaySessionsPage />;
   else if (location.path === '/admin/notifications') page = <NotificationsPage />;
+  else if (location.path === '/retention') page = <RetentionPage principal={state.principal} />;
+  else if (location.path === '/reviews' || location.path.startsWith('/reviews/'))
+    page = <ReviewsPage location={location} principal={state.principal} />;
   else page = <NotFoundPage />;
   return (
     <div class="layout">

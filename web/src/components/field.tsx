@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { ApiError } from '../api.js';
 import { revealInvisible, text } from '../format.js';
 
 /** A JSON path (`$.channels[0].url`) as a piece of an element id. */
@@ -41,4 +42,14 @@ export function Field(props: {
       ) : null}
     </span>
   );
+}
+
+/** The body field an API error names (`$.max` from schema checks, `max` from the domain). */
+export function errorField(error: unknown): string | undefined {
+  return error instanceof ApiError ? error.path?.replace(/^\$\.?/, '') : undefined;
+}
+
+/** The API's message when it is about body field `name`, for a Field beside that input. */
+export function errorFor(error: unknown, name: string): string | undefined {
+  return errorField(error) === name ? (error as ApiError).message : undefined;
 }

@@ -12,10 +12,12 @@ const PAGES = [
   { path: '/evidence-packs', label: 'Evidence packs' },
   { path: '/timeline', label: 'Timelines' },
   { path: '/gateway-sessions', label: 'Gateway sessions' },
+  { path: '/reviews', label: 'Reviews' },
+  { path: '/retention', label: 'Retention' },
 ];
 
 /** Pages whose server features are still to come: named so the navigation has room. */
-const COMING = ['Reviews', 'Reports', 'Retention'];
+const COMING = ['Reports'];
 
 export function Nav(props: {
   location: Location;
