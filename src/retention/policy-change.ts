@@ -34,7 +34,12 @@ export async function applyPolicy(
   const previous = (await retentionPolicies(change.tx)).find((p) => p.source === policy.source);
   await writeRetentionPolicy(
     change.tx,
-    { ...policy, updatedAtMs: change.nowMs, updatedBy: change.actor.principal.name },
+    {
+      ...policy,
+      updatedAtMs: change.nowMs,
+      // A shortening is the requester's change; the approver only let it through.
+      updatedBy: approval ? approval.requestedBy.name : change.actor.principal.name,
+    },
     fields,
   );
   const before = previous ? policyFields(previous) : undefined;

@@ -69,14 +69,18 @@ describe('retention across 37 months (fake clock)', () => {
 
     const policies = (await call(t, 'GET', '/api/v1/retention', a.headers)).json().policies;
     assert.deepEqual(
-      policies.map((p: { source: string; min: string | null; max: string | null }) => [
-        p.source,
-        p.min,
-        p.max,
-      ]),
+      policies.map(
+        (p: { source: string; min: string | null; max: string | null; updated_by: string }) => [
+          p.source,
+          p.min,
+          p.max,
+          p.updated_by,
+        ],
+      ),
       [
-        ['*', 'P12M', 'P36M'],
-        ['hr', null, 'P13M'],
+        // The requester set '*' (b only approved it); a lengthened hr at once.
+        ['*', 'P12M', 'P36M', a.name],
+        ['hr', null, 'P13M', a.name],
       ],
     );
     const bad = await put(a, { source: 'billing', min: 'P36M', max: 'P12M' });
