@@ -6,10 +6,13 @@
  * Prints events/s per round and the after/before ratio of the medians, and the server's CPU
  * time per event (all its threads, and its main thread alone), which a busy machine disturbs
  * far less than the rate: a slower build spends more CPU per event wherever it runs.
+ * "Settled" CPU counts from the start of the load until the server is idle again: work a build
+ * defers past the load (the alert engine catching up) is counted too, so two builds that do the
+ * same work at different times compare equal.
  *   BENCH_AB_PROFILE=<dir>  also CPU-profile each server (--cpu-prof, one folder per run;
  *                           summarise with bench/cpu-profile.ts)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BodyPool, IdSource } from './fixtures.js';
@@ -33,6 +36,27 @@ interface RunResult {
   /** Server CPU per acknowledged event: every thread, and the main thread. */
   cpuUsPerEvent: number;
   mainUsPerEvent: number;
+  /** Server CPU per event from the load's start until the server is idle again. */
+  settledUsPerEvent: number;
+}
+
+/** The process's user + system CPU so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Waits until the process used under 3% of a core over a 500 ms window (at most 30 s). */
+async function settle(pid: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let last = cpuMs(pid);
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuMs(pid);
+    if (now - last < 15) return;
+    last = now;
+  }
 }
 
 async function run(main: string, profileDir?: string): Promise<RunResult> {
@@ -48,6 +72,7 @@ async function run(main: string, profileDir?: string): Promise<RunResult> {
     const { key } = (await created.json()) as { key: string };
     const pool = new BodyPool(2000, new IdSource());
     const cpu = watchCpu({ server: server.pid });
+    const cpuAtStart = cpuMs(server.pid);
     const result = await closedLoad({
       url: `${server.url}/api/v1/events`,
       connections: CLIENTS,
@@ -59,6 +84,8 @@ async function run(main: string, profileDir?: string): Promise<RunResult> {
     if (result.failed > 0)
       log(`${result.failed} requests failed: ${JSON.stringify(result.statuses)}`);
     const share = cpu();
+    await settle(server.pid);
+    const settledMs = cpuMs(server.pid) - cpuAtStart;
     const eventsPerSecond = result.okPerSecond * EVENTS;
     // Percent of one core over the load, per event per second: µs of CPU per event.
     const perEvent = (percent: number | undefined) =>
@@ -67,6 +94,7 @@ async function run(main: string, profileDir?: string): Promise<RunResult> {
       eventsPerSecond,
       cpuUsPerEvent: perEvent(share.processes.server),
       mainUsPerEvent: perEvent(share.mainThreads.server),
+      settledUsPerEvent: (settledMs * 1000) / (result.ok * EVENTS),
     };
   } finally {
     await server.stop();
@@ -86,7 +114,8 @@ for (let round = 0; round < ROUNDS; round++) {
     runs[side].push(r);
     log(
       `round ${round + 1} ${side}: ${Math.round(r.eventsPerSecond)} events/s, ` +
-        `server CPU ${r.cpuUsPerEvent.toFixed(1)} µs/event (main thread ${r.mainUsPerEvent.toFixed(1)})`,
+        `server CPU ${r.cpuUsPerEvent.toFixed(1)} µs/event (main thread ${r.mainUsPerEvent.toFixed(1)}), ` +
+        `${r.settledUsPerEvent.toFixed(1)} µs/event until idle`,
     );
   }
 }
@@ -110,6 +139,13 @@ console.log(
     // Above 1: the after build spends more CPU per event.
     cpuRatio: Number(
       (medianOf('after', 'cpuUsPerEvent') / medianOf('before', 'cpuUsPerEvent')).toFixed(3),
+    ),
+    settledUsPerEvent: {
+      before: runs.before.map((r) => Number(r.settledUsPerEvent.toFixed(1))),
+      after: runs.after.map((r) => Number(r.settledUsPerEvent.toFixed(1))),
+    },
+    settledRatio: Number(
+      (medianOf('after', 'settledUsPerEvent') / medianOf('before', 'settledUsPerEvent')).toFixed(3),
     ),
     mainThreadRatio: Number(
       (medianOf('after', 'mainUsPerEvent') / medianOf('before', 'mainUsPerEvent')).toFixed(3),

@@ -129,6 +129,14 @@ export class Sequencer {
   private readonly queue: Pending[] = [];
   private scheduled = false;
   private inFlight = 0;
+  /** Batches handed to the store so far: a batch's number says whether any came after it. */
+  private handedOver = 0;
+  /**
+   * Committed batches by where they were planned: on the tip while the batch ahead committed
+   * (pipelined), or inside the append lock (after a failure, another process's append, or a
+   * batch with work inside the lock). Under steady load nearly all should be on the tip.
+   */
+  readonly planned = { onTip: 0, inLock: 0 };
   private readonly planning = new Mutex();
   /** The committed frontier, when this process knows it. */
   private frontier: MerkleFrontier | undefined;
@@ -240,6 +248,10 @@ export class Sequencer {
 
   private schedule(): void {
     if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    // With no tip the next batch could only be planned inside the lock, behind the one in
+    // flight; it waits instead, and that one, committing last, publishes its result as the
+    // tip: pipelining resumes after one batch rather than never while the load lasts.
+    if (this.inFlight > 0 && !this.tip) return;
     this.scheduled = true;
     // setImmediate runs after the event loop's I/O phase: every request that arrived while
     // the previous batch was being planned or committed is queued by then and joins this one.
@@ -253,17 +265,22 @@ export class Sequencer {
     this.inFlight++;
     const nowMs = this.clock.now();
     let planned: Plan | undefined;
-    let committing: Promise<{ plan: Plan; replanned: boolean }> | undefined;
+    let committing: Promise<{ plan: Plan; replanned: boolean; published: boolean }> | undefined;
     try {
       // Plans are made, and handed to the store, strictly in queue order.
       await this.planning.run(async () => {
         planned = await this.planOnTip(batch, nowMs);
-        committing = this.store.append((tx) => this.commitInLock(tx, batch, planned, nowMs));
+        const ticket = ++this.handedOver;
+        committing = this.store.append((tx) =>
+          this.commitInLock(tx, batch, planned, nowMs, ticket),
+        );
         committing.catch(() => undefined); // handled below; never an unhandled rejection
       });
       this.schedule(); // the next batch may plan while this one commits
-      const { plan, replanned } = await committing!;
-      if (replanned) this.tip = undefined;
+      const { plan, replanned, published } = await committing!;
+      // A batch planned on a tip this one invalidated must not be extended; unless this
+      // batch was the last handed over and published its own result as the tip.
+      if (replanned && !published) this.tip = undefined;
       this.answer(plan);
       this.tellCommitted(plan);
     } catch (error) {
@@ -319,7 +336,8 @@ export class Sequencer {
     batch: Pending[],
     planned: Plan | undefined,
     nowMs: number,
-  ): Promise<{ plan: Plan; replanned: boolean }> {
+    ticket: number,
+  ): Promise<{ plan: Plan; replanned: boolean; published: boolean }> {
     const head = await tx.head();
     if (!head) throw new AppError('log_not_initialised', 'the log is not initialised');
     await this.followKeyRotation(tx, head);
@@ -360,7 +378,17 @@ export class Sequencer {
       lastReceivedAtMs: plan!.lastReceivedAtMs,
       note: plan!.note,
     };
-    return { plan: plan!, replanned: !applies };
+    // Planned here (a batch with work inside the lock, the first one, or a plan that no
+    // longer applied) and no batch handed over behind it: its result is where the next batch
+    // starts, so the next one may be planned on it while this one commits. Without this,
+    // under steady load every batch after one planned in the lock was planned in the lock
+    // too (the tip came back only when nothing was in flight), and planning no longer
+    // overlapped the commit ahead.
+    if (applies) this.planned.onTip++;
+    else this.planned.inLock++;
+    const published = !applies && ticket === this.handedOver;
+    if (published) this.tip = this.settledTip;
+    return { plan: plan!, replanned: !applies, published };
   }
 
   /**

@@ -116,6 +116,8 @@ describe('Sequencer', () => {
               ...tx,
               insert: async (batch) => {
                 inserts++;
+                // A commit that takes a while, so later batches queue behind it.
+                await new Promise((resolve) => setTimeout(resolve, 3));
                 if (inserts === 3) throw new Error('EIO'); // a later batch fails mid-pipeline
                 return tx.insert(batch);
               },
@@ -130,15 +132,59 @@ describe('Sequencer', () => {
     const pending: Promise<unknown>[] = [];
     for (let round = 0; round < 8; round++) {
       for (let i = 0; i < 5; i++) pending.push(sequencer.append([record(round * 10 + i)], 'a'));
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     const outcomes = await Promise.allSettled(pending);
     const ok = outcomes.filter((o) => o.status === 'fulfilled').length;
     assert.ok(ok > 0 && ok < outcomes.length, `${ok} of ${outcomes.length} succeeded`);
+    assert.ok(sequencer.planned.onTip > 0, 'some batch was planned on the tip (pipelined)');
     const head = (await log.store.head())!;
     assert.equal(head.size, ok, 'exactly the acknowledged events are stored');
     const report = await verifyStore(log.store);
     assert.equal(report.ok, true, JSON.stringify(report.problems));
+    await log.close();
+  });
+
+  it('keeps planning on the tip after a batch with work inside the lock, under steady load', async () => {
+    const { log, clock } = await fresh();
+    // A commit that takes a while, as under load: the next batch is always waiting.
+    const slow: Store = Object.create(log.store, {
+      append: {
+        value: async <T>(fn: Parameters<Store['append']>[0]) =>
+          log.store.append(async (tx) => {
+            const result = await fn({
+              ...tx,
+              insert: async (batch) => {
+                await new Promise((resolve) => setTimeout(resolve, 3));
+                return tx.insert(batch);
+              },
+            });
+            return result as T;
+          }),
+      },
+    });
+    const sequencer = new Sequencer(slow, log.signer, log.origin, clock, ulidGenerator());
+    const pending: Promise<unknown>[] = [];
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 5; i++) pending.push(sequencer.append([record(round * 10 + i)], 'a'));
+      if (round === 3) {
+        // What the alert engine does: state and its event in one batch of their own.
+        pending.push(
+          sequencer.appendWithin('evident', async () => ({
+            records: [record(9999, { action: 'alert.raise' })],
+            result: undefined,
+          })),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(pending);
+    // The first batch (no tip yet) and the one with work in the lock are planned in the
+    // lock; every other batch is planned on the tip while the one ahead commits.
+    const { onTip, inLock } = sequencer.planned;
+    assert.ok(inLock <= 3 && onTip > inLock, `planned on the tip ${onTip}, in the lock ${inLock}`);
+    assert.equal((await log.store.head())!.size, 201);
+    assert.equal((await verifyStore(log.store)).ok, true);
     await log.close();
   });
 
