@@ -7,7 +7,7 @@ export function approvalsCommand(program: Command): void {
   const approvals = program
     .command('approvals')
     .description(
-      'four-eyes requests to give or take admin, or reading roles for principals an admin controls: a different admin approves (over the HTTP API)',
+      'four-eyes requests (admin grants, reading roles for principals an admin controls, a shortened retention policy, a legal hold release): a different admin approves (over the HTTP API)',
     );
 
   withApiOptions(

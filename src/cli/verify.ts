@@ -97,6 +97,11 @@ export function verifyCommand(program: Command): void {
               ` verified; tree size ${report.treeSize}, root ${report.rootHash}`,
           );
           if (report.trust !== undefined) console.log(`Keys: ${report.trust}.`);
+          if (report.purged && report.purged.entries > 0) {
+            console.log(
+              `Purged: ${report.purged.entries} payload(s), each explained by the log's retention.purge events (${report.purged.purgeEvents} of them): policy in force, age past its minimum and maximum, no live legal hold.`,
+            );
+          }
           if (report.witnesses) console.log(`Witnesses: ${report.witnesses.summary}.`);
           if (!pinned) {
             console.log(

@@ -1,6 +1,7 @@
 import type { SelfAudit, SelfAuditEvent } from '../log/self-audit.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
-import { liveHolds } from '../store/tables/retention/legal-holds-table.js';
+import { allHolds, liveHolds } from '../store/tables/retention/legal-holds-table.js';
+import { firstSeqNotPast } from '../store/tables/retention/purge-bookmark.js';
 import {
   type PurgeCandidate,
   purgeCandidates,
@@ -70,6 +71,16 @@ const PURGE_ACTOR = { kind: 'system', id: 'retention' } as const;
  */
 export class PurgeRunner {
   private readonly batchSize: number;
+  /**
+   * Per policy (by source): the seq its next scan starts from. Every entry of the policy's
+   * sources below it was past the cutoff when scanned, and is purged or was held. Valid only
+   * under the policies and released holds it was made with (`basis`): a changed policy, or a
+   * released hold (its entries are purgeable again), starts every scan from 0 once more. Kept
+   * in this process: a restarted server (or another process taking the lease) scans once from
+   * 0, which is slower, never wrong.
+   */
+  private readonly bookmarks = new Map<string, number>();
+  private basis: string | undefined;
 
   constructor(
     private readonly deps: {
@@ -83,9 +94,19 @@ export class PurgeRunner {
     this.batchSize = Math.min(Math.max(1, deps.batchSize ?? DEFAULT_PURGE_BATCH), MAX_PURGE_BATCH);
   }
 
+  /** Where each policy's next scan starts (by policy source). */
+  scanStarts(): ReadonlyMap<string, number> {
+    return this.bookmarks;
+  }
+
   async runOnce(options: PurgeRunOptions = {}): Promise<PurgeRunResult> {
     let batchesLeft = options.maxBatches ?? Number.POSITIVE_INFINITY;
     const policies = await retentionPolicies(this.deps.store.state);
+    const basis = await bookmarkBasis(this.deps.store, policies);
+    if (basis !== this.basis) {
+      this.bookmarks.clear();
+      this.basis = basis;
+    }
     const runs: PolicyRun[] = [];
     let more = false;
     for (const policy of policies) {
@@ -95,7 +116,10 @@ export class PurgeRunner {
       }
       const run = { source: policy.source, purged: 0, held: 0, purgeSeqs: [] as number[] };
       runs.push(run);
-      let fromSeq = 0;
+      const startSeq = this.bookmarks.get(policy.source) ?? 0;
+      // The earliest cutoff of this run: each batch's own cutoff is at least this.
+      const startCutoff = purgeCutoff(policy, this.deps.clock.now());
+      let fromSeq = startSeq;
       for (;;) {
         if (batchesLeft <= 0) {
           more = true;
@@ -110,6 +134,14 @@ export class PurgeRunner {
           run.purged += step.purged;
           batchesLeft--;
         }
+      }
+      if (startCutoff !== undefined && fromSeq > startSeq) {
+        const notPast = await firstSeqNotPast(this.deps.store.state, {
+          sources: selector(policy, policies),
+          cutoffMs: startCutoff,
+          fromSeq: startSeq,
+        });
+        this.bookmarks.set(policy.source, Math.min(fromSeq, notPast ?? fromSeq));
       }
     }
     return { policies: runs, purged: runs.reduce((n, r) => n + r.purged, 0), more };
@@ -181,6 +213,20 @@ export class PurgeRunner {
       head.checkpoint,
     );
   }
+}
+
+/**
+ * What the bookmarks were made under: every policy as stored (its version changes with each
+ * set) and every released hold. A change to either invalidates them all.
+ */
+async function bookmarkBasis(store: Store, policies: readonly StoredPolicy[]): Promise<string> {
+  const released = (await allHolds(store.state))
+    .filter((h) => h.releasedAtMs !== null)
+    .map((h) => h.id);
+  return JSON.stringify([
+    policies.map((p) => [p.source, policyFields(p), p.version, p.updatedAtMs]),
+    released,
+  ]);
 }
 
 function isHeld(candidate: PurgeCandidate, holds: readonly LegalHold[]): boolean {

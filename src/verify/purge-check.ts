@@ -11,7 +11,7 @@ import {
   type PurgeEventDetails,
   parsePurgeDetails,
 } from '../retention/purge-event.js';
-import { holdsLiveAt } from './hold-replay.js';
+import { holdsLiveAt, type ReplayedHold } from './hold-replay.js';
 import { fail } from './report.js';
 
 /** An entry whose payload is gone: what its row still says (the leaf hash is in the tree). */
@@ -32,35 +32,52 @@ export interface RetentionEvent {
   details: unknown;
 }
 
+/** What the explanation check found: every purged entry and the purge events that explained them. */
+export interface PurgeSummary {
+  entries: number;
+  purgeEvents: number;
+}
+
 /**
  * Every missing payload must be explained by the log itself: a retention.purge event after
  * it whose ranges cover its seq, naming the policy the log's own retention.policy.set events
  * had in force for the entry's source at that point, under which the entry (by its server
  * received_at) was past both the maximum and the minimum at the purge event's time. Anything
  * else is tampering, named with the seq.
+ *
+ * `purged` comes in ascending seq order and is streamed (PurgedLedger): memory holds the
+ * retention events and the few purge ranges around the current seq, not the purged rows.
  */
-export function checkPurges(purged: readonly PurgedRow[], events: readonly RetentionEvent[]): void {
-  if (purged.length === 0) return;
+export async function checkPurges(
+  purged: Iterable<PurgedRow> | AsyncIterable<PurgedRow>,
+  events: readonly RetentionEvent[],
+): Promise<PurgeSummary> {
   const sorted = [...events].sort((a, b) => a.seq - b.seq);
   const purges: { event: RetentionEvent; details: PurgeEventDetails }[] = [];
-  for (const event of sorted) {
-    if (event.action !== PURGE_ACTION) continue;
-    const details = parsePurgeDetails(event.details);
-    if (typeof details === 'string') {
-      fail(
-        'purge_unjustified',
-        `the retention.purge event at seq ${event.seq} is unreadable: ${details}`,
-        event.seq,
-      );
+  let index: PurgeRangeIndex | undefined;
+  const policies = new Map<string, PolicyFields | undefined>();
+  const holds = new Map<number, ReplayedHold[]>();
+  const explainedBy = new Set<number>();
+  let entries = 0;
+  for await (const row of purged) {
+    if (!index) {
+      // Parsed at the first purged entry: a log with no purged entry does not need them readable.
+      for (const event of sorted) {
+        if (event.action !== PURGE_ACTION) continue;
+        const details = parsePurgeDetails(event.details);
+        if (typeof details === 'string') {
+          fail(
+            'purge_unjustified',
+            `the retention.purge event at seq ${event.seq} is unreadable: ${details}`,
+            event.seq,
+          );
+        }
+        purges.push({ event, details });
+      }
+      index = new PurgeRangeIndex(purges);
     }
-    purges.push({ event, details });
-  }
-  for (const row of purged) {
-    const cover = purges.find(
-      (p) =>
-        p.event.seq > row.seq &&
-        p.details.ranges.some(([from, to]) => from <= row.seq && row.seq <= to),
-    );
+    entries++;
+    const cover = index.coverOf(row.seq);
     if (!cover) {
       fail(
         'payload_missing',
@@ -68,7 +85,11 @@ export function checkPurges(purged: readonly PurgedRow[], events: readonly Reten
         row.seq,
       );
     }
-    const policy = policyAt(sorted, cover.event.seq, row.source);
+    explainedBy.add(cover.event.seq);
+    const policyKey = `${cover.event.seq}\u0000${row.source}`;
+    if (!policies.has(policyKey))
+      policies.set(policyKey, policyAt(sorted, cover.event.seq, row.source));
+    const policy = policies.get(policyKey);
     const named = cover.details.policy;
     if (!policy || !samePolicy(policy, named)) {
       fail(
@@ -87,7 +108,12 @@ export function checkPurges(purged: readonly PurgedRow[], events: readonly Reten
         row.seq,
       );
     }
-    const hold = heldBy(row, sorted, cover.event.seq);
+    let live = holds.get(cover.event.seq);
+    if (!live) {
+      live = holdsLiveAt(sorted, cover.event.seq);
+      holds.set(cover.event.seq, live);
+    }
+    const hold = heldBy(row, live);
     if (hold) {
       fail(
         'purge_of_held_entry',
@@ -95,6 +121,46 @@ export function checkPurges(purged: readonly PurgedRow[], events: readonly Reten
         row.seq,
       );
     }
+  }
+  return { entries, purgeEvents: explainedBy.size };
+}
+
+interface IndexedPurge {
+  event: RetentionEvent;
+  details: PurgeEventDetails;
+}
+
+/**
+ * The purge events' ranges, swept in ascending seq: each lookup answers the earliest purge
+ * event after the seq whose ranges contain it, holding only the ranges open at that seq.
+ */
+class PurgeRangeIndex {
+  private readonly ranges: { from: number; to: number; purge: IndexedPurge }[];
+  private next = 0;
+  private open: { from: number; to: number; purge: IndexedPurge }[] = [];
+  private lastSeq = -1;
+
+  constructor(purges: readonly IndexedPurge[]) {
+    this.ranges = purges
+      .flatMap((purge) => purge.details.ranges.map(([from, to]) => ({ from, to, purge })))
+      .sort((a, b) => a.from - b.from);
+  }
+
+  coverOf(seq: number): IndexedPurge | undefined {
+    if (seq <= this.lastSeq)
+      throw new Error(`purged entries out of seq order (${seq} after ${this.lastSeq})`);
+    this.lastSeq = seq;
+    while (this.next < this.ranges.length && this.ranges[this.next]!.from <= seq) {
+      this.open.push(this.ranges[this.next]!);
+      this.next++;
+    }
+    this.open = this.open.filter((r) => r.to >= seq);
+    let best: IndexedPurge | undefined;
+    for (const r of this.open) {
+      if (r.purge.event.seq <= seq) continue;
+      if (!best || r.purge.event.seq < best.event.seq) best = r.purge;
+    }
+    return best;
   }
 }
 
@@ -129,8 +195,8 @@ function describe(p: PolicyFields): string {
 }
 
 /** The hold, live at the purge event, that covered `row` (matched on the purge's digests). */
-function heldBy(row: PurgedRow, events: readonly RetentionEvent[], purgeSeq: number) {
-  return holdsLiveAt(events, purgeSeq).find((hold) => {
+function heldBy(row: PurgedRow, live: readonly ReplayedHold[]) {
+  return live.find((hold) => {
     // A reader that was not given the stored ids cannot judge holds that name one.
     if (hold.actorId !== null && row.actorId === undefined) return false;
     if (hold.targetId !== null && row.targetId === undefined) return false;

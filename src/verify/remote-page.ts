@@ -19,6 +19,9 @@ interface EntriesAnswer {
     purged?: boolean;
     source?: string;
     received_at?: string;
+    /** With purged: the digests the purge left (servers before these fields omit them). */
+    actor_id?: string;
+    target_id?: string | null;
   }[];
   next_start: number | null;
 }
@@ -87,7 +90,7 @@ export async function checkRemotePage(
         const stated = fromBase64(entry.leaf_hash);
         const receivedAtMs = Date.parse(entry.received_at ?? '');
         if (stated && stated.byteLength === HASH_SIZE && Number.isFinite(receivedAtMs)) {
-          purged.push({ seq, source: String(entry.source), receivedAtMs });
+          purged.push({ seq, source: String(entry.source), receivedAtMs, ...purgedIdsOf(entry) });
           leaves.set(stated, passed * HASH_SIZE);
           passed++;
           continue;
@@ -152,4 +155,18 @@ function checkEntry(seq: number, entry: EntriesAnswer['entries'][number]): Uint8
     );
   }
   return leaf;
+}
+
+/**
+ * The actor and target digests a purge left, as the server states them: columns trusted as
+ * stored (like source and received_at), so holds naming an actor or a target are judged. A
+ * server that does not send them leaves those holds unjudged, as before.
+ */
+function purgedIdsOf(
+  entry: EntriesAnswer['entries'][number],
+): Pick<PurgedRow, 'actorId' | 'targetId'> {
+  if (typeof entry.actor_id !== 'string') return {};
+  const targetId = entry.target_id;
+  if (targetId !== null && typeof targetId !== 'string') return { actorId: entry.actor_id };
+  return { actorId: entry.actor_id, targetId };
 }

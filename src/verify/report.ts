@@ -1,4 +1,5 @@
 import type { WitnessVerdict } from '../core/witness-policy.js';
+import type { PurgeSummary } from './purge-check.js';
 
 /** What a verification found. The first problem is what the CLI names; the rest is context. */
 export type ProblemKind =
@@ -37,6 +38,8 @@ export interface VerifyReport {
   trust?: string;
   /** The signed checkpoint the tree was verified against (with any cosignature lines). */
   checkpoint?: string;
+  /** Entries whose payload is gone, each explained by one of `purgeEvents` retention.purge events. */
+  purged?: PurgeSummary;
   /** With a witness policy: who cosigned that checkpoint. */
   witnesses?: WitnessVerdict & { summary: string };
 }

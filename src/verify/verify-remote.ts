@@ -15,7 +15,8 @@ import {
 } from './log-keys.js';
 import { foldPagesInOrder } from './ordered-pages.js';
 import { PagePool, type RemoteConnection } from './page-pool.js';
-import { checkPurges, type PurgedRow, type RetentionEvent } from './purge-check.js';
+import { checkPurges, type RetentionEvent } from './purge-check.js';
+import { PurgedLedger } from './purged-ledger.js';
 import { checkRemotePage, isRotationEvent, type RemotePage } from './remote-page.js';
 import { fail, ProblemFound, type VerifyReport } from './report.js';
 
@@ -57,6 +58,14 @@ export interface VerifyRemoteOptions {
   threads?: number;
   /** Pages requested at once (default 8); 1 asks for each page after the one before. */
   ahead?: number;
+  /** Purged entries held in memory before the rest wait in a temp file (PurgedLedger). */
+  purgedInMemory?: number;
+}
+
+/** What the in-order fold collects for the explanation check run once the tree is proven. */
+interface RetentionSeen {
+  purged: PurgedLedger;
+  events: RetentionEvent[];
 }
 
 /**
@@ -81,6 +90,7 @@ export async function verifyRemote(
     problems: [],
     pinned: options.verifierKey !== undefined,
   };
+  let retention: RetentionSeen | undefined;
   try {
     if (options.verifierKey !== undefined) {
       try {
@@ -116,7 +126,7 @@ export async function verifyRemote(
 
     const rotations = new RotationCheck(trusted, checkpoint.size);
     const frontier = MerkleFrontier.empty();
-    const retention = { purged: [] as PurgedRow[], events: [] as RetentionEvent[] };
+    retention = { purged: new PurgedLedger(options.purgedInMemory), events: [] };
     await checkEntries(client, checkpoint.size, frontier, rotations, report, options, retention);
     if (!bytesEqual(frontier.root(), checkpoint.rootHash)) {
       fail(
@@ -126,11 +136,13 @@ export async function verifyRemote(
     }
     rotations.finish();
     // Retention's events, now proven by the tree, explain every missing payload.
-    checkPurges(retention.purged, retention.events);
+    report.purged = await checkPurges(retention.purged.rows(), retention.events);
     report.ok = true;
   } catch (error) {
     if (!(error instanceof ProblemFound)) throw error;
     report.problems.push(error.problem);
+  } finally {
+    retention?.purged.close();
   }
   return report;
 }
@@ -146,7 +158,7 @@ async function checkEntries(
   rotations: RotationCheck,
   report: VerifyReport,
   options: VerifyRemoteOptions,
-  retention: { purged: PurgedRow[]; events: RetentionEvent[] },
+  retention: RetentionSeen,
 ): Promise<void> {
   const watched = rotations.watchedSeqs();
   const threads = threadCount(options, size);
@@ -164,7 +176,7 @@ async function checkEntries(
       check,
       fold: (page) => {
         const records = new Map(page.records.map((r) => [r.seq, r.record]));
-        for (const row of page.purged) retention.purged.push(row);
+        for (const row of page.purged) retention.purged.add(row);
         for (const event of page.retention) retention.events.push(event);
         for (let k = 0; k < page.passed; k++) {
           const seq = page.from + k;

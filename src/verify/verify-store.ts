@@ -21,7 +21,8 @@ import type { Store } from '../store/store.js';
 import { checkEntryPage } from './entry-page.js';
 import { foldPagesInOrder } from './ordered-pages.js';
 import { PagePool } from './page-pool.js';
-import { checkPurges, type PurgedRow, type RetentionEvent } from './purge-check.js';
+import { checkPurges, type RetentionEvent } from './purge-check.js';
+import { PurgedLedger } from './purged-ledger.js';
 import { fail, ProblemFound, type VerifyReport } from './report.js';
 import { TreeCheck } from './tree-check.js';
 
@@ -52,6 +53,13 @@ export interface VerifyStoreOptions {
   threads?: number;
   /** Entries per page (default 10,000). */
   pageSize?: number;
+  /**
+   * Purged entries held in memory until their purge events are proven (default 10,000);
+   * beyond, they wait in a temp file (PurgedLedger), so memory stays bounded.
+   */
+  purgedInMemory?: number;
+  /** Told the ledger once the explanation check is done (tests assert its bound). */
+  onPurgedLedger?: (ledger: PurgedLedger) => void;
 }
 
 /**
@@ -74,6 +82,7 @@ export async function verifyStore(
     nodesChecked: 0,
     problems: [],
   };
+  let purged: PurgedLedger | undefined;
   try {
     const history = await keyHistory(store, options.verifierKey, report);
     const checkpoints = await loadCheckpoints(store, history, report);
@@ -95,7 +104,7 @@ export async function verifyStore(
       );
     }
     const tree = new TreeCheck(checkpoints);
-    const purged: PurgedRow[] = [];
+    purged = new PurgedLedger(options.purgedInMemory);
     await checkEntries(store, latest.size, tree, report, options, purged);
     options.onProgress?.(report.entriesChecked, latest.size);
     if (tree.frontier.size < latest.size) {
@@ -116,11 +125,14 @@ export async function verifyStore(
     // The entries are proven now, so the log's own rotation events can vouch for the history.
     await checkRotationEvents(store, history, latest.size);
     // Likewise its retention events explain every missing payload.
-    checkPurges(purged, await retentionEvents(store, latest.size));
+    report.purged = await checkPurges(purged.rows(), await retentionEvents(store, latest.size));
+    options.onPurgedLedger?.(purged);
     report.ok = true;
   } catch (error) {
     if (!(error instanceof ProblemFound)) throw error;
     report.problems.push(error.problem);
+  } finally {
+    purged?.close();
   }
   return report;
 }
@@ -265,7 +277,7 @@ async function checkEntries(
   tree: TreeCheck,
   report: VerifyReport,
   options: VerifyStoreOptions,
-  purged: PurgedRow[],
+  purged: PurgedLedger,
 ): Promise<void> {
   const threads = threadCount(options, size);
   const pool = threads > 0 ? PagePool.start(options.location!, threads) : undefined;
@@ -284,7 +296,7 @@ async function checkEntries(
         } finally {
           report.entriesChecked = tree.entriesChecked;
         }
-        for (const row of page.purged) purged.push(row);
+        for (const row of page.purged) purged.add(row);
         const stop = page.stop;
         if (stop?.kind === 'problem') throw new ProblemFound(stop.problem);
         if (stop?.kind === 'gap') {

@@ -412,3 +412,119 @@ for (const kind of LOG_KINDS) {
     });
   });
 }
+
+/**
+ * Over the API, raw pages carry the `sha256:` actor and target digests a purge left, so
+ * `verify --url` replays holds that name a person as `--data` does.
+ */
+describe('verify --url judges holds that name an actor or a target', () => {
+  let t: TestServer;
+  let baseUrl: string;
+  let auditor: ApiClient;
+  let audit: SelfAudit;
+  const held: number[] = [];
+  const other: number[] = [];
+
+  before(async () => {
+    t = await testServer();
+    baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    audit = new SelfAudit(t.log.sequencer, t.log.origin, t.clock);
+    const a = await t.principal({ roles: ['admin'] });
+    const b = await t.principal({ roles: ['admin'] });
+    const asked = await call(t, 'PUT', '/api/v1/retention', a.headers, {
+      source: '*',
+      max: 'P30D',
+    });
+    assert.equal(asked.statusCode, 202, asked.body);
+    const id = asked.json().approval.id;
+    assert.equal(
+      (await call(t, 'POST', `/api/v1/approvals/${id}/approve`, b.headers)).statusCode,
+      200,
+    );
+    for (const [matter, criterion] of [
+      ['actor case', { actor_id: 'u-held' }],
+      ['target case', { target_id: 'c-held' }],
+    ] as const) {
+      const placed = await call(t, 'POST', '/api/v1/holds', a.headers, {
+        ...criterion,
+        matter,
+        reason: 'litigation',
+      });
+      assert.equal(placed.statusCode, 201, placed.body);
+    }
+    const key = await t.ingestKey('billing');
+    for (const [actor, target, into] of [
+      ['u-held', 'c-1', held],
+      ['u-other', 'c-held', held],
+      ['u-other', 'c-1', other],
+      ['u-held', 'c-2', held],
+      ['u-other', 'c-2', other],
+    ] as const) {
+      const res = await call(
+        t,
+        'POST',
+        '/api/v1/events',
+        key,
+        event({ actor: { id: actor }, target: { type: 'customer', id: target } }),
+      );
+      assert.equal(res.statusCode, 201, res.body);
+      into.push(res.json().entries[0].seq);
+    }
+    t.clock.advance(2 * MONTH_MS);
+    const runner = new PurgeRunner({ store: t.log.store, audit, clock: t.clock });
+    assert.equal((await runner.runOnce()).purged, other.length);
+    const reader = await t.principal({ roles: ['auditor'] });
+    auditor = new ApiClient({ baseUrl, token: reader.authorization.replace('Bearer ', '') });
+  });
+  after(async () => t.close());
+
+  it('raw pages carry the digests of a purged entry, never the ids in clear', async () => {
+    const page = await auditor.getJson<{ entries: Record<string, unknown>[] }>(
+      '/api/v1/log/entries',
+      { start: other[0]!, end: other[0]! + 1 },
+    );
+    const entry = page.entries[0]!;
+    assert.equal(entry.purged, true);
+    assert.match(String(entry.actor_id), /^sha256:[0-9a-f]{64}$/);
+    assert.match(String(entry.target_id), /^sha256:[0-9a-f]{64}$/);
+    assert.doesNotMatch(JSON.stringify(entry), /u-other|c-1/);
+    const kept = await auditor.getJson<{ entries: Record<string, unknown>[] }>(
+      '/api/v1/log/entries',
+      { start: held[0]!, end: held[0]! + 1 },
+    );
+    assert.equal(kept.entries[0]!.actor_id, undefined, 'only purged entries carry the columns');
+    assert.deepEqual((await verifyRemote(auditor, {})).problems, []);
+  });
+
+  // The target case first: its victim comes after the actor case's, so each is the first problem.
+  for (const [criterion, index] of [
+    ['target', 1],
+    ['actor', 0],
+  ] as const) {
+    it(`names a purge of an entry a hold on its ${criterion} covered, with its seq`, async () => {
+      const victim = held[index]!;
+      // A faulty purger: the event and the policy are right, but a live hold covers the entry.
+      const purgeSeq = await audit.record({
+        principal: { kind: 'system', id: 'retention' },
+        action: 'retention.purge',
+        details: {
+          policy_source: '*',
+          min: null,
+          max: 'P30D',
+          archive: false,
+          cutoff: new Date(t.clock.now() - MONTH_MS).toISOString(),
+          ranges: [`${victim}-${victim}`],
+          count: 1,
+        },
+      });
+      await t.log.store.transaction((tx) =>
+        purgePayloads(tx, { purgeSeq, seqs: [victim], atMs: t.clock.now() }),
+      );
+      const report = await verifyRemote(auditor, {});
+      assert.equal(report.ok, false);
+      assert.equal(report.problems[0]!.kind, 'purge_of_held_entry');
+      assert.equal(report.problems[0]!.seq, victim);
+      assert.match(report.problems[0]!.message, new RegExp(`matter ${criterion} case`));
+    });
+  }
+});

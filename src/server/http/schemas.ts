@@ -339,6 +339,14 @@ const Entry: JsonSchema = {
       },
       source: str('With purged: the source (the record is gone; verify checks the purge)'),
       received_at: time('With purged: when the server received it'),
+      actor_id: str(
+        'With purged, in raw log pages: the `sha256:<hex>` digest of the actor id the purge left (a column, not hashed), so verify --url can replay legal holds on a person',
+      ),
+      target_id: {
+        type: ['string', 'null'],
+        description:
+          'With purged, in raw log pages: the `sha256:<hex>` digest of the target id the purge left, or null (a column, not hashed)',
+      },
       ...ENTRY_SKEW_PROPERTIES,
     },
     ['seq', 'leaf_hash', 'record'],
