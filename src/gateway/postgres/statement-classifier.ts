@@ -17,6 +17,8 @@ export interface ClassifiedStatement {
   normalized?: string;
   /** libpg-query's fingerprint, when the redaction policy is `all`. */
   fingerprint?: string;
+  /** The policy it was read for: its event is redacted by it, even after a reload. */
+  redaction?: RedactionPolicy;
 }
 
 const MAX_TABLES = 20;
@@ -113,6 +115,7 @@ export class StatementClassifier {
   }
 
   private remember(key: string, result: ClassifiedStatement[]): void {
+    for (const st of result) st.redaction = this.redaction;
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, result);
   }
