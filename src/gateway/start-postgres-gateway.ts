@@ -104,7 +104,7 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     random: randomBytes,
     log,
   };
-  let built = await buildDeps(o);
+  const built = await buildDeps(o);
   const policy = { current: built.policy };
   let deps: GatewayDeps = { ...shared, ...built.deps, policy };
   const server = await startGateway(() => deps, { host: o.host, port: o.port });
@@ -114,10 +114,10 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     port: typeof address === 'object' && address ? address.port : o.port,
     audit,
     prepare: async (next) => {
-      built = await buildDeps(next);
+      const prepared = await buildDeps(next);
       return () => {
-        deps = { ...shared, ...built.deps, policy };
-        policy.current = built.policy;
+        deps = { ...shared, ...prepared.deps, policy };
+        policy.current = prepared.policy;
         audit.capacity = next.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
       };
     },
