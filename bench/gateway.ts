@@ -10,7 +10,7 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -38,6 +38,8 @@ interface Run {
   tps: number;
   transactions: number;
   events?: number;
+  /** What the gateway's audit queue sent (printed by the gateway when it stops). */
+  queue?: string;
 }
 
 function pgbench(env: Record<string, string>, args: string[]): string {
@@ -49,10 +51,14 @@ function pgbench(env: Record<string, string>, args: string[]): string {
 }
 
 /** Asynchronous, so a gateway running in this process keeps serving meanwhile. */
-async function measure(label: string, env: Record<string, string>): Promise<Run> {
+async function measure(
+  label: string,
+  env: Record<string, string>,
+  seconds = SECONDS,
+): Promise<Run> {
   const { stdout: out } = await execFileAsync(
     'pgbench',
-    ['-n', '-S', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS)],
+    ['-n', '-S', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds)],
     {
       env: { ...process.env, ...env },
       encoding: 'utf8',
@@ -64,7 +70,9 @@ async function measure(label: string, env: Record<string, string>): Promise<Run>
   return { label, tps, transactions };
 }
 
-function startGateway(args: string[]): Promise<{ port: number; child: ChildProcess }> {
+function startGateway(
+  args: string[],
+): Promise<{ port: number; child: ChildProcess; output: () => string }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'gateway', ...args],
@@ -77,7 +85,7 @@ function startGateway(args: string[]): Promise<{ port: number; child: ChildProce
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
       const m = /listening on [\d.]+:(\d+)/.exec(out);
-      if (m) resolve({ port: Number(m[1]), child });
+      if (m) resolve({ port: Number(m[1]), child, output: () => out });
     });
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
   });
@@ -112,6 +120,7 @@ async function countSelects(url: string, person: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'evident-bench-gateway-'));
   const schema = `bench_gw_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: PG_URL });
@@ -166,6 +175,11 @@ async function main(): Promise<void> {
         });
         await stopGateway(gw.child); // drains the queue before exiting
         run.events = await countSelects(server.url, person);
+        const sent = /(\d+) events in (\d+) requests \(largest (\d+), up to (\d+) in flight\)/.exec(
+          gw.output(),
+        );
+        if (sent)
+          run.queue = `${(Number(sent[1]) / Number(sent[2])).toFixed(1)} events per request (largest ${sent[3]}), up to ${sent[4]} requests in flight`;
         runs.push(run);
       }
       // The gateway's own cost: the same, with a stand-in log that takes every batch at once.
@@ -186,18 +200,21 @@ async function main(): Promise<void> {
             events += batch.filter((e) => (e as { action: string }).action === 'db.select').length;
           },
         });
+        const through = { ...direct, PGPORT: String(gw.port), PGUSER: person, PGPASSWORD: secret };
+        // Warm up first: V8 compiles the parser's WebAssembly to optimised code while it runs,
+        // a one-off cost a long-running gateway does not pay per statement.
+        await measure('warm-up (not counted)', through, 3);
+        const warmEvents = events;
+        const warmQueue = gw.audit.stats();
         // CPU time is steadier than TPS on a shared machine: the gateway's own, per transaction.
         const cpuBefore = process.cpuUsage();
-        const run = await measure('gateway, observe, log stand-in (gateway cost only)', {
-          ...direct,
-          PGPORT: String(gw.port),
-          PGUSER: person,
-          PGPASSWORD: secret,
-        });
+        const run = await measure('gateway, observe, log stand-in (gateway cost only)', through);
         const cpu = process.cpuUsage(cpuBefore);
         await gw.close();
         run.label += `, ${Math.round((cpu.user + cpu.system) / run.transactions)} µs gateway CPU per transaction`;
-        run.events = events;
+        run.events = events - warmEvents;
+        const sent = gw.audit.stats();
+        run.queue = `${((sent.events - warmQueue.events) / (sent.requests - warmQueue.requests)).toFixed(1)} events per request`;
         runs.push(run);
       }
       runs.push(await measure('direct, again', direct));
@@ -209,12 +226,17 @@ async function main(): Promise<void> {
       `pgbench -S -c ${CLIENTS} -j 2 -T ${SECONDS}, scale 10, gateway --redact ${REDACT}; gateway, Evident server, PostgreSQL and pgbench on one machine.\n`,
     );
     console.log(
-      '| Path | TPS | vs direct (mean of both direct runs) | Transactions | db.select events in the log (vs transactions; pgbench adds 2 setup selects per run) |',
+      `Load average (1, 5, 15 min) at the start: ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}; at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')} (${cpus().length} cores).\n`,
     );
-    console.log('| --- | --- | --- | --- | --- |');
+    console.log(
+      '| Path | TPS | vs direct (mean of both direct runs) | Transactions | db.select events in the log (vs transactions; pgbench adds 2 setup selects per run) | What the audit queue sent |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- |');
     for (const r of runs)
       console.log(
-        `| ${r.label} | ${Math.round(r.tps).toLocaleString('en')} | ${((r.tps / base) * 100).toFixed(0)}% | ${r.transactions.toLocaleString('en')} | ${r.events === undefined ? '—' : `${r.events.toLocaleString('en')} (${r.events - r.transactions >= 0 ? '+' : ''}${r.events - r.transactions})`} |`,
+        `| ${r.label} | ${Math.round(r.tps).toLocaleString('en')} | ${((r.tps / base) * 100).toFixed(0)}% | ${r.transactions.toLocaleString('en')} | ${r.events === undefined ? '—' : `${r.events.toLocaleString('en')} (${r.events - r.transactions >= 0 ? '+' : ''}${r.events - r.transactions})`} | ${r.queue ?? '—'} |`,
       );
   } finally {
     await admin.query(`drop schema ${schema} cascade`);

@@ -2,10 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isRedactionPolicy } from '../gateway/audit/redaction.js';
 import { createCredential, revokeCredential } from '../gateway/auth/credentials-file.js';
-import { type DatabaseConfig, loadGatewayConfig } from '../gateway/config/gateway-config.js';
+import {
+  type DatabaseConfig,
+  type GatewayConfig,
+  loadGatewayConfig,
+} from '../gateway/config/gateway-config.js';
 import { parseListen } from '../gateway/config/listen-address.js';
 import { loadGuardrails } from '../gateway/guardrails/guardrail-rules.js';
-import { startGateways } from '../gateway/start-gateways.js';
+import {
+  type RunningDatabase,
+  type RunningGateways,
+  startGateways,
+} from '../gateway/start-gateways.js';
 import { type ApiOptions, withApiOptions } from './api-command.js';
 import {
   apiOptions,
@@ -121,13 +129,28 @@ export function gatewayCommand(program: Command): void {
             }
           : (config?.credentials ?? opts.credentials),
       });
-      for (const d of running.databases)
+      const announce = (d: RunningDatabase) =>
         console.log(
           `evident gateway listening on ${d.config.host}:${d.gateway.port} (${d.config.mode}, redaction ${d.config.redaction}), database ${d.config.name}`,
         );
+      for (const d of running.databases) announce(d);
+      // SIGHUP re-reads the configuration (the --config file, or the --guardrails file);
+      // one reload at a time, and a bad file leaves the running configuration as it is.
+      let reloading = Promise.resolve();
+      process.on('SIGHUP', () => {
+        reloading = reloading.then(() => reload(opts, config, running, announce));
+      });
       const stop = () => {
         console.log('evident gateway: stopping; appending the remaining events');
-        void running.close().then(() => process.exit(0));
+        void running.close().then(() => {
+          for (const d of running.databases) {
+            const s = d.gateway.audit.stats();
+            console.log(
+              `evident gateway: database ${d.config.name}: ${s.events} events in ${s.requests} requests (largest ${s.largestBatch}, up to ${s.mostInFlight} in flight)`,
+            );
+          }
+          process.exit(0);
+        });
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
@@ -204,6 +227,39 @@ export function gatewayCommand(program: Command): void {
     console.log(`Revoked the gateway credential of ${opts.person}.`);
   });
   grantsCommand(gateway);
+}
+
+/** Re-reads the configuration on SIGHUP and applies it; a file that fails keeps the old one. */
+async function reload(
+  opts: GatewayOptions,
+  first: GatewayConfig | undefined,
+  running: RunningGateways,
+  announce: (d: RunningDatabase) => void,
+): Promise<void> {
+  const source = opts.config ?? opts.guardrails ?? 'the command line';
+  try {
+    const config = opts.config ? loadGatewayConfig(opts.config) : undefined;
+    if (config && (config.url !== first?.url || config.credentials !== first?.credentials))
+      console.error(
+        `evident gateway: ${source}: url and credentials are read at start only; restart the gateway to change them (the rest is applied)`,
+      );
+    const before = new Set(running.databases);
+    const done = await running.reload(config?.databases ?? [singleDatabase(opts)]);
+    for (const d of running.databases) if (!before.has(d)) announce(d);
+    console.log(
+      `evident gateway: reloaded ${source}: ${[
+        `${done.updated.length} updated`,
+        ...(done.started.length ? [`started ${done.started.join(', ')}`] : []),
+        ...(done.stopping.length
+          ? [`stopped accepting ${done.stopping.join(', ')} (live sessions go on)`]
+          : []),
+      ].join('; ')}`,
+    );
+  } catch (error) {
+    console.error(
+      `evident gateway: reload refused, the running configuration stays: ${(error as Error).message}`,
+    );
+  }
 }
 
 /** Options that describe one database: with --config, the file says them per database. */

@@ -10,7 +10,7 @@ import type { RedactionPolicy } from './audit/redaction.js';
 import { type CredentialsOption, openCredentialStore } from './auth/open-credential-store.js';
 import { type GuardrailRule, loadGuardrails } from './guardrails/guardrail-rules.js';
 import { CancelRegistry } from './postgres/cancel-registry.js';
-import type { AuditMode } from './postgres/gateway-deps.js';
+import type { AuditMode, GatewayDeps, StatementPolicy } from './postgres/gateway-deps.js';
 import { startGateway } from './postgres/gateway-server.js';
 import { DEFAULT_MAX_CLIENT_MESSAGE_BYTES } from './postgres/protocol.js';
 import { StatementClassifier } from './postgres/statement-classifier.js';
@@ -51,24 +51,93 @@ export interface RunningGateway {
   server: Server;
   port: number;
   audit: AuditQueue;
-  /** Stops accepting, then waits until every event is durable. */
+  /**
+   * Checks new settings for this listener (its address stays): TLS files, upstream URL,
+   * rules. The function it resolves to applies them: to sessions that connect from then on,
+   * and (redaction and guardrails) to the next statements of live sessions. Throws, applying
+   * nothing, when the settings are unusable.
+   */
+  prepare(next: ListenerSettings): Promise<() => void>;
+  /** Stops accepting, lets live sessions finish, then waits until every event is durable. */
   close(): Promise<void>;
 }
 
+/** What a reload may change for a running listener. */
+export type ListenerSettings = Pick<
+  PostgresGatewayOptions,
+  | 'upstream'
+  | 'upstreamPassword'
+  | 'tls'
+  | 'mode'
+  | 'redaction'
+  | 'guardrails'
+  | 'queueCapacity'
+  | 'maxMessageBytes'
+>;
+
 export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<RunningGateway> {
-  const upstream = parseUpstreamUrl(o.upstream);
-  if (o.upstreamPassword !== undefined) upstream.password = o.upstreamPassword;
   const clock = o.clock ?? systemClock;
   const log = o.log ?? ((m: string) => console.error(m));
   const audit = new AuditQueue({
     post: o.post ?? httpEventPoster(o.url, o.key),
-    capacity: o.queueCapacity ?? 10_000,
+    capacity: o.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
     maxBatch: o.batchSize ?? 1000,
     onRetry: (error, attempt) =>
       log(
         `evident gateway: appending events failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
       ),
   });
+  const { store: credentials, stop: stopPolling } = await openCredentialStore(o.credentials, {
+    url: o.url,
+    clock,
+    log,
+  });
+  const ids = ulidGenerator();
+  const sessionIds = ulidGenerator();
+  const shared = {
+    credentials,
+    audit,
+    cancels: new CancelRegistry(randomBytes),
+    clock,
+    newEventId: () => ids(clock.now()),
+    newSessionId: () => sessionIds(clock.now()),
+    random: randomBytes,
+    log,
+  };
+  const built = await buildDeps(o);
+  const policy = { current: built.policy };
+  let deps: GatewayDeps = { ...shared, ...built.deps, policy };
+  const server = await startGateway(() => deps, { host: o.host, port: o.port });
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : o.port,
+    audit,
+    prepare: async (next) => {
+      const prepared = await buildDeps(next);
+      return () => {
+        deps = { ...shared, ...prepared.deps, policy };
+        policy.current = prepared.policy;
+        audit.capacity = next.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
+      };
+    },
+    close: async () => {
+      stopPolling();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await audit.drained();
+    },
+  };
+}
+
+const DEFAULT_QUEUE_CAPACITY = 10_000;
+
+/** The per-listener part of the sessions' dependencies, checked before anything uses it. */
+async function buildDeps(o: ListenerSettings): Promise<{
+  deps: Pick<GatewayDeps, 'upstream' | 'mode' | 'maxMessageBytes' | 'tls'>;
+  policy: StatementPolicy;
+}> {
+  const upstream = parseUpstreamUrl(o.upstream);
+  if (o.upstreamPassword !== undefined) upstream.password = o.upstreamPassword;
   const redaction = o.redaction ?? 'literals';
   const tls = o.tls && {
     context: createSecureContext({
@@ -78,43 +147,18 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     }),
     require: o.tls.require ?? false,
   };
-  const { store: credentials, stop: stopPolling } = await openCredentialStore(o.credentials, {
-    url: o.url,
-    clock,
-    log,
-  });
-  const ids = ulidGenerator();
-  const sessionIds = ulidGenerator();
-  const server = await startGateway(
-    {
+  return {
+    deps: {
       upstream,
-      credentials,
-      audit,
       mode: o.mode,
+      maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_CLIENT_MESSAGE_BYTES,
+      ...(tls ? { tls } : {}),
+    },
+    policy: {
       redaction,
       guardrails:
         typeof o.guardrails === 'string' ? loadGuardrails(o.guardrails) : (o.guardrails ?? []),
       classifier: await StatementClassifier.load({ redaction }),
-      cancels: new CancelRegistry(randomBytes),
-      clock,
-      newEventId: () => ids(clock.now()),
-      newSessionId: () => sessionIds(clock.now()),
-      random: randomBytes,
-      maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_CLIENT_MESSAGE_BYTES,
-      ...(tls ? { tls } : {}),
-      log,
-    },
-    { host: o.host, port: o.port },
-  );
-  const address = server.address();
-  return {
-    server,
-    port: typeof address === 'object' && address ? address.port : o.port,
-    audit,
-    close: async () => {
-      stopPolling();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await audit.drained();
     },
   };
 }

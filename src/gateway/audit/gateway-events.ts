@@ -36,8 +36,14 @@ function cap(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/** The policy a statement was read under; a reload in between does not change it. */
+function policyOf(s: SessionContext, st: StatementIntent): RedactionPolicy {
+  return st.redaction ?? s.redaction;
+}
+
 function statementDetails(s: SessionContext, st: StatementIntent): Record<string, unknown> {
-  const shown = redactedStatement(st, s.redaction);
+  const policy = policyOf(s, st);
+  const shown = redactedStatement(st, policy);
   const details: Record<string, unknown> = {
     session: s.sessionId,
     protocol: st.protocol,
@@ -49,7 +55,7 @@ function statementDetails(s: SessionContext, st: StatementIntent): Record<string
       details.statement_chars = shown.statement.length;
   }
   if (shown.fingerprint) details.statement_fingerprint = shown.fingerprint;
-  if (s.redaction !== 'none') details.redaction = s.redaction;
+  if (policy !== 'none') details.redaction = policy;
   if (st.tables.length > 0) details.tables = st.tables;
   if (st.statementName) details.statement_name = st.statementName;
   if (st.guardrailObserved) details.guardrail_observed = st.guardrailObserved;
@@ -82,7 +88,7 @@ export function statementEvent(
     details,
   };
   // The server's message may quote a value; `all` keeps only its SQLSTATE.
-  if (r.error && s.redaction !== 'all') event.reason = cap(r.error, MAX_ERROR_CHARS);
+  if (r.error && policyOf(s, r) !== 'all') event.reason = cap(r.error, MAX_ERROR_CHARS);
   else if (r.notExecuted) event.reason = 'not run: an earlier statement of the same request failed';
   return event;
 }

@@ -69,7 +69,7 @@ export class ClientSession {
       clientIp: client.remoteAddress,
       database: deps.upstream.database,
       upstreamRole: deps.upstream.user,
-      redaction: deps.redaction,
+      redaction: deps.policy.current.redaction,
     };
     this.clientHold = new SocketHold(client);
     client.setNoDelay(true);
@@ -318,14 +318,15 @@ export class ClientSession {
         cancelUpstream(this.deps.upstream, up.processId, up.secretKey),
       );
       this.processId = key.processId;
+      const policy = this.deps.policy.current;
       this.tracker = new StatementTracker(
-        this.deps.classifier,
+        policy.classifier,
         this.deps.clock,
         (r) => {
           this.statements++;
           this.pendingEvents.push(statementEvent(this.context, r, this.deps.newEventId()));
         },
-        this.deps.guardrails,
+        policy.guardrails,
       );
       up.socket.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
       up.socket.on('error', () => this.close('upstream connection failed'));
@@ -398,6 +399,10 @@ export class ClientSession {
     if (this.idle && this.credentialEnded()) return;
     this.idle = false;
     const tracker = this.tracker!;
+    const policy = this.deps.policy.current;
+    tracker.setPolicy(policy.classifier, policy.guardrails);
+    // Events of statements the classifier did not read (function calls) follow it too.
+    this.context.redaction = policy.redaction;
     this.parser.push(chunk);
     const out = new ByteRuns();
     const waits: Promise<void>[] = [];
@@ -409,6 +414,7 @@ export class ClientSession {
           waits.push(
             this.deps.audit.appendDurable(
               intentEvent(this.context, st, this.deps.newEventId(), this.deps.clock.now()),
+              this.context.sessionId,
             ),
           );
       if (m.type === 'terminate') this.endReason = 'client terminated the session';
@@ -447,7 +453,7 @@ export class ClientSession {
     this.pendingEvents = [];
     const waits: Promise<void>[] = [];
     for (const e of events) {
-      const wait = this.deps.audit.enqueue(e);
+      const wait = this.deps.audit.enqueue(e, this.context.sessionId);
       if (wait) waits.push(wait);
     }
     const after = () => {
@@ -552,7 +558,7 @@ export class ClientSession {
 
   private record(event: Record<string, unknown>): void {
     // Session events go through the same ordered queue; a full queue is waited on by nobody here.
-    void this.deps.audit.enqueue(event);
+    void this.deps.audit.enqueue(event, this.context.sessionId);
   }
 
   private closed = false;
@@ -569,7 +575,8 @@ export class ClientSession {
     const tracker = this.tracker;
     this.tracker = undefined;
     tracker.abandon('the session ended before the statement finished');
-    for (const e of this.pendingEvents.splice(0)) void this.deps.audit.enqueue(e);
+    for (const e of this.pendingEvents.splice(0))
+      void this.deps.audit.enqueue(e, this.context.sessionId);
     const now = this.deps.clock.now();
     this.record(
       sessionEvent(this.context, 'disconnect', 'success', this.deps.newEventId(), now, {

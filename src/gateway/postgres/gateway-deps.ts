@@ -11,16 +11,26 @@ import type { UpstreamTarget } from './upstream-target.js';
 /** observe: statements proceed while their events queue; fail_closed: event durable first. */
 export type AuditMode = 'observe' | 'fail_closed';
 
+/**
+ * What applies to each statement as it starts: a reload of the configuration replaces it
+ * for the next statements of live sessions too.
+ */
+export interface StatementPolicy {
+  redaction: RedactionPolicy;
+  /** Statements refused (42501) or marked, checked in order. */
+  guardrails: readonly GuardrailRule[];
+  /** Classifies for this redaction policy (what it works out and caches depends on it). */
+  classifier: StatementClassifier;
+}
+
 /** Everything a client session needs, injected (time and randomness included). */
 export interface GatewayDeps {
   upstream: UpstreamTarget;
   credentials: CredentialStore;
   audit: AuditQueue;
   mode: AuditMode;
-  redaction: RedactionPolicy;
-  /** Statements refused (42501) or marked, checked in order. */
-  guardrails: readonly GuardrailRule[];
-  classifier: StatementClassifier;
+  /** Shared by every session of a listener; a reload replaces `current`. */
+  policy: { current: StatementPolicy };
   cancels: CancelRegistry;
   clock: Clock;
   /** Event ids (ULIDs), so a retried batch is stored once. */

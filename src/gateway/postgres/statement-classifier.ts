@@ -1,5 +1,6 @@
 import { fingerprintSync, loadModule, normalizeSync, parseSync } from 'libpg-query';
 import type { RedactionPolicy } from '../audit/redaction.js';
+import { type LiteralShape, literalShape } from './literal-shape.js';
 import { commandsOf, schemasOf } from './statement-commands.js';
 
 /** What one SQL statement does, as the event's action verb says it (`db.<verb>`). */
@@ -17,6 +18,8 @@ export interface ClassifiedStatement {
   normalized?: string;
   /** libpg-query's fingerprint, when the redaction policy is `all`. */
   fingerprint?: string;
+  /** The policy it was read for: its event is redacted by it, even after a reload. */
+  redaction?: RedactionPolicy;
 }
 
 const MAX_TABLES = 20;
@@ -57,6 +60,8 @@ const VERBS: Record<string, string> = {
  */
 export class StatementClassifier {
   private readonly cache = new Map<string, ClassifiedStatement[]>();
+  /** `literals`: readings by literal shape, so texts differing only in constants parse once. */
+  private readonly shapes = new Map<string, ClassifiedStatement[]>();
 
   private constructor(private readonly redaction: RedactionPolicy) {}
 
@@ -69,8 +74,13 @@ export class StatementClassifier {
   classify(sql: string): ClassifiedStatement[] {
     const hit = this.cache.get(sql);
     if (hit) return hit;
+    const shape = this.redaction === 'literals' ? literalShape(sql) : undefined;
+    if (shape) {
+      const known = this.shapes.get(shape.key);
+      if (known) return known;
+    }
     const result =
-      (this.redaction === 'literals' && this.classifyNormalized(sql)) || this.parse(sql);
+      (this.redaction === 'literals' && this.classifyNormalized(sql, shape)) || this.parse(sql);
     this.remember(sql, result);
     return result;
   }
@@ -81,7 +91,10 @@ export class StatementClassifier {
    * inlined values) then cost one normalisation, not a parse each. Those are what the log
    * keeps; undefined when the normalised text does not parse (the original is then read).
    */
-  private classifyNormalized(sql: string): ClassifiedStatement[] | undefined {
+  private classifyNormalized(
+    sql: string,
+    shape: LiteralShape | undefined,
+  ): ClassifiedStatement[] | undefined {
     if (sql.trim() === '') return undefined;
     let normalized: string;
     try {
@@ -89,12 +102,20 @@ export class StatementClassifier {
     } catch {
       return undefined;
     }
-    const known = this.cache.get(normalized);
-    if (known) return known;
-    const result = classifyUncached(normalized);
-    if (result.some((st) => st.verb === 'unparsed')) return undefined;
-    for (const st of result) if (st.verb !== 'empty') st.normalized = st.sql;
-    this.remember(normalized, result);
+    let result = this.cache.get(normalized);
+    if (!result) {
+      result = classifyUncached(normalized);
+      if (result.some((st) => st.verb === 'unparsed')) return undefined;
+      for (const st of result) if (st.verb !== 'empty') st.normalized = st.sql;
+      this.remember(normalized, result);
+    }
+    // The shape stands for this reading only when normalisation replaced exactly the
+    // constants the shape took out (not so for a negative number, or the constants of a
+    // utility statement PostgreSQL keeps).
+    if (shape && normalized === shape.numbered) {
+      if (this.shapes.size >= CACHE_SIZE) this.shapes.delete(this.shapes.keys().next().value!);
+      this.shapes.set(shape.key, result);
+    }
     return result;
   }
 
@@ -113,6 +134,7 @@ export class StatementClassifier {
   }
 
   private remember(key: string, result: ClassifiedStatement[]): void {
+    for (const st of result) st.redaction = this.redaction;
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, result);
   }

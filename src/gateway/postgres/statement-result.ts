@@ -1,3 +1,5 @@
+import type { RedactionPolicy } from '../audit/redaction.js';
+
 /** One statement as the gateway saw it run: what becomes one event in the log. */
 export interface StatementResult {
   sql: string;
@@ -13,6 +15,7 @@ export interface StatementResult {
   /** Equal for statements that differ only in their constants (redaction policy `all`). */
   fingerprint?: string;
   guardrailObserved?: string;
+  redaction?: RedactionPolicy;
   startedAtMs: number;
   durationMs: number;
   /** denied: a guardrail refused it; the server never ran it. */
@@ -40,4 +43,6 @@ export interface StatementIntent {
   fingerprint?: string;
   /** An `observe`-mode guardrail that matched: the statement ran, its event says so. */
   guardrailObserved?: string;
+  /** The redaction policy it was classified for (else the session's current one). */
+  redaction?: RedactionPolicy;
 }

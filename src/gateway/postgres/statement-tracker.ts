@@ -76,11 +76,17 @@ export class StatementTracker {
   private skippingToSync = false;
 
   constructor(
-    private readonly classifier: StatementClassifier,
+    private classifier: StatementClassifier,
     private readonly clock: Clock,
     private readonly report: (result: StatementResult) => void,
-    private readonly guardrails: readonly GuardrailRule[] = [],
+    private guardrails: readonly GuardrailRule[] = [],
   ) {}
+
+  /** A reloaded configuration: statements from the next client message on follow it. */
+  setPolicy(classifier: StatementClassifier, guardrails: readonly GuardrailRule[]): void {
+    this.classifier = classifier;
+    this.guardrails = guardrails;
+  }
 
   /** Notes a client message: the statements it will run, and a substitute if one is refused. */
   fromClient(m: FrontendMessage): ClientStep {

@@ -46,7 +46,9 @@ describe('StatementClassifier (PostgreSQL parser)', () => {
   });
 
   it('keeps a statement the parser refuses whole, as "unparsed"', () => {
-    assert.deepEqual(c.classify('selec 1'), [{ sql: 'selec 1', verb: 'unparsed', tables: [] }]);
+    assert.deepEqual(c.classify('selec 1'), [
+      { sql: 'selec 1', verb: 'unparsed', tables: [], redaction: 'none' },
+    ]);
     assert.equal(c.classify('')[0]?.verb, 'empty');
   });
 });
