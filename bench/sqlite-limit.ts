@@ -89,9 +89,12 @@ export class RawSqlite {
   private seq = 0;
   private chunk = 0;
 
-  constructor(file: string) {
+  /** `pageSize` and `checkpointMs` vary the store's settings (bench/sqlite-settings.ts). */
+  constructor(file: string, options: { pageSize?: number; checkpointMs?: number } = {}) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    // Before the first table: a database's page size is fixed once it has content.
+    if (options.pageSize !== undefined) this.db.pragma(`page_size = ${options.pageSize}`);
     this.db.pragma(`cache_size = -${CACHE_MIB * 1024}`);
     this.db.pragma('temp_store = memory');
     this.db.pragma('journal_mode = WAL');
@@ -101,7 +104,11 @@ export class RawSqlite {
     this.db.pragma('wal_autocheckpoint = 100000');
     this.checkpointer = new Worker(CHECKPOINTER, {
       eval: true,
-      workerData: { modulePath: createRequire(import.meta.url).resolve('better-sqlite3'), file },
+      workerData: {
+        modulePath: createRequire(import.meta.url).resolve('better-sqlite3'),
+        file,
+        intervalMs: options.checkpointMs ?? 250,
+      },
     });
     this.checkpointer.unref(); // never keeps the bench alive, e.g. after a failure
     this.insertEntry = this.db.prepare(
@@ -212,14 +219,14 @@ export class RawSqlite {
   }
 }
 
-/** PASSIVE checkpoints every 250 ms from a second connection, on a worker thread. */
+/** PASSIVE checkpoints every 250 ms (as the store does) from a second connection, on a worker thread. */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.modulePath);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
 const run = (mode) => { try { db.pragma('wal_checkpoint(' + mode + ')'); } catch {} };
-const timer = setInterval(() => run('PASSIVE'), 250);
+const timer = setInterval(() => run('PASSIVE'), workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
   run('TRUNCATE');

@@ -19,6 +19,7 @@ import type {
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { Mutex } from '../util/mutex.js';
+import { type BatchTiming, CommitPacer } from './commit-pacer.js';
 import { loadFrontier } from './frontier.js';
 import { META_VERIFIER_KEY } from './init-log.js';
 import { type PreparedEntry, prepareEntries, withReceivedAt } from './prepare-entries.js';
@@ -53,6 +54,11 @@ export interface SequencerOptions {
   /** Upper bound on events per group commit (a batch always takes at least one request). */
   maxBatchEvents?: number;
   /**
+   * False: take the next batch as soon as one is in flight, without waiting for the writer
+   * to be nearly free (CommitPacer). For comparisons (bench/group-commit.ts); default true.
+   */
+  linger?: boolean;
+  /**
    * The private key for the log's current verifier key, when another process rotated it
    * (`evident keys rotate-log-key`); undefined when this process does not hold it.
    */
@@ -64,6 +70,8 @@ interface Pending {
   source: string;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
+  /** A lone event someone is waiting on (a read's self-audit): it commits ahead of ingest. */
+  priority?: boolean;
   /**
    * State work that commits with this request's entries (appendWithin): it runs inside the
    * append lock and decides the records; such a request is always a batch of its own.
@@ -112,6 +120,8 @@ interface Tip {
 
 /** Batches in flight at once: one committing on the writer, the next planned behind it. */
 const MAX_IN_FLIGHT = 2;
+/** Priority requests (one event each) taken into one group at most. */
+const MAX_PRIORITY_BATCH = 1000;
 
 /**
  * The single appender of the log (one writer per log, group commit). Requests queue while a batch commits; the
@@ -127,7 +137,14 @@ const MAX_IN_FLIGHT = 2;
  */
 export class Sequencer {
   private readonly queue: Pending[] = [];
+  /** Priority requests in `queue`. */
+  private queuedPriority = 0;
   private scheduled = false;
+  /** Set while the next batch waits for the writer to be nearly free (CommitPacer). */
+  private linger: ReturnType<typeof setTimeout> | undefined;
+  private readonly pacer = new CommitPacer();
+  /** Batches handed to the store and not yet settled, oldest (the one writing) first. */
+  private readonly writing: BatchTiming[] = [];
   private inFlight = 0;
   /** Batches handed to the store so far: a batch's number says whether any came after it. */
   private handedOver = 0;
@@ -174,7 +191,7 @@ export class Sequencer {
   append(
     submitted: readonly SubmittedRecord[],
     source: string,
-    options: { historical?: boolean } = {},
+    options: { historical?: boolean; priority?: boolean } = {},
   ): Promise<AppendResult> {
     if (submitted.length === 0)
       return Promise.reject(new AppError('empty_body', 'no events to append'));
@@ -192,8 +209,11 @@ export class Sequencer {
     } catch (error) {
       return Promise.reject(error);
     }
+    // Only a lone event jumps the queue: its commit stays small whatever waits behind it.
+    const priority = options.priority === true && records.length === 1;
     return new Promise((resolve, reject) => {
-      this.queue.push({ records, source, resolve, reject });
+      this.queue.push({ records, source, resolve, reject, priority });
+      if (priority) this.queuedPriority++;
       this.schedule();
     });
   }
@@ -253,9 +273,28 @@ export class Sequencer {
     // tip: pipelining resumes after one batch rather than never while the load lasts.
     if (this.inFlight > 0 && !this.tip) return;
     this.scheduled = true;
+    const wait =
+      this.inFlight === 1 && this.options.linger !== false
+        ? this.pacer.lingerMs(this.writing[0], this.queuedEvents, performance.now())
+        : 0;
+    if (wait > 0) {
+      this.linger = setTimeout(() => {
+        this.linger = undefined;
+        void this.runBatch();
+      }, wait);
+      return;
+    }
     // setImmediate runs after the event loop's I/O phase: every request that arrived while
     // the previous batch was being planned or committed is queued by then and joins this one.
     setImmediate(() => void this.runBatch());
+  }
+
+  /** The writer is free sooner than estimated: take the lingering batch now. */
+  private endLinger(): void {
+    if (this.linger === undefined) return;
+    clearTimeout(this.linger);
+    this.linger = undefined;
+    this.scheduled = false;
   }
 
   private async runBatch(): Promise<void> {
@@ -264,20 +303,28 @@ export class Sequencer {
     if (batch.length === 0) return;
     this.inFlight++;
     const nowMs = this.clock.now();
+    const timing: BatchTiming = { events: 0, writerStartMs: undefined };
+    for (const p of batch) timing.events += p.records.length;
     let planned: Plan | undefined;
     let committing: Promise<{ plan: Plan; replanned: boolean; published: boolean }> | undefined;
     try {
       // Plans are made, and handed to the store, strictly in queue order.
       await this.planning.run(async () => {
+        const planStart = performance.now();
         planned = await this.planOnTip(batch, nowMs);
+        if (planned) this.pacer.planned(timing.events, performance.now() - planStart);
+        this.writing.push(timing);
         const ticket = ++this.handedOver;
-        committing = this.store.append((tx) =>
-          this.commitInLock(tx, batch, planned, nowMs, ticket),
-        );
+        committing = this.store.append((tx) => {
+          timing.writerStartMs = performance.now();
+          return this.commitInLock(tx, batch, planned, nowMs, ticket);
+        });
         committing.catch(() => undefined); // handled below; never an unhandled rejection
       });
       this.schedule(); // the next batch may plan while this one commits
       const { plan, replanned, published } = await committing!;
+      if (timing.writerStartMs !== undefined)
+        this.pacer.committed(plan.entries.length, performance.now() - timing.writerStartMs);
       // A batch planned on a tip this one invalidated must not be extended; unless this
       // batch was the last handed over and published its own result as the tip.
       if (replanned && !published) this.tip = undefined;
@@ -300,7 +347,10 @@ export class Sequencer {
     } finally {
       if (planned)
         for (const s of planned.staged) for (const f of s.fresh) this.pendingIds.delete(f.entry.id);
+      const at = this.writing.indexOf(timing);
+      if (at >= 0) this.writing.splice(at, 1);
       this.inFlight--;
+      this.endLinger();
       if (this.inFlight === 0 && this.frontier && !this.tip) {
         // Settled: plan the next batch on what is now committed.
         this.tip = this.settledTip;
@@ -511,6 +561,7 @@ export class Sequencer {
   }
 
   private takeBatch(): Pending[] {
+    if (this.queuedPriority > 0) return this.takePriority();
     const batch: Pending[] = [];
     let events = 0;
     while (this.queue.length > 0) {
@@ -525,6 +576,22 @@ export class Sequencer {
       events += next.records.length;
       this.queue.shift();
     }
+    return batch;
+  }
+
+  /**
+   * The queued priority requests, as a group of their own: a read's self-audit waits for the
+   * commit on the writer, then for its own small one, never for the ingest queued before it.
+   */
+  private takePriority(): Pending[] {
+    const batch: Pending[] = [];
+    let kept = 0;
+    for (const p of this.queue) {
+      if (p.priority && batch.length < MAX_PRIORITY_BATCH) batch.push(p);
+      else this.queue[kept++] = p;
+    }
+    this.queue.length = kept;
+    this.queuedPriority -= batch.length;
     return batch;
   }
 

@@ -224,4 +224,43 @@ describe('Sequencer', () => {
     assert.equal((await verifyStore(log.store)).ok, true);
     await log.close();
   });
+
+  it('commits a priority event (the self-audit of a read) in its own group, ahead of ingest queued before it', async () => {
+    const { log } = await fresh();
+    const many = (from: number) => Array.from({ length: 50 }, (_, i) => record(from + i));
+    const first = log.sequencer.append(many(0), 'app');
+    // Let the first request become the batch on the writer before the next two arrive.
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = log.sequencer.append(many(100), 'app');
+    const read = log.sequencer.append([record(999)], 'evident', { priority: true });
+    const [a, b, p] = await Promise.all([first, queued, read]);
+    assert.deepEqual(
+      a.entries.map((e) => e.seq),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    assert.equal(p.entries[0]!.seq, 50, 'the priority event goes before the queued ingest');
+    assert.equal(p.treeSize, 51, 'its checkpoint covers it without the ingest behind it');
+    assert.deepEqual(
+      b.entries.map((e) => e.seq),
+      Array.from({ length: 50 }, (_, i) => 51 + i),
+    );
+    assert.equal(b.treeSize, 101);
+    assert.equal((await verifyStore(log.store)).ok, true);
+    await log.close();
+  });
+
+  it('does not give priority to a request of several events', async () => {
+    const { log } = await fresh();
+    const first = log.sequencer.append([record(1)], 'app');
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = log.sequencer.append([record(2)], 'app');
+    const pair = log.sequencer.append([record(3), record(4)], 'app', { priority: true });
+    const [, b, p] = await Promise.all([first, queued, pair]);
+    assert.equal(b.entries[0]!.seq, 1);
+    assert.deepEqual(
+      p.entries.map((e) => e.seq),
+      [2, 3],
+    );
+    await log.close();
+  });
 });

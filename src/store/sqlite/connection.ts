@@ -3,14 +3,7 @@ import { type DocMove, movedDoc } from '../doc-move.js';
 import { type Row, toCheckpoint } from '../rows.js';
 import { queryBuilder } from '../sql/query-runner.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
-import type {
-  AppendBatch,
-  IngestKeyRow,
-  LogHead,
-  NewEntry,
-  StoredCheckpoint,
-  StoredEntry,
-} from '../store.js';
+import type { IngestKeyRow, LogHead, NewEntry, StoredCheckpoint, StoredEntry } from '../store.js';
 import { nodeKey } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -194,28 +187,6 @@ export function readNodes(
     if (row) found.set(nodeKey(level, index), row.hash as Uint8Array);
   }
   return found;
-}
-
-export function insertBatch(w: WriteStatements, batch: AppendBatch): void {
-  for (const e of batch.entries) {
-    w.insertEntry.run(
-      e.seq,
-      e.id,
-      e.source,
-      e.actorId,
-      e.action,
-      e.targetType,
-      e.targetId,
-      e.outcome,
-      e.timeMs,
-      e.receivedAtMs,
-      e.record,
-      e.leafHash,
-    );
-  }
-  for (const n of batch.nodes) w.insertNode.run(n.level, n.index, n.hash);
-  const c = batch.checkpoint;
-  w.insertCheckpoint.run(c.size, c.rootHash, c.note, c.createdAtMs);
 }
 
 export function openDatabase(file: string, readonly: boolean, cacheKiB: number): Database.Database {

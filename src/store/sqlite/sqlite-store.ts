@@ -43,6 +43,7 @@ import {
   readHead,
   readNodes,
 } from './connection.js';
+import { packBatch } from './packed-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriterClient } from './writer-client.js';
 
@@ -184,9 +185,9 @@ export class SqliteStore implements Store {
       const state = endableRunner(this.writerRunner(w, () => flush()));
       const flush = async () => {
         if (pending === undefined) return;
-        const batch = pending;
+        const { packed, transfer } = packBatch(pending);
         pending = undefined;
-        await w.call('insert', batch);
+        await w.callTransferring('insert', [packed], transfer);
       };
       try {
         const result = await runInTransactionOf(this, () =>
@@ -220,7 +221,10 @@ export class SqliteStore implements Store {
         );
         state.end();
         if (pending === undefined) await w.call('commit');
-        else await w.call('insertAndCommit', pending);
+        else {
+          const { packed, transfer } = packBatch(pending);
+          await w.callTransferring('insertAndCommit', [packed], transfer);
+        }
         return result;
       } catch (error) {
         state.end();

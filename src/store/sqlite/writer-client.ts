@@ -34,12 +34,17 @@ export class WriterClient {
   ) {}
 
   call<T>(op: string, ...args: unknown[]): Promise<T> {
+    return this.callTransferring<T>(op, args, []);
+  }
+
+  /** As call, handing over `transfer`'s buffers instead of copying them (they are detached here). */
+  callTransferring<T>(op: string, args: unknown[], transfer: ArrayBuffer[]): Promise<T> {
     const worker = this.worker ?? this.spawn();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       if (this.waiting.size === 1) worker.ref();
-      worker.postMessage({ id, op, args });
+      worker.postMessage({ id, op, args }, transfer);
     });
   }
 

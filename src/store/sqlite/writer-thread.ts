@@ -8,15 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { type Row, toEntry } from '../rows.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
-import type { AppendBatch, IngestKeyRow, StateDoc } from '../store.js';
-import {
-  insertBatch,
-  openDatabase,
-  prepareReads,
-  prepareWrites,
-  readHead,
-  readNodes,
-} from './connection.js';
+import type { IngestKeyRow, StateDoc } from '../store.js';
+import { openDatabase, prepareReads, prepareWrites, readHead, readNodes } from './connection.js';
+import { insertPacked, type PackedBatch } from './packed-batch.js';
 
 const { file, cacheKiB } = workerData as { file: string; cacheKiB: number };
 const db = openDatabase(file, false, cacheKiB);
@@ -70,10 +64,10 @@ const ops: Record<string, (...args: never[]) => unknown> = {
     return rows;
   },
   nodes: (ids: { level: number; index: number }[]) => [...readNodes(r, ids)],
-  insert: (batch: AppendBatch) => insertBatch(w, batch),
+  insert: (batch: PackedBatch) => insertPacked(w, batch),
   // One message for the common end of an append: saves a thread round trip per batch.
-  insertAndCommit: (batch: AppendBatch) => {
-    insertBatch(w, batch);
+  insertAndCommit: (batch: PackedBatch) => {
+    insertPacked(w, batch);
     commit.run();
   },
   getMeta: (key: string) => {
