@@ -9,6 +9,11 @@ export type Queryable = Pool | PoolClient;
 
 export async function readHead(db: Queryable, st: Statements): Promise<LogHead | undefined> {
   const { rows } = await db.query<Row>(st.head);
+  return headFrom(rows);
+}
+
+/** The head from the rows of `st.head` (also the last result of `st.begin`). */
+export function headFrom(rows: readonly Row[]): LogHead | undefined {
   const row = rows[0];
   if (!row) return undefined;
   const checkpoint = toCheckpoint(row);

@@ -23,19 +23,23 @@ export function statementsFor(schema: string) {
   const state = `${s}.state`;
   const dialect = postgresSearch(s);
   const cosignatures = `${s}.cosignatures`;
+  // The log's newest checkpoint and last received_at (no parameters: it also ends `begin`).
+  const head = `SELECT ${CHECKPOINT_COLUMNS},
+             (SELECT received_at_ms FROM ${entries} ORDER BY seq DESC LIMIT 1) AS last_received_at_ms
+           FROM ${checkpoints} ORDER BY size DESC LIMIT 1`;
   return {
-    // One round trip (simple protocol, no parameters). READ COMMITTED is required: each
-    // statement after the lock then sees what the previous lock holder committed. A server
-    // whose default is synchronous_commit=off still gets durable appends (durable before acknowledged).
+    // One round trip (simple protocol, no parameters): begin, take the append lock, read
+    // the head. READ COMMITTED is required: each statement after the lock then sees what the
+    // previous lock holder committed, the head read included. A server whose default is
+    // synchronous_commit=off still gets durable appends (durable before acknowledged).
     begin: [
       'BEGIN ISOLATION LEVEL READ COMMITTED',
       "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'",
       appendLockSql(schema),
+      head,
     ].join('; '),
 
-    head: `SELECT ${CHECKPOINT_COLUMNS},
-             (SELECT received_at_ms FROM ${entries} ORDER BY seq DESC LIMIT 1) AS last_received_at_ms
-           FROM ${checkpoints} ORDER BY size DESC LIMIT 1`,
+    head,
     entryById: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE id = $1`,
     entriesByIds: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE id = ANY($1::text[])`,
     entryBySeq: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE seq = $1`,
