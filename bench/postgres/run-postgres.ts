@@ -3,7 +3,8 @@
  *  1. fill a log of BENCH_PG_ENTRIES through the real append path (openLog + sequencer);
  *  2. search and inclusion proofs at that size, at the store and over HTTP;
  *  3. the limit: the same rows, same indexes, same server, sent by COPY FROM STDIN (and by
- *     INSERT … json_to_recordset, Evident's own statement) into a copy of the filled table;
+ *     INSERT … json_to_recordset, Evident's statement before it switched to COPY) into a copy
+ *     of the filled table;
  *  4. durable ingest over HTTP, arrays of 500 and single events from 64 clients, through ONE
  *     and through THREE server processes on the same log, each run checked afterwards (every
  *     acknowledged id stored once at its seq, the tree whole and consistent);
@@ -562,9 +563,9 @@ leaf hash and indexed columns, built before the clock starts) into an \`entries\
 the store's own migrations (same columns, same 5 secondary indexes + primary key + unique id)
 that already holds the ${n} filled rows (copied server-side first), in durable transactions of
 ${int(LIMIT_TRANSACTION_ROWS)} rows (synchronous_commit on). COPY is sent with plain \`pg\`
-(a small CopyIn submittable: bench/postgres/copy-in.ts; pg-copy-streams is not a dependency).
+(a small CopyIn submittable: bench/postgres/copy-in.ts, independent of the adapter's own COPY writer).
 Of the two methods measured the faster is the limit: COPY ${int(r.limit.copy.eventsPerSecond)} rows/s,
-INSERT … json_to_recordset (the statement Evident's adapter uses) ${int(r.limit.json.eventsPerSecond)} rows/s.
+INSERT … json_to_recordset (the statement Evident's adapter used before COPY) ${int(r.limit.json.eventsPerSecond)} rows/s.
 
 **The fill** went through the real append path (openLog with the database URL →
 Sequencer.append, appends of ${int(r.fill.batchEvents)}, two in flight), so entries, tree nodes and
@@ -674,7 +675,7 @@ ${table(
     ...[r.limit.copy, r.limit.json]
       .filter((l) => l !== limit)
       .map((l) => [
-        `${l.method === 'copy' ? 'COPY FROM STDIN' : 'INSERT … SELECT FROM json_to_recordset (what the adapter sends)'}, ${int(l.transactionRows)} rows per transaction`,
+        `${l.method === 'copy' ? 'COPY FROM STDIN' : 'INSERT … SELECT FROM json_to_recordset (what the adapter sent before COPY)'}, ${int(l.transactionRows)} rows per transaction`,
         int(l.eventsPerSecond),
         '',
         '',

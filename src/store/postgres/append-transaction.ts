@@ -16,6 +16,8 @@ import type { Statements } from './statements.js';
 /** The appender's view: every read goes through the client that holds the lock. */
 export class PgAppendTransaction implements AppendTransaction {
   private open = true;
+  /** The head read with BEGIN and the lock (one round trip), until something is inserted. */
+  private begunHead: { head: LogHead | undefined } | undefined;
   readonly state: QueryRunner;
   private readonly endState: () => void;
 
@@ -41,8 +43,15 @@ export class PgAppendTransaction implements AppendTransaction {
     return this.client;
   }
 
+  /** Keeps the head `begin` read under the lock, so the first head() costs no round trip. */
+  begun(head: LogHead | undefined): void {
+    this.begunHead = { head };
+  }
+
   async head(): Promise<LogHead | undefined> {
-    return readHead(this.db(), this.st);
+    const db = this.db();
+    if (this.begunHead) return this.begunHead.head;
+    return readHead(db, this.st);
   }
 
   async entriesByIds(ids: readonly string[]): Promise<Map<string, StoredEntry>> {
@@ -54,6 +63,7 @@ export class PgAppendTransaction implements AppendTransaction {
   }
 
   async insert(batch: AppendBatch): Promise<void> {
+    this.begunHead = undefined;
     await insertBatch(this.db(), this.st, batch);
   }
 

@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type QueryResult } from 'pg';
 import { Mutex } from '../../util/mutex.js';
 import { facetCounts } from '../facet-sql.js';
 import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
@@ -23,7 +23,7 @@ import type {
 import { PgAppendTransaction } from './append-transaction.js';
 import { parseTarget } from './connection.js';
 import { migrate } from './migrate.js';
-import { readEntriesByIds, readHead, readMeta, readNodes, writeMeta } from './queries.js';
+import { headFrom, readEntriesByIds, readHead, readMeta, readNodes, writeMeta } from './queries.js';
 import { pgRunner } from './state-runner.js';
 import { type Statements, statementsFor } from './statements.js';
 
@@ -93,7 +93,9 @@ export class PostgresStore implements Store {
       const tx = new PgAppendTransaction(client, this.st, this.builder);
       let broken: Error | undefined;
       try {
-        await client.query(this.st.begin);
+        // Several statements in one simple query: pg answers with one result per statement.
+        const begun: QueryResult<Row> | QueryResult<Row>[] = await client.query<Row>(this.st.begin);
+        tx.begun(headFrom((Array.isArray(begun) ? begun.at(-1)! : begun).rows));
         const result = await runInTransactionOf(this, () => fn(tx));
         tx.end();
         const done = await client.query('COMMIT');

@@ -23,19 +23,23 @@ export function statementsFor(schema: string) {
   const state = `${s}.state`;
   const dialect = postgresSearch(s);
   const cosignatures = `${s}.cosignatures`;
+  // The log's newest checkpoint and last received_at (no parameters: it also ends `begin`).
+  const head = `SELECT ${CHECKPOINT_COLUMNS},
+             (SELECT received_at_ms FROM ${entries} ORDER BY seq DESC LIMIT 1) AS last_received_at_ms
+           FROM ${checkpoints} ORDER BY size DESC LIMIT 1`;
   return {
-    // One round trip (simple protocol, no parameters). READ COMMITTED is required: each
-    // statement after the lock then sees what the previous lock holder committed. A server
-    // whose default is synchronous_commit=off still gets durable appends (durable before acknowledged).
+    // One round trip (simple protocol, no parameters): begin, take the append lock, read
+    // the head. READ COMMITTED is required: each statement after the lock then sees what the
+    // previous lock holder committed, the head read included. A server whose default is
+    // synchronous_commit=off still gets durable appends (durable before acknowledged).
     begin: [
       'BEGIN ISOLATION LEVEL READ COMMITTED',
       "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'",
       appendLockSql(schema),
+      head,
     ].join('; '),
 
-    head: `SELECT ${CHECKPOINT_COLUMNS},
-             (SELECT received_at_ms FROM ${entries} ORDER BY seq DESC LIMIT 1) AS last_received_at_ms
-           FROM ${checkpoints} ORDER BY size DESC LIMIT 1`,
+    head,
     entryById: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE id = $1`,
     entriesByIds: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE id = ANY($1::text[])`,
     entryBySeq: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE seq = $1`,
@@ -53,19 +57,10 @@ export function statementsFor(schema: string) {
     counts: `SELECT (SELECT count(*) FROM ${entries}) AS entries, (SELECT max(seq) FROM ${entries}) AS max_seq,
                     (SELECT count(*) FROM ${nodes}) AS nodes, (SELECT count(*) FROM ${checkpoints}) AS checkpoints`,
 
-    // A whole batch in one statement and one round trip. The rows travel as one JSON text
-    // each: JSON.stringify is native, where pg's array-literal encoder costs more than the
-    // INSERT itself at thousands of rows. Hashes are hex.
-    insertBatch: `WITH e AS (
-                    INSERT INTO ${entries} (seq, id, source, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms, record, leaf_hash)
-                    SELECT seq, id, source, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms, record, decode(leaf_hash, 'hex')
-                    FROM json_to_recordset($1::json) AS r (seq bigint, id text, source text, actor_id text, action text, target_type text,
-                      target_id text, outcome text, time_ms bigint, received_at_ms bigint, record text, leaf_hash text)
-                  ), n AS (
-                    INSERT INTO ${nodes} (level, idx, hash)
-                    SELECT level, idx, decode(hash, 'hex') FROM json_to_recordset($2::json) AS r (level int, idx bigint, hash text)
-                  )
-                  INSERT INTO ${checkpoints} (${CHECKPOINT_COLUMNS}) VALUES ($3, $4, $5, $6)`,
+    // A batch's entries and tree nodes go in by COPY (copy-rows.ts), its checkpoint here.
+    entriesTable: entries,
+    nodesTable: nodes,
+    insertCheckpoint: `INSERT INTO ${checkpoints} (${CHECKPOINT_COLUMNS}) VALUES ($1, $2, $3, $4)`,
 
     getMeta: `SELECT value FROM ${meta} WHERE key = $1`,
     insertCosignature: `INSERT INTO ${cosignatures} (tree_size, witness, line, received_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
