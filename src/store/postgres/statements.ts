@@ -6,6 +6,10 @@ import { appendLockSql, quoteIdent } from './connection.js';
 const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
 const FULL_ENTRY_COLUMNS =
   'seq, id, source, leaf_hash, record, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms';
+const SCAN_ENTRY_COLUMNS = FULL_ENTRY_COLUMNS.replace(
+  'actor_id',
+  'COALESCE(actor_id, actor_digest) AS actor_id',
+).replace('target_id', 'COALESCE(target_id, target_digest) AS target_id');
 const CHECKPOINT_COLUMNS = 'size, root_hash, note, created_at_ms';
 const KEY_COLUMNS = 'id, source, secret_hash, label, created_at_ms, revoked_at_ms';
 const STATE_COLUMNS = 'kind, id, value, version, updated_at_ms';
@@ -16,6 +20,8 @@ export type Statements = ReturnType<typeof statementsFor>;
 export function statementsFor(schema: string) {
   const s = quoteIdent(schema);
   const entries = `${s}.entries`;
+  const leaves = `${s}.entry_leaves`;
+  const payloads = `${s}.entry_payloads`;
   const nodes = `${s}.tree_nodes`;
   const checkpoints = `${s}.checkpoints`;
   const meta = `${s}.meta`;
@@ -48,7 +54,8 @@ export function statementsFor(schema: string) {
             SELECT q.level, q.idx, n.hash FROM q JOIN ${nodes} n ON n.level = q.level AND n.idx = q.idx WHERE q.level > 0`,
     nodesAtLevel: `SELECT level, idx, hash FROM ${nodes} WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3`,
     checkpointBySize: `SELECT ${CHECKPOINT_COLUMNS} FROM ${checkpoints} WHERE size = $1`,
-    scanEntries: `SELECT ${FULL_ENTRY_COLUMNS} FROM ${entries} WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+    // A purged entry's ids are the digests entry_leaves keeps (its payload row is gone).
+    scanEntries: `SELECT ${SCAN_ENTRY_COLUMNS} FROM ${entries} WHERE seq >= $1 ORDER BY seq LIMIT $2`,
     scanCheckpoints: `SELECT ${CHECKPOINT_COLUMNS} FROM ${checkpoints} WHERE size >= $1 ORDER BY size LIMIT $2`,
     counts: `SELECT (SELECT count(*) FROM ${entries}) AS entries, (SELECT max(seq) FROM ${entries}) AS max_seq,
                     (SELECT count(*) FROM ${nodes}) AS nodes, (SELECT count(*) FROM ${checkpoints}) AS checkpoints`,
@@ -56,16 +63,28 @@ export function statementsFor(schema: string) {
     // A whole batch in one statement and one round trip. The rows travel as one JSON text
     // each: JSON.stringify is native, where pg's array-literal encoder costs more than the
     // INSERT itself at thousands of rows. Hashes are hex.
-    insertBatch: `WITH e AS (
-                    INSERT INTO ${entries} (seq, id, source, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms, record, leaf_hash)
-                    SELECT seq, id, source, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms, record, decode(leaf_hash, 'hex')
-                    FROM json_to_recordset($1::json) AS r (seq bigint, id text, source text, actor_id text, action text, target_type text,
+    // The payload (record and ids) goes to its month's partition of entry_payloads, the rest
+    // to entry_leaves with digests of the ids (migration 13); a purged record (a copied log)
+    // has no payload row and its ids are already digests.
+    insertBatch: `WITH r AS (
+                    SELECT * FROM json_to_recordset($1::json) AS r (seq bigint, id text, source text, actor_id text, action text, target_type text,
                       target_id text, outcome text, time_ms bigint, received_at_ms bigint, record text, leaf_hash text)
+                  ), e AS (
+                    INSERT INTO ${leaves} (seq, id, source, action, target_type, outcome, time_ms, received_at_ms, leaf_hash, actor_digest, target_digest)
+                    SELECT seq, id, source, action, target_type, outcome, time_ms, received_at_ms, decode(leaf_hash, 'hex'),
+                      CASE WHEN record = '' THEN actor_id ELSE ${digestSql('actor_id')} END,
+                      CASE WHEN target_id IS NULL OR record = '' THEN target_id ELSE ${digestSql('target_id')} END
+                    FROM r
+                  ), p AS (
+                    INSERT INTO ${payloads} (seq, received_at_ms, time_ms, actor_id, target_id, record)
+                    SELECT seq, received_at_ms, time_ms, actor_id, target_id, record FROM r WHERE record <> ''
                   ), n AS (
                     INSERT INTO ${nodes} (level, idx, hash)
                     SELECT level, idx, decode(hash, 'hex') FROM json_to_recordset($2::json) AS r (level int, idx bigint, hash text)
                   )
                   INSERT INTO ${checkpoints} (${CHECKPOINT_COLUMNS}) VALUES ($3, $4, $5, $6)`,
+    // Creates the partitions of the months given (ms instants) that are missing.
+    payloadMonths: `SELECT ${s}.evident_payload_month($1, m) FROM unnest($2::bigint[]) AS m`,
 
     getMeta: `SELECT value FROM ${meta} WHERE key = $1`,
     insertCosignature: `INSERT INTO ${cosignatures} (tree_size, witness, line, received_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
@@ -100,6 +119,10 @@ export function statementsFor(schema: string) {
       facetSql(filter, options, entries, dialect),
   };
 }
+
+/** `sha256:<hex>` of a text column, as purgedIdDigest computes it. */
+const digestSql = (column: string) =>
+  `'sha256:' || encode(sha256(convert_to(${column}, 'UTF8')), 'hex')`;
 
 /** `schema` is quoted: the helper function lives beside the tables, outside any search_path. */
 const postgresSearch = (schema: string): SearchDialect => ({
