@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../store/sql/query-runner.js';
 import type { Store } from '../store/store.js';
 import { purgePayloads } from '../store/tables/retention/purged-payloads-table.js';
 import type { Clock } from '../util/clock.js';
-import { PURGE_ACTION, parsePurgeDetails, seqsOf } from './purge-event.js';
+import { PURGE_ACTION, parsePurgeDetails } from './purge-event.js';
 
 export interface ReapplyResult {
   /** retention.purge events read. */
@@ -15,7 +15,7 @@ export interface ReapplyResult {
 }
 
 const PAGE = 200;
-const SEQS_PER_TRANSACTION = 1000;
+const RANGES_PER_TRANSACTION = 500;
 
 /**
  * Re-applies every purge the log records. A database restored from a backup taken before a
@@ -40,12 +40,16 @@ export async function reapplyRecordedPurges(store: Store, clock: Clock): Promise
         result.unreadable.push(event.seq);
         continue;
       }
-      const seqs = seqsOf(details.ranges).filter((s) => s < event.seq);
-      for (let i = 0; i < seqs.length; i += SEQS_PER_TRANSACTION) {
-        const chunk = seqs.slice(i, i + SEQS_PER_TRANSACTION);
+      // Ranges as recorded (a month is one range): the store removes them set-based, whole
+      // partitions at a time on PostgreSQL.
+      const ranges = details.ranges
+        .filter(([from]) => from < event.seq)
+        .map(([from, to]): [number, number] => [from, Math.min(to, event.seq - 1)]);
+      for (let i = 0; i < ranges.length; i += RANGES_PER_TRANSACTION) {
+        const chunk = ranges.slice(i, i + RANGES_PER_TRANSACTION);
         const apply = () =>
           store.transaction((tx) =>
-            purgePayloads(tx, { purgeSeq: event.seq, seqs: chunk, atMs: clock.now() }),
+            purgePayloads(tx, { purgeSeq: event.seq, ranges: chunk, atMs: clock.now() }),
           );
         // Another server process starting beside this one may mark the same seqs first.
         result.purged += await apply().catch((error: unknown) => {

@@ -138,6 +138,18 @@ describe('PostgreSQL appends by COPY', { skip: !PG_ENABLED }, () => {
       { actor_id: 'u\tx', target_type: null, target_id: null },
       { actor_id: 'u\tx', target_type: 'doc', target_id: 'd\n1' },
     ]);
+    // The digests the append computes in JS are the ones PostgreSQL computes (migration 13
+    // digests an existing log in SQL; holds match either).
+    const digests = await sql.query(
+      `SELECT l.actor_digest = 'sha256:' || encode(sha256(convert_to(p.actor_id, 'UTF8')), 'hex') AS actor,
+              l.target_digest IS NOT DISTINCT FROM
+                'sha256:' || encode(sha256(convert_to(p.target_id, 'UTF8')), 'hex') AS target
+         FROM ${s}.entry_leaves l JOIN ${s}.entry_payloads p USING (seq) ORDER BY seq`,
+    );
+    assert.deepEqual(digests.rows, [
+      { actor: true, target: true },
+      { actor: true, target: true },
+    ]);
     const nodes = await store.nodes([{ level: 1, index: 0 }]);
     assert.deepEqual([...[...nodes.values()][0]!], new Array(32).fill(9));
     assert.equal((await store.checkpoint(2))?.note, 'n\n');
@@ -147,7 +159,13 @@ describe('PostgreSQL appends by COPY', { skip: !PG_ENABLED }, () => {
     for (const statement of [
       `UPDATE ${s}.entries SET actor_id = 'forged' WHERE seq = 1`,
       `DELETE FROM ${s}.entries WHERE seq = 1`,
-      `TRUNCATE ${s}.entries`,
+      // "entries" is a view of these two since migration 13: COPY writes them directly.
+      `UPDATE ${s}.entry_leaves SET actor_digest = 'forged' WHERE seq = 1`,
+      `DELETE FROM ${s}.entry_leaves WHERE seq = 1`,
+      `TRUNCATE ${s}.entry_leaves`,
+      `UPDATE ${s}.entry_payloads SET actor_id = 'forged' WHERE seq = 1`,
+      `DELETE FROM ${s}.entry_payloads WHERE seq = 1`,
+      `TRUNCATE ${s}.entry_payloads`,
       `UPDATE ${s}.tree_nodes SET hash = '\\x00'`,
       `DELETE FROM ${s}.tree_nodes`,
     ]) {

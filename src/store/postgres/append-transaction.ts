@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { PoolClient } from 'pg';
 import { endableRunner, type QueryRunner } from '../sql/query-runner.js';
 import type { AppendBatch, AppendTransaction, LogHead, StoredEntry } from '../store.js';
+import type { PayloadMonths } from './payload-months.js';
 import {
   insertBatch,
   readEntriesByIds,
@@ -26,6 +27,7 @@ export class PgAppendTransaction implements AppendTransaction {
     private readonly st: Statements,
     // biome-ignore lint/suspicious/noExplicitAny: the builder is typed per repository
     builder: Kysely<any>,
+    private readonly payloadMonths: PayloadMonths,
   ) {
     const scoped = endableRunner(pgRunner(builder, client));
     this.state = scoped.runner;
@@ -64,6 +66,7 @@ export class PgAppendTransaction implements AppendTransaction {
 
   async insert(batch: AppendBatch): Promise<void> {
     this.begunHead = undefined;
+    await this.payloadMonths.ensure(this.db(), batch.entries);
     await insertBatch(this.db(), this.st, batch);
   }
 

@@ -692,6 +692,173 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 13,
+    name: 'payload_partitions',
+    sql: `
+      -- Retention at scale (docs/retention.md, "PostgreSQL at scale"). What a purge removes —
+      -- the record and the personal ids — moves out of the log's table into entry_payloads,
+      -- partitioned by received_at month, so a purge of whole months empties partitions
+      -- instead of rewriting millions of rows. entry_leaves keeps what proofs and verify need
+      -- (seq, id, leaf hash) and the non-personal columns, plus sha256 digests of the ids, so
+      -- a hold on a person still tells that person's purged entries apart. The view "entries"
+      -- joins them back: every read keeps its SQL.
+      ALTER TABLE entries RENAME TO entry_leaves;
+      ALTER TABLE entry_leaves ADD COLUMN actor_digest TEXT COLLATE "C";
+      ALTER TABLE entry_leaves ADD COLUMN target_digest TEXT COLLATE "C";
+      DROP TRIGGER entries_payload_only ON entry_leaves;
+      DROP FUNCTION evident_payload_only();
+      -- Before migration 13 a purge had already replaced the ids of a purged entry by digests.
+      UPDATE entry_leaves SET
+        actor_digest = CASE WHEN record = '' THEN actor_id
+          ELSE 'sha256:' || encode(sha256(convert_to(actor_id, 'UTF8')), 'hex') END,
+        target_digest = CASE WHEN target_id IS NULL OR record = '' THEN target_id
+          ELSE 'sha256:' || encode(sha256(convert_to(target_id, 'UTF8')), 'hex') END;
+      ALTER TABLE entry_leaves ALTER COLUMN actor_digest SET NOT NULL;
+      DROP TRIGGER entries_append_only ON entry_leaves;
+      CREATE TRIGGER entry_leaves_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON entry_leaves
+        FOR EACH STATEMENT EXECUTE FUNCTION evident_append_only('entries are append-only');
+
+      -- No DEFAULT partition: a row whose month has no partition fails its insert instead of
+      -- collecting silently where a month's purge cannot reach it. The append path creates the
+      -- month (and the next) before it inserts (evident_payload_month).
+      CREATE TABLE entry_payloads (
+        seq BIGINT NOT NULL,
+        received_at_ms BIGINT NOT NULL,
+        time_ms BIGINT NOT NULL,
+        actor_id TEXT COLLATE "C" NOT NULL,
+        target_id TEXT COLLATE "C",
+        record TEXT NOT NULL CHECK (record <> ''),
+        PRIMARY KEY (seq, received_at_ms)
+      ) PARTITION BY RANGE (received_at_ms);
+      CREATE INDEX entry_payloads_actor ON entry_payloads (actor_id, seq);
+      CREATE INDEX entry_payloads_target ON entry_payloads (target_id, seq);
+      CREATE INDEX entry_payloads_actor_time ON entry_payloads (actor_id, time_ms, seq);
+
+      -- The partition of the UTC month holding at_ms, created if missing; named by the month.
+      CREATE FUNCTION evident_payload_month(schema_name TEXT, at_ms BIGINT) RETURNS TEXT
+      LANGUAGE plpgsql AS $$
+        DECLARE
+          first_day TIMESTAMP := date_trunc('month', to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC');
+          part TEXT := 'entry_payloads_' || to_char(first_day, 'YYYYMM');
+        BEGIN
+          IF to_regclass(format('%I.%I', schema_name, part)) IS NULL THEN
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.entry_payloads FOR VALUES FROM (%s) TO (%s)',
+              schema_name, part, schema_name,
+              (extract(epoch FROM first_day AT TIME ZONE 'UTC') * 1000)::BIGINT,
+              (extract(epoch FROM (first_day + INTERVAL '1 month') AT TIME ZONE 'UTC') * 1000)::BIGINT);
+          END IF;
+          RETURN part;
+        END;
+      $$;
+      SELECT evident_payload_month(current_schema(), m)
+        FROM (SELECT DISTINCT (extract(epoch FROM date_trunc('month',
+                to_timestamp(received_at_ms / 1000.0) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') * 1000)::BIGINT AS m
+              FROM entry_leaves) months;
+      INSERT INTO entry_payloads (seq, received_at_ms, time_ms, actor_id, target_id, record)
+        SELECT seq, received_at_ms, time_ms, actor_id, target_id, record FROM entry_leaves
+        WHERE record <> '';
+      DROP INDEX entries_actor, entries_target, entries_actor_time;
+      ALTER TABLE entry_leaves DROP COLUMN record, DROP COLUMN actor_id, DROP COLUMN target_id;
+
+      -- Purges are recorded as seq ranges: purged_payloads.seq is the first seq of a range,
+      -- last_seq its last (rows made before this migration are ranges of one). A payload put
+      -- back from an archive is a row of restored_payloads (rows made before: restored_at_ms).
+      ALTER TABLE purged_payloads ADD COLUMN last_seq BIGINT;
+      ALTER TABLE purged_payloads DISABLE TRIGGER purged_payloads_restore_only;
+      UPDATE purged_payloads SET last_seq = seq;
+      ALTER TABLE purged_payloads ENABLE TRIGGER purged_payloads_restore_only;
+      ALTER TABLE purged_payloads ALTER COLUMN last_seq SET NOT NULL;
+      ALTER TABLE purged_payloads ADD CHECK (last_seq >= seq);
+      CREATE TABLE restored_payloads (
+        seq BIGINT PRIMARY KEY,
+        restored_at_ms BIGINT NOT NULL
+      );
+      CREATE TRIGGER restored_payloads_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON restored_payloads
+        FOR EACH STATEMENT EXECUTE FUNCTION evident_append_only('restored payloads are append-only');
+      CREATE OR REPLACE FUNCTION evident_purge_needs_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE found BOOLEAN;
+        BEGIN
+          EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.entry_leaves e WHERE e.seq = $1
+              AND e.source = ''evident'' AND e.action = ''retention.purge'' AND e.seq > $2)',
+            TG_TABLE_SCHEMA) INTO found USING NEW.purge_seq, NEW.last_seq;
+          IF NOT found THEN
+            RAISE EXCEPTION 'a purge must name the retention.purge event that covers it'
+              USING ERRCODE = 'restrict_violation';
+          END IF;
+          RETURN NEW;
+        END;
+      $$;
+      CREATE OR REPLACE FUNCTION evident_restore_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.seq = OLD.seq AND NEW.last_seq = OLD.last_seq AND NEW.purge_seq = OLD.purge_seq
+              AND NEW.purged_at_ms = OLD.purged_at_ms AND OLD.restored_at_ms IS NULL THEN
+            RETURN NEW;
+          END IF;
+          RAISE EXCEPTION 'purged payloads are append-only' USING ERRCODE = 'restrict_violation';
+        END;
+      $$;
+
+      -- A payload row is never changed; it is deleted only when a recorded purge range covers
+      -- its seq (a whole partition is emptied only by the purge path, after the same check;
+      -- verify reports any other missing payload as payload_missing). TRUNCATE of the whole
+      -- table is refused.
+      CREATE FUNCTION evident_payload_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE found BOOLEAN;
+        BEGIN
+          EXECUTE format('SELECT EXISTS (SELECT 1 FROM (SELECT last_seq FROM %I.purged_payloads
+              WHERE seq <= $1 ORDER BY seq DESC LIMIT 1) r WHERE r.last_seq >= $1)',
+            TG_TABLE_SCHEMA) INTO found USING OLD.seq;
+          IF found THEN
+            RETURN OLD;
+          END IF;
+          RAISE EXCEPTION 'entries are append-only' USING ERRCODE = 'restrict_violation';
+        END;
+      $$;
+      CREATE TRIGGER entry_payloads_no_update BEFORE UPDATE ON entry_payloads
+        FOR EACH ROW EXECUTE FUNCTION evident_append_only('entries are append-only');
+      CREATE TRIGGER entry_payloads_purge_only BEFORE DELETE ON entry_payloads
+        FOR EACH ROW EXECUTE FUNCTION evident_payload_delete();
+      CREATE TRIGGER entry_payloads_no_truncate BEFORE TRUNCATE ON entry_payloads
+        FOR EACH STATEMENT EXECUTE FUNCTION evident_append_only('entries are append-only');
+
+      -- Both keys join: the partition key lets the planner prune to one month per leaf.
+      -- A purged entry reads as the empty record with its ids as digests.
+      CREATE VIEW entries AS
+        SELECT l.seq, l.id, l.source, p.actor_id, l.action, l.target_type, p.target_id,
+               l.outcome, l.time_ms, l.received_at_ms, COALESCE(p.record, '') AS record,
+               l.leaf_hash, l.actor_digest, l.target_digest
+        FROM entry_leaves l
+        LEFT JOIN entry_payloads p ON p.seq = l.seq AND p.received_at_ms = l.received_at_ms;
+      -- Code written for the old table (a bulk load, COPY) may still insert into "entries".
+      CREATE FUNCTION evident_insert_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          EXECUTE format('INSERT INTO %I.entry_leaves (seq, id, source, action, target_type, outcome,
+              time_ms, received_at_ms, leaf_hash, actor_digest, target_digest)
+              VALUES ($1.seq, $1.id, $1.source, $1.action, $1.target_type, $1.outcome, $1.time_ms,
+                $1.received_at_ms, $1.leaf_hash,
+                CASE WHEN $1.record = '''' THEN $1.actor_id
+                  ELSE ''sha256:'' || encode(sha256(convert_to($1.actor_id, ''UTF8'')), ''hex'') END,
+                CASE WHEN $1.target_id IS NULL OR $1.record = '''' THEN $1.target_id
+                  ELSE ''sha256:'' || encode(sha256(convert_to($1.target_id, ''UTF8'')), ''hex'') END)',
+            TG_TABLE_SCHEMA) USING NEW;
+          IF NEW.record <> '' THEN
+            EXECUTE format('SELECT %I.evident_payload_month($1, $2)', TG_TABLE_SCHEMA)
+              USING TG_TABLE_SCHEMA, NEW.received_at_ms;
+            EXECUTE format('INSERT INTO %I.entry_payloads (seq, received_at_ms, time_ms, actor_id, target_id, record)
+                VALUES ($1.seq, $1.received_at_ms, $1.time_ms, $1.actor_id, $1.target_id, $1.record)',
+              TG_TABLE_SCHEMA) USING NEW;
+          END IF;
+          RETURN NEW;
+        END;
+      $$;
+      CREATE TRIGGER entries_insert INSTEAD OF INSERT ON entries
+        FOR EACH ROW EXECUTE FUNCTION evident_insert_entry();
+      -- Through the view nothing changes: a purge or a restore works on entry_payloads.
+      CREATE TRIGGER entries_append_only INSTEAD OF UPDATE OR DELETE ON entries
+        FOR EACH ROW EXECUTE FUNCTION evident_append_only('entries are append-only');
+    `,
+  },
+  {
     version: 15,
     name: 'alert_read_paths',
     sql: `

@@ -23,6 +23,7 @@ import type {
 import { PgAppendTransaction } from './append-transaction.js';
 import { parseTarget } from './connection.js';
 import { migrate } from './migrate.js';
+import { PayloadMonths } from './payload-months.js';
 import { headFrom, readEntriesByIds, readHead, readMeta, readNodes, writeMeta } from './queries.js';
 import { pgRunner } from './state-runner.js';
 import { type Statements, statementsFor } from './statements.js';
@@ -46,6 +47,7 @@ export class PostgresStore implements Store {
   private readonly appendMutex = new Mutex();
 
   private readonly builder;
+  private readonly payloadMonths: PayloadMonths;
   readonly state: QueryRunner;
 
   private constructor(
@@ -55,6 +57,7 @@ export class PostgresStore implements Store {
     readonly schema: string,
   ) {
     this.builder = queryBuilder('postgres', schema);
+    this.payloadMonths = new PayloadMonths(schema, st);
     const state = pgRunner(this.builder, pool);
     // A write on another pooled connection would wait for row locks the transaction holds.
     this.state = {
@@ -90,7 +93,7 @@ export class PostgresStore implements Store {
     assertOutsideTransactionOf(this, 'an append');
     return this.appendMutex.run(async () => {
       const client = await this.pool.connect();
-      const tx = new PgAppendTransaction(client, this.st, this.builder);
+      const tx = new PgAppendTransaction(client, this.st, this.builder, this.payloadMonths);
       let broken: Error | undefined;
       try {
         // Several statements in one simple query: pg answers with one result per statement.
@@ -107,6 +110,7 @@ export class PostgresStore implements Store {
         return result;
       } catch (error) {
         tx.end();
+        this.payloadMonths.forget();
         // After a failed COMMIT there is no transaction left; ROLLBACK then only warns.
         await client.query('ROLLBACK').catch((e: Error) => {
           broken = e;

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { int, type Row, toCheckpoint, toEntry } from '../rows.js';
 import { type AppendBatch, type LogHead, nodeKey, type StoredEntry } from '../store.js';
+import { PURGED_RECORD, purgedIdDigest } from '../tables/retention/purged-payloads-table.js';
 import { copyRows } from './copy-rows.js';
 import type { Statements } from './statements.js';
 
@@ -73,26 +74,37 @@ export async function writeMeta(
   await db.query(st.setMeta, [key, value]);
 }
 
-const ENTRY_COPY_COLUMNS = [
+/** entry_leaves: what stays of an entry for ever; the ids only as digests (migration 13). */
+const LEAF_COPY_COLUMNS = [
   'seq',
   'id',
   'source',
-  'actor_id',
   'action',
   'target_type',
-  'target_id',
   'outcome',
   'time_ms',
   'received_at_ms',
-  'record',
   'leaf_hash',
+  'actor_digest',
+  'target_digest',
+] as const;
+/** entry_payloads (partitioned by received_at month): what a purge removes. */
+const PAYLOAD_COPY_COLUMNS = [
+  'seq',
+  'received_at_ms',
+  'time_ms',
+  'actor_id',
+  'target_id',
+  'record',
 ] as const;
 const NODE_COPY_COLUMNS = ['level', 'idx', 'hash'] as const;
 
 /**
  * Entries, nodes and the checkpoint of one batch, inside the append transaction: COPY for the
  * rows (about 2.5× the rows/s of INSERT … json_to_recordset, BENCHMARKS.md), then the one
- * checkpoint row. Three round trips; the rows dominate.
+ * checkpoint row. Each entry is split as migration 13 stores it: its leaf (with digests of
+ * the ids) and, unless it arrives already purged (a copied log, whose ids are digests
+ * already), its payload in the month's partition (created beforehand: payload-months.ts).
  */
 export async function insertBatch(
   client: PoolClient,
@@ -102,22 +114,32 @@ export async function insertBatch(
   const { entries, nodes, checkpoint: c } = batch;
   await copyRows(
     client,
-    st.entriesTable,
-    ENTRY_COPY_COLUMNS,
-    entries.map((e) => [
-      e.seq,
-      e.id,
-      e.source,
-      e.actorId,
-      e.action,
-      e.targetType,
-      e.targetId,
-      e.outcome,
-      e.timeMs,
-      e.receivedAtMs,
-      e.record,
-      e.leafHash,
-    ]),
+    st.leavesTable,
+    LEAF_COPY_COLUMNS,
+    entries.map((e) => {
+      const purged = e.record === PURGED_RECORD;
+      return [
+        e.seq,
+        e.id,
+        e.source,
+        e.action,
+        e.targetType,
+        e.outcome,
+        e.timeMs,
+        e.receivedAtMs,
+        e.leafHash,
+        purged ? e.actorId : purgedIdDigest(e.actorId),
+        e.targetId === null || purged ? e.targetId : purgedIdDigest(e.targetId),
+      ];
+    }),
+  );
+  await copyRows(
+    client,
+    st.payloadsTable,
+    PAYLOAD_COPY_COLUMNS,
+    entries
+      .filter((e) => e.record !== PURGED_RECORD)
+      .map((e) => [e.seq, e.receivedAtMs, e.timeMs, e.actorId, e.targetId, e.record]),
   );
   await copyRows(
     client,

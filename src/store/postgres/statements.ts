@@ -6,6 +6,10 @@ import { appendLockSql, quoteIdent } from './connection.js';
 const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
 const FULL_ENTRY_COLUMNS =
   'seq, id, source, leaf_hash, record, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms';
+const SCAN_ENTRY_COLUMNS = FULL_ENTRY_COLUMNS.replace(
+  'actor_id',
+  'COALESCE(actor_id, actor_digest) AS actor_id',
+).replace('target_id', 'COALESCE(target_id, target_digest) AS target_id');
 const CHECKPOINT_COLUMNS = 'size, root_hash, note, created_at_ms';
 const KEY_COLUMNS = 'id, source, secret_hash, label, created_at_ms, revoked_at_ms';
 const STATE_COLUMNS = 'kind, id, value, version, updated_at_ms';
@@ -16,6 +20,8 @@ export type Statements = ReturnType<typeof statementsFor>;
 export function statementsFor(schema: string) {
   const s = quoteIdent(schema);
   const entries = `${s}.entries`;
+  const leaves = `${s}.entry_leaves`;
+  const payloads = `${s}.entry_payloads`;
   const nodes = `${s}.tree_nodes`;
   const checkpoints = `${s}.checkpoints`;
   const meta = `${s}.meta`;
@@ -52,15 +58,21 @@ export function statementsFor(schema: string) {
             SELECT q.level, q.idx, n.hash FROM q JOIN ${nodes} n ON n.level = q.level AND n.idx = q.idx WHERE q.level > 0`,
     nodesAtLevel: `SELECT level, idx, hash FROM ${nodes} WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3`,
     checkpointBySize: `SELECT ${CHECKPOINT_COLUMNS} FROM ${checkpoints} WHERE size = $1`,
-    scanEntries: `SELECT ${FULL_ENTRY_COLUMNS} FROM ${entries} WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+    // A purged entry's ids are the digests entry_leaves keeps (its payload row is gone).
+    scanEntries: `SELECT ${SCAN_ENTRY_COLUMNS} FROM ${entries} WHERE seq >= $1 ORDER BY seq LIMIT $2`,
     scanCheckpoints: `SELECT ${CHECKPOINT_COLUMNS} FROM ${checkpoints} WHERE size >= $1 ORDER BY size LIMIT $2`,
     counts: `SELECT (SELECT count(*) FROM ${entries}) AS entries, (SELECT max(seq) FROM ${entries}) AS max_seq,
                     (SELECT count(*) FROM ${nodes}) AS nodes, (SELECT count(*) FROM ${checkpoints}) AS checkpoints`,
 
-    // A batch's entries and tree nodes go in by COPY (copy-rows.ts), its checkpoint here.
-    entriesTable: entries,
+    // A batch goes in by COPY (copy-rows.ts, queries.ts insertBatch): the payload (record
+    // and ids) to its month's partition of entry_payloads, the rest to entry_leaves with
+    // digests of the ids (migration 13), tree nodes to their table; its checkpoint here.
+    leavesTable: leaves,
+    payloadsTable: payloads,
     nodesTable: nodes,
     insertCheckpoint: `INSERT INTO ${checkpoints} (${CHECKPOINT_COLUMNS}) VALUES ($1, $2, $3, $4)`,
+    // Creates the partitions of the months given (ms instants) that are missing.
+    payloadMonths: `SELECT ${s}.evident_payload_month($1, m) FROM unnest($2::bigint[]) AS m`,
 
     getMeta: `SELECT value FROM ${meta} WHERE key = $1`,
     insertCosignature: `INSERT INTO ${cosignatures} (tree_size, witness, line, received_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,

@@ -647,6 +647,46 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 13,
+    name: 'purge_ranges',
+    sql: `
+      -- Purges are recorded as seq ranges: purged_payloads.seq is the first seq of a range,
+      -- last_seq its last (rows made before this migration are ranges of one). A payload put
+      -- back from an archive is a row of restored_payloads (rows made before: restored_at_ms).
+      DROP TRIGGER purged_payloads_restore_only;
+      ALTER TABLE purged_payloads ADD COLUMN last_seq INTEGER NOT NULL DEFAULT -1;
+      UPDATE purged_payloads SET last_seq = seq;
+      CREATE TABLE restored_payloads (
+        seq INTEGER PRIMARY KEY,
+        restored_at_ms INTEGER NOT NULL
+      );
+      CREATE TRIGGER restored_payloads_no_update BEFORE UPDATE ON restored_payloads
+        BEGIN SELECT RAISE(ABORT, 'restored payloads are append-only'); END;
+      CREATE TRIGGER restored_payloads_no_delete BEFORE DELETE ON restored_payloads
+        BEGIN SELECT RAISE(ABORT, 'restored payloads are append-only'); END;
+      DROP TRIGGER purged_payloads_need_event;
+      CREATE TRIGGER purged_payloads_need_event BEFORE INSERT ON purged_payloads
+        WHEN NEW.last_seq < NEW.seq OR NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = NEW.purge_seq
+          AND e.source = 'evident' AND e.action = 'retention.purge' AND e.seq > NEW.last_seq)
+        BEGIN SELECT RAISE(ABORT, 'a purge must name the retention.purge event that covers it'); END;
+      CREATE TRIGGER purged_payloads_restore_only BEFORE UPDATE ON purged_payloads
+        WHEN NOT (NEW.seq = OLD.seq AND NEW.last_seq = OLD.last_seq AND NEW.purge_seq = OLD.purge_seq
+          AND NEW.purged_at_ms = OLD.purged_at_ms AND OLD.restored_at_ms IS NULL)
+        BEGIN SELECT RAISE(ABORT, 'purged payloads are append-only'); END;
+      -- As migration 9, for a seq inside a recorded range (the range starting at or before it).
+      DROP TRIGGER entries_no_update;
+      CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+        WHEN NOT (NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.source = OLD.source
+          AND NEW.action = OLD.action AND NEW.outcome = OLD.outcome
+          AND NEW.time_ms = OLD.time_ms AND NEW.received_at_ms = OLD.received_at_ms
+          AND NEW.leaf_hash = OLD.leaf_hash AND NEW.target_type IS OLD.target_type
+          AND (NEW.record = '' OR OLD.record = '')
+          AND (SELECT p.last_seq FROM purged_payloads p WHERE p.seq <= OLD.seq
+               ORDER BY p.seq DESC LIMIT 1) >= OLD.seq)
+        BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+    `,
+  },
+  {
     version: 15,
     name: 'alert_read_paths',
     sql: `

@@ -37,6 +37,7 @@ export const STATE_TABLES: readonly StateTable[] = [
   { table: 'retention_policies', key: ['source'] },
   { table: 'legal_holds', key: ['id'] },
   { table: 'purged_payloads', key: ['seq'] },
+  { table: 'restored_payloads', key: ['seq'] },
   // Credentials (migration 6).
   { table: 'api_tokens', key: ['id'] },
   { table: 'sessions', key: ['id'] },

@@ -32,7 +32,9 @@ export interface LegalHoldsTable {
 
 /** An entry whose payload the retention.purge event at purge_seq removed (and maybe a restore put back). */
 export interface PurgedPayloadsTable {
+  /** The first seq of the range (migration 13; before it every row was one seq). */
   seq: number;
+  last_seq: number;
   purge_seq: number;
   purged_at_ms: number;
   restored_at_ms: number | null;
@@ -52,9 +54,17 @@ export interface EntryPayloadTable {
   target_id: string | null;
   leaf_hash: Uint8Array;
   received_at_ms: number;
+  time_ms: number;
+}
+
+/** A payload put back from an archive (migration 13). */
+export interface RestoredPayloadsTable {
+  seq: number;
+  restored_at_ms: number;
 }
 
 export interface RetentionTables {
+  restored_payloads: RestoredPayloadsTable;
   retention_policies: RetentionPoliciesTable;
   legal_holds: LegalHoldsTable;
   purged_payloads: PurgedPayloadsTable;
