@@ -48,10 +48,13 @@ async function close(): Promise<void> {
 }
 
 function transferList(page: EntryPage): ArrayBuffer[] {
-  const buffers = [page.leaves.buffer as ArrayBuffer];
+  // A set: listing one buffer twice makes postMessage throw.
+  const buffers = new Set<ArrayBuffer>();
+  for (const level of page.levels) buffers.add(level.buffer as ArrayBuffer);
   for (const n of page.nodes) {
-    buffers.push(n.indexes.buffer as ArrayBuffer, n.hashes.buffer as ArrayBuffer);
-    buffers.push(n.whole.buffer as ArrayBuffer);
+    buffers.add(n.indexes.buffer as ArrayBuffer);
+    buffers.add(n.hashes.buffer as ArrayBuffer);
+    buffers.add(n.whole.buffer as ArrayBuffer);
   }
-  return buffers;
+  return [...buffers];
 }
