@@ -208,6 +208,21 @@ describe('verifyStore with worker threads', () => {
     assert.equal(report.entriesChecked, 148);
   });
 
+  it('a forged checkpoint is named before any entry, though signatures are checked alongside them', async () => {
+    const copy = tampered((db) => {
+      setActorColumn(db, 30);
+      const note = db.prepare('SELECT note FROM checkpoints WHERE size = 444').pluck().get();
+      db.prepare('UPDATE checkpoints SET note = ? WHERE size = 444').run(
+        (note as string).replace('\n444\n', '\n445\n'),
+      );
+    });
+    const report = await verifyBothWays(copy);
+    assert.equal(firstProblem(report).kind, 'checkpoint_invalid');
+    assert.match(report.problems[0]!.message, /tree size 444\b/);
+    assert.equal(report.checkpointsChecked, 12); // 0, 37, 74, … 407 passed
+    assert.equal(report.entriesChecked, 0);
+  });
+
   /** Stores `text` as the record of `seq`, with the leaf hash that text really has. */
   const setRecordAndLeaf = (db: Database.Database, seq: number, text: string) =>
     db
