@@ -71,7 +71,7 @@ export function memoryReport(
   const secondHalf = samples.filter((s) => s.entries >= reached / 2);
   const curve = Array.from({ length: 10 }, (_, k) => {
     const d = decile(k);
-    return `| ${fmt((reached * k) / 10 / 1e6, 1)}–${fmt((reached * (k + 1)) / 10 / 1e6, 1)}M | ${fmt(mb(Math.max(...d.map((s) => s.rssKiB))), 0)} | ${fmt(
+    return `| ${fmt((reached * k) / 10 / 1e6, 2)}–${fmt((reached * (k + 1)) / 10 / 1e6, 2)}M | ${fmt(mb(Math.max(...d.map((s) => s.rssKiB))), 0)} | ${fmt(
       mean(d, (s) => mb(s.rssKiB)),
       0,
     )} | ${fmt(rateOf(d))} | ${fmt(
