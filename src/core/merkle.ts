@@ -162,6 +162,45 @@ export class MerkleFrontier {
     return completed ?? NO_NODES;
   }
 
+  /**
+   * Appends a complete subtree of height `level` (its root `hash`), as if its 2^level leaves
+   * were appended one by one: the size must be a multiple of 2^level. Returns the complete
+   * nodes above `level` that it completes, lowest first (the subtree's own nodes are the
+   * caller's: it hashed them).
+   */
+  appendSubtree(level: number, hash: Uint8Array): readonly MerkleNode[] {
+    if (hash.byteLength !== HASH_SIZE) {
+      throw new CoreError('INVALID_ARGUMENT', `subtree hashes must be ${HASH_SIZE} bytes`);
+    }
+    if (!Number.isInteger(level) || level < 0 || level > 52) {
+      throw new CoreError('INVALID_ARGUMENT', 'a subtree level must be an integer in [0, 52]');
+    }
+    const width = pow2(level);
+    if (this.#size % width !== 0) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `a subtree of level ${level} cannot start at tree size ${this.#size}`,
+      );
+    }
+    if (this.#size + width > Number.MAX_SAFE_INTEGER) {
+      throw new CoreError('INVALID_ARGUMENT', 'tree size would exceed 2^53 - 1');
+    }
+    const newSize = this.#size + width;
+    let completed: MerkleNode[] | undefined;
+    let top = hash;
+    let at = level;
+    // The same binary-counter carry as append(), counted in subtrees of this width.
+    for (let n = this.#size / width; n % 2 === 1; n = (n - 1) / 2) {
+      top = nodeHash(this.#hashes.pop()!, top);
+      at++;
+      completed ??= [];
+      completed.push({ level: at, index: newSize / pow2(at) - 1, hash: top });
+    }
+    this.#hashes.push(top);
+    this.#size = newSize;
+    return completed ?? NO_NODES;
+  }
+
   /** MTH of the leaves so far; EMPTY_ROOT for size 0. */
   root(): Uint8Array {
     const hashes = this.#hashes;

@@ -53,6 +53,29 @@ export function toFullEntry(row: Row): NewEntry {
   };
 }
 
+/**
+ * toFullEntry for a row read as an array (better-sqlite3's `.raw()`), its columns in the order
+ * seq, id, source, leaf_hash, record, actor_id, action, target_type, target_id, outcome,
+ * time_ms, received_at_ms. `verify` reads every row of the log: an array per row costs a
+ * third less than an object with named columns.
+ */
+export function toFullEntryFromColumns(row: readonly unknown[]): NewEntry {
+  return {
+    seq: int(row[0]),
+    id: String(row[1]),
+    source: String(row[2]),
+    leafHash: row[3] as Uint8Array,
+    record: String(row[4]),
+    actorId: String(row[5]),
+    action: String(row[6]),
+    targetType: textOrNull(row[7]),
+    targetId: textOrNull(row[8]),
+    outcome: String(row[9]),
+    timeMs: int(row[10]),
+    receivedAtMs: int(row[11]),
+  };
+}
+
 export function toCheckpoint(row: Row): StoredCheckpoint {
   return {
     size: int(row.size),

@@ -1,9 +1,11 @@
 import { HASH_SIZE, pow2 } from '../core/merkle.js';
+import { firstNodeIndex, rangeLevels } from '../core/merkle-range.js';
 import type { Store } from '../store/store.js';
 import { PURGED_RECORD } from '../store/tables/retention/purged-payloads-table.js';
 import { checkEntry } from './entry-check.js';
 import type { PurgedRow } from './purge-check.js';
 import { type Problem, ProblemFound } from './report.js';
+import { type LevelNodes, readStoredNodes, storedNodeProblem } from './stored-nodes.js';
 
 /**
  * Rows fetched per store query inside a page: a few hundred KiB die young, where a whole page
@@ -21,41 +23,42 @@ export type PageStop =
   | { kind: 'problem'; problem: Problem };
 
 /**
- * Stored nodes of one level, rows of `nodesAtLevel(level, first, …)` in order: `indexes[k]`
- * is the k-th row's index, its hash is `hashes[32k, 32k + 32)` when `whole[k]` is 1 (a hash
- * of any other length or type can never match, and has whole[k] = 0).
- */
-export interface LevelNodes {
-  level: number;
-  first: number;
-  indexes: Float64Array;
-  hashes: Uint8Array;
-  whole: Uint8Array;
-}
-
-/**
- * The per-entry half of verifying [from, to): everything that can be checked of one entry on
- * its own. Plain typed arrays, so a worker thread can hand it over without copying.
+ * Everything about entries [from, to) that can be checked without the rest of the log, for
+ * the in-order fold (tree-check.ts). Plain typed arrays, so a worker thread can hand it over
+ * without copying.
  */
 export interface EntryPage {
   from: number;
-  /** Entries [from, from + passed) are there, dense, and passed every record and column check. */
+  /**
+   * Entries [from, from + passed) are there, dense, passed every record and column check,
+   * and every stored node lying wholly among them matches the one rebuilt from them.
+   */
   passed: number;
-  /** Their stored leaf hashes, in seq order (HASH_SIZE bytes each). */
-  leaves: Uint8Array;
+  /**
+   * rangeLevels(from, their leaf hashes, …): `levels[0]` the stored leaf hashes, `levels[m]`
+   * the complete nodes of level m whose leaves all lie in the page, rebuilt from them. May
+   * reach past `from + passed` when a node there failed.
+   */
+  levels: Uint8Array[];
   /** Set when the page ends before `to`. */
   stop?: PageStop;
-  /** The stored tree nodes that appending those leaves completes, by level (1, 2, …). */
+  /**
+   * The stored nodes that leaves [from, from + passed) complete (readStoredNodes): the fold
+   * compares those whose leaves begin before `from`, the rest were compared here.
+   */
   nodes: LevelNodes[];
+  /** Stored nodes compared here: every complete node wholly inside [from, from + passed). */
+  nodesChecked: number;
   /** Entries among the passed ones whose payload is gone: verify-store checks each has a purge. */
   purged: PurgedRow[];
 }
 
 /**
  * Checks entries [from, to): each one present at its seq, its leaf recomputed from its text,
- * the text canonical, every indexed column equal to the record. Stops at the first entry that
- * fails (the order the sequential verifier checks in), then reads the stored nodes the
- * passing leaves complete, for the tree check that folds pages in order (tree-check.ts).
+ * the text canonical, every indexed column equal to the record; then hashes every complete
+ * subtree of the passing leaves and compares it with the stored node. Stops where the
+ * sequential verifier would: at the first entry that fails, or earlier, at the first node
+ * (by the leaf that completes it, then by level) that is missing or differs.
  */
 export async function checkEntryPage(store: Store, from: number, to: number): Promise<EntryPage> {
   const leaves = new Uint8Array((to - from) * HASH_SIZE);
@@ -99,12 +102,20 @@ export async function checkEntryPage(store: Store, from: number, to: number): Pr
     // Rows come in seq order from `start`: fewer than asked, all in place, is the table's end.
     if (stop === undefined && rows.length < limit) stop = { kind: 'end' };
   }
+  const levels = rangeLevels(from, leaves, passed);
+  const nodes = await readStoredNodes(store, from, from + passed);
+  const broken = firstNodeProblem(from, levels, nodes);
+  if (broken !== undefined) {
+    passed = broken.completedBy - from;
+    stop = { kind: 'problem', problem: broken.problem };
+  }
   const page: EntryPage = {
     from,
     passed,
-    leaves,
-    nodes: await completedNodes(store, from, from + passed),
-    purged,
+    levels,
+    nodes,
+    nodesChecked: nodesInside(from, from + passed),
+    purged: purged.filter((row) => row.seq < from + passed),
   };
   if (stop !== undefined) page.stop = stop;
   return page;
@@ -116,30 +127,44 @@ async function firstPage<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
 }
 
 /**
- * The stored nodes completed by appending leaves [from, end): at each level, indexes i with
- * from < (i + 1)·2^level ≤ end. Read as one range per level, so a missing row shows as an
- * index out of step, as in an ordered scan of the level.
+ * The first rebuilt node that its stored row contradicts, in the order the sequential
+ * verifier meets them: by the leaf whose append completes it, then lowest level first.
  */
-async function completedNodes(store: Store, from: number, end: number): Promise<LevelNodes[]> {
-  const levels: LevelNodes[] = [];
-  for (let level = 1; pow2(level) <= end; level++) {
-    const width = pow2(level);
-    const first = Math.floor(from / width);
-    const count = Math.floor(end / width) - first;
-    if (count <= 0) break;
-    const rows = await store.nodesAtLevel(level, first, count);
-    const indexes = new Float64Array(rows.length);
-    const hashes = new Uint8Array(rows.length * HASH_SIZE);
-    const whole = new Uint8Array(rows.length);
-    for (let k = 0; k < rows.length; k++) {
-      const row = rows[k]!;
-      indexes[k] = row.index;
-      if (row.hash instanceof Uint8Array && row.hash.byteLength === HASH_SIZE) {
-        hashes.set(row.hash, k * HASH_SIZE);
-        whole[k] = 1;
+function firstNodeProblem(
+  from: number,
+  levels: readonly Uint8Array[],
+  stored: readonly LevelNodes[],
+): { completedBy: number; problem: Problem } | undefined {
+  let first: { completedBy: number; problem: Problem } | undefined;
+  for (let level = 1; level < levels.length; level++) {
+    const start = firstNodeIndex(from, level);
+    const count = levels[level]!.length / HASH_SIZE;
+    for (let k = 0; k < count; k++) {
+      const index = start + k;
+      const completedBy = (index + 1) * pow2(level) - 1;
+      // A lower level already failed at or before this leaf: it is met first.
+      if (first !== undefined && completedBy >= first.completedBy) break;
+      const problem = storedNodeProblem(
+        level,
+        index,
+        levels[level]!,
+        k * HASH_SIZE,
+        stored[level - 1],
+      );
+      if (problem !== undefined) {
+        first = { completedBy, problem };
+        break;
       }
     }
-    levels.push({ level, first, indexes, hashes, whole });
   }
-  return levels;
+  return first;
+}
+
+/** Complete nodes of level ≥ 1 whose leaves all lie in [from, end). */
+function nodesInside(from: number, end: number): number {
+  let total = 0;
+  for (let level = 1; pow2(level) <= end - from; level++) {
+    total += Math.max(0, Math.floor(end / pow2(level)) - firstNodeIndex(from, level));
+  }
+  return total;
 }

@@ -1,9 +1,13 @@
 import type { Worker } from 'node:worker_threads';
 import { ApiError } from '../client/api-client.js';
+import type { LogKeyPeriod } from '../core/key-history.js';
 import type { StoreLocation } from '../store/open-store.js';
 import { startWorker } from '../store/sqlite/writer-client.js';
+import type { Store } from '../store/store.js';
+import type { CheckpointRow } from './checkpoint-check.js';
 import type { EntryPage } from './entry-page.js';
 import type { RemotePage } from './remote-page.js';
+import type { Problem } from './report.js';
 
 /** Where `verify --url` worker threads fetch pages: the server and the token to ask with. */
 export interface RemoteConnection {
@@ -22,14 +26,14 @@ export class PageWorkerError extends Error {
   }
 }
 
-interface Waiting<P> {
-  resolve: (page: P) => void;
+interface Waiting {
+  resolve: (answer: unknown) => void;
   reject: (error: Error) => void;
 }
 
-interface Thread<P> {
+interface Thread {
   worker: Worker;
-  waiting: Map<number, Waiting<P>>;
+  waiting: Map<number, Waiting>;
   /** Why the thread stopped, once it has. */
   dead?: string;
 }
@@ -54,7 +58,7 @@ const CLOSE_TIMEOUT_MS = 5000;
  * a slow thread only delays.
  */
 export class PagePool<P = EntryPage> {
-  private readonly threads: Thread<P>[];
+  private readonly threads: Thread[];
   private nextId = 1;
 
   private constructor(script: URL, workerData: unknown, count: number) {
@@ -83,6 +87,29 @@ export class PagePool<P = EntryPage> {
   }
 
   check(from: number, to: number): Promise<P> {
+    return this.send<P>({ op: 'check', from, to });
+  }
+
+  /** Threads in the pool. */
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /** store.counts() through a thread's handle (page-worker.ts only): two table scans. */
+  counts(): ReturnType<Store['counts']> {
+    return this.send({ op: 'counts' });
+  }
+
+  /** Verifies a slice of signed checkpoints on a thread (page-worker.ts only). */
+  checkCheckpoints(
+    rows: readonly CheckpointRow[],
+    history: readonly LogKeyPeriod[],
+  ): Promise<{ index: number; problem: Problem } | null> {
+    return this.send({ op: 'checkpoints', rows, history });
+  }
+
+  /** Sends a request to the thread with the fewest waiting; resolves with its answer. */
+  private send<R>(request: Record<string, unknown>): Promise<R> {
     let thread = this.threads[0]!;
     for (const t of this.threads) if (t.waiting.size < thread.waiting.size) thread = t;
     if (thread.dead !== undefined) {
@@ -91,9 +118,9 @@ export class PagePool<P = EntryPage> {
       );
     }
     const id = this.nextId++;
-    return new Promise<P>((resolve, reject) => {
-      thread.waiting.set(id, { resolve, reject });
-      thread.worker.postMessage({ op: 'check', id, from, to });
+    return new Promise<R>((resolve, reject) => {
+      thread.waiting.set(id, { resolve: resolve as (answer: unknown) => void, reject });
+      thread.worker.postMessage({ ...request, id });
     });
   }
 
@@ -111,9 +138,9 @@ export class PagePool<P = EntryPage> {
     );
   }
 
-  private spawn(script: URL, workerData: unknown): Thread<P> {
+  private spawn(script: URL, workerData: unknown): Thread {
     const worker = startWorker(script, workerData);
-    const thread: Thread<P> = { worker, waiting: new Map() };
+    const thread: Thread = { worker, waiting: new Map() };
     worker.on('message', (reply: Reply<P>) => {
       const waiting = thread.waiting.get(reply.id);
       if (!waiting) return;

@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { bytesEqual, toBase64 } from '../core/bytes.js';
-import { CoreError } from '../core/errors.js';
+import { toBase64 } from '../core/bytes.js';
 import {
   LOG_KEY_ROTATE_ACTION,
   type LogKeyPeriod,
-  openLogCheckpoint,
   rotationRecordProblem,
   startKeyHistory,
 } from '../core/key-history.js';
@@ -18,16 +16,19 @@ import { POLICY_SET_ACTION } from '../retention/policy-change.js';
 import { PURGE_ACTION } from '../retention/purge-event.js';
 import type { StoreLocation } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { type CheckpointRow, firstCheckpointProblem } from './checkpoint-check.js';
 import { checkEntryPage } from './entry-page.js';
 import { foldPagesInOrder } from './ordered-pages.js';
 import { PagePool } from './page-pool.js';
 import { checkPurges, type RetentionEvent } from './purge-check.js';
 import { PurgedLedger } from './purged-ledger.js';
-import { fail, ProblemFound, type VerifyReport } from './report.js';
+import { fail, type Problem, ProblemFound, type VerifyReport } from './report.js';
 import { TreeCheck } from './tree-check.js';
 
 /** Entries per page: the unit handed to a worker thread and folded into the tree. */
 const PAGE = 10_000;
+/** Checkpoints per signature-checking request to a worker thread. */
+const SIGNATURE_SLICE = 2_000;
 /** Below this, starting worker threads (and their store handles) costs more than it saves. */
 const MIN_PARALLEL_ENTRIES = 50_000;
 /** Past this the in-order tree fold on this thread, not the checks, limits the rate. */
@@ -82,45 +83,81 @@ export async function verifyStore(
     nodesChecked: 0,
     problems: [],
   };
+  let pool: PagePool | undefined;
   let purged: PurgedLedger | undefined;
   try {
     const history = await keyHistory(store, options.verifierKey, report);
-    const checkpoints = await loadCheckpoints(store, history, report);
+    const checkpoints = await readCheckpoints(store);
     const latest = checkpoints.at(-1);
-    if (!latest) fail('checkpoint_invalid', 'the store has no signed checkpoint');
-    report.treeSize = latest.size;
-    report.rootHash = toBase64(latest.rootHash);
-    report.checkpoint = latest.note + (await store.cosignatures(latest.size)).join('');
-
-    // A server may be appending while we read: entries and checkpoints past `latest` are
-    // then new batches, not extra rows. The checks below stop at `latest`.
-    const counts = await store.counts();
-    const live = ((await store.head())?.size ?? 0) > latest.size;
-    if (!live && (counts.maxSeq >= latest.size || counts.entries > latest.size)) {
-      fail(
-        'entry_extra',
-        `the store holds ${counts.entries} entries (highest seq ${counts.maxSeq}) but the latest signed checkpoint covers ${latest.size}`,
-        counts.maxSeq,
-      );
-    }
+    const threads = threadCount(options, latest?.size ?? 0);
+    if (threads > 0) pool = PagePool.start(options.location!, threads);
+    // Problems are named in this order: signatures, key history, extra rows, then the entries
+    // in seq order, then what needs them all. The signatures (one Ed25519 check per batch the
+    // log committed: tens of thousands) and the row counts run on the worker threads while
+    // the entries are checked; each earlier verdict is awaited before a later one is named.
+    const signatures = checkSignatures(checkpoints, history, pool);
+    const counts = pool ? pool.counts() : store.counts();
+    // Awaited below, in order; meanwhile a rejection must not count as unhandled.
+    signatures.catch(() => undefined);
+    counts.catch(() => undefined);
+    const stop = { early: false };
     const tree = new TreeCheck(checkpoints);
     purged = new PurgedLedger(options.purgedInMemory);
-    await checkEntries(store, latest.size, tree, report, options, purged);
-    options.onProgress?.(report.entriesChecked, latest.size);
-    if (tree.frontier.size < latest.size) {
-      fail(
-        'entry_missing',
-        `the log ends at ${tree.frontier.size} entries but the latest signed checkpoint covers ${latest.size}: entries were truncated`,
-        tree.frontier.size,
-      );
-    }
-    report.nodesChecked = tree.nodesChecked;
-    const expectedNodes = completeNodeCount(latest.size);
-    if (!live && counts.nodes !== expectedNodes) {
-      fail(
-        'node_extra',
-        `the store holds ${counts.nodes} tree nodes; a tree of ${latest.size} has ${expectedNodes}`,
-      );
+    const entries = latest
+      ? settle(checkEntries(store, latest.size, tree, report, options, purged, pool, stop))
+      : Promise.resolve(undefined);
+    let entriesNamed = false;
+    try {
+      const badSignature = await signatures;
+      if (badSignature !== undefined) {
+        report.checkpointsChecked = badSignature.index;
+        throw new ProblemFound(badSignature.problem);
+      }
+      report.checkpointsChecked = checkpoints.length;
+      checkHandovers(checkpoints, history);
+      if (!latest) fail('checkpoint_invalid', 'the store has no signed checkpoint');
+      report.treeSize = latest.size;
+      report.rootHash = toBase64(latest.rootHash);
+      report.checkpoint = latest.note + (await store.cosignatures(latest.size)).join('');
+
+      // A server may be appending while we read: entries and checkpoints past `latest` are
+      // then new batches, not extra rows. The checks below stop at `latest`.
+      const { entries: rows, nodes, maxSeq } = await counts;
+      const live = ((await store.head())?.size ?? 0) > latest.size;
+      if (!live && (maxSeq >= latest.size || rows > latest.size)) {
+        fail(
+          'entry_extra',
+          `the store holds ${rows} entries (highest seq ${maxSeq}) but the latest signed checkpoint covers ${latest.size}`,
+          maxSeq,
+        );
+      }
+      entriesNamed = true;
+      const failed = await entries;
+      if (failed !== undefined) throw failed;
+      options.onProgress?.(report.entriesChecked, latest.size);
+      if (tree.frontier.size < latest.size) {
+        fail(
+          'entry_missing',
+          `the log ends at ${tree.frontier.size} entries but the latest signed checkpoint covers ${latest.size}: entries were truncated`,
+          tree.frontier.size,
+        );
+      }
+      report.nodesChecked = tree.nodesChecked;
+      const expectedNodes = completeNodeCount(latest.size);
+      if (!live && nodes !== expectedNodes) {
+        fail(
+          'node_extra',
+          `the store holds ${nodes} tree nodes; a tree of ${latest.size} has ${expectedNodes}`,
+        );
+      }
+    } catch (error) {
+      if (!entriesNamed) {
+        // Named before the entries: stop checking them, and report none as checked.
+        stop.early = true;
+        await entries;
+        report.entriesChecked = 0;
+      }
+      throw error;
     }
     // The entries are proven now, so the log's own rotation events can vouch for the history.
     await checkRotationEvents(store, history, latest.size);
@@ -133,8 +170,19 @@ export async function verifyStore(
     report.problems.push(error.problem);
   } finally {
     purged?.close();
+    await pool?.close().catch(() => undefined);
   }
   return report;
+}
+
+/** What a promise threw, or undefined once it resolves: awaited later, in verdict order. */
+async function settle(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
 }
 
 /**
@@ -187,38 +235,46 @@ async function keyHistory(
   return history;
 }
 
-async function loadCheckpoints(
-  store: Store,
-  history: readonly LogKeyPeriod[],
-  report: VerifyReport,
-): Promise<{ size: number; rootHash: Uint8Array; note: string }[]> {
-  const all: { size: number; rootHash: Uint8Array; note: string }[] = [];
-  const sizes = new Set<number>();
+/** Every stored checkpoint, in size order, as stored (checkSignatures vouches for them). */
+async function readCheckpoints(store: Store): Promise<CheckpointRow[]> {
+  const all: CheckpointRow[] = [];
   for await (const page of store.scanCheckpoints(PAGE)) {
-    for (const row of page) {
-      let parsed: ReturnType<typeof openLogCheckpoint>['checkpoint'];
-      try {
-        parsed = openLogCheckpoint(row.note, history).checkpoint;
-      } catch (error) {
-        const why = error instanceof CoreError ? `${error.code}: ${error.message}` : 'error';
-        fail(
-          'checkpoint_invalid',
-          `the checkpoint for tree size ${row.size} is not validly signed by the log key for that size (${why})`,
-        );
-      }
-      if (parsed.size !== row.size || !bytesEqual(parsed.rootHash, row.rootHash)) {
-        fail(
-          'checkpoint_invalid',
-          `the checkpoint row for size ${row.size} does not match its signed note`,
-        );
-      }
-      all.push({ size: parsed.size, rootHash: parsed.rootHash, note: row.note });
-      sizes.add(parsed.size);
-      report.checkpointsChecked++;
-    }
+    for (const row of page) all.push({ size: row.size, rootHash: row.rootHash, note: row.note });
   }
-  // Every later key needs its handover checkpoint, which the loop checked for both signatures.
-  const latest = all.at(-1)?.size ?? 0;
+  return all;
+}
+
+/**
+ * The first checkpoint not validly signed by the log key for its size, or not matching its
+ * row: on the worker threads in slices when there are any, else here.
+ */
+async function checkSignatures(
+  checkpoints: readonly CheckpointRow[],
+  history: readonly LogKeyPeriod[],
+  pool: PagePool | undefined,
+): Promise<{ index: number; problem: Problem } | undefined> {
+  if (!pool) return firstCheckpointProblem(checkpoints, history);
+  const slices: Promise<{ index: number; problem: Problem } | undefined>[] = [];
+  for (let from = 0; from < checkpoints.length; from += SIGNATURE_SLICE) {
+    const slice = checkpoints.slice(from, from + SIGNATURE_SLICE);
+    slices.push(
+      pool
+        .checkCheckpoints(slice, history)
+        .then((found) =>
+          found ? { index: from + found.index, problem: found.problem } : undefined,
+        ),
+    );
+  }
+  return (await Promise.all(slices)).find((found) => found !== undefined);
+}
+
+/** Every later key needs its handover checkpoint (checkSignatures checked it for both keys). */
+function checkHandovers(
+  checkpoints: readonly CheckpointRow[],
+  history: readonly LogKeyPeriod[],
+): void {
+  const sizes = new Set(checkpoints.map((c) => c.size));
+  const latest = checkpoints.at(-1)?.size ?? 0;
   for (const p of history.slice(1)) {
     if (!sizes.has(p.fromSize)) {
       fail(
@@ -229,7 +285,6 @@ async function loadCheckpoints(
       );
     }
   }
-  return all;
 }
 
 /**
@@ -278,42 +333,39 @@ async function checkEntries(
   report: VerifyReport,
   options: VerifyStoreOptions,
   purged: PurgedLedger,
+  pool: PagePool | undefined,
+  stop: { early: boolean },
 ): Promise<void> {
-  const threads = threadCount(options, size);
-  const pool = threads > 0 ? PagePool.start(options.location!, threads) : undefined;
   const check = pool
     ? (from: number, to: number) => pool.check(from, to)
     : (from: number, to: number) => checkEntryPage(store, from, to);
-  try {
-    await foldPagesInOrder({
-      size,
-      pageSize: options.pageSize ?? PAGE,
-      ahead: pool ? threads * 2 : 1,
-      check,
-      fold: (page) => {
-        try {
-          tree.fold(page);
-        } finally {
-          report.entriesChecked = tree.entriesChecked;
-        }
-        for (const row of page.purged) purged.add(row);
-        const stop = page.stop;
-        if (stop?.kind === 'problem') throw new ProblemFound(stop.problem);
-        if (stop?.kind === 'gap') {
-          const seq = page.from + page.passed;
-          fail(
-            'entry_missing',
-            `entry ${seq} is missing (the next stored entry is ${stop.nextSeq}): a row was deleted`,
-            seq,
-          );
-        }
-        options.onProgress?.(report.entriesChecked, size);
-        return stop?.kind === 'end';
-      },
-    });
-  } finally {
-    await pool?.close().catch(() => undefined);
-  }
+  await foldPagesInOrder({
+    size,
+    pageSize: options.pageSize ?? PAGE,
+    ahead: pool ? pool.size * 2 : 1,
+    check,
+    fold: (page) => {
+      if (stop.early) return true;
+      try {
+        tree.fold(page);
+      } finally {
+        report.entriesChecked = tree.entriesChecked;
+      }
+      for (const row of page.purged) purged.add(row);
+      const end = page.stop;
+      if (end?.kind === 'problem') throw new ProblemFound(end.problem);
+      if (end?.kind === 'gap') {
+        const seq = page.from + page.passed;
+        fail(
+          'entry_missing',
+          `entry ${seq} is missing (the next stored entry is ${end.nextSeq}): a row was deleted`,
+          seq,
+        );
+      }
+      options.onProgress?.(report.entriesChecked, size);
+      return end?.kind === 'end';
+    },
+  });
 }
 
 /** The log's retention.purge, retention.policy.set and legal_hold events below `size`, proven by the tree. */

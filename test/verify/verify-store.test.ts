@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type Database from 'better-sqlite3';
 import { canonicalize } from '../../src/core/canonical-json.js';
-import { leafHash } from '../../src/core/merkle.js';
+import { leafHash, MerkleFrontier } from '../../src/core/merkle.js';
 import { validateSubmittedRecord } from '../../src/core/record/validate.js';
 import { openLog } from '../../src/log/open-log.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -161,6 +161,66 @@ describe('verifyStore with worker threads', () => {
       kind: 'node_mismatch',
       seq: 76,
     });
+  });
+
+  it('a node straddling two pages is compared in order, before a later record', async () => {
+    const copy = tampered((db) => {
+      setNode(db, 3, 6); // leaves 48…55: pages 0 and 1 (PAGE 50)
+      setActorColumn(db, 60);
+    });
+    assert.deepEqual(firstProblem(await verifyBothWays(copy)), {
+      kind: 'node_mismatch',
+      seq: 48,
+    });
+  });
+
+  it('a missing node is named at its first leaf, inside a page and across pages', async () => {
+    const deleteNode = (level: number, index: number) =>
+      tampered((db) =>
+        db.prepare('DELETE FROM tree_nodes WHERE level = ? AND idx = ?').run(level, index),
+      );
+    const inside = await verifyBothWays(deleteNode(2, 30)); // leaves 120…123
+    assert.deepEqual(firstProblem(inside), { kind: 'node_missing', seq: 120 });
+    assert.match(inside.problems[0]!.message, /level 2 index 30\b/);
+    const across = await verifyBothWays(deleteNode(4, 6)); // leaves 96…111, pages 1 and 2
+    assert.deepEqual(firstProblem(across), { kind: 'node_missing', seq: 96 });
+  });
+
+  /** Record, leaf and every tree node rewritten from `seq` on: only the checkpoints are left. */
+  const rewriteHistory = (db: Database.Database, seq: number) => {
+    const { record, leaf } = forged(db, seq);
+    db.prepare(
+      "UPDATE entries SET record = ?, leaf_hash = ?, actor_id = 'mallory' WHERE seq = ?",
+    ).run(record, leaf, seq);
+    const leaves = db.prepare('SELECT leaf_hash FROM entries ORDER BY seq').pluck().all();
+    const frontier = MerkleFrontier.empty();
+    const update = db.prepare('UPDATE tree_nodes SET hash = ? WHERE level = ? AND idx = ?');
+    for (const hash of leaves as Buffer[]) {
+      for (const n of frontier.append(hash)) update.run(n.hash, n.level, n.index);
+    }
+  };
+
+  it('a rewritten history is caught by the checkpoint inside its page, at that size', async () => {
+    // Batches of 37: checkpoints at 111 and 148, both inside page 2 ([100, 150)).
+    const report = await verifyBothWays(tampered((db) => rewriteHistory(db, 112)));
+    assert.deepEqual(firstProblem(report), { kind: 'checkpoint_mismatch', seq: 147 });
+    assert.match(report.problems[0]!.message, /tree size 148\b/);
+    assert.equal(report.entriesChecked, 148);
+  });
+
+  it('a forged checkpoint is named before any entry, though signatures are checked alongside them', async () => {
+    const copy = tampered((db) => {
+      setActorColumn(db, 30);
+      const note = db.prepare('SELECT note FROM checkpoints WHERE size = 444').pluck().get();
+      db.prepare('UPDATE checkpoints SET note = ? WHERE size = 444').run(
+        (note as string).replace('\n444\n', '\n445\n'),
+      );
+    });
+    const report = await verifyBothWays(copy);
+    assert.equal(firstProblem(report).kind, 'checkpoint_invalid');
+    assert.match(report.problems[0]!.message, /tree size 444\b/);
+    assert.equal(report.checkpointsChecked, 12); // 0, 37, 74, … 407 passed
+    assert.equal(report.entriesChecked, 0);
   });
 
   /** Stores `text` as the record of `seq`, with the leaf hash that text really has. */

@@ -95,9 +95,10 @@ export function prepareReads(db: Database.Database) {
     checkpointBySize: db.prepare(
       'SELECT size, root_hash, note, created_at_ms FROM checkpoints WHERE size = ?',
     ),
-    scanEntries: db.prepare(
-      `SELECT ${FULL_ENTRY_COLUMNS} FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?`,
-    ),
+    // Rows as arrays, in FULL_ENTRY_COLUMNS order (toFullEntryFromColumns).
+    scanEntries: db
+      .prepare(`SELECT ${FULL_ENTRY_COLUMNS} FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?`)
+      .raw(true),
     scanCheckpoints: db.prepare(
       'SELECT size, root_hash, note, created_at_ms FROM checkpoints WHERE size >= ? ORDER BY size LIMIT ?',
     ),

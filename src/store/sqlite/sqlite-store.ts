@@ -4,7 +4,14 @@ import { ipInNetwork } from '../../util/ip-network.js';
 import { Mutex } from '../../util/mutex.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../../util/private-files.js';
 import { facetCounts, facetSql } from '../facet-sql.js';
-import { type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
+import {
+  type Row,
+  toCheckpoint,
+  toEntry,
+  toFullEntryFromColumns,
+  toKey,
+  toStateDoc,
+} from '../rows.js';
 import { type SearchDialect, searchSql } from '../search-sql.js';
 import {
   type Execute,
@@ -337,10 +344,10 @@ export class SqliteStore implements Store {
   async *scanEntries(fromSeq: number, pageSize: number): AsyncIterable<NewEntry[]> {
     let next = fromSeq;
     for (;;) {
-      const rows = this.r.scanEntries.all(next, pageSize) as Row[];
+      const rows = this.r.scanEntries.all(next, pageSize) as unknown[][];
       if (rows.length === 0) return;
-      yield rows.map(toFullEntry);
-      next = Number(rows[rows.length - 1]!.seq) + 1;
+      yield rows.map(toFullEntryFromColumns);
+      next = Number(rows[rows.length - 1]![0]) + 1;
     }
   }
 
