@@ -5,7 +5,9 @@ export function closest(key: string, allowed: readonly string[]): string | undef
   let best: string | undefined;
   let bestDistance = 3;
   for (const name of allowed) {
-    const d = name === lower ? 0 : editDistance(lower, name);
+    // Both sides compared in lower case: a mixed-case name (a time zone) is found too.
+    const other = name.toLowerCase();
+    const d = other === lower ? 0 : editDistance(lower, other);
     if (d < bestDistance) {
       best = name;
       bestDistance = d;

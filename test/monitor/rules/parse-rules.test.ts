@@ -232,7 +232,8 @@ describe('rule language: parsing', () => {
 rules: []
 `);
     hasProblem(problems, ':3:5', 'calendars.Office', 'lower-case');
-    hasProblem(problems, ':5:16', 'not an IANA time zone', 'Europe/Berlin');
+    // Mixed-case candidates are matched by edit distance too (not the first with a shared stem).
+    hasProblem(problems, ':5:16', 'not an IANA time zone', 'did you mean "Europe/Berlin"');
     hasProblem(problems, ':6:17', 'a day "tues"', 'did you mean "tue"');
     hasProblem(problems, ':7:12', 'hours must look like "08:00-18:00"');
     hasProblem(problems, ':8:16', 'YYYY-MM-DD');
