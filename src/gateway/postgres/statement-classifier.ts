@@ -2,7 +2,7 @@ import { fingerprintSync, loadModule, normalizeSync, parseSync } from 'libpg-que
 import type { RedactionPolicy } from '../audit/redaction.js';
 import { type LiteralShape, literalShape } from './literal-shape.js';
 import { missingWhere } from './missing-where.js';
-import { commandsOf, schemasOf } from './statement-commands.js';
+import { commandsOf, droppedTables, schemasOf } from './statement-commands.js';
 
 /** What one SQL statement does, as the event's action verb says it (`db.<verb>`). */
 export interface ClassifiedStatement {
@@ -166,7 +166,10 @@ function classifyUncached(sql: string): ClassifiedStatement[] {
     const end = s.stmt_len ? start + s.stmt_len : bytes.length;
     const node = s.stmt ?? {};
     const kind = Object.keys(node)[0] ?? 'Unknown';
-    const tables = tablesIn(node);
+    const tables = [...new Set([...tablesIn(node), ...droppedTables(kind, node[kind])])].slice(
+      0,
+      MAX_TABLES,
+    );
     const st: ClassifiedStatement = {
       sql: bytes.toString('utf8', start, end).trim(),
       verb: verbOf(kind, node[kind]),

@@ -51,6 +51,14 @@ describe('guardrail criteria: tables, missing WHERE, change window, roles', () =
       ),
       [true, true, true, true, false],
     );
+    // DROP names its tables as names, not table references; they count too.
+    assert.deepEqual(
+      matched(
+        { tables: ['billing.accounts'], statements: ['ddl'] },
+        'drop table billing.accounts, x; drop view accounts; alter table billing.accounts add c int; drop index accounts',
+      ),
+      [true, true, true, false],
+    );
   });
 
   it('missing_where: UPDATE and DELETE without WHERE, read from the parse tree', () => {
