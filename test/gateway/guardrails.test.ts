@@ -19,6 +19,9 @@ const rules = (schema: string) => `rules:
   - name: frozen-schema
     statements: [ddl]
     schemas: [${schema}]
+  - name: no-unbounded-delete
+    statements: [delete]
+    missing_where: true
   - name: watch-deletes
     statements: [delete]
     mode: observe
@@ -109,6 +112,53 @@ describe('gateway guardrails', { skip }, () => {
     const drop = events[4]!;
     assert.equal(drop.details.statement, 'drop table t');
     assert.equal(drop.reason, `statement refused by the gateway's guardrail "no-drop"`);
+  });
+
+  it('psql: a DELETE without WHERE inside BEGIN is refused (state E), one with WHERE runs', async () => {
+    const script = [
+      'create temp table w (id int);',
+      'insert into w values (1), (2);',
+      'begin;',
+      'delete from w;',
+      '\\echo sqlstate :LAST_ERROR_SQLSTATE',
+      'select count(*) from w;',
+      '\\echo sqlstate :LAST_ERROR_SQLSTATE',
+      'rollback;',
+      'begin;',
+      'delete from w where id = 1;',
+      'commit;',
+      'select id from w;',
+    ].join('\n');
+    const r = await runClient('psql', ['-X', '-q', '-At', '-f', '-'], env, `${script}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /ERROR: {2}statement refused by the gateway's guardrail "no-unbounded-delete"/,
+    );
+    // The server aborted the transaction at the refused DELETE (25P02 next, as after any
+    // error inside BEGIN); it deleted nothing, the bounded one deleted row 1, the session lived.
+    assert.equal(r.stdout, 'sqlstate 42501\nsqlstate 25P02\n2\n');
+    const events = (await h.events(statementsOnly)).filter((e) =>
+      / w\b/.test(String(e.details.statement ?? '')),
+    );
+    assert.deepEqual(
+      events.map((e) => [
+        e.action,
+        e.outcome,
+        e.details.sqlstate ?? null,
+        (e.details.guardrail ?? e.details.guardrail_observed ?? null) as string | null,
+        e.details.tx_status_before ?? null,
+      ]),
+      [
+        // The session's first statement: no ReadyForQuery seen by the tracker yet.
+        ['db.ddl', 'success', null, null, null],
+        ['db.insert', 'success', null, null, 'I'],
+        ['db.delete', 'denied', '42501', 'no-unbounded-delete', 'T'],
+        ['db.select', 'failure', '25P02', null, 'E'],
+        ['db.delete', 'success', null, 'watch-deletes', 'T'],
+        ['db.select', 'success', null, null, 'I'],
+      ],
+    );
   });
 
   it('extended protocol: a refused named statement inside BEGIN; the session goes on', async () => {

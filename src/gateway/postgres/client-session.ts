@@ -327,6 +327,7 @@ export class ClientSession {
           this.pendingEvents.push(statementEvent(this.context, r, this.deps.newEventId()));
         },
         policy.guardrails,
+        this.context.upstreamRole,
       );
       up.socket.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
       up.socket.on('error', () => this.close('upstream connection failed'));

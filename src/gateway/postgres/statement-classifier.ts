@@ -1,7 +1,8 @@
 import { fingerprintSync, loadModule, normalizeSync, parseSync } from 'libpg-query';
 import type { RedactionPolicy } from '../audit/redaction.js';
 import { type LiteralShape, literalShape } from './literal-shape.js';
-import { commandsOf, schemasOf } from './statement-commands.js';
+import { missingWhere } from './missing-where.js';
+import { commandsOf, droppedTables, schemasOf } from './statement-commands.js';
 
 /** What one SQL statement does, as the event's action verb says it (`db.<verb>`). */
 export interface ClassifiedStatement {
@@ -14,6 +15,8 @@ export interface ClassifiedStatement {
   commands?: string[];
   /** Schemas the statement names (qualified tables, dropped or created objects, schemas). */
   schemas?: string[];
+  /** It contains an UPDATE or DELETE without WHERE (missing-where.ts says which count). */
+  missingWhere?: boolean;
   /** The text with its constants replaced by `$n`, when the redaction policy is `literals`. */
   normalized?: string;
   /** libpg-query's fingerprint, when the redaction policy is `all`. */
@@ -163,14 +166,19 @@ function classifyUncached(sql: string): ClassifiedStatement[] {
     const end = s.stmt_len ? start + s.stmt_len : bytes.length;
     const node = s.stmt ?? {};
     const kind = Object.keys(node)[0] ?? 'Unknown';
-    const tables = tablesIn(node);
-    return {
+    const tables = [...new Set([...tablesIn(node), ...droppedTables(kind, node[kind])])].slice(
+      0,
+      MAX_TABLES,
+    );
+    const st: ClassifiedStatement = {
       sql: bytes.toString('utf8', start, end).trim(),
       verb: verbOf(kind, node[kind]),
       tables,
       commands: commandsOf(kind, node[kind]),
       schemas: schemasOf(kind, node[kind], tables),
     };
+    if (missingWhere(node)) st.missingWhere = true;
+    return st;
   });
 }
 

@@ -38,6 +38,26 @@ export function schemasOf(kind: string, body: unknown, tables: string[]): string
   return [...found];
 }
 
+const DROPPED_RELATIONS = new Set([
+  'OBJECT_TABLE',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_FOREIGN_TABLE',
+]);
+
+/**
+ * The tables (and views) a DROP names, `schema.name` when written so: DROP lists names, not
+ * the table references the rest of the tree uses, so a walk for those misses them.
+ */
+export function droppedTables(kind: string, body: unknown): string[] {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (kind !== 'DropStmt' || typeof b.removeType !== 'string') return [];
+  if (!DROPPED_RELATIONS.has(b.removeType) || !Array.isArray(b.objects)) return [];
+  return (b.objects as Record<string, unknown>[])
+    .map((o) => nameParts(o).slice(-2).join('.'))
+    .filter((name) => name !== '');
+}
+
 /** `{String: {sval}}` or `{List: {items: [{String}, …]}}` → the names in order. */
 function nameParts(o: Record<string, unknown>): string[] {
   const one = (o.String as { sval?: string } | undefined)?.sval;

@@ -80,6 +80,8 @@ export class StatementTracker {
     private readonly clock: Clock,
     private readonly report: (result: StatementResult) => void,
     private guardrails: readonly GuardrailRule[] = [],
+    /** The role the session connects upstream as (guardrails' `roles`). */
+    private readonly upstreamRole = '',
   ) {}
 
   /** A reloaded configuration: statements from the next client message on follow it. */
@@ -366,9 +368,10 @@ export class StatementTracker {
   /** The first statement an enforcing guardrail refuses; marks those an observing one matches. */
   private guard(intents: StatementIntent[]): Denial | undefined {
     if (this.guardrails.length === 0) return undefined;
+    const context = { atMs: this.clock.now(), upstreamRole: this.upstreamRole };
     for (const [index, intent] of intents.entries()) {
       if (intent.verb === 'empty') continue;
-      const rule = matchGuardrail(this.guardrails, intent);
+      const rule = matchGuardrail(this.guardrails, intent, context);
       if (rule?.mode === 'enforce') return { index, rule: rule.name };
       if (rule) intent.guardrailObserved = rule.name;
     }

@@ -94,7 +94,7 @@ databases:
       ],
       [
         'databases:\n  - listen: 127.0.0.1:1\n    upstream: postgres://a@b/c\n    guardrails: [{ name: x }]\n',
-        /give statements, schemas or both/,
+        /databases\[0\]\.guardrails\[0\] \(x\): give at least one of statements, schemas, tables or missing_where/,
       ],
       ['key: evk_secret\ndatabases: []\n', /unknown key key/],
     ];

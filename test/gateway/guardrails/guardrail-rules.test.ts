@@ -28,7 +28,9 @@ describe('guardrail rules', () => {
     { name: 'any-billing', schemas: ['billing'], mode: 'observe' },
   ];
   const verdict = (sql: string) =>
-    classifier.classify(sql).map((st) => matchGuardrail(rules, st)?.name ?? null);
+    classifier
+      .classify(sql)
+      .map((st) => matchGuardrail(rules, st, { atMs: 0, upstreamRole: 'app' })?.name ?? null);
 
   it('reads statements as PostgreSQL does: commands, schemas, comments and quoting', () => {
     assert.deepEqual(verdict('DROP TABLE t; drop schema billing cascade; DROP ROLE r'), [
@@ -64,7 +66,7 @@ describe('guardrail rules', () => {
     ]);
     for (const [rule, message] of [
       [{ statements: ['drop'] }, /needs a name/],
-      [{ name: 'x' }, /give statements, schemas or both/],
+      [{ name: 'x' }, /give at least one of statements, schemas, tables or missing_where/],
       [{ name: 'x', statements: [] }, /non-empty list/],
       [{ name: 'x', statements: ['drop'], mode: 'audit' }, /enforce or observe/],
       [{ name: 'x', statement: ['drop'] }, /unknown key statement/],

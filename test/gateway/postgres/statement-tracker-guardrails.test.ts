@@ -121,4 +121,29 @@ describe('StatementTracker with guardrails', () => {
     assert.equal(s.results[2]?.guardrailObserved, 'watch-deletes');
     assert.equal(s.results[2]?.outcome, 'success');
   });
+
+  it('a change window and a role: the tracker asks its clock when the statement arrives', () => {
+    const rules: GuardrailRule[] = [
+      {
+        name: 'ddl-in-window',
+        statements: ['ddl'],
+        exceptRoles: ['dba'],
+        // Weekdays 08:00–18:00 UTC.
+        outside: { timeZone: 'UTC', days: [0, 1, 2, 3, 4], fromMinute: 480, toMinute: 1080 },
+        mode: 'enforce',
+      },
+    ];
+    const clock = new ManualClock(Date.parse('2026-03-30T07:59:00Z'));
+    const sent = (role: string) => {
+      const tracker = new StatementTracker(classifier, clock, () => {}, rules, role);
+      const fe = new FrontendParser();
+      fe.push(build().cstring('create table t (a int)').join('Q'));
+      const m = fe.nextMessage()!;
+      return (tracker.fromClient(m).substitute ?? m.raw).toString();
+    };
+    assert.match(sent('app'), /REFUSED/);
+    assert.match(sent('dba'), /create table t/);
+    clock.set(Date.parse('2026-03-30T08:00:00Z'));
+    assert.match(sent('app'), /create table t/);
+  });
 });
