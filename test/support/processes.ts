@@ -12,6 +12,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
+/**
+ * How long a CLI command may run, and a server take to start, before the test fails. Generous:
+ * on a loaded 2-core machine tsx alone took 20 s to start `evident --version`; a process that
+ * really hangs still fails, just later.
+ */
+const COMMAND_TIMEOUT_MS = 90_000;
+const START_TIMEOUT_MS = 90_000;
+
 /** Root of this repository (test/support/ is two levels down). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -105,7 +113,7 @@ export async function runCli(
     // The command may exit before reading its input (a bad option): not our failure.
   });
   child.stdin!.end(options.input ?? '');
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -202,10 +210,10 @@ export async function startListening(
       child.kill('SIGKILL');
       reject(
         new Error(
-          `evident ${args[0]} did not start within ${options.timeoutMs ?? 20_000} ms\n${output}`,
+          `evident ${args[0]} did not start within ${options.timeoutMs ?? START_TIMEOUT_MS} ms\n${output}`,
         ),
       );
-    }, options.timeoutMs ?? 20_000);
+    }, options.timeoutMs ?? START_TIMEOUT_MS);
     const onData = (chunk: string) => {
       output += chunk;
       const match = LISTENING.exec(output);
