@@ -78,6 +78,18 @@ export async function checkEntryPage(store: Store, from: number, to: number): Pr
       }
       if (entry.record === PURGED_RECORD) {
         // Nothing to hash: the leaf hash joins the tree as stored, and the purge must be explained.
+        // A stored hash of another length cannot be a leaf: named, not written over its neighbour.
+        if (entry.leafHash.length !== HASH_SIZE) {
+          stop = {
+            kind: 'problem',
+            problem: {
+              kind: 'leaf_mismatch',
+              message: `the purged entry's stored leaf hash is ${entry.leafHash.length} bytes, not ${HASH_SIZE}`,
+              seq,
+            },
+          };
+          break;
+        }
         purged.push({
           seq,
           source: entry.source,

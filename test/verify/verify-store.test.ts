@@ -288,6 +288,20 @@ describe('verifyStore with worker threads', () => {
     assert.match(report.problems[0]!.message, /truncated/);
   });
 
+  it('a purged entry whose stored leaf hash is not 32 bytes is named, not a crash', async () => {
+    for (const bytes of [33, 31]) {
+      // The last entry of the log: a longer hash there once overran the page's leaf buffer.
+      const last = tampered((db) =>
+        db
+          .prepare("UPDATE entries SET record = '', leaf_hash = ? WHERE seq = ?")
+          .run(Buffer.alloc(bytes, 5), 599),
+      );
+      const report = await verifyBothWays(last);
+      assert.deepEqual(firstProblem(report), { kind: 'leaf_mismatch', seq: 599 }, `${bytes} bytes`);
+      assert.match(report.problems[0]!.message, new RegExp(`${bytes} bytes`));
+    }
+  });
+
   it('a worker that cannot open the store fails the verification instead of hanging', async () => {
     const store = SqliteStore.open(join(dir, 'evident.db'), { readonly: true });
     try {
