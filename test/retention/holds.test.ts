@@ -13,11 +13,11 @@ import { holdDetails } from '../../src/retention/hold-service.js';
 import { PurgeRunner } from '../../src/retention/purge-runner.js';
 import { insertHold } from '../../src/store/tables/retention/legal-holds-table.js';
 import { purgePayloads } from '../../src/store/tables/retention/purged-payloads-table.js';
-import { writeRetentionPolicy } from '../../src/store/tables/retention/retention-policies-table.js';
 import type { ManualClock } from '../../src/util/clock.js';
 import { verifyRemote } from '../../src/verify/verify-remote.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
 import { runCli } from '../support/processes.js';
+import { setThirtyDayPolicy } from '../support/retention-setup.js';
 import {
   call,
   event,
@@ -265,33 +265,7 @@ for (const kind of LOG_KINDS) {
         releasedBy: null,
         version: 1,
       };
-      await audit.recordWithin(async (tx) => {
-        await writeRetentionPolicy(
-          tx,
-          {
-            source: '*',
-            min: null,
-            max: { amount: 30, unit: 'days' },
-            archive: false,
-            updatedAtMs: clock.now(),
-            updatedBy: 'test',
-          },
-          { min: null, max: 'P30D' },
-        );
-        await insertHold(tx, hold);
-        const principal = { kind: 'operator', id: 'test' } as const;
-        return {
-          events: [
-            {
-              principal,
-              action: 'retention.policy.set',
-              details: { policy_source: '*', min: null, max: 'P30D', archive: false },
-            },
-            { principal, action: 'legal_hold.place', details: holdDetails(hold) },
-          ],
-          result: undefined,
-        };
-      });
+      await setThirtyDayPolicy(audit, clock.now(), { holds: [hold] });
       for (let i = 0; i < 3; i++) {
         held.push((await submitted(log, 'u-held', clock)).entries[0]!.seq);
         other.push((await submitted(log, 'u-other', clock)).entries[0]!.seq);
@@ -318,31 +292,7 @@ for (const kind of LOG_KINDS) {
       for (let i = 0; i < 3; i++)
         late.push((await submitted(log, 'u-late', clock)).entries[0]!.seq);
       clock.advance(2 * MONTH_MS);
-      await audit.recordWithin(async (tx) => {
-        await writeRetentionPolicy(
-          tx,
-          {
-            source: 'billing',
-            min: null,
-            max: { amount: 30, unit: 'days' },
-            archive: true,
-            updatedAtMs: clock.now(),
-            updatedBy: 'test',
-          },
-          { min: null, max: 'P30D' },
-        );
-        const details = { policy_source: 'billing', min: null, max: 'P30D', archive: true };
-        return {
-          events: [
-            {
-              principal: { kind: 'operator', id: 'test' },
-              action: 'retention.policy.set',
-              details,
-            },
-          ],
-          result: undefined,
-        };
-      });
+      await setThirtyDayPolicy(audit, clock.now(), { source: 'billing', archive: true });
       let archived = 0;
       const runner = new PurgeRunner({
         store: log.store,

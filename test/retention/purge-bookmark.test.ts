@@ -10,10 +10,10 @@ import { SelfAudit } from '../../src/log/self-audit.js';
 import type { LegalHold } from '../../src/retention/hold.js';
 import { HOLD_RELEASE_ACTION, holdDetails } from '../../src/retention/hold-service.js';
 import { PurgeRunner } from '../../src/retention/purge-runner.js';
-import { insertHold, releaseHold } from '../../src/store/tables/retention/legal-holds-table.js';
-import { writeRetentionPolicy } from '../../src/store/tables/retention/retention-policies-table.js';
+import { releaseHold } from '../../src/store/tables/retention/legal-holds-table.js';
 import type { ManualClock } from '../../src/util/clock.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
+import { setThirtyDayPolicy } from '../support/retention-setup.js';
 import { LOG_KINDS, makeArchiveLog } from './archive/archive-log.js';
 
 const DAY_MS = 86_400_000;
@@ -64,32 +64,7 @@ for (const kind of LOG_KINDS) {
       ({ log, clock, dispose } = await makeArchiveLog(kind, 'bookmark.test', 0));
       audit = new SelfAudit(log.sequencer, log.origin, clock);
       hold.placedAtMs = clock.now();
-      await audit.recordWithin(async (tx) => {
-        await writeRetentionPolicy(
-          tx,
-          {
-            source: '*',
-            min: null,
-            max: { amount: 30, unit: 'days' },
-            archive: false,
-            updatedAtMs: clock.now(),
-            updatedBy: 'test',
-          },
-          { min: null, max: 'P30D' },
-        );
-        await insertHold(tx, hold);
-        return {
-          events: [
-            {
-              principal: OPERATOR,
-              action: 'retention.policy.set',
-              details: { policy_source: '*', min: null, max: 'P30D', archive: false },
-            },
-            { principal: OPERATOR, action: 'legal_hold.place', details: holdDetails(hold) },
-          ],
-          result: undefined,
-        };
-      });
+      await setThirtyDayPolicy(audit, clock.now(), { holds: [hold] });
       for (let i = 0; i < 4; i++) {
         await append('u-held');
         await append('u-other');

@@ -9,10 +9,10 @@ import { PurgeScheduler } from '../../src/retention/purge-scheduler.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { writeRetentionPolicy } from '../../src/store/tables/retention/retention-policies-table.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { ulidGenerator } from '../../src/util/ids.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
+import { setThirtyDayPolicy } from '../support/retention-setup.js';
 import { freshPgSchema, PG_ENABLED } from '../support/stores.js';
 import { START_MS, TEST_ORIGIN, tempDir } from '../support/test-server.js';
 
@@ -73,31 +73,7 @@ for (const kind of KINDS) {
         clock.advance(DAY_MS);
       }
       // As the API does: the table row and the retention.policy.set event verify replays.
-      await new SelfAudit(sequencers[0]!, TEST_ORIGIN, clock).recordWithin(async (tx) => {
-        await writeRetentionPolicy(
-          tx,
-          {
-            source: '*',
-            min: null,
-            max: { amount: 30, unit: 'days' },
-            archive: false,
-            updatedAtMs: clock.now(),
-            updatedBy: 'test',
-          },
-          { min: null, max: 'P30D' },
-        );
-        const details = { policy_source: '*', min: null, max: 'P30D', archive: false };
-        return {
-          events: [
-            {
-              principal: { kind: 'operator', id: 'test' },
-              action: 'retention.policy.set',
-              details,
-            },
-          ],
-          result: undefined,
-        };
-      });
+      await setThirtyDayPolicy(new SelfAudit(sequencers[0]!, TEST_ORIGIN, clock), clock.now());
       const schedulers = stores.map(
         (store, i) =>
           new PurgeScheduler({

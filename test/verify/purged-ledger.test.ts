@@ -10,12 +10,12 @@ import type { OpenLog } from '../../src/log/open-log.js';
 import { SelfAudit } from '../../src/log/self-audit.js';
 import { PurgeRunner } from '../../src/retention/purge-runner.js';
 import { purgePayloads } from '../../src/store/tables/retention/purged-payloads-table.js';
-import { writeRetentionPolicy } from '../../src/store/tables/retention/retention-policies-table.js';
 import type { ManualClock } from '../../src/util/clock.js';
 import type { PurgedRow } from '../../src/verify/purge-check.js';
 import { PurgedLedger } from '../../src/verify/purged-ledger.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
 import { LOG_KINDS, makeArchiveLog } from '../retention/archive/archive-log.js';
+import { setThirtyDayPolicy } from '../support/retention-setup.js';
 
 const DAY_MS = 86_400_000;
 
@@ -66,30 +66,7 @@ for (const kind of LOG_KINDS) {
     before(async () => {
       ({ log, clock, dispose } = await makeArchiveLog(kind, 'ledger.test', 0));
       audit = new SelfAudit(log.sequencer, log.origin, clock);
-      await audit.recordWithin(async (tx) => {
-        await writeRetentionPolicy(
-          tx,
-          {
-            source: '*',
-            min: null,
-            max: { amount: 30, unit: 'days' },
-            archive: false,
-            updatedAtMs: clock.now(),
-            updatedBy: 'test',
-          },
-          { min: null, max: 'P30D' },
-        );
-        return {
-          events: [
-            {
-              principal: { kind: 'operator', id: 'test' },
-              action: 'retention.policy.set',
-              details: { policy_source: '*', min: null, max: 'P30D', archive: false },
-            },
-          ],
-          result: undefined,
-        };
-      });
+      await setThirtyDayPolicy(audit, clock.now());
       for (let n = 0; n < PURGED; n += 200) {
         const records = Array.from({ length: 200 }, (_, i) =>
           validateSubmittedRecord(
