@@ -24,12 +24,24 @@ export interface LogKeys {
   keys: (LogKeyPeriodJson & { handover_checkpoint: string | null })[];
 }
 
+/** What a purge left of an entry's actor and target ids: `sha256:` digests (purgedIdDigest). */
+export interface PurgedEntryIds {
+  actorId: string;
+  targetId: string | null;
+}
+
 export interface EntriesPage {
   start: number;
   end: number;
   entries: StoredEntry[];
   /** Where the following page begins; null when this one reaches the requested end. */
   nextStart: number | null;
+  /**
+   * The actor and target columns of the page's purged entries, by seq: the digests a purge
+   * left (never ids in clear), which a verifier over the API needs to replay a legal hold
+   * naming an actor or a target.
+   */
+  purgedIds: Map<number, PurgedEntryIds>;
 }
 
 export interface InclusionAnswer {
@@ -123,7 +135,25 @@ export class LogReader {
     const end = Math.min(requestedEnd ?? head.size, head.size, start + ENTRIES_PAGE_MAX);
     const entries = end > start ? await this.store.entries(start, end) : [];
     const limit = Math.min(requestedEnd ?? head.size, head.size);
-    return { start, end, entries, nextStart: end < limit ? end : null };
+    const purgedIds = await this.purgedIdsOf(entries);
+    return { start, end, entries, nextStart: end < limit ? end : null, purgedIds };
+  }
+
+  /** Read with the store's full scan, which both adapters give the digests a purge left. */
+  private async purgedIdsOf(entries: readonly StoredEntry[]): Promise<Map<number, PurgedEntryIds>> {
+    const out = new Map<number, PurgedEntryIds>();
+    const purged = entries.filter((e) => e.record === PURGED_RECORD).map((e) => e.seq);
+    if (purged.length === 0) return out;
+    const wanted = new Set(purged);
+    const first = purged[0]!;
+    const count = purged.at(-1)! - first + 1;
+    for await (const rows of this.store.scanEntries(first, count)) {
+      for (const row of rows) {
+        if (row.seq >= first + count) return out;
+        if (wanted.has(row.seq)) out.set(row.seq, { actorId: row.actorId, targetId: row.targetId });
+      }
+    }
+    return out;
   }
 
   /**

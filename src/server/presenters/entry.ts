@@ -1,7 +1,7 @@
 import { toBase64 } from '../../core/bytes.js';
 import type { EntryFlags } from '../../events/entry-flags.js';
+import type { PurgedEntryIds } from '../../events/log-reader.js';
 import type { StoredEntry } from '../../store/store.js';
-import type { PurgedEntryIds } from '../../store/tables/retention/purged-entry-ids.js';
 import { PURGED_RECORD } from '../../store/tables/retention/purged-payloads-table.js';
 
 /**

@@ -2,8 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { authorize } from '../../access/authorization/authorize.js';
 import { describeScope, inScope } from '../../access/authorization/source-scope.js';
 import { toBase64 } from '../../core/bytes.js';
-import { purgedEntryIds } from '../../store/tables/retention/purged-entry-ids.js';
-import { PURGED_RECORD } from '../../store/tables/retention/purged-payloads-table.js';
 import type { ServerContext } from '../context.js';
 import { entryListJson } from '../presenters/entry.js';
 import {
@@ -64,10 +62,6 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (request, reply) => {
       const principal = await ctx.access(request, 'log.entries');
       const page = await ctx.log.entries(request.query.start, request.query.end);
-      const purgedIds = await purgedEntryIds(
-        ctx.store.state,
-        page.entries.filter((e) => e.record === PURGED_RECORD).map((e) => e.seq),
-      );
       await ctx.audit.record({
         principal,
         ip: request.ip,
@@ -77,7 +71,12 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return reply
         .type('application/json; charset=utf-8')
         .send(
-          entryListJson(page.entries, { next_start: page.nextStart }, ctx.entryFlags, purgedIds),
+          entryListJson(
+            page.entries,
+            { next_start: page.nextStart },
+            ctx.entryFlags,
+            page.purgedIds,
+          ),
         );
     },
   );
