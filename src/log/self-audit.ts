@@ -81,6 +81,31 @@ export class SelfAudit {
   }
 
   /**
+   * Appends the event and, while the writer thread commits it, runs `answer` on this thread
+   * (typically serialising the response): the two overlap instead of adding up. Resolves with
+   * the answer only once the event is durable, so nothing is served untraced (fail closed);
+   * if the append fails, its error wins and the answer is dropped. If `answer` throws, the
+   * event is still awaited first: the attempt is on record, as it is with `record`.
+   */
+  async recordWhile<T>(event: SelfAuditEvent, answer: () => T): Promise<T> {
+    const durable = this.record(event);
+    // Awaited below; until then a failed append must not count as an unhandled rejection.
+    durable.catch(() => undefined);
+    // The sequencer takes its next batch in a setImmediate callback; yielding once lets that
+    // batch be planned and handed to the writer before `answer` occupies this thread.
+    await new Promise((resolve) => setImmediate(resolve));
+    let built: { value: T } | { error: unknown };
+    try {
+      built = { value: answer() };
+    } catch (error) {
+      built = { error };
+    }
+    await durable;
+    if ('error' in built) throw built.error;
+    return built.value;
+  }
+
+  /**
    * Runs `work` inside the log's append transaction: the state it writes through `tx` and the
    * events it returns commit together (entries, tree nodes, signed checkpoint and state rows in
    * one durable transaction) or not at all. `work` decides its events from what it read, and

@@ -213,7 +213,12 @@ export class Sequencer {
     const priority = options.priority === true && records.length === 1;
     return new Promise((resolve, reject) => {
       this.queue.push({ records, source, resolve, reject, priority });
-      if (priority) this.queuedPriority++;
+      if (priority) {
+        this.queuedPriority++;
+        // An ingest batch lingering to grow must not hold a read back: the read commits now,
+        // right behind the batch on the writer, and the ingest batch is paced again after it.
+        this.endLinger();
+      }
       this.schedule();
     });
   }
@@ -273,8 +278,10 @@ export class Sequencer {
     // tip: pipelining resumes after one batch rather than never while the load lasts.
     if (this.inFlight > 0 && !this.tip) return;
     this.scheduled = true;
+    // Only ingest lingers (to gather a larger group); a read waiting on its self-audit event is
+    // planned at once and queued right behind the batch on the writer.
     const wait =
-      this.inFlight === 1 && this.options.linger !== false
+      this.inFlight === 1 && this.options.linger !== false && this.queuedPriority === 0
         ? this.pacer.lingerMs(this.writing[0], this.queuedEvents, performance.now())
         : 0;
     if (wait > 0) {

@@ -84,23 +84,25 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const { limit = SEARCH_DEFAULT_LIMIT, cursor, ...filters } = request.query;
       const plan = await ctx.search.plan(filters, scope);
       const page = await ctx.search.page(plan, limit, cursor);
-      await ctx.audit.record({
-        principal,
-        ip: request.ip,
-        action: 'audit_log.search',
-        details: {
-          ...plan.described,
-          ...(cursor === undefined ? {} : { cursor }),
-          limit,
-          returned: page.entries.length,
-          scope: describeScope(scope),
-        },
-      });
       const extra: Record<string, unknown> = { next_cursor: page.nextCursor, order: plan.order };
       if (plan.neverMatches !== undefined) extra.never_matches = plan.neverMatches;
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(entryListJson(page.entries, extra, ctx.entryFlags));
+      // The page is serialised while the writer commits the search's trace.
+      const body = await ctx.audit.recordWhile(
+        {
+          principal,
+          ip: request.ip,
+          action: 'audit_log.search',
+          details: {
+            ...plan.described,
+            ...(cursor === undefined ? {} : { cursor }),
+            limit,
+            returned: page.entries.length,
+            scope: describeScope(scope),
+          },
+        },
+        () => entryListJson(page.entries, extra, ctx.entryFlags),
+      );
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 

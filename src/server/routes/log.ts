@@ -62,22 +62,23 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (request, reply) => {
       const principal = await ctx.access(request, 'log.entries');
       const page = await ctx.log.entries(request.query.start, request.query.end);
-      await ctx.audit.record({
-        principal,
-        ip: request.ip,
-        action: 'audit_log.export',
-        details: { start: page.start, end: page.end, returned: page.entries.length },
-      });
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(
+      // The page is serialised while the writer commits the export's trace.
+      const body = await ctx.audit.recordWhile(
+        {
+          principal,
+          ip: request.ip,
+          action: 'audit_log.export',
+          details: { start: page.start, end: page.end, returned: page.entries.length },
+        },
+        () =>
           entryListJson(
             page.entries,
             { next_start: page.nextStart },
             ctx.entryFlags,
             page.purgedIds,
           ),
-        );
+      );
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
@@ -88,30 +89,34 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const { principal, scope } = await ctx.accessScoped(request, 'proofs.read');
       const proof = await ctx.log.inclusion(request.query.seq, request.query.tree_size);
       const outside = !inScope(scope, proof.entry.source);
-      await ctx.audit.record({
-        principal,
-        ip: request.ip,
-        action: 'audit_log.proof',
-        ...(outside ? { outcome: 'denied', reason: "outside the reader's sources" } : {}),
-        details: {
-          kind: 'inclusion',
+      // The answer is encoded while the writer commits the proof request's trace.
+      const answer = await ctx.audit.recordWhile(
+        {
+          principal,
+          ip: request.ip,
+          action: 'audit_log.proof',
+          ...(outside ? { outcome: 'denied', reason: "outside the reader's sources" } : {}),
+          details: {
+            kind: 'inclusion',
+            seq: proof.seq,
+            tree_size: proof.treeSize,
+            scope: describeScope(scope),
+          },
+        },
+        () => ({
           seq: proof.seq,
           tree_size: proof.treeSize,
-          scope: describeScope(scope),
-        },
-      });
+          leaf_hash: toBase64(proof.entry.leafHash),
+          hashes: proof.hashes.map(toBase64),
+        }),
+      );
       // A leaf hash outside a scoped grant is not the reader's to see: 404, as if absent.
       authorize(principal, 'proofs.read', {
         type: 'entry',
         id: String(proof.seq),
         source: proof.entry.source,
       });
-      return {
-        seq: proof.seq,
-        tree_size: proof.treeSize,
-        leaf_hash: toBase64(proof.entry.leafHash),
-        hashes: proof.hashes.map(toBase64),
-      };
+      return answer;
     },
   );
 
