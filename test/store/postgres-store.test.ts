@@ -113,6 +113,49 @@ describe('PostgresStore', { skip: !PG_ENABLED }, () => {
     assert.equal((await store.head())!.size, 1);
   });
 
+  it('reports the statement that failed when a batch is queued in one go, and writes none of it', async () => {
+    // The batch's COPYs and checkpoint are sent without waiting for each other: a duplicate
+    // seq fails the entry_leaves COPY after the tree nodes and payloads went in; PostgreSQL
+    // then refuses the checkpoint INSERT queued behind it. The append must fail with the
+    // duplicate, not with "transaction is aborted", and leave nothing.
+    const before = await sql.query(`SELECT
+        (SELECT count(*)::int FROM ${s}.tree_nodes) AS nodes,
+        (SELECT count(*)::int FROM ${s}.entry_payloads) AS payloads`);
+    await assert.rejects(
+      store.append(async (tx) =>
+        tx.insert({
+          entries: [
+            {
+              seq: 0,
+              id: 'e0-again',
+              source: 'app',
+              leafHash: hash(8),
+              record: '{"n":1}',
+              actorId: 'u',
+              action: 'a.b',
+              targetType: null,
+              targetId: null,
+              outcome: 'success',
+              timeMs: 1,
+              receivedAtMs: 3,
+            },
+          ],
+          nodes: [{ level: 1, index: 1000, hash: hash(9) }],
+          checkpoint: checkpoint(2),
+        }),
+      ),
+      (error: Error) => /duplicate key/.test(error.message) && /entries_pkey/.test(error.message),
+    );
+    const afterwards = await sql.query(`SELECT
+        (SELECT count(*)::int FROM ${s}.tree_nodes) AS nodes,
+        (SELECT count(*)::int FROM ${s}.entry_payloads) AS payloads`);
+    assert.deepEqual(afterwards.rows[0], before.rows[0]);
+    assert.equal((await store.head())!.size, 1);
+    // The pooled client came back clean: the next append works.
+    const size = await store.append(async (tx) => (await tx.head())!.size);
+    assert.equal(size, 1);
+  });
+
   it('refuses a schema written by a newer Evident', async () => {
     await sql.query(
       `INSERT INTO ${s}.schema_migrations (version, name, applied_at_ms) VALUES (999, 'future', 0)`,

@@ -1,8 +1,15 @@
 import type { Pool, PoolClient } from 'pg';
 import { int, type Row, toCheckpoint, toEntry } from '../rows.js';
 import { type AppendBatch, type LogHead, nodeKey, type StoredEntry } from '../store.js';
-import { PURGED_RECORD, purgedIdDigest } from '../tables/retention/purged-payloads-table.js';
-import { copyRows } from './copy-rows.js';
+import {
+  LEAF_COPY_COLUMNS,
+  leafCopyText,
+  NODE_COPY_COLUMNS,
+  nodeCopyText,
+  PAYLOAD_COPY_COLUMNS,
+  payloadCopyText,
+} from './batch-copy-text.js';
+import { copyText } from './copy-rows.js';
 import type { Statements } from './statements.js';
 
 /** The pool (committed state) or the append transaction's client (committed state + this tx). */
@@ -74,37 +81,18 @@ export async function writeMeta(
   await db.query(st.setMeta, [key, value]);
 }
 
-/** entry_leaves: what stays of an entry for ever; the ids only as digests (migration 13). */
-const LEAF_COPY_COLUMNS = [
-  'seq',
-  'id',
-  'source',
-  'action',
-  'target_type',
-  'outcome',
-  'time_ms',
-  'received_at_ms',
-  'leaf_hash',
-  'actor_digest',
-  'target_digest',
-] as const;
-/** entry_payloads (partitioned by received_at month): what a purge removes. */
-const PAYLOAD_COPY_COLUMNS = [
-  'seq',
-  'received_at_ms',
-  'time_ms',
-  'actor_id',
-  'target_id',
-  'record',
-] as const;
-const NODE_COPY_COLUMNS = ['level', 'idx', 'hash'] as const;
-
 /**
  * Entries, nodes and the checkpoint of one batch, inside the append transaction: COPY for the
  * rows (about 2.5× the rows/s of INSERT … json_to_recordset, BENCHMARKS.md), then the one
  * checkpoint row. Each entry is split as migration 13 stores it: its leaf (with digests of
  * the ids) and, unless it arrives already purged (a copied log, whose ids are digests
  * already), its payload in the month's partition (created beforehand: payload-months.ts).
+ *
+ * The four statements are queued on the client one after another without waiting: each
+ * table's text is encoded while PostgreSQL writes the previous one, and node-postgres sends
+ * the next statement the moment the previous one answers (no event-loop turn in between).
+ * They still run in order, in this transaction; if one fails, PostgreSQL refuses the rest
+ * (the transaction is aborted) and the first failure is what this throws.
  */
 export async function insertBatch(
   client: PoolClient,
@@ -112,40 +100,14 @@ export async function insertBatch(
   batch: AppendBatch,
 ): Promise<void> {
   const { entries, nodes, checkpoint: c } = batch;
-  await copyRows(
-    client,
-    st.leavesTable,
-    LEAF_COPY_COLUMNS,
-    entries.map((e) => {
-      const purged = e.record === PURGED_RECORD;
-      return [
-        e.seq,
-        e.id,
-        e.source,
-        e.action,
-        e.targetType,
-        e.outcome,
-        e.timeMs,
-        e.receivedAtMs,
-        e.leafHash,
-        purged ? e.actorId : purgedIdDigest(e.actorId),
-        e.targetId === null || purged ? e.targetId : purgedIdDigest(e.targetId),
-      ];
-    }),
-  );
-  await copyRows(
-    client,
-    st.payloadsTable,
-    PAYLOAD_COPY_COLUMNS,
-    entries
-      .filter((e) => e.record !== PURGED_RECORD)
-      .map((e) => [e.seq, e.receivedAtMs, e.timeMs, e.actorId, e.targetId, e.record]),
-  );
-  await copyRows(
-    client,
-    st.nodesTable,
-    NODE_COPY_COLUMNS,
-    nodes.map((n) => [n.level, n.index, n.hash]),
-  );
-  await client.query(st.insertCheckpoint, [c.size, c.rootHash, c.note, c.createdAtMs]);
+  const queued: Promise<unknown>[] = [];
+  // Cheapest to encode first, so PostgreSQL starts at once; the leaves (two SHA-256 digests
+  // per entry) are encoded last, while PostgreSQL writes the payloads.
+  queued.push(copyText(client, st.nodesTable, NODE_COPY_COLUMNS, nodeCopyText(nodes)));
+  queued.push(copyText(client, st.payloadsTable, PAYLOAD_COPY_COLUMNS, payloadCopyText(entries)));
+  queued.push(copyText(client, st.leavesTable, LEAF_COPY_COLUMNS, leafCopyText(entries)));
+  queued.push(client.query(st.insertCheckpoint, [c.size, c.rootHash, c.note, c.createdAtMs]));
+  const settled = await Promise.allSettled(queued);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
 }
