@@ -5,6 +5,7 @@
  *   BENCH_GATEWAY_SECONDS  seconds per pgbench run (default 15)
  *   BENCH_GATEWAY_CLIENTS  pgbench -c (default 8; -j 2)
  *   BENCH_GATEWAY_WARMUP   seconds of pgbench through each gateway before it is measured (5)
+ *   BENCH_GATEWAY_PROFILE_DIR  writes a --cpu-prof of each gateway process there
  *   BENCH_GATEWAY_REDACT   the gateways' --redact policy (default literals, the gateway's default)
  * Prints a Markdown table to paste into BENCHMARKS.md, with each party's CPU time per
  * transaction (pgbench, the PostgreSQL backends serving it, the gateway, the Evident server;
@@ -33,6 +34,10 @@ const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/t
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS || 15);
 const CLIENTS = Number(process.env.BENCH_GATEWAY_CLIENTS || 8);
 const WARMUP = Number(process.env.BENCH_GATEWAY_WARMUP || 5);
+/** `--cpu-prof` for the gateway processes; summarise with bench/cpu-profile.ts. */
+const PROFILE_ARGS = process.env.BENCH_GATEWAY_PROFILE_DIR
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROFILE_DIR}`]
+  : [];
 const REDACT: RedactionPolicy = (() => {
   const policy = process.env.BENCH_GATEWAY_REDACT || 'literals';
   if (!isRedactionPolicy(policy))
@@ -135,7 +140,7 @@ function startGateway(
 ): Promise<{ port: number; child: ChildProcess; output: () => string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'gateway', ...args],
+    [...PROFILE_ARGS, '--import', 'tsx', 'src/cli/main.ts', 'gateway', ...args],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
