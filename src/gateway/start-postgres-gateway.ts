@@ -7,6 +7,7 @@ import { ulidGenerator } from '../util/ids.js';
 import { AuditQueue, type PostEvents } from './audit/audit-queue.js';
 import { httpEventPoster } from './audit/http-event-poster.js';
 import type { RedactionPolicy } from './audit/redaction.js';
+import { refusedEventStandIn } from './audit/refused-event.js';
 import { type CredentialsOption, openCredentialStore } from './auth/open-credential-store.js';
 import { type GuardrailRule, loadGuardrails } from './guardrails/guardrail-rules.js';
 import { CancelRegistry } from './postgres/cancel-registry.js';
@@ -85,6 +86,11 @@ export async function startPostgresGateway(o: PostgresGatewayOptions): Promise<R
     onRetry: (error, attempt) =>
       log(
         `evident gateway: appending events failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
+      ),
+    replaceRefused: refusedEventStandIn,
+    onRefused: (refusal, attempt) =>
+      log(
+        `evident gateway: THE LOG REFUSES THE GATEWAY'S EVENTS (${refusal.status}: ${refusal.message}); no new statements are admitted until it takes them; ${audit.length} events held, retrying (attempt ${attempt}). Check the gateway's ingest key (--key) and its source's permissions on the Evident server.`,
       ),
   });
   const { store: credentials, stop: stopPolling } = await openCredentialStore(o.credentials, {

@@ -138,6 +138,169 @@ describe('AuditQueue', () => {
       events: 40,
       largestBatch: Math.max(...sizes),
       mostInFlight: 1,
+      replaced: 0,
     });
+  });
+
+  /** What the log answers with a 4xx: an error carrying the HTTP status, as ApiError does. */
+  const refused = (status: number, message: string) =>
+    Object.assign(new Error(message), { status });
+
+  it('halves a batch the log finds fault with, storing a stand-in for the refused event', async () => {
+    const stored: unknown[] = [];
+    const requests: number[] = [];
+    const q = new AuditQueue({
+      capacity: 100,
+      maxBatch: 100,
+      lanes: 1,
+      sleep: async () => assert.fail('a refused event is not retried as is'),
+      replaceRefused: (event, line, error) => ({
+        standsFor: (event as { n: number }).n,
+        line,
+        status: error.status,
+        message: error.message,
+      }),
+      post: async (events) => {
+        requests.push(events.length);
+        // All-or-nothing, as the log's ingest: one bad event refuses the whole request.
+        if (events.some((e) => (e as { bad?: boolean }).bad))
+          throw refused(422, 'details.x: too deep');
+        stored.push(...events);
+      },
+    });
+    for (let n = 1; n <= 8; n++) q.enqueue(n === 6 ? { n, bad: true } : { n });
+    await q.drained();
+    assert.deepEqual(stored, [
+      { n: 1 },
+      { n: 2 },
+      { n: 3 },
+      { n: 4 },
+      { n: 5 },
+      {
+        standsFor: 6,
+        line: JSON.stringify({ n: 6, bad: true }),
+        status: 422,
+        message: 'details.x: too deep',
+      },
+      { n: 7 },
+      { n: 8 },
+    ]);
+    // 8 refused, then 4 stored, 4 refused, 2 refused, 1 stored, 1 refused, its stand-in, 2 stored.
+    assert.deepEqual(requests, [8, 4, 4, 2, 1, 1, 1, 2]);
+    assert.equal(q.stats().replaced, 1);
+    assert.equal(q.stats().events, 8);
+    assert.equal(q.refusal, undefined);
+  });
+
+  it('splits a body the log finds too large without replacing anything', async () => {
+    const stored: number[] = [];
+    const q = new AuditQueue({
+      capacity: 100,
+      maxBatch: 100,
+      lanes: 1,
+      replaceRefused: () => assert.fail('nothing is refused on its own'),
+      post: async (events) => {
+        if (events.length > 3) throw refused(413, 'body over 10 MiB');
+        stored.push(...events.map((e) => (e as { n: number }).n));
+      },
+    });
+    for (let n = 1; n <= 10; n++) q.enqueue({ n });
+    await q.drained();
+    assert.deepEqual(
+      stored,
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
+    assert.equal(q.stats().replaced, 0);
+  });
+
+  it('while the log refuses the gateway (401), holds the events, says so, and retries', async () => {
+    let answer: Error | undefined = refused(401, 'unauthorized: the token was revoked');
+    const stored: unknown[] = [];
+    const reports: [number, number][] = [];
+    let wake: () => void = () => {};
+    const q = new AuditQueue({
+      capacity: 100,
+      maxBatch: 100,
+      lanes: 1,
+      replaceRefused: () => assert.fail('a refusal of the gateway is not a refused event'),
+      onRefused: (error, attempt) => reports.push([error.status, attempt]),
+      onRetry: () => assert.fail('reported as a refusal, not as a failure'),
+      sleep: () =>
+        new Promise<void>((r) => {
+          wake = r;
+        }),
+      post: async (events) => {
+        if (answer) throw answer;
+        stored.push(...events);
+      },
+    });
+    q.enqueue({ n: 1 });
+    q.enqueue({ n: 2 });
+    const attempts = async (n: number) => {
+      while (reports.length < n) await new Promise((r) => setImmediate(r));
+    };
+    await attempts(1);
+    assert.deepEqual(q.refusal, { status: 401, message: 'unauthorized: the token was revoked' });
+    assert.equal(q.length, 2, 'held, not dropped');
+    wake();
+    await attempts(2);
+    wake();
+    await attempts(3);
+    // The operator fixes the key.
+    answer = undefined;
+    wake();
+    await q.drained();
+    assert.deepEqual(reports, [
+      [401, 1],
+      [401, 2],
+      [401, 3],
+    ]);
+    assert.deepEqual(stored, [{ n: 1 }, { n: 2 }]);
+    assert.equal(q.refusal, undefined, 'cleared once the log takes events again');
+  });
+
+  it('a refused stand-in leaves the queue refused rather than dropping anything', async () => {
+    let refuse = true;
+    const stored: unknown[] = [];
+    const refusals: number[] = [];
+    const q = new AuditQueue({
+      capacity: 100,
+      maxBatch: 100,
+      lanes: 1,
+      replaceRefused: () => ({ standIn: true }),
+      onRefused: (error) => refusals.push(error.status),
+      sleep: async () => {
+        refuse = false;
+      },
+      post: async (events) => {
+        if (refuse) throw refused(400, 'invalid_record');
+        stored.push(...events);
+      },
+    });
+    q.enqueue({ n: 1 });
+    await q.drained();
+    assert.deepEqual(refusals, [400], 'the stand-in refused too: the queue was refused');
+    assert.deepEqual(stored, [{ standIn: true }]);
+    assert.equal(q.refusal, undefined);
+  });
+
+  it('retries 408 and 429 as transient, without refusing', async () => {
+    const answers = [refused(429, 'too many requests'), refused(408, 'timeout')];
+    const retried: number[] = [];
+    const q = new AuditQueue({
+      capacity: 10,
+      maxBatch: 10,
+      lanes: 1,
+      onRetry: (error) => retried.push((error as { status: number }).status),
+      onRefused: () => assert.fail('transient'),
+      sleep: async () => {},
+      post: async () => {
+        const next = answers.shift();
+        if (next) throw next;
+      },
+    });
+    q.enqueue({ n: 1 });
+    await q.drained();
+    assert.deepEqual(retried, [429, 408]);
   });
 });

@@ -5,7 +5,12 @@ import {
   WEEKDAYS,
 } from '../../monitor/rules/local-time.js';
 
-/** When changes are allowed: these weekdays, from `fromMinute` to `toMinute`, local time. */
+/**
+ * When changes are allowed: these weekdays, from `fromMinute` to `toMinute`, local time.
+ * A window whose `toMinute` is not after its `fromMinute` runs past midnight (22:00 to
+ * 06:00) and belongs to the day it starts on, as maintenance windows are usually named:
+ * `days: [fri]` allows Friday 22:00 to Saturday 06:00.
+ */
 export interface ChangeWindow {
   timeZone: string;
   /** 0 = Monday … 6 = Sunday. */
@@ -15,10 +20,19 @@ export interface ChangeWindow {
   toMinute: number;
 }
 
-/** Whether the instant falls inside the window, by the zone's wall clock (DST included). */
+/**
+ * Whether the instant falls inside the window, by the zone's wall clock. Daylight saving is
+ * followed by reading the wall clock, so a window spanning a change is as long as its wall
+ * clock says (22:00–06:00 lasts 7 hours the night the clocks go forward, 9 when they go
+ * back), and a `to` inside the skipped hour ends the window when the clock jumps past it.
+ */
 export function insideWindow(w: ChangeWindow, atMs: number): boolean {
   const t = localTime(w.timeZone, atMs);
-  return w.days.includes(t.weekday) && t.minute >= w.fromMinute && t.minute < w.toMinute;
+  if (w.fromMinute < w.toMinute)
+    return w.days.includes(t.weekday) && t.minute >= w.fromMinute && t.minute < w.toMinute;
+  // Past midnight: the evening part on a listed day, the morning part the day after one.
+  if (t.minute >= w.fromMinute) return w.days.includes(t.weekday);
+  return t.minute < w.toMinute && w.days.includes((t.weekday + 6) % 7);
 }
 
 const KEYS = new Set(['time_zone', 'days', 'from', 'to']);
@@ -46,8 +60,11 @@ export function parseChangeWindow(value: unknown, where: string): ChangeWindow {
   });
   const fromMinute = clock(w.from, `${where}.from`, false);
   const toMinute = clock(w.to, `${where}.to`, true);
-  if (fromMinute >= toMinute)
-    throw new Error(`${where}: from must be before to (a window within one day, local time)`);
+  // Equal ends would be either an empty window or a whole day: say which to write instead.
+  if (fromMinute === toMinute)
+    throw new Error(
+      `${where}: from and to must differ (a whole day is from "00:00" to "24:00"; a window past midnight has to before from, e.g. from "22:00" to "06:00")`,
+    );
   return { timeZone: zone, days: [...new Set(indexes)], fromMinute, toMinute };
 }
 

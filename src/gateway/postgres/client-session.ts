@@ -278,6 +278,7 @@ export class ClientSession {
       );
       if (this.credential?.personId !== undefined) this.context.personId = this.credential.personId;
       if (this.credential && !this.permitted(this.credential)) return;
+      if (this.logRefuses()) return;
     } catch (error) {
       if (!(error instanceof ScramError)) throw error;
       const reason = this.endReason ?? error.message;
@@ -396,8 +397,9 @@ export class ClientSession {
    * substitute); a message's first bytes wait in the parser until the rest arrives.
    */
   private forwardFromClient(chunk: Buffer): void {
-    // Expiry or revocation ends the session between statements, never in the middle of one.
-    if (this.idle && this.credentialEnded()) return;
+    // Expiry or revocation ends the session between statements, never in the middle of one;
+    // so does a log that refuses the gateway's events, since nothing could be recorded.
+    if (this.idle && (this.credentialEnded() || this.logRefuses())) return;
     this.idle = false;
     const tracker = this.tracker!;
     const policy = this.deps.policy.current;
@@ -519,6 +521,36 @@ export class ClientSession {
       `gateway session ended: ${reason}`,
       undefined,
       'get a new credential with `evident gateway credentials create`',
+    );
+    return true;
+  }
+
+  /**
+   * While the log refuses the gateway's events (a revoked ingest key…), no statement could be
+   * recorded: the session ends with a FATAL saying why (57P03, "cannot connect now": clients
+   * and poolers treat it as transient) rather than run statements nobody will see.
+   */
+  private logRefuses(): boolean {
+    const refusal = this.deps.audit.refusal;
+    if (!refusal) return false;
+    this.endReason = `the audit log refuses the gateway's events (${refusal.status})`;
+    // Refused at connection: the attempt is an event too (held with the others).
+    if (!this.tracker)
+      this.record(
+        sessionEvent(
+          this.context,
+          'connect',
+          'failure',
+          this.deps.newEventId(),
+          this.deps.clock.now(),
+          { reason: this.endReason },
+        ),
+      );
+    this.fatal(
+      '57P03',
+      `the gateway admits no statements: the audit log refuses its events (${refusal.status})`,
+      refusal.message,
+      "the gateway's operator must fix its ingest key or its source's permissions on the Evident server; statements are admitted again once the log takes the held events",
     );
     return true;
   }

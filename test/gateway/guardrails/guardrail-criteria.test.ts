@@ -139,6 +139,53 @@ describe('guardrail criteria: tables, missing WHERE, change window, roles', () =
     assert.deepEqual(matched(rule, 'select 1', at('2026-03-28T10:00:00Z')), [false]);
   });
 
+  it('outside: a window past midnight belongs to the day it starts, by the wall clock across DST', () => {
+    const nights = {
+      statements: ['ddl'],
+      outside: { time_zone: 'Europe/Berlin', days: ['fri', 'sat'], from: '22:00', to: '06:00' },
+    };
+    const ddl = (iso: string) =>
+      matched(nights, 'drop table t', { atMs: Date.parse(iso), upstreamRole: 'app' })[0];
+    // Thursday 26 March 2026 (CET, UTC+1): Thursday is not listed, nor is Wednesday night.
+    assert.equal(ddl('2026-03-26T01:00:00Z'), true, 'Thursday 02:00 ends no listed night');
+    assert.equal(ddl('2026-03-26T21:30:00Z'), true, 'Thursday 22:30 starts no listed night');
+    // Friday 22:00 local (21:00Z) opens the window; it runs on into Saturday morning.
+    assert.equal(ddl('2026-03-27T20:59:00Z'), true);
+    assert.equal(ddl('2026-03-27T21:00:00Z'), false);
+    assert.equal(ddl('2026-03-27T23:00:00Z'), false, 'Saturday 00:00, Friday night');
+    assert.equal(ddl('2026-03-28T04:59:00Z'), false, 'Saturday 05:59');
+    assert.equal(ddl('2026-03-28T05:00:00Z'), true, 'Saturday 06:00 closes it');
+    assert.equal(ddl('2026-03-28T12:00:00Z'), true, 'Saturday noon');
+    // Saturday night spans the change to CEST (02:00 becomes 03:00 on Sunday 29 March):
+    // 22:00 CET is 21:00Z, 06:00 CEST is 04:00Z, so the night lasts 7 hours.
+    assert.equal(ddl('2026-03-28T20:59:00Z'), true);
+    assert.equal(ddl('2026-03-28T21:00:00Z'), false);
+    assert.equal(ddl('2026-03-29T01:00:00Z'), false, '03:00 CEST, just after the jump');
+    assert.equal(ddl('2026-03-29T03:59:00Z'), false, 'Sunday 05:59 CEST');
+    assert.equal(ddl('2026-03-29T04:00:00Z'), true, 'Sunday 06:00 CEST');
+    // Sunday is not listed: Sunday night stays closed, and so does Monday morning.
+    assert.equal(ddl('2026-03-29T21:00:00Z'), true, 'Sunday 23:00 CEST');
+    assert.equal(ddl('2026-03-30T02:00:00Z'), true, 'Monday 04:00 CEST');
+    // Saturday 24 October 2026 spans the change back to CET (03:00 becomes 02:00 on
+    // Sunday 25 October): 22:00 CEST is 20:00Z, 06:00 CET is 05:00Z, 9 hours.
+    assert.equal(ddl('2026-10-24T19:59:00Z'), true);
+    assert.equal(ddl('2026-10-24T20:00:00Z'), false);
+    assert.equal(ddl('2026-10-25T00:30:00Z'), false, 'the first 02:30 (CEST)');
+    assert.equal(ddl('2026-10-25T01:30:00Z'), false, 'the second 02:30 (CET)');
+    assert.equal(ddl('2026-10-25T04:59:00Z'), false, 'Sunday 05:59 CET');
+    assert.equal(ddl('2026-10-25T05:00:00Z'), true, 'Sunday 06:00 CET');
+    // An end inside the skipped hour closes the window when the clock jumps over it.
+    const untilHalfPastTwo = {
+      statements: ['ddl'],
+      outside: { time_zone: 'Europe/Berlin', days: ['sat'], from: '23:00', to: '02:30' },
+    };
+    const at = (iso: string) => ({ atMs: Date.parse(iso), upstreamRole: 'app' });
+    assert.deepEqual(matched(untilHalfPastTwo, 'drop table t', at('2026-03-29T00:59:00Z')), [
+      false,
+    ]);
+    assert.deepEqual(matched(untilHalfPastTwo, 'drop table t', at('2026-03-29T01:00:00Z')), [true]);
+  });
+
   it('roles and except_roles: the upstream role of the session', () => {
     const sql = 'delete from t';
     const as = (upstreamRole: string) => ({ atMs: AT.atMs, upstreamRole });
@@ -192,8 +239,8 @@ describe('guardrail criteria: tables, missing WHERE, change window, roles', () =
         `${at}: outside.to: must be a time like "08:00" (or "24:00")`,
       ],
       [
-        '    statements: [ddl]\n    outside: { time_zone: UTC, days: [mon], from: "18:00", to: "08:00" }\n',
-        `${at}: outside: from must be before to (a window within one day, local time)`,
+        '    statements: [ddl]\n    outside: { time_zone: UTC, days: [mon], from: "08:00", to: "08:00" }\n',
+        `${at}: outside: from and to must differ (a whole day is from "00:00" to "24:00"; a window past midnight has to before from, e.g. from "22:00" to "06:00")`,
       ],
       [
         '    statements: [ddl]\n    outside: { time_zone: UTC, days: [mon], from: "08:00", to: "18:00", hours: x }\n',
