@@ -7,19 +7,11 @@ export interface BatchTiming {
 
 /** How much a new measurement moves an estimate (exponential moving average). */
 const WEIGHT = 0.25;
-/**
- * Start planning this much before the writer is expected to be free: a timer fires on a
- * whole millisecond at the earliest, and later while the event loop answers requests.
- */
-const MARGIN_MS = 2;
-/** A shorter wait is not worth a timer: it gathers next to nothing and may fire late. */
-const MIN_LINGER_MS = 2;
+/** Start planning this much before the writer is expected to be free (event-loop jitter). */
+const MARGIN_MS = 1;
 /** Never hold the next batch back longer than this, whatever the estimate says. */
 const MAX_LINGER_MS = 200;
-/**
- * Batches up to this size measure the writer's fixed cost per commit (lock, fsync, replies).
- * While the batch on the writer is this small the load is light: the next batch goes at once.
- */
+/** Batches up to this size measure the writer's fixed cost per commit (lock, fsync, replies). */
 const SMALL_BATCH = 8;
 
 /**
@@ -33,14 +25,6 @@ const SMALL_BATCH = 8;
  * averages: small batches measure the first, larger ones the second); a batch that finishes
  * sooner releases the wait at once (the sequencer does that), one that runs longer costs
  * only the planning overlap.
- *
- * Under light load it does not wait at all. When the batch on the writer holds a few events,
- * its commit is mostly the fixed cost (fsync), little arrives meanwhile, and a lingering batch
- * is planned only once the writer is free: the writer then idles through every plan (the
- * checkpoint signature) and the timer's lateness, and with commits that short that idle time
- * is a large share of the writer's capacity. At half load that turned into queueing and a
- * worse ack p99 than taking every batch at once; under heavy load groups are large and the
- * wait pays for itself.
  */
 export class CommitPacer {
   private commitMs: number | undefined;
@@ -66,12 +50,12 @@ export class CommitPacer {
 
   /** How long to wait before taking `queuedEvents` while `writing` commits (0: now). */
   lingerMs(writing: BatchTiming | undefined, queuedEvents: number, nowMs: number): number {
-    if (!writing || this.writerMsPerEvent === undefined || writing.events <= SMALL_BATCH) return 0;
+    if (!writing || this.writerMsPerEvent === undefined) return 0;
     const started = writing.writerStartMs ?? nowMs;
     const freeAt = started + (this.commitMs ?? 0) + this.writerMsPerEvent * writing.events;
     const planning = (this.planMsPerEvent ?? 0) * queuedEvents + MARGIN_MS;
     const wait = freeAt - nowMs - planning;
-    return wait < MIN_LINGER_MS ? 0 : Math.min(wait, MAX_LINGER_MS);
+    return wait < 1 ? 0 : Math.min(wait, MAX_LINGER_MS);
   }
 }
 
