@@ -6,6 +6,9 @@
  * and the acknowledgement p99 of each run, and the medians.
  * Usage: node --import tsx bench/group-commit.ts   (BENCH_GC_CLIENTS=8 BENCH_GC_EVENTS=500
  *        BENCH_GC_ROUNDS=3 BENCH_SECONDS=5 BENCH_GC_PREFILL=100000)
+ * With BENCH_GC_RATE=<events/s> the load is open loop instead: single events due at even
+ * instants whether or not earlier ones were acknowledged, latency counted from the due time
+ * (as bench/paced-load.ts does over HTTP): the ack tail at a given fraction of capacity.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +24,8 @@ const EVENTS = Number(process.env.BENCH_GC_EVENTS ?? 500);
 const ROUNDS = Number(process.env.BENCH_GC_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PREFILL = Number(process.env.BENCH_GC_PREFILL ?? 100_000);
+const RATE =
+  process.env.BENCH_GC_RATE === undefined ? undefined : Number(process.env.BENCH_GC_RATE);
 
 const dir = mkdtempSync(join(tmpdir(), 'evident-group-commit-'));
 const history = new LogHistory(PREFILL + 10_000_000);
@@ -36,6 +41,7 @@ for (let done = 0; done < PREFILL; done += 10_000)
 
 type Run = { eventsPerSecond: number; perCommit: number; p99: number };
 async function run(sequencer: Sequencer): Promise<Run> {
+  if (RATE !== undefined) return paced(sequencer, RATE);
   const end = performance.now() + SECONDS * 1000;
   const sizes = new Set<number>();
   const samples: number[] = [];
@@ -58,6 +64,37 @@ async function run(sequencer: Sequencer): Promise<Run> {
   return {
     eventsPerSecond: events / seconds,
     perCommit: events / sizes.size,
+    p99: latency(samples).p99,
+  };
+}
+
+/** Open loop: one event due every 1/rate s; each latency runs from its due instant. */
+async function paced(sequencer: Sequencer, rate: number): Promise<Run> {
+  const total = Math.round(rate * SECONDS);
+  const source = HISTORY_SOURCES[0]!;
+  const sizes = new Set<number>();
+  const samples: number[] = [];
+  const acks: Promise<void>[] = [];
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const now = performance.now();
+    for (; sent < total && start + (sent * 1000) / rate <= now; sent++) {
+      const due = start + (sent * 1000) / rate;
+      acks.push(
+        sequencer.append(history.next(1, source), source).then((r) => {
+          samples.push(performance.now() - due);
+          sizes.add(r.treeSize);
+        }),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(acks);
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    eventsPerSecond: total / seconds,
+    perCommit: total / sizes.size,
     p99: latency(samples).p99,
   };
 }
@@ -91,8 +128,7 @@ const summary = (key: keyof Run) => {
 };
 console.log(
   JSON.stringify({
-    clients: CLIENTS,
-    events: EVENTS,
+    ...(RATE === undefined ? { clients: CLIENTS, events: EVENTS } : { rate: RATE }),
     prefill: PREFILL,
     eventsPerSecond: summary('eventsPerSecond'),
     perCommit: summary('perCommit'),

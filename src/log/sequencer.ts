@@ -100,6 +100,8 @@ interface Plan {
   /** The committed head this plan extends; it is applied only if that is still the head. */
   base: { size: number; rootHash: Uint8Array };
   next: MerkleFrontier;
+  /** next.root() */
+  nextRootHash: Uint8Array;
   lastReceivedAtMs: number;
   entries: NewEntry[];
   nodes: StoredNode[];
@@ -114,6 +116,8 @@ interface Plan {
 /** The log as it will be once every planned batch has committed. */
 interface Tip {
   frontier: MerkleFrontier;
+  /** frontier.root(), kept: recomputing it costs one hash per set bit of the size per batch. */
+  rootHash: Uint8Array;
   lastReceivedAtMs: number;
   note: string;
 }
@@ -383,7 +387,12 @@ export class Sequencer {
     if (this.tip !== tip) return undefined; // a batch failed or was replanned meanwhile
     const plan = this.plan(batch, tip, known, nowMs);
     for (const s of plan.staged) for (const f of s.fresh) this.pendingIds.set(f.entry.id, f.ref);
-    this.tip = { frontier: plan.next, lastReceivedAtMs: plan.lastReceivedAtMs, note: plan.note };
+    this.tip = {
+      frontier: plan.next,
+      rootHash: plan.nextRootHash,
+      lastReceivedAtMs: plan.lastReceivedAtMs,
+      note: plan.note,
+    };
     return plan;
   }
 
@@ -418,7 +427,12 @@ export class Sequencer {
       const known = await this.knownIds(tx, batch);
       plan = this.plan(
         batch,
-        { frontier, lastReceivedAtMs: head.lastReceivedAtMs, note: head.checkpoint.note },
+        {
+          frontier,
+          rootHash: frontier.root(),
+          lastReceivedAtMs: head.lastReceivedAtMs,
+          note: head.checkpoint.note,
+        },
         known,
         nowMs,
       );
@@ -432,6 +446,7 @@ export class Sequencer {
     this.frontier = plan!.next;
     this.settledTip = {
       frontier: plan!.next,
+      rootHash: plan!.nextRootHash,
       lastReceivedAtMs: plan!.lastReceivedAtMs,
       note: plan!.note,
     };
@@ -497,8 +512,10 @@ export class Sequencer {
     }
     let checkpoint: StoredCheckpoint | undefined;
     let note = base.note;
+    let nextRootHash = base.rootHash;
     if (entries.length > 0) {
       const rootHash = next.root();
+      nextRootHash = rootHash;
       note = signCheckpoint(
         { origin: this.origin, size: next.size, rootHash, extensions: [] },
         this.signer,
@@ -506,8 +523,9 @@ export class Sequencer {
       checkpoint = { size: next.size, rootHash, note, createdAtMs: nowMs };
     }
     return {
-      base: { size: base.frontier.size, rootHash: base.frontier.root() },
+      base: { size: base.frontier.size, rootHash: base.rootHash },
       next,
+      nextRootHash,
       lastReceivedAtMs: floor.receivedAtMs,
       entries,
       nodes,
