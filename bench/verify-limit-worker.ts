@@ -26,7 +26,8 @@ let bytes = 0;
 for (let seq = from; seq < to; seq += PAGE) {
   for (const row of scan.all(seq, Math.min(PAGE, to - seq)) as unknown[][]) {
     const record = row[4] as string;
-    if (withHash) hash('sha256', `\u0000${record}`, 'buffer');
+    // 'binary' (latin1): a heap string, no Buffer per digest, as verify hashes (page-hash.ts).
+    if (withHash) hash('sha256', `\u0000${record}`, 'binary');
     bytes += record.length;
     rows++;
   }

@@ -1,10 +1,10 @@
-import { bytesEqual, toBase64 } from '../core/bytes.js';
-import { leafHash } from '../core/merkle.js';
+import { toBase64 } from '../core/bytes.js';
 import { canonicalRecord } from '../core/record/canonical.js';
 import type { EventRecord } from '../core/record/types.js';
 import { isPlainObject } from '../core/record/validate.js';
 import type { NewEntry } from '../store/store.js';
 import { type ColumnFields, scanCanonicalRecord } from './canonical-scan.js';
+import { digestBytes, digestEquals, leafDigest } from './page-hash.js';
 import { parseRecordTime } from './record-time.js';
 import { fail } from './report.js';
 
@@ -25,11 +25,11 @@ export function checkEntry(entry: NewEntry): void {
 }
 
 function checkLeaf(seq: number, text: string, expectedLeaf: Uint8Array): void {
-  const leaf = leafHash(text);
-  if (bytesEqual(leaf, expectedLeaf)) return;
+  const leaf = leafDigest(text);
+  if (digestEquals(leaf, expectedLeaf)) return;
   fail(
     'leaf_mismatch',
-    `entry ${seq}: the record does not hash to its leaf hash (stored ${toBase64(expectedLeaf)}, record gives ${toBase64(leaf)}): the record or its hash was changed`,
+    `entry ${seq}: the record does not hash to its leaf hash (stored ${toBase64(expectedLeaf)}, record gives ${toBase64(digestBytes(leaf))}): the record or its hash was changed`,
     seq,
   );
 }

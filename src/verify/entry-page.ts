@@ -1,8 +1,9 @@
 import { HASH_SIZE, pow2 } from '../core/merkle.js';
-import { firstNodeIndex, rangeLevels } from '../core/merkle-range.js';
+import { firstNodeIndex } from '../core/merkle-range.js';
 import type { Store } from '../store/store.js';
 import { PURGED_RECORD } from '../store/tables/retention/purged-payloads-table.js';
 import { checkEntry } from './entry-check.js';
+import { pageLevels } from './page-hash.js';
 import type { PurgedRow } from './purge-check.js';
 import { type Problem, ProblemFound } from './report.js';
 import { type LevelNodes, readStoredNodes, storedNodeProblem } from './stored-nodes.js';
@@ -114,7 +115,7 @@ export async function checkEntryPage(store: Store, from: number, to: number): Pr
     // Rows come in seq order from `start`: fewer than asked, all in place, is the table's end.
     if (stop === undefined && rows.length < limit) stop = { kind: 'end' };
   }
-  const levels = rangeLevels(from, leaves, passed);
+  const levels = pageLevels(from, leaves, passed);
   const nodes = await readStoredNodes(store, from, from + passed);
   const broken = firstNodeProblem(from, levels, nodes);
   if (broken !== undefined) {

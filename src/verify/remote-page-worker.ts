@@ -2,7 +2,7 @@
  * A `verify --url` worker thread: fetches the entry pages it is sent from the server's API
  * with its own client and checks them (remote-page.ts). Pages are fetched as soon as they are
  * asked for, so a thread keeps several requests in flight while it checks what came back.
- * Protocol: { op: 'check', id, from, to } in, { id, ok, page | error } out, the leaves
+ * Protocol: { op: 'check', id, from, to } in, { id, ok, page | error } out, the page's levels
  * transferred, not copied; { op: 'close' } ends the thread once its pages are answered.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -33,7 +33,9 @@ port.on('message', (request: Request) => {
 async function check(request: { id: number; from: number; to: number }): Promise<void> {
   try {
     const page = await checkRemotePage(client, request.from, request.to, watchedSeqs);
-    port.postMessage({ id: request.id, ok: true, page }, [page.leaves.buffer as ArrayBuffer]);
+    // A set: listing one buffer twice makes postMessage throw.
+    const buffers = new Set(page.levels.map((level) => level.buffer as ArrayBuffer));
+    port.postMessage({ id: request.id, ok: true, page }, [...buffers]);
   } catch (error) {
     const e = error as { message?: string; code?: unknown };
     port.postMessage({

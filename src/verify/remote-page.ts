@@ -1,12 +1,13 @@
 import type { ApiClient } from '../client/api-client.js';
-import { bytesEqual, fromBase64 } from '../core/bytes.js';
+import { fromBase64 } from '../core/bytes.js';
 import { canonicalize } from '../core/canonical-json.js';
 import { LOG_KEY_ROTATE_ACTION } from '../core/key-history.js';
-import { HASH_SIZE, leafHash } from '../core/merkle.js';
+import { HASH_SIZE } from '../core/merkle.js';
 import { SELF_SOURCE } from '../log/self-source.js';
 import { HOLD_PLACE_ACTION, HOLD_RELEASE_ACTION } from '../retention/hold-service.js';
 import { POLICY_SET_ACTION } from '../retention/policy-change.js';
 import { PURGE_ACTION } from '../retention/purge-event.js';
+import { digestEquals, leafDigest, pageLevels } from './page-hash.js';
 import type { PurgedRow, RetentionEvent } from './purge-check.js';
 import { fail, type Problem, ProblemFound } from './report.js';
 
@@ -40,8 +41,12 @@ export interface RemotePage {
   from: number;
   /** Entries [from, from + passed) came in order and hash to the leaf hash the server states. */
   passed: number;
-  /** Their leaf hashes, recomputed here, in seq order (HASH_SIZE bytes each). */
-  leaves: Uint8Array;
+  /**
+   * rangeLevels(from, their leaf hashes, passed): `levels[0]` the leaf hashes recomputed here,
+   * in seq order (HASH_SIZE bytes each), `levels[m]` the complete nodes of level m whose
+   * leaves all lie among them, so the in-order fold appends whole subtrees, not leaves.
+   */
+  levels: Uint8Array[];
   /** Set when the page ends before `to`: the server sent nothing more, or an entry failed. */
   stop?: { kind: 'empty' } | { kind: 'problem'; problem: Problem };
   /** Records of rotation events and of the `watched` seqs, for the checks made in order. */
@@ -84,7 +89,6 @@ export async function checkRemotePage(
     for (const entry of answer.entries) {
       const seq = from + passed;
       if (seq >= to) break;
-      let leaf: Uint8Array;
       if (entry.purged === true && entry.record === null && entry.seq === seq) {
         // Nothing to hash: the stated leaf hash joins the tree, and the purge must be explained.
         const stated = fromBase64(entry.leaf_hash);
@@ -99,7 +103,7 @@ export async function checkRemotePage(
       const retentionEvent = retentionEventOf(seq, entry.record);
       if (retentionEvent) retention.push(retentionEvent);
       try {
-        leaf = checkEntry(seq, entry);
+        checkEntry(seq, entry, leaves, passed * HASH_SIZE);
       } catch (error) {
         if (!(error instanceof ProblemFound)) throw error;
         stop = { kind: 'problem', problem: error.problem };
@@ -108,11 +112,11 @@ export async function checkRemotePage(
       if (watched.has(seq) || isRotationEvent(entry.record)) {
         records.push({ seq, record: entry.record });
       }
-      leaves.set(leaf, passed * HASH_SIZE);
       passed++;
     }
   }
-  const page: RemotePage = { from, passed, leaves, records, purged, retention };
+  const levels = pageLevels(from, leaves, passed);
+  const page: RemotePage = { from, passed, levels, records, purged, retention };
   if (stop !== undefined) page.stop = stop;
   return page;
 }
@@ -141,20 +145,28 @@ function retentionEventOf(seq: number, record: unknown): RetentionEvent | undefi
   };
 }
 
-/** The entry's leaf hash, recomputed; ProblemFound when it is out of place or differs. */
-function checkEntry(seq: number, entry: EntriesAnswer['entries'][number]): Uint8Array {
+/**
+ * Recomputes the entry's leaf hash into `leaves[at, at + 32)`; ProblemFound when the entry is
+ * out of place or its leaf differs from the one the server states.
+ */
+function checkEntry(
+  seq: number,
+  entry: EntriesAnswer['entries'][number],
+  leaves: Uint8Array,
+  at: number,
+): void {
   if (entry.seq !== seq)
     fail('entry_missing', `expected entry ${seq}, the server sent ${entry.seq}`, seq);
-  const leaf = leafHash(canonicalize(entry.record));
+  const leaf = leafDigest(canonicalize(entry.record));
   const claimed = fromBase64(entry.leaf_hash);
-  if (!claimed || !bytesEqual(leaf, claimed)) {
+  if (!claimed || !digestEquals(leaf, claimed)) {
     fail(
       'leaf_mismatch',
       `entry ${seq}: the record does not hash to the leaf hash the server states`,
       seq,
     );
   }
-  return leaf;
+  for (let k = 0; k < HASH_SIZE; k++) leaves[at + k] = leaf.charCodeAt(k);
 }
 
 /**
