@@ -65,6 +65,9 @@ const sample = () => {
     entries: acked,
     rssKiB: kib('VmRSS'),
     hwmKiB: kib('VmHWM'),
+    // Anonymous (heaps, caches) vs file-backed (the node binary's code): what can shrink.
+    rssAnonKiB: kib('RssAnon'),
+    rssFileKiB: kib('RssFile'),
     load1: loadavg()[0]!,
   };
   samples.push(s);

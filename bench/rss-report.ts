@@ -13,6 +13,9 @@ export interface RssSample {
   rssKiB: number;
   /** VmHWM: the highest RSS the process has had. */
   hwmKiB: number;
+  /** RssAnon and RssFile: the anonymous and file-backed parts of rssKiB (absent in older samples). */
+  rssAnonKiB?: number;
+  rssFileKiB?: number;
   load1: number;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_WITNESSED_ACK_TIMEOUT_MS } from '../log/witnessed-ack.js';
+import { heapGrowingPercent, limitHeapGrowth } from '../server/heap-growth.js';
 import { startServer } from '../server/start-server.js';
 import { describeLocation } from '../store/open-store.js';
 import { exposureWarnings } from '../util/private-files.js';
@@ -137,6 +138,8 @@ export function serveCommand(program: Command): void {
       parseTimeout,
     )
     .action(async (opts: ServeOptions) => {
+      // Before anything is loaded: bounds the garbage the V8 heap holds (docs/operations.md).
+      limitHeapGrowth(heapGrowingPercent(process.env.EVIDENT_HEAP_GROWING_PERCENT));
       const policyFile = opts.witnessPolicy ?? (process.env.EVIDENT_WITNESS_POLICY || undefined);
       const policy = policyFile ? readWitnessPolicy(policyFile) : undefined;
       const witnesses = policy?.witnesses ?? [];

@@ -66,9 +66,21 @@ const SQLITE_SEARCH: SearchDialect = {
 /** A prefix matching at least this many rows is not looked up through its index. */
 const PREFIX_PROBE = 10_000;
 
+/**
+ * SQLite's page cache per connection, in MiB (each one is resident once filled: it is most of a
+ * server's memory beside the V8 heap). Reads keep 64: searches and proofs revisit index pages.
+ * The writer gets 32: appends touch the right edge of each B-tree plus one leaf per row in
+ * the random-key indexes (actor, target), and past a few million rows those indexes are far
+ * larger than either size, so a leaf comes from the OS page cache either way.
+ */
+export const READ_CACHE_MIB = 64;
+export const WRITER_CACHE_MIB = 32;
+
 export interface SqliteStoreOptions {
-  /** Page cache per connection, in MiB: the insert rate at millions of rows depends on it. */
+  /** Page cache of the reading connections, in MiB (READ_CACHE_MIB). */
   cacheMiB?: number;
+  /** Page cache of the writer thread's connection, in MiB (WRITER_CACHE_MIB). */
+  writerCacheMiB?: number;
   readonly?: boolean;
 }
 
@@ -158,7 +170,8 @@ export class SqliteStore implements Store {
   }
 
   static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
-    const cacheKiB = (options.cacheMiB ?? 64) * 1024;
+    const cacheKiB = (options.cacheMiB ?? READ_CACHE_MIB) * 1024;
+    const writerCacheKiB = (options.writerCacheMiB ?? WRITER_CACHE_MIB) * 1024;
     if (options.readonly)
       return new SqliteStore(openDatabase(file, true, cacheKiB), undefined, undefined);
     // Create and migrate on this thread, so a bad folder fails here with a clear error.
@@ -172,7 +185,7 @@ export class SqliteStore implements Store {
     }
     return new SqliteStore(
       openDatabase(file, true, cacheKiB),
-      new WriterClient(file, cacheKiB),
+      new WriterClient(file, writerCacheKiB),
       new WalCheckpointer(file),
     );
   }

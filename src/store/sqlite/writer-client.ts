@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -15,6 +15,14 @@ export class WriterError extends Error {
     super(message);
   }
 }
+
+/**
+ * The writer thread's young generation. Each worker is a V8 isolate with its own heap, and
+ * V8 sizes its young generation for the machine (the writer's new space measured 8–17 MB
+ * while ingesting); what the writer allocates per message (a transferred batch, a few rows)
+ * dies young in far less, and the rest is resident memory of the server (docs/operations.md).
+ */
+const WRITER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8 };
 
 /**
  * The main thread's handle on writer-thread.ts: request/response over postMessage. If the
@@ -58,10 +66,11 @@ export class WriterClient {
   }
 
   private spawn(): Worker {
-    const worker = startWorker(new URL('./writer-thread.js', import.meta.url), {
-      file: this.file,
-      cacheKiB: this.cacheKiB,
-    });
+    const worker = startWorker(
+      new URL('./writer-thread.js', import.meta.url),
+      { file: this.file, cacheKiB: this.cacheKiB },
+      WRITER_LIMITS,
+    );
     worker.unref();
     worker.on(
       'message',
@@ -97,9 +106,14 @@ export class WriterClient {
  * (tests, benchmarks) the sources are TypeScript and worker threads do not inherit tsx's
  * loader, so a two-line bootstrap registers it in the worker first.
  */
-export function startWorker(jsUrl: URL, workerData: unknown): Worker {
-  if (import.meta.url.endsWith('.js')) return new Worker(jsUrl, { workerData });
+export function startWorker(
+  jsUrl: URL,
+  workerData: unknown,
+  resourceLimits?: ResourceLimits,
+): Worker {
+  const options = resourceLimits ? { workerData, resourceLimits } : { workerData };
+  if (import.meta.url.endsWith('.js')) return new Worker(jsUrl, options);
   const tsUrl = jsUrl.href.replace(/\.js$/, '.ts');
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(tsUrl)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, ...options });
 }
