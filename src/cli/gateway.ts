@@ -9,11 +9,7 @@ import {
 } from '../gateway/config/gateway-config.js';
 import { parseListen } from '../gateway/config/listen-address.js';
 import { loadGuardrails } from '../gateway/guardrails/guardrail-rules.js';
-import {
-  type RunningDatabase,
-  type RunningGateways,
-  startGateways,
-} from '../gateway/start-gateways.js';
+import type { RunningDatabase, RunningGateways } from '../gateway/start-gateways.js';
 import { type ApiOptions, withApiOptions } from './api-command.js';
 import {
   apiOptions,
@@ -117,6 +113,9 @@ export function gatewayCommand(program: Command): void {
       }
       const databases = config?.databases ?? [singleDatabase(opts)];
       const syncToken = opts.syncToken ?? process.env.EVIDENT_GATEWAY_TOKEN;
+      // Loaded here, not at the top: the gateway's SQL parser (libpg-query's WASM, ~13 MB
+      // resident) would otherwise sit in every command's memory, `evident serve` included.
+      const { startGateways } = await import('../gateway/start-gateways.js');
       const running = await startGateways({
         databases,
         url: apiUrl(opts.url ?? config?.url),
