@@ -4,7 +4,8 @@
  * key tables filled behind the log by KeyIndexer after each COMMIT (as the writer thread
  * does), at the raw fill size and at Evident's real group sizes. Deferred key batches are
  * timed and counted in the call that caused them. CPU µs per row is the load-robust figure.
- * Usage: node --import tsx bench/key-tables-ab.ts   (BENCH_AB_ENTRIES, BENCH_SECONDS)
+ * Usage: node --import tsx bench/key-tables-ab.ts   (BENCH_AB_ENTRIES, BENCH_SECONDS;
+ * BENCH_KEY_BATCH tries another batch size; BENCH_VARIANTS=keyTables runs one side only)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,12 +19,14 @@ import { log } from './stats.js';
 const ENTRIES = Number(process.env.BENCH_AB_ENTRIES ?? 200_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const GROUPS = [1336, 21];
+const KEY_BATCH = Number(process.env.BENCH_KEY_BATCH ?? KEY_BATCH_ROWS);
+const ONLY = process.env.BENCH_VARIANTS?.split(',');
 
 const variants = {
   indexes: () => ({ migrations: SQLITE_MIGRATIONS.filter((m) => m.version !== 14) }),
   keyTables: () => ({
     afterCommit: (db: ConstructorParameters<typeof KeyIndexer>[0]) => {
-      const indexer = new KeyIndexer(db, KEY_BATCH_ROWS);
+      const indexer = new KeyIndexer(db, KEY_BATCH);
       return (all: boolean) => void indexer.run(all);
     },
   }),
@@ -39,6 +42,7 @@ const describe = (r: RawInsertResult) => ({
 
 const results: Record<string, unknown[]> = {};
 for (const [name, options] of Object.entries(variants)) {
+  if (ONLY && !ONLY.includes(name)) continue;
   const dir = mkdtempSync(join(tmpdir(), `evident-keys-ab-${name}-`));
   const raw = new RawSqlite(join(dir, 'raw.db'), options());
   const rows = [describe(raw.fill(ENTRIES))];

@@ -48,7 +48,9 @@ const p99: Record<string, Record<string, number[]>> = { before: {}, after: {} };
 for (let round = 0; round < ROUNDS; round++) {
   for (const name of round % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
     for (const r of await searchStoreLevel(stores[name]!, filled.startMs, filled.endMs)) {
-      (p99[name]![r.kind] ??= []).push(r.latency.p99);
+      const samples = p99[name]![r.kind] ?? [];
+      samples.push(r.latency.p99);
+      p99[name]![r.kind] = samples;
       log(
         `${name} round ${round}: ${r.kind} p50 ${r.latency.p50.toFixed(3)} p99 ${r.latency.p99.toFixed(3)} ms, ${r.rows} rows`,
       );
