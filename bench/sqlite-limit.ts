@@ -90,7 +90,23 @@ export class RawSqlite {
   private chunk = 0;
 
   /** `pageSize` and `checkpointMs` vary the store's settings (bench/sqlite-settings.ts). */
-  constructor(file: string, options: { pageSize?: number; checkpointMs?: number } = {}) {
+  private readonly afterCommit: ((all: boolean) => void) | undefined;
+
+  /**
+   * `pageSize` and `checkpointMs` vary the store's settings (bench/sqlite-settings.ts);
+   * `migrations` replaces the schema (bench/key-tables-ab.ts: before and after a migration);
+   * `afterCommit` runs after every COMMIT, timed with it (the store's key indexer), and once
+   * with `all` at the end of each call, so deferred work is counted in the call that caused it.
+   */
+  constructor(
+    file: string,
+    options: {
+      pageSize?: number;
+      checkpointMs?: number;
+      migrations?: readonly { sql: string }[];
+      afterCommit?: (db: Database.Database) => (all: boolean) => void;
+    } = {},
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     // Before the first table: a database's page size is fixed once it has content.
@@ -99,7 +115,8 @@ export class RawSqlite {
     this.db.pragma('temp_store = memory');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    for (const m of SQLITE_MIGRATIONS) this.db.exec(m.sql);
+    for (const m of options.migrations ?? SQLITE_MIGRATIONS) this.db.exec(m.sql);
+    this.afterCommit = options.afterCommit?.(this.db);
     // A safety net only; the checkpointer thread keeps the WAL short.
     this.db.pragma('wal_autocheckpoint = 100000');
     this.checkpointer = new Worker(CHECKPOINTER, {
@@ -166,6 +183,7 @@ export class RawSqlite {
       for (const r of rows) this.insertEntry.run(...r);
       const beforeCommit = performance.now();
       this.commit.run();
+      this.afterCommit?.(false);
       const end = performance.now();
       cpuMicros += cpuTime(cpu);
       commitTotal += end - beforeCommit;
@@ -179,6 +197,13 @@ export class RawSqlite {
       transactions++;
       if (progress && transactions % 10 === 0)
         log(`raw SQLite: ${done} rows, ${Math.round(done / (timedMs / 1000))} rows/s`);
+    }
+    if (this.afterCommit) {
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      this.afterCommit(true);
+      cpuMicros += cpuTime(cpu);
+      timedMs += performance.now() - start;
     }
     return {
       rows: done,

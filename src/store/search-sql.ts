@@ -16,6 +16,11 @@ export interface SearchDialect {
    * SQLite adapter decides this by counting; PostgreSQL's planner has statistics).
    */
   unindexedPrefixes?: ReadonlySet<'action' | 'target_id'>;
+  /**
+   * Actor and target ids are keyed in separate tables filled behind the log (SQLite migration
+   * 14), not indexed on entries: this expression is the first seq they do not cover yet.
+   */
+  keyTablesBelow?: string;
 }
 
 /**
@@ -28,6 +33,9 @@ export interface SearchDialect {
  *   seq) when an actor is given: "one person's actions by event time" is one index walk.
  * - actor_name and ip read the record and are not indexed: they narrow what the other
  *   filters select (a time range keeps them cheap on a large log).
+ * - with `keyTablesBelow` (SQLite since its migration 14) actor and target ids are not indexes
+ *   of entries but key tables filled behind the log: the same walks run on them, joined to
+ *   entries by seq, beside a seq-range read of the tail they do not cover yet.
  */
 export function searchSql(
   filter: EntryFilter,
@@ -35,12 +43,110 @@ export function searchSql(
   table: string,
   d: SearchDialect,
 ): { text: string; values: unknown[] } {
-  const conditions: string[] = [];
   const values: unknown[] = [];
   const p = (value: unknown) => {
     values.push(value);
     return d.param(values.length);
   };
+  const byTime = filter.order === 'time';
+  const order = byTime ? 'time_ms DESC, seq DESC' : 'seq DESC';
+  const keys = d.keyTablesBelow === undefined ? undefined : keyTableFor(filter, d);
+  if (keys === undefined || d.keyTablesBelow === undefined) {
+    const where = conditions(filter, d, p).join(' AND ');
+    return {
+      text: `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT ${p(filter.limit)}`,
+      values,
+    };
+  }
+  // Two bounded pages, each in the filter's order, then the best `limit` of both: the key
+  // table walked in its (key, [time,] seq) order joined to entries by seq, and the tail not
+  // yet keyed read from entries by seq range (NOT INDEXED: a rowid range, never an index
+  // walk over the whole log). The tail's seqs are all above the keyed ones.
+  const keyed = `SELECT entry_seq FROM ${keys.table} CROSS JOIN ${table} ON seq = entry_seq
+    WHERE ${[...keys.where(p), ...conditions(filter, d, p)].join(' AND ')}
+    ORDER BY ${keys.order} LIMIT ${p(filter.limit)}`;
+  const tail = `SELECT seq FROM ${table} NOT INDEXED
+    WHERE ${[`seq >= ${d.keyTablesBelow}`, ...conditions(filter, d, p)].join(' AND ')}
+    ORDER BY ${order} LIMIT ${p(filter.limit)}`;
+  return {
+    text: `SELECT ${columns} FROM ${table}
+      WHERE seq IN (SELECT * FROM (${keyed}) UNION ALL SELECT * FROM (${tail}))
+      ORDER BY ${order} LIMIT ${p(filter.limit)}`,
+    values,
+  };
+}
+
+interface KeyTable {
+  table: string;
+  where(p: (value: unknown) => string): string[];
+  order: string;
+}
+
+/** The key table that drives a search, if one of its keys is filtered on (migration 14). */
+function keyTableFor(filter: EntryFilter, d: SearchDialect): KeyTable | undefined {
+  const byTime = filter.order === 'time';
+  const actor = filter.actor;
+  if (actor !== undefined && byTime) {
+    return {
+      table: 'entry_actor_time_keys',
+      where: (p) => {
+        const w = [`actor = ${p(actor)}`];
+        if (filter.timeFromMs !== undefined) w.push(`time >= ${p(filter.timeFromMs)}`);
+        if (filter.timeToMs !== undefined) w.push(`time <= ${p(filter.timeToMs)}`);
+        if (filter.before !== undefined)
+          w.push(`(time, entry_seq) < (${p(filter.before.timeMs)}, ${p(filter.before.seq)})`);
+        return w;
+      },
+      order: 'time DESC, entry_seq DESC',
+    };
+  }
+  const seqRange = (p: (value: unknown) => string) => {
+    const w: string[] = [];
+    if (filter.fromSeq !== undefined) w.push(`entry_seq >= ${p(filter.fromSeq)}`);
+    if (filter.toSeq !== undefined) w.push(`entry_seq < ${p(filter.toSeq)}`);
+    return w;
+  };
+  if (actor !== undefined) {
+    return {
+      table: 'entry_actor_keys',
+      where: (p) => [`actor = ${p(actor)}`, ...seqRange(p)],
+      order: 'entry_seq DESC',
+    };
+  }
+  const target = filter.target;
+  if (target !== undefined) {
+    return {
+      table: 'entry_target_keys',
+      where: (p) => [`target = ${p(target)}`, ...seqRange(p)],
+      // By event time: one target's entries, sorted (as entries_target then a sort did).
+      order: byTime ? 'time_ms DESC, seq DESC' : 'entry_seq DESC',
+    };
+  }
+  // A target prefix by event time: entries_time drives it, filtering (as a common prefix does).
+  if (byTime) return undefined;
+  const prefix = filter.targetPrefix;
+  if (prefix !== undefined && prefix !== '' && !d.unindexedPrefixes?.has('target_id')) {
+    return {
+      table: 'entry_target_keys',
+      where: (p) => [
+        `target >= ${p(prefix)} AND target < ${p(prefixUpperBound(prefix))}`,
+        ...seqRange(p),
+      ],
+      order: 'entry_seq DESC',
+    };
+  }
+  return undefined;
+}
+
+/** The conditions on entries' own columns, in text order (each value's placeholder is taken as it is written). */
+function conditions(
+  filter: EntryFilter,
+  d: SearchDialect,
+  p: (value: unknown) => string,
+): string[] {
+  // A purged payload (docs/retention.md) has nothing to match or show: searches and exports
+  // skip it. First, so PostgreSQL never reads the empty text as JSON for actor_name or ip.
+  const conditions: string[] = ["record <> ''"];
   const eq = (column: string, value: string | undefined) => {
     if (value !== undefined) conditions.push(`${column} = ${p(value)}`);
   };
@@ -72,18 +178,9 @@ export function searchSql(
   if (filter.timeToMs !== undefined) conditions.push(`time_ms <= ${p(filter.timeToMs)}`);
   if (filter.actorName !== undefined) conditions.push(`${d.actorName} = ${p(filter.actorName)}`);
   if (filter.ip !== undefined) conditions.push(d.ipIn(p(formatIpNetwork(filter.ip))));
-  const byTime = filter.order === 'time';
-  if (byTime && filter.before !== undefined) {
+  if (filter.order === 'time' && filter.before !== undefined) {
     // Row-value comparison: both engines walk the (time_ms, seq) index from the cursor.
     conditions.push(`(time_ms, seq) < (${p(filter.before.timeMs)}, ${p(filter.before.seq)})`);
   }
-  // A purged payload (docs/retention.md) has nothing to match or show: searches and exports
-  // skip it. First, so PostgreSQL never reads the empty text as JSON for actor_name or ip.
-  conditions.unshift("record <> ''");
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const order = byTime ? 'time_ms DESC, seq DESC' : 'seq DESC';
-  return {
-    text: `SELECT ${columns} FROM ${table} ${where} ORDER BY ${order} LIMIT ${p(filter.limit)}`,
-    values,
-  };
+  return conditions;
 }

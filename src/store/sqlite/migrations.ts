@@ -687,6 +687,58 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 14,
+    name: 'entry_key_tables',
+    sql: `
+      -- Actor and target ids are random keys: as indexes of entries, every group commit rewrote
+      -- whole pages of them for a few rows each (15-33 KiB written per 400-byte event). They
+      -- move to key tables that the writer fills from entries in large batches, off the commit
+      -- path (key-indexer.ts). They are derived data: entries stay the only record, and rows
+      -- at or above indexed_below are searched in entries itself (search-sql.ts).
+      -- Column names differ from entries' so a join of the two needs no qualifiers.
+      CREATE TABLE entry_actor_keys (
+        actor TEXT NOT NULL,
+        entry_seq INTEGER NOT NULL,
+        PRIMARY KEY (actor, entry_seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE entry_actor_time_keys (
+        actor TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        entry_seq INTEGER NOT NULL,
+        PRIMARY KEY (actor, time, entry_seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE entry_target_keys (
+        target TEXT NOT NULL,
+        entry_seq INTEGER NOT NULL,
+        PRIMARY KEY (target, entry_seq)
+      ) WITHOUT ROWID;
+      -- Every entry with seq < indexed_below has its keys above (moved in the same transaction).
+      CREATE TABLE entry_keys_position (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        indexed_below INTEGER NOT NULL
+      );
+      INSERT INTO entry_actor_keys SELECT actor_id, seq FROM entries ORDER BY actor_id, seq;
+      INSERT INTO entry_actor_time_keys
+        SELECT actor_id, time_ms, seq FROM entries ORDER BY actor_id, time_ms, seq;
+      INSERT INTO entry_target_keys
+        SELECT target_id, seq FROM entries WHERE target_id IS NOT NULL ORDER BY target_id, seq;
+      INSERT INTO entry_keys_position VALUES (1, (SELECT coalesce(max(seq), -1) + 1 FROM entries));
+      DROP INDEX entries_actor;
+      DROP INDEX entries_target;
+      DROP INDEX entries_actor_time;
+      -- A purge replaces an indexed entry's ids with digests and a restore puts them back: the
+      -- new ids get keys too. Old keys may stay; searches also test the entry's own column.
+      CREATE TRIGGER entries_keys_follow_ids AFTER UPDATE OF actor_id, target_id ON entries
+        WHEN NEW.seq < (SELECT indexed_below FROM entry_keys_position)
+        BEGIN
+          INSERT OR IGNORE INTO entry_actor_keys VALUES (NEW.actor_id, NEW.seq);
+          INSERT OR IGNORE INTO entry_actor_time_keys VALUES (NEW.actor_id, NEW.time_ms, NEW.seq);
+          INSERT OR IGNORE INTO entry_target_keys
+            SELECT NEW.target_id, NEW.seq WHERE NEW.target_id IS NOT NULL;
+        END;
+    `,
+  },
+  {
     version: 15,
     name: 'alert_read_paths',
     sql: `

@@ -12,7 +12,7 @@ import {
   toKey,
   toStateDoc,
 } from '../rows.js';
-import { type SearchDialect, searchSql } from '../search-sql.js';
+import { searchSql } from '../search-sql.js';
 import {
   type Execute,
   endableRunner,
@@ -51,17 +51,11 @@ import {
   readNodes,
 } from './connection.js';
 import { packBatch } from './packed-batch.js';
+import { SQLITE_SEARCH } from './search-dialect.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriterClient } from './writer-client.js';
 
 const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_ms';
-
-const SQLITE_SEARCH: SearchDialect = {
-  param: () => '?',
-  actorName: "json_extract(record, '$.actor.name')",
-  ipIn: (p) => `evident_ip_in(json_extract(record, '$.actor.ip'), ${p}) = 1`,
-  never: '0',
-};
 
 /** A prefix matching at least this many rows is not looked up through its index. */
 const PREFIX_PROBE = 10_000;
@@ -327,7 +321,11 @@ export class SqliteStore implements Store {
       ['target_id', filter.targetPrefix],
     ] as const) {
       if (prefix === undefined || prefix === '') continue;
-      const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM entries WHERE ${column} >= ? AND ${column} < ? LIMIT ${PREFIX_PROBE})`;
+      // Target ids are counted in their key table (migration 14); the unkeyed tail is small.
+      const sql =
+        column === 'target_id'
+          ? `SELECT count(*) AS n FROM (SELECT 1 FROM entry_target_keys WHERE target >= ? AND target < ? LIMIT ${PREFIX_PROBE})`
+          : `SELECT count(*) AS n FROM (SELECT 1 FROM entries WHERE ${column} >= ? AND ${column} < ? LIMIT ${PREFIX_PROBE})`;
       let statement = this.searchStatements.get(sql);
       if (!statement) {
         statement = this.reader.prepare(sql);

@@ -10,6 +10,8 @@ import { type Row, toEntry } from '../rows.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
 import type { IngestKeyRow, StateDoc } from '../store.js';
 import { openDatabase, prepareReads, prepareWrites, readHead, readNodes } from './connection.js';
+import { IDLE_INDEX_MS, KEY_BATCH_ROWS } from './key-batch.js';
+import { KeyIndexer } from './key-indexer.js';
 import { insertPacked, type PackedBatch } from './packed-batch.js';
 
 const { file, cacheKiB } = workerData as { file: string; cacheKiB: number };
@@ -19,6 +21,8 @@ const w = prepareWrites(db);
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
+const indexer = new KeyIndexer(db, KEY_BATCH_ROWS);
+let idleIndex: NodeJS.Timeout | undefined;
 // Compiled state-table queries (src/store/sql/): the same few texts run again and again.
 const statements = new Map<string, Database.Statement>();
 function statement(sql: string): Database.Statement {
@@ -94,8 +98,29 @@ const ops: Record<string, (...args: never[]) => unknown> = {
   },
 };
 
+/**
+ * After the reply to a COMMIT (the ack never waits for it): a full batch of unindexed entries
+ * goes into the key tables now, a smaller tail once the writer has been idle for a moment.
+ */
+function indexAfterCommit(): void {
+  clearTimeout(idleIndex);
+  indexQuietly(false);
+  idleIndex = setTimeout(() => indexQuietly(true), IDLE_INDEX_MS).unref();
+}
+
+// The key tables are derived data: a batch that fails (another process holding the lock past
+// busy_timeout) leaves the tail to the next one, and searches read the tail from entries.
+function indexQuietly(all: boolean): void {
+  try {
+    indexer.run(all);
+  } catch {
+    if (db.inTransaction) rollback.run();
+  }
+}
+
 parentPort!.on('message', (message: { id: number; op: string; args: never[] }) => {
   if (message.op === 'close') {
+    clearTimeout(idleIndex);
     if (db.inTransaction) rollback.run();
     db.close();
     parentPort!.postMessage({ id: message.id, ok: true });
@@ -105,6 +130,7 @@ parentPort!.on('message', (message: { id: number; op: string; args: never[] }) =
     const op = ops[message.op];
     if (!op) throw new Error(`unknown writer operation ${message.op}`);
     parentPort!.postMessage({ id: message.id, ok: true, value: op(...message.args) });
+    if (message.op === 'commit' || message.op === 'insertAndCommit') indexAfterCommit();
   } catch (error) {
     const e = error as { message?: string; code?: string };
     parentPort!.postMessage({

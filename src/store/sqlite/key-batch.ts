@@ -1,0 +1,12 @@
+/**
+ * How far the key tables (migration 14) may lag behind entries. A search reads the lagging
+ * tail from entries by seq range, so this bounds that scan; a batch this size touches each
+ * key page once for several rows instead of once per group commit. Measured at 200,000
+ * entries (bench/key-tables-ab.ts, bench/search-ab.ts, busy machine): at 16,384 a group of
+ * 1,336 costs 36 µs/row CPU and 3.3 KiB/row, but a search over a full tail took ~20 ms; at
+ * 4,096 it costs 47 µs/row and 6.5 KiB/row (the indexes on entries: 104 µs, 17.6 KiB).
+ */
+export const KEY_BATCH_ROWS = 4_096;
+
+/** A tail smaller than a batch is indexed once the writer has had no commit for this long. */
+export const IDLE_INDEX_MS = 1_000;
