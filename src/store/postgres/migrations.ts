@@ -869,4 +869,20 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alert_sources_state ON alert_sources (source, state, alert_id);
     `,
   },
+  {
+    version: 16,
+    name: 'entries_with_payload',
+    sql: `
+      -- Searches by actor or target: the entries that still have their payload, with seq and
+      -- both times taken from entry_payloads. PostgreSQL derives equalities across a join but
+      -- not ranges, so through "entries" (whose seq is entry_leaves') a seq range, a keyset
+      -- cursor or an order by time never reached the partitions' (actor_id, seq),
+      -- (actor_id, time_ms, seq) and (target_id, seq) indexes.
+      CREATE VIEW entries_with_payload AS
+        SELECT p.seq, l.id, l.source, p.actor_id, l.action, l.target_type, p.target_id, l.outcome,
+          p.time_ms, p.received_at_ms, p.record, l.leaf_hash, l.actor_digest, l.target_digest
+        FROM entry_payloads p
+        JOIN entry_leaves l ON l.seq = p.seq AND l.received_at_ms = p.received_at_ms;
+    `,
+  },
 ];
