@@ -180,9 +180,11 @@ describe('Sequencer', () => {
     }
     await Promise.all(pending);
     // The first batch (no tip yet) and the one with work in the lock are planned in the
-    // lock; every other batch is planned on the tip while the one ahead commits.
+    // lock; every other batch is planned on the tip while the one ahead commits. On a loaded
+    // machine the 40 rounds may fold into as few as four batches (2 and 2): the old code
+    // planned all but one of them in the lock whatever their number.
     const { onTip, inLock } = sequencer.planned;
-    assert.ok(inLock <= 3 && onTip > inLock, `planned on the tip ${onTip}, in the lock ${inLock}`);
+    assert.ok(inLock <= 3 && onTip >= inLock, `planned on the tip ${onTip}, in the lock ${inLock}`);
     assert.equal((await log.store.head())!.size, 201);
     assert.equal((await verifyStore(log.store)).ok, true);
     await log.close();
