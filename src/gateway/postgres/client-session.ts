@@ -197,18 +197,7 @@ export class ClientSession {
     this.context.person = user;
     if (this.deps.tls?.require && !this.clientTls) {
       this.endReason = 'TLS required';
-      this.record(
-        sessionEvent(
-          this.context,
-          'connect',
-          'failure',
-          this.deps.newEventId(),
-          this.deps.clock.now(),
-          {
-            reason: 'the client did not use TLS; the gateway requires it',
-          },
-        ),
-      );
+      this.recordConnect('failure', 'the client did not use TLS; the gateway requires it');
       this.fatal(
         '28000',
         'the gateway requires TLS',
@@ -282,16 +271,7 @@ export class ClientSession {
     } catch (error) {
       if (!(error instanceof ScramError)) throw error;
       const reason = this.endReason ?? error.message;
-      this.record(
-        sessionEvent(
-          this.context,
-          'connect',
-          'failure',
-          this.deps.newEventId(),
-          this.deps.clock.now(),
-          { reason },
-        ),
-      );
+      this.recordConnect('failure', reason);
       this.fatal('28P01', `password authentication failed for user "${this.context.person}"`);
       return;
     }
@@ -367,16 +347,7 @@ export class ClientSession {
       for (const chunk of [leftover, ...held]) if (chunk.length > 0) this.forwardFromClient(chunk);
     } catch (error) {
       const message = (error as Error).message;
-      this.record(
-        sessionEvent(
-          this.context,
-          'connect',
-          'failure',
-          this.deps.newEventId(),
-          this.deps.clock.now(),
-          { reason: `upstream: ${message}` },
-        ),
-      );
+      this.recordConnect('failure', `upstream: ${message}`);
       if (error instanceof UpstreamRefused) {
         this.client.end(error.raw);
         this.close();
@@ -477,16 +448,7 @@ export class ClientSession {
     if (mayReach(credential, database, upstreamRole)) return true;
     const reason = `no gateway grant lets ${this.context.person} reach ${database} as ${upstreamRole}`;
     this.endReason = 'no grant';
-    this.record(
-      sessionEvent(
-        this.context,
-        'connect',
-        'denied',
-        this.deps.newEventId(),
-        this.deps.clock.now(),
-        { reason },
-      ),
-    );
+    this.recordConnect('denied', reason);
     this.fatal(
       '42501',
       `permission denied for database "${database}"`,
@@ -535,17 +497,7 @@ export class ClientSession {
     if (!refusal) return false;
     this.endReason = `the audit log refuses the gateway's events (${refusal.status})`;
     // Refused at connection: the attempt is an event too (held with the others).
-    if (!this.tracker)
-      this.record(
-        sessionEvent(
-          this.context,
-          'connect',
-          'failure',
-          this.deps.newEventId(),
-          this.deps.clock.now(),
-          { reason: this.endReason },
-        ),
-      );
+    if (!this.tracker) this.recordConnect('failure', this.endReason);
     this.fatal(
       '57P03',
       `the gateway admits no statements: the audit log refuses its events (${refusal.status})`,
@@ -587,6 +539,20 @@ export class ClientSession {
       }),
     );
     this.close(message);
+  }
+
+  /** A connection refused before it ran anything: the attempt and why, as a session event. */
+  private recordConnect(outcome: 'failure' | 'denied', reason: string): void {
+    this.record(
+      sessionEvent(
+        this.context,
+        'connect',
+        outcome,
+        this.deps.newEventId(),
+        this.deps.clock.now(),
+        { reason },
+      ),
+    );
   }
 
   private record(event: Record<string, unknown>): void {
