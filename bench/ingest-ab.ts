@@ -11,10 +11,13 @@
  * same work at different times compare equal.
  *   BENCH_AB_PROFILE=<dir>  also CPU-profile each server (--cpu-prof, one folder per run;
  *                           summarise with bench/cpu-profile.ts)
+ *   BENCH_AB_FILL=<n>       fill each data folder with n entries first (bench/fill.ts, as
+ *                           `npm run bench` does), to compare on a grown log, not a fresh one
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fill } from './fill.js';
 import { BodyPool, IdSource } from './fixtures.js';
 import { closedLoad } from './http-load.js';
 import { watchCpu } from './machine.js';
@@ -30,6 +33,7 @@ const ROUNDS = Number(roundsText ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CLIENTS = Number(process.env.BENCH_BATCH_CLIENTS ?? 4);
 const EVENTS = 500;
+const FILL = Number(process.env.BENCH_AB_FILL ?? 0);
 
 interface RunResult {
   eventsPerSecond: number;
@@ -61,6 +65,7 @@ async function settle(pid: number): Promise<void> {
 
 async function run(main: string, profileDir?: string): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'evident-ab-'));
+  if (FILL > 0) await fill(dir, FILL);
   const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], nodeArgs);
   try {
