@@ -4,8 +4,9 @@
  * acknowledged event (/proc/PID/task/TID: main, writer, checkpointer, V8 GC helpers, libuv).
  *   node --import tsx bench/thread-cpu.ts <main.js> [clients] [seconds]
  *   BENCH_NODE_ARGS="--max-semi-space-size=64"  node options for the server (space-separated)
+ *   BENCH_DATA=<dir>  serve a copy of this data folder (a filled log) instead of a fresh one
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BodyPool, IdSource } from './fixtures.js';
@@ -37,6 +38,7 @@ function threads(pid: number): Map<string, number> {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'evident-threads-'));
+if (process.env.BENCH_DATA) cpSync(process.env.BENCH_DATA, dir, { recursive: true });
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], nodeArgs);
 try {

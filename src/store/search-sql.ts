@@ -48,8 +48,7 @@ export function searchSql(
     values.push(value);
     return d.param(values.length);
   };
-  const byTime = filter.order === 'time';
-  const order = byTime ? 'time_ms DESC, seq DESC' : 'seq DESC';
+  const order = searchOrder(filter);
   const keys = d.keyTablesBelow === undefined ? undefined : keyTableFor(filter, d);
   if (keys === undefined || d.keyTablesBelow === undefined) {
     const where = conditions(filter, d, p).join(' AND ');
@@ -74,6 +73,11 @@ export function searchSql(
       ORDER BY ${order} LIMIT ${p(filter.limit)}`,
     values,
   };
+}
+
+/** A search's ORDER BY: newest received first, or by event time with seq breaking ties. */
+export function searchOrder(filter: EntryFilter): string {
+  return filter.order === 'time' ? 'time_ms DESC, seq DESC' : 'seq DESC';
 }
 
 interface KeyTable {

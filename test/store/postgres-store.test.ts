@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { quoteIdent } from '../../src/store/postgres/connection.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { AppendTransaction, StoredCheckpoint } from '../../src/store/store.js';
+import { statementsFor } from '../../src/store/postgres/statements.js';
+import type { AppendTransaction, EntryFilter, StoredCheckpoint } from '../../src/store/store.js';
 import { freshPgSchema, PG_ENABLED } from '../support/stores.js';
 
 /** What only the PostgreSQL adapter has to get right; the shared behaviour is in store.test.ts. */
@@ -154,6 +155,51 @@ describe('PostgresStore', { skip: !PG_ENABLED }, () => {
     // The pooled client came back clean: the next append works.
     const size = await store.append(async (tx) => (await tx.head())!.size);
     assert.equal(size, 1);
+  });
+
+  it('picks a search page by actor or target among the payloads, then joins only its rows', async () => {
+    interface PlanNode {
+      'Node Type': string;
+      'Relation Name'?: string;
+      Plans?: PlanNode[];
+    }
+    const relations = (n: PlanNode): string[] => [
+      ...(n['Relation Name'] ? [n['Relation Name']] : []),
+      ...(n.Plans ?? []).flatMap(relations),
+    ];
+    const limits = (n: PlanNode): PlanNode[] => [
+      ...(n['Node Type'] === 'Limit' ? [n] : []),
+      ...(n.Plans ?? []).flatMap(limits),
+    ];
+    const plan = async (filter: EntryFilter) => {
+      const q = statementsFor(target.schema).search(filter);
+      const { rows } = await sql.query(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values);
+      return rows[0]['QUERY PLAN'][0].Plan as PlanNode;
+    };
+    // The LIMIT sits over entry_payloads alone: the planner can stop after `limit` index rows
+    // instead of joining every entry of the person to its leaf before sorting.
+    for (const filter of [
+      { actor: 'u', limit: 10 },
+      { actor: 'u', order: 'time', timeFromMs: 0, limit: 10 },
+      { target: 'doc-1', fromSeq: 0, limit: 10 },
+    ] satisfies EntryFilter[]) {
+      const [limit] = limits(await plan(filter));
+      assert.ok(limit, JSON.stringify(filter));
+      const under = relations(limit);
+      assert.ok(
+        under.length > 0 && under.every((r) => r.startsWith('entry_payloads')),
+        `${JSON.stringify(filter)}: ${under}`,
+      );
+    }
+    // A condition on entry_leaves (action) keeps the join under the LIMIT.
+    const [joined] = limits(await plan({ actor: 'u', action: 'a.b', limit: 10 }));
+    assert.ok(relations(joined!).includes('entry_leaves'));
+    // And the page's rows come back whole (below the entry past 2^53 an earlier test added).
+    const found = await store.search({ actor: 'u', toSeq: 1, limit: 10 });
+    assert.deepEqual(
+      found.map((e) => [e.seq, e.id, e.source, e.record]),
+      [[0, 'e0', 'app', '{"n":0}']],
+    );
   });
 
   it('refuses a schema written by a newer Evident', async () => {
