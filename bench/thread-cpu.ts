@@ -4,6 +4,8 @@
  * acknowledged event (/proc/PID/task/TID: main, writer, checkpointer, V8 GC helpers, libuv).
  *   node --import tsx bench/thread-cpu.ts <main.js> [clients] [seconds]
  *   BENCH_NODE_ARGS="--max-semi-space-size=64"  node options for the server (space-separated)
+ *   BENCH_PACED=<rate>  instead, single events at this rate (open loop, 64 connections), and
+ *                       their ack p50/p99 from the instant each was due (bench/paced-load.ts)
  *   BENCH_DATA=<dir>  serve a copy of this data folder (a filled log) instead of a fresh one
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BodyPool, IdSource } from './fixtures.js';
 import { closedLoad } from './http-load.js';
+import { pacedLoad } from './paced-load.js';
 import { ADMIN_TOKEN, spawnEvidentServe } from './server.js';
 
 const [main, clientsText, secondsText] = process.argv.slice(2);
@@ -58,12 +61,29 @@ try {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: () => pool.array(500),
     });
+  const paced = Number(process.env.BENCH_PACED ?? 0);
   await load(2);
   const before = threads(server.pid);
-  const result = await load(SECONDS);
+  let events: number;
+  if (paced > 0) {
+    const r = await pacedLoad({
+      url: `${server.url}/api/v1/events`,
+      ratePerSecond: paced,
+      seconds: SECONDS,
+      connections: 64,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: () => pool.event(),
+    });
+    events = r.ok;
+    console.log(
+      `single events paced at ${paced}/s: ${Math.round(r.okPerSecond)}/s acked, p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, ${r.failed} failed`,
+    );
+  } else {
+    const result = await load(SECONDS);
+    events = result.ok * 500;
+    console.log(`${CLIENTS} clients: ${Math.round(events / SECONDS)} events/s`);
+  }
   const after = threads(server.pid);
-  const events = result.ok * 500;
-  console.log(`${CLIENTS} clients: ${Math.round(events / SECONDS)} events/s`);
   const rows = [...after]
     .map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const)
     .filter(([, ms]) => ms > 0)
