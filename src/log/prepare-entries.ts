@@ -1,4 +1,4 @@
-import { leafHash } from '../core/merkle.js';
+import { HASH_SIZE, leafHash, leafHashInto } from '../core/merkle.js';
 import { buildRecord, canonicalRecord, recordFromCanonical } from '../core/record/canonical.js';
 import type { EventRecord, SubmittedRecord } from '../core/record/types.js';
 import type { NewEntry } from '../store/store.js';
@@ -34,6 +34,9 @@ export function prepareEntries(
   historical = false,
 ): PreparedEntry[] {
   const receivedAt = new Date(receivedAtMs).toISOString();
+  // The leaf hashes in one array, each entry's a view of it: one backing store per request,
+  // not one per event (the answer's base64 and the writer's batch read them from there).
+  const hashes = new Uint8Array(submitted.length * HASH_SIZE);
   return submitted.map((s, i) => {
     const record = buildRecord(s, {
       id: s.id ?? newId(receivedAtMs),
@@ -42,8 +45,10 @@ export function prepareEntries(
       historical,
     });
     const text = canonicalRecord(record, submitted.length === 1 ? '$' : `$[${i}]`);
+    const at = i * HASH_SIZE;
+    leafHashInto(text, hashes, at);
     return {
-      entry: columnsOf(record, text, leafHash(text)),
+      entry: columnsOf(record, text, hashes.subarray(at, at + HASH_SIZE)),
       receivedAt,
       clientId: s.id !== undefined,
     };
