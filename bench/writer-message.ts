@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { leafHash } from '../src/core/merkle.js';
 import { buildRecord, canonicalRecord } from '../src/core/record/canonical.js';
-import { columnsOf } from '../src/log/sequencer.js';
+import { columnsOf } from '../src/log/prepare-entries.js';
 import { packBatch } from '../src/store/sqlite/packed-batch.js';
 import type { AppendBatch } from '../src/store/store.js';
 import { HISTORY_SOURCES, LogHistory } from './log-history.js';

@@ -1,5 +1,5 @@
 import { CoreError } from './errors.js';
-import { sha256, sha256PrefixedPair, sha256PrefixedText } from './hash.js';
+import { sha256, sha256PrefixedPair, sha256PrefixedText, sha256PrefixedTextInto } from './hash.js';
 
 // RFC 9162 §2.1.1: domain separation between leaves and interior nodes.
 export const RFC9162_LEAF_HASH_PREFIX = 0x00;
@@ -19,6 +19,11 @@ export function leafHash(data: Uint8Array | string): Uint8Array {
   return typeof data === 'string'
     ? sha256PrefixedText(RFC9162_LEAF_HASH_PREFIX, data)
     : sha256(LEAF_PREFIX, data);
+}
+
+/** leafHash(text) written into `out` at `offset` (a request's leaves share one array). */
+export function leafHashInto(text: string, out: Uint8Array, offset: number): void {
+  sha256PrefixedTextInto(RFC9162_LEAF_HASH_PREFIX, text, out, offset);
 }
 
 /** SHA-256(0x01 ‖ left ‖ right). */

@@ -1,14 +1,21 @@
-import { leafHash } from '../core/merkle.js';
-import { buildRecord, canonicalRecord } from '../core/record/canonical.js';
+import { HASH_SIZE, leafHash, leafHashInto } from '../core/merkle.js';
+import { buildRecord, canonicalRecord, recordFromCanonical } from '../core/record/canonical.js';
 import type { EventRecord, SubmittedRecord } from '../core/record/types.js';
+import type { NewEntry } from '../store/store.js';
 import type { IdGenerator } from '../util/ids.js';
 
-/** An event made ready for the log: its record, canonical text and leaf hash. */
+/**
+ * An event made ready for the log: its row (canonical text, leaf hash, search columns).
+ * The record object it was made from is not kept: an event waits here for its batch's
+ * commit (hundreds of ms under load) and then in the monitor's hand-off, and its record is a
+ * dozen objects and strings that would all be promoted to the old generation on the way;
+ * the canonical text holds the same record in one string, parsed again where it is needed.
+ */
 export interface PreparedEntry {
-  record: EventRecord;
-  text: string;
-  leafHash: Uint8Array;
-  receivedAtMs: number;
+  /** The row to insert; its seq is set once the batch's order is fixed. */
+  entry: NewEntry;
+  /** The record's received_at as its text spells it (one string shared by the request). */
+  receivedAt: string;
   /** The source chose the id, so it may be a retry: the sequencer checks it against the store. */
   clientId: boolean;
 }
@@ -27,6 +34,9 @@ export function prepareEntries(
   historical = false,
 ): PreparedEntry[] {
   const receivedAt = new Date(receivedAtMs).toISOString();
+  // The leaf hashes in one array, each entry's a view of it: one backing store per request,
+  // not one per event (the answer's base64 and the writer's batch read them from there).
+  const hashes = new Uint8Array(submitted.length * HASH_SIZE);
   return submitted.map((s, i) => {
     const record = buildRecord(s, {
       id: s.id ?? newId(receivedAtMs),
@@ -35,13 +45,48 @@ export function prepareEntries(
       historical,
     });
     const text = canonicalRecord(record, submitted.length === 1 ? '$' : `$[${i}]`);
-    return { record, text, leafHash: leafHash(text), receivedAtMs, clientId: s.id !== undefined };
+    const at = i * HASH_SIZE;
+    leafHashInto(text, hashes, at);
+    return {
+      entry: columnsOf(record, text, hashes.subarray(at, at + HASH_SIZE)),
+      receivedAt,
+      clientId: s.id !== undefined,
+    };
   });
 }
 
-/** The same entry with a later received_at (server time never runs backwards). */
-export function withReceivedAt(entry: PreparedEntry, receivedAtMs: number): PreparedEntry {
-  const record = { ...entry.record, received_at: new Date(receivedAtMs).toISOString() };
+/** The same entry with a later received_at (server time never runs backwards). Rare. */
+export function withReceivedAt(prepared: PreparedEntry, receivedAtMs: number): PreparedEntry {
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  const record = recordWithReceivedAt(prepared, receivedAt);
   const text = canonicalRecord(record);
-  return { ...entry, record, text, leafHash: leafHash(text), receivedAtMs };
+  return {
+    entry: columnsOf(record, text, leafHash(text)),
+    receivedAt,
+    clientId: prepared.clientId,
+  };
+}
+
+/** The prepared record, parsed back from its canonical text, with another received_at. */
+export function recordWithReceivedAt(prepared: PreparedEntry, receivedAt: string): EventRecord {
+  const record = recordFromCanonical(prepared.entry.record);
+  return { ...record, received_at: receivedAt };
+}
+
+/** The row for a new entry; its seq is set once the batch's order is fixed. */
+export function columnsOf(record: EventRecord, text: string, leafHash: Uint8Array): NewEntry {
+  return {
+    seq: -1,
+    leafHash,
+    id: record.id,
+    source: record.source,
+    record: text,
+    actorId: record.actor.id,
+    action: record.action,
+    targetType: record.target?.type ?? null,
+    targetId: record.target?.id ?? null,
+    outcome: record.outcome,
+    timeMs: Date.parse(record.time),
+    receivedAtMs: Date.parse(record.received_at),
+  };
 }

@@ -16,7 +16,6 @@ import { loadFrontier } from './frontier.js';
 import { META_KEY_HISTORY, META_ORIGIN, META_VERIFIER_KEY } from './init-log.js';
 import { prepareEntries, withReceivedAt } from './prepare-entries.js';
 import { SELF_SOURCE } from './self-source.js';
-import { columnsOf } from './sequencer.js';
 import { genesisTime, storedKeyHistory } from './stored-key-history.js';
 
 export interface RotateLogKeyOptions {
@@ -91,11 +90,12 @@ export async function rotateLogKey(
     );
     let [prepared] = prepareEntries([record], SELF_SOURCE, nowMs, options.newId);
     // Server time never runs backwards along the log.
-    if (prepared!.receivedAtMs < receivedAtMs) prepared = withReceivedAt(prepared!, receivedAtMs);
-    const entry = columnsOf(prepared!.record, prepared!.text, prepared!.leafHash);
+    if (prepared!.entry.receivedAtMs < receivedAtMs)
+      prepared = withReceivedAt(prepared!, receivedAtMs);
+    const { entry } = prepared!;
     entry.seq = head.size;
     const frontier = (await loadFrontier(tx, head)).clone();
-    const nodes = [...frontier.append(prepared!.leafHash)];
+    const nodes = [...frontier.append(entry.leafHash)];
     const rootHash = frontier.root();
     const note = signCheckpoint({ origin, size, rootHash, extensions: [] }, [next, current]);
     await tx.insert({

@@ -22,7 +22,12 @@ import { Mutex } from '../util/mutex.js';
 import { type BatchTiming, CommitPacer } from './commit-pacer.js';
 import { loadFrontier } from './frontier.js';
 import { META_VERIFIER_KEY } from './init-log.js';
-import { type PreparedEntry, prepareEntries, withReceivedAt } from './prepare-entries.js';
+import {
+  type PreparedEntry,
+  prepareEntries,
+  recordWithReceivedAt,
+  withReceivedAt,
+} from './prepare-entries.js';
 
 export interface AppendedEntry {
   id: string;
@@ -39,14 +44,14 @@ export interface AppendResult {
   treeSize: number;
 }
 
-/** An entry this process committed, with the record object it was made from (no re-parse). */
-export interface CommittedEntry {
-  seq: number;
-  source: string;
-  record: EventRecord;
-  timeMs: number;
-  receivedAtMs: number;
-}
+/**
+ * An entry this process committed (the row it inserted): `record` is its canonical text, so
+ * the monitor evaluates it without reading it back from the store.
+ */
+export type CommittedEntry = Pick<
+  NewEntry,
+  'seq' | 'source' | 'record' | 'timeMs' | 'receivedAtMs'
+>;
 
 export type CommitListener = (entries: readonly CommittedEntry[]) => void;
 
@@ -83,7 +88,7 @@ interface Pending {
 interface Staged {
   pending: Pending;
   results: { id: string; ref: KnownId; duplicate: boolean }[];
-  fresh: { entry: NewEntry; ref: KnownId; record: EventRecord }[];
+  fresh: { entry: NewEntry; ref: KnownId }[];
 }
 
 interface KnownId {
@@ -549,21 +554,10 @@ export class Sequencer {
 
   private tellCommitted(plan: Plan): void {
     if (this.commitListeners.size === 0 || plan.entries.length === 0) return;
-    const committed: CommittedEntry[] = [];
-    for (const s of plan.staged) {
-      for (const f of s.fresh) {
-        committed.push({
-          seq: f.ref.seq,
-          source: s.pending.source,
-          record: f.record,
-          timeMs: f.entry.timeMs,
-          receivedAtMs: f.entry.receivedAtMs,
-        });
-      }
-    }
+    // The inserted rows themselves, in seq order: nothing is copied per entry.
     for (const listener of this.commitListeners) {
       try {
-        listener(committed);
+        listener(plan.entries);
       } catch {
         // A listener's failure is its own: the append has succeeded and was answered.
       }
@@ -634,9 +628,9 @@ export class Sequencer {
     for (const p of batch) {
       for (const r of p.records) {
         if (!r.clientId) continue;
-        const pending = this.pendingIds.get(r.record.id);
-        if (pending) known.set(r.record.id, pending);
-        else lookup.push(r.record.id);
+        const pending = this.pendingIds.get(r.entry.id);
+        if (pending) known.set(r.entry.id, pending);
+        else lookup.push(r.entry.id);
       }
     }
     if (lookup.length > 0) addStored(known, await this.store.entriesByIds(lookup));
@@ -645,7 +639,7 @@ export class Sequencer {
 
   private async knownIds(tx: AppendTransaction, batch: Pending[]): Promise<Map<string, KnownId>> {
     const ids: string[] = [];
-    for (const p of batch) for (const r of p.records) if (r.clientId) ids.push(r.record.id);
+    for (const p of batch) for (const r of p.records) if (r.clientId) ids.push(r.entry.id);
     const known = new Map<string, KnownId>();
     if (ids.length > 0) addStored(known, await tx.entriesByIds(ids));
     return known;
@@ -662,7 +656,7 @@ export class Sequencer {
     const floorBefore = floor.receivedAtMs;
     try {
       for (const prepared of pending.records) {
-        const id = prepared.record.id;
+        const id = prepared.entry.id;
         const previous = known.get(id);
         if (previous) {
           if (!sameEvent(previous, prepared, pending.source))
@@ -670,26 +664,24 @@ export class Sequencer {
           staged.results.push({ id, ref: previous, duplicate: true });
           continue;
         }
-        const entry =
-          prepared.receivedAtMs < floor.receivedAtMs
+        const fresh =
+          prepared.entry.receivedAtMs < floor.receivedAtMs
             ? withReceivedAt(prepared, floor.receivedAtMs)
             : prepared;
+        const { entry } = fresh;
         floor.receivedAtMs = entry.receivedAtMs;
         const ref: KnownId = {
           source: pending.source,
-          receivedAt: entry.record.received_at,
-          record: entry.text,
+          receivedAt: fresh.receivedAt,
+          record: entry.record,
           seq: -1,
           leafHash: entry.leafHash,
         };
         known.set(id, ref);
         added.push(id);
         staged.results.push({ id, ref, duplicate: false });
-        staged.fresh.push({
-          entry: columnsOf(entry.record, entry.text, entry.leafHash),
-          ref,
-          record: entry.record,
-        });
+        // The prepared row itself: a plan made again (it no longer applied) sets its seq anew.
+        staged.fresh.push({ entry, ref });
       }
     } catch (error) {
       for (const id of added) known.delete(id);
@@ -734,26 +726,6 @@ function idConflict(id: string, previous: KnownId, source: string): AppError {
 
 function sameEvent(previous: KnownId, prepared: PreparedEntry, source: string): boolean {
   if (previous.source !== source) return false;
-  if (previous.receivedAt === prepared.record.received_at) return previous.record === prepared.text;
-  return (
-    previous.record === canonicalRecord({ ...prepared.record, received_at: previous.receivedAt })
-  );
-}
-
-/** The row for a new entry; its seq is set once the batch's order is fixed. */
-export function columnsOf(record: EventRecord, text: string, leafHash: Uint8Array): NewEntry {
-  return {
-    seq: -1,
-    leafHash,
-    id: record.id,
-    source: record.source,
-    record: text,
-    actorId: record.actor.id,
-    action: record.action,
-    targetType: record.target?.type ?? null,
-    targetId: record.target?.id ?? null,
-    outcome: record.outcome,
-    timeMs: Date.parse(record.time),
-    receivedAtMs: Date.parse(record.received_at),
-  };
+  if (previous.receivedAt === prepared.receivedAt) return previous.record === prepared.entry.record;
+  return previous.record === canonicalRecord(recordWithReceivedAt(prepared, previous.receivedAt));
 }

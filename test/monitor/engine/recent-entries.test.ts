@@ -10,7 +10,7 @@ import { drain, monitorLog, RecordingSink } from './support.js';
 const committed = (seq: number): CommittedEntry => ({
   seq,
   source: 'app',
-  record: { id: `E${seq}` } as unknown as CommittedEntry['record'],
+  record: JSON.stringify({ id: `E${seq}` }),
   timeMs: seq,
   receivedAtMs: seq,
 });
@@ -92,8 +92,14 @@ describe('recent entries (sequencer hand-off)', () => {
         assert.equal(mine.length, 3);
         for (const [i, h] of mine.entries()) {
           assert.deepEqual(
-            { ...h, record: JSON.parse(JSON.stringify(h.record)) },
-            { ...stored[i]!, record: stored[i]!.record },
+            {
+              seq: h.seq,
+              source: h.source,
+              record: JSON.parse(h.record),
+              timeMs: h.timeMs,
+              receivedAtMs: h.receivedAtMs,
+            },
+            stored[i]!,
           );
         }
 

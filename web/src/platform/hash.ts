@@ -17,6 +17,15 @@ export function sha256PrefixedText(prefix: number, text: string): Uint8Array {
   return sha256(new Uint8Array([prefix]), text);
 }
 
+export function sha256PrefixedTextInto(
+  prefix: number,
+  text: string,
+  out: Uint8Array,
+  offset: number,
+): void {
+  out.set(sha256PrefixedText(prefix, text), offset);
+}
+
 export function sha256PrefixedPair(
   prefix: number,
   left: Uint8Array,
