@@ -311,6 +311,9 @@ export async function runPostgresBenchmarks(
       rawDb.probe('json', LIMIT_TRANSACTION_ROWS, limitSeconds),
     );
     log(`limit (json_to_recordset): ${Math.round(json.eventsPerSecond)} rows/s`);
+    await phase('limit: VACUUM and CHECKPOINT after the probes (untimed setup)', () =>
+      rawDb.settle(),
+    );
 
     const ctx = (urls: string[], pids: number[]): PgIngestContext => ({
       urls,
