@@ -69,19 +69,3 @@ export function copyFrom(client: Client, statement: string, data: Buffer): Promi
     client.query(new CopyIn(statement, data, resolve, reject));
   });
 }
-
-/** One text-format COPY field. */
-export function copyText(value: string | null): string {
-  if (value === null) return '\\N';
-  if (!/[\\\t\n\r]/.test(value)) return value;
-  return value
-    .replaceAll('\\', '\\\\')
-    .replaceAll('\t', '\\t')
-    .replaceAll('\n', '\\n')
-    .replaceAll('\r', '\\r');
-}
-
-/** A bytea field in text-format COPY: the hex form `\x…`, its backslash escaped. */
-export function copyBytea(bytes: Uint8Array): string {
-  return `\\\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
-}

@@ -6,17 +6,26 @@
  * are built beforehand (canonical JSON + leaf hash, as Evident does before its transaction).
  *
  * Two ways to send rows, both plain `pg`:
- *  - `copy`: COPY entries (…) FROM STDIN, text format (copy-in.ts), the bulk path;
- *  - `json`: INSERT … SELECT FROM json_to_recordset($1), the statement Evident's adapter uses.
+ *  - `copy`: COPY FROM STDIN, text format (copy-in.ts), straight into the two tables the
+ *    adapter writes since migration 13 (entry_leaves and the month partitions of
+ *    entry_payloads), as its append does: the bulk path;
+ *  - `json`: INSERT INTO entries … SELECT FROM json_to_recordset($1), the statement Evident's
+ *    adapter used before COPY (through the view's row trigger since migration 13).
  */
 import type { Client } from 'pg';
 import { leafHash } from '../../src/core/merkle.js';
 import { buildRecord, canonicalRecord } from '../../src/core/record/canonical.js';
+import {
+  LEAF_COPY_COLUMNS,
+  leafCopyText,
+  PAYLOAD_COPY_COLUMNS,
+  payloadCopyText,
+} from '../../src/store/postgres/batch-copy-text.js';
 import { quoteIdent } from '../../src/store/postgres/connection.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { HISTORY_SOURCES, LogHistory } from '../log-history.js';
 import { latency, log } from '../stats.js';
-import { copyBytea, copyFrom, copyText } from './copy-in.js';
+import { copyFrom } from './copy-in.js';
 import { connect, schemaBytes, walBytes, watchPostgres, withSchema } from './pg-target.js';
 
 export const LIMIT_TRANSACTION_ROWS = 20_000;
@@ -163,7 +172,7 @@ export class RawPostgres {
     let tailRows = 0;
     const wal = await walBytes(this.client);
     // Probes build all their rows first (small transactions); the fill builds chunk by chunk.
-    const ready: { rows: number; payload: Buffer | string }[] = [];
+    const ready: { rows: number; payload: CopyPayload | string }[] = [];
     const build = (count: number) => {
       const p = performance.now();
       const rows = this.rows(count);
@@ -171,6 +180,12 @@ export class RawPostgres {
       prepareMs += performance.now() - p;
       return { rows: count, payload };
     };
+    // The months the probe's rows fall in get their payload partitions first (the adapter's
+    // append does the same, outside the timing of this limit as of Evident's).
+    await this.client.query(
+      `SELECT ${quoteIdent(this.schema)}.evident_payload_month($1, m) FROM unnest($2::bigint[]) AS m`,
+      [this.schema, [this.history.now(), this.history.now() + 31 * 86_400_000]],
+    );
     if (Number.isFinite(maxMs)) {
       for (let k = 0; k < total; k += size) ready.push(build(Math.min(size, total - k)));
     }
@@ -184,10 +199,16 @@ export class RawPostgres {
       const start = performance.now();
       await this.client.query('BEGIN');
       if (method === 'copy') {
+        const { leaves, payloads } = next.payload as CopyPayload;
         const copied = await copyFrom(
           this.client,
-          `COPY entries (${COLUMNS}) FROM STDIN`,
-          next.payload as Buffer,
+          `COPY entry_leaves (${LEAF_COPY_COLUMNS.join(', ')}) FROM STDIN`,
+          leaves,
+        );
+        await copyFrom(
+          this.client,
+          `COPY entry_payloads (${PAYLOAD_COPY_COLUMNS.join(', ')}) FROM STDIN`,
+          payloads,
         );
         if (copied !== next.rows) throw new Error(`COPY stored ${copied} of ${next.rows} rows`);
       } else {
@@ -249,26 +270,17 @@ export class RawPostgres {
   }
 }
 
-function copyPayload(rows: readonly Row[]): Buffer {
-  const lines: string[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    lines[i] = [
-      String(r.seq),
-      copyText(r.id),
-      copyText(r.source),
-      copyText(r.actorId),
-      copyText(r.action),
-      copyText(r.targetType),
-      copyText(r.targetId),
-      copyText(r.outcome),
-      String(r.timeMs),
-      String(r.receivedAtMs),
-      copyText(r.record),
-      copyBytea(r.leafHash),
-    ].join('\t');
-  }
-  return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+interface CopyPayload {
+  leaves: Buffer;
+  payloads: Buffer;
+}
+
+/** The adapter's own COPY text for the two tables (batch-copy-text.ts), actor digests included. */
+function copyPayload(rows: readonly Row[]): CopyPayload {
+  return {
+    leaves: Buffer.from(leafCopyText(rows), 'utf8'),
+    payloads: Buffer.from(payloadCopyText(rows), 'utf8'),
+  };
 }
 
 /** The same JSON shape as the adapter's insertBatch (queries.ts). */

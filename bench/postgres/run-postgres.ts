@@ -562,13 +562,16 @@ full_page_writes ${s.full_page_writes}, wal_sync_method ${s.wal_sync_method}, co
 2 cores; each scenario lists their CPU shares. Each run uses its own schemas, dropped at the end.
 
 **The limit** is ${limitName} of the same rows (the events the fill drew: canonical record,
-leaf hash and indexed columns, built before the clock starts) into an \`entries\` table made by
-the store's own migrations (same columns, same 5 secondary indexes + primary key + unique id)
-that already holds the ${n} filled rows (copied server-side first), in durable transactions of
-${int(LIMIT_TRANSACTION_ROWS)} rows (synchronous_commit on). COPY is sent with plain \`pg\`
-(a small CopyIn submittable: bench/postgres/copy-in.ts, independent of the adapter's own COPY writer).
+leaf hash and indexed columns, built before the clock starts) into a schema made by the store's
+own migrations (same tables, same indexes, same month partitions) that already holds the ${n}
+filled rows (copied server-side first), in durable transactions of
+${int(LIMIT_TRANSACTION_ROWS)} rows (synchronous_commit on). COPY writes the two tables the
+adapter writes (entry_leaves and entry_payloads, with the adapter's own COPY text from
+batch-copy-text.ts; no tree nodes or checkpoints), sent with plain \`pg\` (a small CopyIn
+submittable: bench/postgres/copy-in.ts). INSERT … json_to_recordset goes into the \`entries\`
+view, row by row through its trigger, as the adapter's statement before COPY would now.
 Of the two methods measured the faster is the limit: COPY ${int(r.limit.copy.eventsPerSecond)} rows/s,
-INSERT … json_to_recordset (the statement Evident's adapter used before COPY) ${int(r.limit.json.eventsPerSecond)} rows/s.
+INSERT … json_to_recordset ${int(r.limit.json.eventsPerSecond)} rows/s.
 
 **The fill** went through the real append path (openLog with the database URL →
 Sequencer.append, appends of ${int(r.fill.batchEvents)}, two in flight), so entries, tree nodes and
