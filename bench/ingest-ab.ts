@@ -21,7 +21,7 @@ import { fill } from './fill.js';
 import { BodyPool, IdSource } from './fixtures.js';
 import { closedLoad } from './http-load.js';
 import { watchCpu } from './machine.js';
-import { ADMIN_TOKEN, spawnEvidentServe } from './server.js';
+import { createIngestKey, spawnEvidentServe } from './server.js';
 import { log } from './stats.js';
 
 const [before, after, roundsText] = process.argv.slice(2);
@@ -69,12 +69,7 @@ async function run(main: string, profileDir?: string): Promise<RunResult> {
   const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], nodeArgs);
   try {
-    const created = await fetch(`${server.url}/api/v1/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ source: 'bench' }),
-    });
-    const { key } = (await created.json()) as { key: string };
+    const key = await createIngestKey(server.url);
     const pool = new BodyPool(2000, new IdSource());
     const cpu = watchCpu({ server: server.pid });
     const cpuAtStart = cpuMs(server.pid);

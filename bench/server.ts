@@ -79,6 +79,17 @@ export function spawnEvidentServe(
   );
 }
 
+/** A new ingest key for source `bench` on a bench server: the `Bearer` secret. */
+export async function createIngestKey(url: string): Promise<string> {
+  const created = await fetch(`${url}/api/v1/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ source: 'bench' }),
+  });
+  if (!created.ok) throw new Error(`POST /api/v1/keys: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { key: string }).key;
+}
+
 /** Starts `node <args>` and waits for it to print "listening on <url>". */
 export async function spawnServer(
   args: string[],

@@ -18,7 +18,7 @@ import { closedLoad } from './http-load.js';
 import { commitStats, logCounters } from './log-stats.js';
 import { watchCpu } from './machine.js';
 import { pacedLoad } from './paced-load.js';
-import { ADMIN_TOKEN, spawnEvidentServe } from './server.js';
+import { createIngestKey, spawnEvidentServe } from './server.js';
 import { log } from './stats.js';
 
 const [before, after, roundsText] = process.argv.slice(2);
@@ -38,12 +38,7 @@ async function run(main: string, profileDir?: string): Promise<Row> {
   const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], nodeArgs);
   try {
-    const created = await fetch(`${server.url}/api/v1/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ source: 'bench' }),
-    });
-    const { key } = (await created.json()) as { key: string };
+    const key = await createIngestKey(server.url);
     const pool = new BodyPool(20_000, new IdSource());
     const url = `${server.url}/api/v1/events`;
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { BodyPool, IdSource } from './fixtures.js';
 import { closedLoad } from './http-load.js';
 import { pacedLoad } from './paced-load.js';
-import { ADMIN_TOKEN, spawnEvidentServe } from './server.js';
+import { createIngestKey, spawnEvidentServe } from './server.js';
 
 const [main, clientsText, secondsText] = process.argv.slice(2);
 if (!main) {
@@ -45,12 +45,7 @@ if (process.env.BENCH_DATA) cpSync(process.env.BENCH_DATA, dir, { recursive: tru
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], nodeArgs);
 try {
-  const created = await fetch(`${server.url}/api/v1/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ source: 'bench' }),
-  });
-  const { key } = (await created.json()) as { key: string };
+  const key = await createIngestKey(server.url);
   const pool = new BodyPool(2000, new IdSource());
   const load = (seconds: number) =>
     closedLoad({

@@ -15,6 +15,7 @@
 import type { Client } from 'pg';
 import { leafHash } from '../../src/core/merkle.js';
 import { buildRecord, canonicalRecord } from '../../src/core/record/canonical.js';
+import { columnsOf } from '../../src/log/prepare-entries.js';
 import {
   LEAF_COPY_COLUMNS,
   leafCopyText,
@@ -23,6 +24,7 @@ import {
 } from '../../src/store/postgres/batch-copy-text.js';
 import { quoteIdent } from '../../src/store/postgres/connection.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { NewEntry } from '../../src/store/store.js';
 import { HISTORY_SOURCES, LogHistory } from '../log-history.js';
 import { latency, log } from '../stats.js';
 import { copyFrom } from './copy-in.js';
@@ -52,20 +54,8 @@ export interface PgInsertResult {
   postgresCpu: number;
 }
 
-interface Row {
-  seq: number;
-  id: string;
-  source: string;
-  actorId: string;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  outcome: string;
-  timeMs: number;
-  receivedAtMs: number;
-  record: string;
-  leafHash: Uint8Array;
-}
+/** A row as the adapter's append receives it (columnsOf in prepare-entries.ts). */
+type Row = NewEntry;
 
 const COLUMNS =
   'seq, id, source, actor_id, action, target_type, target_id, outcome, time_ms, received_at_ms, record, leaf_hash';
@@ -252,20 +242,7 @@ export class RawPostgres {
     return this.history.next(count, source).map((submitted) => {
       const record = buildRecord(submitted, { id: submitted.id!, received_at, source });
       const text = canonicalRecord(record);
-      return {
-        seq: this.seq++,
-        id: record.id,
-        source,
-        actorId: record.actor.id,
-        action: record.action,
-        targetType: record.target?.type ?? null,
-        targetId: record.target?.id ?? null,
-        outcome: record.outcome,
-        timeMs: Date.parse(record.time),
-        receivedAtMs,
-        record: text,
-        leafHash: leafHash(text),
-      };
+      return { ...columnsOf(record, text, leafHash(text)), seq: this.seq++ };
     });
   }
 }
