@@ -17,10 +17,11 @@ export interface SearchDialect {
    */
   unindexedPrefixes?: ReadonlySet<'action' | 'target_id'>;
   /**
-   * Actor and target ids are keyed in separate tables filled behind the log (SQLite migration
-   * 14), not indexed on entries: this expression is the first seq they do not cover yet.
+   * Actor and target ids are keyed in separate tables filled behind the log (SQLite
+   * migrations 14 and 16), not indexed on entries. `below` is an expression for the first seq
+   * they do not cover yet; each key row is led by its bucket, seq >> `bucketBits`.
    */
-  keyTablesBelow?: string;
+  keyTables?: { below: string; bucketBits: number };
 }
 
 /**
@@ -33,9 +34,10 @@ export interface SearchDialect {
  *   seq) when an actor is given: "one person's actions by event time" is one index walk.
  * - actor_name and ip read the record and are not indexed: they narrow what the other
  *   filters select (a time range keeps them cheap on a large log).
- * - with `keyTablesBelow` (SQLite since its migration 14) actor and target ids are not indexes
- *   of entries but key tables filled behind the log: the same walks run on them, joined to
- *   entries by seq, beside a seq-range read of the tail they do not cover yet.
+ * - with `keyTables` (SQLite since its migration 14) actor and target ids are not indexes
+ *   of entries but key tables filled behind the log: the same walks run on them, bucket by
+ *   bucket newest first (migration 16), joined to entries by seq, beside a seq-range read of
+ *   the tail they do not cover yet.
  */
 export function searchSql(
   filter: EntryFilter,
@@ -49,8 +51,9 @@ export function searchSql(
     return d.param(values.length);
   };
   const order = searchOrder(filter);
-  const keys = d.keyTablesBelow === undefined ? undefined : keyTableFor(filter, d);
-  if (keys === undefined || d.keyTablesBelow === undefined) {
+  const keyTables = d.keyTables;
+  const keys = keyTables === undefined ? undefined : keyTableFor(filter, d);
+  if (keys === undefined || keyTables === undefined) {
     const where = conditions(filter, d, p).join(' AND ');
     return {
       text: `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT ${p(filter.limit)}`,
@@ -62,10 +65,10 @@ export function searchSql(
   // yet keyed read from entries by seq range (NOT INDEXED: a rowid range, never an index
   // walk over the whole log). The tail's seqs are all above the keyed ones.
   const keyed = `SELECT entry_seq FROM ${keys.table} CROSS JOIN ${table} ON seq = entry_seq
-    WHERE ${[...keys.where(p), ...conditions(filter, d, p)].join(' AND ')}
+    WHERE ${[bucketsIn(filter, keyTables, p), ...keys.where(p), ...conditions(filter, d, p)].join(' AND ')}
     ORDER BY ${keys.order} LIMIT ${p(filter.limit)}`;
   const tail = `SELECT seq FROM ${table} NOT INDEXED
-    WHERE ${[`seq >= ${d.keyTablesBelow}`, ...conditions(filter, d, p)].join(' AND ')}
+    WHERE ${[`seq >= ${keyTables.below}`, ...conditions(filter, d, p)].join(' AND ')}
     ORDER BY ${order} LIMIT ${p(filter.limit)}`;
   return {
     text: `SELECT ${columns} FROM ${table}
@@ -78,6 +81,26 @@ export function searchSql(
 /** A search's ORDER BY: newest received first, or by event time with seq breaking ties. */
 export function searchOrder(filter: EntryFilter): string {
   return filter.order === 'time' ? 'time_ms DESC, seq DESC' : 'seq DESC';
+}
+
+/**
+ * The buckets a key-table walk visits, newest first: every bucket the key tables cover,
+ * narrowed by the filter's seq range (a page's cursor is its toSeq). SQLite iterates an IN
+ * list in index order, either way, so `ORDER BY bucket DESC, entry_seq DESC` is one walk
+ * that stops at the limit: a seek per bucket until the page is full.
+ */
+export function bucketsIn(
+  filter: Pick<EntryFilter, 'fromSeq' | 'toSeq'>,
+  keyTables: { below: string; bucketBits: number },
+  p: (value: unknown) => string,
+): string {
+  const bits = keyTables.bucketBits;
+  const end =
+    filter.toSeq === undefined ? keyTables.below : `min(${keyTables.below}, ${p(filter.toSeq)})`;
+  const first = () => (filter.fromSeq === undefined ? '0' : `(${p(filter.fromSeq)} >> ${bits})`);
+  return `bucket IN (WITH RECURSIVE key_bucket(n) AS (
+      SELECT (${end} - 1) >> ${bits} UNION ALL SELECT n - 1 FROM key_bucket WHERE n > ${first()}
+    ) SELECT n FROM key_bucket WHERE n >= ${first()})`;
 }
 
 interface KeyTable {
@@ -101,6 +124,8 @@ function keyTableFor(filter: EntryFilter, d: SearchDialect): KeyTable | undefine
           w.push(`(time, entry_seq) < (${p(filter.before.timeMs)}, ${p(filter.before.seq)})`);
         return w;
       },
+      // Event time is not bucket order: the actor's keys in the time range (a seek in each
+      // bucket) are sorted together, as one target's are.
       order: 'time DESC, entry_seq DESC',
     };
   }
@@ -114,7 +139,7 @@ function keyTableFor(filter: EntryFilter, d: SearchDialect): KeyTable | undefine
     return {
       table: 'entry_actor_keys',
       where: (p) => [`actor = ${p(actor)}`, ...seqRange(p)],
-      order: 'entry_seq DESC',
+      order: 'bucket DESC, entry_seq DESC',
     };
   }
   const target = filter.target;
@@ -123,7 +148,7 @@ function keyTableFor(filter: EntryFilter, d: SearchDialect): KeyTable | undefine
       table: 'entry_target_keys',
       where: (p) => [`target = ${p(target)}`, ...seqRange(p)],
       // By event time: one target's entries, sorted (as entries_target then a sort did).
-      order: byTime ? 'time_ms DESC, seq DESC' : 'entry_seq DESC',
+      order: byTime ? 'time_ms DESC, seq DESC' : 'bucket DESC, entry_seq DESC',
     };
   }
   // A target prefix by event time: entries_time drives it, filtering (as a common prefix does).

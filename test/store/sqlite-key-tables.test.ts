@@ -9,13 +9,17 @@ import type { EntryFilter, NewEntry, StoredEntry } from '../../src/store/store.j
 import { tempDir } from '../support/test-server.js';
 
 /**
- * Migration 14: actor and target ids are keyed in tables the writer fills behind the log.
- * Searches must find every entry whether its keys are written yet or not.
+ * Migration 14: actor and target ids are keyed in tables the writer fills behind the log;
+ * migration 16 leads each key by its seq's bucket. Searches must find every entry whether its
+ * keys are written yet or not, in whichever bucket.
  */
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 
+/** One actor with a single entry near the start: finding it walks every bucket. */
+const RARE_SEQ = 17;
+
 function entry(seq: number): NewEntry {
-  const actorId = `u-${(seq * 7) % 13}`;
+  const actorId = seq === RARE_SEQ ? 'u-rare' : `u-${(seq * 7) % 13}`;
   const targetId = seq % 5 === 0 ? null : `t-${(seq * 3) % 17}`;
   // Event times out of seq order, with ties, so the time order's seq tiebreak matters.
   const timeMs = T0 + ((seq * 11) % 29) * 60_000;
@@ -62,6 +66,27 @@ const FILTERS: EntryFilter[] = [
   { target: 't-4', order: 'time', limit: 7 },
   { targetPrefix: 't-1', limit: 11 },
   { targetPrefix: 't-1', order: 'time', limit: 11 },
+  { actor: 'u-rare', limit: 5 },
+];
+
+/** Searches whose pages cross bucket boundaries (65,536 entries each, migration 16). */
+const BUCKET_FILTERS: EntryFilter[] = [
+  ...FILTERS,
+  { actor: 'u-3', limit: 20_000 },
+  { actor: 'u-3', fromSeq: 65_000, toSeq: 131_500, limit: 500 },
+  { actor: 'u-3', toSeq: 131_072, limit: 3 },
+  { actor: 'u-3', toSeq: 131_073, limit: 3 },
+  { target: 't-4', toSeq: 65_537, limit: 30 },
+  { target: 't-4', fromSeq: 131_071, limit: 100_000 },
+  { actor: 'u-3', order: 'time', limit: 50 },
+  {
+    actor: 'u-5',
+    order: 'time',
+    timeFromMs: T0 + 60_000 * 3,
+    timeToMs: T0 + 60_000 * 4,
+    limit: 2_000,
+  },
+  { targetPrefix: 't-1', limit: 300 },
 ];
 
 /** What a search must answer, computed from the entries themselves. */
@@ -85,9 +110,14 @@ function expected(all: NewEntry[], f: EntryFilter): number[] {
   return hits.slice(0, f.limit).map((e) => e.seq);
 }
 
-async function assertComplete(store: SqliteStore, count: number, when: string): Promise<void> {
+async function assertComplete(
+  store: SqliteStore,
+  count: number,
+  when: string,
+  filters = FILTERS,
+): Promise<void> {
   const all = Array.from({ length: count }, (_, seq) => entry(seq));
-  for (const f of FILTERS) {
+  for (const f of filters) {
     const got = (await store.search(f)).map((e: StoredEntry) => e.seq);
     assert.deepEqual(got, expected(all, f), `${when}: ${JSON.stringify(f)}`);
     const facets = await store.searchFacets(f, { top: 3 });
@@ -117,7 +147,7 @@ function indexNow(file: string): number {
   }
 }
 
-describe('SQLite key tables (migration 14)', () => {
+describe('SQLite key tables (migrations 14 and 16)', () => {
   it('finds entries appended a moment ago, before their keys are written', async () => {
     const file = `${tempDir()}/evident.db`;
     const store = SqliteStore.open(file);
@@ -159,7 +189,7 @@ describe('SQLite key tables (migration 14)', () => {
     const crashed = new Database(file);
     crashed.exec('BEGIN IMMEDIATE');
     crashed.exec(
-      'INSERT INTO entry_actor_keys SELECT actor_id, seq FROM entries WHERE seq >= 100 AND seq < 170',
+      'INSERT INTO entry_actor_keys SELECT seq >> 16, actor_id, seq FROM entries WHERE seq >= 100 AND seq < 170',
     );
     crashed.close();
     assert.equal(indexedBelow(file), 100);
@@ -174,6 +204,30 @@ describe('SQLite key tables (migration 14)', () => {
       assert.equal(Number(keyed.n), 240, 'each entry keyed exactly once');
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('finds everything across buckets, keyed and in the tail, newest first', async () => {
+    const file = `${tempDir()}/evident.db`;
+    const store = SqliteStore.open(file);
+    try {
+      const keyed = 200_000;
+      for (let from = 0; from < keyed; from += 20_000) await append(store, from, 20_000);
+      // The writer keys each append of 20,000 itself (a batch is 4,096); this keys the rest.
+      indexNow(file);
+      assert.equal(indexedBelow(file), keyed);
+      const db = new Database(file, { readonly: true });
+      const buckets = db
+        .prepare('SELECT DISTINCT bucket FROM entry_actor_keys ORDER BY bucket')
+        .all()
+        .map((r) => (r as { bucket: number }).bucket);
+      db.close();
+      assert.deepEqual(buckets, [0, 1, 2, 3], 'keys led by seq >> 16');
+      await assertComplete(store, keyed, 'four buckets keyed', BUCKET_FILTERS);
+      await append(store, keyed, 3_000);
+      await assertComplete(store, keyed + 3_000, 'four buckets and a tail', BUCKET_FILTERS);
+    } finally {
+      await store.close();
     }
   });
 
@@ -196,6 +250,10 @@ describe('SQLite key tables (migration 14)', () => {
         // A target prefix by event time walks entries_time instead (stopping at the limit).
         if (f.order === 'time' && f.targetPrefix !== undefined) assert.match(plan, /entries_time/);
         else assert.match(plan, /entry_(actor|actor_time|target)_keys/, JSON.stringify(f));
+        // One actor's or target's newest entries: a seek per bucket, newest bucket first,
+        // stopping at the limit; nothing is sorted.
+        if (f.order !== 'time' && (f.actor !== undefined || f.target !== undefined))
+          assert.doesNotMatch(plan, /TEMP B-TREE/, `${JSON.stringify(f)}: ${plan}`);
       }
     } finally {
       db.close();

@@ -10,3 +10,11 @@ export const KEY_BATCH_ROWS = 4_096;
 
 /** A tail smaller than a batch is indexed once the writer has had no commit for this long. */
 export const IDLE_INDEX_MS = 1_000;
+
+/**
+ * Key rows are led by their entry's bucket, seq >> KEY_BUCKET_BITS (migration 16), so a
+ * batch writes only the newest bucket's pages: 65,536 entries of keys, a few hundred pages
+ * per table. Searches seek once per bucket they walk, newest first, until their limit is met.
+ * Migration 16 writes the same shift in its SQL; changing it needs a migration.
+ */
+export const KEY_BUCKET_BITS = 16;

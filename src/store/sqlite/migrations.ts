@@ -763,4 +763,59 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         VALUES ('alerts', 'alerts_metrics', '1000000 250000 83334 20000 1 1 1 1');
     `,
   },
+  {
+    version: 16,
+    name: 'entry_key_buckets',
+    sql: `
+      -- Migration 14's key tables were keyed by (actor or target, seq): each batch of 4,096
+      -- random keys landed on pages spread over the whole table, so a batch rewrote more
+      -- pages the larger the log (1.64 WAL pages per row at 1,000,000 entries, 424 ms a
+      -- batch, and the writer holds the only write lock meanwhile). Led by the seq's bucket
+      -- (seq >> 16: 65,536 entries), a batch lands only in the newest bucket's pages, whose
+      -- number does not grow with the log. A search walks the buckets newest first and stops
+      -- at its limit (search-sql.ts); bucket order is seq order, so no sort is added, except
+      -- for one actor by event time, which now sorts that actor's keys in its time range.
+      DROP TRIGGER entries_keys_follow_ids;
+      CREATE TABLE entry_actor_keys_bucketed (
+        bucket INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        entry_seq INTEGER NOT NULL,
+        PRIMARY KEY (bucket, actor, entry_seq)
+      ) WITHOUT ROWID;
+      INSERT INTO entry_actor_keys_bucketed
+        SELECT entry_seq >> 16, actor, entry_seq FROM entry_actor_keys ORDER BY 1, 2, 3;
+      DROP TABLE entry_actor_keys;
+      ALTER TABLE entry_actor_keys_bucketed RENAME TO entry_actor_keys;
+      CREATE TABLE entry_actor_time_keys_bucketed (
+        bucket INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        entry_seq INTEGER NOT NULL,
+        PRIMARY KEY (bucket, actor, time, entry_seq)
+      ) WITHOUT ROWID;
+      INSERT INTO entry_actor_time_keys_bucketed
+        SELECT entry_seq >> 16, actor, time, entry_seq FROM entry_actor_time_keys ORDER BY 1, 2, 3, 4;
+      DROP TABLE entry_actor_time_keys;
+      ALTER TABLE entry_actor_time_keys_bucketed RENAME TO entry_actor_time_keys;
+      CREATE TABLE entry_target_keys_bucketed (
+        bucket INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        entry_seq INTEGER NOT NULL,
+        PRIMARY KEY (bucket, target, entry_seq)
+      ) WITHOUT ROWID;
+      INSERT INTO entry_target_keys_bucketed
+        SELECT entry_seq >> 16, target, entry_seq FROM entry_target_keys ORDER BY 1, 2, 3;
+      DROP TABLE entry_target_keys;
+      ALTER TABLE entry_target_keys_bucketed RENAME TO entry_target_keys;
+      CREATE TRIGGER entries_keys_follow_ids AFTER UPDATE OF actor_id, target_id ON entries
+        WHEN NEW.seq < (SELECT indexed_below FROM entry_keys_position)
+        BEGIN
+          INSERT OR IGNORE INTO entry_actor_keys VALUES (NEW.seq >> 16, NEW.actor_id, NEW.seq);
+          INSERT OR IGNORE INTO entry_actor_time_keys
+            VALUES (NEW.seq >> 16, NEW.actor_id, NEW.time_ms, NEW.seq);
+          INSERT OR IGNORE INTO entry_target_keys
+            SELECT NEW.seq >> 16, NEW.target_id, NEW.seq WHERE NEW.target_id IS NOT NULL;
+        END;
+    `,
+  },
 ];

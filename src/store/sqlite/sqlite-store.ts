@@ -12,7 +12,7 @@ import {
   toKey,
   toStateDoc,
 } from '../rows.js';
-import { searchSql } from '../search-sql.js';
+import { bucketsIn, searchSql } from '../search-sql.js';
 import {
   type Execute,
   endableRunner,
@@ -51,7 +51,7 @@ import {
   readNodes,
 } from './connection.js';
 import { packBatch } from './packed-batch.js';
-import { SQLITE_SEARCH } from './search-dialect.js';
+import { SQLITE_KEY_TABLES, SQLITE_SEARCH } from './search-dialect.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriterClient } from './writer-client.js';
 
@@ -59,6 +59,10 @@ const ENTRY_COLUMNS = 'seq, id, source, leaf_hash, record, time_ms, received_at_
 
 /** A prefix matching at least this many rows is not looked up through its index. */
 const PREFIX_PROBE = 10_000;
+/** Every bucket of the key tables, for a probe that is not one search's page. */
+const ALL_KEY_BUCKETS = bucketsIn({}, SQLITE_KEY_TABLES, () => {
+  throw new Error('no seq range, so no parameters');
+});
 
 /**
  * SQLite's page cache per connection, in MiB (each one is resident once filled: it is most of a
@@ -321,10 +325,11 @@ export class SqliteStore implements Store {
       ['target_id', filter.targetPrefix],
     ] as const) {
       if (prefix === undefined || prefix === '') continue;
-      // Target ids are counted in their key table (migration 14); the unkeyed tail is small.
+      // Target ids are counted in their key table (migrations 14 and 16), a seek per bucket;
+      // the unkeyed tail is small.
       const sql =
         column === 'target_id'
-          ? `SELECT count(*) AS n FROM (SELECT 1 FROM entry_target_keys WHERE target >= ? AND target < ? LIMIT ${PREFIX_PROBE})`
+          ? `SELECT count(*) AS n FROM (SELECT 1 FROM entry_target_keys WHERE ${ALL_KEY_BUCKETS} AND target >= ? AND target < ? LIMIT ${PREFIX_PROBE})`
           : `SELECT count(*) AS n FROM (SELECT 1 FROM entries WHERE ${column} >= ? AND ${column} < ? LIMIT ${PREFIX_PROBE})`;
       let statement = this.searchStatements.get(sql);
       if (!statement) {
