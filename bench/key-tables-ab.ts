@@ -11,9 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY_BATCH_ROWS } from '../src/store/sqlite/key-batch.js';
-import { KeyIndexer } from '../src/store/sqlite/key-indexer.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
-import { type RawInsertResult, RawSqlite } from './sqlite-limit.js';
+import { keyIndexerAfterCommit, type RawInsertResult, RawSqlite } from './sqlite-limit.js';
 import { log } from './stats.js';
 
 const ENTRIES = Number(process.env.BENCH_AB_ENTRIES ?? 200_000);
@@ -24,12 +23,7 @@ const ONLY = process.env.BENCH_VARIANTS?.split(',');
 
 const variants = {
   indexes: () => ({ migrations: SQLITE_MIGRATIONS.filter((m) => m.version !== 14) }),
-  keyTables: () => ({
-    afterCommit: (db: ConstructorParameters<typeof KeyIndexer>[0]) => {
-      const indexer = new KeyIndexer(db, KEY_BATCH);
-      return (all: boolean) => void indexer.run(all);
-    },
-  }),
+  keyTables: () => ({ afterCommit: keyIndexerAfterCommit(KEY_BATCH) }),
 };
 
 const describe = (r: RawInsertResult) => ({

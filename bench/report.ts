@@ -2,7 +2,9 @@
  * Renders BENCHMARKS.md from a run's results: every number in it comes from `RunResults`.
  * Also a CLI to re-render the last run: node --import tsx bench/report.ts [results.json]
  */
+
 import { readFileSync, writeFileSync } from 'node:fs';
+import { KEY_BATCH_ROWS } from '../src/store/sqlite/key-batch.js';
 import { BATCH_EVENTS, type IngestRun, SINGLE_CLIENTS } from './http-ingest.js';
 import { type RunResults, TARGETS } from './results.js';
 import type { RawInsertResult } from './sqlite-limit.js';
@@ -188,7 +190,7 @@ ${table(
       '',
       '',
       '1.00',
-      `B-tree inserts into entries + 5 indexes, WAL write + fsync per COMMIT (mean ${ms(r.sqliteLimit.commitMs.mean)} ms), checkpoints on another thread; ${kib(r.sqliteLimit.writtenBytesPerRow)} written per row; ${us(usPerEvent(r.sqliteLimit.eventsPerSecond))} µs/row wall, ${us((r.sqliteLimit.cpuSeconds / r.sqliteLimit.rows) * 1e6)} µs/row CPU; last fifth ${int(r.sqliteLimit.tailEventsPerSecond)} rows/s`,
+      `B-tree inserts into entries + 5 indexes and, after each COMMIT, the key tables' batches of ${int(KEY_BATCH_ROWS)} (the writer's KeyIndexer), WAL write + fsync per COMMIT (mean ${ms(r.sqliteLimit.commitMs.mean)} ms), checkpoints on another thread; ${kib(r.sqliteLimit.writtenBytesPerRow)} written per row; ${us(usPerEvent(r.sqliteLimit.eventsPerSecond))} µs/row wall, ${us((r.sqliteLimit.cpuSeconds / r.sqliteLimit.rows) * 1e6)} µs/row CPU; last fifth ${int(r.sqliteLimit.tailEventsPerSecond)} rows/s`,
     ],
     ...[
       ['arrays', r.rawAtGroupSize.batch],

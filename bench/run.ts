@@ -44,7 +44,7 @@ import type { RunResults } from './results.js';
 import { syslogForward, syslogMarkdown } from './rsyslog.js';
 import { searchHttp, searchStoreLevel } from './search.js';
 import { ADMIN_TOKEN, buildServer, type ServerMode, startServerProcess } from './server.js';
-import { commitFloor, RawSqlite } from './sqlite-limit.js';
+import { commitFloor, keyIndexerAfterCommit, RawSqlite } from './sqlite-limit.js';
 import { log } from './stats.js';
 import { verifyLog } from './verify.js';
 import { verifyRemoteLog } from './verify-remote.js';
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const floorCommit = await phase('commit floor', () =>
     commitFloor(join(runDir, 'floor/floor.db')),
   );
-  const rawDb = new RawSqlite(join(runDir, 'raw/raw.db'));
+  const rawDb = new RawSqlite(join(runDir, 'raw/raw.db'), { afterCommit: keyIndexerAfterCommit() });
   const raw = await phase('raw SQLite limit', () => rawDb.fill(ENTRIES));
   const filled = await phase('fill', () => fill(logDir, ENTRIES));
   const { ingestAuthorization, ...fillResult } = filled;

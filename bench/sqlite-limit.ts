@@ -11,12 +11,26 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { leafHash } from '../src/core/merkle.js';
 import { buildRecord, canonicalRecord } from '../src/core/record/canonical.js';
+import { KEY_BATCH_ROWS } from '../src/store/sqlite/key-batch.js';
+import { KeyIndexer } from '../src/store/sqlite/key-indexer.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { HISTORY_SOURCES, LogHistory } from './log-history.js';
 import { writtenBytes } from './machine.js';
 import { cpuTime, latency, log } from './stats.js';
 
 export const RAW_TRANSACTION_ROWS = 20_000;
+
+/**
+ * The writer thread's other half of an append: after each COMMIT its KeyIndexer copies the
+ * new rows' actor and target keys into the key tables in batches of `batchRows`. A raw limit
+ * without it would leave out the searches' indexes, which the store does maintain.
+ */
+export function keyIndexerAfterCommit(batchRows = KEY_BATCH_ROWS) {
+  return (db: ConstructorParameters<typeof KeyIndexer>[0]) => {
+    const indexer = new KeyIndexer(db, batchRows);
+    return (all: boolean) => void indexer.run(all);
+  };
+}
 /** SqliteStore's default page cache (cacheMiB). */
 const CACHE_MIB = 64;
 
