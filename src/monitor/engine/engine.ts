@@ -260,8 +260,10 @@ export class MonitorEngine {
 
   /**
    * Raises the batch's alerts. A sink with transactions commits them with the position (and
-   * windows), so a crash leaves both or neither; any other sink raises them one by one before
-   * the position is written (alert keys make a replay harmless either way).
+   * windows) when a save is due, so a crash leaves both or neither; otherwise, and with any
+   * other sink, the alerts are raised before the position is written. Either way a crash
+   * re-evaluates from the last saved position and raises the same keys again, which the sink
+   * answers as already raised: the alerts are never lost, never doubled.
    */
   private async raise(alerts: readonly NewAlert[]): Promise<void> {
     const { sink } = this.options;
@@ -272,12 +274,21 @@ export class MonitorEngine {
       await this.persist(false);
       return;
     }
-    for (let i = 0; i + RAISE_CHUNK < alerts.length; i += RAISE_CHUNK) {
+    const now = this.options.clock.now();
+    // The windows' snapshot can be megabytes (docs/rules.md "Limits"): written with every
+    // batch that raises an alert, it cost more than the evaluation under steady alerting.
+    // It keeps the pace persist() sets instead.
+    const due = now >= this.nextPersistMs;
+    const lastStart = Math.floor((alerts.length - 1) / RAISE_CHUNK) * RAISE_CHUNK;
+    for (let i = 0; i < lastStart; i += RAISE_CHUNK) {
       await sink.raiseAll(alerts.slice(i, i + RAISE_CHUNK));
     }
-    const last = alerts.slice(Math.floor((alerts.length - 1) / RAISE_CHUNK) * RAISE_CHUNK);
+    const last = alerts.slice(lastStart);
+    if (!due) {
+      await sink.raiseAll(last);
+      return;
+    }
     const started = performance.now();
-    const now = this.options.clock.now();
     await sink.raiseAll(last, (tx) => this.save(tx, now));
     this.saved(now, performance.now() - started);
   }

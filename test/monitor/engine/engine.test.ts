@@ -195,6 +195,45 @@ for (const factory of STORES) {
       }
     });
 
+    it('with a transactional sink the windows are saved at their pace, not with every alert; a successor raises nothing twice', async () => {
+      const log = await monitorLog(factory);
+      try {
+        await log.setRules(FAILED);
+        const sink = new AlertService({ store: log.store, audit: log.audit, clock: log.clock });
+        const engine = log.engine({ sink, persistEveryMs: 60_000, leaseMs: 3000 });
+        await engine.step();
+        const raised = async () => {
+          const size = (await log.store.head())!.size;
+          const records = (await log.store.entries(0, size)).map((e) => JSON.parse(e.record));
+          return records.filter((r) => r.action === 'alert.raise').length;
+        };
+        const burst = async () => {
+          const seqs: number[] = [];
+          for (let i = 0; i < 5; i++) {
+            log.clock.advance(SEC);
+            seqs.push(...(await log.append([failure])));
+          }
+          await drain(engine);
+          return seqs;
+        };
+        const first = await burst(); // nothing saved yet: the position commits with the alert
+        const saved = (await engineStatus(log.store))!.position;
+        assert.ok(saved > first[4]!);
+        const second = await burst(); // within the minute: the alert commits alone
+        assert.equal(await raised(), 2);
+        assert.equal((await engineStatus(log.store))!.position, saved);
+        assert.ok(saved <= second[0]!);
+        // The process dies here; its successor evaluates the second burst again.
+        log.clock.advance(3000);
+        const successor = log.engine({ sink });
+        await drain(successor);
+        assert.equal(await raised(), 2);
+        assert.ok((await engineStatus(log.store))!.position > second[4]!);
+      } finally {
+        await log.dispose();
+      }
+    });
+
     it('alerts appended to the log by the sink are not evaluated (no feedback loop)', async () => {
       const log = await monitorLog(factory);
       try {
