@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql as kyselySql } from 'kysely';
 import { Client } from 'pg';
 import { quoteIdent } from '../../src/store/postgres/connection.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -92,6 +93,18 @@ describe('PostgresStore', { skip: !PG_ENABLED }, () => {
        VALUES (9007199254740993, 'huge', 'app', 'u', 'a.b', 'success', 1, 2, '{}', '\\x00')`,
     );
     await assert.rejects(store.entryById('huge'), /safe integer/);
+  });
+
+  it('runs an append without parallel plans and with durable commits, whatever the server defaults', async () => {
+    const settings = await store.append((tx) =>
+      tx.state.first<{ parallel: string; sync: string }>(
+        tx.state.db.selectNoFrom([
+          kyselySql<string>`current_setting('max_parallel_workers_per_gather')`.as('parallel'),
+          kyselySql<string>`current_setting('synchronous_commit')`.as('sync'),
+        ]),
+      ),
+    );
+    assert.deepEqual(settings, { parallel: '0', sync: 'on' });
   });
 
   it('does not let a kept transaction run queries after its append ended', async () => {

@@ -39,9 +39,13 @@ export function statementsFor(schema: string) {
     // the head. READ COMMITTED is required: each statement after the lock then sees what the
     // previous lock holder committed, the head read included. A server whose default is
     // synchronous_commit=off still gets durable appends (durable before acknowledged).
+    // No parallel plans under the lock: expecting every id of a large group to be found, the
+    // planner ran the id lookup as a parallel bitmap scan, and the worker's start and the
+    // Gather's waits (IPC:ExecuteGather) were spent holding the only append lock.
     begin: [
       'BEGIN ISOLATION LEVEL READ COMMITTED',
       "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'",
+      'SET LOCAL max_parallel_workers_per_gather = 0',
       appendLockSql(schema),
       head,
     ].join('; '),
