@@ -74,6 +74,21 @@ for (const factory of STORES) {
       assert.equal(head.lastReceivedAtMs, entry(3).receivedAtMs);
     });
 
+    it('finds committed entries by id, outside and inside an append, ignoring unknown and repeated ids', async () => {
+      const ids = ['id-000002', 'id-999999', 'id-000000', 'id-000002'];
+      const seqs = (found: Map<string, { seq: number; id: string }>) =>
+        [...found].map(([id, e]) => [id, e.id, e.seq]).sort();
+      const expected = [
+        ['id-000000', 'id-000000', 0],
+        ['id-000002', 'id-000002', 2],
+      ];
+      assert.deepEqual(seqs(await store.entriesByIds(ids)), expected);
+      assert.equal((await store.entriesByIds([])).size, 0);
+      await store.append(async (tx) => {
+        assert.deepEqual(seqs(await tx.entriesByIds(ids)), expected);
+      });
+    });
+
     it('rolls back everything when the writer throws', async () => {
       await assert.rejects(
         store.append(async (tx) => {
