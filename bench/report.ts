@@ -2,7 +2,6 @@
  * Renders BENCHMARKS.md from a run's results: every number in it comes from `RunResults`.
  * Also a CLI to re-render the last run: node --import tsx bench/report.ts [results.json]
  */
-
 import { readFileSync, writeFileSync } from 'node:fs';
 import { KEY_BATCH_ROWS } from '../src/store/sqlite/key-batch.js';
 import { BATCH_EVENTS, type IngestRun, SINGLE_CLIENTS } from './http-ingest.js';

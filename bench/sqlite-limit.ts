@@ -26,11 +26,12 @@ export const RAW_TRANSACTION_ROWS = 20_000;
  * without it would leave out the searches' indexes, which the store does maintain.
  */
 export function keyIndexerAfterCommit(batchRows = KEY_BATCH_ROWS) {
-  return (db: ConstructorParameters<typeof KeyIndexer>[0]) => {
+  return (db: Database.Database) => {
     const indexer = new KeyIndexer(db, batchRows);
     return (all: boolean) => void indexer.run(all);
   };
 }
+
 /** SqliteStore's default page cache (cacheMiB). */
 const CACHE_MIB = 64;
 
