@@ -121,8 +121,11 @@ export async function startMonitor(options: MonitorOptions): Promise<RunningMoni
       try {
         const evaluated = await engine.step();
         backoff = pollMs;
-        // A full page means more is waiting: go on, but let requests run in between.
-        if (evaluated > 0) await new Promise((resolve) => setImmediate(resolve));
+        // A full batch means more is waiting: go on, but let requests run in between.
+        // Anything less reached the head: wait for the next poll even though entries came
+        // in meanwhile. Stepping again at once under a steady trickle ran a step (and its
+        // durable source-statistics write) per few entries, taking the writer from ingest.
+        if (evaluated >= engine.batchSize) await new Promise((resolve) => setImmediate(resolve));
         else await sleep(pollMs);
       } catch (error) {
         options.onError?.(error);
