@@ -107,6 +107,54 @@ describe('PostgresStore', { skip: !PG_ENABLED }, () => {
     assert.deepEqual(settings, { parallel: '0', sync: 'on' });
   });
 
+  it('never sends a query while the append client is still busy (node-postgres 9 refuses it)', async () => {
+    // node-postgres 8 queues such a query and warns once per process; the check it makes
+    // (client.ts: `_queryQueue`) and the running query are watched here on every call.
+    type Busy = { activeQuery?: unknown; _queryQueue: unknown[] };
+    const overlapping: string[] = [];
+    const query = Client.prototype.query;
+    Client.prototype.query = function (this: Busy, ...args: unknown[]) {
+      if (this.activeQuery || this._queryQueue.length > 0) {
+        const text = args[0] as string | { text?: string };
+        overlapping.push(typeof text === 'string' ? text : (text?.text ?? 'a COPY'));
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    const size = (await store.head())!.size;
+    try {
+      await assert.rejects(
+        store.append(async (tx) => {
+          await tx.insert({
+            entries: [
+              {
+                seq: size,
+                id: `e-${size}-one-at-a-time`,
+                source: 'app',
+                leafHash: hash(10),
+                record: '{"n":2}',
+                actorId: 'u',
+                action: 'a.b',
+                targetType: 't',
+                targetId: 'x',
+                outcome: 'success',
+                timeMs: 1,
+                receivedAtMs: 3,
+              },
+            ],
+            nodes: [{ level: 1, index: 2000, hash: hash(10) }],
+            checkpoint: checkpoint(size + 1),
+          });
+          throw new Error('rolled back on purpose: the later tests expect the log as it was');
+        }),
+        /on purpose/,
+      );
+    } finally {
+      Client.prototype.query = query;
+    }
+    assert.deepEqual(overlapping, []);
+    assert.equal((await store.head())!.size, size);
+  });
+
   it('does not let a kept transaction run queries after its append ended', async () => {
     let kept: AppendTransaction | undefined;
     await store.append(async (tx) => {
@@ -127,11 +175,10 @@ describe('PostgresStore', { skip: !PG_ENABLED }, () => {
     assert.equal((await store.head())!.size, 1);
   });
 
-  it('reports the statement that failed when a batch is queued in one go, and writes none of it', async () => {
-    // The batch's COPYs and checkpoint are sent without waiting for each other: a duplicate
-    // seq fails the entry_leaves COPY after the tree nodes and payloads went in; PostgreSQL
-    // then refuses the checkpoint INSERT queued behind it. The append must fail with the
-    // duplicate, not with "transaction is aborted", and leave nothing.
+  it('reports the statement of a batch that failed, and writes none of the batch', async () => {
+    // A duplicate seq fails the entry_leaves COPY after the tree nodes and payloads went in.
+    // The append must fail with the duplicate, not with "transaction is aborted" from a
+    // later statement, and leave nothing.
     const before = await sql.query(`SELECT
         (SELECT count(*)::int FROM ${s}.tree_nodes) AS nodes,
         (SELECT count(*)::int FROM ${s}.entry_payloads) AS payloads`);

@@ -88,11 +88,10 @@ export async function writeMeta(
  * the ids) and, unless it arrives already purged (a copied log, whose ids are digests
  * already), its payload in the month's partition (created beforehand: payload-months.ts).
  *
- * The four statements are queued on the client one after another without waiting: each
- * table's text is encoded while PostgreSQL writes the previous one, and node-postgres sends
- * the next statement the moment the previous one answers (no event-loop turn in between).
- * They still run in order, in this transaction; if one fails, PostgreSQL refuses the rest
- * (the transaction is aborted) and the first failure is what this throws.
+ * One statement is in flight at a time (node-postgres deprecates queueing a query on a busy
+ * client, and 9.0 refuses it), yet the encoding overlaps PostgreSQL's work: each table's text
+ * is encoded while PostgreSQL writes the previous one. They run in order, in this
+ * transaction; the first failure is what this throws.
  */
 export async function insertBatch(
   client: PoolClient,
@@ -100,14 +99,14 @@ export async function insertBatch(
   batch: AppendBatch,
 ): Promise<void> {
   const { entries, nodes, checkpoint: c } = batch;
-  const queued: Promise<unknown>[] = [];
   // Cheapest to encode first, so PostgreSQL starts at once; the leaves (two SHA-256 digests
   // per entry) are encoded last, while PostgreSQL writes the payloads.
-  queued.push(copyText(client, st.nodesTable, NODE_COPY_COLUMNS, nodeCopyText(nodes)));
-  queued.push(copyText(client, st.payloadsTable, PAYLOAD_COPY_COLUMNS, payloadCopyText(entries)));
-  queued.push(copyText(client, st.leavesTable, LEAF_COPY_COLUMNS, leafCopyText(entries)));
-  queued.push(client.query(st.insertCheckpoint, [c.size, c.rootHash, c.note, c.createdAtMs]));
-  const settled = await Promise.allSettled(queued);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
+  const writingNodes = copyText(client, st.nodesTable, NODE_COPY_COLUMNS, nodeCopyText(nodes));
+  const payloads = payloadCopyText(entries);
+  await writingNodes;
+  const writingPayloads = copyText(client, st.payloadsTable, PAYLOAD_COPY_COLUMNS, payloads);
+  const leaves = leafCopyText(entries);
+  await writingPayloads;
+  await copyText(client, st.leavesTable, LEAF_COPY_COLUMNS, leaves);
+  await client.query(st.insertCheckpoint, [c.size, c.rootHash, c.note, c.createdAtMs]);
 }
