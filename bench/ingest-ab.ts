@@ -11,12 +11,14 @@
  * same work at different times compare equal.
  *   BENCH_AB_PROFILE=<dir>  also CPU-profile each server (--cpu-prof, one folder per run;
  *                           summarise with bench/cpu-profile.ts)
+ *   BENCH_AB_NODE_ARGS_AFTER="<flags>"  node flags for the after side only (ab-node-args.ts)
  *   BENCH_AB_FILL=<n>       fill each data folder with n entries first (bench/fill.ts, as
  *                           `npm run bench` does), to compare on a grown log, not a fresh one
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { abNodeArgs } from './ab-node-args.js';
 import { fill } from './fill.js';
 import { BodyPool, IdSource } from './fixtures.js';
 import { closedLoad } from './http-load.js';
@@ -63,10 +65,9 @@ async function settle(pid: number): Promise<void> {
   }
 }
 
-async function run(main: string, profileDir?: string): Promise<RunResult> {
+async function run(main: string, nodeArgs: string[]): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'evident-ab-'));
   if (FILL > 0) await fill(dir, FILL);
-  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], nodeArgs);
   try {
     const key = await createIngestKey(server.url);
@@ -110,7 +111,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
   for (const side of order) {
     const profileDir = PROFILE === undefined ? undefined : join(PROFILE, `${side}-${round + 1}`);
-    const r = await run(side === 'before' ? before : after, profileDir);
+    const r = await run(side === 'before' ? before : after, abNodeArgs(side, profileDir));
     runs[side].push(r);
     log(
       `round ${round + 1} ${side}: ${Math.round(r.eventsPerSecond)} events/s, ` +

@@ -7,6 +7,7 @@
  *   RSS_ENTRIES   entries to ingest (default 10000000)
  *   RSS_CLIENTS   concurrent clients (default 4)
  *   RSS_SECONDS   stop earlier after this many seconds (default: no limit)
+ *   RSS_NODE_ARGS node flags for the server, e.g. "--max-semi-space-size=32" (what it costs)
  *   RSS_DATA      folder for the log, the build and the samples (default .bench-data/rss-<pid>;
  *                 the log is deleted at the end unless RSS_KEEP=1; a build already there is
  *                 reused unless RSS_REBUILD=1)
@@ -47,7 +48,8 @@ const opened = await openLog({ dataDir, origin: BENCH_ORIGIN, clock: systemClock
 const key = await createIngestKey(opened.store, systemClock, BENCH_SOURCE, 'rss bench');
 await opened.close();
 
-const server = await spawnEvidentServe({ mode: 'compiled', main }, dataDir);
+const nodeArgs = (process.env.RSS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const server = await spawnEvidentServe({ mode: 'compiled', main }, dataDir, [], nodeArgs);
 log(`server ${server.pid} at ${server.url}; ingesting ${target} entries, ${clients} clients`);
 const cpu = watchCpu({ server: server.pid, 'load generator': process.pid });
 const start = performance.now();

@@ -9,10 +9,15 @@
  * CPU is read from /proc (watchCpu), which a busy machine disturbs far less than the rates.
  * Usage: node --import tsx bench/single-ab.ts <before main.js> <after main.js> [rounds]
  *   BENCH_AB_PROFILE=<dir>  also CPU-profile each server (--cpu-prof; bench/cpu-profile.ts)
+ *   BENCH_AB_NODE_ARGS_AFTER="<flags>"  node flags for the after side only (ab-node-args.ts)
+ *   BENCH_AB_ARRAYS=<s>     first send arrays of 500 from 8 clients for s seconds, as the full
+ *                           bench does before its single-event phase: the rule engine's windows
+ *                           are then full (megabytes of state) rather than empty
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { abNodeArgs } from './ab-node-args.js';
 import { BodyPool, IdSource } from './fixtures.js';
 import { closedLoad } from './http-load.js';
 import { commitStats, logCounters } from './log-stats.js';
@@ -30,12 +35,12 @@ const ROUNDS = Number(roundsText ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENTS = 64;
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1715);
+const ARRAYS_SECONDS = Number(process.env.BENCH_AB_ARRAYS ?? 0);
 
 type Row = Record<string, number>;
 
-async function run(main: string, profileDir?: string): Promise<Row> {
+async function run(main: string, nodeArgs: string[]): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'evident-single-ab-'));
-  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], nodeArgs);
   try {
     const key = await createIngestKey(server.url);
@@ -43,6 +48,17 @@ async function run(main: string, profileDir?: string): Promise<Row> {
     const url = `${server.url}/api/v1/events`;
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const body = () => pool.event();
+    if (ARRAYS_SECONDS > 0) {
+      const arrays = await closedLoad({
+        url,
+        connections: 8,
+        seconds: ARRAYS_SECONDS,
+        method: 'POST',
+        headers,
+        body: () => pool.array(500),
+      });
+      log(`  arrays first: ${Math.round(arrays.okPerSecond * 500)} events/s`);
+    }
     await closedLoad({ url, connections: 16, seconds: 2, method: 'POST', headers, body });
 
     const database = join(dir, 'evident.db');
@@ -100,7 +116,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
   for (const side of order) {
     const profileDir = PROFILE === undefined ? undefined : join(PROFILE, `${side}-${round + 1}`);
-    const r = await run(side === 'before' ? before : after, profileDir);
+    const r = await run(side === 'before' ? before : after, abNodeArgs(side, profileDir));
     runs[side].push(r);
     log(
       `round ${round + 1} ${side}: ${Object.entries(r)
