@@ -16,6 +16,7 @@ import {
   type SubmittedRecord,
   validateSubmittedRecord,
 } from '../src/core/record/index.js';
+import { prng } from './fixtures.js';
 
 const EVENTS = 100_000;
 const BATCH = 500;
@@ -28,13 +29,7 @@ const SERVER = {
   source: 'billing-api',
 };
 
-let seed = 42;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = prng(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ulid = () => `01J${Array.from({ length: 23 }, () => pick([...CROCKFORD])).join('')}`;

@@ -17,6 +17,7 @@ import {
   type SubmittedRecord,
   validateSubmittedRecord,
 } from '../../src/core/record/index.js';
+import { mulberry32 } from '../support/prng.js';
 import { vectorPath } from '../support/vectors.js';
 
 const SERVER = {
@@ -41,16 +42,6 @@ function submitted(extra: Record<string, unknown> = {}): SubmittedRecord {
 }
 
 // ---- a seeded generator of valid records -----------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Pieces chosen to stress JCS: escapes, controls, non-ASCII, astral, sort-order traps. */
 const PIECES = [

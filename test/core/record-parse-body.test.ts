@@ -9,6 +9,7 @@ import {
   validateSubmittedRecord,
 } from '../../src/core/record/index.js';
 import { memberPath } from '../../src/core/record/validate.js';
+import { mulberry32 } from '../support/prng.js';
 
 const OPTIONS = { boundSource: 'billing-api' };
 const EVENT = {
@@ -373,16 +374,6 @@ describe('parseSubmittedRecords: parse + validate with the right paths', () => {
 });
 
 // ---- property test: duplicate keys in generated JSON texts -----------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Key and string material that looks like JSON structure when mis-scanned. */
 const TRICKY = [

@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringifyInSlices } from '../../src/util/sliced-json.js';
-
-/** mulberry32: a seeded generator, so a failing value can be found again. */
-function prng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../support/prng.js';
 
 const AWKWARD_STRINGS = [
   '',
@@ -66,7 +56,7 @@ function randomValue(random: () => number, depth: number): unknown {
 
 describe('stringifyInSlices', () => {
   it('writes what JSON.stringify writes, for awkward values at every depth', async () => {
-    const random = prng(7);
+    const random = mulberry32(7);
     for (let i = 0; i < 400; i++) {
       // Wrapped in an object, which is always walked (a short array would be written whole).
       const value = { v: randomValue(random, 0) };
