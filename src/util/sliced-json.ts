@@ -43,7 +43,7 @@ export async function stringifyInSlices(
 
   /** Writes `v` (already through toJSON, not omitted): a leaf, or a container's opening. */
   const write = (v: unknown): void => {
-    if (v === null || typeof v !== 'object') out.push(leafText(v)!);
+    if (v === null || typeof v !== 'object') out.push(leafText(v));
     else if (Array.isArray(v) && v.length <= NATIVE_UP_TO) out.push(JSON.stringify(v));
     else if (Array.isArray(v)) {
       out.push('[');
@@ -140,7 +140,7 @@ function omitted(v: unknown): boolean {
 }
 
 /** A non-container's JSON text (never called with what `omitted` names). */
-function leafText(v: unknown): string | undefined {
+function leafText(v: unknown): string {
   switch (typeof v) {
     case 'string':
       return JSON.stringify(v);
@@ -153,6 +153,7 @@ function leafText(v: unknown): string | undefined {
     case 'bigint':
       throw new TypeError('Do not know how to serialize a BigInt');
     default:
-      return undefined; // undefined, function, symbol
+      // undefined, a function or a symbol: `omitted` keeps them from reaching here.
+      throw new TypeError(`stringifyInSlices: no JSON text for a ${typeof v}`);
   }
 }
