@@ -246,6 +246,7 @@ function evaluatorCost(rulesFile: string): MonitorResults['evaluator'] {
       record,
       timeMs: Date.parse(record.time as string),
       receivedAtMs: Date.parse(record.received_at as string),
+      historical: false,
     };
   });
   const parseUs = ((performance.now() - t) * 1000) / count;

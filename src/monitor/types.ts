@@ -17,13 +17,19 @@ export const DISPOSITIONS = ['true_positive', 'false_positive', 'benign', 'accep
 export type Disposition = (typeof DISPOSITIONS)[number];
 
 /** A committed entry as the monitor sees it: parsed once, in seq order. */
-export interface ObservedEntry {
+/** An entry's place in the log and its two times: what observers need of it. */
+export interface EntryStamp {
   seq: number;
   source: string;
-  /** The stored record, parsed from its canonical text. */
-  record: Record<string, unknown>;
   timeMs: number;
   receivedAtMs: number;
+  /** A declared backfill (`?historical=true`, in the record the leaf commits to). */
+  historical: boolean;
+}
+
+export interface ObservedEntry extends EntryStamp {
+  /** The stored record, parsed from its canonical text. */
+  record: Record<string, unknown>;
 }
 
 /** What a rule (or the silent-source check) raises. */
@@ -77,5 +83,5 @@ export interface AlertSink {
 
 /** Sees every committed entry once, in order, before the engine's position moves past it. */
 export interface EntryObserver {
-  observe(entries: readonly ObservedEntry[]): Promise<void>;
+  observe(entries: readonly EntryStamp[]): Promise<void>;
 }

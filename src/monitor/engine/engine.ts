@@ -11,7 +11,7 @@ import { stringifyInSlices } from '../../util/sliced-json.js';
 import { compileLayers, LAYERS, type LayerName, type LayerText } from '../rules/compile-layers.js';
 import { RuleFileError } from '../rules/problems.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import type { AlertSink, EntryObserver, NewAlert, ObservedEntry } from '../types.js';
+import type { AlertSink, EntryObserver, EntryStamp, NewAlert, ObservedEntry } from '../types.js';
 import { parseLayers } from './engine-status.js';
 import { Evaluator, type EvaluatorSnapshot } from './evaluator.js';
 import { Lease } from './lease.js';
@@ -126,14 +126,18 @@ export class MonitorEngine {
         return 0;
       }
       const end = Math.min(size, state.position + this.batchSize);
-      const batch: ObservedEntry[] = [];
+      // The observers read only an entry's place and times. Handing them the parsed entries
+      // kept up to 20,000 records (a dozen objects each) alive until the batch ended, to be
+      // copied and promoted by the young generation's collections.
+      const batch: EntryStamp[] = [];
       const alerts: NewAlert[] = [];
       for (let from = state.position; from < end; from += this.pageSize) {
         if (from > state.position) await new Promise((resolve) => setImmediate(resolve));
         const to = Math.min(end, from + this.pageSize);
         const page = this.options.recent?.take(from, to) ?? (await this.read(from, to));
         for (const e of page) {
-          batch.push(e);
+          const { seq, source, timeMs, receivedAtMs, historical } = e;
+          batch.push({ seq, source, timeMs, receivedAtMs, historical });
           for (const alert of state.evaluator.evaluate(e)) alerts.push(alert);
           if (isRulesUpdate(e)) await this.switchLayer(state, e);
         }

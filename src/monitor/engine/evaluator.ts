@@ -2,7 +2,7 @@ import { SELF_SOURCE } from '../../log/self-source.js';
 import { groupRecord } from '../rules/grouping.js';
 import type { CompiledRule, RuleSet } from '../rules/rule-set.js';
 import type { NewAlert, ObservedEntry } from '../types.js';
-import { DEFAULT_LATE_AFTER_MS, isHistorical, isLate, judgedAtMs } from './event-time.js';
+import { DEFAULT_LATE_AFTER_MS, isLate, judgedAtMs } from './event-time.js';
 import { DEFAULT_LIMITS, type Firing, type StateLimits } from './limits.js';
 import { type NewValueSnapshot, NewValueState } from './new-value-state.js';
 import { type SequenceSnapshot, SequenceState } from './sequence-state.js';
@@ -75,7 +75,7 @@ export class Evaluator {
     const late = isLate(e, this.lateAfterMs);
     // A declared backfill is matched like any entry but stays out of the live windows: a
     // month of imported history must neither alert nor crowd out what is happening now.
-    if (late && isHistorical(e)) return alerts;
+    if (late && e.historical) return alerts;
     for (const rt of this.candidatesFor(e)) {
       if (!rt.rule.match(e)) continue;
       const firing = rt.state
@@ -126,6 +126,7 @@ export class Evaluator {
         record: { source: e.source, action, outcome },
         timeMs: e.timeMs,
         receivedAtMs: e.receivedAtMs,
+        historical: e.historical,
       };
       list = this.runtimes.filter((rt) => !rt.rule.gate || rt.rule.gate(probe));
       if (++this.candidateKeys > MAX_CANDIDATE_KEYS) {

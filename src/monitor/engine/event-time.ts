@@ -13,16 +13,11 @@ export function judgedAtMs(e: ObservedEntry): number {
   return e.timeMs < e.receivedAtMs ? e.timeMs : e.receivedAtMs;
 }
 
-/** A declared backfill (`?historical=true`, in the record the leaf commits to). */
-export function isHistorical(e: ObservedEntry): boolean {
-  return e.record.historical === true;
-}
-
 /**
  * Late: received more than `lateAfterMs` after its `time`, or a declared backfill. Late
  * entries are evaluated (they may complete a window together with timely ones) but never
  * open an alert on their own; a backfill never enters the live windows at all.
  */
 export function isLate(e: ObservedEntry, lateAfterMs: number): boolean {
-  return isHistorical(e) || e.receivedAtMs - e.timeMs > lateAfterMs;
+  return e.historical || e.receivedAtMs - e.timeMs > lateAfterMs;
 }

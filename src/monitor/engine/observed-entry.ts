@@ -10,5 +10,6 @@ export function observe(entry: StoredEntry): ObservedEntry {
     record,
     timeMs: Date.parse(record.time as string),
     receivedAtMs: Date.parse(record.received_at as string),
+    historical: record.historical === true,
   };
 }

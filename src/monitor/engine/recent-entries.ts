@@ -35,12 +35,14 @@ export class RecentEntries {
     const page: ObservedEntry[] = new Array(to - from);
     for (let i = 0; i < page.length; i++) {
       const c = this.entries[from - this.start + i]!;
+      const record = JSON.parse(c.record) as Record<string, unknown>;
       page[i] = {
         seq: c.seq,
         source: c.source,
-        record: JSON.parse(c.record) as Record<string, unknown>,
+        record,
         timeMs: c.timeMs,
         receivedAtMs: c.receivedAtMs,
+        historical: record.historical === true,
       };
     }
     return page;

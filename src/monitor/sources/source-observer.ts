@@ -1,6 +1,6 @@
 import type { SelfAudit } from '../../log/self-audit.js';
 import type { Clock } from '../../util/clock.js';
-import type { AlertSink, EntryObserver, NewAlert, ObservedEntry } from '../types.js';
+import type { AlertSink, EntryObserver, EntryStamp, NewAlert } from '../types.js';
 import { formatDuration } from './duration.js';
 import { recordOnce } from './event-once.js';
 import { HOUR_MS } from './rate-buckets.js';
@@ -35,8 +35,8 @@ export interface SourceObserverDeps {
 export class SourceObserver implements EntryObserver {
   constructor(private readonly deps: SourceObserverDeps) {}
 
-  async observe(entries: readonly ObservedEntry[]): Promise<void> {
-    const bySource = new Map<string, ObservedEntry[]>();
+  async observe(entries: readonly EntryStamp[]): Promise<void> {
+    const bySource = new Map<string, EntryStamp[]>();
     for (const e of entries) {
       const list = bySource.get(e.source);
       if (list) list.push(e);
@@ -45,7 +45,7 @@ export class SourceObserver implements EntryObserver {
     for (const [source, list] of bySource) await this.observeSource(source, list);
   }
 
-  private async observeSource(source: string, entries: ObservedEntry[]): Promise<void> {
+  private async observeSource(source: string, entries: EntryStamp[]): Promise<void> {
     const { stats, clock, maxClockSkewMs } = this.deps;
     const now = clock.now();
     await stats.change<AppliedEntries>(
@@ -87,7 +87,7 @@ export class SourceObserver implements EntryObserver {
 function skewAlert(
   source: string,
   hour: number,
-  entries: ObservedEntry[],
+  entries: EntryStamp[],
   maxSkewMs: number,
 ): NewAlert {
   const skews = entries.map((e) => e.receivedAtMs - e.timeMs);

@@ -1,4 +1,4 @@
-import type { ObservedEntry } from '../types.js';
+import type { EntryStamp } from '../types.js';
 import {
   type Buckets,
   countIn,
@@ -61,9 +61,9 @@ export function emptyStats(source: string): SourceStats {
 export interface AppliedEntries {
   stats: SourceStats;
   /** Entries not counted before (seq > lastSeq): a replay after a crash counts nothing twice. */
-  fresh: ObservedEntry[];
+  fresh: EntryStamp[];
   /** Fresh entries beyond the skew limit, grouped by received_at hour, for hours not alerted. */
-  skewAlerts: { hour: number; entries: ObservedEntry[] }[];
+  skewAlerts: { hour: number; entries: EntryStamp[] }[];
   /** The silence these entries ended, if any. */
   recovered: SilenceMark | null;
 }
@@ -71,12 +71,12 @@ export interface AppliedEntries {
 /** Folds one source's entries (ascending seq) into its statistics; `current` is not changed. */
 export function applyEntries(
   current: SourceStats,
-  entries: readonly ObservedEntry[],
+  entries: readonly EntryStamp[],
   maxSkewMs: number,
 ): AppliedEntries {
   const stats: SourceStats = structuredClone(current);
-  const fresh: ObservedEntry[] = [];
-  const skewed = new Map<number, ObservedEntry[]>();
+  const fresh: EntryStamp[] = [];
+  const skewed = new Map<number, EntryStamp[]>();
   let recovered: SilenceMark | null = null;
   for (const e of entries) {
     if (stats.lastSeq !== null && e.seq <= stats.lastSeq) continue;
@@ -89,8 +89,8 @@ export function applyEntries(
     countIn(stats.minutes, Math.floor(e.receivedAtMs / MINUTE_MS), MINUTES_KEPT);
     countIn(stats.hours, Math.floor(e.receivedAtMs / HOUR_MS), HOURS_KEPT);
     // A declared backfill is old on purpose: it says nothing about the source's clock.
-    const skew = e.record.historical === true ? 0 : e.receivedAtMs - e.timeMs;
-    if (e.record.historical !== true) addSkew(stats.skew, skew, maxSkewMs);
+    const skew = e.historical ? 0 : e.receivedAtMs - e.timeMs;
+    if (!e.historical) addSkew(stats.skew, skew, maxSkewMs);
     const hour = Math.floor(e.receivedAtMs / HOUR_MS);
     if (
       Math.abs(skew) > maxSkewMs &&

@@ -91,13 +91,15 @@ describe('recent entries (sequencer hand-off)', () => {
         const mine = handed.filter((h) => seqs.includes(h.seq));
         assert.equal(mine.length, 3);
         for (const [i, h] of mine.entries()) {
+          const record = JSON.parse(h.record);
           assert.deepEqual(
             {
               seq: h.seq,
               source: h.source,
-              record: JSON.parse(h.record),
+              record,
               timeMs: h.timeMs,
               receivedAtMs: h.receivedAtMs,
+              historical: record.historical === true,
             },
             stored[i]!,
           );

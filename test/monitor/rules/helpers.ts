@@ -48,6 +48,7 @@ export function entry(input: EntryInput): ObservedEntry {
     },
     timeMs: input.atMs,
     receivedAtMs: input.atMs,
+    historical: input.extra?.historical === true,
   };
 }
 

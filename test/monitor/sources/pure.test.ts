@@ -13,15 +13,15 @@ import {
   skewQuantile,
 } from '../../../src/monitor/sources/skew-histogram.js';
 import { applyEntries, emptyStats, summarize } from '../../../src/monitor/sources/source-stats.js';
-import type { ObservedEntry } from '../../../src/monitor/types.js';
+import type { EntryStamp } from '../../../src/monitor/types.js';
 
 const T = Date.parse('2026-11-22T09:00:00.000Z');
-const entry = (seq: number, receivedAtMs: number, skewMs = 0): ObservedEntry => ({
+const entry = (seq: number, receivedAtMs: number, skewMs = 0): EntryStamp => ({
   seq,
   source: 'billing-api',
-  record: {},
   timeMs: receivedAtMs - skewMs,
   receivedAtMs,
+  historical: false,
 });
 
 describe('durations', () => {
@@ -193,7 +193,7 @@ describe('applyEntries', () => {
 describe('declared backfills and clock skew', () => {
   it('counts a historical entry as an event but never in skew statistics or skew alerts', () => {
     const month = 30 * 86_400_000;
-    const backfill = { ...entry(1, T, month), record: { historical: true } };
+    const backfill = { ...entry(1, T, month), historical: true };
     const undeclared = entry(2, T + 1000, month);
     const applied = applyEntries(emptyStats('billing-api'), [backfill], 300_000);
     assert.equal(applied.stats.total, 1);

@@ -33,6 +33,7 @@ export function observed(entry: StoredEntry): ObservedEntry {
     record,
     timeMs: parseRecordTime(record.time),
     receivedAtMs: parseRecordTime(record.received_at),
+    historical: record.historical === true,
   };
 }
 
