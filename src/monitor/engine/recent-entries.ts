@@ -8,33 +8,42 @@ import type { ObservedEntry } from '../types.js';
  * The rows are kept as they are (canonical text, no record object) and each is parsed when
  * the engine takes it: under load entries wait here a while, and a parsed record is a dozen
  * objects per entry for the garbage collector to promote and mark, the text one string.
+ * A ring of fixed size: dropping the oldest copies nothing (copying the remaining 100,000
+ * slots on every group commit once full was a large array per commit for the collector).
  */
 export class RecentEntries {
-  /** Seq of entries[0]; entries are contiguous. */
+  private readonly ring: (CommittedEntry | undefined)[];
+  /** Seq of the oldest entry held; entries are contiguous. */
   private start = 0;
-  private entries: CommittedEntry[] = [];
+  /** Ring slot of the oldest entry held. */
+  private head = 0;
+  private length = 0;
 
-  constructor(private readonly capacity = 100_000) {}
+  constructor(private readonly capacity = 100_000) {
+    this.ring = new Array(capacity).fill(undefined);
+  }
 
   add(committed: readonly CommittedEntry[]): void {
     const first = committed[0];
     if (!first) return;
-    if (first.seq !== this.start + this.entries.length) {
+    if (first.seq !== this.start + this.length) {
       // A gap (another appender, a batch we did not see): start over from here.
+      this.drop(this.length);
       this.start = first.seq;
-      this.entries = [];
     }
-    for (const c of committed) this.entries.push(c);
-    const over = this.entries.length - this.capacity;
-    if (over > 0) this.drop(over);
+    for (const c of committed) {
+      if (this.length === this.capacity) this.drop(1);
+      this.ring[(this.head + this.length) % this.capacity] = c;
+      this.length++;
+    }
   }
 
   /** Entries [from, to) when all of them are here, else undefined. */
   take(from: number, to: number): ObservedEntry[] | undefined {
-    if (from < this.start || to > this.start + this.entries.length) return undefined;
+    if (from < this.start || to > this.start + this.length) return undefined;
     const page: ObservedEntry[] = new Array(to - from);
     for (let i = 0; i < page.length; i++) {
-      const c = this.entries[from - this.start + i]!;
+      const c = this.ring[(this.head + from - this.start + i) % this.capacity]!;
       const record = JSON.parse(c.record) as Record<string, unknown>;
       page[i] = {
         seq: c.seq,
@@ -50,12 +59,17 @@ export class RecentEntries {
 
   /** Forgets entries below `seq` (the engine has passed them). */
   dropBefore(seq: number): void {
-    const n = Math.min(seq - this.start, this.entries.length);
-    if (n > 0) this.drop(n);
+    this.drop(Math.min(seq - this.start, this.length));
   }
 
+  /** Forgets the `n` oldest, clearing their slots so the collector can take them. */
   private drop(n: number): void {
-    this.entries = this.entries.slice(n);
+    if (n <= 0) return;
+    for (let i = 0; i < n; i++) {
+      this.ring[this.head] = undefined;
+      this.head = (this.head + 1) % this.capacity;
+    }
     this.start += n;
+    this.length -= n;
   }
 }

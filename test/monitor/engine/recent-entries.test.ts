@@ -4,6 +4,7 @@ import type { CommittedEntry } from '../../../src/log/sequencer.js';
 import { observe } from '../../../src/monitor/engine/observed-entry.js';
 import { RecentEntries } from '../../../src/monitor/engine/recent-entries.js';
 import type { Store } from '../../../src/store/store.js';
+import { mulberry32 } from '../../support/prng.js';
 import { STORES } from '../../support/stores.js';
 import { drain, monitorLog, RecordingSink } from './support.js';
 
@@ -39,6 +40,40 @@ describe('recent entries (sequencer hand-off)', () => {
       recent.take(24, 26)?.map((e) => e.seq),
       [24, 25],
     );
+  });
+
+  it('agrees with a plain list over seeded adds, gaps, drops and takes across the ring end', () => {
+    const random = mulberry32(12);
+    const capacity = 7;
+    const recent = new RecentEntries(capacity);
+    let held: number[] = [];
+    let next = 0;
+    for (let step = 0; step < 2_000; step++) {
+      const roll = random();
+      if (roll < 0.45) {
+        if (random() < 0.1) {
+          next += 3; // a gap: what was held is forgotten
+          held = [];
+        }
+        const seqs = Array.from({ length: 1 + Math.floor(random() * 4) }, () => next++);
+        recent.add(seqs.map(committed));
+        held = [...held, ...seqs].slice(-capacity);
+      } else if (roll < 0.6) {
+        const seq = next - Math.floor(random() * (capacity + 2));
+        recent.dropBefore(seq);
+        held = held.filter((s) => s >= seq);
+      } else {
+        const from = next - Math.floor(random() * (capacity + 3));
+        const to = from + Math.floor(random() * 4);
+        const whole = from >= (held[0] ?? next) && to <= next && (to === from || held.length > 0);
+        const expected = whole ? held.filter((s) => s >= from && s < to) : undefined;
+        assert.deepEqual(
+          recent.take(from, to)?.map((e) => e.seq),
+          expected,
+          `step ${step}: take(${from}, ${to}) with ${held.join(',')} held`,
+        );
+      }
+    }
   });
 
   for (const factory of STORES) {
