@@ -1,9 +1,7 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { TimeSlice } from './time-slice.js';
 
 /** How long one slice of serialising may hold the event loop. */
 export const DEFAULT_SLICE_MS = 4;
-/** Values written between two looks at the clock. */
-const CHECK_EVERY = 32;
 /**
  * Arrays up to this many members are written by one native JSON.stringify (fast: a
  * window's item, a group's tuple); longer ones, and every object, are walked member by
@@ -38,8 +36,7 @@ export async function stringifyInSlices(
 ): Promise<string> {
   const out = new PieceBuffer();
   const stack: Frame[] = [];
-  let deadline = performance.now() + sliceMs;
-  let sinceCheck = 0;
+  const slice = new TimeSlice(sliceMs);
 
   /** Writes `v` (already through toJSON, not omitted): a leaf, or a container's opening. */
   const write = (v: unknown): void => {
@@ -79,13 +76,7 @@ export async function stringifyInSlices(
       else write(v);
     }
     frame.wrote = true;
-    if (++sinceCheck >= CHECK_EVERY) {
-      sinceCheck = 0;
-      if (performance.now() >= deadline) {
-        await nextTurn();
-        deadline = performance.now() + sliceMs;
-      }
-    }
+    if (slice.spent()) await slice.next();
   }
   return out.text();
 }

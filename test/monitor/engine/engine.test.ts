@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { engineStatus } from '../../../src/monitor/engine/engine-status.js';
+import { RecentEntries } from '../../../src/monitor/engine/recent-entries.js';
 import { STORES } from '../../support/stores.js';
 import { drain, monitorLog, RecordingObserver, RecordingSink } from './support.js';
 
@@ -229,6 +230,54 @@ for (const factory of STORES) {
         await drain(successor);
         assert.equal(await raised(), 2);
         assert.ok((await engineStatus(log.store))!.position > second[4]!);
+      } finally {
+        await log.dispose();
+      }
+    });
+
+    it('gives the event loop turns while it evaluates one large page', async () => {
+      const log = await monitorLog(factory);
+      try {
+        await log.setRules(FAILED);
+        let turns = 0;
+        let ticking = true;
+        // Entries handed over in memory: no store read, whose I/O would give turns anyway.
+        let turnsAtFirstTake: number | undefined;
+        const recent = new (class extends RecentEntries {
+          override take(from: number, to: number) {
+            turnsAtFirstTake ??= turns;
+            return super.take(from, to);
+          }
+        })();
+        log.sequencer.onCommitted((entries) => recent.add(entries));
+        let turnsAtObserve: number | undefined;
+        const engine = log.engine({
+          recent,
+          pageSize: 20_000,
+          batchSize: 20_000,
+          observers: [
+            {
+              observe: async () => {
+                turnsAtObserve = turns;
+              },
+            },
+          ],
+        });
+        await engine.step();
+        for (let i = 0; i < 20; i++) {
+          await log.append(Array.from({ length: 1_000 }, () => failure));
+        }
+        const tick = () => {
+          turns++;
+          if (ticking) setImmediate(tick);
+        };
+        setImmediate(tick);
+        assert.equal(await engine.step(), 20_000);
+        ticking = false;
+        // 20,000 entries in one page are far more than one slice's work (each is parsed and
+        // evaluated: microseconds); the page used to be one synchronous run.
+        const during = turnsAtObserve! - turnsAtFirstTake!;
+        assert.ok(during >= 2, `the loop ran ${during} times while 20,000 entries were evaluated`);
       } finally {
         await log.dispose();
       }
