@@ -156,6 +156,8 @@ function attribute(phaseStalls: Span[]): void {
   const inner = new Map<string, number>();
   const outer = new Map<string, number>();
   const perStall = phaseStalls.map(() => new Map<string, number>());
+  /** outermost -> innermost -> time: what each entry point was doing. */
+  const within = new Map<string, Map<string, number>>();
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   const sorted = phaseStalls.map((s, i) => ({ ...s, i })).sort((a, b) => a.startUs - b.startUs);
   let t = profile.startTime;
@@ -181,6 +183,8 @@ function attribute(phaseStalls: Span[]): void {
     add(inner, a, dt);
     add(outer, b, dt);
     add(perStall[stall.i]!, b, dt);
+    if (!within.has(b)) within.set(b, new Map());
+    add(within.get(b)!, a, dt);
   }
   const table = (title: string, m: Map<string, number>) => {
     log(title);
@@ -190,6 +194,14 @@ function attribute(phaseStalls: Span[]): void {
   };
   table('paced stall time by the outermost own frame (the entry point it ran under):', outer);
   table('paced stall time by the innermost own frame:', inner);
+  log('inside the five largest own entry points:');
+  const entryPoints = [...outer].filter(([k]) => !k.startsWith('(') && !k.startsWith('not ours'));
+  for (const [k, v] of entryPoints.sort((x, y) => y[1] - x[1]).slice(0, 5)) {
+    log(`  ${k} (${ms(v)} ms):`);
+    for (const [k2, v2] of [...within.get(k)!].sort((x, y) => y[1] - x[1]).slice(0, 6)) {
+      log(`    ${ms(v2).padStart(8)} ms  ${k2}`);
+    }
+  }
   log('the ten longest paced stalls:');
   const longest = [...phaseStalls.keys()].sort(
     (a, b) => length(phaseStalls[b]!) - length(phaseStalls[a]!),
