@@ -5,16 +5,10 @@
  * runs ingest and search the same shapes.
  */
 
-/** mulberry32: small, fast, good enough to shape test data. */
-export function prng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../test/support/prng.js';
+
+/** mulberry32, the tests' seeded generator: small, fast, good enough to shape test data. */
+export const prng = mulberry32;
 
 export const USERS = 5_000;
 export const SERVICES = [
