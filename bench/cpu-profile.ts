@@ -6,14 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
 
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
+  /** When sampling began, in µs of CLOCK_MONOTONIC (process.hrtime's clock). */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }

@@ -4,6 +4,7 @@
  * timings (sub-millisecond; its own histogram rounds to whole milliseconds).
  */
 import autocannon from 'autocannon';
+import type { BodyPool } from './fixtures.js';
 import { type Latency, latency } from './stats.js';
 
 export interface LoadOptions {
@@ -77,5 +78,25 @@ export function closedLoad(options: LoadOptions): Promise<LoadResult> {
         samples.push(ms);
       }
     });
+  });
+}
+
+/** Events in each array of the bench's batched ingest. */
+export const ARRAY_EVENTS = 500;
+
+/** Batched ingest as `npm run bench` sends it: 8 clients, each posting arrays of 500 events. */
+export function arraysLoad(
+  url: string,
+  headers: Record<string, string>,
+  pool: BodyPool,
+  seconds: number,
+): Promise<LoadResult> {
+  return closedLoad({
+    url,
+    connections: 8,
+    seconds,
+    method: 'POST',
+    headers,
+    body: () => pool.array(ARRAY_EVENTS),
   });
 }

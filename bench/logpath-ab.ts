@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fill } from './fill.js';
 import { BodyPool, IdSource, prng } from './fixtures.js';
-import { closedLoad } from './http-load.js';
+import { ARRAY_EVENTS, arraysLoad, closedLoad } from './http-load.js';
 import { commitStats, logCounters } from './log-stats.js';
 import { watchCpu } from './machine.js';
 import { ADMIN_TOKEN, spawnEvidentServe } from './server.js';
@@ -47,25 +47,19 @@ async function run(main: string): Promise<Row> {
     const pool = new BodyPool(2000, new IdSource());
     const random = prng(32);
     const proofPath = () => `/api/v1/log/proof/inclusion?seq=${Math.floor(random() * ENTRIES)}`;
+    const ingestHeaders = { authorization: ingest, 'content-type': 'application/json' };
     const arrays = (seconds: number) =>
-      closedLoad({
-        url: `${server.url}/api/v1/events`,
-        connections: 8,
-        seconds,
-        method: 'POST',
-        headers: { authorization: ingest, 'content-type': 'application/json' },
-        body: () => pool.array(500),
-      });
+      arraysLoad(`${server.url}/api/v1/events`, ingestHeaders, pool, seconds);
 
     let counters = logCounters(database);
     let cpu = watchCpu({ server: server.pid, bench: process.pid });
     const a = await arrays(SECONDS);
     const share = cpu();
     const aCommits = commitStats(counters, logCounters(database));
-    row.arraysEventsPerS = a.okPerSecond * 500;
+    row.arraysEventsPerS = a.okPerSecond * ARRAY_EVENTS;
     row.arraysPerCommit = aCommits.entriesPerCommit;
     row.arraysCpuUsPerEvent = ((share.processes.server ?? 0) / 100) * (1e6 / row.arraysEventsPerS);
-    row.arraysKiBPerEvent = (share.writtenBytes.server ?? 0) / 1024 / (a.ok * 500);
+    row.arraysKiBPerEvent = (share.writtenBytes.server ?? 0) / 1024 / (a.ok * ARRAY_EVENTS);
     row.arraysFailed = a.failed;
 
     const [loaded, reads] = await Promise.all([
@@ -79,7 +73,7 @@ async function run(main: string): Promise<Row> {
         path: proofPath,
       }),
     ]);
-    row.loadedEventsPerS = loaded.okPerSecond * 500;
+    row.loadedEventsPerS = loaded.okPerSecond * ARRAY_EVENTS;
     row.proofUnderLoadP50 = reads.latency.p50;
     row.proofUnderLoadP99 = reads.latency.p99;
     row.proofUnderLoadFailed = reads.failed;

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { abNodeArgs } from './ab-node-args.js';
 import { BodyPool, IdSource } from './fixtures.js';
-import { closedLoad } from './http-load.js';
+import { ARRAY_EVENTS, arraysLoad, closedLoad } from './http-load.js';
 import { commitStats, logCounters } from './log-stats.js';
 import { watchCpu } from './machine.js';
 import { pacedLoad } from './paced-load.js';
@@ -49,15 +49,8 @@ async function run(main: string, nodeArgs: string[]): Promise<Row> {
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const body = () => pool.event();
     if (ARRAYS_SECONDS > 0) {
-      const arrays = await closedLoad({
-        url,
-        connections: 8,
-        seconds: ARRAYS_SECONDS,
-        method: 'POST',
-        headers,
-        body: () => pool.array(500),
-      });
-      log(`  arrays first: ${Math.round(arrays.okPerSecond * 500)} events/s`);
+      const arrays = await arraysLoad(url, headers, pool, ARRAYS_SECONDS);
+      log(`  arrays first: ${Math.round(arrays.okPerSecond * ARRAY_EVENTS)} events/s`);
     }
     await closedLoad({ url, connections: 16, seconds: 2, method: 'POST', headers, body });
 

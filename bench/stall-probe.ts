@@ -13,8 +13,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { constants } from 'node:perf_hooks';
+import type { Profile, ProfileNode } from './cpu-profile.js';
 import { BodyPool, IdSource } from './fixtures.js';
-import { closedLoad } from './http-load.js';
+import { ARRAY_EVENTS, arraysLoad } from './http-load.js';
 import { pacedLoad } from './paced-load.js';
 import { createIngestKey, spawnEvidentServe } from './server.js';
 import { log } from './stats.js';
@@ -35,17 +36,6 @@ interface Span {
 }
 interface Gc extends Span {
   kind?: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  startTime: number;
-  samples: number[];
-  timeDeltas: number[];
 }
 
 const GC_KINDS: Record<number, string> = {
@@ -80,16 +70,10 @@ try {
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   if (ARRAYS_SECONDS > 0) {
     const startUs = nowUs();
-    const arrays = await closedLoad({
-      url,
-      connections: 8,
-      seconds: ARRAYS_SECONDS,
-      method: 'POST',
-      headers,
-      body: () => pool.array(500),
-    });
-    phases.push({ name: 'arrays', span: { startUs, endUs: nowUs() }, events: arrays.ok * 500 });
-    log(`arrays: ${Math.round(arrays.okPerSecond * 500)} events/s`);
+    const arrays = await arraysLoad(url, headers, pool, ARRAYS_SECONDS);
+    const events = arrays.ok * ARRAY_EVENTS;
+    phases.push({ name: 'arrays', span: { startUs, endUs: nowUs() }, events });
+    log(`arrays: ${Math.round(arrays.okPerSecond * ARRAY_EVENTS)} events/s`);
   }
   const startUs = nowUs();
   const paced = await pacedLoad({
