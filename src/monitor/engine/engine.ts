@@ -28,7 +28,7 @@ export interface EngineOptions {
   clock: Clock;
   /** Unique per process: the lease holder's name. */
   holder: string;
-  /** Entries read from the store at a time (default 500); the event loop runs in between. */
+  /** Entries read from the store (or taken from `recent`) at a time (default 500). */
   pageSize?: number;
   /**
    * Entries per step when behind (default 20,000): one hand-over to the observers, one round
