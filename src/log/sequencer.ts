@@ -9,6 +9,7 @@ import type { QueryRunner } from '../store/sql/query-runner.js';
 import { assertOutsideTransactionOf } from '../store/sql/transaction-scope.js';
 import type {
   AppendTransaction,
+  ExpectedHead,
   LogHead,
   NewEntry,
   Store,
@@ -103,7 +104,7 @@ interface KnownId {
 /** A batch worked out in full: rows, nodes, signed checkpoint, and each request's answer. */
 interface Plan {
   /** The committed head this plan extends; it is applied only if that is still the head. */
-  base: { size: number; rootHash: Uint8Array };
+  base: ExpectedHead;
   next: MerkleFrontier;
   /** next.root() */
   nextRootHash: Uint8Array;
@@ -329,12 +330,11 @@ export class Sequencer {
         const planStart = performance.now();
         planned = await this.planOnTip(batch, nowMs);
         if (planned) this.pacer.planned(timing.events, performance.now() - planStart);
+        // The writer starts on it now, or once the batch ahead of it has committed.
+        if (this.writing.length === 0) timing.writerStartMs = performance.now();
         this.writing.push(timing);
         const ticket = ++this.handedOver;
-        committing = this.store.append((tx) => {
-          timing.writerStartMs = performance.now();
-          return this.commitInLock(tx, batch, planned, nowMs, ticket);
-        });
+        committing = this.commit(batch, planned, nowMs, ticket, timing);
         committing.catch(() => undefined); // handled below; never an unhandled rejection
       });
       this.schedule(); // the next batch may plan while this one commits
@@ -365,6 +365,9 @@ export class Sequencer {
         for (const s of planned.staged) for (const f of s.fresh) this.pendingIds.delete(f.entry.id);
       const at = this.writing.indexOf(timing);
       if (at >= 0) this.writing.splice(at, 1);
+      // The batch queued behind this one on the writer is being written from now on.
+      if (this.writing[0] && this.writing[0].writerStartMs === undefined)
+        this.writing[0].writerStartMs = performance.now();
       this.inFlight--;
       this.endLinger();
       if (this.inFlight === 0 && this.frontier && !this.tip) {
@@ -399,6 +402,46 @@ export class Sequencer {
       note: plan.note,
     };
     return plan;
+  }
+
+  /**
+   * Hands the batch to the store. A plan made on the tip needs nothing from inside the lock but
+   * the head check, so it goes as one step (Store.appendIfHead) and the writer commits it
+   * right after the batch ahead; when the head is not the one it was planned on (a batch
+   * ahead failed, another process appended or rotated the key), it is planned again inside
+   * the lock, as is every batch without such a plan.
+   */
+  private async commit(
+    batch: Pending[],
+    planned: Plan | undefined,
+    nowMs: number,
+    ticket: number,
+    timing: BatchTiming,
+  ): Promise<{ plan: Plan; replanned: boolean; published: boolean }> {
+    if (planned?.checkpoint && planned.signer === this.signer) {
+      const { entries, nodes, checkpoint } = planned;
+      if (await this.store.appendIfHead(planned.base, { entries, nodes, checkpoint })) {
+        this.settle(planned);
+        this.planned.onTip++;
+        return { plan: planned, replanned: false, published: false };
+      }
+      planned = undefined;
+    }
+    return this.store.append((tx) => {
+      timing.writerStartMs ??= performance.now();
+      return this.commitInLock(tx, batch, planned, nowMs, ticket);
+    });
+  }
+
+  /** The committed state is now `plan`'s result: where the next batch starts. */
+  private settle(plan: Plan): void {
+    this.frontier = plan.next;
+    this.settledTip = {
+      frontier: plan.next,
+      rootHash: plan.nextRootHash,
+      lastReceivedAtMs: plan.lastReceivedAtMs,
+      note: plan.note,
+    };
   }
 
   /** Inside the append lock: apply the plan if the head is the one it was made on, else replan. */
@@ -448,13 +491,7 @@ export class Sequencer {
       await tx.insert({ entries: plan!.entries, nodes: plan!.nodes, checkpoint: plan!.checkpoint });
     }
     // Set before the lock is released, so the next batch in line sees it.
-    this.frontier = plan!.next;
-    this.settledTip = {
-      frontier: plan!.next,
-      rootHash: plan!.nextRootHash,
-      lastReceivedAtMs: plan!.lastReceivedAtMs,
-      note: plan!.note,
-    };
+    this.settle(plan!);
     // Planned here (a batch with work inside the lock, the first one, or a plan that no
     // longer applied) and no batch handed over behind it: its result is where the next batch
     // starts, so the next one may be planned on it while this one commits. Without this,
@@ -528,7 +565,7 @@ export class Sequencer {
       checkpoint = { size: next.size, rootHash, note, createdAtMs: nowMs };
     }
     return {
-      base: { size: base.frontier.size, rootHash: base.rootHash },
+      base: { size: base.frontier.size, rootHash: base.rootHash, note: base.note },
       next,
       nextRootHash,
       lastReceivedAtMs: floor.receivedAtMs,

@@ -58,6 +58,17 @@ export interface AppendBatch {
 }
 
 /**
+ * The head a batch was planned on: `appendIfHead` writes the batch only if the committed head
+ * is exactly this one. The note is compared too: a key rotation writes a new checkpoint at the
+ * same size and root, and a batch signed before it must not follow it.
+ */
+export interface ExpectedHead {
+  size: number;
+  rootHash: Uint8Array;
+  note: string;
+}
+
+/**
  * A writer's view inside the append lock. Everything read here is committed state, and no
  * other writer (thread or process) can append until the transaction ends.
  */
@@ -175,6 +186,15 @@ export interface StateListOptions {
 export interface Store {
   /** Run `fn` as the only appender of the log; commits (durably) when it resolves. */
   append<T>(fn: (tx: AppendTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Appends `batch` and commits durably, as the only appender, if the committed head is still
+   * `expected` (expected-head.ts); otherwise writes nothing and resolves false. A batch worked
+   * out before the lock (the sequencer's plan on the tip) needs nothing else from inside it,
+   * so an adapter can do all of it in one step: the SQLite writer thread takes it from its
+   * queue the moment the batch ahead has committed, without waiting for the event loop
+   * between BEGIN and INSERT.
+   */
+  appendIfHead(expected: ExpectedHead, batch: AppendBatch): Promise<boolean>;
 
   /**
    * The typed state tables (src/store/tables/), committed state: reads see only committed

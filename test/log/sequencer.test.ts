@@ -7,7 +7,8 @@ import type { SubmittedRecord } from '../../src/core/record/types.js';
 import type { AppError } from '../../src/errors.js';
 import { openLog } from '../../src/log/open-log.js';
 import { Sequencer } from '../../src/log/sequencer.js';
-import type { Store } from '../../src/store/store.js';
+import { appendIfHeadWithin } from '../../src/store/expected-head.js';
+import type { AppendBatch, AppendTransaction, Store } from '../../src/store/store.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { ulidGenerator } from '../../src/util/ids.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
@@ -20,6 +21,26 @@ const record = (n: number, extra: Partial<SubmittedRecord> = {}): SubmittedRecor
   outcome: 'success',
   ...extra,
 });
+
+/**
+ * `store` with every insert of the log going through `insert` inside the append lock, on both
+ * of the sequencer's ways to commit (a plan made on the tip goes as appendIfHead).
+ */
+function withInsert(
+  store: Store,
+  insert: (tx: AppendTransaction, batch: AppendBatch) => Promise<void>,
+): Store {
+  const wrapped: Store = Object.create(store, {
+    append: {
+      value: <T>(fn: Parameters<Store['append']>[0]) =>
+        store.append((tx) => fn({ ...tx, insert: (batch) => insert(tx, batch) })) as Promise<T>,
+    },
+    appendIfHead: {
+      value: (...args: Parameters<Store['appendIfHead']>) => appendIfHeadWithin(wrapped, ...args),
+    },
+  });
+  return wrapped;
+}
 
 describe('Sequencer', () => {
   const dirs: string[] = [];
@@ -108,23 +129,12 @@ describe('Sequencer', () => {
   it('pipelines batches: a plan made on top of a batch that then fails is never applied', async () => {
     const { log, clock } = await fresh();
     let inserts = 0;
-    const flaky: Store = Object.create(log.store, {
-      append: {
-        value: async <T>(fn: Parameters<Store['append']>[0]) =>
-          log.store.append(async (tx) => {
-            const result = await fn({
-              ...tx,
-              insert: async (batch) => {
-                inserts++;
-                // A commit that takes a while, so later batches queue behind it.
-                await new Promise((resolve) => setTimeout(resolve, 3));
-                if (inserts === 3) throw new Error('EIO'); // a later batch fails mid-pipeline
-                return tx.insert(batch);
-              },
-            });
-            return result as T;
-          }),
-      },
+    const flaky = withInsert(log.store, async (tx, batch) => {
+      inserts++;
+      // A commit that takes a while, so later batches queue behind it.
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      if (inserts === 3) throw new Error('EIO'); // a later batch fails mid-pipeline
+      return tx.insert(batch);
     });
     const sequencer = new Sequencer(flaky, log.signer, log.origin, clock, ulidGenerator());
     // Rounds of requests issued while earlier batches are still committing, so later
@@ -148,20 +158,9 @@ describe('Sequencer', () => {
   it('keeps planning on the tip after a batch with work inside the lock, under steady load', async () => {
     const { log, clock } = await fresh();
     // A commit that takes a while, as under load: the next batch is always waiting.
-    const slow: Store = Object.create(log.store, {
-      append: {
-        value: async <T>(fn: Parameters<Store['append']>[0]) =>
-          log.store.append(async (tx) => {
-            const result = await fn({
-              ...tx,
-              insert: async (batch) => {
-                await new Promise((resolve) => setTimeout(resolve, 3));
-                return tx.insert(batch);
-              },
-            });
-            return result as T;
-          }),
-      },
+    const slow = withInsert(log.store, async (tx, batch) => {
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      return tx.insert(batch);
     });
     const sequencer = new Sequencer(slow, log.signer, log.origin, clock, ulidGenerator());
     const pending: Promise<unknown>[] = [];
@@ -193,23 +192,12 @@ describe('Sequencer', () => {
   it('fails a whole batch with 503-style errors when the store cannot commit, then recovers', async () => {
     const { log, clock } = await fresh();
     let failNext = true;
-    const flaky: Store = Object.create(log.store, {
-      append: {
-        value: async <T>(fn: Parameters<Store['append']>[0]) =>
-          log.store.append(async (tx) => {
-            const result = await fn({
-              ...tx,
-              insert: async (batch) => {
-                if (failNext) {
-                  failNext = false;
-                  throw new Error('EIO');
-                }
-                return tx.insert(batch);
-              },
-            });
-            return result as T;
-          }),
-      },
+    const flaky = withInsert(log.store, async (tx, batch) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('EIO');
+      }
+      return tx.insert(batch);
     });
     const sequencer = new Sequencer(flaky, log.signer, log.origin, clock, ulidGenerator());
     const failed = await Promise.allSettled([

@@ -29,6 +29,7 @@ import type {
   AppendBatch,
   AppendTransaction,
   EntryFilter,
+  ExpectedHead,
   FacetCounts,
   FacetOptions,
   IngestKeyRow,
@@ -250,6 +251,26 @@ export class SqliteStore implements Store {
         throw error;
       }
     });
+  }
+
+  /**
+   * One message to the writer thread: BEGIN, the head check, the rows and COMMIT. The batch is
+   * packed before the lock, and the lock is held only while the message is posted: the writer
+   * takes its messages in order, so whatever is posted after this waits behind it there. Under
+   * load the next batch is already queued on the writer when the one ahead commits, and the
+   * writer goes on with it at once; with `append` it sent BEGIN's answer back and waited, lock
+   * held, until the event loop had a turn to send the rows (measured: 19 ms at the median
+   * with arrays of 500, over a quarter of the writer's time).
+   */
+  async appendIfHead(expected: ExpectedHead, batch: AppendBatch): Promise<boolean> {
+    assertOutsideTransactionOf(this, 'an append');
+    const w = this.w;
+    const { packed, transfer } = packBatch(batch);
+    let committed: Promise<boolean> | undefined;
+    await this.appendMutex.run(async () => {
+      committed = w.callTransferring<boolean>('appendIfHead', [expected, packed], transfer);
+    });
+    return committed!;
   }
 
   /** A single write outside any append (settings, keys): serialised with appends. */

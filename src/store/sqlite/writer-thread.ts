@@ -6,9 +6,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { isExpectedHead } from '../expected-head.js';
 import { type Row, toEntry } from '../rows.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
-import type { IngestKeyRow, StateDoc } from '../store.js';
+import type { ExpectedHead, IngestKeyRow, StateDoc } from '../store.js';
 import { openDatabase, prepareReads, prepareWrites, readHead, readNodes } from './connection.js';
 import { IDLE_INDEX_MS, KEY_BATCH_ROWS } from './key-batch.js';
 import { KeyIndexer } from './key-indexer.js';
@@ -74,6 +75,22 @@ const ops: Record<string, (...args: never[]) => unknown> = {
     insertPacked(w, batch);
     commit.run();
   },
+  // A whole append in one message (Store.appendIfHead): a head that moved writes nothing.
+  appendIfHead: (expected: ExpectedHead, batch: PackedBatch) => {
+    begin.run();
+    try {
+      if (!isExpectedHead(readHead(r), expected)) {
+        rollback.run();
+        return false;
+      }
+      insertPacked(w, batch);
+      commit.run();
+      return true;
+    } catch (error) {
+      if (db.inTransaction) rollback.run();
+      throw error;
+    }
+  },
   getMeta: (key: string) => {
     const row = r.getMeta.get(key) as Row | undefined;
     return row ? String(row.value) : undefined;
@@ -129,8 +146,13 @@ parentPort!.on('message', (message: { id: number; op: string; args: never[] }) =
   try {
     const op = ops[message.op];
     if (!op) throw new Error(`unknown writer operation ${message.op}`);
-    parentPort!.postMessage({ id: message.id, ok: true, value: op(...message.args) });
-    if (message.op === 'commit' || message.op === 'insertAndCommit') indexAfterCommit();
+    const value = op(...message.args);
+    parentPort!.postMessage({ id: message.id, ok: true, value });
+    const committed =
+      message.op === 'commit' ||
+      message.op === 'insertAndCommit' ||
+      (message.op === 'appendIfHead' && value === true);
+    if (committed) indexAfterCommit();
   } catch (error) {
     const e = error as { message?: string; code?: string };
     parentPort!.postMessage({
