@@ -126,6 +126,32 @@ describe('Sequencer', () => {
     await log.close();
   });
 
+  it('extends the tree correctly when two processes append at once, pipelined', async () => {
+    const { dir, clock, log } = await fresh();
+    const other = await openLog({ dataDir: dir, clock });
+    // Rounds of requests to both while earlier batches commit: each process plans on its own
+    // tip, and the other's commits keep moving the head under those plans.
+    const pending: Promise<{ entries: { seq: number }[] }>[] = [];
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 4; i++) {
+        pending.push(log.sequencer.append([record(round * 10 + i)], 'a'));
+        pending.push(other.sequencer.append([record(1000 + round * 10 + i)], 'b'));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const seqs = (await Promise.all(pending)).map((r) => r.entries[0]!.seq);
+    assert.equal(new Set(seqs).size, pending.length, 'every acknowledged event has its own seq');
+    assert.equal((await log.store.head())!.size, pending.length);
+    assert.ok(
+      log.sequencer.planned.inLock + other.sequencer.planned.inLock > 2,
+      'plans met a moved head',
+    );
+    const report = await verifyStore(log.store);
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    await other.close();
+    await log.close();
+  });
+
   it('pipelines batches: a plan made on top of a batch that then fails is never applied', async () => {
     const { log, clock } = await fresh();
     let inserts = 0;
