@@ -330,8 +330,10 @@ export class Sequencer {
         const planStart = performance.now();
         planned = await this.planOnTip(batch, nowMs);
         if (planned) this.pacer.planned(timing.events, performance.now() - planStart);
-        // The writer starts on it now, or once the batch ahead of it has committed.
-        if (this.writing.length === 0) timing.writerStartMs = performance.now();
+        // Handed over in one step, it starts now, or once the batch ahead has committed; in
+        // `append` it starts when it has the lock (set there).
+        if (this.writing.length === 0 && this.store.appendIfHead)
+          timing.writerStartMs = performance.now();
         this.writing.push(timing);
         const ticket = ++this.handedOver;
         committing = this.commit(batch, planned, nowMs, ticket, timing);
@@ -365,9 +367,10 @@ export class Sequencer {
         for (const s of planned.staged) for (const f of s.fresh) this.pendingIds.delete(f.entry.id);
       const at = this.writing.indexOf(timing);
       if (at >= 0) this.writing.splice(at, 1);
-      // The batch queued behind this one on the writer is being written from now on.
-      if (this.writing[0] && this.writing[0].writerStartMs === undefined)
-        this.writing[0].writerStartMs = performance.now();
+      // A batch handed over in one step behind this one is being written from now on.
+      const behind = this.writing[0];
+      if (this.store.appendIfHead && behind && behind.writerStartMs === undefined)
+        behind.writerStartMs = performance.now();
       this.inFlight--;
       this.endLinger();
       if (this.inFlight === 0 && this.frontier && !this.tip) {
@@ -406,10 +409,10 @@ export class Sequencer {
 
   /**
    * Hands the batch to the store. A plan made on the tip needs nothing from inside the lock but
-   * the head check, so it goes as one step (Store.appendIfHead) and the writer commits it
-   * right after the batch ahead; when the head is not the one it was planned on (a batch
-   * ahead failed, another process appended or rotated the key), it is planned again inside
-   * the lock, as is every batch without such a plan.
+   * the head check, so where the store can take it in one step (Store.appendIfHead) the
+   * writer commits it right after the batch ahead; when the head is not the one it was
+   * planned on (a batch ahead failed, another process appended or rotated the key), it is
+   * planned again inside the lock, as every batch without such a plan is.
    */
   private async commit(
     batch: Pending[],
@@ -418,7 +421,7 @@ export class Sequencer {
     ticket: number,
     timing: BatchTiming,
   ): Promise<{ plan: Plan; replanned: boolean; published: boolean }> {
-    if (planned?.checkpoint && planned.signer === this.signer) {
+    if (this.store.appendIfHead && planned?.checkpoint && planned.signer === this.signer) {
       const { entries, nodes, checkpoint } = planned;
       if (await this.store.appendIfHead(planned.base, { entries, nodes, checkpoint })) {
         this.settle(planned);
@@ -428,7 +431,7 @@ export class Sequencer {
       planned = undefined;
     }
     return this.store.append((tx) => {
-      timing.writerStartMs ??= performance.now();
+      timing.writerStartMs = performance.now();
       return this.commitInLock(tx, batch, planned, nowMs, ticket);
     });
   }

@@ -7,8 +7,8 @@ import type { SubmittedRecord } from '../../src/core/record/types.js';
 import type { AppError } from '../../src/errors.js';
 import { openLog } from '../../src/log/open-log.js';
 import { Sequencer } from '../../src/log/sequencer.js';
-import { appendIfHeadWithin } from '../../src/store/expected-head.js';
-import type { AppendBatch, AppendTransaction, Store } from '../../src/store/store.js';
+import { isExpectedHead } from '../../src/store/expected-head.js';
+import type { AppendBatch, AppendTransaction, ExpectedHead, Store } from '../../src/store/store.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { ulidGenerator } from '../../src/util/ids.js';
 import { verifyStore } from '../../src/verify/verify-store.js';
@@ -35,8 +35,14 @@ function withInsert(
       value: <T>(fn: Parameters<Store['append']>[0]) =>
         store.append((tx) => fn({ ...tx, insert: (batch) => insert(tx, batch) })) as Promise<T>,
     },
+    // The store's one-step append, made of the wrapped append so `insert` runs in it too.
     appendIfHead: {
-      value: (...args: Parameters<Store['appendIfHead']>) => appendIfHeadWithin(wrapped, ...args),
+      value: (expected: ExpectedHead, batch: AppendBatch) =>
+        wrapped.append(async (tx) => {
+          if (!isExpectedHead(await tx.head(), expected)) return false;
+          await tx.insert(batch);
+          return true;
+        }),
     },
   });
   return wrapped;
@@ -129,21 +135,24 @@ describe('Sequencer', () => {
   it('extends the tree correctly when two processes append at once, pipelined', async () => {
     const { dir, clock, log } = await fresh();
     const other = await openLog({ dataDir: dir, clock });
-    // Rounds of requests to both while earlier batches commit: each process plans on its own
-    // tip, and the other's commits keep moving the head under those plans.
+    // Rounds of requests to both, sent while earlier batches commit: each process plans on
+    // its own tip, and the other's commits keep moving the head under those plans (at least
+    // one of the two is behind at the start of every round).
     const pending: Promise<{ entries: { seq: number }[] }>[] = [];
     for (let round = 0; round < 12; round++) {
+      const sent = pending.length;
       for (let i = 0; i < 4; i++) {
         pending.push(log.sequencer.append([record(round * 10 + i)], 'a'));
         pending.push(other.sequencer.append([record(1000 + round * 10 + i)], 'b'));
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.all(pending.slice(sent));
     }
     const seqs = (await Promise.all(pending)).map((r) => r.entries[0]!.seq);
     assert.equal(new Set(seqs).size, pending.length, 'every acknowledged event has its own seq');
     assert.equal((await log.store.head())!.size, pending.length);
     assert.ok(
-      log.sequencer.planned.inLock + other.sequencer.planned.inLock > 2,
+      log.sequencer.planned.inLock + other.sequencer.planned.inLock > 12,
       'plans met a moved head',
     );
     const report = await verifyStore(log.store);

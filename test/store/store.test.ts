@@ -1,42 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { NewEntry, Store, StoredCheckpoint } from '../../src/store/store.js';
+import type { NewEntry, Store } from '../../src/store/store.js';
 import { nodeKey } from '../../src/store/store.js';
+import { appendEntries, checkpoint, entry, hash } from '../support/store-rows.js';
 import { STORES } from '../support/stores.js';
 
 /** The Store conformance suite: every adapter must pass it unchanged. */
-const hash = (n: number) => new Uint8Array(32).fill(n % 256);
-
-function entry(seq: number, overrides: Partial<NewEntry> = {}): NewEntry {
-  return {
-    seq,
-    id: `id-${String(seq).padStart(6, '0')}`,
-    source: seq % 2 === 0 ? 'billing' : 'hr',
-    leafHash: hash(seq),
-    record: `{"n":${seq}}`,
-    actorId: `u-${seq % 3}`,
-    action: seq % 2 === 0 ? 'customer.read' : 'customer.update',
-    targetType: seq % 4 === 0 ? null : 'customer',
-    targetId: seq % 4 === 0 ? null : `c-${seq % 5}`,
-    outcome: seq % 7 === 0 ? 'denied' : 'success',
-    timeMs: 1_000 + seq,
-    receivedAtMs: 10_000 + Math.floor(seq / 2) * 10,
-    ...overrides,
-  };
-}
-
-function checkpoint(size: number): StoredCheckpoint {
-  return { size, rootHash: hash(200 + size), note: `note ${size}\n`, createdAtMs: 5 };
-}
-
-async function appendEntries(store: Store, from: number, to: number): Promise<void> {
-  await store.append(async (tx) => {
-    const entries = [];
-    for (let s = from; s < to; s++) entries.push(entry(s));
-    await tx.insert({ entries, nodes: [], checkpoint: checkpoint(to) });
-  });
-}
-
 for (const factory of STORES) {
   describe(`Store conformance: ${factory.name}`, () => {
     let store: Store;
@@ -325,80 +294,6 @@ for (const factory of STORES) {
       assert.equal((await store.getState('apart', 'id-000041'))!.value, '{"n":2}');
       await appendEntries(store, 43, 44);
       assert.equal((await store.head())!.size, 44);
-    });
-  });
-
-  describe(`Store conformance: ${factory.name}: appendIfHead`, () => {
-    let store: Store;
-    let dispose: () => Promise<void>;
-    /** The head a batch ending at `size` leaves: what the next batch is planned on. */
-    const planned = (size: number) => ({
-      size,
-      rootHash: checkpoint(size).rootHash,
-      note: checkpoint(size).note,
-    });
-    const batch = (from: number, to: number) => ({
-      entries: Array.from({ length: to - from }, (_, i) => entry(from + i)),
-      nodes: [],
-      checkpoint: checkpoint(to),
-    });
-
-    before(async () => {
-      ({ store, dispose } = await factory.create());
-      await appendEntries(store, 0, 4);
-    });
-    after(async () => dispose());
-
-    it('appends a batch planned on the committed head, durably, as one append', async () => {
-      assert.equal(await store.appendIfHead(planned(4), batch(4, 6)), true);
-      const head = (await store.head())!;
-      assert.equal(head.size, 6);
-      assert.equal(head.checkpoint.note, 'note 6\n');
-      assert.equal((await store.entryBySeq(5))!.id, 'id-000005');
-    });
-
-    it('writes nothing when the head is not the one planned on: another size, root or note', async () => {
-      const moved = [
-        planned(4),
-        { ...planned(6), rootHash: hash(7) },
-        { ...planned(6), note: 'note 6 of a rotated key\n' },
-      ];
-      for (const expected of moved) {
-        assert.equal(await store.appendIfHead(expected, batch(6, 7)), false);
-      }
-      assert.equal((await store.head())!.size, 6);
-      assert.equal(await store.entryBySeq(6), undefined);
-    });
-
-    it('takes batches handed over without waiting in order: each planned on the one before', async () => {
-      // What the sequencer does under load: the next batch goes before the one ahead commits.
-      const results = await Promise.all([
-        store.appendIfHead(planned(6), batch(6, 8)),
-        store.appendIfHead(planned(8), batch(8, 9)),
-        store.append(async (tx) => (await tx.head())!.size),
-        store.appendIfHead(planned(9), batch(9, 12)),
-      ]);
-      assert.deepEqual(results, [true, true, 9, true]);
-      assert.equal((await store.head())!.size, 12);
-    });
-
-    it('writes nothing of a batch behind one whose head had moved', async () => {
-      const results = await Promise.all([
-        store.appendIfHead(planned(10), batch(12, 13)),
-        store.appendIfHead(planned(13), batch(13, 14)),
-      ]);
-      assert.deepEqual(results, [false, false]);
-      assert.equal((await store.head())!.size, 12);
-    });
-
-    it('rolls back a batch that fails and leaves the store usable', async () => {
-      const clash = { ...batch(12, 14), entries: [entry(12), entry(13, { id: 'id-000000' })] };
-      await assert.rejects(store.appendIfHead(planned(12), clash));
-      assert.equal((await store.head())!.size, 12);
-      assert.equal(await store.entryBySeq(12), undefined);
-      assert.equal(await store.appendIfHead(planned(12), batch(12, 13)), true);
-      await appendEntries(store, 13, 14);
-      assert.equal((await store.head())!.size, 14);
     });
   });
 

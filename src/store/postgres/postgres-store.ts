@@ -1,16 +1,13 @@
 import { Pool, type QueryResult } from 'pg';
 import { Mutex } from '../../util/mutex.js';
-import { appendIfHeadWithin } from '../expected-head.js';
 import { facetCounts } from '../facet-sql.js';
 import { int, type Row, toCheckpoint, toEntry, toFullEntry, toKey, toStateDoc } from '../rows.js';
 import { endableRunner, type QueryRunner, queryBuilder } from '../sql/query-runner.js';
 import { insertTableRows, scanTableRows } from '../sql/table-copy.js';
 import { assertOutsideTransactionOf, runInTransactionOf } from '../sql/transaction-scope.js';
 import type {
-  AppendBatch,
   AppendTransaction,
   EntryFilter,
-  ExpectedHead,
   FacetCounts,
   FacetOptions,
   IngestKeyRow,
@@ -124,11 +121,6 @@ export class PostgresStore implements Store {
         client.release(broken);
       }
     });
-  }
-
-  /** The head check and the insert inside one append transaction (PgAppendTransaction). */
-  appendIfHead(expected: ExpectedHead, batch: AppendBatch): Promise<boolean> {
-    return appendIfHeadWithin(this, expected, batch);
   }
 
   async transaction<T>(fn: (tx: QueryRunner) => Promise<T>): Promise<T> {
