@@ -291,16 +291,20 @@ export class EvidentClient {
           timeoutMs: this.o.requestTimeoutMs,
         });
       } catch (error) {
-        if (!isRetryable(error) || this.abort.signal.aborted) throw error;
-        this.o.onError?.(error as EvidentClientError, ids);
-        const wait = backoffMs(attempt, this.o.retryBaseMs, this.o.retryMaxMs, this.o.random);
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, wait);
-          this.abort.signal.addEventListener('abort', () => {
-            clearTimeout(t);
-            resolve();
+        if (!isRetryable(error)) throw error;
+        // close() gave up while this attempt was on its way: the caller hears `closed`, as
+        // when it gave up during the wait before the next attempt.
+        if (!this.abort.signal.aborted) {
+          this.o.onError?.(error as EvidentClientError, ids);
+          const wait = backoffMs(attempt, this.o.retryBaseMs, this.o.retryMaxMs, this.o.random);
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, wait);
+            this.abort.signal.addEventListener('abort', () => {
+              clearTimeout(t);
+              resolve();
+            });
           });
-        });
+        }
         if (this.abort.signal.aborted) {
           throw new EvidentClientError('closed', 'closed before the server could be reached', {
             cause: error,

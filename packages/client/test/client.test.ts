@@ -209,6 +209,21 @@ describe('EvidentClient backpressure', () => {
     }
   });
 
+  it('rejects with closed when close() gives up while an attempt is still on its way', async () => {
+    // The attempt fails only after close()'s timeout, as a connection attempt to a host that
+    // does not answer does, or any attempt on a machine busy enough.
+    const client = new EvidentClient({
+      url: await deadUrl(),
+      key: 'evi_unused',
+      retryBaseMs: 5,
+      fetch: () =>
+        new Promise((_, reject) => setTimeout(() => reject(new TypeError('fetch failed')), 150)),
+    });
+    const r = await client.log(sample(1));
+    await client.close({ timeoutMs: 50 });
+    await assert.rejects(r.stored, { code: 'closed' });
+  });
+
   it('gives up at close() after its timeout, rejecting with closed', async () => {
     const client = new EvidentClient({ url: await deadUrl(), key: 'evi_unused', retryBaseMs: 5 });
     const r = await client.log(sample(1));
