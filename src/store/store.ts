@@ -194,7 +194,7 @@ export interface Store {
    * BEGIN and INSERT. Without it (PostgreSQL) the sequencer checks the head inside `append`,
    * where a plan that no longer applies is made again under the same lock: several servers
    * share a PostgreSQL log, their plans often meet a head another one moved, and taking the
-   * lock a second time for those cost three processes 5-20% of their rate (measured).
+   * lock a second time for those cost three processes 11-34% of their rate (measured).
    */
   appendIfHead?(expected: ExpectedHead, batch: AppendBatch): Promise<boolean>;
 
