@@ -5,16 +5,16 @@ import { AppError } from '../../errors.js';
 import type { SelfAudit, SelfAuditEvent } from '../../log/self-audit.js';
 import type { QueryRunner } from '../../store/sql/query-runner.js';
 import type { Store } from '../../store/store.js';
-import { alertIdForKey, claimAlertKey } from '../../store/tables/alerts/alert-keys-table.js';
+import { alertIdsForKeys, claimAlertKeys } from '../../store/tables/alerts/alert-keys-table.js';
 import {
   alertById,
-  alertExists,
   alertPage,
   alertSpan,
   alertsAscending,
   alertTallies,
-  insertAlert,
+  insertAlerts,
   type StoredAlert,
+  storedAlertIds,
   updateAlert,
 } from '../../store/tables/alerts/alerts-table.js';
 import { type Clock, systemClock } from '../../util/clock.js';
@@ -100,36 +100,51 @@ export class AlertService implements AlertSink {
     alongside?: (tx: QueryRunner) => Promise<void>,
   ): Promise<{ id: string; created: boolean }[]> {
     for (const input of inputs) checkNewAlert(input);
+    const keys = [...new Set(inputs.map((i) => i.key))];
     if (alongside === undefined) {
       // The common repeat (a re-evaluation after a restart) answers from a read.
       const q = this.options.store.state;
-      const known = await Promise.all(inputs.map((i) => alertIdForKey(q, i.key)));
-      const stored = await Promise.all(known.map((id) => id !== undefined && alertExists(q, id)));
-      if (stored.every(Boolean)) return known.map((id) => ({ id: id!, created: false }));
+      const known = await alertIdsForKeys(q, keys);
+      if (known.size === keys.length) {
+        const stored = await storedAlertIds(q, [...known.values()]);
+        if (stored.size === known.size)
+          return inputs.map((i) => ({ id: known.get(i.key)!, created: false }));
+      }
     }
     const now = this.clock.now();
-    const fresh = inputs.map(() => this.ids(now));
     const { result } = await this.options.audit.recordWithin(async (tx) => {
+      // Set-based: two reads, then a few multi-row inserts for the whole batch. The
+      // transaction holds the log's append lock, so its statements (round trips on
+      // PostgreSQL) hold up ingest: per alert they cost an alert storm most of its throughput.
+      const known = await alertIdsForKeys(tx, keys);
+      const stored = await storedAlertIds(tx, [...known.values()]);
       const events: SelfAuditEvent[] = [];
       const created: AlertRecord[] = [];
+      const claims: { key: string; alertId: string }[] = [];
       const results: { id: string; created: boolean }[] = [];
-      for (const [i, input] of inputs.entries()) {
-        const known = await alertIdForKey(tx, input.key);
-        if (known !== undefined && (await alertExists(tx, known))) {
-          results.push({ id: known, created: false });
+      for (const input of inputs) {
+        const id = known.get(input.key);
+        if (id !== undefined && stored.has(id)) {
+          // Raised before, or earlier in this call.
+          results.push({ id, created: false });
           continue;
         }
         // A key without its alert is left by a store migrated from before transactions
         // (a crash between the two writes): the alert is made now under the id it claimed,
         // and notified, though this raise did not claim the key (`created` false).
-        const id = known ?? fresh[i]!;
-        if (known === undefined) await claimAlertKey(tx, input.key, id, now);
-        const alert = newAlertRecord(id, input);
-        await insertAlert(tx, alert, now);
+        const alertId = id ?? this.ids(now);
+        if (id === undefined) {
+          claims.push({ key: input.key, alertId });
+          known.set(input.key, alertId);
+        }
+        stored.add(alertId);
+        const alert = newAlertRecord(alertId, input);
         events.push(eventFor(alert, alert.history[0]!));
         created.push(alert);
-        results.push({ id, created: known === undefined });
+        results.push({ id: alertId, created: id === undefined });
       }
+      await claimAlertKeys(tx, claims, now);
+      await insertAlerts(tx, created, now);
       if (alongside) await alongside(tx);
       return { events, result: { results, created } };
     });

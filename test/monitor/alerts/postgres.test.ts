@@ -14,7 +14,7 @@ import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { freshPgSchema, PG_ENABLED } from '../../support/stores.js';
 import { START_MS, tempDir } from '../../support/test-server.js';
-import { newAlert } from './support.js';
+import { assertStormStored, newAlert, stormAlerts } from './support.js';
 
 describe('alerts on one PostgreSQL log shared by two servers', {
   skip: !PG_ENABLED && 'EVIDENT_TEST_PG_URL is not set',
@@ -74,6 +74,42 @@ describe('alerts on one PostgreSQL log shared by two servers', {
     assert.deepEqual(await raiseEvents(id), ['alert.raise']);
     assert.equal(notified, 1);
     assert.notEqual(raiseSeq((await services[1]!.get(id))!.value), null);
+  });
+
+  it('two servers raising overlapping storms at once make each alert once', async () => {
+    // 900 keys: the first server raises 0–599, the second 300–899, both at the same time.
+    const storm = stormAlerts(900, 'pg-storm');
+    const before = notified;
+    const [a, b] = await Promise.all([
+      services[0]!.raiseAll(storm.slice(0, 600)),
+      services[1]!.raiseAll(storm.slice(300)),
+    ]);
+    const idOf = new Map<string, string>();
+    for (const [i, r] of a!.entries()) idOf.set(storm[i]!.key, r.id);
+    for (const [i, r] of b!.entries()) {
+      const key = storm[300 + i]!.key;
+      if (idOf.has(key)) assert.equal(r.id, idOf.get(key), `${key}: one alert on both servers`);
+      idOf.set(key, r.id);
+    }
+    assert.equal(new Set(idOf.values()).size, 900);
+    assert.equal([...a!, ...b!].filter((r) => r.created).length, 900);
+    assert.equal(notified - before, 900, 'each notified once');
+    await assertStormStored(
+      services[1]!,
+      storm,
+      storm.map((s) => idOf.get(s.key)!),
+    );
+    const events = await logs[0]!.store.search({
+      source: 'evident',
+      action: 'alert.raise',
+      limit: 1000,
+    });
+    const stormIds = new Set(idOf.values());
+    const targets = events
+      .map((e) => (JSON.parse(e.record) as { target: { id: string } }).target.id)
+      .filter((id) => stormIds.has(id));
+    assert.equal(new Set(targets).size, 900);
+    assert.equal(targets.length, 900, 'one alert.raise event per alert');
   });
 
   it('acknowledging on both at once: one wins, the other is a conflict', async () => {

@@ -8,7 +8,7 @@ import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import type { Notifier } from '../../../src/monitor/notify/notifier.js';
 import { claimAlertKey } from '../../../src/store/tables/alerts/alert-keys-table.js';
 import { type TestServer, testServer } from '../../support/test-server.js';
-import { alertEvents, alertService, newAlert } from './support.js';
+import { alertEvents, alertService, assertStormStored, newAlert, stormAlerts } from './support.js';
 
 const REVIEWER = {
   kind: 'person' as const,
@@ -92,6 +92,36 @@ describe('AlertService: raising', () => {
     assert.equal((await alertEvents(t, id!)).length, 1);
     assert.equal(a.raised.length + b.raised.length, 1, 'notified once');
     assert.notEqual(raiseSeq((await a.service.get(id!))!.value), null);
+  });
+
+  it('raises a storm of 1,200 in one call: each once, with its rows and one event each', async () => {
+    const { service, raised } = alertService(t);
+    const storm = stormAlerts(1200, 'storm');
+    // A key twice in one call is raised once; the repeat answers with the same id.
+    const results = await service.raiseAll([...storm, storm[7]!]);
+    assert.equal(results.filter((r) => r.created).length, 1200);
+    assert.deepEqual(results[1200], { id: results[7]!.id, created: false });
+    assert.equal(new Set(results.map((r) => r.id)).size, 1200);
+    assert.equal(raised.length, 1200, 'each new alert notified once');
+    const ids = results.slice(0, 1200).map((r) => r.id);
+    await assertStormStored(service, storm, ids);
+    for (const id of [ids[0]!, ids[599]!, ids[1199]!]) {
+      assert.deepEqual(
+        (await alertEvents(t, id)).map((e) => e.record.action),
+        ['alert.raise'],
+      );
+    }
+    // Raised again (the engine re-evaluating after a restart), with some new keys among them.
+    const again = await service.raiseAll([
+      ...storm.slice(0, 700),
+      ...stormAlerts(1300, 'storm').slice(1200),
+    ]);
+    assert.deepEqual(
+      again.slice(0, 700).map((r) => r.id),
+      ids.slice(0, 700),
+    );
+    assert.equal(again.filter((r) => r.created).length, 100);
+    assert.equal(raised.length, 1300);
   });
 
   it('keeps the first 1000 seqs, names 100 in the event, and counts them all', async () => {

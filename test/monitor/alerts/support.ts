@@ -113,3 +113,47 @@ export function ok<T>(res: { statusCode: number; body: string }, status = 200): 
   assert.equal(res.statusCode, status, res.body);
   return JSON.parse(res.body) as T;
 }
+
+/**
+ * `count` distinct alerts as an alert storm raises them in one engine step: one or two
+ * sources (with seqs by source), a group, several seqs each. Enough of them to cross the
+ * store's chunk sizes (keys and ids 500 per query, rows per multi-row insert).
+ */
+export function stormAlerts(count: number, prefix: string): NewAlert[] {
+  return Array.from({ length: count }, (_, i) => {
+    const seqs = [3 * i, 3 * i + 1, 3 * i + 2];
+    const two = i % 3 === 0;
+    return newAlert({
+      key: `${prefix}:${i}`,
+      ruleId: 'iso.restricted-off-hours',
+      title: `Restricted data accessed outside working hours by u-${i}`,
+      seqs,
+      sources: two ? [BILLING_SOURCE, HR_SOURCE] : [BILLING_SOURCE],
+      ...(two
+        ? { seqsBySource: { [BILLING_SOURCE]: seqs.slice(0, 2), [HR_SOURCE]: [seqs[2]!] } }
+        : {}),
+      group: { 'actor.id': `u-${i}` },
+      triggeredAtMs: Date.parse('2026-11-22T21:00:00.000Z') + i,
+    });
+  });
+}
+
+/** Each raised alert reads back as raised: its key's facts, its seqs, sources and group. */
+export async function assertStormStored(
+  service: AlertService,
+  raised: readonly NewAlert[],
+  ids: readonly string[],
+): Promise<void> {
+  for (const [i, input] of raised.entries()) {
+    const stored = (await service.get(ids[i]!))?.value;
+    assert.ok(stored, `alert ${input.key} is stored`);
+    assert.equal(stored.key, input.key);
+    assert.equal(stored.title, input.title);
+    assert.deepEqual(stored.seqs, input.seqs);
+    assert.deepEqual(stored.sources, input.sources);
+    assert.deepEqual(stored.seqsBySource, input.seqsBySource);
+    assert.deepEqual(stored.group, input.group);
+    assert.equal(stored.history.length, 1);
+    assert.equal(stored.history[0]!.action, 'raise');
+  }
+}

@@ -5,6 +5,8 @@ import type { AlertRecord, HistoryEntry } from '../../../monitor/alerts/alert.js
 import type { AlertFilter } from '../../../monitor/alerts/alert-filter.js';
 import { int, type Row } from '../../rows.js';
 import { forUpdate, type QueryRunner, tables } from '../../sql/query-runner.js';
+import { insertTableRows } from '../../sql/table-copy.js';
+import { IDS_PER_QUERY } from './alert-keys-table.js';
 import {
   alertColumns,
   alertFromRows,
@@ -21,20 +23,34 @@ export type StoredAlert = AlertRecord & { version: number };
 
 /** Writes a new alert: its row, its source, seq and group rows, and its raise step. */
 export async function insertAlert(q: QueryRunner, alert: AlertRecord, atMs: number): Promise<void> {
-  const db = tables<AlertTables>(q);
-  await q.run(db.insertInto('alerts').values(alertColumns(alert, 1, atMs)));
-  const sources = alertSourceRows(alert);
-  if (sources.length > 0) await q.run(db.insertInto('alert_sources').values(sources));
-  const seqs = alertSeqRows(alert);
-  // Bounded chunks: SQLite allows at most 32766 parameters per statement.
-  for (let i = 0; i < seqs.length; i += 500) {
-    await q.run(db.insertInto('alert_seqs').values(seqs.slice(i, i + 500)));
-  }
-  const groups = alertGroupRows(alert);
-  if (groups.length > 0) await q.run(db.insertInto('alert_groups').values(groups));
-  for (const [step, h] of alert.history.entries()) {
-    await q.run(db.insertInto('alert_history').values(historyColumns(alert.id, step, h)));
-  }
+  await insertAlerts(q, [alert], atMs);
+}
+
+/**
+ * Writes new alerts with a few multi-row statements per table (alerts first, then their
+ * sources, seqs, groups and steps), not several statements per alert: an alert storm raises
+ * hundreds in one transaction, and on PostgreSQL each statement is a round trip made while
+ * that transaction holds the log's append lock.
+ */
+export async function insertAlerts(
+  q: QueryRunner,
+  alerts: readonly AlertRecord[],
+  atMs: number,
+): Promise<void> {
+  if (alerts.length === 0) return;
+  await insertTableRows(
+    q,
+    'alerts',
+    alerts.map((a) => alertColumns(a, 1, atMs)),
+  );
+  await insertTableRows(q, 'alert_sources', alerts.flatMap(alertSourceRows));
+  await insertTableRows(q, 'alert_seqs', alerts.flatMap(alertSeqRows));
+  await insertTableRows(q, 'alert_groups', alerts.flatMap(alertGroupRows));
+  await insertTableRows(
+    q,
+    'alert_history',
+    alerts.flatMap((a) => a.history.map((h, step) => historyColumns(a.id, step, h))),
+  );
 }
 
 /**
@@ -83,8 +99,23 @@ export async function alertById(
 
 /** Whether an alert with this id is stored. */
 export async function alertExists(q: QueryRunner, id: string): Promise<boolean> {
+  return (await storedAlertIds(q, [id])).has(id);
+}
+
+/** Which of these alert ids are stored: one query per 500 ids. */
+export async function storedAlertIds(q: QueryRunner, ids: readonly string[]): Promise<Set<string>> {
   const db = tables<AlertTables>(q);
-  return (await q.first(db.selectFrom('alerts').select('id').where('id', '=', id))) !== undefined;
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const rows = await q.all<Row>(
+      db
+        .selectFrom('alerts')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + IDS_PER_QUERY)),
+    );
+    for (const row of rows) found.add(String(row.id));
+  }
+  return found;
 }
 
 /** Newest first, below `before` (an id, exclusive): one keyset page in SQL. */
@@ -234,7 +265,7 @@ async function withHistories(q: QueryRunner, rows: Row[]): Promise<StoredAlert[]
 async function historiesOf(q: QueryRunner, ids: readonly string[]): Promise<Map<string, Row[]>> {
   const db = tables<AlertTables>(q);
   const out = new Map<string, Row[]>();
-  for (let i = 0; i < ids.length; i += 500) {
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
     const rows = await q.all<Row>(
       db
         .selectFrom('alert_history as h')
@@ -243,7 +274,7 @@ async function historiesOf(q: QueryRunner, ids: readonly string[]): Promise<Map<
         )
         .selectAll('h')
         .select('e.seq as seq')
-        .where('h.alert_id', 'in', ids.slice(i, i + 500))
+        .where('h.alert_id', 'in', ids.slice(i, i + IDS_PER_QUERY))
         .orderBy('h.alert_id')
         .orderBy('h.step'),
     );
