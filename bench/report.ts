@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { KEY_BATCH_ROWS } from '../src/store/sqlite/key-batch.js';
 import { BATCH_EVENTS, type IngestRun, SINGLE_CLIENTS } from './http-ingest.js';
 import { type RunResults, TARGETS } from './results.js';
+import { rulesNote } from './server.js';
 import type { RawInsertResult } from './sqlite-limit.js';
 import { verifyMarkdown, verifyRemoteMarkdown } from './verify-report.js';
 
@@ -76,6 +77,7 @@ is written by bench/report.ts from that run. Figures are never test assertions.
 - Log size: ${int(r.entries)} entries filled through the sequencer; HTTP scenarios run
   ${r.secondsPerHttpScenario} s each against it.
 - Whole run: ${(r.durationSeconds / 60).toFixed(1)} minutes.
+- Rules: ${rulesNote()}
 ${noisy}
 ## Machine
 

@@ -90,13 +90,31 @@ export async function createIngestKey(url: string): Promise<string> {
   return ((await created.json()) as { key: string }).key;
 }
 
+/** The bench's rules file: working time all week (its comment says why). */
+export const BENCH_RULES_FILE = resolve('bench/rules/working-hours-all-week.yaml');
+
+/**
+ * EVIDENT_RULES for every bench server, so the default rules raise the same alerts whatever
+ * the time of day; BENCH_REAL_CALENDAR=1 keeps the pack's calendar (`--rules` overrides both).
+ */
+function benchCalendar(): Record<string, string> {
+  return process.env.BENCH_REAL_CALENDAR === '1' ? {} : { EVIDENT_RULES: BENCH_RULES_FILE };
+}
+
+/** Which alert rules the servers ran with: the calendar decides how many alerts the fixtures raise. */
+export function rulesNote(): string {
+  return process.env.BENCH_REAL_CALENDAR === '1'
+    ? "The servers ran the default rules with their own calendar (`BENCH_REAL_CALENDAR=1`): outside Mon–Fri 07:00–19:00 UTC the off-hours rule raises an alert per actor and hour on the fixtures' restricted targets."
+    : 'The servers ran the default rules with working time all week (bench/rules/working-hours-all-week.yaml), so the alerts raised do not depend on the time of day.';
+}
+
 /** Starts `node <args>` and waits for it to print "listening on <url>". */
 export async function spawnServer(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
+    env: { ...benchCalendar(), ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await listeningUrl(child);

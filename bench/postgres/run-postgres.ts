@@ -22,7 +22,7 @@ import { type MachineInfo, machineInfo, watchCpu } from '../machine.js';
 import { type ProofResult, proofsHttp, proofsStoreLevel } from '../proofs.js';
 import { type ReadFloorResult, readFloorHttp } from '../read-floor.js';
 import { type SearchResult, searchHttp, searchStoreLevel } from '../search.js';
-import { ADMIN_TOKEN, buildServer, type ServerProcess, spawnServer } from '../server.js';
+import { ADMIN_TOKEN, buildServer, rulesNote, type ServerProcess, spawnServer } from '../server.js';
 import { log } from '../stats.js';
 import { fillPostgres, type PgFillResult } from './pg-fill.js';
 import {
@@ -560,6 +560,7 @@ ${s.max_wal_size}, checkpoint_timeout ${s.checkpoint_timeout}, wal_buffers ${s.w
 full_page_writes ${s.full_page_writes}, wal_sync_method ${s.wal_sync_method}, commit_delay ${s.commit_delay}. The Evident servers (compiled,
 \`evident serve --db …\`), PostgreSQL and the load generator (autocannon, in the bench process) share the
 2 cores; each scenario lists their CPU shares. Each run uses its own schemas, dropped at the end.
+${rulesNote()}
 
 **The limit** is ${limitName} of the same rows (the events the fill drew: canonical record,
 leaf hash and indexed columns, built before the clock starts) into a schema made by the store's
