@@ -7,6 +7,9 @@
  *   BENCH_PROFILE=1      CPU-profile the server in each HTTP phase (slower; adds hot spots)
  *   BENCH_KEEP=1         keep the data folder (.bench-data/run-<pid>)
  *   BENCH_OUTPUT         where to write the report (default BENCHMARKS.md)
+ *   BENCH_REAL_CALENDAR=1  servers keep the rule pack's working hours (Mon–Fri 07:00–19:00
+ *                        UTC), so the off-hours rule raises thousands of alerts at night; by
+ *                        default every server runs bench/rules/working-hours-all-week.yaml
  *   BENCH_MONITOR=0      skip the alert-rule overhead phase (bench/monitor.ts; its own knobs
  *                        BENCH_MONITOR_SECONDS, default min(BENCH_SECONDS, 10), and
  *                        BENCH_MONITOR_ROUNDS, default 3)
