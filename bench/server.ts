@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { log } from './stats.js';
 
 export type ServerMode = 'compiled' | 'tsx';
@@ -91,7 +92,9 @@ export async function createIngestKey(url: string): Promise<string> {
 }
 
 /** The bench's rules file: working time all week (its comment says why). */
-export const BENCH_RULES_FILE = resolve('bench/rules/working-hours-all-week.yaml');
+export const BENCH_RULES_FILE = fileURLToPath(
+  new URL('./rules/working-hours-all-week.yaml', import.meta.url),
+);
 
 /**
  * EVIDENT_RULES for every bench server, so the default rules raise the same alerts whatever

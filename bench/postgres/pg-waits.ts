@@ -13,6 +13,12 @@ export interface WaitProfile {
   busyPercent: number;
   /** Busy backend-samples by state, percent of all busy backend-samples, largest first. */
   states: { state: string; percent: number }[];
+  /**
+   * The statement each backend found idle in a transaction had sent last (its kind and table,
+   * e.g. `insert alert_keys`), percent of those samples, largest first: what the transaction
+   * was doing when it stopped to wait for the server.
+   */
+  idleAfter: { statement: string; percent: number }[];
 }
 
 const INTERVAL_MS = 10;
@@ -21,6 +27,8 @@ const INTERVAL_MS = 10;
 export async function sampleWaits(databaseUrl: string): Promise<() => Promise<WaitProfile>> {
   const client = await connect(databaseUrl);
   const counts = new Map<string, number>();
+  const idleAfter = new Map<string, number>();
+  let idleTotal = 0;
   let samples = 0;
   let busySamples = 0;
   let busyTotal = 0;
@@ -31,8 +39,9 @@ export async function sampleWaits(databaseUrl: string): Promise<() => Promise<Wa
         state: string | null;
         wait_event_type: string | null;
         wait_event: string | null;
+        query: string | null;
       }>(
-        `SELECT state, wait_event_type, wait_event FROM pg_stat_activity
+        `SELECT state, wait_event_type, wait_event, left(query, 200) AS query FROM pg_stat_activity
           WHERE application_name = 'evident' AND backend_type = 'client backend'
             AND state IS NOT NULL AND state <> 'idle'`,
       );
@@ -42,6 +51,11 @@ export async function sampleWaits(databaseUrl: string): Promise<() => Promise<Wa
         busyTotal++;
         const state = describe(r.state, r.wait_event_type, r.wait_event);
         counts.set(state, (counts.get(state) ?? 0) + 1);
+        if (r.state === 'idle in transaction') {
+          idleTotal++;
+          const statement = statementKind(r.query ?? '');
+          idleAfter.set(statement, (idleAfter.get(statement) ?? 0) + 1);
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
     }
@@ -56,6 +70,9 @@ export async function sampleWaits(databaseUrl: string): Promise<() => Promise<Wa
       states: [...counts.entries()]
         .sort((a, b) => b[1] - a[1])
         .map(([state, n]) => ({ state, percent: (n / Math.max(1, busyTotal)) * 100 })),
+      idleAfter: [...idleAfter.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([statement, n]) => ({ statement, percent: (n / Math.max(1, idleTotal)) * 100 })),
     };
   };
 }
@@ -68,11 +85,26 @@ function describe(state: string | null, type: string | null, event: string | nul
   return `${type}:${event}`;
 }
 
-/** "48% WAL flush, 30% CPU, …" */
+/**
+ * A statement as its kind and first table: `insert alert_keys`, `copy entry_payloads`,
+ * `begin` (the append's BEGIN with the lock and the head), `select entries`.
+ */
+export function statementKind(query: string): string {
+  const verb = /^\s*(\w+)/.exec(query)?.[1]?.toLowerCase() ?? '?';
+  if (verb === 'begin') return 'begin';
+  const table = /(?:into|from|update|copy)\s+(?:"?[\w]+"?\.)?"?(\w+)"?/i.exec(query)?.[1];
+  return table ? `${verb} ${table}` : verb;
+}
+
+/** "48% WAL flush, 30% CPU, …; idle in transaction after: 40% insert alert_keys, …" */
 export function describeWaits(w: WaitProfile, top = 4): string {
   const parts = w.states
     .slice(0, top)
     .map((s) => `${Math.round(s.percent)}% ${s.state}`)
     .join(', ');
-  return `append connections busy in ${Math.round(w.busyPercent)}% of samples: ${parts}`;
+  const after = w.idleAfter
+    .slice(0, 3)
+    .map((s) => `${Math.round(s.percent)}% ${s.statement}`)
+    .join(', ');
+  return `append connections busy in ${Math.round(w.busyPercent)}% of samples: ${parts}${after ? `; idle in transaction after: ${after}` : ''}`;
 }
