@@ -1,8 +1,7 @@
 /**
  * `COPY … FROM STDIN` with the plain `pg` client, for the bench's limit (kept apart from the
- * adapter's writer, src/store/postgres/copy-rows.ts on pg-copy-streams, so the limit does not
- * move with the code it measures): a
- * Submittable that sends the statement over the simple query protocol, answers the server's
+ * adapter's writer, src/store/postgres/copy-rows.ts, so the limit does not move with the code
+ * it measures): a Submittable that sends the statement over the simple query protocol, answers the server's
  * CopyInResponse with the data in CopyData messages and CopyDone, and resolves with the
  * server's row count once it is ready again. Text format: tab-separated columns, `\N` for
  * NULL, backslash escapes; bytea as `\\x<hex>`.

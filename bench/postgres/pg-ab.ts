@@ -79,12 +79,25 @@ async function runSide(main: string): Promise<SideRun> {
       if (!run.integrity.ok) throw new Error(`integrity failed: ${JSON.stringify(run.integrity)}`);
     const alerts = await alertCount(schema);
     log(
-      `  alerts raised: ${alertsAfterArrays} in the arrays run, ${alerts - alertsAfterArrays} in the singles run`,
+      `  alerts raised: ${alertsAfterArrays} in the arrays run, ${alerts - alertsAfterArrays} in the singles run (${await alertRules(schema)})`,
     );
     return { arrays, singles, alerts: [alertsAfterArrays, alerts - alertsAfterArrays] };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await dropSchema(DATABASE, schema);
+  }
+}
+
+/** "iso.denied-burst 347, iso.bulk-exports 18": the rules that raised them. */
+async function alertRules(schema: string): Promise<string> {
+  const client = await connect(DATABASE);
+  try {
+    const { rows } = await client.query<{ rule_id: string; n: string }>(
+      `SELECT rule_id, count(*) AS n FROM ${quoteIdent(schema)}.alerts GROUP BY rule_id ORDER BY 2 DESC`,
+    );
+    return rows.map((r) => `${r.rule_id} ${r.n}`).join(', ');
+  } finally {
+    await client.end();
   }
 }
 

@@ -71,6 +71,35 @@ describe('copyRows (PostgreSQL COPY FROM STDIN)', { skip: !PG_ENABLED }, () => {
     assert.equal(rows[0].n, 0);
   });
 
+  it('a COPY refused before its data arrives drops the data sent behind it; the connection goes on', async () => {
+    // The data follows the statement without waiting for PostgreSQL's CopyInResponse: when
+    // the statement itself fails (no such column), PostgreSQL drops the CopyData and CopyDone
+    // that arrive after the error. Several megabytes, so they span many CopyData messages.
+    const big = 'x'.repeat(1 << 20);
+    const rows: CopyValue[][] = Array.from({ length: 3 }, (_, i) => [200 + i, big]);
+    await sql.query('BEGIN');
+    try {
+      await assert.rejects(copyRows(sql, table, ['n', 'no_such_column'], rows), /no_such_column/);
+      await assert.rejects(sql.query('SELECT 1'), /current transaction is aborted/);
+    } finally {
+      await sql.query('ROLLBACK');
+    }
+    // The next statements on the same connection are answered as themselves.
+    assert.equal((await sql.query('SELECT 41 + 1 AS n')).rows[0].n, 42);
+    await copyRows(sql, table, ['n', 's'], rows);
+    const { rows: back } = await sql.query(
+      `SELECT n, length(s) AS len FROM ${table} WHERE n >= 200 ORDER BY n`,
+    );
+    assert.deepEqual(
+      back.map((r) => [Number(r.n), r.len]),
+      [
+        [200, big.length],
+        [201, big.length],
+        [202, big.length],
+      ],
+    );
+  });
+
   it('refuses a number that is not a safe integer instead of rounding it', async () => {
     await assert.rejects(copyRows(sql, table, ['n'], [[2 ** 53]]), /safe integer/);
     // Nothing was sent: the connection still answers.

@@ -1,6 +1,4 @@
-import { finished } from 'node:stream/promises';
-import type { ClientBase } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import type { ClientBase, Connection, Submittable } from 'pg';
 
 /** A value of one COPY column: text, an integer, bytes (bytea) or NULL. */
 export type CopyValue = string | number | Uint8Array | null;
@@ -24,10 +22,8 @@ export async function copyRows(
 
 /**
  * Sends `text` (whole lines in COPY's text format, each ending in a newline) to `table`
- * with one `COPY … FROM STDIN`. The statement is queued on `client` at once, behind any it
- * is still running, and the returned promise settles when it is done: a caller may encode
- * and queue the next COPY while PostgreSQL works on this one (node-postgres sends each
- * queued statement as soon as the previous one has answered). Same rules as copyRows.
+ * with one `COPY … FROM STDIN`, and settles when PostgreSQL has written it. Same rules as
+ * copyRows. Call it on an idle client: the statement and its data go out at once.
  */
 export function copyText(
   client: ClientBase,
@@ -36,10 +32,73 @@ export function copyText(
   text: string,
 ): Promise<void> {
   if (text.length === 0) return Promise.resolve();
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  // pg-copy-streams keeps the data until PostgreSQL asks for it (CopyInResponse).
-  stream.end(Buffer.from(text, 'utf8'));
-  return finished(stream);
+  return new Promise((resolve, reject) => {
+    client.query(
+      new PipelinedCopyIn(
+        `COPY ${table} (${columns.join(', ')}) FROM STDIN`,
+        Buffer.from(text, 'utf8'),
+        resolve,
+        reject,
+      ),
+    );
+  });
+}
+
+/** pg's Connection has these (pg/lib/connection.js); @types/pg does not list them. */
+interface CopyConnection extends Connection {
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * COPY FROM STDIN with its data sent right behind the statement, not after PostgreSQL's
+ * CopyInResponse. Waiting for that answer cost a round trip per COPY, and the answer waited
+ * for the event loop: with the server's one thread parsing a request body, PostgreSQL sat
+ * in ClientRead with the append lock held (BENCHMARKS.md, "Alert storms and the clock").
+ * The protocol allows it (PostgreSQL docs, "COPY Operations"): if the COPY fails before or
+ * during copy-in, PostgreSQL answers ErrorResponse and ReadyForQuery and drops any CopyData
+ * and CopyDone that follow. A failure rejects; the caller's transaction is then aborted.
+ */
+class PipelinedCopyIn implements Submittable {
+  private settled = false;
+
+  constructor(
+    private readonly statement: string,
+    private readonly data: Buffer,
+    private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  submit(connection: Connection): void {
+    const copy = connection as CopyConnection;
+    copy.query(this.statement);
+    for (let i = 0; i < this.data.length; i += CHUNK_BYTES) {
+      copy.sendCopyFromChunk(this.data.subarray(i, i + CHUNK_BYTES));
+    }
+    copy.endCopyFrom();
+  }
+
+  handleReadyForQuery(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve();
+  }
+
+  handleError(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(error);
+  }
+
+  // The data is already on its way; a COPY FROM answers nothing else.
+  handleCopyInResponse(): void {}
+  handleCommandComplete(): void {}
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handleCopyData(): void {}
 }
 
 /** `rows` in COPY's text format: one line per row. */
