@@ -36,35 +36,30 @@ export async function claimAlertKey(
   alertId: string,
   atMs: number,
 ): Promise<boolean> {
-  const db = tables<AlertTables>(q);
-  const changed = await q.run(
-    db
-      .insertInto('alert_keys')
-      .values({ alert_key: key, alert_id: alertId, created_at_ms: atMs })
-      .onConflict((oc) => oc.column('alert_key').doNothing()),
-  );
-  return changed === 1;
+  return (await claimAlertKeys(q, [{ key, alertId }], atMs)) === 1;
 }
 
 /**
  * Claims each key for its alert, a few hundred per statement; a key already taken keeps its
- * alert (nothing written for it).
+ * alert (nothing written for it). Returns how many keys this claimed.
  */
 export async function claimAlertKeys(
   q: QueryRunner,
   claims: readonly { key: string; alertId: string }[],
   atMs: number,
-): Promise<void> {
+): Promise<number> {
   const db = tables<AlertTables>(q);
+  let claimed = 0;
   for (let i = 0; i < claims.length; i += IDS_PER_QUERY) {
     const rows = claims
       .slice(i, i + IDS_PER_QUERY)
       .map((c) => ({ alert_key: c.key, alert_id: c.alertId, created_at_ms: atMs }));
-    await q.run(
+    claimed += await q.run(
       db
         .insertInto('alert_keys')
         .values(rows)
         .onConflict((oc) => oc.column('alert_key').doNothing()),
     );
   }
+  return claimed;
 }

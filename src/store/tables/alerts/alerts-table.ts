@@ -97,11 +97,6 @@ export async function alertById(
   return alertFromRows(row, histories.get(id) ?? []);
 }
 
-/** Whether an alert with this id is stored. */
-export async function alertExists(q: QueryRunner, id: string): Promise<boolean> {
-  return (await storedAlertIds(q, [id])).has(id);
-}
-
 /** Which of these alert ids are stored: one query per 500 ids. */
 export async function storedAlertIds(q: QueryRunner, ids: readonly string[]): Promise<Set<string>> {
   const db = tables<AlertTables>(q);
