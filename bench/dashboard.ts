@@ -32,13 +32,12 @@ import { launchChromium } from '../test/support/chromium.js';
 import { repoRoot } from '../test/support/processes.js';
 import { TEST_SCRYPT } from '../test/support/sign-in.js';
 import { BENCH_ORIGIN, fill } from './fill.js';
-import { log } from './stats.js';
+import { log, median } from './stats.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const loads = Number(process.argv[3] ?? 7);
 const PASSWORD = 'a long enough bench passphrase';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const max = (xs: number[]) => Math.max(...xs);
 
 const kept = process.env.EVIDENT_BENCH_DIR;

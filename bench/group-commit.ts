@@ -17,7 +17,7 @@ import { openLog } from '../src/log/open-log.js';
 import { Sequencer } from '../src/log/sequencer.js';
 import { ulidGenerator } from '../src/util/ids.js';
 import { HISTORY_SOURCES, LogHistory } from './log-history.js';
-import { latency, log } from './stats.js';
+import { latency, log, median } from './stats.js';
 
 const CLIENTS = Number(process.env.BENCH_GC_CLIENTS ?? 8);
 const EVENTS = Number(process.env.BENCH_GC_EVENTS ?? 500);
@@ -116,7 +116,6 @@ try {
   await opened.close();
   rmSync(dir, { recursive: true, force: true });
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const summary = (key: keyof Run) => {
   const off = median(runs.off.map((r) => r[key]));
   const on = median(runs.on.map((r) => r[key]));

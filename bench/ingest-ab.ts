@@ -24,7 +24,7 @@ import { BodyPool, IdSource } from './fixtures.js';
 import { closedLoad } from './http-load.js';
 import { watchCpu } from './machine.js';
 import { createIngestKey, spawnEvidentServe } from './server.js';
-import { log } from './stats.js';
+import { log, median } from './stats.js';
 
 const [before, after, roundsText] = process.argv.slice(2);
 if (!before || !after) {
@@ -103,7 +103,6 @@ async function run(main: string, nodeArgs: string[]): Promise<RunResult> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const PROFILE = process.env.BENCH_AB_PROFILE;
 const runs = { before: [] as RunResult[], after: [] as RunResult[] };
 for (let round = 0; round < ROUNDS; round++) {

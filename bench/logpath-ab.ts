@@ -18,7 +18,7 @@ import { ARRAY_EVENTS, arraysLoad, closedLoad } from './http-load.js';
 import { commitStats, logCounters } from './log-stats.js';
 import { watchCpu } from './machine.js';
 import { ADMIN_TOKEN, spawnEvidentServe } from './server.js';
-import { log } from './stats.js';
+import { log, median } from './stats.js';
 
 const [before, after, roundsText] = process.argv.slice(2);
 if (!before || !after) {
@@ -122,7 +122,6 @@ async function run(main: string): Promise<Row> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 const runs = { before: [] as Row[], after: [] as Row[] };
 try {
   for (let round = 0; round < ROUNDS; round++) {

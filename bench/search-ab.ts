@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import type { Store } from '../src/store/store.js';
 import { fill } from './fill.js';
 import { searchStoreLevel } from './search.js';
-import { log } from './stats.js';
+import { log, median } from './stats.js';
 
 const [before, after, roundsText] = process.argv.slice(2);
 if (!before || !after) {
@@ -57,7 +57,6 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const kind of Object.keys(p99.before!)) {
   const b = median(p99.before![kind]!);
   const a = median(p99.after![kind]!);

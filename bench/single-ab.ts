@@ -24,7 +24,7 @@ import { commitStats, logCounters } from './log-stats.js';
 import { watchCpu } from './machine.js';
 import { pacedLoad } from './paced-load.js';
 import { createIngestKey, spawnEvidentServe } from './server.js';
-import { log } from './stats.js';
+import { log, median } from './stats.js';
 
 const [before, after, roundsText] = process.argv.slice(2);
 if (!before || !after) {
@@ -101,7 +101,6 @@ async function run(main: string, nodeArgs: string[]): Promise<Row> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const PROFILE = process.env.BENCH_AB_PROFILE;
 const runs = { before: [] as Row[], after: [] as Row[] };
 for (let round = 0; round < ROUNDS; round++) {

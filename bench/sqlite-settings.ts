@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawSqlite } from './sqlite-limit.js';
-import { log } from './stats.js';
+import { log, median } from './stats.js';
 
 const ROWS = Number(process.env.BENCH_SETTINGS_ROWS ?? 300_000);
 const ROUNDS = Number(process.env.BENCH_SETTINGS_ROUNDS ?? 2);
@@ -52,7 +52,6 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const summary: Record<string, Record<string, number>> = {};
 for (const [name, r] of Object.entries(results))
   summary[name] = rounded(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)])));

@@ -25,6 +25,11 @@ export function latency(samples: readonly number[]): Latency {
   };
 }
 
+/** The middle value; of an even count, the upper of the two middles. The A/B benches' rounds. */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
 /** Milliseconds since `start` (a performance.now() reading). */
 export function since(start: number): number {
   return performance.now() - start;

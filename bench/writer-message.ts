@@ -14,6 +14,7 @@ import { columnsOf } from '../src/log/prepare-entries.js';
 import { packBatch } from '../src/store/sqlite/packed-batch.js';
 import type { AppendBatch } from '../src/store/store.js';
 import { HISTORY_SOURCES, LogHistory } from './log-history.js';
+import { median } from './stats.js';
 
 const ENTRIES = Number(process.env.BENCH_WM_ENTRIES ?? 2000);
 const MESSAGES = Number(process.env.BENCH_WM_MESSAGES ?? 300);
@@ -76,7 +77,6 @@ for (let i = 0; i < MESSAGES; i++) {
   }
 }
 await worker.terminate();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const perEntryUs = (xs: number[]) => Math.round((median(xs) / ENTRIES) * 1e6) / 1000;
 console.log(
   JSON.stringify({

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quoteIdent } from '../../src/store/postgres/connection.js';
 import { spawnServer } from '../server.js';
-import { log } from '../stats.js';
+import { log, median } from '../stats.js';
 import { fillPostgres } from './pg-fill.js';
 import { type PgIngestRun, pgBatchIngest, pgSingleIngest } from './pg-ingest.js';
 import { benchSchema, connect, DEFAULT_DATABASE_URL, dropSchema, withSchema } from './pg-target.js';
@@ -73,51 +73,36 @@ async function runSide(main: string): Promise<SideRun> {
       batchClients: CLIENTS,
     };
     const arrays = await pgBatchIngest(ctx);
-    const alertsAfterArrays = await alertCount(schema);
+    const afterArrays = total(await alertsByRule(schema));
     const singles = await pgSingleIngest(ctx);
     for (const run of [arrays, singles])
       if (!run.integrity.ok) throw new Error(`integrity failed: ${JSON.stringify(run.integrity)}`);
-    const alerts = await alertCount(schema);
+    const byRule = await alertsByRule(schema);
+    const alerts = total(byRule);
     log(
-      `  alerts raised: ${alertsAfterArrays} in the arrays run, ${alerts - alertsAfterArrays} in the singles run (${await alertRules(schema)})`,
+      `  alerts raised: ${afterArrays} in the arrays run, ${alerts - afterArrays} in the singles run (${byRule.map((r) => `${r.rule} ${r.count}`).join(', ')})`,
     );
-    return { arrays, singles, alerts: [alertsAfterArrays, alerts - alertsAfterArrays] };
+    return { arrays, singles, alerts: [afterArrays, alerts - afterArrays] };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await dropSchema(DATABASE, schema);
   }
 }
 
-/** "iso.denied-burst 347, iso.bulk-exports 18": the rules that raised them. */
-async function alertRules(schema: string): Promise<string> {
+/** The alerts stored so far, by the rule that raised them, most first. */
+async function alertsByRule(schema: string): Promise<{ rule: string; count: number }[]> {
   const client = await connect(DATABASE);
   try {
     const { rows } = await client.query<{ rule_id: string; n: string }>(
       `SELECT rule_id, count(*) AS n FROM ${quoteIdent(schema)}.alerts GROUP BY rule_id ORDER BY 2 DESC`,
     );
-    return rows.map((r) => `${r.rule_id} ${r.n}`).join(', ');
+    return rows.map((r) => ({ rule: r.rule_id, count: Number(r.n) }));
   } finally {
     await client.end();
   }
 }
 
-async function alertCount(schema: string): Promise<number> {
-  const client = await connect(DATABASE);
-  try {
-    const { rows } = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${quoteIdent(schema)}.alerts`,
-    );
-    return Number(rows[0]!.n);
-  } finally {
-    await client.end();
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+const total = (byRule: readonly { count: number }[]) => byRule.reduce((n, r) => n + r.count, 0);
 
 try {
   const runs: Record<Side, SideRun[]> = { before: [], after: [] };
