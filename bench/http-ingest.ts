@@ -22,6 +22,8 @@ export interface IngestRun {
   requestsPerSecond: number;
   eventsPerSecond: number;
   latency: Latency;
+  /** Open-loop runs: the latency of the requests due in each second, where the tail sits. */
+  latencyBySecond?: Latency[];
   failed: number;
   commits: CommitStats;
   cpu: CpuShare;
@@ -42,7 +44,13 @@ export interface IngestContext {
   batchClients: number;
 }
 
-type Load = () => Promise<{ ok: number; okPerSecond: number; failed: number; latency: Latency }>;
+type Load = () => Promise<{
+  ok: number;
+  okPerSecond: number;
+  failed: number;
+  latency: Latency;
+  bySecond?: Latency[];
+}>;
 
 /** Runs one load and accounts for it: CPU shares, group commits, and acked ⊆ stored. */
 async function measure(
@@ -70,6 +78,7 @@ async function measure(
     requestsPerSecond: r.okPerSecond,
     eventsPerSecond: r.okPerSecond * eventsPerRequest,
     latency: r.latency,
+    ...(r.bySecond ? { latencyBySecond: r.bySecond } : {}),
     failed: r.failed,
     commits,
     cpu: share,

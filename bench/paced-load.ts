@@ -24,12 +24,22 @@ export interface PacedResult {
   failed: number;
   okPerSecond: number;
   latency: Latency;
+  /** Latency of the requests due in each second of the run, in order: where the tail is. */
+  bySecond: Latency[];
+  /**
+   * From the due time until the request had a connection to go out on: the part of the
+   * latency spent waiting for one of the client's connections to come free, i.e. for an
+   * earlier answer on it (open loop: a slow server is still charged for it).
+   */
+  waitedForConnection: Latency;
 }
 
 export function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const target = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const samples: number[] = [];
+  const secondSamples: number[][] = [];
+  const connectionWaits: number[] = [];
   const total = Math.round(options.ratePerSecond * options.seconds);
   const interval = 1000 / options.ratePerSecond;
   let sent = 0;
@@ -47,6 +57,8 @@ export function pacedLoad(options: PacedOptions): Promise<PacedResult> {
         failed,
         okPerSecond: ok / ((performance.now() - start) / 1000),
         latency: latency(samples),
+        bySecond: secondSamples.map((s) => latency(s ?? [])),
+        waitedForConnection: latency(connectionWaits),
       });
     };
     const fire = (dueAt: number) => {
@@ -65,12 +77,21 @@ export function pacedLoad(options: PacedOptions): Promise<PacedResult> {
           res.on('end', () => {
             if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
               ok++;
-              samples.push(performance.now() - dueAt);
+              const took = performance.now() - dueAt;
+              samples.push(took);
+              const second = Math.floor((dueAt - start) / 1000);
+              let bucket = secondSamples[second];
+              if (!bucket) {
+                bucket = [];
+                secondSamples[second] = bucket;
+              }
+              bucket.push(took);
             } else failed++;
             if (++done === total) finish();
           });
         },
       );
+      req.once('socket', () => connectionWaits.push(performance.now() - dueAt));
       req.on('error', () => {
         failed++;
         if (++done === total) finish();

@@ -8,6 +8,10 @@
  *   BENCH_STALL_ARRAYS=<s> (default 20)  BENCH_STALL_PACED=<s> (20)  BENCH_PACED_RATE=<n> (2,900)
  *   BENCH_STALL_PROFILE=0  no CPU profile (it costs the server about a fifth of its speed):
  *                          only the stall and GC figures, for an A/B of two builds
+ *   BENCH_STALL_GAP=<s>    (0) seconds of no load between the arrays and the paced phase
+ *   BENCH_STALL_KEEP=1     keep the folder (stall-hook output with every request's time in the
+ *                          server, the CPU profile, the data) and print it with the paced
+ *                          phase's start on the hook's clock
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +22,7 @@ import { BodyPool, IdSource } from './fixtures.js';
 import { ARRAY_EVENTS, arraysLoad } from './http-load.js';
 import { pacedLoad } from './paced-load.js';
 import { createIngestKey, spawnEvidentServe } from './server.js';
-import { log } from './stats.js';
+import { latency, log } from './stats.js';
 
 const main = process.argv[2];
 if (!main) {
@@ -29,6 +33,7 @@ const ARRAYS_SECONDS = Number(process.env.BENCH_STALL_ARRAYS ?? 20);
 const PACED_SECONDS = Number(process.env.BENCH_STALL_PACED ?? 20);
 const RATE = Number(process.env.BENCH_PACED_RATE ?? 2900);
 const PROFILE = process.env.BENCH_STALL_PROFILE !== '0';
+const GAP_SECONDS = Number(process.env.BENCH_STALL_GAP ?? 0);
 
 interface Span {
   startUs: number;
@@ -75,6 +80,8 @@ try {
     phases.push({ name: 'arrays', span: { startUs, endUs: nowUs() }, events });
     log(`arrays: ${Math.round(arrays.okPerSecond * ARRAY_EVENTS)} events/s`);
   }
+  // A pause lets the rule engine catch up first: the paced phase then measures steady load.
+  if (GAP_SECONDS > 0) await new Promise((done) => setTimeout(done, GAP_SECONDS * 1000));
   const startUs = nowUs();
   const paced = await pacedLoad({
     url,
@@ -88,13 +95,20 @@ try {
   log(
     `paced ${RATE}/s: ${paced.ok} ok, ${paced.failed} failed, p50 ${paced.latency.p50.toFixed(2)} ms, p99 ${paced.latency.p99.toFixed(2)} ms`,
   );
+  log(
+    `  waited for a free connection: p50 ${paced.waitedForConnection.p50.toFixed(2)} ms, p99 ${paced.waitedForConnection.p99.toFixed(2)} ms, max ${paced.waitedForConnection.max.toFixed(1)} ms`,
+  );
+  log(
+    `  p99 of each second: ${paced.bySecond.map((l) => l.p99.toFixed(0)).join(' ')} ms; max ${paced.bySecond.map((l) => l.max.toFixed(0)).join(' ')} ms`,
+  );
 } finally {
   await server.stop();
 }
 
-const { stalls, gcs } = JSON.parse(readFileSync(process.env.STALL_PROBE_OUT, 'utf8')) as {
+const { stalls, gcs, requests } = JSON.parse(readFileSync(process.env.STALL_PROBE_OUT, 'utf8')) as {
   stalls: Span[];
   gcs: Gc[];
+  requests: [number, number][];
 };
 const within = (span: Span) => (s: Span) => s.endUs > span.startUs && s.startUs < span.endUs;
 for (const { name, span, events } of phases) {
@@ -115,8 +129,27 @@ for (const { name, span, events } of phases) {
   }
 }
 const paced = phases.find((p) => p.name === 'paced')!.span;
+// The server's own view: from the request event to the response's last byte handed to the
+// kernel. The gap to the client's figures is the client, the kernel and the queue before
+// the request event (connection backlog, body not yet read).
+const inServer = requests
+  .filter(([start]) => start >= paced.startUs && start < paced.endUs)
+  .map(([start, end]) => (end - start) / 1000);
+const serverLatency = latency(inServer);
+log(
+  `paced, inside the server: ${serverLatency.count} requests, p50 ${serverLatency.p50.toFixed(2)} ms, p99 ${serverLatency.p99.toFixed(2)} ms, max ${serverLatency.max.toFixed(1)} ms`,
+);
+const pacedStalls = stalls.filter(within(paced));
+log(
+  `paced stalls, longest first: ${[...pacedStalls]
+    .sort((a, b) => length(b) - length(a))
+    .slice(0, 12)
+    .map((s) => `${ms(length(s))} ms at +${ms(s.startUs - paced.startUs)}`)
+    .join(', ')}`,
+);
 if (PROFILE) attribute(stalls.filter(within(paced)));
-rmSync(dir, { recursive: true, force: true });
+if (process.env.BENCH_STALL_KEEP) log(`kept ${dir} paced from ${paced.startUs} µs`);
+else rmSync(dir, { recursive: true, force: true });
 
 /**
  * Per profile sample inside a stall: the innermost own frame (what our code was doing) and
