@@ -42,7 +42,7 @@ import {
 import { principalPages, principalsMarkdown } from './principals.js';
 import { proofsHttp, proofsStoreLevel } from './proofs.js';
 import { readFloorHttp } from './read-floor.js';
-import { renderReport } from './report.js';
+import { renderReport, withWholeRun } from './report.js';
 import type { RunResults } from './results.js';
 import { syslogForward, syslogMarkdown } from './rsyslog.js';
 import { searchHttp, searchStoreLevel } from './search.js';
@@ -325,6 +325,7 @@ async function main(): Promise<void> {
     writeFileSync(OUTPUT, report);
   }
   const minutes = (performance.now() - started) / 60_000;
+  writeFileSync(OUTPUT, withWholeRun(report, minutes));
   log(`${OUTPUT} written; whole run ${minutes.toFixed(1)} min`);
 }
 
