@@ -37,7 +37,7 @@ function cpuPerRequest(run: IngestRun): number {
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** Where run.ts adds the whole run's time, once every phase after the targets' has run. */
+/** Where run.ts adds the whole run's time, once the PostgreSQL section has run too. */
 export const WHOLE_RUN_MARK = '<!-- whole run -->';
 
 /** The report with the whole run's time in its header, in place of the mark. */
@@ -96,7 +96,7 @@ is written by bench/report.ts from that run. Figures are never test assertions.
 - Command: \`${r.command}\`
 - Log size: ${int(r.entries)} entries filled through the sequencer; HTTP scenarios run
   ${r.secondsPerHttpScenario} s each against it.
-- The targets' scenarios (ingest, reads, verify): ${(r.durationSeconds / 60).toFixed(1)} minutes.${WHOLE_RUN_MARK}
+- Every phase before the PostgreSQL section: ${(r.durationSeconds / 60).toFixed(1)} minutes.${WHOLE_RUN_MARK}
 - Rules: ${rulesNote()}
 ${noisy}
 ## Machine

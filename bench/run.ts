@@ -21,7 +21,8 @@
  *   BENCH_WITNESS=0      skip the witnessing phase (bench/witnessing.ts; its knobs
  *                        BENCH_WITNESS_SECONDS, default min(BENCH_SECONDS, 10), and
  *                        BENCH_WITNESS_ROUNDS, default 2)
- * Quick run: BENCH_ENTRIES=100000 BENCH_SECONDS=3 npm run bench
+ * Quick run: npm run bench -- --quick (small sizes for every knob left unset, report in
+ * .bench-data/quick.md; bench/quick-mode.ts)
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -41,6 +42,7 @@ import {
 } from './postgres/run-postgres.js';
 import { principalPages, principalsMarkdown } from './principals.js';
 import { proofsHttp, proofsStoreLevel } from './proofs.js';
+import { applyQuickMode } from './quick-mode.js';
 import { readFloorHttp } from './read-floor.js';
 import { renderReport, withWholeRun } from './report.js';
 import type { RunResults } from './results.js';
@@ -52,6 +54,10 @@ import { log } from './stats.js';
 import { verifyLog } from './verify.js';
 import { verifyRemoteLog } from './verify-remote.js';
 import { witnessingMarkdown, witnessingOverhead } from './witnessing.js';
+
+// Before the knobs below are read: --quick only sets defaults for them.
+const QUICK_DEFAULTS_SET = applyQuickMode();
+const QUICK = process.argv.includes('--quick');
 
 function envInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -106,9 +112,9 @@ function command(): string {
     'BENCH_WITNESS_SECONDS',
     'BENCH_WITNESS_ROUNDS',
   ]
-    .filter((k) => process.env[k])
+    .filter((k) => process.env[k] && !QUICK_DEFAULTS_SET.includes(k))
     .map((k) => `${k}=${process.env[k]}`);
-  return [...knobs, 'npm run bench'].join(' ');
+  return [...knobs, QUICK ? 'npm run bench -- --quick' : 'npm run bench'].join(' ');
 }
 
 async function main(): Promise<void> {
