@@ -57,7 +57,8 @@ export function pacedLoad(options: PacedOptions): Promise<PacedResult> {
         failed,
         okPerSecond: ok / ((performance.now() - start) / 1000),
         latency: latency(samples),
-        bySecond: secondSamples.map((s) => latency(s ?? [])),
+        // Array.from, not map: a second with no answer at all is a hole map would skip.
+        bySecond: Array.from(secondSamples, (s) => latency(s ?? [])),
         waitedForConnection: latency(connectionWaits),
       });
     };

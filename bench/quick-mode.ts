@@ -19,16 +19,19 @@ const QUICK_DEFAULTS: Record<string, string> = {
 };
 
 /**
- * Applies the quick defaults when `--quick` is on the command line. Returns the knobs it set,
- * so the report's command line shows what the caller typed.
+ * Applies the quick defaults when `--quick` is on the command line. Returns whether it was,
+ * and the knobs it set, so the report's command line shows what the caller typed.
  */
-export function applyQuickMode(argv: readonly string[] = process.argv): string[] {
-  if (!argv.includes('--quick')) return [];
-  const set: string[] = [];
+export function applyQuickMode(argv: readonly string[] = process.argv): {
+  quick: boolean;
+  defaulted: string[];
+} {
+  if (!argv.includes('--quick')) return { quick: false, defaulted: [] };
+  const defaulted: string[] = [];
   for (const [name, value] of Object.entries(QUICK_DEFAULTS)) {
     if (process.env[name]) continue;
     process.env[name] = value;
-    set.push(name);
+    defaulted.push(name);
   }
-  return set;
+  return { quick: true, defaulted };
 }

@@ -56,8 +56,7 @@ import { verifyRemoteLog } from './verify-remote.js';
 import { witnessingMarkdown, witnessingOverhead } from './witnessing.js';
 
 // Before the knobs below are read: --quick only sets defaults for them.
-const QUICK_DEFAULTS_SET = applyQuickMode();
-const QUICK = process.argv.includes('--quick');
+const QUICK = applyQuickMode();
 
 function envInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -112,9 +111,9 @@ function command(): string {
     'BENCH_WITNESS_SECONDS',
     'BENCH_WITNESS_ROUNDS',
   ]
-    .filter((k) => process.env[k] && !QUICK_DEFAULTS_SET.includes(k))
+    .filter((k) => process.env[k] && !QUICK.defaulted.includes(k))
     .map((k) => `${k}=${process.env[k]}`);
-  return [...knobs, QUICK ? 'npm run bench -- --quick' : 'npm run bench'].join(' ');
+  return [...knobs, QUICK.quick ? 'npm run bench -- --quick' : 'npm run bench'].join(' ');
 }
 
 async function main(): Promise<void> {
@@ -321,6 +320,7 @@ async function main(): Promise<void> {
     );
     report = `${report.trimEnd()}\n\n${witnessingMarkdown(witnessing, witnessingOptions)}`;
   }
+  // Written now too, so a failure in the PostgreSQL half leaves the rest of the report.
   writeFileSync(OUTPUT, report);
   if (POSTGRES) {
     // The same log on PostgreSQL, with its own limit measured in this run.
@@ -328,7 +328,6 @@ async function main(): Promise<void> {
     const pg = await runPostgresBenchmarks(postgresOptionsFromEnv());
     writeFileSync(join(root, 'last-postgres-results.json'), `${JSON.stringify(pg, null, 2)}\n`);
     report = `${report.trimEnd()}\n\n${postgresMarkdown(pg)}`;
-    writeFileSync(OUTPUT, report);
   }
   const minutes = (performance.now() - started) / 60_000;
   writeFileSync(OUTPUT, withWholeRun(report, minutes));
