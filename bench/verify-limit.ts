@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../src/store/sqlite/writer-client.js';
+import { startWorker } from '../src/util/start-worker.js';
 
 export interface VerifyLimit {
   threads: number;

@@ -1,4 +1,5 @@
-import { type ResourceLimits, Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { startWorker } from '../../util/start-worker.js';
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -99,21 +100,4 @@ export class WriterClient {
     this.worker = worker;
     return worker;
   }
-}
-
-/**
- * Starts a worker from a module next to this one. Built, that is plain JavaScript. Under tsx
- * (tests, benchmarks) the sources are TypeScript and worker threads do not inherit tsx's
- * loader, so a two-line bootstrap registers it in the worker first.
- */
-export function startWorker(
-  jsUrl: URL,
-  workerData: unknown,
-  resourceLimits?: ResourceLimits,
-): Worker {
-  const options = resourceLimits ? { workerData, resourceLimits } : { workerData };
-  if (import.meta.url.endsWith('.js')) return new Worker(jsUrl, options);
-  const tsUrl = jsUrl.href.replace(/\.js$/, '.ts');
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(tsUrl)}); });`;
-  return new Worker(bootstrap, { eval: true, ...options });
 }
