@@ -1,23 +1,21 @@
 import { SELF_SOURCE } from '../../log/self-source.js';
 import type { QueryRunner } from '../../store/sql/query-runner.js';
-import type { Store } from '../../store/store.js';
+import type { Store, StoredEntry } from '../../store/store.js';
 import {
   createEnginePosition,
   enginePosition,
   saveEnginePosition,
 } from '../../store/tables/monitor/engine-tables.js';
 import type { Clock } from '../../util/clock.js';
-import { stringifyInSlices } from '../../util/sliced-json.js';
-import { TimeSlice } from '../../util/time-slice.js';
 import { compileLayers, LAYERS, type LayerName, type LayerText } from '../rules/compile-layers.js';
 import { RuleFileError } from '../rules/problems.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import type { AlertSink, EntryObserver, EntryStamp, NewAlert, ObservedEntry } from '../types.js';
+import type { AlertSink, EntryObserver, EntryStamp, NewAlert } from '../types.js';
 import { parseLayers } from './engine-status.js';
-import { Evaluator, type EvaluatorSnapshot } from './evaluator.js';
+import type { EvaluatedPage } from './evaluator-protocol.js';
+import { EvaluatorThread } from './evaluator-thread.js';
 import { Lease } from './lease.js';
 import { DEFAULT_LIMITS, type StateLimits } from './limits.js';
-import { observe } from './observed-entry.js';
 import type { RecentEntries } from './recent-entries.js';
 import { RULES_UPDATE_ACTION, RuleStore } from './rule-store.js';
 
@@ -56,13 +54,6 @@ export interface EngineOptions {
   lateAfterMs?: number;
 }
 
-/**
- * Evaluation gives the event loop a turn after this much work. A page of 500 entries was
- * one synchronous run of 5-10 ms, and while the engine caught up after a burst, requests
- * waited behind one page after another: that set the ack p99 under a steady load.
- */
-const SLICE_MS = 3;
-
 /** Alerts raised in one transaction at most; a longer list commits in several (keys dedupe). */
 const RAISE_CHUNK = 500;
 
@@ -71,13 +62,29 @@ interface Loaded {
   layers: Partial<Record<LayerName, string>>;
   texts: Map<LayerName, LayerText>;
   ruleSet: RuleSet;
-  evaluator: Evaluator;
+  /** Holds the windows; evaluates what this step posts to it. */
+  evaluator: EvaluatorThread;
   version: number;
 }
 
+/** A committed entry as the engine handles it: its record is still canonical text. */
+type Row = Pick<StoredEntry, 'seq' | 'source' | 'record'>;
+
+/** Rows posted to the evaluator thread, and its answer to come. */
+interface PostedPage {
+  rows: readonly Row[];
+  answer: Promise<EvaluatedPage>;
+}
+
+/** A `rules.update` event's layer and the rule text it switches to. */
+interface LayerChange {
+  layer: LayerName;
+  sha: string;
+}
+
 /**
- * Evaluates every committed entry once, in seq order: reads a page, parses each record
- * once, runs the rules, hands the page to the observers, then raises the alerts and moves
+ * Evaluates every committed entry once, in seq order: reads a page, has the evaluator thread
+ * parse each record once and run the rules, hands the page to the observers, then raises the alerts and moves
  * its position in one transaction (when the sink can; src/monitor/alerts/alert-service.ts).
  * Position and window state are written together (one compare-and-set row,
  * engine_position), so after a crash the engine resumes from a consistent snapshot: entries after
@@ -94,6 +101,7 @@ export class MonitorEngine {
   private readonly persistEveryMs: number;
   private readonly limits: StateLimits;
   private loaded: Loaded | undefined;
+  private thread: EvaluatorThread | undefined;
   private dirty = false;
   private nextPersistMs = 0;
   /** Problems the engine met but worked past (a broken stored rule text); for status. */
@@ -123,7 +131,9 @@ export class MonitorEngine {
    */
   async step(): Promise<number> {
     if (!(await this.lease.keep())) {
+      // Another process evaluates: the windows held here are stale, and can be megabytes.
       this.loaded = undefined;
+      await this.closeThread();
       return 0;
     }
     try {
@@ -134,22 +144,41 @@ export class MonitorEngine {
         return 0;
       }
       const end = Math.min(size, state.position + this.batchSize);
+      // Every page is posted before any answer is awaited: the thread evaluates while this
+      // loop reads the next page and answers requests.
+      const posted: PostedPage[] = [];
+      for (let from = state.position; from < end; from += this.pageSize) {
+        const to = Math.min(end, from + this.pageSize);
+        const rows = this.options.recent?.rows(from, to) ?? (await this.read(from, to));
+        let start = 0;
+        for (let i = 0; i < rows.length; i++) {
+          const change = layerChange(rows[i]!);
+          if (!change) continue;
+          // Entries up to the change with the old rules, the ones after it with the new.
+          posted.push(this.post(state, rows.slice(start, i + 1)));
+          start = i + 1;
+          await this.switchLayer(state, rows[i]!.seq, change);
+        }
+        if (start < rows.length) posted.push(this.post(state, rows.slice(start)));
+      }
+      const answers = await Promise.all(posted.map((p) => p.answer));
       // The observers read only an entry's place and times. Handing them the parsed entries
       // kept up to 20,000 records (a dozen objects each) alive until the batch ended, to be
       // copied and promoted by the young generation's collections.
       const batch: EntryStamp[] = [];
       const alerts: NewAlert[] = [];
-      const slice = new TimeSlice(SLICE_MS);
-      for (let from = state.position; from < end; from += this.pageSize) {
-        const to = Math.min(end, from + this.pageSize);
-        const page = this.options.recent?.take(from, to) ?? (await this.read(from, to));
-        for (const e of page) {
-          const { seq, source, timeMs, receivedAtMs, historical } = e;
-          batch.push({ seq, source, timeMs, receivedAtMs, historical });
-          for (const alert of state.evaluator.evaluate(e)) alerts.push(alert);
-          if (isRulesUpdate(e)) await this.switchLayer(state, e);
-          if (slice.spent()) await slice.next();
+      for (const [p, page] of posted.entries()) {
+        const { times, historical } = answers[p]!;
+        for (const [i, row] of page.rows.entries()) {
+          batch.push({
+            seq: row.seq,
+            source: row.source,
+            timeMs: times[2 * i]!,
+            receivedAtMs: times[2 * i + 1]!,
+            historical: historical[i] === 1,
+          });
         }
+        for (const alert of answers[p]!.alerts) alerts.push(alert);
       }
       for (const observer of this.options.observers ?? []) await observer.observe(batch);
       state.position = end;
@@ -164,12 +193,36 @@ export class MonitorEngine {
     }
   }
 
-  private async read(from: number, to: number): Promise<ObservedEntry[]> {
+  private async read(from: number, to: number): Promise<Row[]> {
     const stored = await this.options.store.entries(from, to);
     if (stored.length !== to - from || stored[0]?.seq !== from) {
       throw new Error(`store returned ${stored.length} entries for [${from}, ${to})`);
     }
-    return stored.map(observe);
+    return stored;
+  }
+
+  /** Posts contiguous rows to the evaluator thread; their answer is awaited with the batch. */
+  private post(state: Loaded, rows: readonly Row[]): PostedPage {
+    const answer = state.evaluator.evaluate({
+      from: rows[0]!.seq,
+      sources: rows.map((r) => r.source),
+      records: `[${rows.map((r) => r.record).join(',')}]`,
+    });
+    // Awaited with the rest of the batch; a failure before then must not go unobserved.
+    answer.catch(() => {});
+    return { rows, answer };
+  }
+
+  /** A thread for a new load: the one this engine has, unless it stopped. */
+  private evaluatorThread(): EvaluatorThread {
+    if (!this.thread?.alive) this.thread = new EvaluatorThread();
+    return this.thread;
+  }
+
+  private async closeThread(): Promise<void> {
+    const thread = this.thread;
+    this.thread = undefined;
+    await thread?.close();
   }
 
   /** Writes what is pending and lets another process take over. */
@@ -178,6 +231,7 @@ export class MonitorEngine {
       if (this.loaded && this.lease.isHeld()) await this.persist(true);
     } finally {
       this.loaded = undefined;
+      await this.closeThread();
       await this.lease.release();
     }
   }
@@ -196,17 +250,19 @@ export class MonitorEngine {
         texts.set(layer, { layer, file: stored.file, text: stored.text });
       }
       const ruleSet = this.compile(texts);
+      const evaluator = this.evaluatorThread();
+      await evaluator.load(
+        [...texts.values()],
+        saved.evaluatorJson,
+        this.limits,
+        this.options.lateAfterMs,
+      );
       this.loaded = {
         position: saved.position,
         layers,
         texts,
         ruleSet,
-        evaluator: new Evaluator(
-          ruleSet,
-          parseSnapshot(saved.evaluatorJson),
-          this.limits,
-          this.options.lateAfterMs,
-        ),
+        evaluator,
         version: saved.version,
       };
       this.dirty = false;
@@ -221,11 +277,12 @@ export class MonitorEngine {
     const current = fromStart ? { texts: [], hashes: {} } : await this.rules.currentTexts();
     const texts = new Map(current.texts.map((t) => [t.layer, t]));
     const ruleSet = this.compile(texts);
-    const evaluator = new Evaluator(ruleSet, undefined, this.limits, this.options.lateAfterMs);
+    const evaluator = this.evaluatorThread();
+    await evaluator.load([...texts.values()], undefined, this.limits, this.options.lateAfterMs);
     const created = await createEnginePosition(store.state, {
       position,
       layersJson: JSON.stringify(current.hashes),
-      evaluatorJson: JSON.stringify(evaluator.snapshot()),
+      evaluatorJson: await evaluator.snapshotJson(),
       savedAtMs: this.options.clock.now(),
     });
     if (!created) return this.load(); // another process started it a moment ago
@@ -241,15 +298,13 @@ export class MonitorEngine {
   }
 
   /** Applies a recorded layer change to the entries after its event. */
-  private async switchLayer(state: Loaded, e: ObservedEntry): Promise<void> {
-    const details = e.record.details as { layer?: unknown; sha256?: unknown } | undefined;
-    const layer = details?.layer as LayerName;
-    const sha = details?.sha256;
-    if (!LAYERS.includes(layer) || typeof sha !== 'string' || state.layers[layer] === sha) return;
+  private async switchLayer(state: Loaded, seq: number, change: LayerChange): Promise<void> {
+    const { layer, sha } = change;
+    if (state.layers[layer] === sha) return;
     const stored = await this.rules.text(sha);
     if (!stored) {
       this.warn(
-        `seq ${e.seq}: rules.update names rule text ${sha}, which is not stored; kept the previous ${layer} rules`,
+        `seq ${seq}: rules.update names rule text ${sha}, which is not stored; kept the previous ${layer} rules`,
       );
       return;
     }
@@ -258,14 +313,14 @@ export class MonitorEngine {
     const result = compileLayers([...texts.values()], false);
     if (!result.ok) {
       this.warn(
-        `seq ${e.seq}: ${new RuleFileError(result.problems).message}; kept the previous ${layer} rules`,
+        `seq ${seq}: ${new RuleFileError(result.problems).message}; kept the previous ${layer} rules`,
       );
       return;
     }
     state.texts = texts;
     state.layers = { ...state.layers, [layer]: sha };
     state.ruleSet = result.ruleSet;
-    state.evaluator.setRuleSet(result.ruleSet);
+    await state.evaluator.setRules([...texts.values()]);
   }
 
   private warn(message: string): void {
@@ -320,13 +375,12 @@ export class MonitorEngine {
   }
 
   /**
-   * The windows' snapshot as JSON, written a slice at a time (megabytes under load: one
-   * synchronous stringify held every request for 50–90 ms). Nothing evaluates meanwhile:
-   * step() and stop() await the save, so the snapshot holds still. Done before the save's
-   * transaction opens, so the slices never hold the store's write lock.
+   * The windows' snapshot as JSON, made on the evaluator thread (megabytes under load: one
+   * stringify on the event loop held every request for 50–90 ms). Asked before the save's
+   * transaction opens, so making it never holds the store's write lock.
    */
   private windowsJson(): Promise<string> {
-    return stringifyInSlices(this.loaded!.evaluator.snapshot());
+    return this.loaded!.evaluator.snapshotJson();
   }
 
   /** Writes position and windows through `q` if no other process wrote since our version. */
@@ -356,15 +410,6 @@ export class MonitorEngine {
   }
 }
 
-/** The evaluator checks each rule's part when it loads it; here only the outer shape. */
-function parseSnapshot(json: string): EvaluatorSnapshot {
-  const value = JSON.parse(json) as { rules?: unknown } | null;
-  if (typeof value?.rules !== 'object' || value.rules === null || Array.isArray(value.rules)) {
-    throw new Error('engine_position.evaluator_json is not an evaluator snapshot');
-  }
-  return value as EvaluatorSnapshot;
-}
-
 const RAISE_CONCURRENCY = 16;
 
 /** Runs `fn` over `items` with at most `limit` in flight; rejects with the first failure. */
@@ -380,10 +425,17 @@ async function eachConcurrently<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function isRulesUpdate(e: ObservedEntry): boolean {
-  return (
-    e.source === SELF_SOURCE &&
-    e.record.action === RULES_UPDATE_ACTION &&
-    e.record.outcome === 'success'
-  );
+/**
+ * The layer change a row records, if it is a successful `rules.update` of the log's own.
+ * Only the log's own rows are parsed here; the evaluator thread parses the rest.
+ */
+function layerChange(row: Row): LayerChange | undefined {
+  if (row.source !== SELF_SOURCE) return undefined;
+  const record = JSON.parse(row.record) as Record<string, unknown>;
+  if (record.action !== RULES_UPDATE_ACTION || record.outcome !== 'success') return undefined;
+  const details = record.details as { layer?: unknown; sha256?: unknown } | undefined;
+  const layer = details?.layer as LayerName;
+  const sha = details?.sha256;
+  if (!LAYERS.includes(layer) || typeof sha !== 'string') return undefined;
+  return { layer, sha };
 }

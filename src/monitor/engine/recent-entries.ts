@@ -1,13 +1,12 @@
 import type { CommittedEntry } from '../../log/sequencer.js';
-import type { ObservedEntry } from '../types.js';
 
 /**
  * Entries this process just committed, as the sequencer inserted them, so the engine
  * evaluates them without reading them back from the store. Best effort: entries other
  * processes append, or that fell out of the window, are read from the store as usual.
- * The rows are kept as they are (canonical text, no record object) and each is parsed when
- * the engine takes it: under load entries wait here a while, and a parsed record is a dozen
- * objects per entry for the garbage collector to promote and mark, the text one string.
+ * The rows are kept as they are (canonical text, no record object): under load entries wait
+ * here a while, and a parsed record is a dozen objects per entry for the garbage collector
+ * to promote and mark, the text one string. The evaluator thread parses them.
  * A ring of fixed size: dropping the oldest copies nothing (copying the remaining 100,000
  * slots on every group commit once full was a large array per commit for the collector).
  */
@@ -39,22 +38,13 @@ export class RecentEntries {
   }
 
   /** Entries [from, to) when all of them are here, else undefined. */
-  take(from: number, to: number): ObservedEntry[] | undefined {
+  rows(from: number, to: number): CommittedEntry[] | undefined {
     if (from < this.start || to > this.start + this.length) return undefined;
-    const page: ObservedEntry[] = new Array(to - from);
-    for (let i = 0; i < page.length; i++) {
-      const c = this.ring[(this.head + from - this.start + i) % this.capacity]!;
-      const record = JSON.parse(c.record) as Record<string, unknown>;
-      page[i] = {
-        seq: c.seq,
-        source: c.source,
-        record,
-        timeMs: c.timeMs,
-        receivedAtMs: c.receivedAtMs,
-        historical: record.historical === true,
-      };
+    const rows: CommittedEntry[] = new Array(to - from);
+    for (let i = 0; i < rows.length; i++) {
+      rows[i] = this.ring[(this.head + from - this.start + i) % this.capacity]!;
     }
-    return page;
+    return rows;
   }
 
   /** Forgets entries below `seq` (the engine has passed them). */

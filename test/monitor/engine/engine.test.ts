@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AlertService } from '../../../src/monitor/alerts/alert-service.js';
 import { engineStatus } from '../../../src/monitor/engine/engine-status.js';
+import type { EvaluatorThread } from '../../../src/monitor/engine/evaluator-thread.js';
 import { RecentEntries } from '../../../src/monitor/engine/recent-entries.js';
 import { STORES } from '../../support/stores.js';
 import { drain, monitorLog, RecordingObserver, RecordingSink } from './support.js';
@@ -70,6 +71,40 @@ for (const factory of STORES) {
         // 3 before + 2 after the restart make five: the alert comes at the 5th, not the 6th.
         assert.deepEqual([...sink.created.keys()], [`failed:${seqs[1]}`]);
         assert.equal(sink.created.get(`failed:${seqs[1]}`)!.seqs.length, 5);
+      } finally {
+        await log.dispose();
+      }
+    });
+
+    it('an evaluator thread that dies is replaced, and evaluation resumes from the saved windows', async () => {
+      const log = await monitorLog(factory);
+      try {
+        await log.setRules(FAILED);
+        const sink = new RecordingSink();
+        // Every step saves position and windows: the thread dies after a save.
+        const engine = log.engine({ sink, persistEveryMs: 0 });
+        await engine.step();
+        const seqs: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          log.clock.advance(SEC);
+          seqs.push(...(await log.append([failure])));
+        }
+        await drain(engine);
+        const held = engine as unknown as { thread: EvaluatorThread };
+        const dead = held.thread;
+        await dead.close();
+        for (let i = 0; i < 2; i++) {
+          log.clock.advance(SEC);
+          seqs.push(...(await log.append([failure])));
+        }
+        await assert.rejects(engine.step(), /the evaluator thread stopped/);
+        await drain(engine);
+        assert.notEqual(held.thread, dead);
+        assert.ok(held.thread.alive);
+        // Three counted before the thread died and two after make five, the fifth alerts.
+        assert.deepEqual([...sink.created.keys()], [`failed:${seqs[4]}`]);
+        assert.deepEqual(sink.created.get(`failed:${seqs[4]}`)!.seqs, seqs);
+        assert.equal(engine.position, seqs[4]! + 1);
       } finally {
         await log.dispose();
       }
@@ -244,9 +279,9 @@ for (const factory of STORES) {
         // Entries handed over in memory: no store read, whose I/O would give turns anyway.
         let turnsAtFirstTake: number | undefined;
         const recent = new (class extends RecentEntries {
-          override take(from: number, to: number) {
+          override rows(from: number, to: number) {
             turnsAtFirstTake ??= turns;
-            return super.take(from, to);
+            return super.rows(from, to);
           }
         })();
         log.sequencer.onCommitted((entries) => recent.add(entries));
@@ -274,8 +309,8 @@ for (const factory of STORES) {
         setImmediate(tick);
         assert.equal(await engine.step(), 20_000);
         ticking = false;
-        // 20,000 entries in one page are far more than one slice's work (each is parsed and
-        // evaluated: microseconds); the page used to be one synchronous run.
+        // 20,000 entries in one page are parsed and evaluated on the evaluator thread, while
+        // the loop goes on (the page used to be one synchronous run on it).
         const during = turnsAtObserve! - turnsAtFirstTake!;
         assert.ok(during >= 2, `the loop ran ${during} times while 20,000 entries were evaluated`);
       } finally {

@@ -21,23 +21,23 @@ describe('recent entries (sequencer hand-off)', () => {
     const recent = new RecentEntries(5);
     recent.add([10, 11, 12].map(committed));
     assert.deepEqual(
-      recent.take(10, 13)?.map((e) => e.seq),
+      recent.rows(10, 13)?.map((e) => e.seq),
       [10, 11, 12],
     );
-    assert.equal(recent.take(9, 12), undefined);
-    assert.equal(recent.take(11, 14), undefined);
+    assert.equal(recent.rows(9, 12), undefined);
+    assert.equal(recent.rows(11, 14), undefined);
     // A gap starts over; capacity drops the oldest.
     recent.add([20, 21, 22, 23, 24, 25].map(committed));
-    assert.equal(recent.take(12, 13), undefined);
+    assert.equal(recent.rows(12, 13), undefined);
     assert.deepEqual(
-      recent.take(21, 26)?.map((e) => e.seq),
+      recent.rows(21, 26)?.map((e) => e.seq),
       [21, 22, 23, 24, 25],
     );
-    assert.equal(recent.take(20, 21), undefined);
+    assert.equal(recent.rows(20, 21), undefined);
     recent.dropBefore(24);
-    assert.equal(recent.take(23, 24), undefined);
+    assert.equal(recent.rows(23, 24), undefined);
     assert.deepEqual(
-      recent.take(24, 26)?.map((e) => e.seq),
+      recent.rows(24, 26)?.map((e) => e.seq),
       [24, 25],
     );
   });
@@ -68,9 +68,9 @@ describe('recent entries (sequencer hand-off)', () => {
         const whole = from >= (held[0] ?? next) && to <= next && (to === from || held.length > 0);
         const expected = whole ? held.filter((s) => s >= from && s < to) : undefined;
         assert.deepEqual(
-          recent.take(from, to)?.map((e) => e.seq),
+          recent.rows(from, to)?.map((e) => e.seq),
           expected,
-          `step ${step}: take(${from}, ${to}) with ${held.join(',')} held`,
+          `step ${step}: rows(${from}, ${to}) with ${held.join(',')} held`,
         );
       }
     }

@@ -65,6 +65,7 @@ export async function monitorLog(factory: StoreFactory): Promise<MonitorLog> {
   const audit = new SelfAudit(sequencer, ORIGIN, clock);
   const rules = new RuleStore(store, clock);
   let holders = 0;
+  const engines: MonitorEngine[] = [];
   return {
     store,
     clock,
@@ -98,16 +99,21 @@ export async function monitorLog(factory: StoreFactory): Promise<MonitorLog> {
       });
       return pointer.event_seq;
     },
-    engine: (options = {}) =>
-      new MonitorEngine({
+    engine: (options = {}) => {
+      const engine = new MonitorEngine({
         store,
         sink: new RecordingSink(),
         clock,
         holder: `engine-${++holders}`,
         ...options,
-      }),
+      });
+      engines.push(engine);
+      return engine;
+    },
     dispose: async () => {
       await sequencer.drain();
+      // Each engine's evaluator thread ends with it; a test may have left one mid-crash.
+      await Promise.allSettled(engines.map((engine) => engine.stop()));
       await dispose();
     },
   };
