@@ -271,10 +271,11 @@ export function monitorMarkdown(r: MonitorResults): string {
 Durable HTTP ingest (arrays of ${BATCH_EVENTS}, ${r.clients} clients, ${r.seconds} s per run) into a fresh
 SQLite log, with the rule engine off (\`serve --no-monitor\`) and on with ${r.rules} active rules (plus a marker rule) of
 every kind (bench/monitor-rules.ts: matches, count and distinct thresholds, sequences, new values,
-calendars, regexes), alternating off/on. The engine runs in the server process, on the same event
-loop as ingest: it evaluates the entries the sequencer hands over as it commits them (no read-back),
-gives each batch to source health and raises alerts through the alert service (stored, appended to
-the log, queued for notification). **The machine has 2 cores and may be shared**, so single runs
+calendars, regexes), alternating off/on. The engine runs in the server process: it takes the
+entries the sequencer hands over as it commits them (no read-back), has them parsed and evaluated
+on its evaluator thread (ten steps of nice below the rest of the server), gives each batch to
+source health and raises alerts through the alert service (stored, appended to the log, queued for
+notification). **The machine has 2 cores and may be shared**, so single runs
 vary by several percent.
 
 | engine | round | events/s | p99 ms | server CPU | other processes (cores) | engine lag at the end | alerts |
@@ -285,8 +286,8 @@ ${rows.join('\n')}
 ratios (${r.roundRatios.map((x) => x.toFixed(3)).join(', ')}); means ${int(r.offEventsPerSecond)} → ${int(r.onEventsPerSecond)} events/s.
 Engine lag: right after the load a marker event is posted; the time until the alert of the
 marker rule (one more cheap rule, \`bench.marker\`) is in the log is how far behind the live log the
-engine was. Under this saturating load the engine shares one event loop with ingest and may fall
-behind; it catches up as soon as the load eases, and no entry is skipped.
+engine was. Under this saturating load the evaluator thread gets what the acks leave of the two
+cores and may fall behind; it catches up as soon as the load eases, and no entry is skipped.
 
 The evaluator alone (in-process, ${int(r.evaluator.entries)} fixture entries, ${r.rules} rules): **${r.evaluator.usPerEntry.toFixed(2)} µs per entry**,
 plus ${r.evaluator.parseUsPerEntry.toFixed(2)} µs to parse the record once — about ${int(1e6 / (r.evaluator.usPerEntry + r.evaluator.parseUsPerEntry))} entries/s on one core.
