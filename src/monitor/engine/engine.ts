@@ -54,6 +54,9 @@ export interface EngineOptions {
   lateAfterMs?: number;
 }
 
+/** Pages posted to the evaluator thread and not yet answered, at most. */
+const PAGES_AHEAD = 4;
+
 /** Alerts raised in one transaction at most; a longer list commits in several (keys dedupe). */
 const RAISE_CHUNK = 500;
 
@@ -72,7 +75,9 @@ type Row = Pick<StoredEntry, 'seq' | 'source' | 'record'>;
 
 /** Rows posted to the evaluator thread, and its answer to come. */
 interface PostedPage {
-  rows: readonly Row[];
+  /** The first entry's seq, and each entry's source (the records went to the thread). */
+  from: number;
+  sources: string[];
   answer: Promise<EvaluatedPage>;
 }
 
@@ -144,10 +149,12 @@ export class MonitorEngine {
         return 0;
       }
       const end = Math.min(size, state.position + this.batchSize);
-      // Every page is posted before any answer is awaited: the thread evaluates while this
-      // loop reads the next page and answers requests.
+      // Pages are posted ahead of their answers: the thread evaluates while this loop reads
+      // the next page and answers requests. A few ahead keep it busy; a whole batch posted
+      // at once held every page's copy in the thread's queue (tens of megabytes of RSS).
       const posted: PostedPage[] = [];
       for (let from = state.position; from < end; from += this.pageSize) {
+        await posted[posted.length - PAGES_AHEAD]?.answer;
         const to = Math.min(end, from + this.pageSize);
         const rows = this.options.recent?.rows(from, to) ?? (await this.read(from, to));
         let start = 0;
@@ -160,6 +167,9 @@ export class MonitorEngine {
           await this.switchLayer(state, rows[i]!.seq, change);
         }
         if (start < rows.length) posted.push(this.post(state, rows.slice(start)));
+        // Posted: the records need not stay in memory until the batch ends. Should the step
+        // fail, they are read back from the store.
+        this.options.recent?.dropBefore(to);
       }
       const answers = await Promise.all(posted.map((p) => p.answer));
       // The observers read only an entry's place and times. Handing them the parsed entries
@@ -169,10 +179,10 @@ export class MonitorEngine {
       const alerts: NewAlert[] = [];
       for (const [p, page] of posted.entries()) {
         const { times, historical } = answers[p]!;
-        for (const [i, row] of page.rows.entries()) {
+        for (const [i, source] of page.sources.entries()) {
           batch.push({
-            seq: row.seq,
-            source: row.source,
+            seq: page.from + i,
+            source,
             timeMs: times[2 * i]!,
             receivedAtMs: times[2 * i + 1]!,
             historical: historical[i] === 1,
@@ -182,7 +192,6 @@ export class MonitorEngine {
       }
       for (const observer of this.options.observers ?? []) await observer.observe(batch);
       state.position = end;
-      this.options.recent?.dropBefore(end);
       this.dirty = true;
       await this.raise(alerts);
       return batch.length;
@@ -203,14 +212,16 @@ export class MonitorEngine {
 
   /** Posts contiguous rows to the evaluator thread; their answer is awaited with the batch. */
   private post(state: Loaded, rows: readonly Row[]): PostedPage {
+    const from = rows[0]!.seq;
+    const sources = rows.map((r) => r.source);
     const answer = state.evaluator.evaluate({
-      from: rows[0]!.seq,
-      sources: rows.map((r) => r.source),
+      from,
+      sources,
       records: `[${rows.map((r) => r.record).join(',')}]`,
     });
     // Awaited with the rest of the batch; a failure before then must not go unobserved.
     answer.catch(() => {});
-    return { rows, answer };
+    return { from, sources, answer };
   }
 
   /** A thread for a new load: the one this engine has, unless it stopped. */

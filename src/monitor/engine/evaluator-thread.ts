@@ -1,4 +1,4 @@
-import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/start-worker.js';
 import type { LayerText } from '../rules/compile-layers.js';
 import type {
@@ -8,6 +8,15 @@ import type {
   EvaluatorRequest,
 } from './evaluator-protocol.js';
 import type { StateLimits } from './limits.js';
+
+/**
+ * The thread's young generation. A worker is an isolate of its own, and its heap comes on
+ * top of the server's resident memory: with V8's size for the machine and a whole batch
+ * posted at once, the server's RSS while ingesting (bench/rss-ingest.ts) rose from under 300
+ * MB to 355 MB; with this limit and a few pages ahead, 324 MB. What one page leaves (500
+ * parsed records, about a megabyte) dies young in far less.
+ */
+const EVALUATOR_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8 };
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -31,7 +40,11 @@ export class EvaluatorThread {
   private stopped: string | undefined;
 
   constructor() {
-    this.worker = startWorker(new URL('./evaluator-worker.js', import.meta.url), undefined);
+    this.worker = startWorker(
+      new URL('./evaluator-worker.js', import.meta.url),
+      undefined,
+      EVALUATOR_LIMITS,
+    );
     // Held only while a request waits: an idle evaluator never keeps a process alive.
     this.worker.unref();
     this.worker.on('message', (answer: EvaluatorAnswer) => this.answered(answer));
