@@ -9,7 +9,6 @@ import {
 import type { Clock } from '../../util/clock.js';
 import { compileLayers, LAYERS, type LayerName, type LayerText } from '../rules/compile-layers.js';
 import { RuleFileError } from '../rules/problems.js';
-import type { RuleSet } from '../rules/rule-set.js';
 import type { AlertSink, EntryObserver, EntryStamp, NewAlert } from '../types.js';
 import { parseLayers } from './engine-status.js';
 import type { EvaluatedPage } from './evaluator-protocol.js';
@@ -64,7 +63,6 @@ interface Loaded {
   position: number;
   layers: Partial<Record<LayerName, string>>;
   texts: Map<LayerName, LayerText>;
-  ruleSet: RuleSet;
   /** Holds the windows; evaluates what this step posts to it. */
   evaluator: EvaluatorThread;
   version: number;
@@ -126,10 +124,6 @@ export class MonitorEngine {
     return this.loaded?.position;
   }
 
-  get ruleSet(): RuleSet | undefined {
-    return this.loaded?.ruleSet;
-  }
-
   /**
    * One unit of work: keep the lease, evaluate up to a batch of new entries. Returns how
    * many entries it evaluated (0: caught up, or another process holds the engine).
@@ -178,7 +172,7 @@ export class MonitorEngine {
       const batch: EntryStamp[] = [];
       const alerts: NewAlert[] = [];
       for (const [p, page] of posted.entries()) {
-        const { times, historical } = answers[p]!;
+        const { alerts: raised, times, historical } = answers[p]!;
         for (const [i, source] of page.sources.entries()) {
           batch.push({
             seq: page.from + i,
@@ -188,7 +182,7 @@ export class MonitorEngine {
             historical: historical[i] === 1,
           });
         }
-        for (const alert of answers[p]!.alerts) alerts.push(alert);
+        for (const alert of raised) alerts.push(alert);
       }
       for (const observer of this.options.observers ?? []) await observer.observe(batch);
       state.position = end;
@@ -260,7 +254,6 @@ export class MonitorEngine {
         if (!stored) throw new Error(`rule text ${sha} (layer ${layer}) is missing from the store`);
         texts.set(layer, { layer, file: stored.file, text: stored.text });
       }
-      const ruleSet = this.compile(texts);
       const evaluator = this.evaluatorThread();
       await evaluator.load(
         [...texts.values()],
@@ -272,7 +265,6 @@ export class MonitorEngine {
         position: saved.position,
         layers,
         texts,
-        ruleSet,
         evaluator,
         version: saved.version,
       };
@@ -287,7 +279,6 @@ export class MonitorEngine {
     const position = fromStart ? 0 : ((await store.head())?.size ?? 0);
     const current = fromStart ? { texts: [], hashes: {} } : await this.rules.currentTexts();
     const texts = new Map(current.texts.map((t) => [t.layer, t]));
-    const ruleSet = this.compile(texts);
     const evaluator = this.evaluatorThread();
     await evaluator.load([...texts.values()], undefined, this.limits, this.options.lateAfterMs);
     const created = await createEnginePosition(store.state, {
@@ -297,15 +288,9 @@ export class MonitorEngine {
       savedAtMs: this.options.clock.now(),
     });
     if (!created) return this.load(); // another process started it a moment ago
-    this.loaded = { position, layers: current.hashes, texts, ruleSet, evaluator, version: 1 };
+    this.loaded = { position, layers: current.hashes, texts, evaluator, version: 1 };
     this.dirty = false;
     return this.loaded;
-  }
-
-  private compile(texts: Map<LayerName, LayerText>): RuleSet {
-    const result = compileLayers([...texts.values()], false);
-    if (!result.ok) throw new RuleFileError(result.problems);
-    return result.ruleSet;
   }
 
   /** Applies a recorded layer change to the entries after its event. */
@@ -330,7 +315,6 @@ export class MonitorEngine {
     }
     state.texts = texts;
     state.layers = { ...state.layers, [layer]: sha };
-    state.ruleSet = result.ruleSet;
     await state.evaluator.setRules([...texts.values()]);
   }
 
