@@ -1,12 +1,9 @@
-import type { StoredEntry } from '../../store/store.js';
 import type { ObservedEntry } from '../types.js';
 
-/** Parses a committed entry once for every rule and observer (ObservedEntry in types.ts). */
-export function observe(entry: StoredEntry): ObservedEntry {
-  return observeRecord(entry.seq, entry.source, JSON.parse(entry.record));
-}
-
-/** The same, for a record already parsed (a page parsed as one array). */
+/**
+ * A committed entry as the rules see it (ObservedEntry in types.ts), from its record parsed
+ * once: the evaluator thread parses a page of records as one JSON array.
+ */
 export function observeRecord(
   seq: number,
   source: string,

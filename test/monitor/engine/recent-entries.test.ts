@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CommittedEntry } from '../../../src/log/sequencer.js';
-import { observe } from '../../../src/monitor/engine/observed-entry.js';
+import { observeRecord } from '../../../src/monitor/engine/observed-entry.js';
 import { RecentEntries } from '../../../src/monitor/engine/recent-entries.js';
 import type { Store } from '../../../src/store/store.js';
 import { mulberry32 } from '../../support/prng.js';
@@ -122,7 +122,9 @@ describe('recent entries (sequencer hand-off)', () => {
         seqs.push(...(await log.append([{ action: 'invoice.refund', details: { amount: 100 } }])));
         stop();
 
-        const stored = (await log.store.entries(seqs[0]!, seqs[2]! + 1)).map(observe);
+        const stored = (await log.store.entries(seqs[0]!, seqs[2]! + 1)).map((e) =>
+          observeRecord(e.seq, e.source, JSON.parse(e.record)),
+        );
         const mine = handed.filter((h) => seqs.includes(h.seq));
         assert.equal(mine.length, 3);
         for (const [i, h] of mine.entries()) {
