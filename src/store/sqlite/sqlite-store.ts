@@ -68,12 +68,14 @@ const ALL_KEY_BUCKETS = bucketsIn({}, SQLITE_KEY_TABLES, () => {
 /**
  * SQLite's page cache per connection, in MiB (each one is resident once filled: it is most of a
  * server's memory beside the V8 heap). Reads keep 64: searches and proofs revisit index pages.
- * The writer gets 32: appends touch the right edge of each B-tree plus one leaf per row in
- * the random-key indexes (actor, target), and past a few million rows those indexes are far
- * larger than either size, so a leaf comes from the OS page cache either way.
+ * The writer gets 16: appends touch the right edge of each B-tree, and the key tables' rows
+ * go into the newest bucket of 2^16 seqs (key-batch.ts), a few MB of pages per table; older
+ * buckets are never written again. Random event ids spread over the id index, which outgrows
+ * any cache size within a few million rows, so those leaves come from the OS page cache
+ * either way. 32 MiB ingested at the same rate with 20 MB more RSS (BENCHMARKS.md).
  */
 export const READ_CACHE_MIB = 64;
-export const WRITER_CACHE_MIB = 32;
+export const WRITER_CACHE_MIB = 16;
 
 export interface SqliteStoreOptions {
   /** Page cache of the reading connections, in MiB (READ_CACHE_MIB). */
