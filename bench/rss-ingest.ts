@@ -8,9 +8,9 @@
  *   RSS_CLIENTS   concurrent clients (default 4)
  *   RSS_SECONDS   stop earlier after this many seconds (default: no limit)
  *   RSS_NODE_ARGS node flags for the server, e.g. "--max-semi-space-size=32" (what it costs)
- *   RSS_DATA      folder for the log, the build and the samples (default .bench-data/rss-<pid>;
- *                 the log is deleted at the end unless RSS_KEEP=1; a build already there is
- *                 reused unless RSS_REBUILD=1)
+ *   RSS_DATA      folder inside this checkout for the log, the build and the samples
+ *                 (default .bench-data/rss-<pid>; the log is deleted at the end unless
+ *                 RSS_KEEP=1; a build already there is reused unless RSS_REBUILD=1)
  * Every sample goes to <folder>/samples.jsonl as it is taken, so a run stopped early
  * (SIGINT, SIGTERM, RSS_SECONDS) still reports what it reached. Prints the BENCHMARKS.md
  * section "Server memory while ingesting 10M" and the results as JSON.

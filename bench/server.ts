@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from './stats.js';
 
@@ -21,6 +21,13 @@ export const ADMIN_TOKEN = 'eva_bench-admin-token-0123456789abcdef';
 
 /** Compiles src/ into `outDir` (not dist/, which other work in the checkout may own). */
 export function buildServer(outDir: string): string {
+  // The build finds node_modules and the rule pack by walking up from itself.
+  const inside = relative(process.cwd(), resolve(outDir));
+  if (inside.startsWith('..') || isAbsolute(inside)) {
+    throw new Error(
+      `cannot build the server into ${outDir}: it must be a folder inside this checkout (e.g. .bench-data/…), where the compiled server finds node_modules and the rule pack`,
+    );
+  }
   const tsc = resolve('node_modules/.bin/tsc');
   try {
     execFileSync(tsc, ['-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false'], {
