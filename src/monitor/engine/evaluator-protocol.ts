@@ -1,4 +1,4 @@
-import type { LayerText } from '../rules/compile-layers.js';
+import type { RuleLayer } from '../rules/rule-set.js';
 import type { NewAlert } from '../types.js';
 import type { StateLimits } from './limits.js';
 
@@ -10,13 +10,14 @@ import type { StateLimits } from './limits.js';
 export type EvaluatorRequest =
   | {
       kind: 'load';
-      texts: LayerText[];
+      /** The rule layers, parsed on the engine's side (compile-layers.ts parseLayerTexts). */
+      layers: RuleLayer[];
       /** The persisted windows (engine_position.evaluator_json); none on a first start. */
       snapshotJson: string | undefined;
       limits: StateLimits;
       lateAfterMs: number | undefined;
     }
-  | { kind: 'rules'; texts: LayerText[] }
+  | { kind: 'rules'; layers: RuleLayer[] }
   | { kind: 'evaluate'; page: EntryPage }
   | { kind: 'snapshot' };
 

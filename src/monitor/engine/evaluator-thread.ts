@@ -1,6 +1,8 @@
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/start-worker.js';
-import type { LayerText } from '../rules/compile-layers.js';
+import { type LayerText, parseLayerTexts } from '../rules/compile-layers.js';
+import { RuleFileError } from '../rules/problems.js';
+import type { RuleLayer } from '../rules/rule-set.js';
 import type {
   EntryPage,
   EvaluatedPage,
@@ -62,12 +64,24 @@ export class EvaluatorThread {
     limits: StateLimits,
     lateAfterMs: number | undefined,
   ): Promise<void> {
-    return this.ask({ kind: 'load', texts, snapshotJson, limits, lateAfterMs }) as Promise<void>;
+    let layers: RuleLayer[];
+    try {
+      layers = parsed(texts);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.ask({ kind: 'load', layers, snapshotJson, limits, lateAfterMs }) as Promise<void>;
   }
 
   /** Switches rules for the pages posted after this; windows of unchanged rules are kept. */
   setRules(texts: LayerText[]): Promise<void> {
-    return this.ask({ kind: 'rules', texts }) as Promise<void>;
+    let layers: RuleLayer[];
+    try {
+      layers = parsed(texts);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.ask({ kind: 'rules', layers }) as Promise<void>;
   }
 
   evaluate(page: EntryPage): Promise<EvaluatedPage> {
@@ -115,4 +129,15 @@ export class EvaluatorThread {
     this.waiting.clear();
     this.worker.unref();
   }
+}
+
+/**
+ * The layers' YAML parsed on this thread, which has the parser loaded anyway: the evaluator
+ * thread then builds the rule set from plain data and never loads it (about 5 MB of RSS
+ * less for the life of the server).
+ */
+function parsed(texts: readonly LayerText[]): RuleLayer[] {
+  const result = parseLayerTexts(texts);
+  if (!result.ok) throw new RuleFileError(result.problems);
+  return result.parsed;
 }

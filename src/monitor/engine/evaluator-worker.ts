@@ -1,8 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { lowerThisThreadPriority } from '../../util/thread-priority.js';
-import { compileLayers, type LayerText } from '../rules/compile-layers.js';
 import { RuleFileError } from '../rules/problems.js';
-import type { RuleSet } from '../rules/rule-set.js';
+import { buildRuleSet, type RuleLayer, type RuleSet } from '../rules/rule-set.js';
 import type { NewAlert } from '../types.js';
 import { Evaluator, type EvaluatorSnapshot } from './evaluator.js';
 import type {
@@ -53,14 +52,14 @@ function handle(request: EvaluatorRequest): unknown {
   switch (request.kind) {
     case 'load':
       evaluator = new Evaluator(
-        compile(request.texts),
+        compile(request.layers),
         request.snapshotJson === undefined ? undefined : parseSnapshot(request.snapshotJson),
         request.limits,
         request.lateAfterMs,
       );
       return null;
     case 'rules':
-      loaded().setRuleSet(compile(request.texts));
+      loaded().setRuleSet(compile(request.layers));
       return null;
     case 'evaluate':
       return evaluatePage(loaded(), request.page);
@@ -74,8 +73,8 @@ function loaded(): Evaluator {
   return evaluator;
 }
 
-function compile(texts: LayerText[]): RuleSet {
-  const result = compileLayers(texts, false);
+function compile(layers: RuleLayer[]): RuleSet {
+  const result = buildRuleSet(layers, false);
   if (!result.ok) throw new RuleFileError(result.problems);
   return result.ruleSet;
 }

@@ -22,8 +22,13 @@ export function textHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Parses each layer and merges them (see buildRuleSet); problems from every layer. */
-export function compileLayers(layers: readonly LayerText[], strict = true): BuildResult {
+/**
+ * Parses each layer's text (YAML) into its rule file, lowest layer first; problems from every
+ * layer. The rule engine's thread takes the parsed files, so it never loads the YAML parser.
+ */
+export function parseLayerTexts(
+  layers: readonly LayerText[],
+): { ok: true; parsed: RuleLayer[] } | { ok: false; problems: RuleProblem[] } {
   const problems: RuleProblem[] = [];
   const parsed: RuleLayer[] = [];
   for (const l of [...layers].sort((a, b) => LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer))) {
@@ -37,6 +42,12 @@ export function compileLayers(layers: readonly LayerText[], strict = true): Buil
       });
     }
   }
-  if (problems.length > 0) return { ok: false, problems };
-  return buildRuleSet(parsed, strict);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, parsed };
+}
+
+/** Parses each layer and merges them (see buildRuleSet); problems from every layer. */
+export function compileLayers(layers: readonly LayerText[], strict = true): BuildResult {
+  const parsed = parseLayerTexts(layers);
+  if (!parsed.ok) return parsed;
+  return buildRuleSet(parsed.parsed, strict);
 }
