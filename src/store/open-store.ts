@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
 import { dataPaths } from '../data-folder.js';
-import { PostgresStore } from './postgres/postgres-store.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 export interface StoreLocation {
@@ -20,10 +18,14 @@ export async function openStore(
     if (!/^postgres(ql)?:\/\//.test(location.databaseUrl)) {
       throw new Error('the database URL must start with postgres:// or postgresql://');
     }
+    // Each adapter is loaded only when it is used: a server on the embedded store never
+    // holds the pg driver, and commands that do not open a store load neither.
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
     return PostgresStore.open(location.databaseUrl);
   }
   const file = dataPaths(location.dataDir).database;
   if (options.readonly && !existsSync(file)) throw new Error(`no Evident database at ${file}`);
+  const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return SqliteStore.open(file, { readonly: options.readonly ?? false });
 }
 

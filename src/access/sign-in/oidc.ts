@@ -1,19 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  AuthorizationResponseError,
-  allowInsecureRequests,
-  authorizationCodeGrant,
-  buildAuthorizationUrl,
-  ClientError,
-  ClientSecretBasic,
-  type Configuration,
-  calculatePKCECodeChallenge,
-  discovery,
-  ResponseBodyError,
-  randomNonce,
-  randomPKCECodeVerifier,
-  randomState,
-} from 'openid-client';
+import type { Configuration } from 'openid-client';
 import { AppError } from '../../errors.js';
 import type { QueryRunner } from '../../store/sql/query-runner.js';
 import {
@@ -88,9 +74,10 @@ export class OidcSignIn {
     nowMs: number,
   ): Promise<URL> {
     const config = await this.config();
-    const state = randomState();
-    const nonce = randomNonce();
-    const codeVerifier = randomPKCECodeVerifier();
+    const client = await openidClient();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const codeVerifier = client.randomPKCECodeVerifier();
     const flow: OidcFlow = {
       nonce,
       codeVerifier,
@@ -111,12 +98,12 @@ export class OidcSignIn {
       createdAtMs: flow.createdAtMs,
       expiresAtMs: flow.expiresAtMs,
     });
-    return buildAuthorizationUrl(config, {
+    return client.buildAuthorizationUrl(config, {
       redirect_uri: this.settings.redirectUrl,
       scope: SCOPE,
       state,
       nonce,
-      code_challenge: await calculatePKCECodeChallenge(codeVerifier),
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
     });
   }
@@ -149,10 +136,11 @@ export class OidcSignIn {
       );
     }
     const config = await this.config();
+    const client = await openidClient();
     const callback = new URL(this.settings.redirectUrl);
     callback.search = input.query.toString();
     try {
-      const tokens = await authorizationCodeGrant(config, callback, {
+      const tokens = await client.authorizationCodeGrant(config, callback, {
         pkceCodeVerifier: flow.codeVerifier,
         expectedState: state,
         expectedNonce: flow.nonce,
@@ -169,7 +157,7 @@ export class OidcSignIn {
         cli: flow.cli,
       };
     } catch (error) {
-      return classify(error);
+      return classify(error, client);
     }
   }
 
@@ -201,29 +189,41 @@ export class OidcSignIn {
   private async discover(): Promise<Configuration> {
     const { issuer, clientId, clientSecret } = this.settings;
     const insecure = isLoopbackHttp(new URL(issuer));
-    const config = await discovery(
+    const client = await openidClient();
+    const config = await client.discovery(
       new URL(issuer),
       clientId,
       undefined,
-      ClientSecretBasic(clientSecret),
-      { timeout: PROVIDER_TIMEOUT_S, ...(insecure ? { execute: [allowInsecureRequests] } : {}) },
+      client.ClientSecretBasic(clientSecret),
+      {
+        timeout: PROVIDER_TIMEOUT_S,
+        ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+      },
     );
     config.timeout = PROVIDER_TIMEOUT_S;
     return config;
   }
 }
 
-function classify(error: unknown): OidcOutcome {
-  if (error instanceof ResponseBodyError) {
+/**
+ * openid-client (with jose and oauth4webapi) is loaded by the first sign-in, not with the
+ * server: a server without OIDC never needs it, and loaded code stays resident.
+ */
+function openidClient(): Promise<typeof import('openid-client')> {
+  return import('openid-client');
+}
+
+function classify(error: unknown, client: typeof import('openid-client')): OidcOutcome {
+  if (error instanceof client.ResponseBodyError) {
     return fail(
       'code_exchange_failed',
       `the OpenID provider refused the code: ${clip(error.error)}${error.error_description ? ` (${clip(error.error_description)})` : ''}`,
     );
   }
-  if (error instanceof AuthorizationResponseError) {
+  if (error instanceof client.AuthorizationResponseError) {
     return fail('provider_error', `the OpenID provider refused the sign-in: ${clip(error.error)}`);
   }
-  if (error instanceof ClientError) {
+  if (error instanceof client.ClientError) {
     const claim = (error.cause as { cause?: { claim?: unknown } } | undefined)?.cause?.claim;
     if (claim === 'aud' || claim === 'azp') {
       return fail(

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 
 /** A JSON value an OTLP AnyValue becomes (no floats: JCS records hold integers only). */
 export type AttrValue =
@@ -36,9 +36,14 @@ export class OtlpDecodeError extends Error {
 
 let requestType: protobuf.Type | undefined;
 
-/** ExportLogsServiceRequest from the official .proto files (./proto, opentelemetry-proto v1.11.0). */
-function exportLogsServiceRequest(): protobuf.Type {
+/**
+ * ExportLogsServiceRequest from the official .proto files (./proto, opentelemetry-proto v1.11.0).
+ * protobufjs is loaded with the first binary request, not with the server: most servers
+ * never receive one.
+ */
+async function exportLogsServiceRequest(): Promise<protobuf.Type> {
   if (!requestType) {
+    const { default: protobuf } = await import('protobufjs');
     const root = new protobuf.Root();
     const dir = protoDir();
     root.resolvePath = (_origin, target) => join(dir, target);
@@ -63,8 +68,11 @@ function protoDir(): string {
 }
 
 /** Encodes a response (for protobuf clients); exported for the route. */
-export function encodeLogsResponse(rejected: number, errorMessage: string): Uint8Array {
-  const root = exportLogsServiceRequest().root;
+export async function encodeLogsResponse(
+  rejected: number,
+  errorMessage: string,
+): Promise<Uint8Array> {
+  const root = (await exportLogsServiceRequest()).root;
   const type = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse');
   const body =
     rejected > 0 ? { partialSuccess: { rejectedLogRecords: rejected, errorMessage } } : {};
@@ -72,14 +80,15 @@ export function encodeLogsResponse(rejected: number, errorMessage: string): Uint
 }
 
 /** OTLP/HTTP binary protobuf (Content-Type application/x-protobuf). */
-export function decodeProtobufLogs(bytes: Uint8Array): OtlpLogRecord[] {
+export async function decodeProtobufLogs(bytes: Uint8Array): Promise<OtlpLogRecord[]> {
+  const type = await exportLogsServiceRequest();
   let message: protobuf.Message;
   try {
-    message = exportLogsServiceRequest().decode(bytes);
+    message = type.decode(bytes);
   } catch (error) {
     throw new OtlpDecodeError(`not an OTLP ExportLogsServiceRequest: ${(error as Error).message}`);
   }
-  const object = exportLogsServiceRequest().toObject(message, {
+  const object = type.toObject(message, {
     longs: String,
     bytes: String,
     enums: Number,

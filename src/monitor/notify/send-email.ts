@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import { type AttemptResult, type Outgoing, shortError } from './attempt.js';
 import { emailContent } from './email-message.js';
 import type { EmailChannel } from './settings.js';
@@ -15,6 +14,9 @@ export async function sendEmail(
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<AttemptResult> {
   const { smtp } = channel;
+  // Loaded on the first e-mail, not with the server: most servers never send one, and the
+  // package's hundred modules stay resident in every server that loads it (BENCHMARKS.md).
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,

@@ -63,7 +63,7 @@ export function otlpLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const body = inflate(request.body as Buffer, request.headers['content-encoding']);
         let logs: OtlpLogRecord[];
         try {
-          logs = protobuf ? decodeProtobufLogs(body) : decodeJsonLogs(body.toString('utf8'));
+          logs = protobuf ? await decodeProtobufLogs(body) : decodeJsonLogs(body.toString('utf8'));
         } catch (error) {
           if (error instanceof OtlpDecodeError)
             throw new AppError('invalid_otlp', error.message, { cause: error });
@@ -111,7 +111,7 @@ export function otlpLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
           return reply
             .status(200)
             .type(PROTOBUF)
-            .send(Buffer.from(encodeLogsResponse(problems.length, message)));
+            .send(Buffer.from(await encodeLogsResponse(problems.length, message)));
         return reply.status(200).send(
           problems.length > 0
             ? {
