@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_WITNESSED_ACK_TIMEOUT_MS } from '../log/witnessed-ack.js';
 import { heapGrowingPercent, limitHeapGrowth } from '../server/heap-growth.js';
-import { startServer } from '../server/start-server.js';
 import { describeLocation } from '../store/open-store.js';
 import { exposureWarnings } from '../util/private-files.js';
 import { readWitnessPolicy } from '../verify/witness-check.js';
@@ -150,6 +149,9 @@ export function serveCommand(program: Command): void {
       const rulesPath = opts.rules ?? (process.env.EVIDENT_RULES || undefined);
       const monitor = opts.monitor && process.env.EVIDENT_MONITOR !== 'off';
       const notifications = opts.notifications ?? (process.env.EVIDENT_NOTIFICATIONS || undefined);
+      // The server's modules load here, not with the CLI, so every other command starts
+      // without them; and after the heap limit above, as its comment says.
+      const { startServer } = await import('../server/start-server.js');
       const server = await startServer({
         dataDir,
         databaseUrl,
