@@ -5,6 +5,7 @@
  * runs ingest and search the same shapes.
  */
 
+import { randomUUID } from 'node:crypto';
 import { mulberry32 } from '../test/support/prng.js';
 
 /** mulberry32, the tests' seeded generator: small, fast, good enough to shape test data. */
@@ -163,6 +164,23 @@ export class IdSource {
  * Pre-rendered event JSON without an id, so the load generator only splices a fresh id into
  * each event: `{"id":"…",` + rest. Keeps the client's CPU per request small.
  */
+/**
+ * Random (version 4) UUIDs, as clients that make their own ids often send them: each lands
+ * on a random page of the id index, where time-ordered ULIDs all land on its right edge.
+ */
+export class UuidSource {
+  next(): string {
+    return randomUUID();
+  }
+}
+
+/** Where the bench's event ids come from: `ulid` (default, time-ordered) or `uuid` (random). */
+export function idSourceNamed(name: string | undefined): IdSource | UuidSource {
+  if (name === undefined || name === '' || name === 'ulid') return new IdSource();
+  if (name === 'uuid') return new UuidSource();
+  throw new Error(`unknown id kind ${JSON.stringify(name)}: use ulid or uuid`);
+}
+
 export class BodyPool {
   private readonly tails: string[];
   private next = 0;
@@ -170,7 +188,7 @@ export class BodyPool {
 
   constructor(
     size: number,
-    private readonly ids: IdSource,
+    private readonly ids: IdSource | UuidSource,
     seed = 7,
   ) {
     const factory = new EventFactory(seed);
@@ -178,8 +196,8 @@ export class BodyPool {
     this.tails = Array.from({ length: size }, (_, i) =>
       JSON.stringify(factory.event(now - 1000 + (i % 1000))).slice(1),
     );
-    // `{"id":"` + 26-character ULID + `",` precede every tail.
-    const idBytes = 7 + 26 + 2;
+    // `{"id":"` + the id (26 characters for a ULID, 36 for a UUID) + `",` precede every tail.
+    const idBytes = 7 + ids.next().length + 2;
     this.averageEventBytes =
       idBytes + this.tails.reduce((sum, t) => sum + Buffer.byteLength(t), 0) / size;
   }

@@ -7,6 +7,9 @@
  *   RSS_ENTRIES   entries to ingest (default 10000000)
  *   RSS_CLIENTS   concurrent clients (default 4)
  *   RSS_SECONDS   stop earlier after this many seconds (default: no limit)
+ *   RSS_IDS       the events' ids: ulid (default, time-ordered, as the client library makes
+ *                 them) or uuid (random version 4 UUIDs: each id lookup and insert lands on
+ *                 a random page of the id index)
  *   RSS_NODE_ARGS node flags for the server, e.g. "--max-semi-space-size=32" (what it costs)
  *   RSS_DATA      folder inside this checkout for the log, the build and the samples
  *                 (default .bench-data/rss-<pid>; the log is deleted at the end unless
@@ -22,7 +25,7 @@ import { createIngestKey } from '../src/access/credentials/ingest-keys.js';
 import { openLog } from '../src/log/open-log.js';
 import { systemClock } from '../src/util/clock.js';
 import { BENCH_ORIGIN, BENCH_SOURCE } from './fill.js';
-import { BodyPool, IdSource } from './fixtures.js';
+import { BodyPool, idSourceNamed } from './fixtures.js';
 import { type CpuShare, watchCpu } from './machine.js';
 import { memoryReport, type RssSample } from './rss-report.js';
 import { buildServer, spawnEvidentServe } from './server.js';
@@ -82,7 +85,7 @@ const stop = () => {
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 
-const pool = new BodyPool(20_000, new IdSource());
+const pool = new BodyPool(20_000, idSourceNamed(process.env.RSS_IDS));
 const headers = { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' };
 let next = 0;
 async function client(): Promise<void> {

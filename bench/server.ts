@@ -118,12 +118,17 @@ export function rulesNote(): string {
     : 'The servers ran the default rules with working time all week (bench/rules/working-hours-all-week.yaml), so the alerts raised do not depend on the time of day.';
 }
 
-/** Starts `node <args>` and waits for it to print "listening on <url>". */
+/**
+ * Starts `node <args>` and waits for it to print "listening on <url>". BENCH_SERVER_WRAP runs
+ * the server under another program, given node and its arguments (e.g. `heaptrack`, for where
+ * the C heap goes); the pid the benches sample is then the wrapper's, not the server's.
+ */
 export async function spawnServer(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, {
+  const wrap = process.env.BENCH_SERVER_WRAP || undefined;
+  const child = spawn(wrap ?? process.execPath, wrap ? [process.execPath, ...args] : args, {
     env: { ...benchCalendar(), ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
