@@ -53,6 +53,7 @@ import {
 } from './connection.js';
 import { packBatch } from './packed-batch.js';
 import { SQLITE_KEY_TABLES, SQLITE_SEARCH } from './search-dialect.js';
+import { StatementCache } from './statement-cache.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriterClient } from './writer-client.js';
 
@@ -94,7 +95,8 @@ export interface SqliteStoreOptions {
  */
 export class SqliteStore implements Store {
   private readonly appendMutex = new Mutex();
-  private readonly searchStatements = new Map<string, Database.Statement>();
+  /** Searches and state reads built at run time, on the reading connection. */
+  private readonly statements: StatementCache;
   private readonly r: ReadStatements;
   private readonly builder = queryBuilder('sqlite');
   readonly state: QueryRunner;
@@ -110,6 +112,7 @@ export class SqliteStore implements Store {
       ipInNetwork(ip, String(network)) ? 1 : 0,
     );
     this.r = prepareReads(reader);
+    this.statements = new StatementCache(reader);
     // Reads of committed state on this thread; a write commits alone, in line with appends.
     this.state = queryRunner('sqlite', this.builder, (query, mode) =>
       isRead(query) ? this.readState(query.sql, query.parameters) : this.writeState(query, mode),
@@ -117,11 +120,7 @@ export class SqliteStore implements Store {
   }
 
   private async readState(text: string, parameters: readonly unknown[]): Promise<QueryResult> {
-    let statement = this.searchStatements.get(text);
-    if (!statement) {
-      statement = this.reader.prepare(text);
-      this.searchStatements.set(text, statement);
-    }
+    const statement = this.statements.get(text);
     const rows = statement.all(...sqliteParameters(parameters)) as Record<string, unknown>[];
     return { rows, changes: 0 };
   }
@@ -313,11 +312,7 @@ export class SqliteStore implements Store {
       ...SQLITE_SEARCH,
       unindexedPrefixes: this.commonPrefixes(filter),
     });
-    let statement = this.searchStatements.get(text);
-    if (!statement) {
-      statement = this.reader.prepare(text);
-      this.searchStatements.set(text, statement);
-    }
+    const statement = this.statements.get(text);
     return (statement.all(...values) as Row[]).map(toEntry);
   }
 
@@ -326,11 +321,7 @@ export class SqliteStore implements Store {
       ...SQLITE_SEARCH,
       unindexedPrefixes: this.commonPrefixes(filter),
     });
-    let statement = this.searchStatements.get(text);
-    if (!statement) {
-      statement = this.reader.prepare(text);
-      this.searchStatements.set(text, statement);
-    }
+    const statement = this.statements.get(text);
     return facetCounts(statement.all(...values) as Row[]);
   }
 
@@ -354,11 +345,7 @@ export class SqliteStore implements Store {
         column === 'target_id'
           ? `SELECT count(*) AS n FROM (SELECT 1 FROM entry_target_keys WHERE ${ALL_KEY_BUCKETS} AND target >= ? AND target < ? LIMIT ${PREFIX_PROBE})`
           : `SELECT count(*) AS n FROM (SELECT 1 FROM entries WHERE ${column} >= ? AND ${column} < ? LIMIT ${PREFIX_PROBE})`;
-      let statement = this.searchStatements.get(sql);
-      if (!statement) {
-        statement = this.reader.prepare(sql);
-        this.searchStatements.set(sql, statement);
-      }
+      const statement = this.statements.get(sql);
       const row = statement.get(prefix, prefixUpperBound(prefix)) as Row;
       if (Number(row.n) >= PREFIX_PROBE) common.add(column);
     }

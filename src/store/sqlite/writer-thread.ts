@@ -5,7 +5,6 @@
  * Protocol: { id, op, args } in, { id, ok, value | error } out, one message at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
 import { isExpectedHead } from '../expected-head.js';
 import { type Row, toEntry } from '../rows.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
@@ -14,6 +13,7 @@ import { openDatabase, prepareReads, prepareWrites, readHead, readNodes } from '
 import { IDLE_INDEX_MS, KEY_BATCH_ROWS } from './key-batch.js';
 import { KeyIndexer } from './key-indexer.js';
 import { insertPacked, type PackedBatch } from './packed-batch.js';
+import { StatementCache } from './statement-cache.js';
 
 const { file, cacheKiB } = workerData as { file: string; cacheKiB: number };
 const db = openDatabase(file, false, cacheKiB);
@@ -24,16 +24,8 @@ const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
 const indexer = new KeyIndexer(db, KEY_BATCH_ROWS);
 let idleIndex: NodeJS.Timeout | undefined;
-// Compiled state-table queries (src/store/sql/): the same few texts run again and again.
-const statements = new Map<string, Database.Statement>();
-function statement(sql: string): Database.Statement {
-  let st = statements.get(sql);
-  if (!st) {
-    st = db.prepare(sql);
-    statements.set(sql, st);
-  }
-  return st;
-}
+// Compiled state-table queries (src/store/sql/), bounded (statement-cache.ts says why).
+const statements = new StatementCache(db);
 
 // All or nothing: a page of copied documents that meets an existing id writes none of them.
 const insertState = db.transaction((docs: StateDoc[]) => {
@@ -49,7 +41,7 @@ const ops: Record<string, (...args: never[]) => unknown> = {
   beginState: () => begin.run() && undefined,
   commit: () => commit.run() && undefined,
   exec: (sql: string, parameters: unknown[], mode: 'rows' | 'changes') => {
-    const st = statement(sql);
+    const st = statements.get(sql);
     const values = sqliteParameters(parameters);
     if (st.reader) {
       const rows = st.all(...values) as Record<string, unknown>[];
