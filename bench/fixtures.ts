@@ -161,10 +161,6 @@ export class IdSource {
 }
 
 /**
- * Pre-rendered event JSON without an id, so the load generator only splices a fresh id into
- * each event: `{"id":"…",` + rest. Keeps the client's CPU per request small.
- */
-/**
  * Random (version 4) UUIDs, as clients that make their own ids often send them: each lands
  * on a random page of the id index, where time-ordered ULIDs all land on its right edge.
  */
@@ -181,6 +177,10 @@ export function idSourceNamed(name: string | undefined): IdSource | UuidSource {
   throw new Error(`unknown id kind ${JSON.stringify(name)}: use ulid or uuid`);
 }
 
+/**
+ * Pre-rendered event JSON without an id, so the load generator only splices a fresh id into
+ * each event: `{"id":"…",` + rest. Keeps the client's CPU per request small.
+ */
 export class BodyPool {
   private readonly tails: string[];
   private next = 0;

@@ -34,23 +34,29 @@ export class OtlpDecodeError extends Error {
   override readonly name = 'OtlpDecodeError';
 }
 
-let requestType: protobuf.Type | undefined;
+let requestType: Promise<protobuf.Type> | undefined;
 
 /**
  * ExportLogsServiceRequest from the official .proto files (./proto, opentelemetry-proto v1.11.0).
  * protobufjs is loaded with the first binary request, not with the server: most servers
- * never receive one.
+ * never receive one. Requests arriving while it loads share the one load; a failed load is
+ * tried again by the next request.
  */
-async function exportLogsServiceRequest(): Promise<protobuf.Type> {
-  if (!requestType) {
-    const { default: protobuf } = await import('protobufjs');
-    const root = new protobuf.Root();
-    const dir = protoDir();
-    root.resolvePath = (_origin, target) => join(dir, target);
-    root.loadSync('opentelemetry/proto/collector/logs/v1/logs_service.proto');
-    requestType = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
-  }
+function exportLogsServiceRequest(): Promise<protobuf.Type> {
+  requestType ??= loadRequestType().catch((error: unknown) => {
+    requestType = undefined;
+    throw error;
+  });
   return requestType;
+}
+
+async function loadRequestType(): Promise<protobuf.Type> {
+  const { default: protobuf } = await import('protobufjs');
+  const root = new protobuf.Root();
+  const dir = protoDir();
+  root.resolvePath = (_origin, target) => join(dir, target);
+  root.loadSync('opentelemetry/proto/collector/logs/v1/logs_service.proto');
+  return root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
 }
 
 /**

@@ -58,30 +58,18 @@ export class EvaluatorThread {
     return this.stopped === undefined;
   }
 
-  load(
+  async load(
     texts: LayerText[],
     snapshotJson: string | undefined,
     limits: StateLimits,
     lateAfterMs: number | undefined,
   ): Promise<void> {
-    let layers: RuleLayer[];
-    try {
-      layers = parsed(texts);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.ask({ kind: 'load', layers, snapshotJson, limits, lateAfterMs }) as Promise<void>;
+    await this.ask({ kind: 'load', layers: parsed(texts), snapshotJson, limits, lateAfterMs });
   }
 
   /** Switches rules for the pages posted after this; windows of unchanged rules are kept. */
-  setRules(texts: LayerText[]): Promise<void> {
-    let layers: RuleLayer[];
-    try {
-      layers = parsed(texts);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.ask({ kind: 'rules', layers }) as Promise<void>;
+  async setRules(texts: LayerText[]): Promise<void> {
+    await this.ask({ kind: 'rules', layers: parsed(texts) });
   }
 
   evaluate(page: EntryPage): Promise<EvaluatedPage> {
@@ -133,8 +121,8 @@ export class EvaluatorThread {
 
 /**
  * The layers' YAML parsed on this thread, which has the parser loaded anyway: the evaluator
- * thread then builds the rule set from plain data and never loads it (about 5 MB of RSS
- * less for the life of the server).
+ * thread then builds the rule set from plain data and never loads it (its code would stay
+ * resident there for the life of the server).
  */
 function parsed(texts: readonly LayerText[]): RuleLayer[] {
   const result = parseLayerTexts(texts);
