@@ -1,8 +1,7 @@
 /**
- * Renders BENCHMARKS.md from a run's results: every number in it comes from `RunResults`.
- * Also a CLI to re-render the last run: node --import tsx bench/report.ts [results.json]
+ * Renders the main part of BENCHMARKS.md from a run's results: every number in it comes from
+ * `RunResults`. bench/full-report.ts adds the other phases' sections and re-renders a saved run.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { KEY_BATCH_ROWS } from '../src/store/sqlite/key-batch.js';
 import { BATCH_EVENTS, type IngestRun, SINGLE_CLIENTS } from './http-ingest.js';
 import { type RunResults, TARGETS } from './results.js';
@@ -73,6 +72,7 @@ export function renderReport(r: RunResults): string {
   const batchShare = r.batch.eventsPerSecond / r.sqliteLimit.eventsPerSecond;
   const fillShare = r.fill.eventsPerSecond / r.sqliteLimit.eventsPerSecond;
   const { single, halfPaced, halfAutocannon } = r.single;
+  const singleShareOfFloor = single.requestsPerSecond / r.floor.singleRequestsPerSecond;
   const usPerEvent = (rate: number) => 1e6 / rate;
   const m = r.machine;
   const busiest = Object.entries(r.background).sort(
@@ -151,6 +151,14 @@ ${table(
       background('HTTP ingest, single events'),
     ],
     [
+      'Single-event requests as a share of bare Fastify (same clients, same run)',
+      `${(singleShareOfFloor).toFixed(2)} (${int(single.requestsPerSecond)} of ${int(r.floor.singleRequestsPerSecond)} requests/s)`,
+      `≥ ${TARGETS.singleShareOfFloor}`,
+      versus(singleShareOfFloor, TARGETS.singleShareOfFloor, 'min'),
+      // The floor phase's own server counts as another process there; the ingest phase's does not.
+      background('HTTP ingest, single events'),
+    ],
+    [
       `Ack p99 at half that load (${int(halfPaced.offeredRate ?? 0)}/s, paced)`,
       `${ms(halfPaced.latency.p99)} ms`,
       `≤ ${TARGETS.halfLoadAckP99Ms} ms`,
@@ -174,15 +182,22 @@ ${table(
     [
       `Inclusion proof p99 at ${int(r.entries)}, store`,
       `${ms(r.proofsStore.latency.p99)} ms`,
-      `≤ ${TARGETS.proofP99Ms} ms`,
-      versus(r.proofsStore.latency.p99, TARGETS.proofP99Ms, 'max'),
+      `≤ ${TARGETS.proofStoreP99Ms} ms (the bench's own)`,
+      versus(r.proofsStore.latency.p99, TARGETS.proofStoreP99Ms, 'max'),
       background('proofs (store)'),
+    ],
+    [
+      'Authenticated read without a self-audit append (GET /api/v1/log, one client) p99',
+      `${ms(r.readFloorHttp.latency.p99)} ms`,
+      `≤ ${TARGETS.unauditedReadP99Ms} ms`,
+      versus(r.readFloorHttp.latency.p99, TARGETS.unauditedReadP99Ms, 'max'),
+      background('HTTP search + proofs'),
     ],
     [
       `Inclusion proof p99 at ${int(r.entries)}, HTTP`,
       `${ms(r.proofsHttp.latency.p99)} ms`,
-      `≤ ${TARGETS.proofP99Ms} ms`,
-      versus(r.proofsHttp.latency.p99, TARGETS.proofP99Ms, 'max'),
+      `≤ ${TARGETS.proofHttpP99Ms} ms`,
+      versus(r.proofsHttp.latency.p99, TARGETS.proofHttpP99Ms, 'max'),
       background('HTTP search + proofs'),
     ],
     [
@@ -376,7 +391,7 @@ ${table(
       `${ms(r.proofsStore.latency.p50)} ms`,
       `${ms(r.proofsStore.latency.p99)} ms`,
       int(1000 / r.proofsStore.latency.mean),
-      versus(r.proofsStore.latency.p99, TARGETS.proofP99Ms, 'max'),
+      versus(r.proofsStore.latency.p99, TARGETS.proofStoreP99Ms, 'max'),
       `${r.proofsStore.hashes.toFixed(1)} hashes per proof, one indexed point read per stored node`,
     ],
     [
@@ -384,7 +399,7 @@ ${table(
       `${ms(r.proofsHttp.latency.p50)} ms`,
       `${ms(r.proofsHttp.latency.p99)} ms`,
       int(r.proofsHttp.requestsPerSecond ?? 0),
-      versus(r.proofsHttp.latency.p99, TARGETS.proofP99Ms, 'max'),
+      versus(r.proofsHttp.latency.p99, TARGETS.proofHttpP99Ms, 'max'),
       `the durable self-audit append per proof (an authenticated read without one: p50 ${ms(r.readFloorHttp.latency.p50)} ms, p99 ${ms(r.readFloorHttp.latency.p99)} ms); the proof itself is the store figure`,
     ],
   ],
@@ -422,11 +437,4 @@ ${table(
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const file = process.argv[2] ?? '.bench-data/last-results.json';
-  const results = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
-  writeFileSync('BENCHMARKS.md', renderReport(results));
-  console.log(`BENCHMARKS.md written from ${file}`);
 }

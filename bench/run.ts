@@ -21,39 +21,37 @@
  *   BENCH_WITNESS=0      skip the witnessing phase (bench/witnessing.ts; its knobs
  *                        BENCH_WITNESS_SECONDS, default min(BENCH_SECONDS, 10), and
  *                        BENCH_WITNESS_ROUNDS, default 2)
+ * Each phase's results are saved in .bench-data/last-*.json; `node --import tsx
+ * bench/full-report.ts` renders the report again from them (bench/full-report.ts).
  * Quick run: npm run bench -- --quick (small sizes for every knob left unset, report in
  * .bench-data/quick.md; bench/quick-mode.ts)
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { alertsBench, alertsMarkdown } from './alerts.js';
+import { alertsBench } from './alerts.js';
 import { coreCost } from './core-cost.js';
 import { type ProfileSummary, summariseProfile } from './cpu-profile.js';
 import { fill } from './fill.js';
+import { clearParts, composeReport, type RunParts, saveParts } from './full-report.js';
 import { httpFloor } from './http-floor.js';
 import { batchIngest, singleIngest } from './http-ingest.js';
 import { type CpuShare, machineInfo, watchCpu } from './machine.js';
-import { monitorMarkdown, monitorOverhead } from './monitor.js';
-import {
-  postgresMarkdown,
-  postgresOptionsFromEnv,
-  runPostgresBenchmarks,
-} from './postgres/run-postgres.js';
-import { principalPages, principalsMarkdown } from './principals.js';
+import { monitorOverhead } from './monitor.js';
+import { postgresOptionsFromEnv, runPostgresBenchmarks } from './postgres/run-postgres.js';
+import { principalPages } from './principals.js';
 import { proofsHttp, proofsStoreLevel } from './proofs.js';
 import { applyQuickMode } from './quick-mode.js';
 import { readFloorHttp } from './read-floor.js';
-import { renderReport, withWholeRun } from './report.js';
 import type { RunResults } from './results.js';
-import { syslogForward, syslogMarkdown } from './rsyslog.js';
+import { syslogForward } from './rsyslog.js';
 import { searchHttp, searchStoreLevel } from './search.js';
 import { ADMIN_TOKEN, buildServer, type ServerMode, startServerProcess } from './server.js';
 import { commitFloor, keyIndexerAfterCommit, RawSqlite } from './sqlite-limit.js';
 import { log } from './stats.js';
 import { verifyLog } from './verify.js';
 import { verifyRemoteLog } from './verify-remote.js';
-import { witnessingMarkdown, witnessingOverhead } from './witnessing.js';
+import { witnessingOverhead } from './witnessing.js';
 
 // Before the knobs below are read: --quick only sets defaults for them.
 const QUICK = applyQuickMode();
@@ -120,6 +118,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   mkdirSync(runDir, { recursive: true });
+  clearParts(root);
   const machine = machineInfo();
   log(
     `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, SQLite ${machine.sqlite}`,
@@ -294,43 +293,28 @@ async function main(): Promise<void> {
     floor,
     ...(PROFILE ? { profiles } : {}),
   };
-  writeFileSync(join(root, 'last-results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  let report = renderReport(results);
-  if (monitor) {
-    writeFileSync(join(root, 'last-monitor-results.json'), `${JSON.stringify(monitor, null, 2)}\n`);
-    report = `${report.trimEnd()}\n\n${monitorMarkdown(monitor)}`;
-  }
-  writeFileSync(
-    join(root, 'last-principals-results.json'),
-    `${JSON.stringify(principals, null, 2)}\n`,
-  );
-  report = `${report.trimEnd()}\n\n${principalsMarkdown(principals)}`;
-  if (syslog) {
-    writeFileSync(join(root, 'last-syslog-results.json'), `${JSON.stringify(syslog, null, 2)}\n`);
-    report = `${report.trimEnd()}\n\n${syslogMarkdown(syslog)}`;
-  }
-  if (alerts) {
-    writeFileSync(join(root, 'last-alerts-results.json'), `${JSON.stringify(alerts, null, 2)}\n`);
-    report = `${report.trimEnd()}\n\n${alertsMarkdown(alerts)}`;
-  }
-  if (witnessing) {
-    writeFileSync(
-      join(root, 'last-witnessing-results.json'),
-      `${JSON.stringify(witnessing, null, 2)}\n`,
-    );
-    report = `${report.trimEnd()}\n\n${witnessingMarkdown(witnessing, witnessingOptions)}`;
-  }
+  const parts: RunParts = {
+    results,
+    monitor,
+    principals,
+    syslog,
+    alerts,
+    witnessing,
+    witnessingSetup: { mode: MODE, seconds: WITNESS_SECONDS, clients: BATCH_CLIENTS },
+  };
+  saveParts(root, parts);
   // Written now too, so a failure in the PostgreSQL half leaves the rest of the report.
-  writeFileSync(OUTPUT, report);
+  writeFileSync(OUTPUT, composeReport(parts));
   if (POSTGRES) {
     // The same log on PostgreSQL, with its own limit measured in this run.
     log('— PostgreSQL');
-    const pg = await runPostgresBenchmarks(postgresOptionsFromEnv());
-    writeFileSync(join(root, 'last-postgres-results.json'), `${JSON.stringify(pg, null, 2)}\n`);
-    report = `${report.trimEnd()}\n\n${postgresMarkdown(pg)}`;
+    parts.postgres = await runPostgresBenchmarks(postgresOptionsFromEnv());
+    saveParts(root, { postgres: parts.postgres });
   }
   const minutes = (performance.now() - started) / 60_000;
-  writeFileSync(OUTPUT, withWholeRun(report, minutes));
+  parts.wholeRunMinutes = minutes;
+  saveParts(root, { wholeRunMinutes: minutes });
+  writeFileSync(OUTPUT, composeReport(parts));
   log(`${OUTPUT} written; whole run ${minutes.toFixed(1)} min`);
 }
 

@@ -233,7 +233,10 @@ const MODE_NAMES: Record<WitnessingMode, string> = {
   ack: '3, witnessed ack (2 of 3)',
 };
 
-export function witnessingMarkdown(runs: WitnessingRun[], options: WitnessingOptions): string {
+/** What the report says of how the runs were made. */
+export type WitnessingSetup = Pick<WitnessingOptions, 'mode' | 'seconds' | 'clients'>;
+
+export function witnessingMarkdown(runs: WitnessingRun[], options: WitnessingSetup): string {
   const rows = runs.map(
     (r) =>
       `| ${MODE_NAMES[r.mode]} | ${r.round} | ${int(r.eventsPerSecond)} | ${r.latency.p50.toFixed(0)} | ${r.latency.p99.toFixed(0)} | ${r.serverCpu.toFixed(0)}% | ${r.othersCores.toFixed(2)} | ${r.lagSeconds === undefined ? '—' : `${r.lagSeconds.toFixed(2)} s`} | ${r.failed} |`,
