@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { searchSql } from '../../src/store/search-sql.js';
+import { KEY_BATCH_ROWS, TAIL_INDEX_MS } from '../../src/store/sqlite/key-batch.js';
 import { KeyIndexer } from '../../src/store/sqlite/key-indexer.js';
 import { SQLITE_SEARCH } from '../../src/store/sqlite/search-dialect.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -154,8 +155,31 @@ describe('SQLite key tables (migrations 14 and 16)', () => {
     try {
       await append(store, 0, 120);
       await append(store, 120, 90);
-      assert.equal(indexedBelow(file), 0, 'a small tail waits for a batch or an idle writer');
+      assert.equal(indexedBelow(file), 0, 'a small tail waits for a batch or for TAIL_INDEX_MS');
       await assertComplete(store, 210, 'all in the tail');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keys a small tail within TAIL_INDEX_MS however steadily commits keep coming', async () => {
+    // A steady trickle (every audited read appends one event) never leaves the writer idle;
+    // the tail must still be keyed, or every actor and target search scans up to a batch.
+    const file = `${tempDir()}/evident.db`;
+    const store = SqliteStore.open(file);
+    try {
+      const started = Date.now();
+      let next = 0;
+      // Commits keep coming throughout: 3 entries every 50 ms, far below a batch.
+      while (indexedBelow(file) === 0 && Date.now() - started < TAIL_INDEX_MS * 4) {
+        await append(store, next, 3);
+        next += 3;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const keyed = indexedBelow(file);
+      assert.ok(keyed > 0, `no key batch in ${Date.now() - started} ms of steady commits`);
+      assert.ok(keyed < KEY_BATCH_ROWS, 'keyed by age, not by a full batch');
+      await assertComplete(store, next, 'part keyed by age, part in the tail');
     } finally {
       await store.close();
     }

@@ -8,8 +8,11 @@
  */
 export const KEY_BATCH_ROWS = 4_096;
 
-/** A tail smaller than a batch is indexed once the writer has had no commit for this long. */
-export const IDLE_INDEX_MS = 1_000;
+/**
+ * A tail smaller than a batch is indexed once this long has passed since the last batch, so
+ * under a light but steady load searches scan at most about this long's entries, not a batch.
+ */
+export const TAIL_INDEX_MS = 1_000;
 
 /**
  * Key rows are led by their entry's bucket, seq >> KEY_BUCKET_BITS (migration 16), so a

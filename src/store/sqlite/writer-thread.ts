@@ -10,7 +10,7 @@ import { type Row, toEntry } from '../rows.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
 import type { ExpectedHead, IngestKeyRow, StateDoc } from '../store.js';
 import { openDatabase, prepareReads, prepareWrites, readHead, readNodes } from './connection.js';
-import { IDLE_INDEX_MS, KEY_BATCH_ROWS } from './key-batch.js';
+import { KEY_BATCH_ROWS, TAIL_INDEX_MS } from './key-batch.js';
 import { KeyIndexer } from './key-indexer.js';
 import { insertPacked, type PackedBatch } from './packed-batch.js';
 import { StatementCache } from './statement-cache.js';
@@ -23,7 +23,10 @@ const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
 const indexer = new KeyIndexer(db, KEY_BATCH_ROWS);
-let idleIndex: NodeJS.Timeout | undefined;
+/** Armed while a tail smaller than a batch waits (indexTail). */
+let tailIndex: NodeJS.Timeout | undefined;
+/** performance.now() when a batch last went into the key tables. */
+let lastBatchMs = Number.NEGATIVE_INFINITY;
 // Compiled state-table queries (src/store/sql/), bounded (statement-cache.ts says why).
 const statements = new StatementCache(db);
 
@@ -109,27 +112,43 @@ const ops: Record<string, (...args: never[]) => unknown> = {
 
 /**
  * After the reply to a COMMIT (the ack never waits for it): a full batch of unindexed entries
- * goes into the key tables now, a smaller tail once the writer has been idle for a moment.
+ * goes into the key tables now; a smaller tail once it has waited TAIL_INDEX_MS since the last
+ * batch, however steady the commits. Waiting for the writer to fall idle instead let a steady
+ * trickle (every audited read appends its own event) grow the tail to a whole batch, which
+ * every actor and target search then scanned in entries.
  */
 function indexAfterCommit(): void {
-  clearTimeout(idleIndex);
   indexQuietly(false);
-  idleIndex = setTimeout(() => indexQuietly(true), IDLE_INDEX_MS).unref();
+  tailIndex ??= setTimeout(indexTail, TAIL_INDEX_MS).unref();
+}
+
+function indexTail(): void {
+  tailIndex = undefined;
+  // A full batch ran since this was armed: the tail is younger than the bound.
+  const sinceBatch = performance.now() - lastBatchMs;
+  if (sinceBatch < TAIL_INDEX_MS) {
+    tailIndex = setTimeout(indexTail, TAIL_INDEX_MS - sinceBatch).unref();
+    return;
+  }
+  // Failed (another process held the lock): the tail waits for the next try.
+  if (!indexQuietly(true)) tailIndex = setTimeout(indexTail, TAIL_INDEX_MS).unref();
 }
 
 // The key tables are derived data: a batch that fails (another process holding the lock past
 // busy_timeout) leaves the tail to the next one, and searches read the tail from entries.
-function indexQuietly(all: boolean): void {
+function indexQuietly(all: boolean): boolean {
   try {
-    indexer.run(all);
+    if (indexer.run(all) > 0) lastBatchMs = performance.now();
+    return true;
   } catch {
     if (db.inTransaction) rollback.run();
+    return false;
   }
 }
 
 parentPort!.on('message', (message: { id: number; op: string; args: never[] }) => {
   if (message.op === 'close') {
-    clearTimeout(idleIndex);
+    clearTimeout(tailIndex);
     if (db.inTransaction) rollback.run();
     db.close();
     parentPort!.postMessage({ id: message.id, ok: true });
