@@ -77,8 +77,9 @@ function problemWith(line: string, program: Command): string | undefined {
   return undefined;
 }
 
+const program = await buildProgram();
+
 describe('evident command lines in the documentation', () => {
-  const program = buildProgram();
   let total = 0;
   for (const file of DOCS) {
     const name = file.slice(repoRoot.length + 1);
