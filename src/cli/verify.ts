@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { openStore } from '../store/open-store.js';
 import { exposureWarnings } from '../util/private-files.js';
 import type { VerifyReport } from '../verify/report.js';
-import { verifyRemote } from '../verify/verify-remote.js';
-import { verifyStore } from '../verify/verify-store.js';
 import { applyWitnessPolicy, readWitnessPolicy } from '../verify/witness-check.js';
 import { clientFor } from './api-command.js';
 import { resolveCredential } from './credentials/resolve-credential.js';
@@ -49,6 +47,8 @@ export function verifyCommand(program: Command): void {
             dataDir: opts.data ?? '',
             ...(opts.db ? { databaseUrl: opts.db } : {}),
           };
+          // The verifiers load when they run: `evident verify --help` need not pay for them.
+          const { verifyStore } = await import('../verify/verify-store.js');
           const progress = startProgress('verify', undefined);
           try {
             const store = await openStore(location, { readonly: true });
@@ -73,6 +73,7 @@ export function verifyCommand(program: Command): void {
         } else {
           const credential = resolveCredential({ url: opts.url, token: opts.token });
           const client = clientFor(credential);
+          const { verifyRemote } = await import('../verify/verify-remote.js');
           const progress = startProgress('verify', undefined);
           try {
             const remote = await verifyRemote(client, {
