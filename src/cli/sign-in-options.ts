@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_SESSION_TIMEOUTS } from '../access/credentials/sessions.js';
+import { DEFAULT_SESSION_TIMEOUTS } from '../access/credentials/session-timeouts.js';
 import { parseOidcSettings } from '../access/sign-in/oidc-settings.js';
 import type { SignInOptions } from '../access/sign-in/sign-in.js';
 import { AppError } from '../errors.js';

@@ -14,6 +14,7 @@ import type { AccountDirectory, AccountRecord } from '../accounts/accounts.js';
 import { accountPrincipal, type SessionResolver } from '../authentication/authenticate.js';
 import type { AccountPrincipal } from '../principal.js';
 import { newSecret } from './secrets.js';
+import { DEFAULT_SESSION_TIMEOUTS, type SessionTimeouts } from './session-timeouts.js';
 
 export type SignInMethod = 'password' | 'oidc';
 
@@ -33,16 +34,8 @@ export interface SessionRecord {
   userAgent: string | null;
 }
 
-/** OWASP Session Management Cheat Sheet: idle and absolute timeouts, both enforced here. */
-export interface SessionTimeouts {
-  idleMs: number;
-  absoluteMs: number;
-}
-
-export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = {
-  idleMs: 30 * 60_000,
-  absoluteMs: 12 * 3_600_000,
-};
+// Defined apart so that `serve`'s option parsing names the defaults without this service.
+export { DEFAULT_SESSION_TIMEOUTS, type SessionTimeouts };
 
 /** How stale lastSeenAtMs may get before a request writes it: idle expiry is this coarse. */
 export const TOUCH_INTERVAL_MS = 60_000;

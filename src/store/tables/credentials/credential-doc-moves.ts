@@ -101,7 +101,7 @@ export const CREDENTIAL_DOC_MOVES: readonly DocMove[] = [
   },
 ];
 
-/** DEFAULT_SESSION_TIMEOUTS (access/credentials/sessions.ts), which store/ does not import. */
+/** DEFAULT_SESSION_TIMEOUTS (access/credentials/session-timeouts.ts), which store/ does not import. */
 const MIGRATED_SESSION_IDLE_MS = 30 * 60_000;
 const MIGRATED_SESSION_ABSOLUTE_MS = 12 * 3_600_000;
 
