@@ -152,7 +152,7 @@ ${table(
     ],
     [
       'Single-event requests as a share of bare Fastify (same clients, same run)',
-      `${(singleShareOfFloor).toFixed(2)} (${int(single.requestsPerSecond)} of ${int(r.floor.singleRequestsPerSecond)} requests/s)`,
+      `${singleShareOfFloor.toFixed(2)} (${int(single.requestsPerSecond)} of ${int(r.floor.singleRequestsPerSecond)} requests/s)`,
       `≥ ${TARGETS.singleShareOfFloor}`,
       versus(singleShareOfFloor, TARGETS.singleShareOfFloor, 'min'),
       // The floor phase's own server counts as another process there; the ingest phase's does not.

@@ -78,9 +78,9 @@ export async function buildProgram(): Promise<Command> {
  * help's suggestions should name).
  */
 export async function programFor(argv: readonly string[]): Promise<Command> {
-  const first = argv[2];
-  if (first !== undefined && VERSION_FLAGS.has(first)) return rootProgram();
-  const named = COMMAND_MODULES.find((m) => first !== undefined && m.names.includes(first));
+  const first = argv[2] ?? '';
+  if (VERSION_FLAGS.has(first)) return rootProgram();
+  const named = COMMAND_MODULES.find((m) => m.names.includes(first));
   if (!named) return buildProgram();
   const program = rootProgram();
   (await named.load())(program);

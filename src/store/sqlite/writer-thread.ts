@@ -23,10 +23,8 @@ const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
 const indexer = new KeyIndexer(db, KEY_BATCH_ROWS);
-/** Armed while a tail smaller than a batch waits (indexTail). */
+/** Armed while a tail smaller than a batch waits; re-armed from each batch that empties it. */
 let tailIndex: NodeJS.Timeout | undefined;
-/** performance.now() when a batch last went into the key tables. */
-let lastBatchMs = Number.NEGATIVE_INFINITY;
 // Compiled state-table queries (src/store/sql/), bounded (statement-cache.ts says why).
 const statements = new StatementCache(db);
 
@@ -124,12 +122,6 @@ function indexAfterCommit(): void {
 
 function indexTail(): void {
   tailIndex = undefined;
-  // A full batch ran since this was armed: the tail is younger than the bound.
-  const sinceBatch = performance.now() - lastBatchMs;
-  if (sinceBatch < TAIL_INDEX_MS) {
-    tailIndex = setTimeout(indexTail, TAIL_INDEX_MS - sinceBatch).unref();
-    return;
-  }
   // Failed (another process held the lock): the tail waits for the next try.
   if (!indexQuietly(true)) tailIndex = setTimeout(indexTail, TAIL_INDEX_MS).unref();
 }
@@ -138,7 +130,11 @@ function indexTail(): void {
 // busy_timeout) leaves the tail to the next one, and searches read the tail from entries.
 function indexQuietly(all: boolean): boolean {
   try {
-    if (indexer.run(all) > 0) lastBatchMs = performance.now();
+    if (indexer.run(all) > 0) {
+      // The tail is empty: what comes next waits TAIL_INDEX_MS from now, not from before.
+      clearTimeout(tailIndex);
+      tailIndex = undefined;
+    }
     return true;
   } catch {
     if (db.inTransaction) rollback.run();
