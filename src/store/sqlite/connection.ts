@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { type DocMove, movedDoc } from '../doc-move.js';
-import { type Row, toCheckpoint } from '../rows.js';
+import { type Row, toCheckpoint, toEntry } from '../rows.js';
 import { queryBuilder } from '../sql/query-runner.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
 import type { IngestKeyRow, LogHead, NewEntry, StoredCheckpoint, StoredEntry } from '../store.js';
@@ -78,6 +78,9 @@ export type ReadStatements = ReturnType<typeof prepareReads>;
 
 export function prepareReads(db: Database.Database) {
   return {
+    db,
+    // See readTogether.
+    together: db.transaction((read: () => unknown) => read()),
     latestCheckpoint: db.prepare(
       'SELECT size, root_hash, note, created_at_ms FROM checkpoints ORDER BY size DESC LIMIT 1',
     ),
@@ -162,32 +165,59 @@ export function prepareWrites(writer: Database.Database) {
 
 export type WriteStatements = ReturnType<typeof prepareWrites>;
 
+/**
+ * Runs several reads in one read transaction. Outside a transaction every statement on a WAL
+ * database begins its own: it takes and drops the WAL read lock (two fcntl calls) and checks
+ * the file (an fstat). On the 2-core VMs we measure on that is 6–8 µs per statement, more
+ * than a cached index lookup (0.5 µs inside a transaction). One transaction also gives the
+ * reads one snapshot. Inside a transaction already (the writer's) the reads just run.
+ */
+export function readTogether<T>(s: ReadStatements, read: () => T): T {
+  return s.db.inTransaction ? read() : (s.together(read) as T);
+}
+
 export function readHead(s: ReadStatements): LogHead | undefined {
-  const row = s.latestCheckpoint.get() as Row | undefined;
-  if (!row) return undefined;
-  const checkpoint = toCheckpoint(row);
-  const last = s.lastReceivedAt.get() as Row | undefined;
-  return {
-    size: checkpoint.size,
-    rootHash: checkpoint.rootHash,
-    checkpoint,
-    lastReceivedAtMs: last ? Number(last.received_at_ms) : 0,
-  };
+  return readTogether(s, () => {
+    const row = s.latestCheckpoint.get() as Row | undefined;
+    if (!row) return undefined;
+    const checkpoint = toCheckpoint(row);
+    const last = s.lastReceivedAt.get() as Row | undefined;
+    return {
+      size: checkpoint.size,
+      rootHash: checkpoint.rootHash,
+      checkpoint,
+      lastReceivedAtMs: last ? Number(last.received_at_ms) : 0,
+    };
+  });
+}
+
+/** The stored entries with these ids (the ones not stored are left out). */
+export function readEntriesByIds(s: ReadStatements, ids: readonly string[]): StoredEntry[] {
+  return readTogether(s, () => {
+    const found: StoredEntry[] = [];
+    for (const id of ids) {
+      const row = s.entryById.get(id) as Row | undefined;
+      if (row) found.push(toEntry(row));
+    }
+    return found;
+  });
 }
 
 export function readNodes(
   s: ReadStatements,
   ids: readonly { level: number; index: number }[],
 ): Map<string, Uint8Array> {
-  const found = new Map<string, Uint8Array>();
-  for (const { level, index } of ids) {
-    const row =
-      level === 0
-        ? (s.leafHash.get(index) as Row | undefined)
-        : (s.node.get(level, index) as Row | undefined);
-    if (row) found.set(nodeKey(level, index), row.hash as Uint8Array);
-  }
-  return found;
+  return readTogether(s, () => {
+    const found = new Map<string, Uint8Array>();
+    for (const { level, index } of ids) {
+      const row =
+        level === 0
+          ? (s.leafHash.get(index) as Row | undefined)
+          : (s.node.get(level, index) as Row | undefined);
+      if (row) found.set(nodeKey(level, index), row.hash as Uint8Array);
+    }
+    return found;
+  });
 }
 
 export function openDatabase(file: string, readonly: boolean, cacheKiB: number): Database.Database {

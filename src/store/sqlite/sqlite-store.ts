@@ -48,6 +48,7 @@ import {
   openDatabase,
   prepareReads,
   type ReadStatements,
+  readEntriesByIds,
   readHead,
   readNodes,
 } from './connection.js';
@@ -290,12 +291,7 @@ export class SqliteStore implements Store {
   }
 
   async entriesByIds(ids: readonly string[]): Promise<Map<string, StoredEntry>> {
-    const found = new Map<string, StoredEntry>();
-    for (const id of ids) {
-      const row = this.r.entryById.get(id) as Row | undefined;
-      if (row) found.set(id, toEntry(row));
-    }
-    return found;
+    return new Map(readEntriesByIds(this.r, ids).map((e) => [e.id, e]));
   }
 
   async entryBySeq(seq: number): Promise<StoredEntry | undefined> {

@@ -6,10 +6,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isExpectedHead } from '../expected-head.js';
-import { type Row, toEntry } from '../rows.js';
+import type { Row } from '../rows.js';
 import { sqliteParameters } from '../sql/sqlite-parameters.js';
 import type { ExpectedHead, IngestKeyRow, StateDoc } from '../store.js';
-import { openDatabase, prepareReads, prepareWrites, readHead, readNodes } from './connection.js';
+import {
+  openDatabase,
+  prepareReads,
+  prepareWrites,
+  readEntriesByIds,
+  readHead,
+  readNodes,
+} from './connection.js';
 import { KEY_BATCH_ROWS, TAIL_INDEX_MS } from './key-batch.js';
 import { KeyIndexer } from './key-indexer.js';
 import { insertPacked, type PackedBatch } from './packed-batch.js';
@@ -53,14 +60,7 @@ const ops: Record<string, (...args: never[]) => unknown> = {
   rollback: () => {
     if (db.inTransaction) rollback.run();
   },
-  entriesByIds: (ids: string[]) => {
-    const rows: ReturnType<typeof toEntry>[] = [];
-    for (const id of ids) {
-      const row = r.entryById.get(id) as Row | undefined;
-      if (row) rows.push(toEntry(row));
-    }
-    return rows;
-  },
+  entriesByIds: (ids: string[]) => readEntriesByIds(r, ids),
   nodes: (ids: { level: number; index: number }[]) => [...readNodes(r, ids)],
   insert: (batch: PackedBatch) => insertPacked(w, batch),
   // One message for the common end of an append: saves a thread round trip per batch.
