@@ -211,7 +211,7 @@ export class MonitorEngine {
     const answer = state.evaluator.evaluate({
       from,
       sources,
-      records: `[${rows.map((r) => r.record).join(',')}]`,
+      records: rows.map((r) => r.record),
     });
     // Awaited with the rest of the batch; a failure before then must not go unobserved.
     answer.catch(() => {});

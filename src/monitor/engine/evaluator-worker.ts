@@ -80,7 +80,7 @@ function compile(layers: RuleLayer[]): RuleSet {
 }
 
 function evaluatePage(evaluator: Evaluator, page: EntryPage): EvaluatedPage {
-  const records = JSON.parse(page.records) as Record<string, unknown>[];
+  const records = page.records;
   if (records.length !== page.sources.length) {
     throw new Error(`a page of ${page.sources.length} sources held ${records.length} records`);
   }
@@ -88,7 +88,8 @@ function evaluatePage(evaluator: Evaluator, page: EntryPage): EvaluatedPage {
   const times = new Float64Array(records.length * 2);
   const historical = new Uint8Array(records.length);
   for (let i = 0; i < records.length; i++) {
-    const e = observeRecord(page.from + i, page.sources[i]!, records[i]!);
+    const record = JSON.parse(records[i]!) as Record<string, unknown>;
+    const e = observeRecord(page.from + i, page.sources[i]!, record);
     times[2 * i] = e.timeMs;
     times[2 * i + 1] = e.receivedAtMs;
     historical[i] = e.historical ? 1 : 0;

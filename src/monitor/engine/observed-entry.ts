@@ -2,7 +2,7 @@ import type { ObservedEntry } from '../types.js';
 
 /**
  * A committed entry as the rules see it (ObservedEntry in types.ts), from its record parsed
- * once: the evaluator thread parses a page of records as one JSON array.
+ * once: the evaluator thread parses each record of a page as it evaluates it.
  */
 export function observeRecord(
   seq: number,
