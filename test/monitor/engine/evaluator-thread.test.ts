@@ -70,7 +70,10 @@ describe('the evaluator thread', () => {
       const page = await thread.evaluate({
         from: 7,
         sources: ['app', 'app'],
-        records: [failure('01KBQ0000000000000000000A1', 1), failure('01KBQ0000000000000000000A2', 2)],
+        records: [
+          failure('01KBQ0000000000000000000A1', 1),
+          failure('01KBQ0000000000000000000A2', 2),
+        ],
       });
       assert.deepEqual(
         page.alerts.map((a) => [a.key, a.seqs]),
