@@ -32,6 +32,11 @@ export interface RunResults {
   commitFloorLater: CommitFloor;
   /** GET /api/v1/log from one client: the HTTP read path without a self-audit append. */
   readFloorHttp: ReadFloorResult;
+  /**
+   * The same in the first seconds after that server started, before any read path had run
+   * (absent in results from before it was measured; readFloorHttp then had no warm-up).
+   */
+  readFloorHttpCold?: ReadFloorResult;
   sqliteLimit: RawInsertResult;
   /** Raw inserts in transactions as large as Evident's mean group commit per scenario. */
   rawAtGroupSize: { batch: RawInsertResult; single: RawInsertResult };
