@@ -4,6 +4,7 @@
  */
 import { KEY_BATCH_ROWS } from '../src/store/sqlite/key-batch.js';
 import { BATCH_EVENTS, type IngestRun, SINGLE_CLIENTS } from './http-ingest.js';
+import { coldStartNote } from './http-reads.js';
 import { type RunResults, TARGETS } from './results.js';
 import { rulesNote } from './server.js';
 import type { RawInsertResult } from './sqlite-limit.js';
@@ -376,7 +377,7 @@ ${table(
 
 What limits it: at the store, one walk of the (column, seq) index backwards plus up to 100
 row reads. Through HTTP, an authenticated read WITHOUT a self-audit append
-(GET /api/v1/log, one client) takes p50 ${ms(r.readFloorHttp.latency.p50)} ms, p99 ${ms(r.readFloorHttp.latency.p99)} ms${coldStart(r)}; the rest of a search's
+(GET /api/v1/log, one client) takes p50 ${ms(r.readFloorHttp.latency.p50)} ms, p99 ${ms(r.readFloorHttp.latency.p99)} ms${coldStartNote(r.readFloorHttpCold)}; the rest of a search's
 HTTP latency is its query, its reply (up to 100 records) and the durable self-audit event it
 appends: one group commit, fsync included (a bare one-row commit on this disk: p50
 ${ms(r.commitFloor.p50)}–${ms(r.commitFloorLater.p50)} ms, p99 ${ms(r.commitFloor.p99)}–${ms(r.commitFloorLater.p99)} ms, at the start and at the end of the run).
@@ -437,14 +438,4 @@ ${table(
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
-}
-
-/**
- * The unaudited read in the first seconds after its server started, when the run measured it:
- * every HTTP read figure above it is taken after a warm-up of each read path.
- */
-function coldStart(r: RunResults): string {
-  const cold = r.readFloorHttpCold;
-  if (!cold) return '';
-  return ` after a warm-up of every read path (bench/read-warm-up.ts; in the first seconds after the server started, before any read path had run: p50 ${ms(cold.latency.p50)} ms, p99 ${ms(cold.latency.p99)} ms, while V8 compiled the request path)`;
 }

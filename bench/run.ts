@@ -36,17 +36,16 @@ import { fill } from './fill.js';
 import { clearParts, composeReport, type RunParts, saveParts } from './full-report.js';
 import { httpFloor } from './http-floor.js';
 import { batchIngest, singleIngest } from './http-ingest.js';
+import { measureHttpReads } from './http-reads.js';
 import { type CpuShare, machineInfo, watchCpu } from './machine.js';
 import { monitorOverhead } from './monitor.js';
 import { postgresOptionsFromEnv, runPostgresBenchmarks } from './postgres/run-postgres.js';
 import { principalPages } from './principals.js';
-import { proofsHttp, proofsStoreLevel } from './proofs.js';
+import { proofsStoreLevel } from './proofs.js';
 import { applyQuickMode } from './quick-mode.js';
-import { readFloorHttp } from './read-floor.js';
-import { warmUpReads } from './read-warm-up.js';
 import type { RunResults } from './results.js';
 import { syslogForward } from './rsyslog.js';
-import { searchHttp, searchStoreLevel } from './search.js';
+import { searchStoreLevel } from './search.js';
 import { ADMIN_TOKEN, buildServer, type ServerMode, startServerProcess } from './server.js';
 import { commitFloor, keyIndexerAfterCommit, RawSqlite } from './sqlite-limit.js';
 import { log } from './stats.js';
@@ -68,8 +67,6 @@ function envInt(name: string, fallback: number): number {
 const ENTRIES = envInt('BENCH_ENTRIES', 1_000_000);
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const BATCH_CLIENTS = envInt('BENCH_BATCH_CLIENTS', 8);
-/** GET /api/v1/log right after the reads' server starts: its cold start, reported on its own. */
-const COLD_READ_SECONDS = SECONDS >= 10 ? 2 : 1;
 const MODE: ServerMode = process.env.BENCH_SERVER === 'tsx' ? 'tsx' : 'compiled';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const KEEP = process.env.BENCH_KEEP === '1';
@@ -184,22 +181,14 @@ async function main(): Promise<void> {
     }
   };
   const admin = `Bearer ${ADMIN_TOKEN}`;
-  const reads = await withServer('HTTP search + proofs', async (url) => {
-    // The server has just started: its first seconds are measured on their own, then every
-    // read path runs once before the steady figures (bench/read-warm-up.ts says why).
-    const coldFloor = await readFloorHttp(url, admin, COLD_READ_SECONDS);
-    await warmUpReads(url, admin, {
-      startMs: filled.startMs,
-      endMs: filled.endMs,
-      treeSize: ENTRIES,
-    });
-    return {
-      coldFloor,
-      floor: await readFloorHttp(url, admin, Math.max(2, SECONDS / 2)),
-      search: await searchHttp(url, admin, filled.startMs, filled.endMs, Math.max(2, SECONDS / 2)),
-      proofs: await proofsHttp(url, admin, ENTRIES, SECONDS),
-    };
-  });
+  const reads = await withServer('HTTP search + proofs', (url) =>
+    measureHttpReads(
+      url,
+      admin,
+      { startMs: filled.startMs, endMs: filled.endMs, treeSize: ENTRIES },
+      SECONDS,
+    ),
+  );
   // The same log through the API, beside `verify --data` above (its in-run limit).
   const verifyUrl = await withServer('verify --url', (url, pid) =>
     verifyRemoteLog(url, ADMIN_TOKEN, pid),
