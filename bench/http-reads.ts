@@ -13,6 +13,7 @@ import { TAIL_INDEX_MS } from '../src/store/sqlite/key-batch.js';
 import { type ProofResult, proofsHttp } from './proofs.js';
 import { type ReadFloorResult, readFloorHttp } from './read-floor.js';
 import { type SearchResult, searchHttp } from './search.js';
+import { ms } from './stats.js';
 
 /** Seconds of each read kind the warm-up runs; nothing it measures is kept. */
 const WARM_UP_SECONDS = 1;
@@ -60,6 +61,5 @@ export async function measureHttpReads(
  */
 export function coldStartNote(cold: ReadFloorResult | undefined): string {
   if (!cold) return '';
-  const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
   return ` after a warm-up of every read path (bench/http-reads.ts; in the first seconds after the server started, before any read path had run: p50 ${ms(cold.latency.p50)} ms, p99 ${ms(cold.latency.p99)} ms, while V8 compiled the request path)`;
 }

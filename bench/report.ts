@@ -8,11 +8,10 @@ import { coldStartNote } from './http-reads.js';
 import { type RunResults, TARGETS } from './results.js';
 import { rulesNote } from './server.js';
 import type { RawInsertResult } from './sqlite-limit.js';
-import { median } from './stats.js';
+import { median, ms } from './stats.js';
 import { verifyMarkdown, verifyRemoteMarkdown } from './verify-report.js';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 const us = (n: number) => n.toFixed(1);
 const pct = (n: number) => `${Math.round(n)}%`;
 const cores = (n: number) => n.toFixed(2);

@@ -56,3 +56,8 @@ export function log(message: string): void {
   const t = new Date().toISOString().slice(11, 19);
   console.log(`[bench ${t}] ${message}`);
 }
+
+/** Milliseconds as the reports print them: two decimals below 10, one above. */
+export function ms(n: number): string {
+  return n < 10 ? n.toFixed(2) : n.toFixed(1);
+}

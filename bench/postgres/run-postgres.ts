@@ -24,7 +24,7 @@ import { type ProofResult, proofsStoreLevel } from '../proofs.js';
 import type { ReadFloorResult } from '../read-floor.js';
 import { type SearchResult, searchStoreLevel } from '../search.js';
 import { ADMIN_TOKEN, buildServer, rulesNote, type ServerProcess, spawnServer } from '../server.js';
-import { log } from '../stats.js';
+import { log, ms } from '../stats.js';
 import { fillPostgres, type PgFillResult } from './pg-fill.js';
 import {
   type PgIngestContext,
@@ -455,7 +455,6 @@ function collectProfiles(dir: string, phase: string, into: Record<string, Profil
 // ——— markdown ———
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 const pct = (n: number) => `${Math.round(n)}%`;
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 const bytes = (n: number) => `${int(n)} B`;
