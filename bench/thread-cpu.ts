@@ -6,6 +6,8 @@
  *   BENCH_NODE_ARGS="--max-semi-space-size=64"  node options for the server (space-separated)
  *   BENCH_PACED=<rate>  instead, single events at this rate (open loop, 64 connections), and
  *                       their ack p50/p99 from the instant each was due (bench/paced-load.ts)
+ *   BENCH_SINGLE=1      instead, single events from 64 clients in a closed loop (the bench's
+ *                       single-event scenario), after 2 s of the same rather than of arrays
  *   BENCH_DATA=<dir>  serve a copy of this data folder (a filled log) instead of a fresh one
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -47,14 +49,15 @@ const server = await spawnEvidentServe({ mode: 'compiled', main }, dir, [], node
 try {
   const key = await createIngestKey(server.url);
   const pool = new BodyPool(2000, new IdSource());
+  const single = process.env.BENCH_SINGLE === '1';
   const load = (seconds: number) =>
     closedLoad({
       url: `${server.url}/api/v1/events`,
-      connections: CLIENTS,
+      connections: single ? 64 : CLIENTS,
       seconds,
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: () => pool.array(500),
+      body: single ? () => pool.event() : () => pool.array(500),
     });
   const paced = Number(process.env.BENCH_PACED ?? 0);
   await load(2);
@@ -72,6 +75,12 @@ try {
     events = r.ok;
     console.log(
       `single events paced at ${paced}/s: ${Math.round(r.okPerSecond)}/s acked, p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, ${r.failed} failed`,
+    );
+  } else if (single) {
+    const result = await load(SECONDS);
+    events = result.ok;
+    console.log(
+      `64 clients, single events: ${Math.round(events / SECONDS)} requests/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms`,
     );
   } else {
     const result = await load(SECONDS);
