@@ -55,16 +55,52 @@ export function prepareEntries(
   });
 }
 
-/** The same entry with a later received_at (server time never runs backwards). Rare. */
+/**
+ * The same entry with a later received_at (server time never runs backwards along the log).
+ * Not rare: a batch that commits ahead of the queue (a read's self-audit event, an alert
+ * raised with its rows) is stamped after the events queued behind it, and every one of those
+ * is stamped again, thousands at a time under load. Only the text, its hash and the time
+ * column change.
+ */
 export function withReceivedAt(prepared: PreparedEntry, receivedAtMs: number): PreparedEntry {
   const receivedAt = new Date(receivedAtMs).toISOString();
-  const record = recordWithReceivedAt(prepared, receivedAt);
-  const text = canonicalRecord(record);
+  const text = textWithReceivedAt(prepared, receivedAt);
   return {
-    entry: columnsOf(record, text, leafHash(text)),
+    entry: {
+      ...prepared.entry,
+      seq: -1,
+      record: text,
+      leafHash: leafHash(text),
+      receivedAtMs: Date.parse(receivedAt),
+    },
     receivedAt,
     clientId: prepared.clientId,
   };
+}
+
+/** The prepared record's canonical text with another received_at. */
+export function textWithReceivedAt(prepared: PreparedEntry, receivedAt: string): string {
+  return (
+    replaceReceivedAt(prepared.entry.record, prepared.receivedAt, receivedAt) ??
+    canonicalRecord(recordWithReceivedAt(prepared, receivedAt))
+  );
+}
+
+/**
+ * Replaces the record's received_at in its canonical text, without parsing and serialising it
+ * again (that was most of the cost of stamping an entry again). The member is the last
+ * `,"received_at":"…"` of the text: RFC 8785 orders the record's members by name, the only
+ * member before it that a source fills freely is `details`, and each member after it
+ * (request, severity, source, target, tenant, time, trace_id) is a string or an object with a
+ * fixed set of other keys. No string holds the sequence: its quotes would be escaped. Both
+ * times are `toISOString` text, which needs no escaping. Undefined when the text does not
+ * hold `from` there; the caller then builds the text from the record.
+ */
+export function replaceReceivedAt(text: string, from: string, to: string): string | undefined {
+  const member = `,"received_at":"${from}"`;
+  const at = text.lastIndexOf(member);
+  if (at < 0) return undefined;
+  return `${text.slice(0, at)},"received_at":"${to}"${text.slice(at + member.length)}`;
 }
 
 /** The prepared record, parsed back from its canonical text, with another received_at. */

@@ -2,7 +2,6 @@ import { bytesEqual } from '../core/bytes.js';
 import { signCheckpoint } from '../core/checkpoint.js';
 import type { MerkleFrontier } from '../core/merkle.js';
 import { firstSignatureKeyId, formatVerifierKey, type NoteSigner } from '../core/note.js';
-import { canonicalRecord } from '../core/record/canonical.js';
 import type { EventRecord, SubmittedRecord } from '../core/record/types.js';
 import { AppError } from '../errors.js';
 import type { QueryRunner } from '../store/sql/query-runner.js';
@@ -26,7 +25,7 @@ import { META_VERIFIER_KEY } from './init-log.js';
 import {
   type PreparedEntry,
   prepareEntries,
-  recordWithReceivedAt,
+  textWithReceivedAt,
   withReceivedAt,
 } from './prepare-entries.js';
 
@@ -767,5 +766,5 @@ function idConflict(id: string, previous: KnownId, source: string): AppError {
 function sameEvent(previous: KnownId, prepared: PreparedEntry, source: string): boolean {
   if (previous.source !== source) return false;
   if (previous.receivedAt === prepared.receivedAt) return previous.record === prepared.entry.record;
-  return previous.record === canonicalRecord(recordWithReceivedAt(prepared, previous.receivedAt));
+  return previous.record === textWithReceivedAt(prepared, previous.receivedAt);
 }
