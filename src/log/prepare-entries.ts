@@ -88,18 +88,17 @@ export function textWithReceivedAt(prepared: PreparedEntry, receivedAt: string):
 
 /**
  * Replaces the record's received_at in its canonical text, without parsing and serialising it
- * again (that was most of the cost of stamping an entry again). The member is the last
- * `,"received_at":"…"` of the text: RFC 8785 orders the record's members by name, the only
- * member before it that a source fills freely is `details`, and each member after it
- * (request, severity, source, target, tenant, time, trace_id) is a string or an object with a
- * fixed set of other keys. No string holds the sequence: its quotes would be escaped. Both
- * times are `toISOString` text, which needs no escaping. Undefined when the text does not
- * hold `from` there; the caller then builds the text from the record.
+ * again (that was most of the cost of stamping an entry again). The record's own member is
+ * `,"received_at":"<from>"`; when the text holds that sequence exactly once, that is the
+ * member, whatever the schema puts around it (no JSON string holds it: its quotes would be
+ * escaped). A source may repeat the key and value inside `details`; then, and when the text
+ * does not hold it at all, this returns undefined and the caller builds the text from the
+ * record. Both times are `toISOString` text, which needs no escaping.
  */
 export function replaceReceivedAt(text: string, from: string, to: string): string | undefined {
   const member = `,"received_at":"${from}"`;
-  const at = text.lastIndexOf(member);
-  if (at < 0) return undefined;
+  const at = text.indexOf(member);
+  if (at < 0 || text.indexOf(member, at + 1) >= 0) return undefined;
   return `${text.slice(0, at)},"received_at":"${to}"${text.slice(at + member.length)}`;
 }
 
