@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { leafHash } from '../../src/core/merkle.js';
 import { canonicalRecord, recordFromCanonical } from '../../src/core/record/canonical.js';
 import { parseSubmittedRecords } from '../../src/core/record/parse-body.js';
-import { openLog } from '../../src/log/open-log.js';
 import {
   columnsOf,
   type PreparedEntry,
@@ -12,10 +10,7 @@ import {
   replaceReceivedAt,
   withReceivedAt,
 } from '../../src/log/prepare-entries.js';
-import { ManualClock } from '../../src/util/clock.js';
 import { ulidGenerator } from '../../src/util/ids.js';
-import { verifyStore } from '../../src/verify/verify-store.js';
-import { START_MS, TEST_ORIGIN, tempDir } from '../support/test-server.js';
 
 const FIRST = Date.parse('2026-11-22T09:14:03.131Z');
 const LATER = FIRST + 1_234;
@@ -76,56 +71,5 @@ describe('withReceivedAt: an entry stamped again with a later received_at', () =
     const elsewhere = { ...entry, receivedAt: '2026-01-01T00:00:00.000Z' };
     assert.equal(replaceReceivedAt(elsewhere.entry.record, elsewhere.receivedAt, 'x'), undefined);
     assert.deepEqual(withReceivedAt(elsewhere, LATER).entry, rebuilt(entry, LATER));
-  });
-});
-
-describe('the sequencer: ingest queued behind a read’s self-audit event', () => {
-  const dirs: string[] = [];
-  after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
-
-  it('stamps the queued events after the event that committed ahead of them, and the log verifies', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const clock = new ManualClock(START_MS);
-    const log = await openLog({ dataDir: dir, origin: TEST_ORIGIN, clock });
-    const event = (n: number) => ({
-      time: '2026-11-22T09:00:00.000Z',
-      actor: { id: `u-${n}` },
-      action: 'doc.read',
-      outcome: 'success' as const,
-      details: { received_at: new Date(START_MS).toISOString() },
-    });
-    // Queued first, at START_MS; the priority event comes 5 ms later and commits first.
-    const ingest = [
-      log.sequencer.append([event(1), event(2)], 'app'),
-      log.sequencer.append([event(3)], 'app'),
-    ];
-    clock.advance(5);
-    const audit = log.sequencer.append([event(4)], 'evident', { priority: true });
-    const [first, second] = await Promise.all(ingest);
-    const read = await audit;
-    assert.equal(read.entries[0]!.seq, 0, 'the priority event commits ahead of the queue');
-    const stamped = new Date(START_MS + 5).toISOString();
-    const entries = await log.store.entries(0, 4);
-    assert.deepEqual(
-      entries.map((e) => recordFromCanonical(e.record).received_at),
-      [stamped, stamped, stamped, stamped],
-    );
-    // The source's own details are left as sent.
-    for (const e of entries) {
-      assert.equal(
-        (recordFromCanonical(e.record).details as { received_at: string }).received_at,
-        new Date(START_MS).toISOString(),
-      );
-    }
-    // Each answer's leaf hash is the hash of the text that was stored.
-    for (const e of [...first.entries, ...second.entries]) {
-      const stored = entries.find((s) => s.seq === e.seq)!;
-      assert.deepEqual(e.leafHash, leafHash(stored.record));
-    }
-    assert.equal((await verifyStore(log.store)).ok, true);
-    await log.close();
   });
 });

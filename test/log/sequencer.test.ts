@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { openCheckpoint } from '../../src/core/checkpoint.js';
+import { leafHash } from '../../src/core/merkle.js';
 import { createNoteVerifier } from '../../src/core/note.js';
+import { recordFromCanonical } from '../../src/core/record/canonical.js';
 import type { SubmittedRecord } from '../../src/core/record/types.js';
 import type { AppError } from '../../src/errors.js';
 import { openLog } from '../../src/log/open-log.js';
@@ -276,6 +278,37 @@ describe('Sequencer', () => {
       Array.from({ length: 50 }, (_, i) => 51 + i),
     );
     assert.equal(b.treeSize, 101);
+    assert.equal((await verifyStore(log.store)).ok, true);
+    await log.close();
+  });
+
+  it('stamps the ingest queued behind a priority event after it, editing or rebuilding each text, and the log verifies', async () => {
+    const { log, clock } = await fresh();
+    const sent = new Date(START_MS).toISOString();
+    // Event 1 repeats its received_at in details (its text is rebuilt); the others do not
+    // (their texts are edited in place).
+    const ingest = [
+      log.sequencer.append([record(1, { details: { received_at: sent } }), record(2)], 'app'),
+      log.sequencer.append([record(3)], 'app'),
+    ];
+    clock.advance(5);
+    const audit = log.sequencer.append([record(4)], 'evident', { priority: true });
+    const [first, second] = await Promise.all(ingest);
+    assert.equal((await audit).entries[0]!.seq, 0, 'the priority event commits ahead of the queue');
+    const stamped = new Date(START_MS + 5).toISOString();
+    const entries = await log.store.entries(0, 4);
+    assert.deepEqual(
+      entries.map((e) => recordFromCanonical(e.record).received_at),
+      [stamped, stamped, stamped, stamped],
+    );
+    // The source's own details are left as sent.
+    const repeated = entries.find((e) => recordFromCanonical(e.record).actor.id === 'u-1')!;
+    assert.deepEqual(recordFromCanonical(repeated.record).details, { received_at: sent });
+    // Each answer's leaf hash is the hash of the text that was stored.
+    for (const e of [...first.entries, ...second.entries]) {
+      const stored = entries.find((s) => s.seq === e.seq)!;
+      assert.deepEqual(e.leafHash, leafHash(stored.record));
+    }
     assert.equal((await verifyStore(log.store)).ok, true);
     await log.close();
   });
