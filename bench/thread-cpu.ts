@@ -14,6 +14,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BodyPool, IdSource } from './fixtures.js';
+import { SINGLE_CLIENTS } from './http-ingest.js';
 import { closedLoad } from './http-load.js';
 import { pacedLoad } from './paced-load.js';
 import { createIngestKey, spawnEvidentServe } from './server.js';
@@ -53,7 +54,7 @@ try {
   const load = (seconds: number) =>
     closedLoad({
       url: `${server.url}/api/v1/events`,
-      connections: single ? 64 : CLIENTS,
+      connections: single ? SINGLE_CLIENTS : CLIENTS,
       seconds,
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -68,7 +69,7 @@ try {
       url: `${server.url}/api/v1/events`,
       ratePerSecond: paced,
       seconds: SECONDS,
-      connections: 64,
+      connections: SINGLE_CLIENTS,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: () => pool.event(),
     });
@@ -80,7 +81,7 @@ try {
     const result = await load(SECONDS);
     events = result.ok;
     console.log(
-      `64 clients, single events: ${Math.round(events / SECONDS)} requests/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms`,
+      `${SINGLE_CLIENTS} clients, single events: ${Math.round(events / SECONDS)} requests/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms`,
     );
   } else {
     const result = await load(SECONDS);

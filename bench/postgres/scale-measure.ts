@@ -15,7 +15,7 @@ import { type ProofResult, proofsHttp, proofsStoreLevel } from '../proofs.js';
 import { type ReadFloorResult, readFloorHttp } from '../read-floor.js';
 import { type SearchResult, searchHttp, searchStoreLevel } from '../search.js';
 import { ADMIN_TOKEN, buildServer, spawnServer } from '../server.js';
-import { log } from '../stats.js';
+import { log, ms } from '../stats.js';
 import {
   connect,
   DEFAULT_DATABASE_URL,
@@ -108,8 +108,9 @@ if (output) {
 }
 console.log(markdown);
 
-function ms(n: number): string {
-  return `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`;
+/** A latency for the tables: the reports' millisecond format, with its unit. */
+function msUnit(n: number): string {
+  return `${ms(n)} ms`;
 }
 
 function loadNote(l: Load | undefined): string {
@@ -132,7 +133,7 @@ function render(r: typeof results): string {
     const h = r.http.search.find((x) => x.kind === s.kind)!;
     const worst = Math.max(s.latency.p99, h.latency.p99);
     out.push(
-      `| ${s.kind} | ${Math.round(s.rows)} | ${ms(s.latency.p50)} | ${ms(s.latency.p99)} | ${ms(h.latency.p50)} | ${ms(h.latency.p99)} | ${Math.round(h.requestsPerSecond ?? 0)} | ${(worst / 30).toFixed(2)}× ${worst <= 30 ? '✅' : '❌'} |`,
+      `| ${s.kind} | ${Math.round(s.rows)} | ${msUnit(s.latency.p50)} | ${msUnit(s.latency.p99)} | ${msUnit(h.latency.p50)} | ${msUnit(h.latency.p99)} | ${Math.round(h.requestsPerSecond ?? 0)} | ${(worst / 30).toFixed(2)}× ${worst <= 30 ? '✅' : '❌'} |`,
     );
   }
   out.push('');
@@ -140,15 +141,15 @@ function render(r: typeof results): string {
   out.push('| --- | --- | --- | --- | --- |');
   const p = r.proofsStore;
   out.push(
-    `| Store (src/log/proofs.ts), ${p.hashes.toFixed(1)} hashes per proof | ${ms(p.latency.p50)} | ${ms(p.latency.p99)} | ${Math.round(1000 / p.latency.mean)} | ${(p.latency.p99 / 5).toFixed(2)}× ${p.latency.p99 <= 5 ? '✅' : '❌'} |`,
+    `| Store (src/log/proofs.ts), ${p.hashes.toFixed(1)} hashes per proof | ${msUnit(p.latency.p50)} | ${msUnit(p.latency.p99)} | ${Math.round(1000 / p.latency.mean)} | ${(p.latency.p99 / 5).toFixed(2)}× ${p.latency.p99 <= 5 ? '✅' : '❌'} |`,
   );
   const h = r.http.proofs;
   out.push(
-    `| HTTP GET /api/v1/log/proof/inclusion, one client | ${ms(h.latency.p50)} | ${ms(h.latency.p99)} | ${Math.round(h.requestsPerSecond ?? 0)} | ${(h.latency.p99 / 5).toFixed(2)}× ${h.latency.p99 <= 5 ? '✅' : '❌'} |`,
+    `| HTTP GET /api/v1/log/proof/inclusion, one client | ${msUnit(h.latency.p50)} | ${msUnit(h.latency.p99)} | ${Math.round(h.requestsPerSecond ?? 0)} | ${(h.latency.p99 / 5).toFixed(2)}× ${h.latency.p99 <= 5 ? '✅' : '❌'} |`,
   );
   const f = r.http.floor;
   out.push(
-    `| (floor) HTTP GET /api/v1/log, an authenticated read with no self-audit append | ${ms(f.latency.p50)} | ${ms(f.latency.p99)} | ${Math.round(f.requestsPerSecond)} | |`,
+    `| (floor) HTTP GET /api/v1/log, an authenticated read with no self-audit append | ${msUnit(f.latency.p50)} | ${msUnit(f.latency.p99)} | ${Math.round(f.requestsPerSecond)} | |`,
   );
   return `${out.join('\n')}\n`;
 }
